@@ -1,0 +1,129 @@
+"""The ``claimtrack`` command line: parse, call the domain layer, render.
+
+Each command lives in the module named for it (``claimtrack/cli/report.py`` holds
+``claimtrack report``). The group loads a command's module only when that command runs
+or help lists it, and command modules import SQLAlchemy and Alembic inside their
+functions, so ``claimtrack --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import click
+
+from claimtrack import __version__
+from claimtrack.errors import ClaimtrackError, UsageError
+
+# command name -> "module:attribute", in the order help lists them.
+COMMANDS = {
+    "demo": "claimtrack.cli.demo:demo",
+    "seed": "claimtrack.cli.seed:seed",
+    "report": "claimtrack.cli.report:report",
+    "db": "claimtrack.cli.db:db",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's documented pattern)."""
+
+    def __init__(self, *args, lazy_subcommands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.lazy_subcommands, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_subcommands:
+            module_name, attribute = self.lazy_subcommands[cmd_name].split(":")
+            return getattr(importlib.import_module(module_name), attribute)
+        return super().get_command(ctx, cmd_name)
+
+
+class ClaimtrackGroup(LazyGroup):
+    """The top-level group: turns anything a user can cause into a one-line error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except ClaimtrackError as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            message = _database_error(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+def _database_error(exc: Exception) -> str | None:
+    """One line for a database failure a user can cause (read-only file, server down)."""
+    import sys
+
+    if "sqlalchemy" not in sys.modules:
+        return None
+    import sqlalchemy.exc as sa_exc
+
+    if isinstance(exc, sa_exc.DBAPIError):
+        from claimtrack.db import describe_db_error
+
+        return f"database error: {describe_db_error(exc)}"
+    return None
+
+
+@dataclass
+class Env:
+    """What every command may need: where the database is, and who is writing."""
+
+    db: str | None
+    editor_name: str | None
+
+    def url(self):
+        from claimtrack.db import resolve_url
+
+        return resolve_url(self.db)
+
+    def engine(self, *, create: bool = False, url=None):
+        """Open the database (checked at head) and dispose of it when the command ends."""
+        from claimtrack.db import open_database
+
+        engine = open_database(url if url is not None else self.url(), create=create)
+        click.get_current_context().call_on_close(engine.dispose)
+        return engine
+
+    @property
+    def editor(self) -> str:
+        from claimtrack.record import current_editor
+
+        return current_editor(self.editor_name)
+
+
+@click.group(cls=ClaimtrackGroup, lazy_subcommands=COMMANDS)
+@click.version_option(__version__, prog_name="claimtrack")
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    help="Database: a SQLite file path or a SQLAlchemy URL "
+    "(postgresql+psycopg://user@host/dbname). Default: $CLAIMTRACK_DB, else a file in "
+    "the user's application folder.",
+)
+@click.option(
+    "--editor",
+    metavar="NAME",
+    help="Who is recording, for the audit log. Default: $CLAIMTRACK_EDITOR, else the OS user.",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
+    """Track who claimed what, where it was reported, who denied it, and what
+    stands contested.
+
+    \b
+    Start here:
+      claimtrack demo                      the Islamabad talks, in a demo database
+      claimtrack report contested          what stands contested now
+      claimtrack --db team.db seed         load the bundled Islamabad dataset
+    """
+    ctx.obj = Env(db=db, editor_name=editor)

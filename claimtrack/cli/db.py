@@ -1,0 +1,81 @@
+"""``claimtrack db``: create, upgrade and inspect the database schema."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def db() -> None:
+    """Database schema: where it is, which revision, upgrading it."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.pass_obj
+def upgrade(env, revision: str) -> None:
+    """Create or upgrade the schema of the database.
+
+    \b
+    Example:
+      claimtrack --db postgresql+psycopg://newsroom@dbhost/claims db upgrade
+    """
+    from claimtrack import db as database
+
+    url = env.url()
+    engine = database.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            before = database.current_revision(connection)
+        database.upgrade(engine, revision)
+        with engine.connect() as connection:
+            after = database.current_revision(connection)
+    finally:
+        engine.dispose()
+    target = database.redact(url)
+    if before == after:
+        click.echo(f"{target} is already at revision {after}.")
+    else:
+        click.echo(f"Upgraded {target} from {before or 'empty'} to {after}.")
+
+
+@db.command()
+@click.argument("revision")
+@click.pass_obj
+def downgrade(env, revision: str) -> None:
+    """Downgrade the schema to REVISION ('base' removes every table).
+
+    \b
+    Example:
+      claimtrack --db old.db db downgrade base
+    """
+    from claimtrack import db as database
+
+    engine = database.create_engine(env.url())
+    try:
+        database.downgrade(engine, revision)
+    finally:
+        engine.dispose()
+    click.echo(f"Downgraded {database.redact(env.url())} to {revision}.")
+
+
+@db.command()
+@click.pass_obj
+def current(env) -> None:
+    """Show the database in use and its schema revision.
+
+    \b
+    Example:
+      claimtrack db current
+    """
+    from claimtrack import db as database
+
+    url = env.url()
+    engine = database.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            revision = database.current_revision(connection)
+    finally:
+        engine.dispose()
+    state = "up to date" if revision == database.SCHEMA_HEAD else f"head is {database.SCHEMA_HEAD}"
+    click.echo(f"{database.redact(url)}: revision {revision or 'none'} ({state})")

@@ -1,0 +1,49 @@
+"""``claimtrack demo``: the Islamabad talks in a demo database, and the contested report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+DEMO_DB = "claimtrack-demo.db"
+
+
+@click.command(
+    epilog="""
+\b
+Examples:
+  claimtrack demo
+  claimtrack --db postgresql+psycopg://localhost/claims demo
+"""
+)
+@click.pass_obj
+def demo(env) -> None:
+    """Load the Islamabad talks (11-12 April 2026) and show what stands contested.
+
+    Uses ./claimtrack-demo.db unless --db names another database (CLAIMTRACK_DB is
+    ignored here, so the demo never writes into your working database). Running it
+    again adds nothing new.
+    """
+    from claimtrack.cli.report import render_contested
+    from claimtrack.cli.seed import load_seed
+    from claimtrack.db import read_session, redact, resolve_url
+    from claimtrack.report import contested_claims
+
+    url = resolve_url(env.db or str(Path.cwd() / DEMO_DB))
+    report = load_seed(env, None, create=True, url=url)
+    click.echo(f"Demo database: {redact(url)} ({report.summary()} added)\n")
+    engine = env.engine(url=url)
+    with read_session(engine) as session:
+        claims = contested_claims(session)
+    click.echo("Contested claims, Islamabad talks, 11-12 April 2026:\n")
+    render_contested(claims, fmt="table")
+    db = f"--db {env.db}" if env.db else f"--db {DEMO_DB}"
+    click.echo(
+        f"""
+Try next:
+  claimtrack {db} report contested --format json
+  claimtrack {db} report contested --as-of 2026-04-11T23:59+05:00
+  claimtrack {db} db current
+"""
+    )

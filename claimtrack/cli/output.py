@@ -1,0 +1,137 @@
+"""Output options shared by every listing command: ``--format table|json|csv``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+FORMATS = ("table", "json", "csv")
+
+
+def output_options(*, csv: bool = True) -> Callable:
+    """``--format`` and ``--tablefmt``, stacked once and reused (sqlite-utils' pattern)."""
+    choices = FORMATS if csv else FORMATS[:2]
+
+    def decorator(f: Callable) -> Callable:
+        @click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default="table",
+            show_default=True,
+            help="table for people, json for scripts" + (", csv for spreadsheets" if csv else ""),
+        )
+        @click.option(
+            "--tablefmt",
+            default="simple_grid",
+            show_default=True,
+            metavar="NAME",
+            help="Table style, any of tabulate's formats (plain, github, grid, ...).",
+        )
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            return f(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def check_tablefmt(name: str) -> None:
+    from tabulate import tabulate_formats
+
+    if name not in tabulate_formats:
+        raise click.BadParameter(
+            f"unknown table format {name!r}; try one of: {', '.join(sorted(tabulate_formats))}",
+            param_hint="--tablefmt",
+        )
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    *,
+    fmt: str,
+    tablefmt: str = "simple_grid",
+    table_rows: Sequence[Sequence[Any]] | None = None,
+    headers: Sequence[str] = (),
+) -> None:
+    """Print rows as JSON (``rows``), CSV (``rows``, flattened) or a table (``table_rows``)."""
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        if rows:
+            writer.writerow(rows[0].keys())
+        for row in rows:
+            writer.writerow(_flat(v) for v in row.values())
+    else:
+        check_tablefmt(tablefmt)
+        from tabulate import tabulate
+
+        if table_rows is None:
+            table_rows = [list(r.values()) for r in rows]
+            headers = list(rows[0].keys()) if rows else list(headers)
+        click.echo(tabulate(table_rows, headers=list(headers), tablefmt=tablefmt))
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(_flat(v)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+    return "" if value is None else value
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def display_width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap to ``width`` terminal columns: Latin words whole, CJK between any characters."""
+    from wcwidth import wcwidth
+
+    lines: list[str] = []
+    line, line_width = "", 0
+    for token in _tokens(text):
+        token_width = sum(max(wcwidth(ch), 0) for ch in token)
+        if line and line_width + token_width > width:
+            lines.append(line.rstrip())
+            line, line_width = "", 0
+            if token.isspace():
+                continue
+        line += token
+        line_width += token_width
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _tokens(text: str):
+    word = ""
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if ch.isspace() or wide:
+            if word:
+                yield word
+                word = ""
+            yield ch
+        else:
+            word += ch
+    if word:
+        yield word

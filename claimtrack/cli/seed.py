@@ -1,0 +1,35 @@
+"""``claimtrack seed``: load a dataset file (by default the bundled Islamabad talks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(
+    epilog="""
+\b
+Examples:
+  claimtrack seed                      the bundled Islamabad talks dataset
+  claimtrack seed fixtures/story.toml  your own file (format: docs/seed-format.md)
+"""
+)
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def seed(env, file: Path | None) -> None:
+    """Load a seed dataset; loading the same file again adds nothing."""
+    report = load_seed(env, file)
+    click.echo(f"Loaded {file or 'the bundled Islamabad dataset'}: {report.summary()}.")
+
+
+def load_seed(env, file: Path | None, *, create: bool = False, url=None):
+    """Load FILE (or the bundled seed) in one transaction; return what was added."""
+    from claimtrack.db import write_session
+    from claimtrack.importer import bundled_seed_path, load_dataset, read_toml
+
+    path = file or bundled_seed_path()
+    data = read_toml(path)
+    engine = env.engine(create=create, url=url)
+    with write_session(engine) as session, session.begin():
+        return load_dataset(session, data, editor=env.editor, label=f"seed {path.name}")

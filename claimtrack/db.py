@@ -1,0 +1,217 @@
+"""Where the database lives, how to connect to it, and keeping its schema at head.
+
+``--db`` / ``CLAIMTRACK_DB`` take a file path (SQLite) or any SQLAlchemy URL
+(``postgresql+psycopg://user@host/dbname``). A new SQLite file is created at the head
+revision on first use; any other database behind head is refused with the command that
+upgrades it, because silently migrating a shared PostgreSQL is not ours to decide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.orm import Session
+
+from claimtrack.errors import ClaimtrackError
+
+ENV_DB = "CLAIMTRACK_DB"
+# The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
+# Knowing it here spares every command the import of Alembic.
+SCHEMA_HEAD = "0001"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_path() -> Path:
+    import click
+
+    return Path(click.get_app_dir("claimtrack")) / "claimtrack.db"
+
+
+def resolve_url(value: str | None) -> URL:
+    """A SQLAlchemy URL from ``--db``, ``CLAIMTRACK_DB`` or the default file."""
+    value = value or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" in value:
+        try:
+            return make_url(value)
+        except sa.exc.ArgumentError:
+            raise ClaimtrackError(
+                f"cannot read database URL {redact(value)!r}: "
+                "give a file path or a URL like postgresql+psycopg://user@host/dbname"
+            ) from None
+    return URL.create("sqlite+pysqlite", database=str(Path(value).expanduser().absolute()))
+
+
+def redact(url: URL | str) -> str:
+    """The URL as it may be shown to anybody: never with its password."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except sa.exc.ArgumentError:
+            return "<unreadable URL>"
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def create_engine(url: URL) -> Engine:
+    """An engine with claimtrack's connection settings for the backend."""
+    if is_sqlite(url):
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
+    return sa.create_engine(url)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and commits before DDL; take it
+    # over (SQLAlchemy's documented recipe) so migrations and imports are atomic.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS:d}")
+        with contextlib.suppress(Exception):  # a read-only file keeps its journal mode
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection):
+        # Writers take the write lock up front, so a busy database waits out the busy
+        # timeout instead of failing half-way through a read-then-write transaction.
+        if connection.get_execution_options().get("claimtrack_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def write_session(engine: Engine) -> Session:
+    """A session for a transaction that writes."""
+    return Session(engine.execution_options(claimtrack_write=True), expire_on_commit=False)
+
+
+def read_session(engine: Engine) -> Session:
+    return Session(engine)
+
+
+# -- schema lifecycle --------------------------------------------------------------
+
+
+def alembic_config(connection: Connection | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    # migrations/ is installed as the claimtrack.migrations package (see pyproject.toml),
+    # so this resolves in a checkout, an editable install and a wheel alike.
+    config.set_main_option("script_location", "claimtrack.migrations:.")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.execution_options(claimtrack_write=True).begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with engine.execution_options(claimtrack_write=True).begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _is_empty(connection: Connection) -> bool:
+    return not sa.inspect(connection).get_table_names()
+
+
+def open_database(url: URL, *, create: bool = False) -> Engine:
+    """Connect and check the schema is at head; create a new database where allowed.
+
+    A new SQLite file is always created at head. An empty database of another backend
+    is set up only when ``create`` is true (``claimtrack demo``, ``claimtrack db
+    upgrade``); otherwise the user is told to run ``claimtrack db upgrade``.
+    """
+    if is_sqlite(url) and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.parent.is_dir():
+            if path.parent == default_db_path().parent:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.parent.chmod(0o700)
+            else:
+                raise ClaimtrackError(
+                    f"cannot create database {path}: folder {path.parent} does not exist"
+                )
+        if not path.exists():
+            _create_private_file(path)
+            create = True
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+            empty = revision is None and _is_empty(connection)
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        raise ClaimtrackError(
+            f"cannot open database {redact(url)}: {describe_db_error(exc)}"
+        ) from None
+    if revision == SCHEMA_HEAD:
+        return engine
+    if empty and (create or is_sqlite(url)):
+        upgrade(engine)
+        return engine
+    engine.dispose()
+    if empty:
+        raise ClaimtrackError(
+            f"database {redact(url)} has no claimtrack schema yet: "
+            "run 'claimtrack db upgrade' to create it"
+        )
+    if revision is None:
+        raise ClaimtrackError(f"database {redact(url)} is not a claimtrack database")
+    raise ClaimtrackError(
+        f"database {redact(url)} is at schema revision {revision}, this claimtrack needs "
+        f"{SCHEMA_HEAD}: run 'claimtrack db upgrade' (or upgrade claimtrack if the "
+        "database is newer)"
+    )
+
+
+def _create_private_file(path: Path) -> None:
+    # A claims database is a newsroom's record: readable by its owner only.
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def describe_db_error(exc: sa.exc.DBAPIError) -> str:
+    """One line from a driver error, without the SQL, the parameters or a password."""
+    original = exc.orig if exc.orig is not None else exc
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
+
+
+@contextlib.contextmanager
+def connected(url: URL, *, create: bool = False) -> Iterator[Engine]:
+    engine = open_database(url, create=create)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -1,0 +1,210 @@
+"""SQLAlchemy 2.0 models: parties, sources, claims, stances, claim links, the audit log.
+
+The schema itself is owned by the Alembic revisions in ``migrations/``; a test runs
+``alembic check`` so these models and the migrations cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PARTY_KINDS = ("person", "government", "agency", "organisation", "media", "anonymous")
+# Kinds that take a position on a claim; "questions" and "comments" do not.
+POSITION_KINDS = ("asserts", "confirms", "denies", "disputes", "retracts")
+STANCE_KINDS = (*POSITION_KINDS, "questions", "comments")
+LINK_KINDS = ("contradicts", "same_as")
+PRECISIONS = ("day", "minute", "second")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware instant stored as naive UTC (SQLAlchemy's TZDateTime recipe).
+
+    Naive datetimes are refused at the boundary: nobody's clock is guessed.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: a time zone is required")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL over SQLite hands back text
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC)
+
+
+def _enum(values: tuple[str, ...], name: str) -> Enum:
+    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Party(Base):
+    """Who speaks: a person, a government, an agency, an outlet, or an anonymous source."""
+
+    __tablename__ = "party"
+    __table_args__ = (
+        # An anonymous source never merges with a named party of the same words.
+        UniqueConstraint("name_norm", "anonymous"),
+        CheckConstraint("acts_for_id IS NULL OR acts_for_id <> id", name="not_own_affiliate"),
+        CheckConstraint("anonymous = (kind = 'anonymous')", name="anonymous_matches_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    name_norm: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(_enum(PARTY_KINDS, "party_kind"))
+    anonymous: Mapped[bool] = mapped_column(Boolean(create_constraint=False), default=False)
+    acts_for_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    acts_for: Mapped[Party | None] = relationship(remote_side=[id])
+    aliases: Mapped[list[PartyAlias]] = relationship(
+        back_populates="party", order_by="PartyAlias.id"
+    )
+
+
+class PartyAlias(Base):
+    """Another name for a party, in any language or script (万斯 = JD Vance)."""
+
+    __tablename__ = "party_alias"
+    __table_args__ = (UniqueConstraint("party_id", "alias_norm"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    alias: Mapped[str] = mapped_column(String)
+    alias_norm: Mapped[str] = mapped_column(String, index=True)
+
+    party: Mapped[Party] = relationship(back_populates="aliases")
+
+
+class Source(Base):
+    """Where a statement appeared: an outlet's article, broadcast or post."""
+
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("outlet_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_offset: Mapped[int | None] = mapped_column(Integer)
+    published_precision: Mapped[str | None] = mapped_column(
+        _enum(PRECISIONS, "published_precision")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    outlet: Mapped[Party] = relationship()
+
+
+class Claim(Base):
+    """A proposition, in the language the editor recorded it, within a topic (story)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("topic", "text_norm"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    text_norm: Mapped[str] = mapped_column(Text)
+    # A short handle editors and seed files use instead of the id ("asset-unfreeze").
+    slug: Mapped[str | None] = mapped_column(String, unique=True)
+    language: Mapped[str | None] = mapped_column(String)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String)
+
+    stances: Mapped[list[Stance]] = relationship(back_populates="claim", order_by="Stance.id")
+
+
+class Stance(Base):
+    """One party's position on one claim, as reported in one source. Never deleted."""
+
+    __tablename__ = "stance"
+    __table_args__ = (
+        # Serves "each party's latest stance on a claim" as an index walk.
+        Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(_enum(STANCE_KINDS, "stance_kind"))
+    quote: Mapped[str | None] = mapped_column(Text)
+    quote_lang: Mapped[str | None] = mapped_column(String)
+    via_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), index=True)
+    said_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    said_offset: Mapped[int] = mapped_column(Integer)
+    said_precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "said_precision"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String)
+
+    claim: Mapped[Claim] = relationship(back_populates="stances")
+    party: Mapped[Party] = relationship(foreign_keys=[party_id])
+    via: Mapped[Party | None] = relationship(foreign_keys=[via_id])
+    source: Mapped[Source | None] = relationship()
+
+
+class ClaimLink(Base):
+    """A counter-claim contradicts the claim it answers; a duplicate is the same as another."""
+
+    __tablename__ = "claim_link"
+    __table_args__ = (
+        UniqueConstraint("from_claim_id", "to_claim_id", "kind"),
+        CheckConstraint("from_claim_id <> to_claim_id", name="not_self_link"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    to_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    kind: Mapped[str] = mapped_column(_enum(LINK_KINDS, "link_kind"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String)
+
+
+class Event(Base):
+    """The audit trail: every write, by whom and when."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    editor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    detail: Mapped[str] = mapped_column(Text)

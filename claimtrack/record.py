@@ -1,0 +1,418 @@
+"""Recording: finding and creating parties, sources and claims, and adding stances and links.
+
+Every function here works inside the caller's session and transaction; the caller
+commits once, so a command either writes everything it meant to or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import getpass
+import os
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from claimtrack.errors import ClaimtrackError, UsageError
+from claimtrack.models import (
+    LINK_KINDS,
+    PARTY_KINDS,
+    STANCE_KINDS,
+    Claim,
+    ClaimLink,
+    Event,
+    Party,
+    PartyAlias,
+    Source,
+    Stance,
+)
+from claimtrack.names import clean, normalise
+from claimtrack.times import When
+
+DEFAULT_TOPIC = "general"
+ENV_EDITOR = "CLAIMTRACK_EDITOR"
+_SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def current_editor(explicit: str | None = None) -> str:
+    """Who is writing: ``--editor``, then ``CLAIMTRACK_EDITOR``, then the OS user."""
+    editor = explicit or os.environ.get(ENV_EDITOR)
+    if not editor:
+        try:
+            editor = getpass.getuser()
+        except Exception:  # no user name in a bare container
+            editor = "unknown"
+    return clean(editor)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def log_event(session: Session, editor: str, action: str, detail: str) -> None:
+    session.add(Event(at=utcnow(), editor=editor, action=action, detail=detail))
+
+
+def _required(text: str | None, what: str) -> str:
+    value = clean(text or "")
+    if not value:
+        raise UsageError(f"{what} is empty: give some text")
+    if "\x00" in value:
+        raise UsageError(f"{what} contains a NUL byte")
+    return value
+
+
+# -- parties ------------------------------------------------------------------------
+
+
+def party_label(party: Party) -> str:
+    """A party as a report prints it: its name and the side it acts for."""
+    side = party_side(party)
+    return party.name if side is party else f"{party.name} ({side.name})"
+
+
+def party_side(party: Party) -> Party:
+    """The party at the top of the affiliation chain: Vance -> US government."""
+    seen = {party.id}
+    while party.acts_for is not None and party.acts_for.id not in seen:
+        party = party.acts_for
+        seen.add(party.id)
+    return party
+
+
+def _party_candidates(session: Session, key: str) -> list[Party]:
+    stmt = (
+        select(Party)
+        .outerjoin(PartyAlias)
+        .where(or_(Party.name_norm == key, PartyAlias.alias_norm == key))
+        .distinct()
+        .order_by(Party.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def find_party(session: Session, ref: str) -> Party:
+    """A party by id, name or alias, case- and width-insensitively in any script."""
+    ref = clean(ref)
+    if ref.isdigit():
+        party = session.get(Party, int(ref))
+        if party is not None:
+            return party
+    found = _party_candidates(session, normalise(ref))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = "; ".join(f"{p.id}: {party_label(p)}" for p in found)
+        raise ClaimtrackError(f"party {ref!r} is ambiguous: {names}. Use the id instead")
+    raise ClaimtrackError(_unknown_party_message(session, ref))
+
+
+def _unknown_party_message(session: Session, ref: str) -> str:
+    names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
+    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return (
+        f"unknown party {ref!r}.{hint} Create it with: claimtrack party add {ref!r} "
+        "(or pass --create-missing)"
+    )
+
+
+def resolve_party(
+    session: Session,
+    ref: str,
+    *,
+    create_missing: bool,
+    editor: str,
+    created: list[Party] | None = None,
+) -> Party:
+    """``find_party``, or a new party of kind 'person' when ``create_missing`` says so."""
+    try:
+        return find_party(session, ref)
+    except ClaimtrackError:
+        if not create_missing or ref.strip().isdigit():
+            raise
+    party = add_party(session, ref, kind="person", editor=editor)
+    if created is not None:
+        created.append(party)
+    return party
+
+
+def find_named_party(session: Session, name: str, *, anonymous: bool) -> Party | None:
+    return session.scalars(
+        select(Party).where(Party.name_norm == normalise(name), Party.anonymous == anonymous)
+    ).first()
+
+
+def add_party(
+    session: Session,
+    name: str,
+    *,
+    kind: str = "person",
+    aliases: tuple[str, ...] | list[str] = (),
+    acts_for: Party | None = None,
+    editor: str,
+) -> Party:
+    """A new party; refuses a name (or descriptor) that is already taken."""
+    name = _required(name, "party name")
+    if kind not in PARTY_KINDS:
+        raise UsageError(f"unknown party kind {kind!r}: use one of {', '.join(PARTY_KINDS)}")
+    anonymous = kind == "anonymous"
+    existing = find_named_party(session, name, anonymous=anonymous)
+    if existing is not None:
+        raise ClaimtrackError(f"party {name!r} exists already (id {existing.id})")
+    party = Party(
+        name=name,
+        name_norm=normalise(name),
+        kind=kind,
+        anonymous=anonymous,
+        acts_for=acts_for,
+        created_at=utcnow(),
+    )
+    session.add(party)
+    for alias in aliases:
+        add_alias(session, party, alias)
+    session.flush()
+    return party
+
+
+def add_alias(session: Session, party: Party, alias: str) -> PartyAlias | None:
+    """Add an alias; returns None when the party already answers to that name."""
+    alias = _required(alias, "alias")
+    key = normalise(alias)
+    if key == party.name_norm or any(a.alias_norm == key for a in party.aliases):
+        return None
+    record = PartyAlias(party=party, alias=alias, alias_norm=key)
+    session.add(record)
+    return record
+
+
+# -- sources ------------------------------------------------------------------------
+
+
+def check_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise UsageError(f"invalid URL {url!r}: give a full http:// or https:// address")
+    return url
+
+
+def find_source(session: Session, ref: str) -> Source:
+    """A source by id, URL or exact title."""
+    ref = clean(ref)
+    if ref.isdigit():
+        source = session.get(Source, int(ref))
+        if source is not None:
+            return source
+    found = list(session.scalars(select(Source).where(or_(Source.url == ref, Source.title == ref))))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(str(s.id) for s in found)
+        raise ClaimtrackError(f"source {ref!r} is ambiguous (ids {ids}): use the id")
+    raise ClaimtrackError(
+        f"unknown source {ref!r}: see 'claimtrack source list', or add it with "
+        "'claimtrack source add TITLE --outlet PARTY'"
+    )
+
+
+def get_or_add_source(
+    session: Session,
+    title: str,
+    *,
+    outlet: Party,
+    url: str | None = None,
+    language: str | None = None,
+    published: When | None = None,
+) -> tuple[Source, bool]:
+    """The source with this outlet and title, created if new; and whether it was."""
+    title = _required(title, "source title")
+    url = check_url(url)
+    existing = session.scalars(
+        select(Source).where(Source.outlet_id == outlet.id, Source.title == title)
+    ).first()
+    if existing is not None:
+        return existing, False
+    source = Source(
+        outlet=outlet,
+        title=title,
+        url=url,
+        language=language,
+        published_at=published.at if published else None,
+        published_offset=published.offset_minutes if published else None,
+        published_precision=published.precision if published else None,
+        created_at=utcnow(),
+    )
+    session.add(source)
+    session.flush()
+    return source, True
+
+
+# -- claims -------------------------------------------------------------------------
+
+
+def find_claim(session: Session, ref: str | int) -> Claim:
+    """A claim by id or slug. A merged claim resolves to the claim it was merged into."""
+    text = str(ref).strip()
+    claim = None
+    if text.isdigit():
+        claim = session.get(Claim, int(text))
+    elif text:
+        claim = session.scalars(select(Claim).where(Claim.slug == text.lower())).first()
+    if claim is None:
+        raise ClaimtrackError(f"unknown claim {text!r}: see 'claimtrack claim list' for ids")
+    seen = {claim.id}
+    while claim.merged_into_id is not None and claim.merged_into_id not in seen:
+        claim = session.get(Claim, claim.merged_into_id)
+        seen.add(claim.id)
+    return claim
+
+
+def check_slug(slug: str | None) -> str | None:
+    if slug is None:
+        return None
+    slug = slug.strip().lower()
+    if not _SLUG.match(slug):
+        raise UsageError(
+            f"invalid slug {slug!r}: use lower-case letters, digits and dashes, "
+            "starting with a letter"
+        )
+    return slug
+
+
+def find_same_claim(session: Session, text: str, topic: str) -> Claim | None:
+    return session.scalars(
+        select(Claim).where(Claim.topic == topic, Claim.text_norm == normalise(text))
+    ).first()
+
+
+def add_claim(
+    session: Session,
+    text: str,
+    *,
+    topic: str = DEFAULT_TOPIC,
+    language: str | None = None,
+    slug: str | None = None,
+    editor: str,
+) -> Claim:
+    """A new claim; refuses one whose normalised text already stands in the topic."""
+    text = _required(text, "claim text")
+    topic = _required(topic, "topic")
+    same = find_same_claim(session, text, topic)
+    if same is not None:
+        raise ClaimtrackError(
+            f"claim {same.id} already says this in topic {topic!r}: "
+            f"record a stance on it (claimtrack claim confirm {same.id} --by ...)"
+        )
+    slug = check_slug(slug)
+    if slug and session.scalars(select(Claim.id).where(Claim.slug == slug)).first():
+        raise ClaimtrackError(f"slug {slug!r} is taken by another claim")
+    claim = Claim(
+        topic=topic,
+        text=text,
+        text_norm=normalise(text),
+        slug=slug,
+        language=language,
+        created_at=utcnow(),
+        created_by=editor,
+    )
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def add_stance(
+    session: Session,
+    claim: Claim,
+    party: Party,
+    kind: str,
+    *,
+    said: When,
+    quote: str | None = None,
+    quote_lang: str | None = None,
+    via: Party | None = None,
+    source: Source | None = None,
+    editor: str,
+) -> Stance:
+    """Record one party's position on a claim. Stances are never deleted."""
+    if kind not in STANCE_KINDS:
+        raise UsageError(f"unknown stance kind {kind!r}: use one of {', '.join(STANCE_KINDS)}")
+    if quote is not None:
+        quote = quote.strip() or None
+        if quote and "\x00" in quote:
+            raise UsageError("quote contains a NUL byte")
+    stance = Stance(
+        claim=claim,
+        party=party,
+        kind=kind,
+        quote=quote,
+        quote_lang=quote_lang,
+        via=via,
+        source=source,
+        said_at=said.at,
+        said_offset=said.offset_minutes,
+        said_precision=said.precision,
+        recorded_at=utcnow(),
+        recorded_by=editor,
+    )
+    session.add(stance)
+    session.flush()
+    return stance
+
+
+def find_same_stance(
+    session: Session,
+    claim: Claim,
+    party: Party,
+    kind: str,
+    said: When,
+    *,
+    source: Source | None,
+    quote: str | None,
+) -> Stance | None:
+    """An existing stance with the same claim, party, kind, time, source and quote."""
+    return session.scalars(
+        select(Stance).where(
+            Stance.claim_id == claim.id,
+            Stance.party_id == party.id,
+            Stance.kind == kind,
+            Stance.said_at == said.at,
+            Stance.source_id == source.id if source else Stance.source_id.is_(None),
+            Stance.quote == quote if quote else Stance.quote.is_(None),
+        )
+    ).first()
+
+
+def link_claims(session: Session, a: Claim, b: Claim, kind: str, *, editor: str) -> ClaimLink:
+    """Link claim ``a`` to ``b``: a contradicts b, or a is the same as b."""
+    if kind not in LINK_KINDS:
+        raise UsageError(f"unknown link kind {kind!r}: use one of {', '.join(LINK_KINDS)}")
+    if a.id == b.id:
+        raise ClaimtrackError(f"claim {a.id} cannot be linked to itself")
+    existing = find_link(session, a, b, kind)
+    if existing is not None:
+        return existing
+    link = ClaimLink(
+        from_claim_id=a.id, to_claim_id=b.id, kind=kind, created_at=utcnow(), created_by=editor
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def find_link(session: Session, a: Claim, b: Claim, kind: str) -> ClaimLink | None:
+    """The link of this kind between a and b, in either direction."""
+    return session.scalars(
+        select(ClaimLink).where(
+            ClaimLink.kind == kind,
+            or_(
+                (ClaimLink.from_claim_id == a.id) & (ClaimLink.to_claim_id == b.id),
+                (ClaimLink.from_claim_id == b.id) & (ClaimLink.to_claim_id == a.id),
+            ),
+        )
+    ).first()

@@ -1,0 +1,152 @@
+"""The contested rule, defined once, in SQL that runs unchanged on SQLite and PostgreSQL.
+
+For a claim C, optionally as of a time T (only stances said at or before T):
+
+- each party's *latest* positional stance on C counts; a retraction withdraws that
+  party's earlier stance;
+- SUPPORT: parties whose latest stance asserts or confirms C;
+- OPPOSE: parties whose latest stance denies or disputes C, plus parties that assert or
+  confirm a claim linked to C as contradicting it (in either direction);
+- C is *contested* iff SUPPORT and OPPOSE are both non-empty and are not one and the
+  same single party (that case is *self-contradicted*). Otherwise C is *asserted* (only
+  support), *retracted* (no support left because its supporters retracted), *denied*
+  (only opposition) or *unsupported* (no positional stance at all).
+
+Each body below is also a view in the database (``stance_latest``, ``claim_sides``,
+``claim_status``, ``contested_claims``), created by the Alembic revisions, so psql,
+Datasette or a BI tool see what the CLI sees. The revisions keep a frozen copy of the
+SQL, as migrations must; ``tests/test_rule.py`` fails when this module and the newest
+revision disagree, which is the cue to write a revision that replaces the views.
+
+The as-of variant inlines the same bodies as CTEs of the same names, with the stance
+filter ``said_at <= :as_of`` added where the marker stands. Only constant SQL is
+assembled here; values always travel as bound parameters.
+"""
+
+from __future__ import annotations
+
+AS_OF_MARKER = " /* as of */"
+_AS_OF_FILTER = " AND s.said_at <= :as_of"
+
+STANCE_LATEST = """
+SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind
+FROM (
+    SELECT s.claim_id, s.party_id, s.id AS stance_id, s.kind, s.said_at,
+           LEAD(s.kind) OVER (
+               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
+           ) AS withdrawn_kind,
+           ROW_NUMBER() OVER (
+               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
+           ) AS recency
+    FROM stance AS s
+    WHERE s.kind IN ('asserts', 'confirms', 'denies', 'disputes', 'retracts') /* as of */
+) AS positions
+WHERE recency = 1
+"""
+
+CLAIM_SIDES = """
+SELECT l.claim_id, l.party_id,
+       CASE WHEN l.kind IN ('asserts', 'confirms') THEN 'support' ELSE 'oppose' END AS side,
+       l.kind, l.stance_id, l.said_at, CAST(NULL AS INTEGER) AS counter_claim_id
+FROM stance_latest AS l
+WHERE l.kind <> 'retracts'
+UNION ALL
+SELECT x.claim_id, l.party_id, 'oppose' AS side, l.kind, l.stance_id, l.said_at,
+       x.other_claim_id AS counter_claim_id
+FROM (
+    SELECT from_claim_id AS claim_id, to_claim_id AS other_claim_id
+    FROM claim_link WHERE kind = 'contradicts'
+    UNION
+    SELECT to_claim_id AS claim_id, from_claim_id AS other_claim_id
+    FROM claim_link WHERE kind = 'contradicts'
+) AS x
+JOIN stance_latest AS l
+  ON l.claim_id = x.other_claim_id AND l.kind IN ('asserts', 'confirms')
+"""
+
+CLAIM_STATUS = """
+SELECT c.id AS claim_id, c.topic,
+       CASE
+           WHEN t.supporters > 0 AND t.opponents > 0
+                AND NOT (t.supporters = 1 AND t.opponents = 1
+                         AND t.a_supporter = t.an_opponent) THEN 'contested'
+           WHEN t.supporters > 0 AND t.opponents > 0 THEN 'self-contradicted'
+           WHEN t.supporters > 0 THEN 'asserted'
+           WHEN r.retractions > 0 THEN 'retracted'
+           WHEN t.opponents > 0 THEN 'denied'
+           ELSE 'unsupported'
+       END AS status,
+       COALESCE(t.supporters, 0) AS supporters,
+       COALESCE(t.opponents, 0) AS opponents,
+       CASE
+           WHEN t.supporters > 0 AND t.opponents > 0
+                AND NOT (t.supporters = 1 AND t.opponents = 1
+                         AND t.a_supporter = t.an_opponent)
+           THEN CASE WHEN t.first_support > t.first_opposition
+                     THEN t.first_support ELSE t.first_opposition END
+       END AS contested_since,
+       a.first_said AS first_reported,
+       CASE WHEN a.last_said IS NULL OR t.last_position > a.last_said
+            THEN t.last_position ELSE a.last_said END AS last_activity
+FROM claim AS c
+LEFT JOIN (
+    SELECT claim_id,
+           COUNT(DISTINCT CASE WHEN side = 'support' THEN party_id END) AS supporters,
+           COUNT(DISTINCT CASE WHEN side = 'oppose' THEN party_id END) AS opponents,
+           MIN(CASE WHEN side = 'support' THEN party_id END) AS a_supporter,
+           MIN(CASE WHEN side = 'oppose' THEN party_id END) AS an_opponent,
+           MIN(CASE WHEN side = 'support' THEN said_at END) AS first_support,
+           MIN(CASE WHEN side = 'oppose' THEN said_at END) AS first_opposition,
+           MAX(said_at) AS last_position
+    FROM claim_sides
+    GROUP BY claim_id
+) AS t ON t.claim_id = c.id
+LEFT JOIN (
+    SELECT claim_id, COUNT(*) AS retractions
+    FROM stance_latest
+    WHERE kind = 'retracts' AND withdrawn_kind IN ('asserts', 'confirms')
+    GROUP BY claim_id
+) AS r ON r.claim_id = c.id
+LEFT JOIN (
+    SELECT s.claim_id, MIN(s.said_at) AS first_said, MAX(s.said_at) AS last_said
+    FROM stance AS s
+    WHERE 1 = 1 /* as of */
+    GROUP BY s.claim_id
+) AS a ON a.claim_id = c.id
+WHERE c.merged_into_id IS NULL
+"""
+
+CONTESTED_CLAIMS = """
+SELECT st.claim_id, st.topic, c.text, st.supporters, st.opponents,
+       st.contested_since, st.first_reported, st.last_activity
+FROM claim_status AS st
+JOIN claim AS c ON c.id = st.claim_id
+WHERE st.status = 'contested'
+"""
+
+# name -> body, in dependency order: each view reads only the ones before it.
+VIEWS = {
+    "stance_latest": STANCE_LATEST,
+    "claim_sides": CLAIM_SIDES,
+    "claim_status": CLAIM_STATUS,
+    "contested_claims": CONTESTED_CLAIMS,
+}
+
+
+def view_sql(name: str) -> str:
+    """The body of a view as the database holds it: the rule as of now."""
+    return VIEWS[name].replace(AS_OF_MARKER, "")
+
+
+def as_of_prefix(as_of: bool) -> str:
+    """A WITH clause that defines every view of the rule as CTEs of the same names.
+
+    A query written against the views reads the current state when run bare, and the
+    state as of ``:as_of`` when run after this prefix with ``as_of=True``.
+    """
+    if not as_of:
+        return ""
+    bodies = [
+        f"{name} AS ({body.replace(AS_OF_MARKER, _AS_OF_FILTER)})" for name, body in VIEWS.items()
+    ]
+    return "WITH " + ",\n".join(bodies) + "\n"

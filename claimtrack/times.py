@@ -1,0 +1,127 @@
+"""Times as editors give them: an instant, its original UTC offset, and its precision.
+
+Accepted: ISO 8601 with an offset (``2026-04-12T08:30+05:00``, ``...Z``), a bare date
+(``2026-04-12``: the calendar day, kept with day precision), or ``now``. A date or a
+time without an offset is read in the zone given by ``--tz`` (an offset like ``+05:00``
+or a name like ``Asia/Karachi``); a bare date without ``--tz`` is a UTC day, and a time
+of day without an offset and without ``--tz`` is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from claimtrack.errors import UsageError
+
+FORMS = "use 2026-04-12, 2026-04-12T08:30+05:00 or now"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WITH_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
+_OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
+
+
+@dataclass(frozen=True)
+class When:
+    """An instant as said: ``at`` in UTC, with the offset and precision it was given in."""
+
+    at: dt.datetime
+    offset_minutes: int
+    precision: str  # "day", "minute" or "second"
+
+    @classmethod
+    def from_stored(cls, at: dt.datetime, offset_minutes: int, precision: str) -> When:
+        return cls(at, offset_minutes, precision)
+
+    def local(self) -> dt.datetime:
+        return self.at.astimezone(dt.timezone(dt.timedelta(minutes=self.offset_minutes)))
+
+    def __str__(self) -> str:
+        local = self.local()
+        offset = format_offset(self.offset_minutes)
+        if self.precision == "day":
+            day = local.date().isoformat()
+            return day if self.offset_minutes == 0 else f"{day} ({offset})"
+        pattern = "%Y-%m-%d %H:%M" if self.precision == "minute" else "%Y-%m-%d %H:%M:%S"
+        return local.strftime(pattern) + ("Z" if self.offset_minutes == 0 else offset)
+
+    @property
+    def zone(self) -> str:
+        return format_offset(self.offset_minutes)
+
+    def isoformat(self) -> str:
+        """Machine form for JSON and CSV: the local time with its offset, at its precision."""
+        local = self.local()
+        if self.precision == "day":
+            return local.date().isoformat() + (
+                "" if self.offset_minutes == 0 else format_offset(self.offset_minutes)
+            )
+        spec = "minutes" if self.precision == "minute" else "seconds"
+        return local.isoformat(timespec=spec)
+
+
+def format_offset(minutes: int) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def parse_zone(name: str | None) -> dt.tzinfo | None:
+    """``--tz``: an offset (``+05:00``, ``UTC+05:00``), ``UTC`` or an IANA zone name."""
+    if name is None:
+        return None
+    name = name.strip()
+    if name.upper() in ("UTC", "Z"):
+        return dt.UTC
+    match = _OFFSET.match(name)
+    if match:
+        sign, hours, mins = match.groups()
+        delta = dt.timedelta(hours=int(hours), minutes=int(mins))
+        if delta >= dt.timedelta(hours=24):
+            raise UsageError(f"time zone {name!r}: an offset must be under 24 hours")
+        return dt.timezone(-delta if sign == "-" else delta)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r}: use an offset like +05:00 or a name like Asia/Karachi"
+        ) from None
+
+
+def now() -> When:
+    return When(dt.datetime.now(dt.UTC).replace(microsecond=0), 0, "second")
+
+
+def parse_when(text: str, tz: str | None = None) -> When:
+    """Parse a time given by a user; raise UsageError saying what is accepted."""
+    raw = text.strip()
+    if raw.lower() == "now":
+        return now()
+    zone = parse_zone(tz)
+    if _DATE.match(raw):
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError as exc:
+            raise UsageError(f"not a date: {text!r} ({exc})") from None
+        local = dt.datetime.combine(day, dt.time(), zone or dt.UTC)
+        return _when(local, "day")
+    try:
+        parsed = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
+    except ValueError:
+        raise UsageError(f"not a time: {text!r}: {FORMS}") from None
+    if parsed.tzinfo is None:
+        if zone is None:
+            raise UsageError(
+                f"time {text!r} has no UTC offset: add one (2026-04-12T08:30+05:00) "
+                "or say which zone with --tz"
+            )
+        parsed = parsed.replace(tzinfo=zone)
+    precision = "second" if _WITH_SECONDS.match(raw) else "minute"
+    return _when(parsed, precision)
+
+
+def _when(local: dt.datetime, precision: str) -> When:
+    offset = local.utcoffset() or dt.timedelta(0)
+    return When(local.astimezone(dt.UTC), int(offset.total_seconds() // 60), precision)

@@ -1,0 +1,53 @@
+"""Alembic environment for claimtrack.
+
+claimtrack runs migrations itself (``claimtrack db upgrade``, or on creating a new SQLite
+database) and hands its own connection over in ``config.attributes["connection"]``, the
+cookbook's "sharing a connection" pattern. Run from the ``alembic`` command line, it
+connects to ``sqlalchemy.url`` instead.
+"""
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from claimtrack.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite rebuilds tables to alter them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_migrations(connection)
+        return
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with engine.connect() as connection:
+        run_migrations(connection)
+
+
+if context.is_offline_mode():
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()
