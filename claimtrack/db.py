@@ -152,19 +152,9 @@ def open_database(url: URL, *, create: bool = False) -> Engine:
     is set up only when ``create`` is true (``claimtrack demo``, ``claimtrack db
     upgrade``); otherwise the user is told to run ``claimtrack db upgrade``.
     """
-    if is_sqlite(url) and url.database and url.database != ":memory:":
-        path = Path(url.database)
-        if not path.parent.is_dir():
-            if path.parent == default_db_path().parent:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.parent.chmod(0o700)
-            else:
-                raise ClaimtrackError(
-                    f"cannot create database {path}: folder {path.parent} does not exist"
-                )
-        if not path.exists():
-            _create_private_file(path)
-            create = True
+    if sqlite_file_missing(url):
+        prepare_sqlite_file(url)
+        create = True
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
@@ -195,7 +185,26 @@ def open_database(url: URL, *, create: bool = False) -> Engine:
     )
 
 
-def _create_private_file(path: Path) -> None:
+def sqlite_file_missing(url: URL) -> bool:
+    """True for a SQLite URL whose file does not exist yet."""
+    return (
+        is_sqlite(url)
+        and bool(url.database)
+        and url.database != ":memory:"
+        and not Path(url.database).exists()
+    )
+
+
+def prepare_sqlite_file(url: URL) -> None:
+    """Create an empty SQLite file readable by its owner only (its folder too, if ours)."""
+    path = Path(url.database)
+    if not path.parent.is_dir():
+        if path.parent != default_db_path().parent:
+            raise ClaimtrackError(
+                f"cannot create database {path}: folder {path.parent} does not exist"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
     # A claims database is a newsroom's record: readable by its owner only.
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from claimtrack import rule
@@ -28,7 +28,7 @@ SIDES = """
 SELECT claim_id, party_id, side, kind, stance_id, counter_claim_id
 FROM claim_sides
 WHERE claim_id IN :claim_ids
-ORDER BY claim_id, side DESC, said_at, party_id
+ORDER BY claim_id, side DESC, said_at, party_id, COALESCE(counter_claim_id, 0), stance_id
 """
 
 
@@ -41,6 +41,9 @@ class Position:
     kind: str  # the stance kind that put it there
     said: When
     counter_claim_id: int | None = None
+    quote: str | None = None
+    via: str | None = None
+    source: str | None = None
 
     def label(self) -> str:
         label = self.party
@@ -55,6 +58,10 @@ class Position:
             "party": self.party,
             "kind": self.kind,
             "said_at": self.said.isoformat(),
+            "said_tz": self.said.zone,
+            "quote": self.quote,
+            "via": self.via,
+            "source": self.source,
             "counter_claim_id": self.counter_claim_id,
         }
 
@@ -85,10 +92,17 @@ def _iso(when: When | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def _run(session: Session, sql: str, as_of: dt.datetime | None, **params):
+def rule_statement(sql: str, as_of: dt.datetime | None) -> TextClause:
+    """A query over the rule's views, as they stand now or (with ``as_of``) as they stood."""
     statement = text(rule.as_of_prefix(as_of is not None) + sql)
     if as_of is not None:
         statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
+    return statement
+
+
+def _run(session: Session, sql: str, as_of: dt.datetime | None, **params):
+    statement = rule_statement(sql, as_of)
+    if as_of is not None:
         params["as_of"] = as_of
     if "claim_ids" in params:
         statement = statement.bindparams(bindparam("claim_ids", expanding=True))
@@ -117,6 +131,9 @@ def contested_claims(
             kind=s.kind,
             said=When.from_stored(stance.said_at, stance.said_offset, stance.said_precision),
             counter_claim_id=s.counter_claim_id,
+            quote=stance.quote,
+            via=stance.via.name if stance.via else None,
+            source=stance.source.title if stance.source else None,
         )
         claim = claims[s.claim_id]
         (claim.support if s.side == "support" else claim.oppose).append(position)

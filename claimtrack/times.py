@@ -53,9 +53,7 @@ class When:
         """Machine form for JSON and CSV: the local time with its offset, at its precision."""
         local = self.local()
         if self.precision == "day":
-            return local.date().isoformat() + (
-                "" if self.offset_minutes == 0 else format_offset(self.offset_minutes)
-            )
+            return local.date().isoformat()  # the day as said; its zone is ``zone``
         spec = "minutes" if self.precision == "minute" else "seconds"
         return local.isoformat(timespec=spec)
 

@@ -23,6 +23,8 @@ def upgrade(env, revision: str) -> None:
     from claimtrack import db as database
 
     url = env.url()
+    if database.sqlite_file_missing(url):
+        database.prepare_sqlite_file(url)
     engine = database.create_engine(url)
     try:
         with engine.connect() as connection:
@@ -71,6 +73,9 @@ def current(env) -> None:
     from claimtrack import db as database
 
     url = env.url()
+    if database.sqlite_file_missing(url):
+        click.echo(f"{database.redact(url)}: no database yet (created on first use)")
+        return
     engine = database.create_engine(url)
     try:
         with engine.connect() as connection:

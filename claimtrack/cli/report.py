@@ -71,14 +71,14 @@ def render_contested(claims, *, fmt: str, tablefmt: str = "simple_grid") -> None
             for c in claims
         ]
     # The claim column takes what the fixed columns leave of the terminal.
-    claim_width = max(24, min(60, terminal_width() - 80))
-    party_width = 28
+    party_width = 26
+    claim_width = max(24, min(60, terminal_width() - 110))
     table = [
         [
             c.claim_id,
             wrap(c.text, claim_width),
-            "\n".join(wrap(p.label(), party_width) for p in c.support),
-            "\n".join(wrap(p.label(), party_width) for p in c.oppose),
+            _positions_cell(c.support, party_width),
+            _positions_cell(c.oppose, party_width),
             str(c.contested_since or ""),
             str(c.last_activity or ""),
         ]
@@ -93,3 +93,14 @@ def render_contested(claims, *, fmt: str, tablefmt: str = "simple_grid") -> None
         "last activity",
     ]
     emit(rows, fmt=fmt, tablefmt=tablefmt, table_rows=table, headers=headers)
+
+
+def _positions_cell(positions, width: int) -> str:
+    """Each party with its side, and under it the quote as said, via whom."""
+    lines = []
+    for p in positions:
+        lines.append(wrap(p.label(), width))
+        if p.quote:
+            via = f" (via {p.via})" if p.via else ""
+            lines.append(wrap(f"  “{p.quote}”{via}", width))
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""The command line as a user meets it: demo, reports, database lifecycle, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import snapshot
+from wcwidth import wcswidth
+
+from claimtrack import db
+from claimtrack.cli import cli
+
+
+def _all_commands(group=cli, prefix=()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, (*prefix, name))
+
+
+ALL_COMMANDS = list(_all_commands())
+
+
+@pytest.mark.parametrize("command", [(), *ALL_COMMANDS], ids=lambda c: " ".join(c) or "cli")
+def test_help(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [c for c in ALL_COMMANDS if c[0] not in ("report", "db") or len(c) > 1],
+    ids=" ".join,
+)
+def test_every_command_has_an_example(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert "Example" in result.output
+
+
+def test_help_does_not_import_sqlalchemy():
+    code = (
+        "import sys; from claimtrack.cli import cli\n"
+        "try: cli(['--help'])\nexcept SystemExit: pass\n"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip().splitlines()[-1] == "False False"
+
+
+def test_demo_in_current_directory_twice(tmp_path):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "claimtrack-demo.db").exists()
+    assert not (tmp_path / "default.db").exists()  # CLAIMTRACK_DB is not the demo's
+    second = runner.invoke(cli, ["demo"], catch_exceptions=False)
+    assert "nothing new" in second.output
+    assert first.output.split("\n", 1)[1] == second.output.split("\n", 1)[1]
+    for word in ("unfreeze", "destroyers", "shook", "clash", "Try next:"):
+        assert word in first.output  # table cells wrap, so single words
+    assert "no agreement" not in first.output  # agreed by both sides: not contested
+
+
+def test_demo_is_the_same_on_each_backend(run, tmp_path):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    sqlite = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "other.db"), "demo"], catch_exceptions=False
+    )
+    assert (
+        result.output.split("\n", 1)[1].split("Try next:")[0]
+        == (sqlite.output.split("\n", 1)[1].split("Try next:")[0])
+    )
+
+
+@pytest.fixture
+def seeded_run(run, engine):
+    """``run`` on a database at head holding the Islamabad seed."""
+    assert run("seed").exit_code == 0
+    return run
+
+
+def test_contested_report_json(seeded_run):
+    run = seeded_run
+    result = run("report", "contested", "--format", "json")
+    rows = json.loads(result.output)
+    unfreeze = next(r for r in rows if "unfreeze" in r["claim"])
+    assert unfreeze["asserted_by"][0]["via"] == "Reuters"
+    assert unfreeze["denied_or_countered_by"][0]["party"] == "unnamed US official (United States)"
+    assert unfreeze["asserted_by"][0]["said_at"] == "2026-04-11"
+    assert unfreeze["asserted_by"][0]["said_tz"] == "+05:00"
+
+
+def test_contested_report_as_of(seeded_run):
+    run = seeded_run
+    early = json.loads(
+        run("report", "contested", "--as-of", "2026-04-11T23:59+05:00", "--format", "json").output
+    )
+    assert {r["claim"][:20] for r in early} == {
+        "The US has agreed to",
+        "Two US Navy destroye",
+        "Iran intercepted the",
+    }
+
+
+def test_table_aligns_chinese_text(seeded_run):
+    run = seeded_run
+    result = run("report", "contested", "--tablefmt", "grid")
+    lines = [line for line in result.output.splitlines() if line]
+    assert any("美国已经同意" in line for line in lines)
+    assert len({wcswidth(line) for line in lines}) == 1  # every line equally wide
+
+
+def test_unknown_tablefmt_is_a_usage_error(seeded_run):
+    run = seeded_run
+    result = run("report", "contested", "--tablefmt", "nope")
+    assert result.exit_code == 2
+    assert "unknown table format" in result.output
+
+
+def test_db_current_and_upgrade(run, db_url):
+    engine = db.create_engine(db_url)
+    db.upgrade(engine, "base")
+    engine.dispose()
+    result = run("db", "upgrade")
+    assert result.exit_code == 0 and "to 0001" in result.output
+    assert "already at revision 0001" in run("db", "upgrade").output
+    assert "revision 0001 (up to date)" in run("db", "current").output
+
+
+def test_empty_postgresql_database_is_not_migrated_silently(pg_admin_url):
+    # (A new SQLite file, by contrast, is created at head by design.)
+    from conftest import admin_execute
+
+    admin_execute(pg_admin_url, 'CREATE DATABASE "claimtrack_empty"')
+    try:
+        url = pg_admin_url.set(database="claimtrack_empty").render_as_string(False)
+        result = CliRunner().invoke(cli, ["--db", url, "report", "contested"])
+    finally:
+        admin_execute(pg_admin_url, 'DROP DATABASE "claimtrack_empty" WITH (FORCE)')
+    assert result.exit_code == 1
+    assert "run 'claimtrack db upgrade'" in result.output
+
+
+def test_database_behind_head_is_refused(run, db_url, monkeypatch):
+    engine = db.open_database(db_url, create=True)
+    before = snapshot(engine)
+    engine.dispose()
+    monkeypatch.setattr(db, "SCHEMA_HEAD", "0002")
+    result = run("report", "contested")
+    assert result.exit_code == 1
+    assert "run 'claimtrack db upgrade'" in result.output
+    assert "Traceback" not in result.output
+    engine = db.create_engine(db_url)
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_password_never_shown():
+    url = "postgresql+psycopg://editor:s3cret-pw@127.0.0.1:1/claims"
+    result = CliRunner().invoke(cli, ["--db", url, "report", "contested"])
+    assert result.exit_code == 1
+    assert "s3cret-pw" not in result.output
+    assert "cannot open database" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "no" / "x.db"), "report", "contested"])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+
+
+def test_bad_url_is_a_clear_error():
+    result = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://u:pw@[bad/x", "db", "current"])
+    assert result.exit_code != 0
+    assert "pw" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_seed_file_writes_nothing(seeded_run, tmp_path, db_url):
+    run = seeded_run
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[claims]]\ntext = "Something new"\n[[claims.stances]]\nby = "Nobody Known"\n'
+        'kind = "asserts"\nat = "2026-04-12"\n',
+        encoding="utf-8",
+    )
+    engine = db.create_engine(db_url)
+    before = snapshot(engine)
+    result = run("seed", str(bad))
+    assert result.exit_code == 1
+    assert "claims 1: stance 1: unknown party 'Nobody Known'" in result.output
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_default_database_lives_in_the_app_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLAIMTRACK_DB")
+    result = CliRunner().invoke(cli, ["db", "current"], catch_exceptions=False)
+    assert f"{tmp_path}/config/claimtrack/claimtrack.db: no database yet" in result.output
+    result = CliRunner().invoke(cli, ["report", "contested"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "config" / "claimtrack"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "claimtrack.db").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,22 @@
+"""Documentation matches the code: every command is in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cli import ALL_COMMANDS
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_readme(command):
+    assert any(" ".join(command) in line for line in README.splitlines()), command
+
+
+def test_readme_quick_start_has_exactly_two_commands():
+    section = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    block = section.split("```", 2)[1]
+    lines = [line for line in block.strip().splitlines() if line.strip()]
+    assert lines == ["pip install . && claimtrack demo", "pip install -e '.[test]' && pytest"]

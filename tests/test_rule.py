@@ -1,0 +1,206 @@
+"""The contested rule on hand-built cases, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from claimtrack import record, rule
+from claimtrack.report import contested_claims, rule_statement
+from claimtrack.times import parse_when
+
+ED = "test-editor"
+STATUS = "SELECT status FROM claim_status WHERE claim_id = :id"
+ALL_STATUSES = """
+SELECT claim_id, status, supporters, opponents, contested_since, last_activity
+FROM claim_status ORDER BY claim_id
+"""
+
+
+class Story:
+    """A small story built through the domain layer, as the CLI would."""
+
+    def __init__(self, session):
+        self.session = session
+        self.parties = {}
+
+    def party(self, name):
+        if name not in self.parties:
+            self.parties[name] = record.add_party(self.session, name, kind="person", editor=ED)
+        return self.parties[name]
+
+    def claim(self, text):
+        return record.add_claim(self.session, text, topic="t", editor=ED)
+
+    def stance(self, claim, who, kind, at):
+        return record.add_stance(
+            self.session, claim, self.party(who), kind, said=parse_when(at), editor=ED
+        )
+
+    def status(self, claim, as_of=None):
+        self.session.flush()
+        when = parse_when(as_of).at if as_of else None
+        statement = rule_statement(STATUS, when)
+        params = {"id": claim.id, **({"as_of": when} if when else {})}
+        return self.session.execute(statement, params).scalar_one()
+
+
+@pytest.fixture
+def story(session):
+    return Story(session)
+
+
+def test_assert_and_deny_is_contested(story):
+    c = story.claim("The US agreed to unfreeze assets")
+    story.stance(c, "Iranian official", "asserts", "2026-04-11")
+    assert story.status(c) == "asserted"
+    story.stance(c, "US official", "denies", "2026-04-11")
+    assert story.status(c) == "contested"
+
+
+def test_only_denials_is_denied(story):
+    c = story.claim("A claim nobody makes")
+    story.stance(c, "A", "denies", "2026-04-11")
+    story.stance(c, "B", "disputes", "2026-04-12")
+    assert story.status(c) == "denied"
+
+
+def test_retraction_withdraws_the_partys_stance(story):
+    c = story.claim("Talks extended by a day")
+    story.stance(c, "Iranian media", "asserts", "2026-04-12T01:00+03:30")
+    story.stance(c, "US", "denies", "2026-04-12T06:00+03:30")
+    assert story.status(c) == "contested"
+    story.stance(c, "Iranian media", "retracts", "2026-04-12T12:00+03:30")
+    assert story.status(c) == "retracted"
+
+
+def test_retracting_a_denial_leaves_the_assertion_standing(story):
+    c = story.claim("X happened")
+    story.stance(c, "A", "asserts", "2026-04-10")
+    story.stance(c, "B", "denies", "2026-04-11")
+    story.stance(c, "B", "retracts", "2026-04-12")
+    assert story.status(c) == "asserted"
+
+
+def test_latest_stance_wins_and_order_of_recording_does_not_matter(story):
+    c = story.claim("Y happened")
+    story.stance(c, "A", "asserts", "2026-04-10")
+    # B's denial is recorded first but said later than B's confirmation.
+    story.stance(c, "B", "denies", "2026-04-12")
+    story.stance(c, "B", "confirms", "2026-04-11")
+    assert story.status(c) == "contested"
+    story.stance(c, "B", "confirms", "2026-04-13")
+    assert story.status(c) == "asserted"
+
+
+def test_questions_and_comments_take_no_position(story):
+    c = story.claim("Z happened")
+    story.stance(c, "A", "asserts", "2026-04-10")
+    story.stance(c, "B", "questions", "2026-04-11")
+    story.stance(c, "C", "comments", "2026-04-11")
+    assert story.status(c) == "asserted"
+    only_questions = story.claim("W happened")
+    story.stance(only_questions, "B", "questions", "2026-04-11")
+    assert story.status(only_questions) == "unsupported"
+
+
+def test_counter_claim_link_makes_both_contested(story):
+    transit = story.claim("Two destroyers transited Hormuz")
+    expelled = story.claim("Iran intercepted and expelled the ships")
+    story.stance(transit, "US", "asserts", "2026-04-11")
+    story.stance(expelled, "Iran", "asserts", "2026-04-11")
+    assert story.status(transit) == "asserted"
+    record.link_claims(story.session, expelled, transit, "contradicts", editor=ED)
+    assert story.status(transit) == "contested"
+    assert story.status(expelled) == "contested"  # symmetric
+
+
+def test_same_as_links_do_not_oppose(story):
+    a = story.claim("A")
+    b = story.claim("B")
+    story.stance(a, "P", "asserts", "2026-04-11")
+    story.stance(b, "Q", "asserts", "2026-04-11")
+    record.link_claims(story.session, a, b, "same_as", editor=ED)
+    assert story.status(a) == "asserted"
+
+
+def test_self_contradiction_is_not_contested(story):
+    c = story.claim("21 hours")
+    d = story.claim("24 to 25 hours")
+    story.stance(c, "Vance", "asserts", "2026-04-12")
+    story.stance(d, "Vance", "asserts", "2026-04-13")
+    record.link_claims(story.session, d, c, "contradicts", editor=ED)
+    assert story.status(c) == "self-contradicted"
+    # A second party on either side makes it contested.
+    story.stance(d, "Baghaei", "asserts", "2026-04-12")
+    assert story.status(c) == "contested"
+
+
+def test_as_of_shows_the_state_editors_knew_then(story):
+    c = story.claim("Assets unfrozen")
+    story.stance(c, "Iranian official", "asserts", "2026-04-11T10:00+05:00")
+    story.stance(c, "US official", "denies", "2026-04-12T09:00+05:00")
+    assert story.status(c, as_of="2026-04-11T23:00+05:00") == "asserted"
+    assert story.status(c, as_of="2026-04-12T09:00+05:00") == "contested"  # at T counts
+    assert story.status(c, as_of="2026-04-10") == "unsupported"
+    assert story.status(c) == "contested"
+
+
+def test_as_of_respects_retraction_timing(story):
+    c = story.claim("Talks resume tomorrow")
+    story.stance(c, "A", "asserts", "2026-04-10")
+    story.stance(c, "B", "denies", "2026-04-10")
+    story.stance(c, "A", "retracts", "2026-04-12")
+    assert story.status(c, as_of="2026-04-11") == "contested"
+    assert story.status(c) == "retracted"
+
+
+def test_report_names_both_sides_and_contested_since(story):
+    c = story.claim("Handshakes in the room")
+    story.stance(c, "Western media", "asserts", "2026-04-11T20:00+05:00")
+    story.stance(c, "Tasnim", "denies", "2026-04-12T09:30+03:30")
+    story.stance(c, "Xinhua", "comments", "2026-04-12T18:00+08:00")
+    story.session.flush()
+    [row] = contested_claims(story.session)
+    assert [p.party for p in row.support] == ["Western media"]
+    assert [p.party for p in row.oppose] == ["Tasnim"]
+    assert str(row.contested_since) == "2026-04-12 09:30+03:30"
+    assert str(row.last_activity) == "2026-04-12 18:00+08:00"
+    assert contested_claims(story.session, as_of=parse_when("2026-04-12").at) == []
+
+
+def test_views_agree_with_the_as_of_query_at_the_end_of_time(story):
+    a = story.claim("A1")
+    b = story.claim("B1")
+    story.stance(a, "P", "asserts", "2026-04-10")
+    story.stance(a, "Q", "denies", "2026-04-11")
+    story.stance(b, "Q", "asserts", "2026-04-11")
+    story.stance(b, "P", "retracts", "2026-04-12")
+    record.link_claims(story.session, a, b, "contradicts", editor=ED)
+    story.session.flush()
+    bare = story.session.execute(rule_statement(ALL_STATUSES, None)).all()
+    end = parse_when("2999-01-01").at
+    far = story.session.execute(rule_statement(ALL_STATUSES, end), {"as_of": end}).all()
+    assert bare == far and len(bare) == 2
+
+
+def _newest_revision_views() -> dict[str, str]:
+    versions = Path(__file__).parent.parent / "migrations" / "versions"
+    newest = sorted(glob.glob(str(versions / "[0-9]*.py")))[-1]
+    spec = importlib.util.spec_from_file_location("newest_revision", newest)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.VIEWS
+
+
+def test_newest_migration_holds_the_rule_as_defined_in_rule_py():
+    """Changing the rule needs a revision that replaces the views."""
+    frozen = _newest_revision_views()
+    squash = lambda sql: re.sub(r"\s+", " ", sql).strip()  # noqa: E731
+    assert list(frozen) == list(rule.VIEWS)
+    for name in rule.VIEWS:
+        assert squash(frozen[name]) == squash(rule.view_sql(name)), name

@@ -1,0 +1,127 @@
+"""The bundled Islamabad dataset: loads idempotently and gives the contested picture."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from claimtrack import record
+from claimtrack.importer import bundled_seed_path, load_dataset, read_toml
+from claimtrack.models import Claim, Party, Stance
+from claimtrack.report import contested_claims
+
+
+@pytest.fixture
+def seeded(session):
+    load_dataset(session, read_toml(bundled_seed_path()), editor="t", label="seed")
+    session.commit()
+    return session
+
+
+def _by_slug(session):
+    return {c.claim_id: c for c in contested_claims(session)}, {
+        c.slug: c.id for c in session.scalars(sa.select(Claim))
+    }
+
+
+@pytest.mark.parametrize(
+    "slug, supporter, opponent",
+    [
+        (
+            "asset-unfreeze",
+            "unnamed senior Iranian official (Iran)",
+            "unnamed US official (United States)",
+        ),
+        ("destroyers-transit", "United States", "Iran"),
+        ("destroyers-expelled", "Iran", "United States"),
+        ("meeting-room-clash", "Some Western media", "Tasnim News Agency (Iran)"),
+        ("handshake", "Some Western media", "Tasnim News Agency (Iran)"),
+        ("duration-21-hours", "JD Vance (United States)", "Esmaeil Baghaei (Iran)"),
+    ],
+)
+def test_named_claims_are_contested_with_both_sides(seeded, slug, supporter, opponent):
+    contested, ids = _by_slug(seeded)
+    row = contested[ids[slug]]
+    assert supporter in [p.party for p in row.support]
+    assert opponent in [p.party for p in row.oppose]
+
+
+@pytest.mark.parametrize(
+    "slug", ["no-agreement", "hormuz-transit-rights", "face-to-face-two-hours", "talks-extended"]
+)
+def test_uncontested_claims_are_not_reported(seeded, slug):
+    contested, ids = _by_slug(seeded)
+    assert ids[slug] not in contested
+
+
+def test_extension_claim_was_retracted(seeded):
+    _, ids = _by_slug(seeded)
+    status = seeded.execute(
+        sa.text("SELECT status FROM claim_status WHERE claim_id = :id"),
+        {"id": ids["talks-extended"]},
+    ).scalar_one()
+    assert status == "retracted"
+
+
+def test_loading_twice_adds_nothing(seeded):
+    counts = [
+        seeded.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Party, Claim, Stance)
+    ]
+    again = load_dataset(seeded, read_toml(bundled_seed_path()), editor="t", label="seed")
+    seeded.commit()
+    assert again.summary() == "nothing new"
+    assert counts == [
+        seeded.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Party, Claim, Stance)
+    ]
+
+
+@pytest.mark.parametrize(
+    "alias, name",
+    [
+        ("万斯", "JD Vance"),
+        ("vance", "JD Vance"),
+        ("ＶＡＮＣＥ", "JD Vance"),  # full-width, NFKC folds it
+        ("巴加埃", "Esmaeil Baghaei"),
+        ("塔斯尼姆通讯社", "Tasnim News Agency"),
+        ("美方", "United States"),
+        ("一名伊朗高官", "unnamed senior Iranian official"),
+    ],
+)
+def test_parties_are_found_by_alias_in_any_script(seeded, alias, name):
+    assert record.find_party(seeded, alias).name == name
+
+
+def test_affiliations_give_sides(seeded):
+    vance = record.find_party(seeded, "Vance")
+    assert record.party_side(vance).name == "United States"
+    official = record.find_party(seeded, "unnamed senior Iranian official")
+    assert official.anonymous and record.party_side(official).name == "Iran"
+
+
+def test_anonymous_source_never_merges_with_a_named_party(seeded):
+    named = record.add_party(seeded, "unnamed US official", kind="person", editor="t")
+    anonymous = record.find_named_party(seeded, "unnamed US official", anonymous=True)
+    assert named.id != anonymous.id
+
+
+def test_reuters_chain_is_recorded(seeded):
+    _, ids = _by_slug(seeded)
+    stance = seeded.scalars(
+        sa.select(Stance).where(Stance.claim_id == ids["asset-unfreeze"], Stance.kind == "asserts")
+    ).one()
+    assert stance.via.name == "Reuters"
+    assert stance.quote.startswith("美国已经同意解冻")
+    assert stance.source.outlet.name == "Xinhua"
+    assert (stance.said_offset, stance.said_precision) == (300, "day")
+
+
+def test_seed_command_loads_a_file_from_fixtures(run, engine):
+    from pathlib import Path
+
+    fixture = Path(__file__).parent.parent / "fixtures" / "mini-story.toml"
+    result = run("seed", str(fixture))
+    assert result.exit_code == 0, result.output
+    assert "2 parties" in result.output and "2 claims" in result.output
+    report = run("report", "contested", "--format", "json").output
+    assert "The bridge was closed on Monday." in report
+    assert "nothing new" in run("seed", str(fixture)).output
