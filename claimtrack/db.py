@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -145,16 +144,22 @@ def _is_empty(connection: Connection) -> bool:
     return not sa.inspect(connection).get_table_names()
 
 
-def open_database(url: URL, *, create: bool = False) -> Engine:
+def open_database(url: URL, *, create: bool = False, create_schema: bool = False) -> Engine:
     """Connect and check the schema is at head; create a new database where allowed.
 
-    A new SQLite file is always created at head. An empty database of another backend
-    is set up only when ``create`` is true (``claimtrack demo``, ``claimtrack db
-    upgrade``); otherwise the user is told to run ``claimtrack db upgrade``.
+    With ``create`` (commands that write), a missing SQLite file is created at head;
+    without it (commands that only read) a missing file is an error rather than a new
+    empty database. An empty database of another backend is set up only by
+    ``claimtrack db upgrade`` and ``claimtrack demo``: a shared server is not ours to
+    change unasked.
     """
     if sqlite_file_missing(url):
+        if not create:
+            raise ClaimtrackError(
+                f"no database at {url.database} yet: record something, run "
+                "'claimtrack seed', or create it with 'claimtrack db upgrade'"
+            )
         prepare_sqlite_file(url)
-        create = True
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
@@ -167,7 +172,7 @@ def open_database(url: URL, *, create: bool = False) -> Engine:
         ) from None
     if revision == SCHEMA_HEAD:
         return engine
-    if empty and (create or is_sqlite(url)):
+    if empty and (create_schema or (create and is_sqlite(url))):
         upgrade(engine)
         return engine
     engine.dispose()
@@ -215,12 +220,3 @@ def describe_db_error(exc: sa.exc.DBAPIError) -> str:
     original = exc.orig if exc.orig is not None else exc
     text = str(original).strip().splitlines()
     return text[0] if text else type(original).__name__
-
-
-@contextlib.contextmanager
-def connected(url: URL, *, create: bool = False) -> Iterator[Engine]:
-    engine = open_database(url, create=create)
-    try:
-        yield engine
-    finally:
-        engine.dispose()

@@ -20,6 +20,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import (
     LINK_KINDS,
     PARTY_KINDS,
+    POSITION_KINDS,
     STANCE_KINDS,
     Claim,
     ClaimLink,
@@ -416,3 +417,88 @@ def find_link(session: Session, a: Claim, b: Claim, kind: str) -> ClaimLink | No
             ),
         )
     ).first()
+
+
+def latest_position(session: Session, claim: Claim, party: Party) -> Stance | None:
+    """The party's latest stance on the claim that takes a position (not a question)."""
+    return session.scalars(
+        select(Stance)
+        .where(
+            Stance.claim_id == claim.id,
+            Stance.party_id == party.id,
+            Stance.kind.in_(POSITION_KINDS),
+        )
+        .order_by(Stance.said_at.desc(), Stance.id.desc())
+        .limit(1)
+    ).first()
+
+
+def check_stance_changes_something(
+    session: Session, claim: Claim, party: Party, kind: str, *, again: bool
+) -> None:
+    """Refuse a stance that repeats the party's current position, or retracts nothing.
+
+    A repeated denial is news only when someone means it ("Iran denied it again"):
+    ``again`` records it anyway.
+    """
+    if kind not in POSITION_KINDS:
+        return
+    latest = latest_position(session, claim, party)
+    if kind == "retracts" and (latest is None or latest.kind == "retracts"):
+        raise ClaimtrackError(f"{party.name} has no standing stance on claim {claim.id} to retract")
+    if latest is not None and latest.kind == kind and kind != "retracts" and not again:
+        raise ClaimtrackError(
+            f"{party.name} already {kind} claim {claim.id} (stance {latest.id}); "
+            "pass --again to record a repeated statement"
+        )
+
+
+def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
+    """Merge a duplicate into its target: stances and links move, nothing is deleted.
+
+    The duplicate stays, marked as merged, so its id still resolves to the target.
+    Returns the number of stances moved.
+    """
+    if duplicate.id == target.id:
+        raise ClaimtrackError(f"claim {duplicate.id} cannot be merged into itself")
+    moved = 0
+    for stance in list(duplicate.stances):
+        stance.claim = target
+        moved += 1
+    links = session.scalars(
+        select(ClaimLink).where(
+            or_(ClaimLink.from_claim_id == duplicate.id, ClaimLink.to_claim_id == duplicate.id)
+        )
+    )
+    for link in list(links):
+        ends = [
+            target.id if end == duplicate.id else end
+            for end in (link.from_claim_id, link.to_claim_id)
+        ]
+        other = session.get(Claim, ends[1] if ends[0] == target.id else ends[0])
+        # A link that would now join the target to itself, or repeat one it has, stays
+        # on the merged claim, where it no longer counts.
+        if ends[0] != ends[1] and find_link(session, target, other, link.kind) is None:
+            link.from_claim_id, link.to_claim_id = ends
+    session.flush()
+    if find_link(session, duplicate, target, "same_as") is None:
+        link_claims(session, duplicate, target, "same_as", editor=editor)
+    duplicate.merged_into_id = target.id
+    session.flush()
+    return moved
+
+
+def similar_claims(session: Session, text: str, topic: str, *, limit: int = 3) -> list[Claim]:
+    """Claims in the topic whose text is close to ``text`` (recent ones, by similarity)."""
+    key = normalise(text)
+    recent = session.execute(
+        select(Claim.id, Claim.text_norm)
+        .where(Claim.topic == topic, Claim.merged_into_id.is_(None))
+        .order_by(Claim.id.desc())
+        .limit(5000)
+    ).all()
+    scored = [
+        (difflib.SequenceMatcher(None, key, other).ratio(), claim_id) for claim_id, other in recent
+    ]
+    ids = [claim_id for score, claim_id in sorted(scored, reverse=True)[:limit] if score >= 0.8]
+    return [session.get(Claim, claim_id) for claim_id in ids]

@@ -150,3 +150,25 @@ def as_of_prefix(as_of: bool) -> str:
         f"{name} AS ({body.replace(AS_OF_MARKER, _AS_OF_FILTER)})" for name, body in VIEWS.items()
     ]
     return "WITH " + ",\n".join(bodies) + "\n"
+
+
+def status_table():
+    """The ``claim_status`` view as a Core table, for composing filtered queries on it."""
+    from sqlalchemy import Integer, String, column, table
+
+    from claimtrack.models import UTCDateTime
+
+    return table(
+        "claim_status",
+        column("claim_id", Integer),
+        column("topic", String),
+        column("status", String),
+        column("supporters", Integer),
+        column("opponents", Integer),
+        column("contested_since", UTCDateTime()),
+        column("first_reported", UTCDateTime()),
+        column("last_activity", UTCDateTime()),
+    )
+
+
+STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")

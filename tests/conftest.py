@@ -97,7 +97,7 @@ def db_url(backend, tmp_path, request):
 @pytest.fixture
 def engine(db_url):
     """An engine on a database migrated to head."""
-    engine = open_database(db_url, create=True)
+    engine = open_database(db_url, create=True, create_schema=True)
     yield engine
     engine.dispose()
 

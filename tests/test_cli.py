@@ -63,7 +63,7 @@ def test_demo_in_current_directory_twice(tmp_path):
     assert not (tmp_path / "default.db").exists()  # CLAIMTRACK_DB is not the demo's
     second = runner.invoke(cli, ["demo"], catch_exceptions=False)
     assert "nothing new" in second.output
-    assert first.output.split("\n", 1)[1] == second.output.split("\n", 1)[1]
+    assert first.stdout.split("\n", 1)[1] == second.stdout.split("\n", 1)[1]
     for word in ("unfreeze", "destroyers", "shook", "clash", "Try next:"):
         assert word in first.output  # table cells wrap, so single words
     assert "no agreement" not in first.output  # agreed by both sides: not contested
@@ -75,10 +75,8 @@ def test_demo_is_the_same_on_each_backend(run, tmp_path):
     sqlite = CliRunner().invoke(
         cli, ["--db", str(tmp_path / "other.db"), "demo"], catch_exceptions=False
     )
-    assert (
-        result.output.split("\n", 1)[1].split("Try next:")[0]
-        == (sqlite.output.split("\n", 1)[1].split("Try next:")[0])
-    )
+    report = lambda r: r.stdout.split("\n", 1)[1].split("Try next:")[0]  # noqa: E731
+    assert report(result) == report(sqlite)
 
 
 @pytest.fixture
@@ -151,7 +149,7 @@ def test_empty_postgresql_database_is_not_migrated_silently(pg_admin_url):
 
 
 def test_database_behind_head_is_refused(run, db_url, monkeypatch):
-    engine = db.open_database(db_url, create=True)
+    engine = db.open_database(db_url, create=True, create_schema=True)
     before = snapshot(engine)
     engine.dispose()
     monkeypatch.setattr(db, "SCHEMA_HEAD", "0002")
@@ -174,9 +172,9 @@ def test_password_never_shown():
 
 
 def test_missing_folder_is_a_clear_error(tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "no" / "x.db"), "report", "contested"])
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "no" / "x.db"), "seed"])
     assert result.exit_code == 1
-    assert "does not exist" in result.output
+    assert "folder" in result.output and "does not exist" in result.output
     assert not (tmp_path / "no").exists()
 
 
@@ -209,6 +207,9 @@ def test_default_database_lives_in_the_app_folder(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["db", "current"], catch_exceptions=False)
     assert f"{tmp_path}/config/claimtrack/claimtrack.db: no database yet" in result.output
     result = CliRunner().invoke(cli, ["report", "contested"], catch_exceptions=False)
+    assert result.exit_code == 1 and "no database at" in result.output
+    assert not (tmp_path / "config" / "claimtrack" / "claimtrack.db").exists()
+    result = CliRunner().invoke(cli, ["seed"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     folder = tmp_path / "config" / "claimtrack"
     assert folder.stat().st_mode & 0o777 == 0o700

@@ -40,7 +40,7 @@ def test_upgrade_downgrade_upgrade(db_url):
 
 def test_sqlite_settings(tmp_path):
     url = db.resolve_url(str(tmp_path / "x.db"))
-    engine = db.open_database(url)
+    engine = db.open_database(url, create=True)
     try:
         with engine.connect() as connection:
             pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731

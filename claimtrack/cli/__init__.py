@@ -9,7 +9,8 @@ functions, so ``claimtrack --help`` stays fast.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
@@ -47,7 +48,13 @@ class ClaimtrackGroup(LazyGroup):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:
+                failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
+                if failed and isinstance(ctx.obj, Env):
+                    ctx.obj.discard_new_database()
+                raise
         except UsageError as exc:
             raise click.UsageError(str(exc), ctx) from None
         except ClaimtrackError as exc:
@@ -80,19 +87,38 @@ class Env:
 
     db: str | None
     editor_name: str | None
+    engines: list = field(default_factory=list)
+    new_file: Path | None = None
 
     def url(self):
         from claimtrack.db import resolve_url
 
         return resolve_url(self.db)
 
-    def engine(self, *, create: bool = False, url=None):
-        """Open the database (checked at head) and dispose of it when the command ends."""
-        from claimtrack.db import open_database
+    def engine(self, *, write: bool = False, create_schema: bool = False, url=None):
+        """Open the database (checked at head) and dispose of it when the command ends.
 
-        engine = open_database(url if url is not None else self.url(), create=create)
+        ``write`` creates a missing SQLite file; a command that then fails removes it
+        again, so a mistake leaves no trace.
+        """
+        from claimtrack.db import open_database, sqlite_file_missing
+
+        url = url if url is not None else self.url()
+        missing = sqlite_file_missing(url)
+        engine = open_database(url, create=write, create_schema=create_schema)
+        self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
+        if missing:
+            self.new_file = Path(url.database)
+            click.echo(f"Created database {self.new_file}", err=True)
         return engine
+
+    def discard_new_database(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if self.new_file is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.new_file}{suffix}").unlink(missing_ok=True)
 
     @property
     def editor(self) -> str:

@@ -31,7 +31,7 @@ def demo(env) -> None:
     from claimtrack.report import contested_claims
 
     url = resolve_url(env.db or str(Path.cwd() / DEMO_DB))
-    report = load_seed(env, None, create=True, url=url)
+    report = load_seed(env, None, create_schema=True, url=url)
     click.echo(f"Demo database: {redact(url)} ({report.summary()} added)\n")
     engine = env.engine(url=url)
     with read_session(engine) as session:

@@ -23,13 +23,13 @@ def seed(env, file: Path | None) -> None:
     click.echo(f"Loaded {file or 'the bundled Islamabad dataset'}: {report.summary()}.")
 
 
-def load_seed(env, file: Path | None, *, create: bool = False, url=None):
+def load_seed(env, file: Path | None, *, create_schema: bool = False, url=None):
     """Load FILE (or the bundled seed) in one transaction; return what was added."""
     from claimtrack.db import write_session
     from claimtrack.importer import bundled_seed_path, load_dataset, read_toml
 
     path = file or bundled_seed_path()
     data = read_toml(path)
-    engine = env.engine(create=create, url=url)
+    engine = env.engine(write=True, create_schema=create_schema, url=url)
     with write_session(engine) as session, session.begin():
         return load_dataset(session, data, editor=env.editor, label=f"seed {path.name}")
