@@ -196,6 +196,7 @@ def sqlite_file_missing(url: URL) -> bool:
         is_sqlite(url)
         and bool(url.database)
         and url.database != ":memory:"
+        and not url.query.get("uri")  # file: URIs (read-only opens) name existing files
         and not Path(url.database).exists()
     )
 

@@ -36,6 +36,16 @@ from claimtrack.times import When
 DEFAULT_TOPIC = "general"
 ENV_EDITOR = "CLAIMTRACK_EDITOR"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+SIDES = {"asserts": "support", "confirms": "support", "denies": "oppose", "disputes": "oppose"}
+
+
+def as_id(ref: str) -> int | None:
+    """The id a reference names, or None when it is not a possible id."""
+    ref = ref.strip()
+    if ref.isdigit() and ref.isascii() and 0 < int(ref) <= MAX_ID:
+        return int(ref)
+    return None
 
 
 def current_editor(explicit: str | None = None) -> str:
@@ -98,8 +108,8 @@ def _party_candidates(session: Session, key: str) -> list[Party]:
 def find_party(session: Session, ref: str) -> Party:
     """A party by id, name or alias, case- and width-insensitively in any script."""
     ref = clean(ref)
-    if ref.isdigit():
-        party = session.get(Party, int(ref))
+    if as_id(ref) is not None:
+        party = session.get(Party, as_id(ref))
         if party is not None:
             return party
     found = _party_candidates(session, normalise(ref))
@@ -128,14 +138,16 @@ def resolve_party(
     create_missing: bool,
     editor: str,
     created: list[Party] | None = None,
+    kind: str = "person",
 ) -> Party:
-    """``find_party``, or a new party of kind 'person' when ``create_missing`` says so."""
+    """``find_party``, or a new party of ``kind`` when ``create_missing`` says so."""
     try:
         return find_party(session, ref)
     except ClaimtrackError:
-        if not create_missing or ref.strip().isdigit():
+        if not create_missing or clean(ref).isdigit():
             raise
-    party = add_party(session, ref, kind="person", editor=editor)
+    party = add_party(session, ref, kind=kind, editor=editor)
+    log_event(session, editor, "party add", f"#{party.id} {party.name} (created as missing)")
     if created is not None:
         created.append(party)
     return party
@@ -206,8 +218,8 @@ def check_url(url: str | None) -> str | None:
 def find_source(session: Session, ref: str) -> Source:
     """A source by id, URL or exact title."""
     ref = clean(ref)
-    if ref.isdigit():
-        source = session.get(Source, int(ref))
+    if as_id(ref) is not None:
+        source = session.get(Source, as_id(ref))
         if source is not None:
             return source
     found = list(session.scalars(select(Source).where(or_(Source.url == ref, Source.title == ref))))
@@ -261,9 +273,9 @@ def find_claim(session: Session, ref: str | int) -> Claim:
     """A claim by id or slug. A merged claim resolves to the claim it was merged into."""
     text = str(ref).strip()
     claim = None
-    if text.isdigit():
-        claim = session.get(Claim, int(text))
-    elif text:
+    if as_id(text) is not None:
+        claim = session.get(Claim, as_id(text))
+    elif text and not text.isdigit():
         claim = session.scalars(select(Claim).where(Claim.slug == text.lower())).first()
     if claim is None:
         raise ClaimtrackError(f"unknown claim {text!r}: see 'claimtrack claim list' for ids")
@@ -446,9 +458,10 @@ def check_stance_changes_something(
     latest = latest_position(session, claim, party)
     if kind == "retracts" and (latest is None or latest.kind == "retracts"):
         raise ClaimtrackError(f"{party.name} has no standing stance on claim {claim.id} to retract")
-    if latest is not None and latest.kind == kind and kind != "retracts" and not again:
+    same_side = latest is not None and SIDES.get(latest.kind, "") == SIDES.get(kind)
+    if same_side and not again:
         raise ClaimtrackError(
-            f"{party.name} already {kind} claim {claim.id} (stance {latest.id}); "
+            f"{party.name} already {latest.kind} claim {claim.id} (stance {latest.id}); "
             "pass --again to record a repeated statement"
         )
 

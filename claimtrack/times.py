@@ -95,9 +95,9 @@ def now() -> When:
 def parse_when(text: str, tz: str | None = None) -> When:
     """Parse a time given by a user; raise UsageError saying what is accepted."""
     raw = text.strip()
+    zone = parse_zone(tz)
     if raw.lower() == "now":
         return now()
-    zone = parse_zone(tz)
     if _DATE.match(raw):
         try:
             day = dt.date.fromisoformat(raw)

@@ -20,8 +20,12 @@ from claimtrack.errors import ClaimtrackError, UsageError
 # command name -> "module:attribute", in the order help lists them.
 COMMANDS = {
     "demo": "claimtrack.cli.demo:demo",
-    "seed": "claimtrack.cli.seed:seed",
+    "party": "claimtrack.cli.party:party",
+    "source": "claimtrack.cli.source:source",
+    "claim": "claimtrack.cli.claim:claim",
     "report": "claimtrack.cli.report:report",
+    "log": "claimtrack.cli.log:log",
+    "seed": "claimtrack.cli.seed:seed",
     "db": "claimtrack.cli.db:db",
 }
 

@@ -7,7 +7,12 @@ import click
 
 @click.group()
 def db() -> None:
-    """Database schema: where it is, which revision, upgrading it."""
+    """Database schema: where it is, which revision, upgrading it.
+
+    \b
+    Example:
+      claimtrack --db postgresql+psycopg://editor@dbhost/claims db upgrade
+    """
 
 
 @db.command()

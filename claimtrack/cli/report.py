@@ -17,7 +17,12 @@ Examples:
 
 @click.group()
 def report() -> None:
-    """Reports over the claims database."""
+    """Reports over the claims database.
+
+    \b
+    Example:
+      claimtrack report contested --format json
+    """
 
 
 @report.command(epilog=EXAMPLES)

@@ -1,0 +1,434 @@
+"""``claimtrack claim``: record claims and every party's stance on them, and read them back."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli.output import emit, output_options, terminal_width, wrap
+
+STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")
+
+
+@click.group()
+def claim() -> None:
+    """Claims, and who asserts, confirms, denies, disputes or retracts them.
+
+    \b
+    Examples:
+      claimtrack claim add "Two destroyers transited Hormuz" --by "United States"
+      claimtrack claim deny 1 --by Iran --quote "伊朗否认这一消息"
+      claimtrack claim show 1
+    """
+
+
+def stance_options(f):
+    """The options that say who took a position, where, through whom, and when."""
+    options = [
+        click.option(
+            "--by", required=True, metavar="PARTY", help="Who says it: a party's id, name or alias."
+        ),
+        click.option(
+            "--source",
+            metavar="SOURCE",
+            help="Where it was reported: a source id, URL or exact title.",
+        ),
+        click.option("--url", help="Where it was reported, by address; added as a source if new."),
+        click.option(
+            "--via",
+            metavar="PARTY",
+            help="Who it was said to or through (told Reuters: --via Reuters).",
+        ),
+        click.option("--quote", help="The words as said, in their original language."),
+        click.option("--quote-lang", metavar="CODE", help="The quote's language (zh, fa, en...)."),
+        click.option(
+            "--at",
+            default="now",
+            show_default=True,
+            metavar="WHEN",
+            help="When it was said: 2026-04-12, 2026-04-12T08:30+05:00 or now.",
+        ),
+        click.option(
+            "--tz", metavar="ZONE", help="Zone for --at without an offset: +05:00 or Asia/Karachi."
+        ),
+        click.option(
+            "--create-missing", is_flag=True, help="Create unknown parties named here (and say so)."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _record_stance(session, env, target, kind, opts, created, *, again=False):
+    """Resolve the stance options and record the stance; returns it."""
+    from claimtrack import record
+    from claimtrack.errors import ClaimtrackError, UsageError
+    from claimtrack.times import parse_when
+
+    said = parse_when(opts["at"], opts["tz"])
+    if opts["source"] and opts["url"]:
+        raise UsageError("give --source or --url, not both")
+
+    def resolve(ref, kind_if_new):
+        return record.resolve_party(
+            session,
+            ref,
+            create_missing=opts["create_missing"],
+            editor=env.editor,
+            created=created,
+            kind=kind_if_new,
+        )
+
+    party = resolve(opts["by"], "person")
+    via = resolve(opts["via"], "media") if opts["via"] else None
+    source = None
+    if opts["source"]:
+        source = record.find_source(session, opts["source"])
+    elif opts["url"]:
+        url = record.check_url(opts["url"])
+        try:
+            source = record.find_source(session, url)
+        except ClaimtrackError:
+            source, _ = record.get_or_add_source(session, url, outlet=via or party, url=url)
+    record.check_stance_changes_something(session, target, party, kind, again=again)
+    return record.add_stance(
+        session,
+        target,
+        party,
+        kind,
+        said=said,
+        quote=opts["quote"],
+        quote_lang=opts["quote_lang"],
+        via=via,
+        source=source,
+        editor=env.editor,
+    )
+
+
+def _status(session, claim_id: int) -> str:
+    from claimtrack.report import STATUS_OF_ONE, rule_statement
+
+    return session.execute(rule_statement(STATUS_OF_ONE, None), {"claim_id": claim_id}).scalar()
+
+
+@claim.command("add")
+@click.argument("text")
+@stance_options
+@click.option("--topic", default="general", show_default=True, help="The story it belongs to.")
+@click.option("--slug", help="A short handle for the claim (asset-unfreeze).")
+@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
+@click.pass_obj
+def add(env, text, topic, slug, lang, force, **opts) -> None:
+    """Record a claim asserted by a party, and print its id.
+
+    \b
+    Example:
+      claimtrack claim add "The US agreed to unfreeze Iranian assets in Qatar" \\
+        --by "unnamed senior Iranian official" --via Reuters \\
+        --quote "美国已经同意解冻伊朗在卡塔尔的海外资产" --at 2026-04-11 --tz +05:00 \\
+        --topic islamabad-talks --create-missing
+    """
+    from claimtrack import record
+    from claimtrack.cli.party import note_created
+    from claimtrack.db import write_session
+    from claimtrack.errors import ClaimtrackError
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        created = []
+        try:
+            new = record.add_claim(
+                session, text, topic=topic, language=lang, slug=slug, editor=env.editor
+            )
+        except ClaimtrackError:
+            same = record.find_same_claim(session, text, topic) if force else None
+            if same is None:
+                raise
+            new = _force_add(session, text, topic, lang, slug, env.editor)
+        similar = [c for c in record.similar_claims(session, text, topic) if c.id != new.id]
+        _record_stance(session, env, new, "asserts", opts, created)
+        record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
+        note_created(created)
+    for other in similar:
+        click.echo(f"Note: similar claim #{other.id}: {other.text}", err=True)
+    click.echo(new.id)
+
+
+def _force_add(session, text, topic, lang, slug, editor):
+    """A claim whose text repeats another's in the topic, told apart by a suffix."""
+    from claimtrack import record
+
+    for n in range(2, 1000):
+        candidate = f"{text} ({n})"
+        if record.find_same_claim(session, candidate, topic) is None:
+            return record.add_claim(
+                session, candidate, topic=topic, language=lang, slug=slug, editor=editor
+            )
+    raise click.ClickException("too many claims with this text")
+
+
+STANCE_COMMANDS = {
+    "confirm": ("confirms", "says it is so, after another party did"),
+    "deny": ("denies", "says it is not so"),
+    "dispute": ("disputes", "calls it into doubt"),
+    "retract": ("retracts", "withdraws its own earlier stance"),
+    "question": ("questions", "asks about it (takes no position)"),
+    "comment": ("comments", "remarks on it (takes no position)"),
+}
+
+
+def _stance_command(verb: str, kind: str, meaning: str):
+    @click.argument("claim_ref", metavar="CLAIM")
+    @stance_options
+    @click.option(
+        "--again",
+        is_flag=True,
+        help="Record it even though the party's latest stance already says so.",
+    )
+    @click.pass_obj
+    def command(env, claim_ref, again, **opts) -> None:
+        from claimtrack import record
+        from claimtrack.cli.party import note_created
+        from claimtrack.db import write_session
+
+        engine = env.engine(write=True)
+        with write_session(engine) as session, session.begin():
+            created = []
+            target = _find_claim(session, claim_ref)
+            stance = _record_stance(session, env, target, kind, opts, created, again=again)
+            record.log_event(
+                session,
+                env.editor,
+                f"claim {verb}",
+                f"#{target.id} {stance.party.name} {kind} (stance {stance.id})",
+            )
+            status = _status(session, target.id)
+            note_created(created)
+        click.echo(
+            f"Stance #{stance.id}: {stance.party.name} {kind} claim #{target.id} (now {status})"
+        )
+
+    command.__doc__ = f"""Record that a party {meaning}.
+
+    \b
+    Example:
+      claimtrack claim {verb} 12 --by "unnamed US official" --at 2026-04-11 --tz +05:00
+    """
+    return claim.command(verb)(command)
+
+
+for _verb, (_kind, _meaning) in STANCE_COMMANDS.items():
+    _stance_command(_verb, _kind, _meaning)
+
+
+def _find_claim(session, ref):
+    """find_claim, saying on stderr when an old id was merged into another."""
+    from claimtrack import record
+
+    found = record.find_claim(session, ref)
+    if str(ref).strip() not in (str(found.id), found.slug or ""):
+        click.echo(f"Note: claim {ref} was merged into #{found.id}", err=True)
+    return found
+
+
+@claim.command("counter")
+@click.argument("claim_ref", metavar="CLAIM")
+@click.argument("text")
+@stance_options
+@click.option("--topic", help="Its story; default: the story of CLAIM.")
+@click.option("--slug", help="A short handle for the counter-claim.")
+@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.pass_obj
+def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
+    """Record a counter-claim: a new claim, asserted by a party, that contradicts CLAIM.
+
+    Prints the new claim's id.
+
+    \b
+    Example:
+      claimtrack claim counter 2 "Iran intercepted and expelled the destroyers" --by Iran \\
+        --quote "拦截并驱逐美舰" --at 2026-04-11 --tz +05:00
+    """
+    from claimtrack import record
+    from claimtrack.cli.party import note_created
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        created = []
+        target = _find_claim(session, claim_ref)
+        new = record.add_claim(
+            session, text, topic=topic or target.topic, language=lang, slug=slug, editor=env.editor
+        )
+        _record_stance(session, env, new, "asserts", opts, created)
+        record.link_claims(session, new, target, "contradicts", editor=env.editor)
+        record.log_event(
+            session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
+        )
+        note_created(created)
+    click.echo(new.id)
+
+
+@claim.command("link")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--contradicts", "kind", flag_value="contradicts", help="A contradicts B.")
+@click.option("--same-as", "kind", flag_value="same_as", help="A says the same as B.")
+@click.pass_obj
+def link(env, a, b, kind) -> None:
+    """Link two claims: A contradicts B, or A is the same as B.
+
+    \b
+    Example:
+      claimtrack claim link 8 7 --contradicts
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+    from claimtrack.errors import UsageError
+
+    if kind is None:
+        raise UsageError("say how they are linked: --contradicts or --same-as")
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        first, second = _find_claim(session, a), _find_claim(session, b)
+        if record.find_link(session, first, second, kind) is not None:
+            click.echo(f"Claims #{first.id} and #{second.id} are linked already.")
+            return
+        record.link_claims(session, first, second, kind, editor=env.editor)
+        record.log_event(session, env.editor, "claim link", f"#{first.id} {kind} #{second.id}")
+    click.echo(f"Claim #{first.id} {kind.replace('_', ' ')} #{second.id}.")
+
+
+@claim.command("merge")
+@click.argument("duplicate", metavar="DUP")
+@click.argument("into", metavar="INTO")
+@click.pass_obj
+def merge(env, duplicate, into) -> None:
+    """Merge claim DUP into INTO: its stances and links move, nothing is deleted.
+
+    DUP's id keeps working and says where it went.
+
+    \b
+    Example:
+      claimtrack claim merge 14 3
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        dup, target = record.find_claim(session, duplicate), record.find_claim(session, into)
+        moved = record.merge_claims(session, dup, target, editor=env.editor)
+        record.log_event(
+            session,
+            env.editor,
+            "claim merge",
+            f"#{dup.id} into #{target.id} ({moved} stances moved)",
+        )
+    click.echo(f"Merged claim #{dup.id} into #{target.id}: {moved} stance(s) moved.")
+
+
+@claim.command("show")
+@click.argument("claim_ref", metavar="CLAIM")
+@click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
+@click.option("--tz", metavar="ZONE", help="Zone for --as-of without an offset.")
+@output_options(csv=False)
+@click.pass_obj
+def show(env, claim_ref, as_of, tz, fmt, tablefmt) -> None:
+    """Show a claim: its status, its linked claims and the timeline of every stance.
+
+    The timeline includes the stances on its counter-claims, marked with their claim id.
+
+    \b
+    Examples:
+      claimtrack claim show destroyers-transit
+      claimtrack claim show 1 --as-of 2026-04-11 --format json
+    """
+    from claimtrack.db import read_session
+    from claimtrack.report import claim_detail
+    from claimtrack.times import parse_when
+
+    when = parse_when(as_of, tz).at if as_of else None
+    with read_session(env.engine()) as session:
+        detail = claim_detail(session, _find_claim(session, claim_ref), as_of=when)
+    timeline = detail.pop("_timeline")
+    if fmt == "json":
+        emit([detail], fmt="json")
+        return
+    handle = f" ({detail['slug']})" if detail["slug"] else ""
+    click.echo(f"Claim #{detail['id']}{handle} [{detail['topic']}]: {detail['claim']}")
+    click.echo(f"Status: {detail['status']}" + (f" as of {as_of}" if as_of else ""))
+    for linked in detail["links"]:
+        relation = "contradicted by / contradicts" if linked["kind"] == "contradicts" else "same as"
+        click.echo(f"  {relation} #{linked['claim_id']}: {linked['claim']}")
+    if not timeline:
+        click.echo("No stances" + (" by then." if as_of else "."))
+        return
+    width = max(20, min(50, terminal_width() - 90))
+    rows = [
+        [
+            str(t.said),
+            wrap(t.party, 24),
+            t.kind if t.claim_id == detail["id"] else f"{t.kind} #{t.claim_id}",
+            wrap(t.quote or "", width),
+            wrap(t.via or "", 16),
+            wrap(t.source or "", 20),
+            f"{t.recorded_at:%Y-%m-%d %H:%M}Z {t.recorded_by}",
+        ]
+        for t in timeline
+    ]
+    click.echo()
+    emit(
+        [],
+        fmt="table",
+        tablefmt=tablefmt,
+        table_rows=rows,
+        headers=["said", "party", "stance", "quote", "via", "source", "recorded"],
+    )
+
+
+@claim.command("list")
+@click.option("--topic", help="Only this story.")
+@click.option("--party", "party_ref", metavar="PARTY", help="Only claims this party spoke on.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only claims with this status.")
+@click.option("--search", metavar="TEXT", help="Words in the claim or a quote, in any script.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many claims.")
+@output_options()
+@click.pass_obj
+def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
+    """List claims with their status, latest activity first.
+
+    \b
+    Examples:
+      claimtrack claim list --status contested --topic islamabad-talks-2026
+      claimtrack claim list --party 万斯
+      claimtrack claim list --search 驱逐舰 --format json
+    """
+    from claimtrack import record
+    from claimtrack.db import read_session
+    from claimtrack.report import claim_list
+
+    with read_session(env.engine()) as session:
+        party = record.find_party(session, party_ref) if party_ref else None
+        rows = claim_list(
+            session, topic=topic, party=party, status=status, search=search, limit=limit
+        )
+    if fmt == "table":
+        if not rows:
+            click.echo("No claims match.")
+            return
+        width = max(30, min(70, terminal_width() - 60))
+        table = [
+            [r["id"], r["status"], wrap(r["claim"], width), r["for"], r["against"], r["topic"]]
+            for r in rows
+        ]
+        emit(
+            rows,
+            fmt=fmt,
+            tablefmt=tablefmt,
+            table_rows=table,
+            headers=["id", "status", "claim", "for", "against", "topic"],
+        )
+        return
+    emit(rows, fmt=fmt, tablefmt=tablefmt)

@@ -1,0 +1,31 @@
+"""``claimtrack log``: the audit trail of every write."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli.output import emit, output_options
+
+
+@click.command()
+@click.option("--since", metavar="WHEN", help="Only writes at or after WHEN (2026-04-12, now).")
+@click.option("--tz", metavar="ZONE", help="Zone for --since without an offset.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
+@output_options()
+@click.pass_obj
+def log(env, since, tz, limit, fmt, tablefmt) -> None:
+    """Show who wrote what and when, newest first.
+
+    \b
+    Examples:
+      claimtrack log --since 2026-04-12
+      claimtrack log --format json --limit 20
+    """
+    from claimtrack.db import read_session
+    from claimtrack.report import event_list
+    from claimtrack.times import parse_when
+
+    when = parse_when(since, tz).at if since else None
+    with read_session(env.engine()) as session:
+        rows = event_list(session, since=when, limit=limit)
+    emit(rows, fmt=fmt, tablefmt=tablefmt)

@@ -1,0 +1,161 @@
+"""``claimtrack party``: who speaks, by what names, and for whom."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli.output import emit, output_options
+
+KINDS = ("person", "government", "agency", "organisation", "media")
+
+
+@click.group()
+def party() -> None:
+    """Parties: people, governments, agencies, outlets, anonymous sources.
+
+    \b
+    Examples:
+      claimtrack party add "JD Vance" --alias 万斯 --for "United States"
+      claimtrack party show 万斯
+    """
+
+
+@party.command("add")
+@click.argument("name")
+@click.option(
+    "--alias",
+    "aliases",
+    multiple=True,
+    metavar="ALIAS",
+    help="Another name, in any script (repeat for more).",
+)
+@click.option("--kind", type=click.Choice(KINDS), default="person", show_default=True)
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    help="NAME is the descriptor of an anonymous source, as an editor would print it.",
+)
+@click.option("--for", "acts_for", metavar="PARTY", help="The party this one acts for (its side).")
+@click.option("--create-missing", is_flag=True, help="Create the --for party if it is unknown.")
+@click.pass_obj
+def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
+    """Add a party and print its id.
+
+    \b
+    Examples:
+      claimtrack party add "JD Vance" --alias 万斯 --alias Vance --for "United States"
+      claimtrack party add Iran --kind government --alias 伊朗 --alias 伊方
+      claimtrack party add --anonymous "unnamed senior Iranian official" --for Iran
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        created = []
+        side = None
+        if acts_for:
+            side = record.resolve_party(
+                session,
+                acts_for,
+                create_missing=create_missing,
+                editor=env.editor,
+                created=created,
+                kind="organisation",
+            )
+        new = record.add_party(
+            session,
+            name,
+            kind="anonymous" if anonymous else kind,
+            aliases=aliases,
+            acts_for=side,
+            editor=env.editor,
+        )
+        record.log_event(session, env.editor, "party add", f"#{new.id} {record.party_label(new)}")
+        note_created(created)
+        click.echo(new.id)
+
+
+@party.command("alias")
+@click.argument("party_ref", metavar="PARTY")
+@click.argument("aliases", nargs=-1, required=True, metavar="ALIAS...")
+@click.pass_obj
+def alias(env, party_ref, aliases) -> None:
+    """Give PARTY more names.
+
+    \b
+    Example:
+      claimtrack party alias "Esmaeil Baghaei" 巴加埃 "اسماعیل بقائی"
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        found = record.find_party(session, party_ref)
+        added = [a for a in aliases if record.add_alias(session, found, a) is not None]
+        if added:
+            record.log_event(
+                session, env.editor, "party alias", f"#{found.id} {found.name}: {', '.join(added)}"
+            )
+    click.echo(
+        f"{found.name}: {len(added)} new alias(es)"
+        if added
+        else f"{found.name} already answers to that"
+    )
+
+
+@party.command("list")
+@output_options()
+@click.pass_obj
+def list_(env, fmt, tablefmt) -> None:
+    """List every party with its kind, side and aliases.
+
+    \b
+    Example:
+      claimtrack party list --format json
+    """
+    from claimtrack.db import read_session
+    from claimtrack.report import party_list
+
+    with read_session(env.engine()) as session:
+        rows = party_list(session)
+    emit(rows, fmt=fmt, tablefmt=tablefmt)
+
+
+@party.command("show")
+@click.argument("party_ref", metavar="PARTY")
+@output_options(csv=False)
+@click.pass_obj
+def show(env, party_ref, fmt, tablefmt) -> None:
+    """Show a party: its names, its side, and every stance it took or relayed.
+
+    \b
+    Example:
+      claimtrack party show 万斯
+    """
+    from claimtrack import record
+    from claimtrack.db import read_session
+    from claimtrack.report import party_detail
+
+    with read_session(env.engine()) as session:
+        detail = party_detail(session, record.find_party(session, party_ref))
+    if fmt == "json":
+        emit([detail], fmt="json")
+        return
+    click.echo(f"#{detail['id']} {detail['side']} [{detail['kind']}]")
+    if detail["aliases"]:
+        click.echo("also: " + ", ".join(detail["aliases"]))
+    stances = [
+        {k: s[k] for k in ("said_at", "kind", "claim_id", "claim", "quote")}
+        for s in detail["stances"]
+    ]
+    if stances:
+        click.echo()
+        emit(stances, fmt="table", tablefmt=tablefmt)
+
+
+def note_created(parties) -> None:
+    """Say on stderr which parties --create-missing created."""
+    for p in parties:
+        click.echo(f"Created party #{p.id} {p.name!r} ({p.kind})", err=True)

@@ -1,0 +1,80 @@
+"""``claimtrack source``: where statements appeared."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli.output import emit, output_options
+
+
+@click.group()
+def source() -> None:
+    """Sources: the articles, broadcasts and posts that carried statements.
+
+    \b
+    Examples:
+      claimtrack source add "Talks end" --outlet Reuters --url https://example.org/a
+      claimtrack source list
+    """
+
+
+@source.command("add")
+@click.argument("title")
+@click.option("--outlet", required=True, metavar="PARTY", help="The outlet that published it.")
+@click.option("--url", help="Its address (http or https).")
+@click.option("--published", metavar="WHEN", help="When it was published (2026-04-12).")
+@click.option("--tz", metavar="ZONE", help="Zone for --published without an offset.")
+@click.option("--lang", metavar="CODE", help="Its language (zh, en, fa, ...).")
+@click.option("--create-missing", is_flag=True, help="Create the outlet if it is unknown.")
+@click.pass_obj
+def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
+    """Add a source and print its id (an existing one with this title is reused).
+
+    \b
+    Example:
+      claimtrack source add "美伊谈判无果而终" --outlet 新华社 --published 2026-04-12 --tz +08:00
+    """
+    from claimtrack import record
+    from claimtrack.cli.party import note_created
+    from claimtrack.db import write_session
+    from claimtrack.times import parse_when
+
+    when = parse_when(published, tz) if published else None
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        created = []
+        outlet_party = record.resolve_party(
+            session,
+            outlet,
+            create_missing=create_missing,
+            editor=env.editor,
+            created=created,
+            kind="media",
+        )
+        found, new = record.get_or_add_source(
+            session, title, outlet=outlet_party, url=url, language=lang, published=when
+        )
+        if new:
+            record.log_event(session, env.editor, "source add", f"#{found.id} {title}")
+        note_created(created)
+    if not new:
+        click.echo(f"Source #{found.id} exists already; using it.", err=True)
+    click.echo(found.id)
+
+
+@source.command("list")
+@output_options()
+@click.pass_obj
+def list_(env, fmt, tablefmt) -> None:
+    """List the sources.
+
+    \b
+    Example:
+      claimtrack source list --format csv > sources.csv
+    """
+    from claimtrack.db import read_session
+    from claimtrack.report import source_list
+
+    with read_session(env.engine()) as session:
+        rows = source_list(session)
+    emit(rows, fmt=fmt, tablefmt=tablefmt)

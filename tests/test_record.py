@@ -1,0 +1,358 @@
+"""Recording from the command line, and every user mistake: message, exit code, no write."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from conftest import admin_execute, snapshot
+
+
+@pytest.fixture
+def story(run, engine):
+    """A small recorded story: two parties, a claim with an assertion, a source."""
+    steps = [
+        ("party", "add", "Iran", "--kind", "government", "--alias", "伊朗", "--alias", "伊方"),
+        ("party", "add", "United States", "--kind", "government", "--alias", "美国"),
+        ("party", "add", "--anonymous", "unnamed US official", "--for", "United States"),
+        ("party", "add", "Reuters", "--kind", "media", "--alias", "路透社"),
+        ("party", "add", "Vance Jr", "--alias", "Vance"),
+        ("party", "add", "JD Vance", "--alias", "Vance", "--for", "美国"),
+        (
+            "source",
+            "add",
+            "Talks end without a deal",
+            "--outlet",
+            "Reuters",
+            "--url",
+            "https://example.org/talks",
+            "--published",
+            "2026-04-12",
+        ),
+        (
+            "claim",
+            "add",
+            "Two destroyers transited Hormuz",
+            "--by",
+            "美国",
+            "--at",
+            "2026-04-11T15:00+05:00",
+            "--topic",
+            "talks",
+            "--slug",
+            "transit",
+        ),
+    ]
+    for step in steps:
+        result = run(*step)
+        assert result.exit_code == 0, (step, result.output)
+    return run
+
+
+def test_asset_unfreeze_episode_in_four_commands_on_an_empty_database(run, backend, engine):
+    commands = [
+        (
+            "party",
+            "add",
+            "--anonymous",
+            "unnamed senior Iranian official",
+            "--for",
+            "Iran",
+            "--create-missing",
+        ),
+        (
+            "party",
+            "add",
+            "--anonymous",
+            "unnamed US official",
+            "--for",
+            "United States",
+            "--create-missing",
+        ),
+        (
+            "claim",
+            "add",
+            "The US agreed to unfreeze Iranian assets in Qatar",
+            "--by",
+            "unnamed senior Iranian official",
+            "--via",
+            "Reuters",
+            "--quote",
+            "美国已经同意解冻伊朗在卡塔尔和其他外国银行的海外资产",
+            "--at",
+            "2026-04-11",
+            "--tz",
+            "+05:00",
+            "--topic",
+            "islamabad",
+            "--create-missing",
+        ),
+        (
+            "claim",
+            "deny",
+            "1",
+            "--by",
+            "unnamed US official",
+            "--at",
+            "2026-04-11",
+            "--tz",
+            "+05:00",
+        ),
+    ]
+    for command in commands:
+        result = run(*command)
+        assert result.exit_code == 0, (command, result.output)
+    rows = json.loads(run("report", "contested", "--format", "json").stdout)
+    [row] = rows
+    assert row["asserted_by"][0]["party"] == "unnamed senior Iranian official (Iran)"
+    assert row["asserted_by"][0]["via"] == "Reuters"
+    assert row["denied_or_countered_by"][0]["party"] == "unnamed US official (United States)"
+    log = json.loads(run("log", "--format", "json").stdout)
+    assert {e["editor"] for e in log} == {"test-editor"}
+    assert any("Reuters (created as missing)" in e["detail"] for e in log)
+
+
+def test_claim_show_prints_the_timeline_with_the_counter_claim(story):
+    run = story
+    result = run(
+        "claim",
+        "counter",
+        "transit",
+        "Iran intercepted and expelled the ships",
+        "--by",
+        "伊朗",
+        "--quote",
+        "拦截并驱逐美舰",
+        "--at",
+        "2026-04-11T18:00+05:00",
+    )
+    assert result.exit_code == 0, result.output
+    counter_id = int(result.stdout.strip())
+    run("claim", "deny", "transit", "--by", "Iran", "--at", "2026-04-11T17:00+05:00")
+    shown = run("claim", "show", "transit").stdout
+    assert "Status: contested" in shown
+    assert f"#{counter_id}: Iran intercepted and expelled the ships" in shown
+    lines = shown.splitlines()
+    order = [
+        next(i for i, line in enumerate(lines) if marker in line)
+        for marker in ("2026-04-11 15:00+05:00", "2026-04-11 17:00+05:00", "2026-04-11 18:00+05:00")
+    ]
+    assert order == sorted(order)
+    assert f"asserts #{counter_id}" in shown and "拦截并驱逐美舰" in shown
+    detail = json.loads(run("claim", "show", "transit", "--format", "json").stdout)[0]
+    assert [t["kind"] for t in detail["timeline"]] == ["asserts", "denies", "asserts"]
+    early = json.loads(
+        run(
+            "claim", "show", "transit", "--as-of", "2026-04-11T16:00+05:00", "--format", "json"
+        ).stdout
+    )[0]
+    assert early["status"] == "asserted" and len(early["timeline"]) == 1
+
+
+def test_times_are_shown_back_as_given(story):
+    run = story
+    run("claim", "confirm", "transit", "--by", "JD Vance", "--at", "2026-04-12")
+    detail = json.loads(run("claim", "show", "transit", "--format", "json").stdout)[0]
+    said = [(t["said_at"], t["said_tz"]) for t in detail["timeline"]]
+    assert said == [("2026-04-11T15:00+05:00", "+05:00"), ("2026-04-12", "+00:00")]
+
+
+def test_party_by_id_alias_and_width(story):
+    run = story
+    assert "Iran [government]" in run("party", "show", "伊方").stdout
+    assert "Iran [government]" in run("party", "show", "ＩＲＡＮ").stdout
+    assert "Iran [government]" in run("party", "show", "1").stdout
+    result = run("party", "alias", "Iran", "ایران")
+    assert "1 new alias" in result.stdout
+    assert "Iran [government]" in run("party", "show", "ایران").stdout
+
+
+def test_claim_list_filters(story):
+    run = story
+    run(
+        "claim",
+        "add",
+        "The talks lasted 21 hours",
+        "--by",
+        "JD Vance",
+        "--topic",
+        "talks",
+        "--quote",
+        "经过21小时谈判后",
+        "--at",
+        "2026-04-12",
+    )
+    run("claim", "deny", "transit", "--by", "Iran", "--at", "2026-04-12")
+
+    def ids(*args):
+        return [r["id"] for r in json.loads(run("claim", "list", *args, "--format", "json").stdout)]
+
+    assert ids("--status", "contested") == [1]
+    assert ids("--status", "asserted") == [2]
+    assert ids("--party", "JD Vance") == [2]
+    assert ids("--search", "小时") == [2]
+    assert ids("--search", "HORMUZ") == [1]
+    assert ids("--topic", "elsewhere") == []
+
+
+def test_merge_moves_stances_and_the_old_id_resolves(story):
+    run = story
+    dup = run(
+        "claim",
+        "add",
+        "Two US destroyers crossed the Strait of Hormuz",
+        "--by",
+        "United States",
+        "--at",
+        "2026-04-11",
+        "--topic",
+        "talks",
+    ).stdout.strip()
+    run("claim", "deny", dup, "--by", "Iran", "--at", "2026-04-12")
+    result = run("claim", "merge", dup, "transit")
+    assert result.exit_code == 0 and "2 stance(s) moved" in result.stdout
+    shown = run("claim", "show", dup)
+    assert f"claim {dup} was merged into #1" in shown.output
+    assert "Status: contested" in shown.stdout
+
+
+def test_near_duplicate_warns_and_exact_duplicate_refuses(story):
+    run = story
+    similar = run(
+        "claim", "add", "Two destroyers transited Hormuz.", "--by", "Iran", "--topic", "talks"
+    )
+    assert similar.exit_code == 0
+    assert "similar claim #1" in similar.output
+
+
+def test_log_since(story):
+    run = story
+    assert json.loads(run("log", "--since", "2999-01-01", "--format", "json").stdout) == []
+    entries = json.loads(run("log", "--format", "json").stdout)
+    assert [e["action"] for e in entries][-1] == "party add"
+    assert len(entries) == 8
+
+
+def test_listings_have_json_and_csv(story):
+    run = story
+    parties = json.loads(run("party", "list", "--format", "json").stdout)
+    assert parties[0] == {
+        "id": 1,
+        "name": "Iran",
+        "kind": "government",
+        "acts_for": None,
+        "aliases": ["伊朗", "伊方"],
+    }
+    sources = run("source", "list", "--format", "csv").stdout.splitlines()
+    assert sources[0] == "id,title,outlet,url,lang,published"
+    assert sources[1].startswith("1,Talks end without a deal,Reuters,https://example.org/talks")
+
+
+# -- every mistake: a one-line message, the right exit code, nothing written ----------
+
+MISTAKES = [
+    # (args, exit code, words in the message)
+    (("claim", "deny", "1", "--by", "Nobody Known"), 1, "unknown party 'Nobody Known'"),
+    (("claim", "deny", "1", "--by", "Iram"), 1, "Did you mean 'Iran'"),
+    (("claim", "deny", "999", "--by", "Iran"), 1, "unknown claim '999'"),
+    (("claim", "deny", "-5", "--by", "Iran"), 2, "No such option"),
+    (("claim", "add", "   ", "--by", "Iran"), 2, "claim text is empty"),
+    (("claim", "refute", "1", "--by", "Iran"), 2, "No such command 'refute'"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-02-30"), 2, "not a date"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "yesterday"), 2, "not a time"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30"), 2, "no UTC offset"),
+    (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
+    (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
+    (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
+    (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
+    (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
+    (("claim", "merge", "1", "1"), 1, "cannot be merged into itself"),
+    (("claim", "deny", "1", "--by", "Iran", "--url", "not a url"), 2, "invalid URL"),
+    (("claim", "deny", "1", "--by", "Iran", "--url", "javascript:alert(1)"), 2, "invalid URL"),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--url", "https://a.example/x", "--source", "1"),
+        2,
+        "not both",
+    ),
+    (("claim", "deny", "1", "--by", "Vance"), 1, "ambiguous"),
+    (
+        ("claim", "add", "two destroyers  TRANSITED hormuz", "--by", "Iran", "--topic", "talks"),
+        1,
+        "claim 1 already says this",
+    ),
+    (("claim", "add", "New", "--by", "Iran", "--slug", "Bad Slug!"), 2, "invalid slug"),
+    (("claim", "add", "New", "--by", "Iran", "--slug", "transit"), 1, "slug 'transit' is taken"),
+    (("claim", "deny", "1", "--by", "Iran", "--source", "No Such Source"), 1, "unknown source"),
+    (("party", "add", "iran"), 1, "exists already"),
+    (("party", "add", "X", "--for", "Atlantis"), 1, "unknown party 'Atlantis'"),
+    (("party", "add", "X", "--kind", "martian"), 2, "Invalid value for '--kind'"),
+    (("party", "show", "Nobody"), 1, "unknown party"),
+    (("source", "add", "T", "--outlet", "Reuters", "--url", "ftp://x"), 2, "invalid URL"),
+    (("source", "add", "T", "--outlet", "Nobody"), 1, "unknown party"),
+    (("claim", "show", "no-such-slug"), 1, "unknown claim"),
+    (("claim", "list", "--status", "hot"), 2, "Invalid value for '--status'"),
+    (("report", "contested", "--as-of", "soon"), 2, "not a time"),
+    (("log", "--since", "2026-13-01"), 2, "not a date"),
+]
+
+
+@pytest.mark.parametrize("args, code, message", MISTAKES, ids=lambda v: None)
+def test_mistakes_are_one_line_errors_that_write_nothing(story, engine, args, code, message):
+    before = snapshot(engine)
+    result = story(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1
+    assert snapshot(engine) == before
+
+
+def test_a_database_that_does_not_exist(tmp_path):
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+
+    path = tmp_path / "missing.db"
+    result = CliRunner().invoke(cli, ["--db", str(path), "claim", "list"])
+    assert result.exit_code == 1 and "no database at" in result.output
+    assert not path.exists()
+    # A write that fails on a new database leaves no file behind either.
+    result = CliRunner().invoke(cli, ["--db", str(path), "claim", "deny", "1", "--by", "X"])
+    assert result.exit_code == 1 and "unknown" in result.output
+    assert not path.exists()
+
+
+def test_a_read_only_database(story, engine, db_url, backend, request):
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+
+    before = snapshot(engine)
+    if backend == "sqlite":
+        url = f"sqlite:///file:{db_url.database}?mode=ro&uri=true"
+    else:
+        admin = request.getfixturevalue("pg_admin_url")
+        engine.dispose()
+        admin_execute(
+            admin, f'ALTER DATABASE "{db_url.database}" SET default_transaction_read_only = on'
+        )
+        url = db_url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(cli, ["--db", url, "claim", "deny", "1", "--by", "Iran"])
+    assert result.exit_code == 1
+    assert "read" in result.output.lower() and "only" in result.output.lower()
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert snapshot(engine) == before
+    # Reading still works.
+    listed = CliRunner().invoke(cli, ["--db", url, "claim", "list", "--format", "json"])
+    assert listed.exit_code == 0 and json.loads(listed.stdout)[0]["id"] == 1
+
+
+def test_ids_are_checked_as_numbers(story, engine):
+    before = snapshot(engine)
+    result = story("claim", "show", "99999999999999999999999")
+    assert result.exit_code == 1 and "unknown claim" in result.output
+    assert snapshot(engine) == before
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 1
