@@ -136,10 +136,12 @@ class Claim(Base):
     """A proposition, in the language the editor recorded it, within a topic (story)."""
 
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("topic", "text_norm"),)
+    # Not unique: `claim add --force` may record the same words twice in a topic on purpose
+    # (two parties' separate claims that happen to read alike); merge joins them later.
+    __table_args__ = (Index("ix_claim_topic_text_norm", "topic", "text_norm"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    topic: Mapped[str] = mapped_column(String, index=True)
+    topic: Mapped[str] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)
     text_norm: Mapped[str] = mapped_column(Text)
     # A short handle editors and seed files use instead of the id ("asset-unfreeze").

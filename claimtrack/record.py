@@ -312,15 +312,17 @@ def add_claim(
     language: str | None = None,
     slug: str | None = None,
     editor: str,
+    allow_same: bool = False,
 ) -> Claim:
-    """A new claim; refuses one whose normalised text already stands in the topic."""
+    """A new claim; refuses one whose normalised text already stands in the topic,
+    unless ``allow_same``."""
     text = _required(text, "claim text")
     topic = _required(topic, "topic")
-    same = find_same_claim(session, text, topic)
+    same = None if allow_same else find_same_claim(session, text, topic)
     if same is not None:
         raise ClaimtrackError(
-            f"claim {same.id} already says this in topic {topic!r}: "
-            f"record a stance on it (claimtrack claim confirm {same.id} --by ...)"
+            f"claim {same.id} already says this in topic {topic!r}: record a stance on it "
+            f"(claimtrack claim confirm {same.id} --by ...), or pass --force"
         )
     slug = check_slug(slug)
     if slug and session.scalars(select(Claim.id).where(Claim.slug == slug)).first():

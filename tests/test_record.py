@@ -356,3 +356,19 @@ def test_ids_are_checked_as_numbers(story, engine):
     assert snapshot(engine) == before
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 1
+
+
+def test_force_records_a_second_claim_with_the_same_words(story):
+    result = story(
+        "claim",
+        "add",
+        "Two destroyers transited Hormuz",
+        "--by",
+        "Iran",
+        "--topic",
+        "talks",
+        "--force",
+    )
+    assert result.exit_code == 0, result.output
+    listed = json.loads(story("claim", "list", "--format", "json").stdout)
+    assert [r["claim"] for r in listed] == ["Two destroyers transited Hormuz"] * 2

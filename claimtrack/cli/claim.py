@@ -132,20 +132,19 @@ def add(env, text, topic, slug, lang, force, **opts) -> None:
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
-    from claimtrack.errors import ClaimtrackError
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         created = []
-        try:
-            new = record.add_claim(
-                session, text, topic=topic, language=lang, slug=slug, editor=env.editor
-            )
-        except ClaimtrackError:
-            same = record.find_same_claim(session, text, topic) if force else None
-            if same is None:
-                raise
-            new = _force_add(session, text, topic, lang, slug, env.editor)
+        new = record.add_claim(
+            session,
+            text,
+            topic=topic,
+            language=lang,
+            slug=slug,
+            editor=env.editor,
+            allow_same=force,
+        )
         similar = [c for c in record.similar_claims(session, text, topic) if c.id != new.id]
         _record_stance(session, env, new, "asserts", opts, created)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
@@ -153,19 +152,6 @@ def add(env, text, topic, slug, lang, force, **opts) -> None:
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {other.text}", err=True)
     click.echo(new.id)
-
-
-def _force_add(session, text, topic, lang, slug, editor):
-    """A claim whose text repeats another's in the topic, told apart by a suffix."""
-    from claimtrack import record
-
-    for n in range(2, 1000):
-        candidate = f"{text} ({n})"
-        if record.find_same_claim(session, candidate, topic) is None:
-            return record.add_claim(
-                session, candidate, topic=topic, language=lang, slug=slug, editor=editor
-            )
-    raise click.ClickException("too many claims with this text")
 
 
 STANCE_COMMANDS = {

@@ -132,10 +132,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim")),
         sa.UniqueConstraint("slug", name=op.f("uq_claim_slug")),
-        sa.UniqueConstraint("topic", "text_norm", name=op.f("uq_claim_topic_text_norm")),
     )
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_claim_topic"), ["topic"], unique=False)
+        batch_op.create_index("ix_claim_topic_text_norm", ["topic", "text_norm"], unique=False)
 
     op.create_table(
         "event",
@@ -372,6 +371,6 @@ def downgrade() -> None:
 
     op.drop_table("event")
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_claim_topic"))
+        batch_op.drop_index("ix_claim_topic_text_norm")
 
     op.drop_table("claim")
