@@ -287,6 +287,7 @@ def claim_detail(session: Session, claim, *, as_of: dt.datetime | None = None) -
         linked.append(
             {
                 "kind": link.kind,
+                "direction": "from" if link.from_claim_id == claim.id else "to",
                 "claim_id": other.id,
                 "claim": other.text,
                 "merged_into": other.merged_into_id,

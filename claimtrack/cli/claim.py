@@ -346,7 +346,10 @@ def show(env, claim_ref, as_of, tz, fmt, tablefmt) -> None:
     click.echo(f"Claim #{detail['id']}{handle} [{detail['topic']}]: {detail['claim']}")
     click.echo(f"Status: {detail['status']}" + (f" as of {as_of}" if as_of else ""))
     for linked in detail["links"]:
-        relation = "contradicted by / contradicts" if linked["kind"] == "contradicts" else "same as"
+        relation = {
+            ("contradicts", "from"): "contradicts",
+            ("contradicts", "to"): "contradicted by",
+        }.get((linked["kind"], linked["direction"]), "same as")
         click.echo(f"  {relation} #{linked['claim_id']}: {linked['claim']}")
     if not timeline:
         click.echo("No stances" + (" by then." if as_of else "."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options
+from claimtrack.cli.output import emit, output_options, wrap
 
 KINDS = ("person", "government", "agency", "organisation", "media")
 
@@ -146,13 +146,26 @@ def show(env, party_ref, fmt, tablefmt) -> None:
     click.echo(f"#{detail['id']} {detail['side']} [{detail['kind']}]")
     if detail["aliases"]:
         click.echo("also: " + ", ".join(detail["aliases"]))
-    stances = [
-        {k: s[k] for k in ("said_at", "kind", "claim_id", "claim", "quote")}
+    rows = [
+        [
+            s["said_at"],
+            s["kind"],
+            wrap(s["by"], 20),
+            s["claim_id"],
+            wrap(s["claim"], 40),
+            wrap(s["quote"] or "", 30),
+        ]
         for s in detail["stances"]
     ]
-    if stances:
+    if rows:
         click.echo()
-        emit(stances, fmt="table", tablefmt=tablefmt)
+        emit(
+            [],
+            fmt="table",
+            tablefmt=tablefmt,
+            table_rows=rows,
+            headers=["said", "stance", "by", "claim", "", "quote"],
+        )
 
 
 def note_created(parties) -> None:
