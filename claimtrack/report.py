@@ -10,26 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import TextClause, bindparam, select, text
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from claimtrack import rule
-from claimtrack.models import Party, Stance, UTCDateTime
+from claimtrack.models import Party, Stance
 from claimtrack.record import party_label
 from claimtrack.times import When
-
-CONTESTED = """
-SELECT claim_id, topic, text, contested_since, last_activity
-FROM contested_claims
-ORDER BY last_activity DESC, claim_id DESC
-"""
-
-SIDES = """
-SELECT claim_id, party_id, side, kind, stance_id, counter_claim_id
-FROM claim_sides
-WHERE claim_id IN :claim_ids
-ORDER BY claim_id, side DESC, said_at, party_id, COALESCE(counter_claim_id, 0), stance_id
-"""
 
 
 @dataclass
@@ -44,6 +31,7 @@ class Position:
     quote: str | None = None
     via: str | None = None
     source: str | None = None
+    anonymous: bool = False
 
     def label(self) -> str:
         label = self.party
@@ -63,6 +51,7 @@ class Position:
             "via": self.via,
             "source": self.source,
             "counter_claim_id": self.counter_claim_id,
+            "anonymous": self.anonymous,
         }
 
 
@@ -85,48 +74,142 @@ class ContestedClaim:
             "denied_or_countered_by": [p.as_dict() for p in self.oppose],
             "contested_since": _iso(self.contested_since),
             "last_activity": _iso(self.last_activity),
+            "anonymous_only": self.anonymous_only(),
         }
+
+    def anonymous_only(self) -> list[str]:
+        """The sides that rest only on anonymous sources: "for", "against", both or none."""
+        return [
+            name
+            for name, group in (("for", self.support), ("against", self.oppose))
+            if group and all(p.anonymous for p in group)
+        ]
 
 
 def _iso(when: When | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def rule_statement(sql: str, as_of: dt.datetime | None) -> TextClause:
-    """A query over the rule's views, as they stand now or (with ``as_of``) as they stood."""
-    statement = text(rule.as_of_prefix(as_of is not None) + sql)
-    if as_of is not None:
-        statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
-    return statement
+@dataclass
+class Filters:
+    """Which claims a report or an export covers."""
+
+    topic: str | None = None
+    status: str | None = None
+    party_ids: list[int] | None = None  # parties on either side (or on ``side``)
+    side: str | None = None  # "support" or "oppose"
+    since: dt.datetime | None = None  # last activity at or after
+    until: dt.datetime | None = None  # last activity at or before
+    as_of: dt.datetime | None = None
+
+    def params(self) -> dict:
+        return {"as_of": self.as_of} if self.as_of else {}
+
+    def narrows(self) -> bool:
+        return any((self.topic, self.status, self.party_ids is not None, self.since,
+                    self.until))  # fmt: skip
+
+    def apply(self, query: Select, views: rule.Views, claim_id_column) -> Select:
+        """Restrict ``query`` (which has ``claim_status`` in its FROM) to the chosen claims."""
+        status = views.claim_status
+        if self.topic:
+            query = query.where(status.c.topic == self.topic)
+        if self.status:
+            query = query.where(status.c.status == self.status)
+        if self.since:
+            query = query.where(status.c.last_activity >= self.since)
+        if self.until:
+            query = query.where(status.c.last_activity <= self.until)
+        if self.party_ids is not None:
+            sides = views.claim_sides
+            involved = select(sides.c.claim_id).where(sides.c.party_id.in_(self.party_ids))
+            if self.side:
+                involved = involved.where(sides.c.side == self.side)
+            query = query.where(claim_id_column.in_(involved))
+        return query
 
 
-def _run(session: Session, sql: str, as_of: dt.datetime | None, **params):
-    statement = rule_statement(sql, as_of)
-    if as_of is not None:
-        params["as_of"] = as_of
-    if "claim_ids" in params:
-        statement = statement.bindparams(bindparam("claim_ids", expanding=True))
-    return session.execute(statement, params)
+def parties_on_side_of(session: Session, party: Party) -> list[int]:
+    """The party and every party acting for it, directly or down a chain (Iran, its
+    officials, its agencies): what ``--party Iran`` covers."""
+    acts_for = dict(session.execute(select(Party.id, Party.acts_for_id)).tuples().all())
+    found = {party.id}
+    changed = True
+    while changed:
+        before = len(found)
+        found |= {pid for pid, parent in acts_for.items() if parent in found}
+        changed = len(found) != before
+    return sorted(found)
+
+
+SORTS = {
+    "activity": lambda c: (c.last_activity.desc(), c.claim_id.desc()),
+    "since": lambda c: (c.contested_since.desc(), c.claim_id.desc()),
+    "id": lambda c: (c.claim_id,),
+}
 
 
 def contested_claims(
-    session: Session, *, as_of: dt.datetime | None = None, limit: int | None = None
+    session: Session,
+    *,
+    as_of: dt.datetime | None = None,
+    limit: int | None = None,
+    filters: Filters | None = None,
+    anonymous_only: bool = False,
+    sort: str = "activity",
 ) -> list[ContestedClaim]:
     """The contested claims, latest activity first, each with both sides named."""
-    sql = CONTESTED + (" LIMIT :limit" if limit else "")
-    rows = _run(session, sql, as_of, **({"limit": limit} if limit else {})).all()
+    filters = filters or Filters()
+    filters.as_of = as_of if as_of is not None else filters.as_of
+    views = rule.views(filters.as_of is not None)
+    cc, status = views.contested_claims, views.claim_status
+    query = views.select(
+        cc.c.claim_id, cc.c.topic, cc.c.text, cc.c.contested_since, cc.c.last_activity
+    )
+    if filters.narrows():
+        query = query.join(status, status.c.claim_id == cc.c.claim_id)
+        query = filters.apply(query, views, cc.c.claim_id)
+    if anonymous_only:
+        query = query.where(cc.c.claim_id.in_(_anonymous_only_claims(views)))
+    query = query.order_by(*SORTS[sort](cc.c))
+    if limit:
+        query = query.limit(limit)
+    rows = session.execute(query, filters.params()).all()
     claims = {
         row.claim_id: ContestedClaim(row.claim_id, row.topic, row.text, None, None) for row in rows
     }
     if not claims:
         return []
-    sides = _run(session, SIDES, as_of, claim_ids=list(claims)).all()
-    stances = _stances(session, [s.stance_id for s in sides])
-    parties = _parties(session, {s.party_id for s in sides})
-    for s in sides:
+    sides = views.claim_sides
+    side_rows = session.execute(
+        views.select(
+            sides.c.claim_id,
+            sides.c.party_id,
+            sides.c.side,
+            sides.c.kind,
+            sides.c.stance_id,
+            sides.c.counter_claim_id,
+        )
+        .where(sides.c.claim_id.in_(list(claims)))
+        .order_by(
+            sides.c.claim_id,
+            sides.c.side.desc(),
+            sides.c.said_at,
+            sides.c.party_id,
+            func.coalesce(sides.c.counter_claim_id, 0),
+            sides.c.stance_id,
+        ),
+        filters.params(),
+    ).all()
+    stances = _stances(session, [s.stance_id for s in side_rows])
+    parties = {
+        p.id: p
+        for p in session.scalars(select(Party).where(Party.id.in_({s.party_id for s in side_rows})))
+    }
+    for s in side_rows:
         stance = stances[s.stance_id]
         position = Position(
-            party=parties[s.party_id],
+            party=party_label(parties[s.party_id]),
             side=s.side,
             kind=s.kind,
             said=When.from_stored(stance.said_at, stance.said_offset, stance.said_precision),
@@ -134,18 +217,26 @@ def contested_claims(
             quote=stance.quote,
             via=stance.via.name if stance.via else None,
             source=stance.source.title if stance.source else None,
+            anonymous=parties[s.party_id].anonymous,
         )
         claim = claims[s.claim_id]
         (claim.support if s.side == "support" else claim.oppose).append(position)
     for row in rows:
         claim = claims[row.claim_id]
-        claim.contested_since = _when_of(session, claim, _utc(row.contested_since))
-        claim.last_activity = _when_of(session, claim, _utc(row.last_activity))
+        claim.contested_since = _when_of(session, claim, row.contested_since)
+        claim.last_activity = _when_of(session, claim, row.last_activity)
     return list(claims.values())
 
 
-def _utc(value) -> dt.datetime | None:
-    return UTCDateTime().process_result_value(value, None)
+def _anonymous_only_claims(views: rule.Views) -> Select:
+    """Claims with a side whose every party is an anonymous source."""
+    sides = views.claim_sides
+    return (
+        select(sides.c.claim_id)
+        .join(Party, Party.id == sides.c.party_id)
+        .group_by(sides.c.claim_id, sides.c.side)
+        .having(func.min(case((Party.anonymous, 1), else_=0)) == 1)
+    )
 
 
 def _when_of(session: Session, claim: ContestedClaim, at: dt.datetime | None) -> When | None:
@@ -167,11 +258,6 @@ def _stances(session: Session, ids: list[int]) -> dict[int, Stance]:
     return {s.id: s for s in session.scalars(select(Stance).where(Stance.id.in_(ids)))}
 
 
-def _parties(session: Session, ids: set[int]) -> dict[int, str]:
-    found = session.scalars(select(Party).where(Party.id.in_(ids)))
-    return {p.id: party_label(p) for p in found}
-
-
 # -- listings ------------------------------------------------------------------------
 
 
@@ -190,7 +276,7 @@ def claim_list(
     from claimtrack.models import Claim
     from claimtrack.names import normalise
 
-    st = rule.status_table()
+    st = rule.views().claim_status
     query = (
         select(
             Claim.id,
@@ -263,7 +349,12 @@ class TimelineEntry:
         }
 
 
-STATUS_OF_ONE = "SELECT status FROM claim_status WHERE claim_id = :claim_id"
+def status_of(session: Session, claim_id: int, as_of: dt.datetime | None = None) -> str | None:
+    """One claim's status under the rule, now or as of a time."""
+    views = rule.views(as_of is not None)
+    status = views.claim_status
+    query = views.select(status.c.status).where(status.c.claim_id == claim_id)
+    return session.execute(query, {"as_of": as_of} if as_of else {}).scalar()
 
 
 def claim_detail(session: Session, claim, *, as_of: dt.datetime | None = None) -> dict:
@@ -274,7 +365,7 @@ def claim_detail(session: Session, claim, *, as_of: dt.datetime | None = None) -
     """
     from claimtrack.models import Claim, ClaimLink
 
-    status = _run(session, STATUS_OF_ONE, as_of, claim_id=claim.id).scalar()
+    status = status_of(session, claim.id, as_of)
     links = session.scalars(
         select(ClaimLink)
         .where((ClaimLink.from_claim_id == claim.id) | (ClaimLink.to_claim_id == claim.id))

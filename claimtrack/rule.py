@@ -18,12 +18,16 @@ Datasette or a BI tool see what the CLI sees. The revisions keep a frozen copy o
 SQL, as migrations must; ``tests/test_rule.py`` fails when this module and the newest
 revision disagree, which is the cue to write a revision that replaces the views.
 
-The as-of variant inlines the same bodies as CTEs of the same names, with the stance
-filter ``said_at <= :as_of`` added where the marker stands. Only constant SQL is
-assembled here; values always travel as bound parameters.
+The as-of variant (``views(as_of=True)``) runs the same bodies as CTEs of the same
+names, with the stance filter ``said_at <= :as_of`` added where the marker stands. Only
+constant SQL is assembled here; values always travel as bound parameters.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import FromClause, Select, bindparam, column, select, table, text
 
 AS_OF_MARKER = " /* as of */"
 _AS_OF_FILTER = " AND s.said_at <= :as_of"
@@ -138,37 +142,61 @@ def view_sql(name: str) -> str:
     return VIEWS[name].replace(AS_OF_MARKER, "")
 
 
-def as_of_prefix(as_of: bool) -> str:
-    """A WITH clause that defines every view of the rule as CTEs of the same names.
+# The columns of each view, for reading them through SQLAlchemy Core.
+COLUMNS = {
+    "stance_latest": ("claim_id", "party_id", "stance_id", "kind", "said_at", "withdrawn_kind"),
+    "claim_sides": (
+        "claim_id", "party_id", "side", "kind", "stance_id", "said_at", "counter_claim_id",
+    ),
+    "claim_status": (
+        "claim_id", "topic", "status", "supporters", "opponents", "contested_since",
+        "first_reported", "last_activity",
+    ),
+    "contested_claims": (
+        "claim_id", "topic", "text", "supporters", "opponents", "contested_since",
+        "first_reported", "last_activity",
+    ),
+}  # fmt: skip
+_TIMES = {"said_at", "contested_since", "first_reported", "last_activity"}
 
-    A query written against the views reads the current state when run bare, and the
-    state as of ``:as_of`` when run after this prefix with ``as_of=True``.
-    """
-    if not as_of:
-        return ""
-    bodies = [
-        f"{name} AS ({body.replace(AS_OF_MARKER, _AS_OF_FILTER)})" for name, body in VIEWS.items()
-    ]
-    return "WITH " + ",\n".join(bodies) + "\n"
+
+@dataclass(frozen=True)
+class Views:
+    """The rule's relations, as Core selectables: the views, or as-of CTEs of them."""
+
+    stance_latest: FromClause
+    claim_sides: FromClause
+    claim_status: FromClause
+    contested_claims: FromClause
+    ctes: tuple = ()
+
+    def select(self, *columns) -> Select:
+        """A SELECT that may read any of the relations (adding the CTEs when as of)."""
+        query = select(*columns)
+        return query.add_cte(*self.ctes) if self.ctes else query
 
 
-def status_table():
-    """The ``claim_status`` view as a Core table, for composing filtered queries on it."""
-    from sqlalchemy import Integer, String, column, table
-
+def _columns(name: str):
     from claimtrack.models import UTCDateTime
 
-    return table(
-        "claim_status",
-        column("claim_id", Integer),
-        column("topic", String),
-        column("status", String),
-        column("supporters", Integer),
-        column("opponents", Integer),
-        column("contested_since", UTCDateTime()),
-        column("first_reported", UTCDateTime()),
-        column("last_activity", UTCDateTime()),
-    )
+    return [column(c, UTCDateTime()) if c in _TIMES else column(c) for c in COLUMNS[name]]
+
+
+def views(as_of: bool = False) -> Views:
+    """The relations of the rule: the database's views, or with ``as_of`` the same bodies
+    as CTEs of the same names filtered by the bound parameter ``:as_of``."""
+    if not as_of:
+        return Views(**{name: table(name, *_columns(name)) for name in VIEWS})
+    from claimtrack.models import UTCDateTime
+
+    ctes = {}
+    for name, body in VIEWS.items():
+        body = body.replace(AS_OF_MARKER, _AS_OF_FILTER)
+        statement = text(body)
+        if ":as_of" in body:
+            statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
+        ctes[name] = statement.columns(*_columns(name)).cte(name)
+    return Views(**ctes, ctes=tuple(ctes.values()))
 
 
 STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")

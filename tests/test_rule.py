@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from claimtrack import record, rule
-from claimtrack.report import contested_claims, rule_statement
+from claimtrack.report import contested_claims, status_of
 from claimtrack.times import parse_when
 
 ED = "test-editor"
-STATUS = "SELECT status FROM claim_status WHERE claim_id = :id"
-ALL_STATUSES = """
-SELECT claim_id, status, supporters, opponents, contested_since, last_activity
-FROM claim_status ORDER BY claim_id
-"""
 
 
 class Story:
@@ -43,10 +38,7 @@ class Story:
 
     def status(self, claim, as_of=None):
         self.session.flush()
-        when = parse_when(as_of).at if as_of else None
-        statement = rule_statement(STATUS, when)
-        params = {"id": claim.id, **({"as_of": when} if when else {})}
-        return self.session.execute(statement, params).scalar_one()
+        return status_of(self.session, claim.id, parse_when(as_of).at if as_of else None)
 
 
 @pytest.fixture
@@ -182,9 +174,22 @@ def test_views_agree_with_the_as_of_query_at_the_end_of_time(story):
     story.stance(b, "P", "retracts", "2026-04-12")
     record.link_claims(story.session, a, b, "contradicts", editor=ED)
     story.session.flush()
-    bare = story.session.execute(rule_statement(ALL_STATUSES, None)).all()
-    end = parse_when("2999-01-01").at
-    far = story.session.execute(rule_statement(ALL_STATUSES, end), {"as_of": end}).all()
+
+    def statuses(as_of):
+        views = rule.views(as_of is not None)
+        st = views.claim_status
+        query = views.select(
+            st.c.claim_id,
+            st.c.status,
+            st.c.supporters,
+            st.c.opponents,
+            st.c.contested_since,
+            st.c.last_activity,
+        ).order_by(st.c.claim_id)
+        return story.session.execute(query, {"as_of": as_of} if as_of else {}).all()
+
+    bare = statuses(None)
+    far = statuses(parse_when("2999-01-01").at)
     assert bare == far and len(bare) == 2
 
 

@@ -106,9 +106,9 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
 
 
 def _status(session, claim_id: int) -> str:
-    from claimtrack.report import STATUS_OF_ONE, rule_statement
+    from claimtrack.report import status_of
 
-    return session.execute(rule_statement(STATUS_OF_ONE, None), {"claim_id": claim_id}).scalar()
+    return status_of(session, claim_id)
 
 
 @claim.command("add")
