@@ -9,6 +9,7 @@ party, kind, time, source and quote.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -56,47 +57,57 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 class _Loader:
-    def __init__(self, session: Session, data: dict[str, Any], editor: str) -> None:
+    def __init__(self, session: Session, data: dict[str, Any], editor: str, progress) -> None:
         self.session = session
         self.data = data
         self.editor = editor
+        self.progress = progress
         self.topic = data.get("topic", record.DEFAULT_TOPIC)
         self.tz = data.get("tz")
         self.sources: dict[str, Source] = {}
-        self.claims: dict[str, Claim] = {}  # by slug
+        self.claims: dict[str, Claim] = {}  # by the file's key (default: slug)
         self.loaded_claims: list[Claim] = []  # in file order
+        self.matched: set[int] = set()  # claims this load already stands for
         self.report = LoadReport()
 
     def where(self, section: str, index: int, item: dict) -> str:
+        if "_line" in item:
+            return f"line {item['_line']}"
         name = item.get("slug") or item.get("name") or item.get("key") or item.get("title")
         return f"{section} {index + 1}" + (f" ({name})" if name else "")
 
-    def run(self) -> LoadReport:
-        for section, step in (
-            ("parties", self.party),
-            ("sources", self.source),
-            ("claims", self.claim),
-        ):
-            for index, item in enumerate(self.data.get(section, [])):
-                try:
-                    step(item)
-                except ClaimtrackError as exc:
-                    raise ClaimtrackError(f"{self.where(section, index, item)}: {exc}") from None
-                except KeyError as exc:
-                    raise ClaimtrackError(
-                        f"{self.where(section, index, item)}: missing field {exc.args[0]!r}"
-                    ) from None
-        for index, (item, claim) in enumerate(
-            zip(self.data.get("claims", []), self.loaded_claims, strict=True)
-        ):
+    def each(self, section: str, step, items=None) -> None:
+        items = self.data.get(section, []) if items is None else items
+        for index, item in enumerate(items):
             try:
-                self.links(item, claim)
+                step(*item) if isinstance(item, tuple) else step(item)
             except ClaimtrackError as exc:
-                raise ClaimtrackError(f"{self.where('claims', index, item)}: {exc}") from None
+                where = self.where(section, index, item[0] if isinstance(item, tuple) else item)
+                raise ClaimtrackError(f"{where}: {exc}") from None
+            except KeyError as exc:
+                where = self.where(section, index, item[0] if isinstance(item, tuple) else item)
+                raise ClaimtrackError(f"{where}: missing field {exc.args[0]!r}") from None
+
+    def run(self) -> LoadReport:
+        self.each("parties", self.party)
+        # Affiliations once every party exists, so a file may name them in any order.
+        self.each("parties", self.affiliation)
+        self.each("sources", self.source)
+        self.each("claims", self.claim)
+        pairs = list(zip(self.data.get("claims", []), self.loaded_claims, strict=True))
+        self.each("claims", self.links, pairs)
         return self.report
 
     def party(self, item: dict) -> None:
         kind = item.get("kind", "person")
+        if item.get("if_missing"):
+            # A name as typed (an alias will do); created only when nobody answers to it.
+            try:
+                record.find_party(self.session, item["name"])
+                return
+            except ClaimtrackError as exc:
+                if "ambiguous" in str(exc):
+                    raise
         party = record.find_named_party(self.session, item["name"], anonymous=kind == "anonymous")
         if party is None:
             party = record.add_party(self.session, item["name"], kind=kind, editor=self.editor)
@@ -104,18 +115,23 @@ class _Loader:
         for alias in item.get("aliases", []):
             if record.add_alias(self.session, party, alias) is not None:
                 self.report.added["aliases"] += 1
-        if "for" in item:
-            acts_for = record.find_party(self.session, item["for"])
-            if party.acts_for_id != acts_for.id:
-                party.acts_for = acts_for
         self.session.flush()
+
+    def affiliation(self, item: dict) -> None:
+        if not item.get("for"):
+            return
+        party = record.find_party(self.session, item["name"])
+        acts_for = record.find_party(self.session, item["for"])
+        if party.acts_for_id != acts_for.id:
+            party.acts_for = acts_for
+            self.session.flush()
 
     def when(self, item: dict, key: str):
         return parse_when(str(item[key]), item.get("tz", self.tz))
 
     def source(self, item: dict) -> None:
         outlet = record.find_party(self.session, item["outlet"])
-        published = self.when(item, "published") if "published" in item else None
+        published = self.when(item, "published") if item.get("published") else None
         source, created = record.get_or_add_source(
             self.session,
             item["title"],
@@ -132,39 +148,50 @@ class _Loader:
 
     def claim(self, item: dict) -> None:
         topic = item.get("topic", self.topic)
+        slug = item.get("slug")
         claim = None
-        if item.get("slug"):
-            claim = self.session.scalars(select(Claim).where(Claim.slug == item["slug"])).first()
-        if claim is None:
+        if slug:
+            claim = self.session.scalars(select(Claim).where(Claim.slug == slug)).first()
+        elif item.get("match_text", True):
             claim = record.find_same_claim(self.session, item["text"], topic)
+            if claim is not None and claim.id in self.matched:
+                claim = None  # another entry of this file already is that claim
         if claim is None:
             claim = record.add_claim(
                 self.session,
                 item["text"],
                 topic=topic,
                 language=item.get("lang"),
-                slug=item.get("slug"),
+                slug=slug,
                 editor=self.editor,
+                allow_same=True,
             )
             self.report.added["claims"] += 1
+        self.matched.add(claim.id)
         self.loaded_claims.append(claim)
-        if claim.slug:
-            self.claims[claim.slug] = claim
+        key = item.get("key") or claim.slug
+        if key:
+            self.claims[key] = claim
         for number, stance in enumerate(item.get("stances", []), start=1):
+            where = f"line {stance['_line']}" if "_line" in stance else f"stance {number}"
             try:
                 self.stance(claim, stance)
             except KeyError as exc:
-                raise ClaimtrackError(f"stance {number}: missing field {exc.args[0]!r}") from None
+                raise ClaimtrackError(f"{where}: missing field {exc.args[0]!r}") from None
             except ClaimtrackError as exc:
-                raise ClaimtrackError(f"stance {number}: {exc}") from None
+                raise ClaimtrackError(f"{where}: {exc}") from None
+        if self.progress:
+            self.progress(max(1, len(item.get("stances", []))))
 
     def stance(self, claim: Claim, item: dict) -> None:
         party = record.find_party(self.session, item["by"])
-        via: Party | None = record.find_party(self.session, item["via"]) if "via" in item else None
-        source = self.find_source(item["source"]) if "source" in item else None
+        via: Party | None = (
+            record.find_party(self.session, item["via"]) if item.get("via") else None
+        )
+        source = self.find_source(item["source"]) if item.get("source") else None
         said = self.when(item, "at")
         kind = item["kind"]
-        quote = item.get("quote")
+        quote = item.get("quote") or None
         if record.find_same_stance(
             self.session, claim, party, kind, said, source=source, quote=quote
         ):
@@ -176,10 +203,11 @@ class _Loader:
             kind,
             said=said,
             quote=quote,
-            quote_lang=item.get("quote_lang"),
+            quote_lang=item.get("quote_lang") or None,
             via=via,
             source=source,
-            editor=self.editor,
+            editor=item.get("recorded_by") or self.editor,
+            recorded_at=item.get("recorded_at"),
         )
         self.report.added["stances"] += 1
 
@@ -192,8 +220,213 @@ class _Loader:
                     self.report.added["links"] += 1
 
 
-def load_dataset(session: Session, data: dict[str, Any], *, editor: str, label: str) -> LoadReport:
+def load_dataset(
+    session: Session, data: dict[str, Any], *, editor: str, label: str, progress=None
+) -> LoadReport:
     """Load a dataset into the session's transaction and log it; the caller commits."""
-    report = _Loader(session, data, editor).run()
+    report = _Loader(session, data, editor, progress).run()
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")
     return report
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+# Columns of the hand-typed minimal format, and what they stand for in the full one.
+MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
+           "date": "said_at", "topic": "topic", "quote": "quote", "via": "via"}  # fmt: skip
+MAX_LISTED_ERRORS = 20
+STANCE_ALIASES = {"assert": "asserts", "confirm": "confirms", "deny": "denies",
+                  "dispute": "disputes", "retract": "retracts", "question": "questions",
+                  "comment": "comments"}  # fmt: skip
+
+
+def read_text(path: Path) -> str:
+    """A file's text: UTF-8 with or without BOM, anything else refused with advice."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ClaimtrackError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ClaimtrackError(f"{path} is a folder, not a file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        guess = ""
+        for encoding in ("gb18030", "utf-16"):
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            guess = f" (it may be {encoding.upper()})"
+            break
+        source = guess[12:-1] if guess else "ENCODING"
+        raise ClaimtrackError(
+            f"{path} is not UTF-8{guess}: byte {exc.start} cannot be read. Convert it first, "
+            f"e.g. iconv -f {source} -t UTF-8 {path} > converted.csv"
+        ) from None
+
+
+class _CsvRows:
+    """Turns rows of the per-stance export (or the minimal format) into a dataset."""
+
+    def __init__(self, header: list[str], raw: bool) -> None:
+        from claimtrack.export import STANCE_COLUMNS
+
+        self.raw = raw
+        names = [h.strip().lower() for h in header]
+        self.minimal = "party_kind" not in names and "claim_ref" not in names
+        mapping = MINIMAL if self.minimal else {c: c for c in STANCE_COLUMNS}
+        unknown = [h for h in names if h not in mapping]
+        if unknown:
+            raise ClaimtrackError(
+                f"unknown column(s) {', '.join(map(repr, unknown))}: the columns are those of "
+                "'claimtrack export csv --per stance', or claim, party, stance, source, date"
+            )
+        self.columns = [mapping[h] for h in names]
+        missing = [c for c in ("claim", "party", "stance") if c not in self.columns]
+        if missing:
+            raise ClaimtrackError(f"missing column(s): {', '.join(missing)}")
+        self.parties: dict[str, dict] = {}
+        self.referenced: dict[str, dict] = {}
+        self.sources: dict[str, dict] = {}
+        self.claims: dict[str, dict] = {}
+
+    def add(self, line: int, cells: list[str]) -> None:
+        from claimtrack.export import restore
+        from claimtrack.models import PARTY_KINDS, STANCE_KINDS
+
+        if len(cells) != len(self.columns):
+            raise ValueError(f"{len(cells)} fields where the header has {len(self.columns)}")
+        if not self.raw:
+            cells = [restore(c) for c in cells]
+        row = dict(zip(self.columns, (c.strip() for c in cells), strict=True))
+        for required in ("claim", "party", "stance"):
+            if not row[required]:
+                raise ValueError(f"{required} is empty")
+        for value in cells:
+            if "\x00" in value:
+                raise ValueError("contains a NUL byte")
+        kind = STANCE_ALIASES.get(row["stance"].lower(), row["stance"].lower())
+        if kind not in STANCE_KINDS:
+            raise ValueError(f"unknown stance {row['stance']!r}: use {', '.join(STANCE_KINDS)}")
+        party_kind = row.get("party_kind") or "person"
+        if party_kind not in PARTY_KINDS:
+            raise ValueError(f"unknown party kind {party_kind!r}")
+        said = row.get("said_at") or ""
+        if not said:
+            raise ValueError("the date is empty")
+        parse_when(said, row.get("said_tz") or None)  # refuses bad dates here, with the line
+        if row.get("source_published"):
+            parse_when(row["source_published"], row.get("source_tz") or None)
+        record.check_url(row.get("source_url") or None)
+        aliases = json.loads(row["party_aliases"]) if row.get("party_aliases") else []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError("party_aliases must be a JSON list of names")
+
+        name = row["party"]
+        if self.minimal:
+            self.referenced.setdefault(name, {"name": name, "kind": "person", "if_missing": True})
+        else:
+            entry = self.parties.setdefault(
+                name, {"name": name, "kind": party_kind, "aliases": [], "for": row.get("party_for")}
+            )
+            entry["aliases"] += [a for a in aliases if a not in entry["aliases"]]
+        for ref, ref_kind in ((row.get("via"), "media"), (row.get("party_for"), "organisation")):
+            if ref:
+                self.referenced.setdefault(ref, {"name": ref, "kind": ref_kind, "if_missing": True})
+        source_key = None
+        if row.get("source_title"):
+            outlet = row.get("source_outlet") or row.get("via") or name
+            self.referenced.setdefault(
+                outlet, {"name": outlet, "kind": "media", "if_missing": True}
+            )
+            source_key = f"{outlet}\x1f{row['source_title']}"
+            self.sources.setdefault(source_key, {
+                "key": source_key, "title": row["source_title"], "outlet": outlet,
+                "url": row.get("source_url") or None, "lang": row.get("source_lang") or None,
+                "published": row.get("source_published") or None,
+                "tz": row.get("source_tz") or None, "_line": line,
+            })  # fmt: skip
+        topic = row.get("topic") or record.DEFAULT_TOPIC
+        ref = row.get("claim_ref") or f"{topic}\x1f{row['claim']}"
+        claim = self.claims.get(ref)
+        if claim is None:
+            claim_ref = row.get("claim_ref") or ""
+            slug = claim_ref if claim_ref and not claim_ref.isdigit() else None
+            claim = self.claims[ref] = {
+                "key": ref, "slug": slug or None, "text": row["claim"], "topic": topic,
+                "lang": row.get("claim_lang") or None, "_line": line, "stances": [],
+                "contradicts": _refs(row.get("contradicts")), "same_as": _refs(row.get("same_as")),
+            }  # fmt: skip
+        recorded_at = row.get("recorded_at")
+        claim["stances"].append({
+            "by": name, "kind": kind, "quote": row.get("quote") or None,
+            "quote_lang": row.get("quote_lang") or None, "via": row.get("via") or None,
+            "source": source_key, "at": said, "tz": row.get("said_tz") or None,
+            "recorded_by": row.get("recorded_by") or None,
+            "recorded_at": _instant(recorded_at) if recorded_at else None, "_line": line,
+        })  # fmt: skip
+
+    def dataset(self) -> dict[str, Any]:
+        parties = list(self.parties.values())
+        parties += [p for name, p in self.referenced.items() if name not in self.parties]
+        return {"parties": parties, "sources": list(self.sources.values()),
+                "claims": list(self.claims.values())}  # fmt: skip
+
+
+def _refs(cell: str | None) -> list[str]:
+    return [r.strip() for r in (cell or "").split(";") if r.strip()]
+
+
+def _instant(text: str):
+    import datetime as dt
+
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"recorded_at {text!r} has no UTC offset")
+    return value
+
+
+def read_csv(path: Path, *, raw: bool = False) -> tuple[dict[str, Any], int]:
+    """The dataset in a CSV file and its number of rows; every bad row is reported at once."""
+    import csv
+    import io
+
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ClaimtrackError(f"{path} is empty: expected a header row") from None
+    except csv.Error as exc:
+        raise ClaimtrackError(f"{path}: line 1: {exc}") from None
+    rows = _CsvRows(header, raw)
+    errors: list[str] = []
+    count = 0
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(f"line {line}: {exc}")
+            break  # the reader cannot find the next row reliably after this
+        if cells:
+            count += 1
+            try:
+                rows.add(line, cells)
+            except (ValueError, ClaimtrackError) as exc:
+                errors.append(f"line {line}: {exc}")
+        line = reader.line_num + 1
+    if errors:
+        listed = errors[:MAX_LISTED_ERRORS]
+        more = len(errors) - len(listed)
+        raise ClaimtrackError(
+            f"{path}: {len(errors)} bad row(s), nothing imported:\n  "
+            + "\n  ".join(listed)
+            + (f"\n  ... and {more} more" if more else "")
+        )
+    if count == 0:
+        raise ClaimtrackError(f"{path} has a header but no rows")
+    return rows.dataset(), count

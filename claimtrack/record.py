@@ -353,8 +353,11 @@ def add_stance(
     via: Party | None = None,
     source: Source | None = None,
     editor: str,
+    recorded_at: dt.datetime | None = None,
 ) -> Stance:
-    """Record one party's position on a claim. Stances are never deleted."""
+    """Record one party's position on a claim. Stances are never deleted.
+
+    ``recorded_at`` keeps the original recording time when a stance is imported."""
     if kind not in STANCE_KINDS:
         raise UsageError(f"unknown stance kind {kind!r}: use one of {', '.join(STANCE_KINDS)}")
     if quote is not None:
@@ -372,7 +375,7 @@ def add_stance(
         said_at=said.at,
         said_offset=said.offset_minutes,
         said_precision=said.precision,
-        recorded_at=utcnow(),
+        recorded_at=recorded_at or utcnow(),
         recorded_by=editor,
     )
     session.add(stance)

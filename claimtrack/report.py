@@ -263,46 +263,39 @@ def _stances(session: Session, ids: list[int]) -> dict[int, Stance]:
 
 def claim_list(
     session: Session,
+    filters: Filters | None = None,
     *,
-    topic: str | None = None,
-    party: Party | None = None,
-    status: str | None = None,
+    spoke: Party | None = None,
     search: str | None = None,
     limit: int | None = None,
 ) -> list[dict]:
-    """Claims with their status, newest activity first, filtered as asked."""
-    from sqlalchemy import func, or_
+    """Claims with their status, latest activity first.
+
+    ``filters`` choose as the reports do; ``spoke`` keeps claims the party took any
+    stance on (questions included); ``search`` looks in claim texts and quotes.
+    """
+    from sqlalchemy import or_
 
     from claimtrack.models import Claim
     from claimtrack.names import normalise
 
-    st = rule.views().claim_status
+    filters = filters or Filters()
+    views = rule.views(filters.as_of is not None)
+    st = views.claim_status
     query = (
-        select(
-            Claim.id,
-            Claim.slug,
-            Claim.topic,
-            st.c.status,
-            Claim.text,
-            st.c.supporters,
-            st.c.opponents,
-            st.c.last_activity,
-        )
+        views.select(Claim.id, Claim.slug, Claim.topic, st.c.status, Claim.text,
+                     st.c.supporters, st.c.opponents, st.c.last_activity)
         .join(st, st.c.claim_id == Claim.id)
         .order_by(st.c.last_activity.desc(), Claim.id.desc())
-    )
-    if topic:
-        query = query.where(Claim.topic == topic)
-    if status:
-        query = query.where(st.c.status == status)
-    if party is not None:
+    )  # fmt: skip
+    query = filters.apply(query, views, Claim.id)
+    if spoke is not None:
         query = query.where(
-            Claim.id.in_(select(Stance.claim_id).where(Stance.party_id == party.id))
+            Claim.id.in_(select(Stance.claim_id).where(Stance.party_id == spoke.id))
         )
     if search:
-        key = normalise(search)
         quoted = select(Stance.claim_id).where(func.lower(Stance.quote).contains(search.lower()))
-        query = query.where(or_(Claim.text_norm.contains(key), Claim.id.in_(quoted)))
+        query = query.where(or_(Claim.text_norm.contains(normalise(search)), Claim.id.in_(quoted)))
     if limit:
         query = query.limit(limit)
     return [
@@ -316,8 +309,74 @@ def claim_list(
             "against": row.opponents,
             "last_activity": row.last_activity.isoformat() if row.last_activity else None,
         }
-        for row in session.execute(query)
+        for row in session.execute(query, filters.params())
     ]
+
+
+def party_overview(session: Session, *, topic: str | None = None, by_side: bool = False):
+    """Per party (or per side): claims asserted, denials issued, retractions, counter-claims
+    and contested claims it is on a side of."""
+    from claimtrack.models import Claim, ClaimLink
+    from claimtrack.record import party_side
+
+    counts = (
+        select(
+            Stance.party_id,
+            func.count(func.distinct(case((Stance.kind.in_(("asserts", "confirms")),
+                                           Stance.claim_id)))).label("asserted"),
+            func.count(func.distinct(case((Stance.kind.in_(("denies", "disputes")),
+                                           Stance.claim_id)))).label("denied"),
+            func.count(case((Stance.kind == "retracts", 1))).label("retractions"),
+            func.count(case((Stance.claim_id.in_(select(ClaimLink.from_claim_id).where(
+                ClaimLink.kind == "contradicts")) & (Stance.kind == "asserts"), 1)))
+            .label("counter_claims"),
+            func.count().label("stances"),
+        )
+        .join(Claim, Claim.id == Stance.claim_id)
+        .group_by(Stance.party_id)
+    )  # fmt: skip
+    views = rule.views()
+    sides, status = views.claim_sides, views.claim_status
+    contested = (
+        select(sides.c.party_id, func.count(func.distinct(sides.c.claim_id)).label("n"))
+        .join(status, status.c.claim_id == sides.c.claim_id)
+        .where(status.c.status == "contested")
+        .group_by(sides.c.party_id)
+    )
+    if topic:
+        counts = counts.where(Claim.topic == topic)
+        contested = contested.where(status.c.topic == topic)
+    in_contest = dict(session.execute(contested).tuples().all())
+    rows = []
+    for row in session.execute(counts):
+        party = session.get(Party, row.party_id)
+        rows.append({
+            "party": party.name, "side": party_side(party).name, "kind": party.kind,
+            "asserted": row.asserted, "denied": row.denied, "retractions": row.retractions,
+            "counter_claims": row.counter_claims, "contested": in_contest.get(row.party_id, 0),
+            "stances": row.stances,
+        })  # fmt: skip
+    if by_side:
+        totals: dict[str, dict] = {}
+        for r in rows:
+            t = totals.setdefault(
+                r["side"],
+                {
+                    "side": r["side"],
+                    "parties": 0,
+                    "asserted": 0,
+                    "denied": 0,
+                    "retractions": 0,
+                    "counter_claims": 0,
+                    "stances": 0,
+                },
+            )
+            t["parties"] += 1
+            for key in ("asserted", "denied", "retractions", "counter_claims", "stances"):
+                t[key] += r[key]
+        rows = list(totals.values())
+        return sorted(rows, key=lambda r: (-r["stances"], r["side"]))
+    return sorted(rows, key=lambda r: (-r["stances"], r["party"]))
 
 
 @dataclass

@@ -24,6 +24,8 @@ COMMANDS = {
     "source": "claimtrack.cli.source:source",
     "claim": "claimtrack.cli.claim:claim",
     "report": "claimtrack.cli.report:report",
+    "export": "claimtrack.cli.export:export",
+    "import": "claimtrack.cli.import_:import_",
     "log": "claimtrack.cli.log:log",
     "seed": "claimtrack.cli.seed:seed",
     "db": "claimtrack.cli.db:db",

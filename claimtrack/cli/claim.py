@@ -396,12 +396,12 @@ def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
     """
     from claimtrack import record
     from claimtrack.db import read_session
-    from claimtrack.report import claim_list
+    from claimtrack.report import Filters, claim_list
 
     with read_session(env.engine()) as session:
         party = record.find_party(session, party_ref) if party_ref else None
         rows = claim_list(
-            session, topic=topic, party=party, status=status, search=search, limit=limit
+            session, Filters(topic=topic, status=status), spoke=party, search=search, limit=limit
         )
     if fmt == "table":
         if not rows:

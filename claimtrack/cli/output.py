@@ -102,13 +102,16 @@ def display_width(text: str) -> int:
     return width if width >= 0 else len(text)
 
 
-def wrap(text: str, width: int) -> str:
-    """Wrap to ``width`` terminal columns: Latin words whole, CJK between any characters."""
+def wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
+    """Wrap to ``width`` terminal columns: Latin words whole, CJK between any characters.
+
+    With ``max_lines``, what does not fit ends in an ellipsis (JSON and CSV have it all).
+    """
     from wcwidth import wcwidth
 
     lines: list[str] = []
     line, line_width = "", 0
-    for token in _tokens(text):
+    for token in _tokens(text, width):
         token_width = sum(max(wcwidth(ch), 0) for ch in token)
         if line and line_width + token_width > width:
             lines.append(line.rstrip())
@@ -119,19 +122,54 @@ def wrap(text: str, width: int) -> str:
         line_width += token_width
     if line.strip():
         lines.append(line.rstrip())
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and display_width(last) > width - 1:
+            last = last[:-1]
+        lines[-1] = last + "…"
     return "\n".join(lines)
 
 
-def _tokens(text: str):
+def _tokens(text: str, width: int):
+    """Words, spaces and single wide characters; a word wider than a line is cut up."""
     word = ""
     for ch in text:
         wide = unicodedata.east_asian_width(ch) in ("W", "F")
-        if ch.isspace() or wide:
+        if ch.isspace() or wide or len(word) >= width:
             if word:
                 yield word
                 word = ""
-            yield ch
-        else:
-            word += ch
+            if ch.isspace() or wide:
+                yield ch
+                continue
+        word += ch
     if word:
         yield word
+
+
+class Progress:
+    """A progress bar on stderr while long work runs, only when stderr is a terminal."""
+
+    def __init__(self, label: str, length: int | None = None) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        bar = self.bar.__enter__()
+        return bar.update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def utf8_stdout():
+    """Standard output as UTF-8 text with no newline translation (CSV writes CRLF itself)."""
+    import io
+
+    stream = click.get_binary_stream("stdout")
+    return io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
