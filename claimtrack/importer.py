@@ -68,6 +68,9 @@ class _Loader:
         self.claims: dict[str, Claim] = {}  # by the file's key (default: slug)
         self.loaded_claims: list[Claim] = []  # in file order
         self.matched: set[int] = set()  # claims this load already stands for
+        self.known: dict[str, Party] = {}  # party references already resolved
+        self.created: set[int] = set()  # claims this load created
+        self.added: set[tuple] = set()  # stances this load added, not yet flushed
         self.report = LoadReport()
 
     def where(self, section: str, index: int, item: dict) -> str:
@@ -89,6 +92,12 @@ class _Loader:
                 raise ClaimtrackError(f"{where}: missing field {exc.args[0]!r}") from None
 
     def run(self) -> LoadReport:
+        with self.session.no_autoflush:
+            self._run()
+        self.session.flush()
+        return self.report
+
+    def _run(self) -> None:
         self.each("parties", self.party)
         # Affiliations once every party exists, so a file may name them in any order.
         self.each("parties", self.affiliation)
@@ -96,7 +105,6 @@ class _Loader:
         self.each("claims", self.claim)
         pairs = list(zip(self.data.get("claims", []), self.loaded_claims, strict=True))
         self.each("claims", self.links, pairs)
-        return self.report
 
     def party(self, item: dict) -> None:
         kind = item.get("kind", "person")
@@ -130,7 +138,7 @@ class _Loader:
         return parse_when(str(item[key]), item.get("tz", self.tz))
 
     def source(self, item: dict) -> None:
-        outlet = record.find_party(self.session, item["outlet"])
+        outlet = self.find_party(item["outlet"])
         published = self.when(item, "published") if item.get("published") else None
         source, created = record.get_or_add_source(
             self.session,
@@ -167,6 +175,7 @@ class _Loader:
                 allow_same=True,
             )
             self.report.added["claims"] += 1
+            self.created.add(claim.id)
         self.matched.add(claim.id)
         self.loaded_claims.append(claim)
         key = item.get("key") or claim.slug
@@ -183,19 +192,32 @@ class _Loader:
         if self.progress:
             self.progress(max(1, len(item.get("stances", []))))
 
+    def find_party(self, ref: str) -> Party:
+        """record.find_party, remembered for the rest of the load."""
+        party = self.known.get(ref)
+        if party is None:
+            party = self.known[ref] = record.find_party(self.session, ref)
+        return party
+
     def stance(self, claim: Claim, item: dict) -> None:
-        party = record.find_party(self.session, item["by"])
-        via: Party | None = (
-            record.find_party(self.session, item["via"]) if item.get("via") else None
-        )
+        party = self.find_party(item["by"])
+        via = self.find_party(item["via"]) if item.get("via") else None
         source = self.find_source(item["source"]) if item.get("source") else None
         said = self.when(item, "at")
         kind = item["kind"]
         quote = item.get("quote") or None
-        if record.find_same_stance(
-            self.session, claim, party, kind, said, source=source, quote=quote
+        key = (claim.id, party.id, kind, said.at, source.id if source else None, quote)
+        # Stances wait unflushed until the end of the load; this load's own are checked
+        # in memory, and only a claim that was there before can have one in the database.
+        if key in self.added or (
+            claim.id not in self.created
+            and record.find_same_stance(
+                self.session, claim, party, kind, said, source=source, quote=quote
+            )
         ):
+            self.report.added["rows already present"] += 1
             return
+        self.added.add(key)
         record.add_stance(
             self.session,
             claim,
@@ -208,6 +230,7 @@ class _Loader:
             source=source,
             editor=item.get("recorded_by") or self.editor,
             recorded_at=item.get("recorded_at"),
+            flush=False,
         )
         self.report.added["stances"] += 1
 

@@ -354,6 +354,7 @@ def add_stance(
     source: Source | None = None,
     editor: str,
     recorded_at: dt.datetime | None = None,
+    flush: bool = True,
 ) -> Stance:
     """Record one party's position on a claim. Stances are never deleted.
 
@@ -379,7 +380,8 @@ def add_stance(
         recorded_by=editor,
     )
     session.add(stance)
-    session.flush()
+    if flush:
+        session.flush()
     return stance
 
 

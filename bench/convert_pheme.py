@@ -1,0 +1,68 @@
+"""Convert the flattened PHEME rumour threads (Zubiaga et al. 2016) into claimtrack's
+per-stance CSV.
+
+    python bench/convert_pheme.py ../shared/data/pheme pheme.csv
+    claimtrack import csv pheme.csv
+
+Each rumour (the ``claim`` column) becomes a claim in the topic of its event. Every
+tweet becomes a stance of its author, with the tweet as quote and as source (titled by
+its 18-digit id, with its address): a source tweet that supports the rumour asserts it,
+one that denies it denies it; replies that agree confirm, that disagree deny, that ask
+for more information question, and the rest comment. The annotators' veracity label is
+not carried over; a thread with no rumour text is named by its thread id.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+SOURCE_STANCES = {"supporting": "asserts", "denying": "denies", "underspecified": "comments"}
+REPLY_STANCES = {"agreed": "confirms", "disagreed": "denies",
+                 "appeal-for-more-information": "questions", "comment": "comments"}  # fmt: skip
+
+
+def convert(folder: Path, out: Path) -> int:
+    """Write the import CSV; return the number of tweets."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from claimtrack.export import STANCE_COLUMNS, Writer
+
+    with (folder / "pheme_tweets.csv").open(encoding="utf-8", newline="") as f:
+        tweets = list(csv.DictReader(f))
+    refs: dict[tuple[str, str], str] = {}
+    count = 0
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = Writer(f, bom=False)
+        writer.row(STANCE_COLUMNS)
+        for t in tweets:
+            # 22 tweets of PHEME's threads have no rumour text: name the thread instead.
+            claim = t["claim"] or f"Rumour of thread {t['thread_id']} (PHEME gives no text)"
+            key = (t["event"], claim)
+            ref = refs.setdefault(
+                key, f"pheme-{t['event'].replace('_', '-').lower()}-{len(refs) + 1}"
+            )
+            stances = SOURCE_STANCES if t["is_source"] == "1" else REPLY_STANCES
+            said = dt.datetime.strptime(t["created_at"], "%a %b %d %H:%M:%S %z %Y")
+            author = t["author_screen_name"]
+            row = {
+                "topic": f"pheme-{t['event']}", "claim_ref": ref, "claim": claim,
+                "claim_lang": "en", "party": author, "party_kind": "person",
+                "party_aliases": "" if t["author_name"].strip() in ("", author)
+                else json.dumps([t["author_name"]], ensure_ascii=False),
+                "stance": stances.get(t["stance"], "comments"), "quote": t["text"],
+                "source_title": t["tweet_id"], "source_outlet": "Twitter",
+                "source_url": f"https://twitter.com/{author}/status/{t['tweet_id']}",
+                "said_at": said.isoformat(timespec="seconds"), "said_tz": "+00:00",
+            }  # fmt: skip
+            writer.row(row.get(column, "") for column in STANCE_COLUMNS)
+            count += 1
+    return count
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python bench/convert_pheme.py PHEME_FOLDER OUT.csv")
+    print(f"{convert(Path(sys.argv[1]), Path(sys.argv[2]))} tweets -> {sys.argv[2]}")
