@@ -32,10 +32,12 @@ class LoadReport:
     """What a load added; what it found already there is not counted."""
 
     added: Counter = field(default_factory=Counter)
+    present: int = 0  # stances the database already held
 
     def summary(self) -> str:
         parts = [f"{n} {what}" for what, n in self.added.items() if n]
-        return ", ".join(parts) if parts else "nothing new"
+        text = ", ".join(parts) if parts else "nothing new"
+        return text + (f" ({self.present} stance(s) already present)" if self.present else "")
 
 
 def bundled_seed_path() -> Path:
@@ -215,7 +217,7 @@ class _Loader:
                 self.session, claim, party, kind, said, source=source, quote=quote
             )
         ):
-            self.report.added["rows already present"] += 1
+            self.report.present += 1
             return
         self.added.add(key)
         record.add_stance(
