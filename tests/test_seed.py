@@ -69,7 +69,7 @@ def test_loading_twice_adds_nothing(seeded):
     ]
     again = load_dataset(seeded, read_toml(bundled_seed_path()), editor="t", label="seed")
     seeded.commit()
-    assert again.summary() == "nothing new"
+    assert again.summary() == "nothing new (30 stance(s) already present)"
     assert counts == [
         seeded.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Party, Claim, Stance)
     ]
