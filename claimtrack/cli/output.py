@@ -75,7 +75,11 @@ def emit(
             writer.writerow(_flat(v) for v in row.values())
     else:
         check_tablefmt(tablefmt)
+        import tabulate as tabulate_module
         from tabulate import tabulate
+
+        # tabulate widens every column to its header plus two; our widths are planned.
+        tabulate_module.MIN_PADDING = 0
 
         if table_rows is None:
             table_rows = [list(r.values()) for r in rows]

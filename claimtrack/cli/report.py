@@ -167,7 +167,7 @@ def render_contested(claims, *, fmt: str, tablefmt: str = "simple_grid") -> None
         "id",
         "claim",
         "asserted by",
-        "denied / countered by",
+        "denied /\ncountered by",
         "contested since\nlast activity",
     ]
     emit([], fmt="table", tablefmt=tablefmt, table_rows=table, headers=headers)

@@ -1,0 +1,332 @@
+"""CSV export: safe in spreadsheets, complete, and a round trip through import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from claimtrack import record
+from claimtrack.cli import cli
+from claimtrack.db import open_database, write_session
+from claimtrack.export import neutralise, restore
+from claimtrack.times import parse_when
+
+ED = "test-editor"
+
+
+@pytest.fixture
+def seeded(run, engine):
+    assert run("seed").exit_code == 0
+    return run
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def test_per_claim_export_opens_in_excel(seeded, tmp_path):
+    out = tmp_path / "claims.csv"
+    result = seeded("export", "csv", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith("\ufeff".encode())  # BOM: Excel reads the Chinese right
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    rows = _rows(data.decode("utf-8"))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ["claim_id", "topic", "slug", "claim", "status"]
+    assert len(body) == 23
+    unfreeze = next(dict(zip(header, r, strict=True)) for r in body if r[2] == "asset-unfreeze")
+    assert unfreeze["status"] == "contested"
+    assert unfreeze["asserted_by"] == "unnamed senior Iranian official (Iran)"
+    assert unfreeze["denied_or_countered_by"] == "unnamed US official (United States)"
+    assert unfreeze["sides"] == "for: Iran; against: United States"
+    assert "美国已经同意解冻伊朗" in unfreeze["quotes"]
+    assert unfreeze["first_reported"] == "2026-04-10 19:00Z"
+
+
+def test_no_bom_and_stdout(seeded):
+    result = seeded("export", "csv", "--no-bom", "--status", "retracted")
+    assert not result.stdout.startswith("\ufeff")
+    rows = _rows(result.stdout)
+    assert [r[2] for r in rows[1:]] == ["talks-extended"]
+
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'quoted", "''quoted"),
+        ("552783667052167168", "'552783667052167168"),
+        ("123456789012345", "123456789012345"),
+        ("Vance = 21 hours", "Vance = 21 hours"),
+        ("万斯", "万斯"),
+    ],
+)
+def test_neutralise_and_restore(value, safe):
+    assert neutralise(value) == safe
+    assert restore(neutralise(value)) == value
+
+
+def _record_hostile(session):
+    iran = record.add_party(session, "=cmd|' /C calc'!A0", kind="government", editor=ED)
+    claim = record.add_claim(session, "+1 destroyers =SUM(A1)", topic="t", editor=ED)
+    outlet = record.add_party(session, "Twitter", kind="media", editor=ED)
+    source, _ = record.get_or_add_source(session, "552783667052167168", outlet=outlet)
+    record.add_stance(
+        session,
+        claim,
+        iran,
+        "asserts",
+        said=parse_when("2026-04-11"),
+        quote="@everyone -look",
+        source=source,
+        editor=ED,
+    )
+    session.commit()
+
+
+def test_formulas_are_neutralised_and_raw_keeps_them(run, session):
+    _record_hostile(session)
+    safe = _rows(run("export", "csv", "--per", "stance").stdout)
+    row = dict(zip(safe[0], safe[1], strict=True))
+    assert row["claim"] == "'+1 destroyers =SUM(A1)"
+    assert row["party"] == "'=cmd|' /C calc'!A0"
+    assert row["quote"] == "'@everyone -look"
+    assert row["source_title"] == "'552783667052167168"
+    raw = _rows(run("export", "csv", "--per", "stance", "--raw").stdout)
+    assert dict(zip(raw[0], raw[1], strict=True))["claim"] == "+1 destroyers =SUM(A1)"
+
+
+def test_round_trip_is_byte_identical(seeded, tmp_path, db_url, backend, request):
+    first = tmp_path / "first.csv"
+    assert seeded("export", "csv", "--per", "stance", "--out", str(first)).exit_code == 0
+    target = _fresh_database(backend, tmp_path, request)
+    result = CliRunner().invoke(
+        cli, ["--db", target, "import", "csv", str(first)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "30 stances" in result.output and "23 claims" in result.output
+    second = tmp_path / "second.csv"
+    CliRunner().invoke(
+        cli,
+        ["--db", target, "export", "csv", "--per", "stance", "--out", str(second)],
+        catch_exceptions=False,
+    )
+    assert second.read_bytes() == first.read_bytes()
+    # The per-claim view of the rebuilt database is the same as well.
+    claims = [
+        CliRunner().invoke(cli, ["--db", db, "export", "csv"]).stdout
+        for db in (db_url.render_as_string(False), target)
+    ]
+    assert claims[0] == claims[1]
+
+
+def _fresh_database(backend, tmp_path, request) -> str:
+    """Another empty database of the same backend, at head; its URL."""
+    if backend == "sqlite":
+        return str(tmp_path / "fresh.db")
+    from conftest import admin_execute
+
+    admin = request.getfixturevalue("pg_admin_url")
+    name = f"claimtrack_fresh_{abs(hash(str(tmp_path))) % 10**8}"
+    admin_execute(admin, f'CREATE DATABASE "{name}"')
+    request.addfinalizer(lambda: admin_execute(admin, f'DROP DATABASE "{name}" WITH (FORCE)'))
+    url = admin.set(database=name)
+    open_database(url, create=True, create_schema=True).dispose()
+    return url.render_as_string(False)
+
+
+def test_import_twice_adds_nothing(seeded, tmp_path):
+    out = tmp_path / "s.csv"
+    seeded("export", "csv", "--per", "stance", "--out", str(out))
+    result = seeded("import", "csv", str(out))
+    assert "nothing new (30 stance(s) already present)" in result.output
+
+
+def test_as_of_day_one_is_before_the_denial(run, engine):
+    for args in [
+        (
+            "claim",
+            "add",
+            "Assets in Qatar unfrozen",
+            "--by",
+            "Iranian official",
+            "--at",
+            "2026-04-11",
+            "--create-missing",
+        ),
+        ("claim", "deny", "1", "--by", "US official", "--at", "2026-04-12", "--create-missing"),
+    ]:
+        assert run(*args).exit_code == 0
+    day1 = json.loads(
+        run("report", "contested", "--as-of", "2026-04-11", "--format", "json").stdout
+    )
+    day2 = json.loads(
+        run("report", "contested", "--as-of", "2026-04-12", "--format", "json").stdout
+    )
+    assert day1 == [] and [r["claim_id"] for r in day2] == [1]
+    csv_day1 = _rows(run("export", "csv", "--as-of", "2026-04-11").stdout)
+    assert dict(zip(csv_day1[0], csv_day1[1], strict=True))["status"] == "asserted"
+
+
+def test_report_filters(seeded):
+    def ids(*args):
+        return sorted(
+            r["claim_id"]
+            for r in json.loads(seeded("report", "contested", *args, "--format", "json").stdout)
+        )
+
+    everything = ids()
+    assert len(everything) == 11
+    # Vance acts for the United States, so --party "United States" finds his claims.
+    us = ids("--party", "United States")
+    assert set(ids("--party", "Vance")) <= set(us)
+    assert sorted(set(everything) - set(us)) == [5, 6]  # Western media v. Tasnim only
+    us_for = ids("--party", "United States", "--side", "for")
+    us_against = ids("--party", "美方", "--side", "against")
+    assert us_for and us_against and set(us_for) | set(us_against) == set(us)
+    anonymous = json.loads(seeded("report", "contested", "--anonymous", "--format", "json").stdout)
+    assert anonymous and all(r["anonymous_only"] for r in anonymous)
+    assert ids("--since", "2026-04-11") == sorted(set(everything) - {1, 2, 3})
+    assert ids("--until", "2026-04-11T23:59+05:00") == [1, 2, 3]
+    assert ids("--topic", "elsewhere") == []
+    by_id = [
+        r["claim_id"]
+        for r in json.loads(
+            seeded("report", "contested", "--sort", "id", "--format", "json").stdout
+        )
+    ]
+    assert by_id == sorted(by_id)
+
+
+def test_report_claims_and_parties(seeded):
+    retracted = json.loads(
+        seeded("report", "claims", "--status", "retracted", "--format", "json").stdout
+    )
+    assert [r["slug"] for r in retracted] == ["talks-extended"]
+    sides = json.loads(seeded("report", "parties", "--by", "side", "--format", "json").stdout)
+    iran = next(s for s in sides if s["side"] == "Iran")
+    assert iran["retractions"] == 1 and iran["counter_claims"] >= 3
+    parties = json.loads(seeded("report", "parties", "--format", "json").stdout)
+    tasnim = next(p for p in parties if p["party"] == "Tasnim News Agency")
+    assert (tasnim["denied"], tasnim["contested"]) == (2, 4)
+
+
+def test_table_fits_a_narrow_terminal(seeded, monkeypatch):
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", "80")
+    out = seeded("report", "contested").stdout
+    assert max(wcswidth(line) for line in out.splitlines()) <= 80
+    assert "…" in out  # long quotes are cut, with an ellipsis
+
+
+# -- the round trip with arbitrary text ------------------------------------------------
+
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=40,
+).filter(lambda t: record.clean(t) != "")
+PREFIXED = st.builds(lambda p, t: p + t, st.sampled_from(["=", "+", "-", "@", "\t", "'", ""]), TEXT)
+
+
+def _wipe(engine) -> None:
+    tables = ["event", "claim_link", "stance", "source", "party_alias", "claim", "party"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            for name in tables:
+                connection.execute(sa.text(f"DELETE FROM {name}"))  # noqa: S608
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    claims=st.lists(
+        st.tuples(PREFIXED, PREFIXED, st.one_of(st.none(), PREFIXED)), min_size=1, max_size=4
+    )
+)
+def test_round_trip_with_arbitrary_text(engine, claims):
+    """Unicode, quotes, newlines and formula-like prefixes survive export and import."""
+    from claimtrack.export import export_stances
+    from claimtrack.importer import read_csv
+    from claimtrack.report import Filters
+
+    _wipe(engine)
+    with write_session(engine) as session:
+        names = set()
+        for n, (text, name, quote) in enumerate(claims):
+            if record.normalise(name) in names or record.normalise(text) in names:
+                continue
+            names |= {record.normalise(name), record.normalise(text)}
+            party = record.add_party(session, name, editor=ED)
+            claim = record.add_claim(session, text, topic="t", editor=ED, allow_same=True)
+            record.add_stance(
+                session,
+                claim,
+                party,
+                "asserts",
+                quote=quote,
+                editor=ED,
+                said=parse_when(f"2026-04-{n + 10}T08:30+05:00"),
+            )
+        session.commit()
+        first = io.StringIO(newline="")
+        export_stances(session, first, Filters())
+    _wipe(engine)
+    import tempfile
+    from pathlib import Path
+
+    from claimtrack.importer import load_dataset
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.csv"
+        path.write_text(first.getvalue(), encoding="utf-8", newline="")
+        dataset, _ = read_csv(path)
+    with write_session(engine) as session:
+        load_dataset(session, dataset, editor=ED, label="t")
+        session.commit()
+        second = io.StringIO(newline="")
+        export_stances(session, second, Filters())
+    assert second.getvalue() == first.getvalue()
+
+
+# -- a real spreadsheet --------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_shows_text_and_runs_no_formula(seeded, session, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    _record_hostile(session)
+    csv_path = tmp_path / "claims.csv"
+    assert seeded("export", "csv", "--per", "stance", "--out", str(csv_path)).exit_code == 0
+    # CSV filter: comma, double quote, UTF-8 (76), from line 1; formulas evaluated as usual.
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(tmp_path),
+         str(csv_path)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    book = openpyxl.load_workbook(tmp_path / "claims.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = [str(c.value) for c in cells]
+    assert any("美国已经同意解冻伊朗在卡塔尔" in v for v in values)
+    assert any(v.endswith("+1 destroyers =SUM(A1)") for v in values)
+    assert any(v.endswith("552783667052167168") for v in values)  # not 5.5E+17
+    assert not any("E+17" in v for v in values)
