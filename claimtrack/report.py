@@ -132,7 +132,7 @@ class Filters:
 def parties_on_side_of(session: Session, party: Party) -> list[int]:
     """The party and every party acting for it, directly or down a chain (Iran, its
     officials, its agencies): what ``--party Iran`` covers."""
-    acts_for = dict(session.execute(select(Party.id, Party.acts_for_id)).tuples().all())
+    acts_for = dict(session.execute(select(Party.id, Party.acts_for_id)).all())
     found = {party.id}
     changed = True
     while changed:
@@ -346,7 +346,7 @@ def party_overview(session: Session, *, topic: str | None = None, by_side: bool 
     if topic:
         counts = counts.where(Claim.topic == topic)
         contested = contested.where(status.c.topic == topic)
-    in_contest = dict(session.execute(contested).tuples().all())
+    in_contest = dict(session.execute(contested).all())
     rows = []
     for row in session.execute(counts):
         party = session.get(Party, row.party_id)

@@ -1,0 +1,236 @@
+"""CSV import: all or nothing, every bad row by line, and the public datasets in full."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from conftest import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+MINIMAL = "claim,party,stance,source,date\n"
+
+
+@pytest.fixture
+def ready(run, engine):
+    """A database with the seed in it."""
+    assert run("seed").exit_code == 0
+    return run
+
+
+def test_minimal_file_typed_by_hand(ready, tmp_path):
+    path = tmp_path / "desk.csv"
+    path.write_text(
+        "claim,party,stance,source,date,topic,quote\n"
+        "The bridge was closed on Monday,万斯,asserts,Evening Post,2026-05-04,bridge,关闭\n"
+        "The bridge was closed on Monday,Beta Agency,deny,,2026-05-04T12:30+02:00,bridge,\n",
+        encoding="utf-8",
+    )
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 parties" in result.output  # 万斯 is JD Vance already; Beta Agency is new
+    rows = json.loads(ready("report", "contested", "--topic", "bridge", "--format", "json").stdout)
+    assert rows[0]["asserted_by"][0]["party"] == "JD Vance (United States)"
+    assert rows[0]["denied_or_countered_by"][0]["party"] == "Beta Agency"
+
+
+def test_bom_and_crlf_are_read(ready, tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(
+        "\ufeffclaim,party,stance,source,date\r\nX held,Iran,asserts,,2026-05-01\r\n".encode()
+    )
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+
+
+def test_dry_run_writes_nothing(ready, tmp_path, engine):
+    path = tmp_path / "d.csv"
+    path.write_text(MINIMAL + "Y held,Iran,asserts,,2026-05-01\n", encoding="utf-8")
+    before = snapshot(engine)
+    result = ready("import", "csv", str(path), "--dry-run")
+    assert result.exit_code == 0 and "Would import 1 row(s)" in result.output
+    assert "1 claims" in result.output
+    assert snapshot(engine) == before
+
+
+BAD_FILES = [
+    # (file content, words in the message)
+    (MINIMAL + "X,Iran,refutes,,2026-05-01\n", "line 2: unknown stance 'refutes'"),
+    (MINIMAL + "X,Iran,asserts,,2026-02-30\n", "line 2: not a date"),
+    (MINIMAL + "X,Iran,asserts,,yesterday\n", "line 2: not a time"),
+    (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00\n", "line 2: time '2026-05-01T10:00' has no"),
+    (MINIMAL + ",Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
+    (MINIMAL + "   ,Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
+    (MINIMAL + "X,,asserts,,2026-05-01\n", "line 2: party is empty"),
+    (MINIMAL + "X,Iran,asserts,,\n", "line 2: the date is empty"),
+    (MINIMAL + "X,Iran,asserts\n", "line 2: 3 fields where the header has 5"),
+    (MINIMAL + "X,Iran,asserts,,2026-05-01,extra\n", "line 2: 6 fields"),
+    (MINIMAL + '"X,Iran,asserts,,2026-05-01\n', "unexpected end of data"),
+    ("claim,party,stance,when\nX,Iran,asserts,2026-05-01\n", "unknown column(s) 'when'"),
+    ("claim,party,date\nX,Iran,2026-05-01\n", "missing column(s): stance"),
+    (MINIMAL, "has a header but no rows"),
+    ("", "is empty"),
+    (
+        MINIMAL + "X,Iran,asserts,,2026-05-01\nY,Iran,asserts,,2026-13-01\nZ,,denies,,2026-05-01\n",
+        "2 bad row(s)",
+    ),
+    (MINIMAL + "X\x00,Iran,asserts,,2026-05-01\n", "NUL"),
+    ("claim,party,stance,source_url,date\nX,Iran,asserts,ftp://x,2026-05-01\n", "unknown column"),
+    (
+        "topic,claim_ref,claim,party,party_kind,stance,source_title,source_url,said_at,said_tz\n"
+        "t,x,X,Iran,government,asserts,T,javascript:alert(1),2026-05-01,+00:00\n",
+        "line 2: invalid URL",
+    ),
+    (
+        "topic,claim_ref,claim,party,party_kind,stance,said_at,said_tz\n"
+        "t,x,X,Iran,martian,asserts,2026-05-01,+00:00\n",
+        "line 2: unknown party kind 'martian'",
+    ),
+    (
+        "topic,claim_ref,claim,party,party_kind,party_aliases,stance,said_at,said_tz\n"
+        "t,x,X,Iran,government,not json,asserts,2026-05-01,+00:00\n",
+        "line 2",
+    ),
+    (
+        "topic,claim_ref,claim,party,party_kind,stance,said_at,said_tz\n"
+        "t,Bad Slug!,X,Iran,government,asserts,2026-05-01,+00:00\n",
+        "invalid slug",
+    ),
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES)
+def test_a_bad_file_imports_nothing(ready, tmp_path, engine, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(engine)
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(engine) == before
+
+
+def test_quotes_inside_a_field_are_kept_verbatim(ready, tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text(
+        MINIMAL + 'He said "no" ; DROP TABLE claim;--,Iran,asserts,,2026-05-01\n', encoding="utf-8"
+    )
+    assert ready("import", "csv", str(path)).exit_code == 0
+    listed = json.loads(ready("claim", "list", "--search", "drop table", "--format", "json").stdout)
+    assert [r["claim"] for r in listed] == ['He said "no" ; DROP TABLE claim;--']
+
+
+def test_every_bad_row_is_listed_up_to_a_limit(ready, tmp_path, engine):
+    path = tmp_path / "many.csv"
+    path.write_text(
+        MINIMAL + "".join(f"X{n},Iran,asserts,,2026-02-{30 + n % 2}\n" for n in range(30)),
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 1
+    assert "30 bad row(s), nothing imported" in result.output
+    assert "line 2:" in result.output and "line 21:" in result.output
+    assert "... and 10 more" in result.output
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    "encoding, hint", [("gb18030", "GB18030"), ("utf-16", "UTF-16"), ("latin-1", "ENCODING")]
+)
+def test_other_encodings_are_refused_with_advice(ready, tmp_path, engine, encoding, hint):
+    path = tmp_path / "enc.csv"
+    text = MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n"
+    if encoding == "latin-1":
+        path.write_bytes(MINIMAL.encode() + b"Caf\xe9,Iran,asserts,,2026-05-01\n")
+    else:
+        path.write_bytes(text.encode(encoding))
+    before = snapshot(engine)
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 1
+    assert "is not UTF-8" in result.output and f"iconv -f {hint}" in result.output
+    assert snapshot(engine) == before
+
+
+def test_missing_file(ready, tmp_path):
+    result = ready("import", "csv", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 1 and "no such file" in result.output
+
+
+def test_unknown_names_in_a_minimal_file_become_parties(ready, tmp_path):
+    path = tmp_path / "new.csv"
+    path.write_text(MINIMAL + "Q held,Nobody Known,asserts,,2026-05-01\n", encoding="utf-8")
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0 and "1 parties" in result.output
+
+
+def test_an_ambiguous_name_is_refused_with_its_line(ready, tmp_path, engine):
+    assert ready("party", "add", "Vance Junior", "--alias", "Vance").exit_code == 0
+    path = tmp_path / "amb.csv"
+    path.write_text(MINIMAL + "Q held,Vance,asserts,,2026-05-01\n", encoding="utf-8")
+    before = snapshot(engine)
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 1 and "ambiguous" in result.output
+    assert snapshot(engine) == before
+
+
+# -- the public datasets ---------------------------------------------------------------
+
+
+def _converter(name: str):
+    sys.path.insert(0, str(ROOT / "bench"))
+    return __import__(name)
+
+
+def _count(engine, sql: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).scalar()
+
+
+@pytest.mark.skipif(not (DATA / "pheme").is_dir(), reason="../shared/data/pheme is absent")
+def test_pheme_imports_every_tweet(run, engine, tmp_path):
+    out = tmp_path / "pheme.csv"
+    tweets = _converter("convert_pheme").convert(DATA / "pheme", out)
+    assert tweets == 1275
+    result = run("import", "csv", str(out))
+    assert result.exit_code == 0, result.output
+    stances = _count(engine, "SELECT count(*) FROM stance")
+    # Nine tweets stand twice in the flattened file (same tweet, same rumour): counted.
+    assert stances + 9 == tweets
+    assert "9 stance(s) already present" in result.output
+    assert _count(engine, "SELECT count(DISTINCT claim_id) FROM stance") == 39
+    # 18-digit tweet ids survive as source titles and in the export.
+    exported = run("export", "csv", "--per", "stance").stdout
+    assert "'552783667052167168" in exported
+    contested = json.loads(run("report", "contested", "--format", "json").stdout)
+    assert contested and all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
+
+
+@pytest.mark.skipif(not (DATA / "liar").is_dir(), reason="../shared/data/liar is absent")
+def test_liar_imports_every_statement(run, engine, tmp_path):
+    out = tmp_path / "liar.csv"
+    statements = _converter("convert_liar").convert(DATA / "liar", out)
+    assert statements == 12836
+    result = run("import", "csv", str(out))
+    assert result.exit_code == 0, result.output
+    assert _count(engine, "SELECT count(*) FROM claim") == statements
+    assert _count(engine, "SELECT count(*) FROM stance") == 2 * statements
+    denied = _count(engine, "SELECT count(*) FROM claim_status WHERE status = 'contested'")
+    # Every statement PolitiFact rated false, pants-fire or barely-true is contested.
+    assert denied == _liar_labels(out) > 5000
+
+
+def _liar_labels(path: Path) -> int:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return sum(
+            1
+            for row in csv.DictReader(f)
+            if row["party"] == "PolitiFact" and row["stance"] == "denies"
+        )
