@@ -330,3 +330,19 @@ def test_libreoffice_shows_text_and_runs_no_formula(seeded, session, tmp_path):
     assert any(v.endswith("+1 destroyers =SUM(A1)") for v in values)
     assert any(v.endswith("552783667052167168") for v in values)  # not 5.5E+17
     assert not any("E+17" in v for v in values)
+
+
+def test_table_aligns_persian_and_chinese_names(run, engine):
+    from wcwidth import wcswidth
+
+    for args in [
+        ("claim", "add", "The talks lasted 24 to 25 hours", "--by", "اسماعیل بقائی",
+         "--quote", "۲۴ تا ۲۵ ساعت", "--at", "2026-04-12", "--create-missing"),
+        ("claim", "dispute", "1", "--by", "万斯", "--quote", "经过21小时谈判", "--at",
+         "2026-04-12", "--create-missing"),
+    ]:
+        assert run(*args).exit_code == 0
+    lines = [line for line in run("report", "contested").stdout.splitlines() if line]
+    assert any("اسماعیل بقائی" in line for line in lines)
+    assert any("万斯" in line for line in lines)
+    assert len({wcswidth(line) for line in lines}) == 1
