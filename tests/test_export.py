@@ -336,10 +336,30 @@ def test_table_aligns_persian_and_chinese_names(run, engine):
     from wcwidth import wcswidth
 
     for args in [
-        ("claim", "add", "The talks lasted 24 to 25 hours", "--by", "اسماعیل بقائی",
-         "--quote", "۲۴ تا ۲۵ ساعت", "--at", "2026-04-12", "--create-missing"),
-        ("claim", "dispute", "1", "--by", "万斯", "--quote", "经过21小时谈判", "--at",
-         "2026-04-12", "--create-missing"),
+        (
+            "claim",
+            "add",
+            "The talks lasted 24 to 25 hours",
+            "--by",
+            "اسماعیل بقائی",
+            "--quote",
+            "۲۴ تا ۲۵ ساعت",
+            "--at",
+            "2026-04-12",
+            "--create-missing",
+        ),
+        (
+            "claim",
+            "dispute",
+            "1",
+            "--by",
+            "万斯",
+            "--quote",
+            "经过21小时谈判",
+            "--at",
+            "2026-04-12",
+            "--create-missing",
+        ),
     ]:
         assert run(*args).exit_code == 0
     lines = [line for line in run("report", "contested").stdout.splitlines() if line]

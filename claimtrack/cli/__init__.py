@@ -9,7 +9,6 @@ functions, so ``claimtrack --help`` stays fast.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -87,14 +86,15 @@ def _database_error(exc: Exception) -> str | None:
     return None
 
 
-@dataclass
 class Env:
     """What every command may need: where the database is, and who is writing."""
 
-    db: str | None
-    editor_name: str | None
-    engines: list = field(default_factory=list)
-    new_file: Path | None = None
+    # A plain class, not a dataclass: importing dataclasses costs `--help` 5 ms.
+    def __init__(self, db: str | None, editor_name: str | None) -> None:
+        self.db = db
+        self.editor_name = editor_name
+        self.engines: list = []
+        self.new_file: Path | None = None
 
     def url(self):
         from claimtrack.db import resolve_url

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -64,6 +62,8 @@ def emit(
 ) -> None:
     """Print rows as JSON (``rows``), CSV (``rows``, flattened) or a table (``table_rows``)."""
     if fmt == "json":
+        import json
+
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
@@ -96,6 +96,8 @@ def _flat(value: Any) -> Any:
 
 
 def terminal_width() -> int:
+    import shutil
+
     return shutil.get_terminal_size((100, 24)).columns
 
 
@@ -175,5 +177,5 @@ def utf8_stdout():
     """Standard output as UTF-8 text with no newline translation (CSV writes CRLF itself)."""
     import io
 
-    stream = click.get_binary_stream("stdout")
-    return io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    sys.stdout.flush()
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
