@@ -17,12 +17,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
+import claimtrack.state  # noqa: F401  (its listeners keep claim_state in step with writes)
 from claimtrack.errors import ClaimtrackError
 
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 

@@ -249,7 +249,15 @@ def load_dataset(
     session: Session, data: dict[str, Any], *, editor: str, label: str, progress=None
 ) -> LoadReport:
     """Load a dataset into the session's transaction and log it; the caller commits."""
-    report = _Loader(session, data, editor, progress).run()
+    from claimtrack import state
+
+    # Claims are re-rated once at the end, not at every flush of the load.
+    session.info[state.DEFERRED] = True
+    try:
+        report = _Loader(session, data, editor, progress).run()
+        state.refresh_pending(session)
+    finally:
+        session.info.pop(state.DEFERRED, None)
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")
     return report
 

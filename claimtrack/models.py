@@ -210,3 +210,29 @@ class Event(Base):
     editor: Mapped[str] = mapped_column(String)
     action: Mapped[str] = mapped_column(String)
     detail: Mapped[str] = mapped_column(Text)
+
+
+CLAIM_STATUSES = (
+    "contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported",
+)  # fmt: skip
+
+
+class ClaimState(Base):
+    """Each claim's status under the rule, kept by every write in the same transaction.
+
+    Derived state: equal at all times to the ``claim_status`` view (tests/test_state.py
+    checks), so a report reads the top 50 contested claims of a million by index.
+    ``claimtrack db rebuild-status`` recomputes it from the stances.
+    """
+
+    __tablename__ = "claim_state"
+    __table_args__ = (Index("ix_claim_state_status_activity", "status", "last_activity"),)
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(_enum(CLAIM_STATUSES, "claim_status"))
+    supporters: Mapped[int] = mapped_column(Integer)
+    opponents: Mapped[int] = mapped_column(Integer)
+    contested_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -159,19 +159,23 @@ def contested_claims(
     sort: str = "activity",
 ) -> list[ContestedClaim]:
     """The contested claims, latest activity first, each with both sides named."""
+    from claimtrack.models import Claim
+    from claimtrack.state import _with_contradicting
+
     filters = filters or Filters()
     filters.as_of = as_of if as_of is not None else filters.as_of
     views = rule.views(filters.as_of is not None)
-    cc, status = views.contested_claims, views.claim_status
-    query = views.select(
-        cc.c.claim_id, cc.c.topic, cc.c.text, cc.c.contested_since, cc.c.last_activity
-    )
-    if filters.narrows():
-        query = query.join(status, status.c.claim_id == cc.c.claim_id)
-        query = filters.apply(query, views, cc.c.claim_id)
+    status = views.claim_status
+    query = (
+        views.select(status.c.claim_id, status.c.topic, Claim.text, status.c.contested_since,
+                     status.c.last_activity)
+        .join(Claim, Claim.id == status.c.claim_id)
+        .where(status.c.status == "contested")
+    )  # fmt: skip
+    query = filters.apply(query, views, status.c.claim_id)
     if anonymous_only:
-        query = query.where(cc.c.claim_id.in_(_anonymous_only_claims(views)))
-    query = query.order_by(*SORTS[sort](cc.c))
+        query = query.where(status.c.claim_id.in_(_anonymous_only_claims(views)))
+    query = query.order_by(*SORTS[sort](status.c))
     if limit:
         query = query.limit(limit)
     rows = session.execute(query, filters.params()).all()
@@ -180,9 +184,13 @@ def contested_claims(
     }
     if not claims:
         return []
-    sides = views.claim_sides
+    # Both sides of just these claims: the rule scoped to them and their counter-claims.
+    scoped = rule.views(filters.as_of is not None, scoped=True)
+    sides = scoped.claim_sides
+    params = {**filters.params(), "claims": list(claims),
+              "scope": sorted(_with_contradicting(session, set(claims)))}  # fmt: skip
     side_rows = session.execute(
-        views.select(
+        scoped.select(
             sides.c.claim_id,
             sides.c.party_id,
             sides.c.side,
@@ -199,7 +207,7 @@ def contested_claims(
             func.coalesce(sides.c.counter_claim_id, 0),
             sides.c.stance_id,
         ),
-        filters.params(),
+        params,
     ).all()
     stances = _stances(session, [s.stance_id for s in side_rows])
     parties = {

@@ -18,9 +18,9 @@ Datasette or a BI tool see what the CLI sees. The revisions keep a frozen copy o
 SQL, as migrations must; ``tests/test_rule.py`` fails when this module and the newest
 revision disagree, which is the cue to write a revision that replaces the views.
 
-The as-of variant (``views(as_of=True)``) runs the same bodies as CTEs of the same
-names, with the stance filter ``said_at <= :as_of`` added where the marker stands. Only
-constant SQL is assembled here; values always travel as bound parameters.
+The as-of and scoped variants (``views(as_of=True)``, ``views(scoped=True)``) run the
+same bodies as CTEs of the same names, with filters added where the markers stand.
+Only constant SQL is assembled here; values always travel as bound parameters.
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import FromClause, Select, bindparam, column, select, table, text
 
-AS_OF_MARKER = " /* as of */"
+# Where the CTE variants narrow the rule: which stances count, and which claims to rate.
+STANCES_MARKER = " /* stances */"
+CLAIMS_MARKER = " /* claims */"
 _AS_OF_FILTER = " AND s.said_at <= :as_of"
+_SCOPE_FILTER = " AND s.claim_id IN :scope"
+_CLAIMS_FILTER = " AND c.id IN :claims"
 
 STANCE_LATEST = """
 SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind
@@ -43,7 +47,7 @@ FROM (
                PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
            ) AS recency
     FROM stance AS s
-    WHERE s.kind IN ('asserts', 'confirms', 'denies', 'disputes', 'retracts') /* as of */
+    WHERE s.kind IN ('asserts', 'confirms', 'denies', 'disputes', 'retracts') /* stances */
 ) AS positions
 WHERE recency = 1
 """
@@ -114,10 +118,10 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT s.claim_id, MIN(s.said_at) AS first_said, MAX(s.said_at) AS last_said
     FROM stance AS s
-    WHERE 1 = 1 /* as of */
+    WHERE 1 = 1 /* stances */
     GROUP BY s.claim_id
 ) AS a ON a.claim_id = c.id
-WHERE c.merged_into_id IS NULL
+WHERE c.merged_into_id IS NULL /* claims */
 """
 
 CONTESTED_CLAIMS = """
@@ -139,7 +143,7 @@ VIEWS = {
 
 def view_sql(name: str) -> str:
     """The body of a view as the database holds it: the rule as of now."""
-    return VIEWS[name].replace(AS_OF_MARKER, "")
+    return VIEWS[name].replace(STANCES_MARKER, "").replace(CLAIMS_MARKER, "")
 
 
 # The columns of each view, for reading them through SQLAlchemy Core.
@@ -182,21 +186,38 @@ def _columns(name: str):
     return [column(c, UTCDateTime()) if c in _TIMES else column(c) for c in COLUMNS[name]]
 
 
-def views(as_of: bool = False) -> Views:
-    """The relations of the rule: the database's views, or with ``as_of`` the same bodies
-    as CTEs of the same names filtered by the bound parameter ``:as_of``."""
-    if not as_of:
-        return Views(**{name: table(name, *_columns(name)) for name in VIEWS})
+def view_table(name: str):
+    """A view of the rule as a Core table (the views themselves, never the derived state)."""
+    return table(name, *_columns(name))
+
+
+def views(as_of: bool = False, scoped: bool = False) -> Views:
+    """The relations of the rule.
+
+    Bare, they are the database's views, except ``claim_status``, which reads the
+    ``claim_state`` table that every write keeps equal to it (``claimtrack.state``).
+    With ``as_of`` the same bodies run as CTEs of the same names, counting only stances
+    said at or before the bound parameter ``:as_of``. With ``scoped`` they rate only the
+    claims in ``:claims``, reading only the stances of the claims in ``:scope`` (those
+    claims and the claims that contradict them): a few claims of a million, fast.
+    """
+    if not as_of and not scoped:
+        relations = {name: view_table(name) for name in VIEWS}
+        state = table("claim_state", *_columns("claim_status"))
+        relations["claim_status"] = state.alias("claim_status")
+        return Views(**relations)
     from claimtrack.models import UTCDateTime
 
+    stances = (_AS_OF_FILTER if as_of else "") + (_SCOPE_FILTER if scoped else "")
+    claims = _CLAIMS_FILTER if scoped else ""
     ctes = {}
     for name, body in VIEWS.items():
-        body = body.replace(AS_OF_MARKER, _AS_OF_FILTER)
+        body = body.replace(STANCES_MARKER, stances).replace(CLAIMS_MARKER, claims)
         statement = text(body)
         if ":as_of" in body:
             statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
+        for param in ("scope", "claims"):
+            if f":{param}" in body:
+                statement = statement.bindparams(bindparam(param, expanding=True))
         ctes[name] = statement.columns(*_columns(name)).cte(name)
     return Views(**ctes, ctes=tuple(ctes.values()))
-
-
-STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")

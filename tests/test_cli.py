@@ -125,9 +125,9 @@ def test_db_current_and_upgrade(run, db_url):
     db.upgrade(engine, "base")
     engine.dispose()
     result = run("db", "upgrade")
-    assert result.exit_code == 0 and "to 0001" in result.output
-    assert "already at revision 0001" in run("db", "upgrade").output
-    assert "revision 0001 (up to date)" in run("db", "current").output
+    assert result.exit_code == 0 and f"to {db.SCHEMA_HEAD}" in result.output
+    assert f"already at revision {db.SCHEMA_HEAD}" in run("db", "upgrade").output
+    assert f"revision {db.SCHEMA_HEAD} (up to date)" in run("db", "current").output
 
 
 def test_empty_postgresql_database_is_not_migrated_silently(pg_admin_url):
@@ -148,7 +148,7 @@ def test_database_behind_head_is_refused(run, db_url, monkeypatch):
     engine = db.open_database(db_url, create=True, create_schema=True)
     before = snapshot(engine)
     engine.dispose()
-    monkeypatch.setattr(db, "SCHEMA_HEAD", "0002")
+    monkeypatch.setattr(db, "SCHEMA_HEAD", "9999")
     result = run("report", "contested")
     assert result.exit_code == 1
     assert "run 'claimtrack db upgrade'" in result.output

@@ -246,7 +246,16 @@ PREFIXED = st.builds(lambda p, t: p + t, st.sampled_from(["=", "+", "-", "@", "\
 
 
 def _wipe(engine) -> None:
-    tables = ["event", "claim_link", "stance", "source", "party_alias", "claim", "party"]
+    tables = [
+        "event",
+        "claim_state",
+        "claim_link",
+        "stance",
+        "source",
+        "party_alias",
+        "claim",
+        "party",
+    ]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -89,3 +89,27 @@ def current(env) -> None:
         engine.dispose()
     state = "up to date" if revision == database.SCHEMA_HEAD else f"head is {database.SCHEMA_HEAD}"
     click.echo(f"{database.redact(url)}: revision {revision or 'none'} ({state})")
+
+
+@db.command("rebuild-status")
+@click.pass_obj
+def rebuild_status(env) -> None:
+    """Recompute every claim's stored status from the stances.
+
+    claimtrack keeps each claim's status up to date as it writes; this recomputes all
+    of them, for a database changed by other tools.
+
+    \b
+    Example:
+      claimtrack db rebuild-status
+    """
+    from claimtrack import state
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        count = state.rebuild(session)
+        from claimtrack.record import log_event
+
+        log_event(session, env.editor, "db rebuild-status", f"{count} claims")
+    click.echo(f"Rebuilt the status of {count} claim(s).")
