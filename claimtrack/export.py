@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from claimtrack import rule
-from claimtrack.models import Claim, ClaimLink, Party, PartyAlias, Source, Stance, UTCDateTime
+from claimtrack.models import Claim, ClaimLink, Party, PartyAlias, Source, Stance
 from claimtrack.report import Filters
 from claimtrack.times import When
 
@@ -36,6 +36,7 @@ STANCE_COLUMNS = (
 # A spreadsheet runs a cell starting with these as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
+_MARKED = frozenset((*FORMULA_STARTS, TEXT_MARK))
 BATCH = 2000
 
 
@@ -46,9 +47,9 @@ def neutralise(value: str) -> str:
     text mark (an apostrophe) in front; so does a run of more than 15 digits, which a
     spreadsheet would otherwise round to a float (an 18-digit tweet id to 5.5E+17).
     """
-    if value.startswith(FORMULA_STARTS) or value.startswith(TEXT_MARK):
-        return TEXT_MARK + value
-    if len(value) > 15 and value.isdigit() and value.isascii():
+    if not value:
+        return value
+    if value[0] in _MARKED or (len(value) > 15 and value.isdigit() and value.isascii()):
         return TEXT_MARK + value
     return value
 
@@ -97,10 +98,11 @@ class _Parties:
     """Every party's name, label, kind, aliases and side, loaded once."""
 
     def __init__(self, session: Session) -> None:
-        from claimtrack.record import party_label
+        from claimtrack.record import party_label, party_side
 
         self.by_id = {p.id: p for p in session.scalars(select(Party))}
         self.label = {pid: party_label(p) for pid, p in self.by_id.items()}
+        self.side_name = {pid: party_side(p).name for pid, p in self.by_id.items()}
         aliases: dict[int, list[str]] = {}
         for party_id, alias in session.execute(
             select(PartyAlias.party_id, PartyAlias.alias).order_by(PartyAlias.id)
@@ -108,14 +110,8 @@ class _Parties:
             aliases.setdefault(party_id, []).append(alias)
         self.aliases = aliases
 
-    def side(self, party_id: int) -> str:
-        from claimtrack.record import party_side
 
-        return party_side(self.by_id[party_id]).name
-
-
-def _utc_text(value) -> str:
-    instant = UTCDateTime().process_result_value(value, None)
+def _utc_text(instant) -> str:
     return instant.strftime("%Y-%m-%d %H:%MZ") if instant else ""
 
 
@@ -183,7 +179,7 @@ def export_claims(
             )
 
         def side_names(group):
-            return ", ".join(dict.fromkeys(parties.side(p.party_id) for p in group))
+            return ", ".join(dict.fromkeys(parties.side_name[p.party_id] for p in group))
 
         sources = dict.fromkeys(
             f"{s.title} <{s.url}>" if s.url else s.title for s in stances if s.title
@@ -272,7 +268,7 @@ def export_stances(
             When.from_stored(s.published_at, s.published_offset or 0, s.published_precision)
             if s.published_at else None
         )  # fmt: skip
-        recorded = UTCDateTime().process_result_value(s.recorded_at, None)
+        recorded = s.recorded_at
         writer.row([
             s.topic, ref(s.slug, s.claim_id), s.text, s.language, refs[0], refs[1],
             party.name, party.kind,
