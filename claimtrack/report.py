@@ -229,10 +229,11 @@ def contested_claims(
         )
         claim = claims[s.claim_id]
         (claim.support if s.side == "support" else claim.oppose).append(position)
+    said = _said_times(session, list(claims))
     for row in rows:
         claim = claims[row.claim_id]
-        claim.contested_since = _when_of(session, claim, row.contested_since)
-        claim.last_activity = _when_of(session, claim, row.last_activity)
+        claim.contested_since = _when_of(said, row.contested_since)
+        claim.last_activity = _when_of(said, row.last_activity)
     return list(claims.values())
 
 
@@ -247,23 +248,35 @@ def _anonymous_only_claims(views: rule.Views) -> Select:
     )
 
 
-def _when_of(session: Session, claim: ContestedClaim, at: dt.datetime | None) -> When | None:
+def _said_times(session: Session, claim_ids: list[int]) -> dict[dt.datetime, When]:
+    """Every time a stance on these claims or their counter-claims was said, as said."""
+    from claimtrack.state import _with_contradicting
+
+    scope = sorted(_with_contradicting(session, set(claim_ids)))
+    rows = session.execute(
+        select(Stance.said_at, Stance.said_offset, Stance.said_precision)
+        .where(Stance.claim_id.in_(scope))
+        .order_by(Stance.id)
+    )
+    return {at: When.from_stored(at, offset, precision) for at, offset, precision in rows}
+
+
+def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
     """The instant as it was said: with the offset and precision of a stance said then."""
     if at is None:
         return None
-    for position in claim.support + claim.oppose:
-        if position.said.at == at:
-            return position.said
-    stance = session.scalars(
-        select(Stance).where(Stance.claim_id == claim.claim_id, Stance.said_at == at).limit(1)
-    ).first()
-    if stance is not None:
-        return When.from_stored(stance.said_at, stance.said_offset, stance.said_precision)
-    return When(at, 0, "second")
+    return said.get(at) or When(at, 0, "second")
 
 
 def _stances(session: Session, ids: list[int]) -> dict[int, Stance]:
-    return {s.id: s for s in session.scalars(select(Stance).where(Stance.id.in_(ids)))}
+    from sqlalchemy.orm import selectinload
+
+    query = (
+        select(Stance)
+        .options(selectinload(Stance.via), selectinload(Stance.source))
+        .where(Stance.id.in_(ids))
+    )
+    return {s.id: s for s in session.scalars(query)}
 
 
 # -- listings ------------------------------------------------------------------------

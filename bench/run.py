@@ -1,0 +1,406 @@
+"""Measure claimtrack against floors run in the same process, and print ratios.
+
+    python bench/run.py --claims 1000000                 # SQLite, about 8 minutes
+    python bench/run.py --claims 1000000 --pg URL        # and PostgreSQL (P8)
+    python bench/run.py --claims 10000 --repeats 1       # the smoke run the tests do
+
+Each operation is timed against its floor alternately, several times, and the median
+of each is compared; nothing is compared across runs or machines. Databases are made
+by bench/generate.py and kept in --workdir for the next run. The targets are those of
+docs/performance.md; the table says which are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PY = sys.executable
+CLAIMTRACK = [PY, "-m", "claimtrack"]
+FLOOR_CLICK = [PY, "-c", "import click"]
+FLOOR_ORM = [PY, "-c", "import click, sqlalchemy.orm"]
+
+# One row per claim with the columns `export csv --per claim` writes, computed by the
+# database alone: the floor for P4. (Read-only and constant: no user input.)
+PER_CLAIM_SQL = """
+SELECT c.id, c.topic, c.slug, c.text, st.status,
+       (SELECT group_concat(p.name, '; ') FROM claim_sides AS s JOIN party AS p
+          ON p.id = s.party_id WHERE s.claim_id = c.id AND s.side = 'support'),
+       (SELECT group_concat(p.name, '; ') FROM claim_sides AS s JOIN party AS p
+          ON p.id = s.party_id WHERE s.claim_id = c.id AND s.side = 'oppose'),
+       st.first_reported, st.contested_since, st.last_activity,
+       (SELECT group_concat(src.title, '; ') FROM stance AS x JOIN source AS src
+          ON src.id = x.source_id WHERE x.claim_id = c.id),
+       (SELECT group_concat(x.quote, '; ') FROM stance AS x WHERE x.claim_id = c.id)
+FROM claim AS c JOIN claim_state AS st ON st.claim_id = c.id
+ORDER BY c.id
+"""
+TOP_CONTESTED_SQL = """
+SELECT claim_id, last_activity FROM claim_state
+WHERE status = 'contested' ORDER BY last_activity DESC LIMIT 50
+"""
+
+
+# Started from a small wrapper, so the child's peak memory is its own and not a
+# copy-on-write image of this (large) benchmark process.
+PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run_child(argv: list[str], *, stdout=subprocess.DEVNULL) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.run(argv, stdout=stdout, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {process.stderr.decode()[-500:]}")
+    return elapsed, 0
+
+
+def peak_kb(argv: list[str]) -> int:
+    """Peak resident memory of ``argv`` in KB, measured from a small wrapper process."""
+    out = subprocess.run([PY, "-c", PEAK, *argv], capture_output=True, check=True)
+    return int(out.stdout.split()[-1])
+
+
+def alternate(measure, floor, repeats: int) -> tuple[float, float]:
+    """Medians of ``measure`` and ``floor`` run in turns (so drift hits both alike)."""
+    ours, base = [], []
+    for _ in range(repeats):
+        ours.append(measure())
+        base.append(floor())
+    return statistics.median(ours), statistics.median(base)
+
+
+class Results:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, key, operation, ours, floor, target, *, unit="s", note=""):
+        ratio = ours / floor if floor else float("inf")
+        met = ratio <= target if target else None
+        self.rows.append(dict(id=key, operation=operation, measured=ours, floor=floor,
+                              ratio=round(ratio, 2), target=target, met=met, unit=unit,
+                              note=note))  # fmt: skip
+        verdict = "" if target is None else f" (target {target}x: {'met' if met else 'NOT met'})"
+        print(
+            f"  {key:<4} {operation:<58} {ours:9.4f}{unit} / {floor:9.4f}{unit} "
+            f"= {ratio:6.2f}x{verdict}",
+            flush=True,
+        )
+
+    def note(self, key, operation, value, target_text, met, unit=""):
+        self.rows.append(
+            dict(
+                id=key,
+                operation=operation,
+                measured=value,
+                floor=None,
+                ratio=None,
+                target=target_text,
+                met=met,
+                unit=unit,
+                note="",
+            )
+        )
+        print(
+            f"  {key:<4} {operation:<58} {value}{unit} (target {target_text}: "
+            f"{'met' if met else 'NOT met'})",
+            flush=True,
+        )
+
+    def table(self) -> str:
+        from tabulate import tabulate
+
+        rows = [[r["id"], r["operation"],
+                 f"{r['measured']:.4g}{r['unit']}" if isinstance(r["measured"], float)
+                 else f"{r['measured']}{r['unit']}",
+                 "" if r["floor"] is None else f"{r['floor']:.4g}{r['unit']}",
+                 "" if r["ratio"] is None else f"{r['ratio']}x",
+                 r["target"] if isinstance(r["target"], str)
+                 else "" if r["target"] is None else f"≤ {r['target']}x",
+                 {True: "met", False: "NOT met", None: ""}[r["met"]]]
+                for r in self.rows]  # fmt: skip
+        return tabulate(
+            rows,
+            headers=["", "operation", "claimtrack", "floor", "ratio", "target", ""],
+            tablefmt="github",
+        )
+
+
+def database(workdir: Path, claims: int) -> Path:
+    from generate import generate
+
+    path = workdir / f"claims-{claims}.db"
+    if not path.exists():
+        print(f"generating {claims:,} claims -> {path} ...", flush=True)
+        partial = path.with_suffix(".partial.db")
+        partial.unlink(missing_ok=True)
+        print("  ", generate(str(partial), claims, progress=None), flush=True)
+        partial.rename(path)
+    return path
+
+
+def query_seconds(db_url: str, repeats: int) -> float:
+    """Median in-process time of the contested top 50 (the report's own queries)."""
+    from claimtrack import db
+    from claimtrack.report import contested_claims
+
+    engine = db.open_database(db.resolve_url(db_url))
+    times = []
+    try:
+        with db.read_session(engine) as session:
+            contested_claims(session, limit=50)  # warm the cache and the pool
+            for _ in range(repeats):
+                started = time.perf_counter()
+                contested_claims(session, limit=50)
+                times.append(time.perf_counter() - started)
+    finally:
+        engine.dispose()
+    return statistics.median(times)
+
+
+def sqlite_query_floor(path: Path, repeats: int) -> float:
+    connection = sqlite3.connect(path)
+    connection.execute(TOP_CONTESTED_SQL).fetchall()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        connection.execute(TOP_CONTESTED_SQL).fetchall()
+        times.append(time.perf_counter() - started)
+    connection.close()
+    return statistics.median(times)
+
+
+def stdlib_export(path: Path, out: Path) -> None:
+    """The P4 floor: the database computes the rows, csv.writer writes them."""
+    connection = sqlite3.connect(path)
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        for row in connection.execute(PER_CLAIM_SQL):
+            writer.writerow(row)
+    connection.close()
+
+
+def stdlib_load(csv_path: Path, target: Path) -> None:
+    """The P5 floor: csv.reader and one executemany into a table of the same columns."""
+    connection = sqlite3.connect(target)
+    with csv_path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        columns = ", ".join(f'"{h}" TEXT' for h in header)
+        connection.execute(f"CREATE TABLE rows ({columns})")
+        marks = ", ".join("?" for _ in header)
+        connection.executemany(f"INSERT INTO rows VALUES ({marks})", reader)  # noqa: S608
+    connection.commit()
+    connection.close()
+
+
+def child(code: str) -> list[str]:
+    return [PY, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); {code}"]
+
+
+def bench_sqlite(args, results: Results, workdir: Path) -> None:
+    big = database(workdir, args.claims)
+    r = args.repeats
+    print(f"SQLite, {args.claims:,} claims", flush=True)
+    ours, floor = alternate(
+        lambda: run_child([*CLAIMTRACK, "--help"])[0], lambda: run_child(FLOOR_CLICK)[0], r
+    )
+    results.add("P1", "claimtrack --help", ours, floor, 1.3)
+
+    counter = iter(range(10**9))
+    ours, floor = alternate(
+        lambda: run_child([*CLAIMTRACK, "--db", str(big), "--editor", "bench", "claim", "add",
+                           f"bench claim {time.time_ns()} {next(counter)}", "--by", "Person 1",
+                           "--topic", "bench"])[0],
+        lambda: run_child(FLOOR_ORM)[0], r)  # fmt: skip
+    results.add("P2", f"claim add on {args.claims:,} claims", ours, floor, 1.15)
+
+    ours, floor = alternate(
+        lambda: run_child([*CLAIMTRACK, "--db", str(big), "report", "contested", "--limit",
+                           "50", "--format", "json"])[0],
+        lambda: run_child(FLOOR_ORM)[0], r)  # fmt: skip
+    results.add("P3", "report contested, top 50 (whole command)", ours, floor, 1.2)
+    query = query_seconds(str(big), max(5, r))
+    results.note(
+        "P3q", "  its queries, in process", round(query * 1000, 2), "≤ 20 ms", query <= 0.020, "ms"
+    )
+    results.add(
+        "P3i",
+        "  the state lookup v. the sqlite3 index walk",
+        query,
+        sqlite_query_floor(big, max(5, r)),
+        None,
+        note="the rest is both sides of 50 claims",
+    )
+
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        tmp = Path(tmp)
+        out = tmp / "ours.csv"
+        export_argv = [*CLAIMTRACK, "--db", str(big), "export", "csv", "--out", str(out)]
+
+        def ours_export():
+            return run_child(export_argv)[0]
+
+        ours, floor = alternate(ours_export,
+                                lambda: run_child(child(
+                                    f"import run; from pathlib import Path; run.stdlib_export("
+                                    f"Path({str(big)!r}), Path({str(tmp / 'floor.csv')!r}))"))[0],
+                                max(1, r // 2))  # fmt: skip
+        results.add(
+            "P4", f"export csv --per claim, {args.claims:,} claims v. stdlib", ours, floor, 1.3
+        )
+        if shutil.which("sqlite3"):
+            with (tmp / "cli.csv").open("wb") as sink:
+                cli_floor, _ = run_child(["sqlite3", "-csv", str(big), PER_CLAIM_SQL], stdout=sink)
+            results.add("P4c", "  the same v. sqlite3 -csv", ours, cli_floor, 2.0)
+        export_mb = peak_kb(export_argv) // 1024
+        results.note(
+            "P6e",
+            f"  peak memory of the export, {args.claims:,} claims",
+            export_mb,
+            "≤ 120 MB, flat",
+            export_mb <= 120,
+            " MB",
+        )
+
+        # P5: import. The loader still goes row by row through the ORM, so it runs on a
+        # smaller file than P4 to stay within the ten minutes (docs/performance.md).
+        small_claims = min(args.claims, args.import_claims)
+        small = database(workdir, small_claims)
+        stances_csv = tmp / "stances.csv"
+        run_child(
+            [
+                *CLAIMTRACK,
+                "--db",
+                str(small),
+                "export",
+                "csv",
+                "--per",
+                "stance",
+                "--out",
+                str(stances_csv),
+            ]
+        )
+        with stances_csv.open(encoding="utf-8-sig") as f:
+            rows = sum(1 for _ in csv.reader(f)) - 1
+
+        def import_argv():
+            target = tmp / f"import-{time.time_ns()}.db"
+            return [*CLAIMTRACK, "--db", str(target), "import", "csv", str(stances_csv)]
+
+        def ours_import():
+            return run_child(import_argv())[0]
+
+        ours, floor = alternate(ours_import,
+                                lambda: run_child(child(
+                                    f"import run; from pathlib import Path; run.stdlib_load("
+                                    f"Path({str(stances_csv)!r}), Path({str(tmp)!r}) / "
+                                    f"'floor-{time.time_ns()}.db')"))[0],
+                                1)  # fmt: skip
+        results.add("P5", f"import csv, {rows:,} stances v. stdlib executemany", ours, floor, 1.5)
+        import_mb = peak_kb(import_argv()) // 1024
+        results.note(
+            "P6i",
+            f"  peak memory of the import, {rows:,} stances",
+            import_mb,
+            "≤ 120 MB, flat",
+            import_mb <= 120,
+            " MB",
+        )
+
+    # P7: the contested query from 10k claims to the full size.
+    base = query_seconds(str(database(workdir, 10_000)), max(5, r))
+    results.add("P7", f"contested query, {args.claims:,} v. 10,000 claims", query, base, 1.5)
+
+
+def bench_postgres(args, results: Results) -> None:
+    from generate import generate
+
+    from claimtrack import db
+
+    url = db.resolve_url(args.pg)
+    print(f"PostgreSQL, {args.claims:,} claims ({db.redact(url)})", flush=True)
+    engine = db.create_engine(url)
+    with engine.connect() as connection:
+        fresh = db.current_revision(connection) is None
+    engine.dispose()
+    if fresh:
+        print("  ", generate(args.pg, args.claims, progress=None), flush=True)
+    query = query_seconds(args.pg, max(5, args.repeats))
+    results.note(
+        "P8q",
+        "PostgreSQL: contested top 50, its queries",
+        round(query * 1000, 2),
+        "≤ 20 ms",
+        query <= 0.020,
+        "ms",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pg.csv"
+        ours, _ = run_child([*CLAIMTRACK, "--db", args.pg, "export", "csv", "--out", str(out)])
+        psql_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        query_text = " ".join(PER_CLAIM_SQL.replace("group_concat(", "string_agg(").split())
+        floor, _ = run_child(
+            [
+                "psql",
+                psql_url,
+                "-q",
+                "-c",
+                f"\\copy ({query_text}) to '{Path(tmp) / 'floor.csv'}' csv",
+            ]
+        )
+        results.add("P8", "PostgreSQL: export csv --per claim v. psql \\copy", ours, floor, 1.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument(
+        "--import-claims",
+        type=int,
+        default=10_000,
+        help="size of the database whose stances P5 imports",
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="also measure PostgreSQL at this URL "
+        "(an empty database, or one this script filled before)",
+    )
+    parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = Results()
+    started = time.perf_counter()
+    bench_sqlite(args, results, args.workdir)
+    if args.pg:
+        bench_postgres(args, results)
+    print()
+    print(results.table())
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+    if args.json:
+        args.json.write_text(json.dumps(results.rows, indent=2, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
