@@ -32,6 +32,9 @@ from sqlalchemy import FromClause, Select, bindparam, column, select, table, tex
 # Where the CTE variants narrow the rule: which stances count, and which claims to rate.
 STANCES_MARKER = " /* stances */"
 CLAIMS_MARKER = " /* claims */"
+LINKS_FROM_MARKER = " /* links from */"
+LINKS_TO_MARKER = " /* links to */"
+MARKERS = (STANCES_MARKER, CLAIMS_MARKER, LINKS_FROM_MARKER, LINKS_TO_MARKER)
 _AS_OF_FILTER = " AND s.said_at <= :as_of"
 _SCOPE_FILTER = " AND s.claim_id IN :scope"
 _CLAIMS_FILTER = " AND c.id IN :claims"
@@ -63,10 +66,10 @@ SELECT x.claim_id, l.party_id, 'oppose' AS side, l.kind, l.stance_id, l.said_at,
        x.other_claim_id AS counter_claim_id
 FROM (
     SELECT from_claim_id AS claim_id, to_claim_id AS other_claim_id
-    FROM claim_link WHERE kind = 'contradicts'
+    FROM claim_link WHERE kind = 'contradicts' /* links from */
     UNION
     SELECT to_claim_id AS claim_id, from_claim_id AS other_claim_id
-    FROM claim_link WHERE kind = 'contradicts'
+    FROM claim_link WHERE kind = 'contradicts' /* links to */
 ) AS x
 JOIN stance_latest AS l
   ON l.claim_id = x.other_claim_id AND l.kind IN ('asserts', 'confirms')
@@ -143,7 +146,10 @@ VIEWS = {
 
 def view_sql(name: str) -> str:
     """The body of a view as the database holds it: the rule as of now."""
-    return VIEWS[name].replace(STANCES_MARKER, "").replace(CLAIMS_MARKER, "")
+    body = VIEWS[name]
+    for marker in MARKERS:
+        body = body.replace(marker, "")
+    return body
 
 
 # The columns of each view, for reading them through SQLAlchemy Core.
@@ -213,6 +219,9 @@ def views(as_of: bool = False, scoped: bool = False) -> Views:
     ctes = {}
     for name, body in VIEWS.items():
         body = body.replace(STANCES_MARKER, stances).replace(CLAIMS_MARKER, claims)
+        # Scoped, only the links of the claims in scope can put a party on a side.
+        body = body.replace(LINKS_FROM_MARKER, " AND from_claim_id IN :scope" if scoped else "")
+        body = body.replace(LINKS_TO_MARKER, " AND to_claim_id IN :scope" if scoped else "")
         statement = text(body)
         if ":as_of" in body:
             statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
