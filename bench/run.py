@@ -36,16 +36,20 @@ FLOOR_ORM = [PY, "-c", "import click, sqlalchemy.orm"]
 # One row per claim with the columns `export csv --per claim` writes, computed by the
 # database alone: the floor for P4. (Read-only and constant: no user input.)
 PER_CLAIM_SQL = """
-SELECT c.id, c.topic, c.slug, c.text, st.status,
-       (SELECT group_concat(p.name, '; ') FROM claim_sides AS s JOIN party AS p
-          ON p.id = s.party_id WHERE s.claim_id = c.id AND s.side = 'support'),
-       (SELECT group_concat(p.name, '; ') FROM claim_sides AS s JOIN party AS p
-          ON p.id = s.party_id WHERE s.claim_id = c.id AND s.side = 'oppose'),
-       st.first_reported, st.contested_since, st.last_activity,
-       (SELECT group_concat(src.title, '; ') FROM stance AS x JOIN source AS src
-          ON src.id = x.source_id WHERE x.claim_id = c.id),
-       (SELECT group_concat(x.quote, '; ') FROM stance AS x WHERE x.claim_id = c.id)
-FROM claim AS c JOIN claim_state AS st ON st.claim_id = c.id
+SELECT c.id, c.topic, c.slug, c.text, st.status, sup.names, opp.names,
+       st.first_reported, st.contested_since, st.last_activity, said.sources, said.quotes
+FROM claim AS c
+JOIN claim_state AS st ON st.claim_id = c.id
+LEFT JOIN (SELECT s.claim_id, group_concat(p.name, '; ') AS names
+           FROM claim_sides AS s JOIN party AS p ON p.id = s.party_id
+           WHERE s.side = 'support' GROUP BY s.claim_id) AS sup ON sup.claim_id = c.id
+LEFT JOIN (SELECT s.claim_id, group_concat(p.name, '; ') AS names
+           FROM claim_sides AS s JOIN party AS p ON p.id = s.party_id
+           WHERE s.side = 'oppose' GROUP BY s.claim_id) AS opp ON opp.claim_id = c.id
+LEFT JOIN (SELECT x.claim_id, group_concat(src.title, '; ') AS sources,
+                  group_concat(x.quote, '; ') AS quotes
+           FROM stance AS x LEFT JOIN source AS src ON src.id = x.source_id
+           GROUP BY x.claim_id) AS said ON said.claim_id = c.id
 ORDER BY c.id
 """
 TOP_CONTESTED_SQL = """
@@ -388,11 +392,15 @@ def main() -> None:
         "(an empty database, or one this script filled before)",
     )
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument(
+        "--no-sqlite", action="store_true", help="with --pg: measure only PostgreSQL"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = Results()
     started = time.perf_counter()
-    bench_sqlite(args, results, args.workdir)
+    if not (args.no_sqlite and args.pg):
+        bench_sqlite(args, results, args.workdir)
     if args.pg:
         bench_postgres(args, results)
     print()

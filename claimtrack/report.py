@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from claimtrack import rule
 from claimtrack.models import Party, Stance
@@ -212,7 +212,12 @@ def contested_claims(
     stances = _stances(session, [s.stance_id for s in side_rows])
     parties = {
         p.id: p
-        for p in session.scalars(select(Party).where(Party.id.in_({s.party_id for s in side_rows})))
+        for p in session.scalars(
+            select(Party)
+            # The side a party acts for, two steps up, in the same round trip or two.
+            .options(selectinload(Party.acts_for).selectinload(Party.acts_for))
+            .where(Party.id.in_({s.party_id for s in side_rows}))
+        )
     }
     for s in side_rows:
         stance = stances[s.stance_id]
