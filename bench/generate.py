@@ -27,6 +27,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from claimtrack import db, state  # noqa: E402
 from claimtrack.models import Claim, ClaimLink, Party, PartyAlias, Source, Stance  # noqa: E402
+from claimtrack.record import text_key  # noqa: E402
 
 BATCH = 20_000
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -122,6 +123,7 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                         topic=f"topic-{n % 200}",
                         text=text,
                         text_norm=text.lower(),
+                        text_key=text_key(text),
                         language="en",
                         created_at=now,
                         created_by=EDITOR,

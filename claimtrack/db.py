@@ -25,6 +25,12 @@ ENV_DB = "CLAIMTRACK_DB"
 # Knowing it here spares every command the import of Alembic.
 SCHEMA_HEAD = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
+
+
+def busy_timeout_ms() -> int:
+    value = os.environ.get(ENV_BUSY_TIMEOUT, "")
+    return int(value) if value.isdigit() else SQLITE_BUSY_TIMEOUT_MS
 
 
 def default_db_path() -> Path:
@@ -66,7 +72,7 @@ def is_sqlite(url: URL) -> bool:
 def create_engine(url: URL) -> Engine:
     """An engine with claimtrack's connection settings for the backend."""
     if is_sqlite(url):
-        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000})
         _configure_sqlite(engine)
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
@@ -82,7 +88,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS:d}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms():d}")
         with contextlib.suppress(Exception):  # a read-only file keeps its journal mode
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
@@ -221,4 +227,12 @@ def describe_db_error(exc: sa.exc.DBAPIError) -> str:
     """One line from a driver error, without the SQL, the parameters or a password."""
     original = exc.orig if exc.orig is not None else exc
     text = str(original).strip().splitlines()
-    return text[0] if text else type(original).__name__
+    line = text[0] if text else type(original).__name__
+    if line == "database is locked":
+        return (
+            f"the database is locked by another writer (waited {busy_timeout_ms() // 1000} s): "
+            "try again when it is done"
+        )
+    if line == "database or disk is full":
+        return "the disk (or the database's size limit) is full: nothing was written"
+    return line

@@ -316,7 +316,9 @@ class _CsvRows:
                 "'claimtrack export csv --per stance', or claim, party, stance, source, date"
             )
         self.columns = [mapping[h] for h in names]
-        missing = [c for c in ("claim", "party", "stance") if c not in self.columns]
+        shown = {"said_at": "date" if self.minimal else "said_at"}
+        missing = [shown.get(c, c) for c in ("claim", "party", "stance", "said_at")
+                   if c not in self.columns]  # fmt: skip
         if missing:
             raise ClaimtrackError(f"missing column(s): {', '.join(missing)}")
         self.parties: dict[str, dict] = {}

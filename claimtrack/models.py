@@ -138,12 +138,15 @@ class Claim(Base):
     __tablename__ = "claim"
     # Not unique: `claim add --force` may record the same words twice in a topic on purpose
     # (two parties' separate claims that happen to read alike); merge joins them later.
-    __table_args__ = (Index("ix_claim_topic_text_norm", "topic", "text_norm"),)
+    __table_args__ = (Index("ix_claim_topic_text_key", "topic", "text_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String)
     text: Mapped[str] = mapped_column(Text)
     text_norm: Mapped[str] = mapped_column(Text)
+    # A digest of text_norm for finding the same claim by index: a claim may run to
+    # megabytes, more than a PostgreSQL index row holds.
+    text_key: Mapped[str] = mapped_column(String(64))
     # A short handle editors and seed files use instead of the id ("asset-unfreeze").
     slug: Mapped[str | None] = mapped_column(String, unique=True)
     language: Mapped[str | None] = mapped_column(String)

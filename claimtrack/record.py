@@ -67,12 +67,20 @@ def log_event(session: Session, editor: str, action: str, detail: str) -> None:
     session.add(Event(at=utcnow(), editor=editor, action=action, detail=detail))
 
 
+# Names and titles are looked up by index, which caps an entry's size (PostgreSQL: a
+# few kilobytes); claim texts and quotes have no limit.
+MAX_LENGTH = {"party name": 300, "alias": 300, "topic": 200, "source title": 1000}
+
+
 def _required(text: str | None, what: str) -> str:
     value = clean(text or "")
     if not value:
         raise UsageError(f"{what} is empty: give some text")
     if "\x00" in value:
         raise UsageError(f"{what} contains a NUL byte")
+    limit = MAX_LENGTH.get(what)
+    if limit and len(value) > limit:
+        raise UsageError(f"{what} is {len(value):,} characters long: keep it to {limit}")
     return value
 
 
@@ -298,9 +306,16 @@ def check_slug(slug: str | None) -> str | None:
     return slug
 
 
+def text_key(text: str) -> str:
+    """The digest that finds a claim saying the same, whatever its length."""
+    import hashlib
+
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
 def find_same_claim(session: Session, text: str, topic: str) -> Claim | None:
     return session.scalars(
-        select(Claim).where(Claim.topic == topic, Claim.text_norm == normalise(text))
+        select(Claim).where(Claim.topic == topic, Claim.text_key == text_key(text))
     ).first()
 
 
@@ -331,6 +346,7 @@ def add_claim(
         topic=topic,
         text=text,
         text_norm=normalise(text),
+        text_key=text_key(text),
         slug=slug,
         language=language,
         created_at=utcnow(),

@@ -7,7 +7,8 @@ Used by ``tests/conftest.py`` when ``CLAIMTRACK_TEST_PG_URL`` is not set, and by
     python tests/pgserver.py stop DIR
 
 ``initdb`` refuses to run as root, so as root the server runs as the ``postgres`` user
-(created by Debian's package). It listens on no TCP port at all.
+(created by Debian's package). It listens on its unix socket (trusted) and on
+127.0.0.1 at a free port (password required).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-PORT = 5432  # only names the socket file inside our own folder
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for the server's loopback listener."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def find_bin_dir() -> Path | None:
@@ -37,8 +45,8 @@ def _as_server_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv]
 
 
-def url_for(base: Path, database: str = "postgres") -> str:
-    return f"postgresql+psycopg://postgres@/{database}?host={base}&port={PORT}"
+def url_for(base: Path, port: int, database: str = "postgres") -> str:
+    return f"postgresql+psycopg://postgres@/{database}?host={base}&port={port}"
 
 
 def start(base: Path) -> str:
@@ -55,35 +63,20 @@ def start(base: Path) -> str:
     )
     try:
         if not data.exists():
-            run(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--no-locale",
-                ]
-            )
-        run(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(base / "server.log"),
-                "-w",
-                "-o",
-                f"-c listen_addresses='' -k {base} -p {PORT} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off",
-                "start",
-            ]
-        )
+            # The unix socket trusts its users; TCP on loopback asks for a password, so
+            # the tests can check what a refused password looks like.
+            initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                      "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8",
+                      "--no-locale"]  # fmt: skip
+            run(initdb)
+        port = free_port()
+        options = (f"-c listen_addresses=127.0.0.1 -k {base} -p {port} -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off")  # fmt: skip
+        run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
+             "-o", options, "start"])  # fmt: skip
     except subprocess.CalledProcessError as exc:
         raise RuntimeError(f"starting PostgreSQL failed: {exc.stderr or exc.stdout}") from None
-    return url_for(base)
+    return url_for(base, port)
 
 
 def stop(base: Path) -> None:

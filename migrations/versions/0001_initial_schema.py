@@ -122,6 +122,7 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("text_norm", sa.Text(), nullable=False),
+        sa.Column("text_key", sa.String(length=64), nullable=False),
         sa.Column("slug", sa.String(), nullable=True),
         sa.Column("language", sa.String(), nullable=True),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
@@ -134,7 +135,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("slug", name=op.f("uq_claim_slug")),
     )
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.create_index("ix_claim_topic_text_norm", ["topic", "text_norm"], unique=False)
+        batch_op.create_index("ix_claim_topic_text_key", ["topic", "text_key"], unique=False)
 
     op.create_table(
         "event",
@@ -371,6 +372,6 @@ def downgrade() -> None:
 
     op.drop_table("event")
     with op.batch_alter_table("claim", schema=None) as batch_op:
-        batch_op.drop_index("ix_claim_topic_text_norm")
+        batch_op.drop_index("ix_claim_topic_text_key")
 
     op.drop_table("claim")

@@ -1,0 +1,414 @@
+"""Nothing lost: concurrent writers, killed imports, faults, upgrades, hostile input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from conftest import snapshot
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimtrack import db
+from claimtrack.cli import cli
+from claimtrack.names import normalise
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES, CLAIMS_EACH = 8, 250
+
+
+# -- concurrent editors ----------------------------------------------------------------
+
+
+def _editor(url: str, number: int) -> None:
+    """One editor recording claims and denials through the Python API, committing each."""
+    from claimtrack import record
+    from claimtrack.times import parse_when
+
+    engine = db.open_database(db.resolve_url(url))
+    editor = f"editor-{number}"
+    try:
+        for n in range(CLAIMS_EACH):
+            with db.write_session(engine) as session, session.begin():
+                asserter = record.find_party(session, "Iran")
+                claim = record.add_claim(
+                    session, f"claim {number}-{n}", topic="load", editor=editor
+                )
+                record.add_stance(
+                    session,
+                    claim,
+                    asserter,
+                    "asserts",
+                    editor=editor,
+                    said=parse_when("2026-04-11"),
+                )
+                if n % 2:
+                    record.add_stance(
+                        session,
+                        claim,
+                        record.find_party(session, "US"),
+                        "denies",
+                        editor=editor,
+                        said=parse_when("2026-04-12"),
+                    )
+                record.log_event(session, editor, "claim add", f"#{claim.id}")
+    finally:
+        engine.dispose()
+
+
+def test_eight_editors_at_once_lose_nothing(engine, db_url, run):
+    assert run("party", "add", "Iran", "--kind", "government").exit_code == 0
+    assert run("party", "add", "US", "--kind", "government").exit_code == 0
+    url = db_url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_editor, args=(url, n)) for n in range(PROCESSES)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+    assert [w.exitcode for w in workers] == [0] * PROCESSES  # no "database is locked"
+    total = PROCESSES * CLAIMS_EACH
+    with engine.connect() as connection:
+        count = lambda sql: connection.execute(sa.text(sql)).scalar()  # noqa: E731
+        assert count("SELECT count(*) FROM claim WHERE topic = 'load'") == total
+        assert count("SELECT count(*) FROM stance") == total + total // 2
+        assert count("SELECT count(*) FROM event WHERE action = 'claim add'") == total
+        assert count("SELECT count(DISTINCT editor) FROM event WHERE action = 'claim add'") == 8
+        assert count("SELECT count(*) FROM claim_state WHERE status = 'contested'") == total // 2
+        view = count("SELECT count(*) FROM claim_status WHERE status = 'contested'")
+        assert view == total // 2
+    report = json.loads(run("report", "contested", "--format", "json").stdout)
+    assert len(report) == total // 2
+
+
+def test_readers_do_not_block_writers(tmp_path):
+    """WAL: an export holding a read transaction open while another process records."""
+    path = tmp_path / "wal.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(path), "seed"]).exit_code == 0
+    engine = db.open_database(db.resolve_url(str(path)))
+    try:
+        with db.read_session(engine) as session:
+            session.execute(sa.text("SELECT count(*) FROM stance")).scalar()  # read open
+            started = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", "claimtrack", "--db", str(path), "claim", "deny",
+                 "asset-unfreeze", "--by", "Pakistan", "--at", "2026-04-13"],
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            assert time.perf_counter() - started < 5  # did not wait for the reader
+    finally:
+        engine.dispose()
+
+
+# -- faults -----------------------------------------------------------------------------
+
+
+def _big_csv(tmp_path: Path, claims: int = 3000) -> Path:
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("claim,party,stance,source,date\n")
+        for n in range(claims):
+            f.write(f"bulk claim {n},Party {n % 40},asserts,Bulk report,2026-04-11\n")
+    return path
+
+
+def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path):
+    url = db_url.render_as_string(hide_password=False)
+    csv_path = _big_csv(tmp_path)
+    before = snapshot(engine)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(2.5)  # mid-way: the import of 3,000 rows takes several seconds
+    killed = process.poll() is None
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    engine.dispose()
+    with engine.connect() as connection:
+        claims = connection.execute(sa.text("SELECT count(*) FROM claim")).scalar()
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert claims in (0, 3000)
+    if killed and claims == 0:
+        assert snapshot(engine) == before
+    # The next command works, and the import can simply be run again.
+    result = CliRunner().invoke(cli, ["--db", url, "import", "csv", str(csv_path)])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 3000
+
+
+def test_a_database_locked_past_the_busy_timeout(tmp_path, monkeypatch):
+    path = tmp_path / "locked.db"
+    assert CliRunner().invoke(cli, ["--db", str(path), "seed"]).exit_code == 0
+    engine = db.open_database(db.resolve_url(str(path)))
+    before = snapshot(engine)
+    monkeypatch.setenv(db.ENV_BUSY_TIMEOUT, "300")
+    with engine.connect().execution_options(claimtrack_write=True) as holder:
+        holder.begin()  # BEGIN IMMEDIATE: the write lock, held
+        result = CliRunner().invoke(
+            cli, ["--db", str(path), "claim", "deny", "1", "--by", "Pakistan"]
+        )
+        holder.rollback()
+    assert result.exit_code == 1
+    assert "locked by another writer" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_a_full_disk(tmp_path, monkeypatch):
+    """SQLITE_FULL, as a full disk gives it, from a page limit on the database."""
+    path = tmp_path / "full.db"
+    assert CliRunner().invoke(cli, ["--db", str(path), "seed"]).exit_code == 0
+    engine = db.open_database(db.resolve_url(str(path)))
+    before = snapshot(engine)
+    pages = engine.connect().exec_driver_sql("PRAGMA page_count").scalar()
+    engine.dispose()
+    original = db._configure_sqlite
+
+    def tight(engine_):
+        original(engine_)
+
+        @sa.event.listens_for(engine_, "connect")
+        def _limit(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(db, "_configure_sqlite", tight)
+    long_text = "x" * 200_000
+    result = CliRunner().invoke(cli, ["--db", str(path), "claim", "add", long_text, "--by", "Iran"])
+    assert result.exit_code == 1
+    assert "full" in result.output and "Traceback" not in result.output
+    monkeypatch.setattr(db, "_configure_sqlite", original)
+    engine = db.open_database(db.resolve_url(str(path)))
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_a_server_that_is_down(tmp_path):
+    url = f"postgresql+psycopg://editor:pw-secret@/claims?host={tmp_path}&port=5999"
+    result = CliRunner().invoke(cli, ["--db", url, "claim", "list"])
+    assert result.exit_code == 1
+    assert "cannot open database" in result.output and "pw-secret" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_wrong_password(pg_admin_url):
+    from conftest import admin_execute
+
+    admin_execute(pg_admin_url, "DROP ROLE IF EXISTS ct_editor")
+    admin_execute(pg_admin_url, "CREATE ROLE ct_editor LOGIN PASSWORD 'right'")
+    try:
+        port = pg_admin_url.port or pg_admin_url.query.get("port")
+        # Over TCP on loopback, where the test server asks for a password.
+        url = f"postgresql+psycopg://ct_editor:wrong-pw@127.0.0.1:{port}/postgres"
+        result = CliRunner().invoke(cli, ["--db", url, "claim", "list"])
+        assert result.exit_code == 1, result.output
+        assert "password authentication failed" in result.output
+        assert "wrong-pw" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    finally:
+        admin_execute(pg_admin_url, "DROP ROLE IF EXISTS ct_editor")
+
+
+# -- upgrades ----------------------------------------------------------------------------
+
+
+def _fill_0001(connection) -> None:
+    """Rows as revision 0001 holds them: parties, a claim, stances, a link, the log."""
+    for statement in [
+        "INSERT INTO party (id, name, name_norm, kind, anonymous, created_at) VALUES "
+        "(1, 'Iran', 'iran', 'government', false, :t), "
+        "(2, 'United States', 'united states', 'government', false, :t)",
+        "INSERT INTO party_alias (party_id, alias, alias_norm) VALUES (1, '伊朗', '伊朗')",
+        "INSERT INTO claim (id, topic, text, text_norm, text_key, created_at, created_by) "
+        "VALUES (1, 't', 'Ships transited', 'ships transited', 'k1', :t, 'old'), "
+        "(2, 't', 'Ships expelled', 'ships expelled', 'k2', :t, 'old')",
+        "INSERT INTO stance (claim_id, party_id, kind, said_at, said_offset, said_precision, "
+        "recorded_at, recorded_by) VALUES "
+        "(1, 2, 'asserts', :t, 300, 'day', :t, 'old'), "
+        "(2, 1, 'asserts', :t, 300, 'day', :t, 'old')",
+        "INSERT INTO claim_link (from_claim_id, to_claim_id, kind, created_at, created_by) "
+        "VALUES (2, 1, 'contradicts', :t, 'old')",
+        "INSERT INTO event (at, editor, action, detail) VALUES (:t, 'old', 'seed', 'x')",
+    ]:
+        connection.execute(sa.text(statement), {"t": dt.datetime(2026, 4, 11, 10)})
+    if connection.dialect.name == "postgresql":
+        for name in ("party", "claim"):
+            connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), 10)")
+
+
+# Every revision but the newest gets a filler here; a new revision needs one.
+FILLERS = {"0001": _fill_0001}
+
+
+def test_every_revision_upgrades_to_head_with_its_rows(db_url):
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db.alembic_config())
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert revisions[-1] == db.SCHEMA_HEAD
+    assert set(FILLERS) == set(revisions[:-1]), "add a filler for the new revision"
+    engine = db.create_engine(db_url)
+    try:
+        for revision in revisions[:-1]:
+            db.downgrade(engine, "base")
+            db.upgrade(engine, revision)
+            with engine.begin() as connection:
+                FILLERS[revision](connection)
+                before = {t: connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()  # noqa: S608
+                          for t in ("party", "party_alias", "claim", "stance", "claim_link",
+                                    "event")}  # fmt: skip
+            db.upgrade(engine)
+            with engine.connect() as connection:
+                after = {t: connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()  # noqa: S608
+                         for t in before}  # fmt: skip
+                assert after == before
+                statuses = dict(
+                    connection.execute(sa.text("SELECT claim_id, status FROM claim_state")).all()
+                )
+                assert statuses == {1: "contested", 2: "contested"}
+    finally:
+        engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", db_url.render_as_string(False), "claim", "show", "1"])
+    assert "Status: contested" in result.output
+
+
+# -- hostile input -------------------------------------------------------------------
+
+
+MB_TEXT = "長" * 350_000 + "x"  # over 1 MB of UTF-8
+HOSTILE = [
+    # (arguments, exit code, text in the output, or None when stored verbatim)
+    (("claim", "add", MB_TEXT, "--by", "Iran"), 0, None),
+    (("claim", "add", "ایران says 21 hours، not ۲۴", "--by", "Iran"), 0, None),
+    (("claim", "add", "'); DROP TABLE claim; --", "--by", "Iran"), 0, None),
+    (("claim", "add", '=HYPERLINK("http://evil")', "--by", "Iran"), 0, None),
+    (("claim", "add", "Robert'); SELECT * FROM party; --", "--by", "Iran"), 0, None),
+    (("claim", "add", "", "--by", "Iran"), 2, "claim text is empty"),
+    (("claim", "add", " \t ", "--by", "Iran"), 2, "claim text is empty"),
+    (("claim", "add", "a\x00b", "--by", "Iran"), 2, "NUL"),
+    (("claim", "add", "X", "--by", ""), 1, "unknown party"),
+    (("claim", "add", "X", "--by", "Ir\u200ban"), 0, None),  # zero-width: the same party
+    (("claim", "deny", "0", "--by", "Iran"), 1, "unknown claim"),
+    (("claim", "deny", "-1", "--by", "Iran"), 2, "No such option"),
+    (("claim", "deny", "99999999999999999999", "--by", "Iran"), 1, "unknown claim"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-02-30"), 2, "not a date"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "yesterday"), 2, "not a time"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12 25:00"), 2, "not a time"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "12/04/2026"), 2, "not a time"),
+    (("claim", "deny", "1", "--by", "Iran", "--tz", "+25:00"), 2, "under 24 hours"),
+    (("claim", "refutes", "1", "--by", "Iran"), 2, "No such command"),
+    (("claim", "link", "1", "1", "--same-as"), 1, "itself"),
+    (("claim", "merge", "1", "1"), 1, "itself"),
+    (("claim", "deny", "1", "--by", "Iran", "--url", "file:///etc/passwd"), 2, "invalid URL"),
+    (("party", "add", "Ｉｒａｎ"), 1, "exists already"),  # full-width look-alike
+    (("party", "add", "I\u200dran"), 1, "exists already"),  # zero-width look-alike
+    (("party", "add", "\u202eiran"), 1, "exists already"),  # bidi override look-alike
+    (("party", "add", "   "), 2, "party name is empty"),
+    (("party", "add", "P" * 1_000_000), 2, "party name is 1,000,000 characters long"),
+    (("claim", "add", "X", "--by", "Iran", "--topic", "t" * 5000), 2, "topic is 5,000"),
+    (("party", "alias", "Iran", "\u200b"), 2, "alias is empty"),
+    (("report", "contested", "--as-of", "2026-13-45"), 2, "not a date"),
+    (("report", "contested", "--limit", "0"), 2, "Invalid value for '--limit'"),
+    (("report", "contested", "--tablefmt", "<script>"), 2, "unknown table format"),
+    (("export", "csv", "--per", "party"), 2, "Invalid value for '--per'"),
+    (("log", "--since", "soon"), 2, "not a time"),
+]
+HOSTILE_FILES = [
+    # (file bytes, text in the output)
+    (b"claim,party,stance,source,date\nX,Iran,asserts,,2026-02-30\n", "not a date"),
+    (
+        "claim,party,stance,source,date\n伊朗,Iran,denies,,2026-05-01\n".encode("gbk"),
+        "is not UTF-8",
+    ),
+    (b"claim,party,stance,source,date\n\xff\xfe\x00X,Iran,asserts,,2026-05-01\n", "is not UTF-8"),
+    (b"claim,party,stance,source,date\nX\x00,Iran,asserts,,2026-05-01\n", "NUL"),
+    (b"claim,party,stance\n", "missing column"),
+    (b"claim,party,stance,source,date\n", "has a header but no rows"),
+    (b"claim,party,stance,source,date\nX,Iran\n", "2 fields"),
+    (b"claim,party,stance,source,date\nX,Iran,asserts,,2026-05-01,extra\n", "6 fields"),
+    (b'claim,party,stance,source,date\n"X,Iran,asserts,,2026-05-01\n', "unexpected end"),
+    (b"claim,party,stance,source,date,colour\nX,Iran,asserts,,2026-05-01,red\n", "unknown column"),
+    (b"claim,party,stance,source,date\nX,Iran,supports,,2026-05-01\n", "unknown stance"),
+]
+
+
+@pytest.fixture
+def iran(run, engine):
+    assert run("party", "add", "Iran", "--kind", "government").exit_code == 0
+    assert (
+        run("claim", "add", "Ships transited", "--by", "Iran", "--at", "2026-04-11").exit_code == 0
+    )
+    return run
+
+
+@pytest.mark.parametrize("args, code, message", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_arguments(iran, engine, args, code, message):
+    before = snapshot(engine)
+    result = iran(*args)
+    assert result.exit_code == code, result.output[-300:]
+    assert "Traceback" not in result.output
+    if message is not None:
+        assert message in result.output
+        assert snapshot(engine) == before
+        return
+    # Legitimate input is stored verbatim (cleaned of invisible characters only).
+    with engine.connect() as connection:
+        texts = list(connection.execute(sa.text("SELECT text FROM claim")).scalars())
+        parties = connection.execute(sa.text("SELECT count(*) FROM party")).scalar()
+    assert args[2] in texts
+    assert parties == 1  # no look-alike party was created
+
+
+@pytest.mark.parametrize("content, message", HOSTILE_FILES, ids=range(len(HOSTILE_FILES)))
+def test_hostile_files(iran, engine, tmp_path, content, message):
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    before = snapshot(engine)
+    result = iran("import", "csv", str(path))
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(engine) == before
+
+
+def test_there_are_at_least_forty_hostile_inputs():
+    assert len(HOSTILE) + len(HOSTILE_FILES) >= 40
+
+
+# -- names -------------------------------------------------------------------------------
+
+INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e"])
+
+
+@given(st.text(), st.lists(st.tuples(st.integers(0, 50), INVISIBLE), max_size=5))
+def test_normalise_ignores_invisible_characters(text, insertions):
+    spoiled = text
+    for position, char in insertions:
+        spoiled = spoiled[:position] + char + spoiled[position:]
+    assert normalise(spoiled) == normalise(text)
+
+
+@given(st.text())
+def test_normalise_is_idempotent(text):
+    assert normalise(normalise(text)) == normalise(text)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E)))
+def test_normalise_folds_case_and_full_width(text):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in text)
+    assert normalise(full_width) == normalise(text) == normalise(text.upper())
