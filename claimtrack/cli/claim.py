@@ -395,6 +395,7 @@ def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
       claimtrack claim list --search 驱逐舰 --format json
     """
     from claimtrack import record
+    from claimtrack.cli.report import render_claims
     from claimtrack.db import read_session
     from claimtrack.report import Filters, claim_list
 
@@ -403,21 +404,4 @@ def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
         rows = claim_list(
             session, Filters(topic=topic, status=status), spoke=party, search=search, limit=limit
         )
-    if fmt == "table":
-        if not rows:
-            click.echo("No claims match.")
-            return
-        width = max(30, min(70, terminal_width() - 60))
-        table = [
-            [r["id"], r["status"], wrap(r["claim"], width), r["for"], r["against"], r["topic"]]
-            for r in rows
-        ]
-        emit(
-            rows,
-            fmt=fmt,
-            tablefmt=tablefmt,
-            table_rows=table,
-            headers=["id", "status", "claim", "for", "against", "topic"],
-        )
-        return
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+    render_claims(rows, fmt=fmt, tablefmt=tablefmt)

@@ -207,22 +207,27 @@ def claims(env, status, limit, fmt, tablefmt, **filter_args) -> None:
     with read_session(env.engine()) as session:
         filters = make_filters(session, status=status, **filter_args)
         rows = claim_list(session, filters, limit=limit)
-    if fmt == "table":
-        if not rows:
-            click.echo("No claims match.")
-            return
-        width = max(30, min(70, terminal_width() - 60))
-        table = [[r["id"], r["status"], wrap(r["claim"], width, max_lines=4), r["for"],
-                  r["against"], r["topic"]] for r in rows]  # fmt: skip
-        emit(
-            rows,
-            fmt=fmt,
-            tablefmt=tablefmt,
-            table_rows=table,
-            headers=["id", "status", "claim", "for", "against", "topic"],
-        )
+    render_claims(rows, fmt=fmt, tablefmt=tablefmt)
+
+
+def render_claims(rows: list[dict], *, fmt: str, tablefmt: str) -> None:
+    """Claims with their status (``report claims``, ``claim list``): a table, JSON or CSV."""
+    if fmt != "table":
+        emit(rows, fmt=fmt, tablefmt=tablefmt)
         return
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+    if not rows:
+        click.echo("No claims match.")
+        return
+    width = max(30, min(70, terminal_width() - 60))
+    table = [[r["id"], r["status"], wrap(r["claim"], width, max_lines=4), r["for"],
+              r["against"], r["topic"]] for r in rows]  # fmt: skip
+    emit(
+        rows,
+        fmt=fmt,
+        tablefmt=tablefmt,
+        table_rows=table,
+        headers=["id", "status", "claim", "for", "against", "topic"],
+    )
 
 
 @report.command(
