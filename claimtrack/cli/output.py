@@ -66,13 +66,17 @@ def emit(
 
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        import csv
+        # The export's writer: formulas neutralised, as in every CSV claimtrack writes.
+        from claimtrack.export import Writer
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        stream = utf8_stdout()
+        writer = Writer(stream, bom=False)
         if rows:
-            writer.writerow(rows[0].keys())
+            writer.row(rows[0].keys())
         for row in rows:
-            writer.writerow(_flat(v) for v in row.values())
+            writer.row(_flat(v) for v in row.values())
+        stream.flush()
+        stream.detach()
     else:
         check_tablefmt(tablefmt)
         import tabulate as tabulate_module
