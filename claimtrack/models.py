@@ -239,3 +239,29 @@ class ClaimState(Base):
     contested_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
+
+
+class Verdict(Base):
+    """The desk's published verdict on a claim. A new verdict supersedes, never overwrites.
+
+    Separate from the computed status: a claim can be contested and rated false.
+    """
+
+    __tablename__ = "verdict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    rating: Mapped[str] = mapped_column(_enum(RATINGS, "verdict_rating"))
+    label: Mapped[str] = mapped_column(String)  # the desk's own words ("Pants on fire")
+    rating_value: Mapped[int | None] = mapped_column(Integer)
+    best_rating: Mapped[int | None] = mapped_column(Integer)
+    worst_rating: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String)
+
+    claim: Mapped[Claim] = relationship()

@@ -32,6 +32,7 @@ class Position:
     via: str | None = None
     source: str | None = None
     anonymous: bool = False
+    quote_lang: str | None = None
 
     def label(self) -> str:
         label = self.party
@@ -64,6 +65,7 @@ class ContestedClaim:
     last_activity: When | None
     support: list[Position] = field(default_factory=list)
     oppose: list[Position] = field(default_factory=list)
+    verdict: dict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -75,6 +77,7 @@ class ContestedClaim:
             "contested_since": _iso(self.contested_since),
             "last_activity": _iso(self.last_activity),
             "anonymous_only": self.anonymous_only(),
+            "verdict": self.verdict,
         }
 
     def anonymous_only(self) -> list[str]:
@@ -156,6 +159,7 @@ def contested_claims(
     limit: int | None = None,
     filters: Filters | None = None,
     anonymous_only: bool = False,
+    unrated: bool = False,
     sort: str = "activity",
 ) -> list[ContestedClaim]:
     """The contested claims, latest activity first, each with both sides named."""
@@ -175,6 +179,10 @@ def contested_claims(
     query = filters.apply(query, views, status.c.claim_id)
     if anonymous_only:
         query = query.where(status.c.claim_id.in_(_anonymous_only_claims(views)))
+    if unrated:
+        from claimtrack.models import Verdict
+
+        query = query.where(status.c.claim_id.not_in(select(Verdict.claim_id)))
     query = query.order_by(*SORTS[sort](status.c))
     if limit:
         query = query.limit(limit)
@@ -231,9 +239,14 @@ def contested_claims(
             via=stance.via.name if stance.via else None,
             source=stance.source.title if stance.source else None,
             anonymous=parties[s.party_id].anonymous,
+            quote_lang=stance.quote_lang,
         )
         claim = claims[s.claim_id]
         (claim.support if s.side == "support" else claim.oppose).append(position)
+    from claimtrack.verdicts import current, verdict_dict
+
+    for claim_id, verdict in current(session, list(claims)).items():
+        claims[claim_id].verdict = verdict_dict(verdict)
     said = _said_times(session, list(claims))
     for row in rows:
         claim = claims[row.claim_id]
@@ -413,6 +426,7 @@ class TimelineEntry:
     quote: str | None
     via: str | None
     source: str | None
+    source_url: str | None
     said: When
     recorded_at: dt.datetime
     recorded_by: str
@@ -483,6 +497,7 @@ def claim_detail(session: Session, claim, *, as_of: dt.datetime | None = None) -
             quote=s.quote,
             via=s.via.name if s.via else None,
             source=s.source.title if s.source else None,
+            source_url=s.source.url if s.source else None,
             said=When.from_stored(s.said_at, s.said_offset, s.said_precision),
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,

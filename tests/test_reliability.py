@@ -252,8 +252,18 @@ def _fill_0001(connection) -> None:
             connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), 10)")
 
 
+def _fill_0002(connection) -> None:
+    """As 0001, with the claims' stored status that 0002 keeps."""
+    _fill_0001(connection)
+    connection.execute(sa.text(
+        "INSERT INTO claim_state (claim_id, topic, status, supporters, opponents, "
+        "contested_since, first_reported, last_activity) SELECT claim_id, topic, status, "
+        "supporters, opponents, contested_since, first_reported, last_activity "
+        "FROM claim_status"))  # fmt: skip
+
+
 # Every revision but the newest gets a filler here; a new revision needs one.
-FILLERS = {"0001": _fill_0001}
+FILLERS = {"0001": _fill_0001, "0002": _fill_0002}
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):

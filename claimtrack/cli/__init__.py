@@ -22,6 +22,7 @@ COMMANDS = {
     "party": "claimtrack.cli.party:party",
     "source": "claimtrack.cli.source:source",
     "claim": "claimtrack.cli.claim:claim",
+    "verdict": "claimtrack.cli.verdict:verdict",
     "report": "claimtrack.cli.report:report",
     "export": "claimtrack.cli.export:export",
     "import": "claimtrack.cli.import_:import_",

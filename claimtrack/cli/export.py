@@ -79,3 +79,55 @@ def csv_(env, out, per, status, no_bom, raw, **filter_args) -> None:
         finally:
             partial.unlink(missing_ok=True)
     click.echo(f"Exported {count} {per} row(s) to {out}", err=True)
+
+
+@export.command("claimreview")
+@click.argument("claims", nargs=-1, metavar="[CLAIM]...")
+@click.option("--topic", help="Only claims of this story.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option(
+    "--publisher",
+    envvar="CLAIMTRACK_PUBLISHER",
+    default="claimtrack desk",
+    show_default=True,
+    help="The organisation publishing the verdicts ($CLAIMTRACK_PUBLISHER).",
+)
+@click.option("--publisher-url", envvar="CLAIMTRACK_PUBLISHER_URL", help="Its address.")
+@click.pass_obj
+def claimreview(env, claims, topic, out, publisher, publisher_url) -> None:
+    """Export verdicts as schema.org ClaimReview JSON-LD (what fact-check search reads).
+
+    One ClaimReview per claim with a verdict: its newest verdict as reviewRating, the
+    first asserting party as the claim's author, the earliest source as its
+    firstAppearance, and the denials and counter-claims, which ClaimReview has no
+    field for, in reviewBody. Claims without a verdict are left out.
+
+    \b
+    Examples:
+      claimtrack export claimreview --topic islamabad-talks-2026 --out reviews.json
+      claimtrack export claimreview asset-unfreeze --publisher "The Desk"
+    """
+    import json
+
+    from claimtrack import record
+    from claimtrack.db import read_session
+    from claimtrack.verdicts import claim_reviews, missing_fields
+
+    with read_session(env.engine()) as session:
+        ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
+        reviews = claim_reviews(
+            session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
+        )
+    incomplete = [(r["claimReviewed"], missing_fields(r)) for r in reviews if missing_fields(r)]
+    for text, fields in incomplete:
+        click.echo(f"Note: {text!r} lacks {', '.join(fields)} (set the verdict's --url)", err=True)
+    document = json.dumps(reviews, ensure_ascii=False, indent=2)
+    if out is None:
+        click.echo(document)
+    else:
+        out.write_text(document + "\n", encoding="utf-8")
+        click.echo(f"Exported {len(reviews)} ClaimReview(s) to {out}", err=True)

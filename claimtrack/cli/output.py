@@ -13,9 +13,9 @@ import click
 FORMATS = ("table", "json", "csv")
 
 
-def output_options(*, csv: bool = True) -> Callable:
+def output_options(*, csv: bool = True, html: bool = False) -> Callable:
     """``--format`` and ``--tablefmt``, stacked once and reused (sqlite-utils' pattern)."""
-    choices = FORMATS if csv else FORMATS[:2]
+    choices = (FORMATS if csv else FORMATS[:2]) + (("html",) if html else ())
 
     def decorator(f: Callable) -> Callable:
         @click.option(

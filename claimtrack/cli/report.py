@@ -99,6 +99,8 @@ Examples:
 @click.option(
     "--anonymous", is_flag=True, help="Only claims where a side rests on anonymous sources alone."
 )
+@click.option("--unrated", is_flag=True, help="Only claims the desk has given no verdict yet.")
+@click.option("--out", type=click.Path(dir_okay=False), help="With --format html: the file.")
 @click.option(
     "--sort",
     type=click.Choice(["activity", "since", "id"]),
@@ -107,9 +109,9 @@ Examples:
     help="Latest activity, latest contested, or newest claim first.",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most this many claims.")
-@output_options()
+@output_options(html=True)
 @click.pass_obj
-def contested(env, anonymous, sort, limit, fmt, tablefmt, **filter_args) -> None:
+def contested(env, anonymous, unrated, out, sort, limit, fmt, tablefmt, **filter_args) -> None:
     """Claims that one party asserts and another denies or counters.
 
     A claim is contested when, taking each party's latest stance, some party asserts
@@ -135,9 +137,35 @@ def contested(env, anonymous, sort, limit, fmt, tablefmt, **filter_args) -> None
             stream.detach()
             return
         claims = contested_claims(
-            session, filters=filters, limit=limit, anonymous_only=anonymous, sort=sort
+            session,
+            filters=filters,
+            limit=limit,
+            anonymous_only=anonymous,
+            unrated=unrated,
+            sort=sort,
         )
+        if fmt == "html":
+            write_html(session, claims, filters, out)
+            return
     render_contested(claims, fmt=fmt, tablefmt=tablefmt)
+
+
+def write_html(session, claims, filters, out) -> None:
+    """The contested claims as one self-contained page, to ``out`` or standard output."""
+    from pathlib import Path
+
+    from claimtrack.html import contested_page
+    from claimtrack.record import find_claim
+    from claimtrack.report import claim_detail
+
+    details = {c.claim_id: claim_detail(session, find_claim(session, c.claim_id),
+                                        as_of=filters.as_of) for c in claims}  # fmt: skip
+    page = contested_page(claims, details, as_of=filters.as_of)
+    if out is None:
+        click.echo(page)
+        return
+    Path(out).write_text(page, encoding="utf-8")
+    click.echo(f"Wrote {len(claims)} contested claim(s) to {out}", err=True)
 
 
 def render_contested(claims, *, fmt: str, tablefmt: str = "simple_grid") -> None:
@@ -156,7 +184,8 @@ def render_contested(claims, *, fmt: str, tablefmt: str = "simple_grid") -> None
     table = [
         [
             c.claim_id,
-            wrap(c.text, claim_width, max_lines=8),
+            wrap(c.text, claim_width, max_lines=8)
+            + (f"\n[verdict: {c.verdict['label']}]" if c.verdict else ""),
             _positions_cell(c.support, party_width),
             _positions_cell(c.oppose, party_width),
             f"{c.contested_since or ''}\n{c.last_activity or ''}",

@@ -1,0 +1,98 @@
+"""``claimtrack verdict``: the desk's published verdicts, kept as a history."""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.cli.output import emit, output_options
+
+RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
+
+
+@click.group()
+def verdict() -> None:
+    """Verdicts: what the desk publishes about a claim.
+
+    \b
+    Example:
+      claimtrack verdict set asset-unfreeze --rating Unproven --summary "No deal on assets"
+    """
+
+
+@verdict.command("set")
+@click.argument("claim_ref", metavar="CLAIM")
+@click.option(
+    "--rating",
+    "label",
+    required=True,
+    metavar="LABEL",
+    help="The desk's own label (Pants on fire, Unproven, Misleading, ...).",
+)
+@click.option(
+    "--as",
+    "rating",
+    type=click.Choice(RATINGS),
+    help="Its place on the shared scale, when the label does not say.",
+)
+@click.option("--value", type=int, help="A numeric rating, with --best and --worst.")
+@click.option("--best", type=int, help="The best value of the scale.")
+@click.option("--worst", type=int, help="The worst value of the scale.")
+@click.option("--summary", help="The verdict in a sentence or two.")
+@click.option("--url", help="Where the verdict is published.")
+@click.option("--by", "by", metavar="EDITOR", help="Who gives it (default: --editor).")
+@click.pass_obj
+def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) -> None:
+    """Give CLAIM a verdict; an earlier verdict stays in its history.
+
+    \b
+    Examples:
+      claimtrack verdict set 1 --rating Unproven --url https://desk.example/checks/1
+      claimtrack verdict set 7 --rating "Two hours short" --as mostly-false \\
+        --value 2 --best 5 --worst 1
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+    from claimtrack.verdicts import set_verdict
+
+    engine = env.engine(write=True)
+    editor = by or env.editor
+    with write_session(engine) as session, session.begin():
+        claim = record.find_claim(session, claim_ref)
+        new = set_verdict(
+            session,
+            claim,
+            label,
+            rating=rating,
+            value=value,
+            best=best,
+            worst=worst,
+            summary=summary,
+            url=url,
+            editor=editor,
+        )
+        record.log_event(session, editor, "verdict set", f"#{claim.id}: {new.label} ({new.rating})")
+    click.echo(f"Verdict on claim #{claim.id}: {new.label} ({new.rating}).")
+
+
+@verdict.command("show")
+@click.argument("claim_ref", metavar="CLAIM")
+@output_options()
+@click.pass_obj
+def show(env, claim_ref, fmt, tablefmt) -> None:
+    """Show CLAIM's verdicts, newest (the one in force) first.
+
+    \b
+    Example:
+      claimtrack verdict show asset-unfreeze --format json
+    """
+    from claimtrack import record
+    from claimtrack.db import read_session
+    from claimtrack.verdicts import history, verdict_dict
+
+    with read_session(env.engine()) as session:
+        claim = record.find_claim(session, claim_ref)
+        rows = [verdict_dict(v) for v in history(session, claim)]
+    if fmt == "table" and not rows:
+        click.echo(f"Claim #{claim.id} has no verdict yet.")
+        return
+    emit(rows, fmt=fmt, tablefmt=tablefmt)

@@ -1,0 +1,280 @@
+"""Verdicts, ClaimReview JSON-LD, and the HTML report in a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import snapshot
+
+from claimtrack.verdicts import missing_fields
+
+XSS = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='img'\">"
+
+
+@pytest.fixture
+def seeded(run, engine):
+    assert run("seed").exit_code == 0
+    return run
+
+
+def test_verdicts_keep_their_history(seeded):
+    assert seeded("verdict", "set", "asset-unfreeze", "--rating", "Unproven").exit_code == 0
+    result = seeded(
+        "verdict",
+        "set",
+        "asset-unfreeze",
+        "--rating",
+        "Pants on fire",
+        "--summary",
+        "Qatar's central bank denies any transfer",
+        "--url",
+        "https://desk.example/checks/1",
+        "--by",
+        "anna",
+    )
+    assert result.exit_code == 0 and "Pants on fire (false)" in result.output
+    shown = json.loads(seeded("verdict", "show", "1", "--format", "json").stdout)
+    assert [(v["label"], v["rating"], v["by"]) for v in shown] == [
+        ("Pants on fire", "false", "anna"),
+        ("Unproven", "unverified", "test-editor"),
+    ]
+    # Rated and contested at once: the verdict does not change the computed status.
+    rows = json.loads(seeded("report", "contested", "--format", "json").stdout)
+    unfreeze = next(r for r in rows if r["claim_id"] == 1)
+    assert unfreeze["verdict"]["label"] == "Pants on fire"
+    unrated = json.loads(seeded("report", "contested", "--unrated", "--format", "json").stdout)
+    assert 1 not in [r["claim_id"] for r in unrated] and len(unrated) == len(rows) - 1
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("verdict", "set", "1", "--rating", "Spicy"), 2, "add --as"),
+        (("verdict", "set", "1", "--rating", "   "), 2, "label is empty"),
+        (("verdict", "set", "1", "--rating", "3/5", "--value", "3"), 2, "together"),
+        (
+            (
+                "verdict",
+                "set",
+                "1",
+                "--rating",
+                "x",
+                "--as",
+                "false",
+                "--value",
+                "9",
+                "--best",
+                "5",
+                "--worst",
+                "1",
+            ),
+            2,
+            "not between",
+        ),
+        (("verdict", "set", "1", "--rating", "False", "--url", "ftp://x"), 2, "invalid URL"),
+        (("verdict", "set", "999", "--rating", "False"), 1, "unknown claim"),
+        (("verdict", "set", "1", "--rating", "x", "--as", "sorta"), 2, "Invalid value"),
+    ],
+)
+def test_verdict_mistakes_write_nothing(seeded, engine, args, code, message):
+    before = snapshot(engine)
+    result = seeded(*args)
+    assert result.exit_code == code and message in result.output
+    assert snapshot(engine) == before
+
+
+def _reviews(run, *args) -> list[dict]:
+    result = run(
+        "export",
+        "claimreview",
+        *args,
+        "--publisher",
+        "The Desk",
+        "--publisher-url",
+        "https://desk.example",
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_claimreview_for_every_rated_claim(seeded):
+    rated = ["asset-unfreeze", "destroyers-transit", "handshake", "duration-21-hours"]
+    for n, slug in enumerate(rated):
+        assert (
+            seeded(
+                "verdict",
+                "set",
+                slug,
+                "--rating",
+                "Mostly false",
+                "--value",
+                "2",
+                "--best",
+                "5",
+                "--worst",
+                "1",
+                "--url",
+                f"https://desk.example/checks/{n}",
+            ).exit_code
+            == 0
+        )
+    reviews = _reviews(seeded)
+    assert len(reviews) == len(rated)
+    for review in reviews:
+        assert missing_fields(review) == []
+        assert review["@type"] == "ClaimReview" and review["author"]["name"] == "The Desk"
+        assert len(review["claimReviewed"]) <= 75
+        assert review["reviewRating"]["ratingValue"] == 2
+    unfreeze = next(r for r in reviews if "unfreeze" in r["itemReviewed"]["text"])
+    item = unfreeze["itemReviewed"]
+    assert item["author"]["name"] == "unnamed senior Iranian official"
+    assert item["datePublished"] == "2026-04-11"
+    assert item["firstAppearance"]["name"] == "美伊谈判在“不信任和猜疑”中无果而终"
+    # Denials and counter-claims have no ClaimReview field: they are in the body.
+    assert "unnamed US official (United States) denies it" in unfreeze["reviewBody"]
+    transit = next(r for r in reviews if "destroyers" in r["itemReviewed"]["text"])
+    assert "Countered by the claim: Iran intercepted" in transit["reviewBody"]
+    assert _reviews(seeded, "handshake")[0]["itemReviewed"]["text"].startswith("Members")
+
+
+def test_the_required_field_check_fails_when_one_is_missing(seeded):
+    seeded("verdict", "set", "1", "--rating", "False", "--url", "https://desk.example/1")
+    [review] = _reviews(seeded)
+    for path in (
+        ("claimReviewed",),
+        ("url",),
+        ("author", "name"),
+        ("reviewRating", "alternateName"),
+    ):
+        broken = json.loads(json.dumps(review))
+        node = broken
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+        assert missing_fields(broken) == [".".join(path)]
+    # A verdict without a published address is exported, with a note saying what lacks.
+    seeded("verdict", "set", "2", "--rating", "False")
+    result = seeded("export", "claimreview", "2")
+    assert "lacks url" in result.output
+
+
+def test_claimreview_parses_as_json_ld(seeded):
+    pyld = pytest.importorskip("pyld")
+    seeded("verdict", "set", "1", "--rating", "False", "--url", "https://desk.example/1")
+    [review] = _reviews(seeded)
+
+    def offline_loader(url, options=None):  # no network: schema.org's context, in brief
+        return {
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": {"@context": {"@vocab": "https://schema.org/"}},
+        }
+
+    expanded = pyld.jsonld.expand(review, {"documentLoader": offline_loader})
+    [node] = expanded
+    assert node["@type"] == ["https://schema.org/ClaimReview"]
+    rating = node["https://schema.org/reviewRating"][0]
+    assert rating["https://schema.org/alternateName"][0]["@value"] == "False"
+    item = node["https://schema.org/itemReviewed"][0]
+    assert item["@type"] == ["https://schema.org/Claim"]
+
+
+# -- the HTML report --------------------------------------------------------------
+
+
+def _page(run, tmp_path: Path, *extra) -> tuple[Path, str]:
+    out = tmp_path / "report.html"
+    result = run("report", "contested", "--format", "html", "--out", str(out), *extra)
+    assert result.exit_code == 0, result.output
+    return out, out.read_text(encoding="utf-8")
+
+
+def test_html_is_self_contained_and_escapes_everything(seeded, tmp_path):
+    seeded("claim", "add", XSS, "--by", "Iran", "--topic", "islamabad-talks-2026")
+    seeded("claim", "deny", "24", "--by", "United States", "--quote", "<b>no</b>")
+    seeded(
+        "verdict",
+        "set",
+        "1",
+        "--rating",
+        "False",
+        "--summary",
+        "<i>x</i>",
+        "--url",
+        "https://desk.example/1?a=1&b=2",
+    )
+    _, page = _page(seeded, tmp_path)
+    assert "<script" not in page.lower() and 'onerror="' not in page
+    assert "&lt;script&gt;document.title=" in page and "&lt;b&gt;no&lt;/b&gt;" in page
+    assert "&lt;i&gt;x&lt;/i&gt;" in page and "a=1&amp;b=2" in page
+    assert "http://" not in page.replace("https://desk.example", "")  # nothing to fetch
+    assert 'lang="zh"' in page
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed")
+def test_html_report_in_headless_chromium(seeded, tmp_path):
+    seeded("claim", "add", XSS, "--by", "Iran", "--topic", "islamabad-talks-2026")
+    seeded("claim", "deny", "24", "--by", "United States")
+    seeded(
+        "claim",
+        "add",
+        "اسماعیل بقائی: ۲۴ تا ۲۵ ساعت",
+        "--by",
+        "Esmaeil Baghaei",
+        "--quote",
+        "۲۴ تا ۲۵ ساعت",
+        "--quote-lang",
+        "fa",
+        "--topic",
+        "islamabad-talks-2026",
+    )
+    seeded("claim", "dispute", "25", "--by", "JD Vance")
+    seeded("verdict", "set", "asset-unfreeze", "--rating", "Unproven")
+    page, _ = _page(seeded, tmp_path)
+    contested = json.loads(seeded("report", "contested", "--format", "json").stdout)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run(
+        [_chromium(), *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    # Every contested claim is on the page, with both sides.
+    for row in contested:
+        assert f'id="claim-{row["claim_id"]}"' in dom
+        for side in ("asserted_by", "denied_or_countered_by"):
+            for position in row[side]:
+                assert position["party"].replace("'", "&#x27;") in dom or position["party"] in dom
+    # No script ran: the title is the page's own and the XSS shows as text.
+    assert "<title>Contested claims</title>" in dom and "pwned" not in dom.split("<body")[0]
+    assert "&lt;script&gt;document.title=" in dom
+    assert "Verdict: <strong>Unproven</strong>" in dom
+    artefacts = Path(os.environ.get("CLAIMTRACK_ARTIFACTS", tmp_path))
+    artefacts.mkdir(parents=True, exist_ok=True)
+    shot = artefacts / "contested-report.png"
+    subprocess.run(
+        [_chromium(), *flags, "--window-size=412,3000", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 10_000
