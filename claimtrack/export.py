@@ -24,6 +24,7 @@ from claimtrack.times import When
 CLAIM_COLUMNS = (
     "claim_id", "topic", "slug", "claim", "status", "asserted_by", "denied_or_countered_by",
     "sides", "first_reported", "contested_since", "last_activity", "sources", "quotes",
+    "verdict",
 )  # fmt: skip
 STANCE_COLUMNS = (
     "topic", "claim_ref", "claim", "claim_lang", "contradicts", "same_as",
@@ -162,6 +163,15 @@ def export_claims(
     params = filters.params()
     side_rows, side_pending = _stream(session, sides_q, params), []
     said_rows, said_pending = _stream(session, said, params), []
+    from claimtrack.models import Verdict
+    from claimtrack.verdicts import latest_verdict_ids
+
+    verdicts = (
+        select(Verdict.claim_id, Verdict.label, Verdict.rating)
+        .where(Verdict.id.in_(latest_verdict_ids()))
+        .order_by(Verdict.claim_id)
+    )
+    verdict_rows, verdict_pending = _stream(session, verdicts, {}), []
     writer = Writer(out, bom=bom, raw=raw)
     writer.row(CLAIM_COLUMNS)
     count = 0
@@ -192,6 +202,8 @@ def export_claims(
             if support or oppose else "",
             _utc_text(claim.first_reported), _utc_text(claim.contested_since),
             _utc_text(claim.last_activity), "; ".join(sources), "; ".join(quotes),
+            "; ".join(f"{v.label} ({v.rating})"
+                      for v in _grouped(verdict_rows, claim.claim_id, verdict_pending)),
         ])  # fmt: skip
         count += 1
         if progress:

@@ -337,7 +337,7 @@ def claim_list(
         query = query.where(or_(Claim.text_norm.contains(normalise(search)), Claim.id.in_(quoted)))
     if limit:
         query = query.limit(limit)
-    return [
+    rows = [
         {
             "id": row.id,
             "slug": row.slug,
@@ -350,6 +350,13 @@ def claim_list(
         }
         for row in session.execute(query, filters.params())
     ]
+    from claimtrack.verdicts import current
+
+    verdicts = current(session, [r["id"] for r in rows])
+    for r in rows:
+        verdict = verdicts.get(r["id"])
+        r["verdict"] = f"{verdict.label} ({verdict.rating})" if verdict else None
+    return rows
 
 
 def party_overview(session: Session, *, topic: str | None = None, by_side: bool = False):
