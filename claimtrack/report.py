@@ -164,7 +164,7 @@ def contested_claims(
 ) -> list[ContestedClaim]:
     """The contested claims, latest activity first, each with both sides named."""
     from claimtrack.models import Claim
-    from claimtrack.state import _with_contradicting
+    from claimtrack.state import with_contradicting
 
     filters = filters or Filters()
     filters.as_of = as_of if as_of is not None else filters.as_of
@@ -196,7 +196,7 @@ def contested_claims(
     scoped = rule.views(filters.as_of is not None, scoped=True)
     sides = scoped.claim_sides
     params = {**filters.params(), "claims": list(claims),
-              "scope": sorted(_with_contradicting(session, set(claims)))}  # fmt: skip
+              "scope": sorted(with_contradicting(session, set(claims)))}  # fmt: skip
     side_rows = session.execute(
         scoped.select(
             sides.c.claim_id,
@@ -268,9 +268,9 @@ def _anonymous_only_claims(views: rule.Views) -> Select:
 
 def _said_times(session: Session, claim_ids: list[int]) -> dict[dt.datetime, When]:
     """Every time a stance on these claims or their counter-claims was said, as said."""
-    from claimtrack.state import _with_contradicting
+    from claimtrack.state import with_contradicting
 
-    scope = sorted(_with_contradicting(session, set(claim_ids)))
+    scope = sorted(with_contradicting(session, set(claim_ids)))
     rows = session.execute(
         select(Stance.said_at, Stance.said_offset, Stance.said_precision)
         .where(Stance.claim_id.in_(scope))

@@ -67,7 +67,7 @@ def refresh_pending(session: Session) -> int:
     return refresh(session, touched)
 
 
-def _with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
+def with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
     """The claims and every claim linked to one of them as contradicting it."""
     found = set(claim_ids)
     ids = list(claim_ids)
@@ -86,14 +86,14 @@ def _with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
 
 def refresh(session: Session, claim_ids: Iterable[int]) -> int:
     """Re-rate these claims and those whose sides they feed (the claims contradicting them)."""
-    rated = sorted(_with_contradicting(session, set(claim_ids)))
+    rated = sorted(with_contradicting(session, set(claim_ids)))
     connection = session.connection()
     views = rule.views(scoped=True)
     status = views.claim_status
     query = views.select(*(status.c[name] for name in COLUMNS))
     for start in range(0, len(rated), CHUNK):
         part = rated[start : start + CHUNK]
-        scope = sorted(_with_contradicting(session, set(part)))
+        scope = sorted(with_contradicting(session, set(part)))
         connection.execute(delete(ClaimState).where(ClaimState.claim_id.in_(part)))
         connection.execute(
             insert(ClaimState).from_select(list(COLUMNS), query),
