@@ -210,3 +210,11 @@ def test_default_database_lives_in_the_app_folder(tmp_path, monkeypatch):
     folder = tmp_path / "config" / "claimtrack"
     assert folder.stat().st_mode & 0o777 == 0o700
     assert (folder / "claimtrack.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_choices_spelled_out_for_help_match_the_models():
+    from claimtrack import models
+    from claimtrack.cli import report, verdict
+
+    assert report.STATUSES == models.CLAIM_STATUSES
+    assert verdict.RATINGS == models.RATINGS

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli.output import emit, output_options, terminal_width, wrap
-
-STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")
+from claimtrack.cli.report import STATUSES
 
 
 @click.group()

@@ -6,6 +6,8 @@ import click
 
 from claimtrack.cli.output import check_tablefmt, emit, output_options, terminal_width, wrap
 
+# models.CLAIM_STATUSES, spelled out so that --help need not import SQLAlchemy (a test
+# keeps the two equal).
 STATUSES = ("contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported")
 
 

@@ -6,6 +6,8 @@ import click
 
 from claimtrack.cli.output import emit, output_options
 
+# models.RATINGS, spelled out so that --help need not import SQLAlchemy (a test keeps
+# the two equal).
 RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
 
 
