@@ -195,8 +195,8 @@ def contested_claims(
     # Both sides of just these claims: the rule scoped to them and their counter-claims.
     scoped = rule.views(filters.as_of is not None, scoped=True)
     sides = scoped.claim_sides
-    params = {**filters.params(), "claims": list(claims),
-              "scope": sorted(with_contradicting(session, set(claims)))}  # fmt: skip
+    scope = sorted(with_contradicting(session, set(claims)))
+    params = {**filters.params(), "claims": list(claims), "scope": scope}
     side_rows = session.execute(
         scoped.select(
             sides.c.claim_id,
@@ -247,7 +247,7 @@ def contested_claims(
 
     for claim_id, verdict in current(session, list(claims)).items():
         claims[claim_id].verdict = verdict_dict(verdict)
-    said = _said_times(session, list(claims))
+    said = _said_times(session, scope)
     for row in rows:
         claim = claims[row.claim_id]
         claim.contested_since = _when_of(said, row.contested_since)
@@ -266,11 +266,8 @@ def _anonymous_only_claims(views: rule.Views) -> Select:
     )
 
 
-def _said_times(session: Session, claim_ids: list[int]) -> dict[dt.datetime, When]:
-    """Every time a stance on these claims or their counter-claims was said, as said."""
-    from claimtrack.state import with_contradicting
-
-    scope = sorted(with_contradicting(session, set(claim_ids)))
+def _said_times(session: Session, scope: list[int]) -> dict[dt.datetime, When]:
+    """Every time a stance on these claims (and their counter-claims) was said, as said."""
     rows = session.execute(
         select(Stance.said_at, Stance.said_offset, Stance.said_precision)
         .where(Stance.claim_id.in_(scope))
