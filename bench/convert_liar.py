@@ -39,11 +39,14 @@ def read_rows(folder: Path):
 def convert(folder: Path, out: Path) -> int:
     """Write the import CSV; return the number of statements."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from claimtrack.export import STANCE_COLUMNS, Writer
+    from claimtrack.render import STANCES
+    from claimtrack.spreadsheet import CsvWriter
+
+    STANCE_COLUMNS = STANCES.headers
 
     count = 0
     with out.open("w", encoding="utf-8", newline="") as f:
-        writer = Writer(f, bom=False)
+        writer = CsvWriter(f, bom=False)
         writer.row(STANCE_COLUMNS)
         for fields in read_rows(folder):
             statement_id, label, statement, subjects, speaker = fields[:5]

@@ -28,14 +28,17 @@ REPLY_STANCES = {"agreed": "confirms", "disagreed": "denies",
 def convert(folder: Path, out: Path) -> int:
     """Write the import CSV; return the number of tweets."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from claimtrack.export import STANCE_COLUMNS, Writer
+    from claimtrack.render import STANCES
+    from claimtrack.spreadsheet import CsvWriter
+
+    STANCE_COLUMNS = STANCES.headers
 
     with (folder / "pheme_tweets.csv").open(encoding="utf-8", newline="") as f:
         tweets = list(csv.DictReader(f))
     refs: dict[tuple[str, str], str] = {}
     count = 0
     with out.open("w", encoding="utf-8", newline="") as f:
-        writer = Writer(f, bom=False)
+        writer = CsvWriter(f, bom=False)
         writer.row(STANCE_COLUMNS)
         for t in tweets:
             # 22 tweets of PHEME's threads have no rumour text: name the thread instead.

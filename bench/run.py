@@ -163,8 +163,13 @@ def database(workdir: Path, claims: int) -> Path:
 
 def query_seconds(db_url: str, repeats: int) -> float:
     """Median in-process time of the contested top 50 (the report's own queries)."""
-    from claimtrack import db
-    from claimtrack.report import contested_claims
+    from claimtrack import db, report
+    from claimtrack.selection import Selection
+
+    top = Selection(status="contested", limit=50)
+
+    def contested_claims(session, limit):
+        return list(report.claims(session, top, detail=True))
 
     engine = db.open_database(db.resolve_url(db_url))
     times = []

@@ -17,7 +17,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
-import claimtrack.state  # noqa: F401  (its listeners keep claim_state in step with writes)
 from claimtrack.errors import ClaimtrackError
 
 ENV_DB = "CLAIMTRACK_DB"
@@ -104,8 +103,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def write_session(engine: Engine) -> Session:
-    """A session for a transaction that writes."""
-    return Session(engine.execution_options(claimtrack_write=True), expire_on_commit=False)
+    """A session for a transaction that writes; it keeps ``claim_state`` in step."""
+    from claimtrack.state import WriteSession
+
+    return WriteSession(engine.execution_options(claimtrack_write=True), expire_on_commit=False)
 
 
 def read_session(engine: Engine) -> Session:

@@ -268,9 +268,6 @@ def load_dataset(
 MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
            "date": "said_at", "topic": "topic", "quote": "quote", "via": "via"}  # fmt: skip
 MAX_LISTED_ERRORS = 20
-STANCE_ALIASES = {"assert": "asserts", "confirm": "confirms", "deny": "denies",
-                  "dispute": "disputes", "retract": "retracts", "question": "questions",
-                  "comment": "comments"}  # fmt: skip
 
 
 def read_text(path: Path) -> str:
@@ -303,12 +300,12 @@ class _CsvRows:
     """Turns rows of the per-stance export (or the minimal format) into a dataset."""
 
     def __init__(self, header: list[str], raw: bool) -> None:
-        from claimtrack.export import STANCE_COLUMNS
+        from claimtrack.render import STANCES
 
         self.raw = raw
         names = [h.strip().lower() for h in header]
         self.minimal = "party_kind" not in names and "claim_ref" not in names
-        mapping = MINIMAL if self.minimal else {c: c for c in STANCE_COLUMNS}
+        mapping = MINIMAL if self.minimal else {c: c for c in STANCES.headers}
         unknown = [h for h in names if h not in mapping]
         if unknown:
             raise ClaimtrackError(
@@ -327,8 +324,9 @@ class _CsvRows:
         self.claims: dict[str, dict] = {}
 
     def add(self, line: int, cells: list[str]) -> None:
-        from claimtrack.export import restore
-        from claimtrack.models import PARTY_KINDS, STANCE_KINDS
+        from claimtrack.models import PARTY_KINDS
+        from claimtrack.spreadsheet import restore
+        from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
 
         if len(cells) != len(self.columns):
             raise ValueError(f"{len(cells)} fields where the header has {len(self.columns)}")
@@ -341,7 +339,8 @@ class _CsvRows:
         for value in cells:
             if "\x00" in value:
                 raise ValueError("contains a NUL byte")
-        kind = STANCE_ALIASES.get(row["stance"].lower(), row["stance"].lower())
+        word = row["stance"].lower()
+        kind = BY_VERB[word].name if word in BY_VERB else word
         if kind not in STANCE_KINDS:
             raise ValueError(f"unknown stance {row['stance']!r}: use {', '.join(STANCE_KINDS)}")
         party_kind = row.get("party_kind") or "person"

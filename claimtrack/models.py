@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from claimtrack.vocabulary import STANCE_KINDS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -33,9 +35,6 @@ NAMING_CONVENTION = {
 }
 
 PARTY_KINDS = ("person", "government", "agency", "organisation", "media", "anonymous")
-# Kinds that take a position on a claim; "questions" and "comments" do not.
-POSITION_KINDS = ("asserts", "confirms", "denies", "disputes", "retracts")
-STANCE_KINDS = (*POSITION_KINDS, "questions", "comments")
 LINK_KINDS = ("contradicts", "same_as")
 PRECISIONS = ("day", "minute", "second")
 

@@ -20,8 +20,6 @@ from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import (
     LINK_KINDS,
     PARTY_KINDS,
-    POSITION_KINDS,
-    STANCE_KINDS,
     Claim,
     ClaimLink,
     Event,
@@ -32,12 +30,12 @@ from claimtrack.models import (
 )
 from claimtrack.names import clean, normalise
 from claimtrack.times import When
+from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side_of
 
 DEFAULT_TOPIC = "general"
 ENV_EDITOR = "CLAIMTRACK_EDITOR"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-SIDES = {"asserts": "support", "confirms": "support", "denies": "oppose", "disputes": "oppose"}
 
 
 def as_id(ref: str) -> int | None:
@@ -78,6 +76,9 @@ def _required(text: str | None, what: str) -> str:
         raise UsageError(f"{what} is empty: give some text")
     if "\x00" in value:
         raise UsageError(f"{what} contains a NUL byte")
+    if what in ("party name", "alias") and as_id(value) is not None:
+        # "5" would always mean party #5: a name no one could ever reach.
+        raise UsageError(f"{what} {value!r} is a number, which names a party by id: add words")
     limit = MAX_LENGTH.get(what)
     if limit and len(value) > limit:
         raise UsageError(f"{what} is {len(value):,} characters long: keep it to {limit}")
@@ -89,8 +90,12 @@ def _required(text: str | None, what: str) -> str:
 
 def party_label(party: Party) -> str:
     """A party as a report prints it: its name and the side it acts for."""
-    side = party_side(party)
-    return party.name if side is party else f"{party.name} ({side.name})"
+    return label_with_side(party.name, party_side(party).name)
+
+
+def label_with_side(name: str, side: str) -> str:
+    """ "JD Vance (United States)"; a party that acts for no one is just its name."""
+    return name if side == name else f"{name} ({side})"
 
 
 def party_side(party: Party) -> Party:
@@ -479,9 +484,10 @@ def check_stance_changes_something(
     if kind not in POSITION_KINDS:
         return
     latest = latest_position(session, claim, party)
-    if kind == "retracts" and (latest is None or latest.kind == "retracts"):
+    if kind == WITHDRAWAL and (latest is None or latest.kind == WITHDRAWAL):
         raise ClaimtrackError(f"{party.name} has no standing stance on claim {claim.id} to retract")
-    same_side = latest is not None and SIDES.get(latest.kind, "") == SIDES.get(kind)
+    side = side_of(kind)
+    same_side = latest is not None and side is not None and side_of(latest.kind) == side
     if same_side and not again:
         raise ClaimtrackError(
             f"{party.name} already {latest.kind} claim {claim.id} (stance {latest.id}); "

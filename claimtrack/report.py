@@ -1,613 +1,503 @@
-"""Reports: the SQL that reads the contested rule's views, and the rows it gives.
+"""The queries behind every report, listing and export: a Selection in, typed rows out.
 
-Every report reads the views defined in ``claimtrack.rule``; with ``as_of`` the same
-bodies run as CTEs with the time filter, so a report as of yesterday is computed by the
-same rule as today's.
+Every report reads the rule's relations (``claimtrack.rule``): the stored state now, or
+the same bodies as CTEs ``as_of`` a time. Large results stream: claims come from the
+database in batches, and each batch's sides, stances and verdicts are read with a few
+queries of at most ``BATCH`` bound ids, whatever the size of the archive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
-from claimtrack import rule
-from claimtrack.models import Party, Stance
-from claimtrack.record import party_label
+from claimtrack.links import chunks, counter_claims_of
+from claimtrack.models import Claim, ClaimLink, Event, Party, PartyAlias, Source, Stance, Verdict
+from claimtrack.rows import (
+    ClaimDetail,
+    ClaimRow,
+    EventRow,
+    LinkedClaim,
+    PartyCounts,
+    PartyDetail,
+    PartyRow,
+    PartyStance,
+    Position,
+    SourceRow,
+    StanceRow,
+    TimelineEntry,
+    VerdictInfo,
+    VerdictRow,
+)
+from claimtrack.selection import Selection
 from claimtrack.times import When
+from claimtrack.vocabulary import WITHDRAWAL
+
+BATCH = 500  # claims read from the database at a time
 
 
-@dataclass
-class Position:
-    """One party on one side of a claim."""
-
-    party: str
-    side: str  # "support" or "oppose"
-    kind: str  # the stance kind that put it there
-    said: When
-    counter_claim_id: int | None = None
-    quote: str | None = None
-    via: str | None = None
-    source: str | None = None
-    anonymous: bool = False
-    quote_lang: str | None = None
-
-    def label(self) -> str:
-        label = self.party
-        if self.counter_claim_id is not None:
-            label += f" [counter-claim #{self.counter_claim_id}]"
-        elif self.kind not in ("asserts", "denies"):
-            label += f" [{self.kind}]"
-        return label
-
-    def as_dict(self) -> dict:
-        return {
-            "party": self.party,
-            "kind": self.kind,
-            "said_at": self.said.isoformat(),
-            "said_tz": self.said.zone,
-            "quote": self.quote,
-            "via": self.via,
-            "source": self.source,
-            "counter_claim_id": self.counter_claim_id,
-            "anonymous": self.anonymous,
-        }
+def stance_when(stance) -> When:
+    """When a stance (a row or an object with the said_* columns) was said, as said."""
+    return When(stance.said_at, stance.said_offset, stance.said_precision)
 
 
-@dataclass
-class ContestedClaim:
-    claim_id: int
-    topic: str
-    text: str
-    contested_since: When | None
-    last_activity: When | None
-    support: list[Position] = field(default_factory=list)
-    oppose: list[Position] = field(default_factory=list)
-    verdict: dict | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "claim_id": self.claim_id,
-            "topic": self.topic,
-            "claim": self.text,
-            "asserted_by": [p.as_dict() for p in self.support],
-            "denied_or_countered_by": [p.as_dict() for p in self.oppose],
-            "contested_since": _iso(self.contested_since),
-            "last_activity": _iso(self.last_activity),
-            "anonymous_only": self.anonymous_only(),
-            "verdict": self.verdict,
-        }
-
-    def anonymous_only(self) -> list[str]:
-        """The sides that rest only on anonymous sources: "for", "against", both or none."""
-        return [
-            name
-            for name, group in (("for", self.support), ("against", self.oppose))
-            if group and all(p.anonymous for p in group)
-        ]
+def published_when(source) -> When | None:
+    if source.published_at is None:
+        return None
+    return When(source.published_at, source.published_offset or 0, source.published_precision)
 
 
-def _iso(when: When | None) -> str | None:
-    return when.isoformat() if when else None
+class PartyBook:
+    """Every party's name, side and aliases, read once per report."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(select(Party.id, Party.name, Party.kind, Party.acts_for_id,
+                                      Party.anonymous))  # fmt: skip
+        self.by_id = {r.id: r for r in rows}
+        self._session = session
+        self._aliases: dict[int, tuple[str, ...]] | None = None
+
+    def side(self, party_id: int) -> str:
+        """The name of the party at the top of its affiliation chain (Vance: United States)."""
+        seen, current = {party_id}, self.by_id[party_id]
+        while current.acts_for_id is not None and current.acts_for_id not in seen:
+            seen.add(current.acts_for_id)
+            current = self.by_id[current.acts_for_id]
+        return current.name
+
+    def label(self, party_id: int) -> str:
+        from claimtrack.record import label_with_side
+
+        return label_with_side(self.by_id[party_id].name, self.side(party_id))
+
+    def aliases(self, party_id: int) -> tuple[str, ...]:
+        if self._aliases is None:
+            found: dict[int, list[str]] = {}
+            query = select(PartyAlias.party_id, PartyAlias.alias).order_by(PartyAlias.id)
+            for pid, alias in self._session.execute(query):
+                found.setdefault(pid, []).append(alias)
+            self._aliases = {pid: tuple(names) for pid, names in found.items()}
+        return self._aliases.get(party_id, ())
 
 
-@dataclass
-class Filters:
-    """Which claims a report or an export covers."""
-
-    topic: str | None = None
-    status: str | None = None
-    party_ids: list[int] | None = None  # parties on either side (or on ``side``)
-    side: str | None = None  # "support" or "oppose"
-    since: dt.datetime | None = None  # last activity at or after
-    until: dt.datetime | None = None  # last activity at or before
-    as_of: dt.datetime | None = None
-
-    def params(self) -> dict:
-        return {"as_of": self.as_of} if self.as_of else {}
-
-    def narrows(self) -> bool:
-        return any((self.topic, self.status, self.party_ids is not None, self.since,
-                    self.until))  # fmt: skip
-
-    def apply(self, query: Select, views: rule.Views, claim_id_column) -> Select:
-        """Restrict ``query`` (which has ``claim_status`` in its FROM) to the chosen claims."""
-        status = views.claim_status
-        if self.topic:
-            query = query.where(status.c.topic == self.topic)
-        if self.status:
-            query = query.where(status.c.status == self.status)
-        if self.since:
-            query = query.where(status.c.last_activity >= self.since)
-        if self.until:
-            query = query.where(status.c.last_activity <= self.until)
-        if self.party_ids is not None:
-            sides = views.claim_sides
-            involved = select(sides.c.claim_id).where(sides.c.party_id.in_(self.party_ids))
-            if self.side:
-                involved = involved.where(sides.c.side == self.side)
-            query = query.where(claim_id_column.in_(involved))
-        return query
+# -- claims: the contested report, the listings, the per-claim export ------------------
 
 
-def parties_on_side_of(session: Session, party: Party) -> list[int]:
-    """The party and every party acting for it, directly or down a chain (Iran, its
-    officials, its agencies): what ``--party Iran`` covers."""
-    acts_for = dict(session.execute(select(Party.id, Party.acts_for_id)).all())
-    found = {party.id}
-    changed = True
-    while changed:
-        before = len(found)
-        found |= {pid for pid, parent in acts_for.items() if parent in found}
-        changed = len(found) != before
-    return sorted(found)
-
-
-SORTS = {
-    "activity": lambda c: (c.last_activity.desc(), c.claim_id.desc()),
-    "since": lambda c: (c.contested_since.desc(), c.claim_id.desc()),
-    "id": lambda c: (c.claim_id,),
-}
-
-
-def contested_claims(
-    session: Session,
-    *,
-    as_of: dt.datetime | None = None,
-    limit: int | None = None,
-    filters: Filters | None = None,
-    anonymous_only: bool = False,
-    unrated: bool = False,
-    sort: str = "activity",
-) -> list[ContestedClaim]:
-    """The contested claims, latest activity first, each with both sides named."""
-    from claimtrack.models import Claim
-    from claimtrack.state import with_contradicting
-
-    filters = filters or Filters()
-    filters.as_of = as_of if as_of is not None else filters.as_of
-    views = rule.views(filters.as_of is not None)
+def claims(session: Session, selection: Selection, *, detail: bool = False) -> Iterator[ClaimRow]:
+    """The chosen claims in the chosen order, streamed; with ``detail``, each with both
+    sides named, its verdict and its timeline."""
+    views = selection.views()
     status = views.claim_status
-    query = (
-        views.select(status.c.claim_id, status.c.topic, Claim.text, status.c.contested_since,
-                     status.c.last_activity)
-        .join(Claim, Claim.id == status.c.claim_id)
-        .where(status.c.status == "contested")
-    )  # fmt: skip
-    query = filters.apply(query, views, status.c.claim_id)
-    if anonymous_only:
-        query = query.where(status.c.claim_id.in_(_anonymous_only_claims(views)))
-    if unrated:
-        from claimtrack.models import Verdict
+    query = views.select(
+        Claim.id, Claim.slug, Claim.topic, Claim.text, status.c.status, status.c.supporters,
+        status.c.opponents, status.c.first_reported, status.c.contested_since,
+        status.c.last_activity,
+    ).join(Claim, Claim.id == status.c.claim_id)  # fmt: skip
+    query = selection.where(query, views, status.c.claim_id)
+    query = selection.order(query, views, status.c.claim_id)
+    book = PartyBook(session) if detail else None
+    result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
+    for part in result.partitions():
+        yield from _claim_rows(session, selection, part, book)
 
-        query = query.where(status.c.claim_id.not_in(select(Verdict.claim_id)))
-    query = query.order_by(*SORTS[sort](status.c))
-    if limit:
-        query = query.limit(limit)
-    rows = session.execute(query, filters.params()).all()
-    claims = {
-        row.claim_id: ContestedClaim(row.claim_id, row.topic, row.text, None, None) for row in rows
-    }
-    if not claims:
-        return []
-    # Both sides of just these claims: the rule scoped to them and their counter-claims.
-    scoped = rule.views(filters.as_of is not None, scoped=True)
+
+def _claim_rows(session: Session, selection: Selection, part, book) -> list[ClaimRow]:
+    ids = [r.id for r in part]
+    counters = counter_claims_of(session, ids)
+    scope = sorted(set(ids).union(*counters.values()))
+    stances = _stances(session, scope, selection.as_of, full=book is not None)
+    said = {s.said_at: stance_when(s) for s in stances}
+    verdicts = current_verdicts(session, ids)
+    positions = _positions(session, selection, ids, scope, stances, book) if book else {}
+    rows = []
+    for r in part:
+        support, oppose = positions.get(r.id, ((), ()))
+        rows.append(ClaimRow(
+            claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
+            supporters=r.supporters, opponents=r.opponents,
+            first_reported=_when_of(said, r.first_reported),
+            contested_since=_when_of(said, r.contested_since),
+            last_activity=_when_of(said, r.last_activity),
+            verdict=verdicts.get(r.id), support=support, oppose=oppose,
+            timeline=_timeline(r.id, counters, stances, book) if book else (),
+        ))  # fmt: skip
+    return rows
+
+
+def _stances(session: Session, scope: list[int], as_of, *, full: bool) -> list:
+    """The stances on these claims (and their counter-claims) said by ``as_of``, in order."""
+    if not full:
+        query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
+                       Stance.said_precision)  # fmt: skip
+    else:
+        via = aliased(Party)
+        query = (
+            select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
+                   Stance.quote_lang, via.name.label("via"), Source.title.label("source"),
+                   Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
+                   Stance.said_precision, Stance.recorded_at, Stance.recorded_by)
+            .outerjoin(via, via.id == Stance.via_id)
+            .outerjoin(Source, Source.id == Stance.source_id)
+        )  # fmt: skip
+    if as_of is not None:
+        query = query.where(Stance.said_at <= as_of)
+    found = []
+    for chunk in chunks(scope):
+        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
+    return sorted(found, key=lambda s: (s.said_at, s.id))
+
+
+def _positions(session, selection: Selection, ids, scope, stances, book: PartyBook) -> dict:
+    """claim id -> (support, oppose): each party on each side, by the rule scoped to them."""
+    scoped = selection.views(scoped=True)
     sides = scoped.claim_sides
-    scope = sorted(with_contradicting(session, set(claims)))
-    params = {**filters.params(), "claims": list(claims), "scope": scope}
-    side_rows = session.execute(
-        scoped.select(
-            sides.c.claim_id,
-            sides.c.party_id,
-            sides.c.side,
-            sides.c.kind,
-            sides.c.stance_id,
-            sides.c.counter_claim_id,
-        )
-        .where(sides.c.claim_id.in_(list(claims)))
-        .order_by(
-            sides.c.claim_id,
-            sides.c.side.desc(),
-            sides.c.said_at,
-            sides.c.party_id,
-            func.coalesce(sides.c.counter_claim_id, 0),
-            sides.c.stance_id,
-        ),
-        params,
-    ).all()
-    stances = _stances(session, [s.stance_id for s in side_rows])
-    parties = {
-        p.id: p
-        for p in session.scalars(
-            select(Party)
-            # The side a party acts for, two steps up, in the same round trip or two.
-            .options(selectinload(Party.acts_for).selectinload(Party.acts_for))
-            .where(Party.id.in_({s.party_id for s in side_rows}))
-        )
-    }
-    for s in side_rows:
-        stance = stances[s.stance_id]
-        position = Position(
-            party=party_label(parties[s.party_id]),
-            side=s.side,
+    query = scoped.select(
+        sides.c.claim_id, sides.c.party_id, sides.c.side, sides.c.kind, sides.c.stance_id,
+        sides.c.counter_claim_id,
+    ).where(sides.c.claim_id.in_(ids)).order_by(
+        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, sides.c.party_id,
+        func.coalesce(sides.c.counter_claim_id, 0), sides.c.stance_id,
+    )  # fmt: skip
+    params = {**selection.params(), "claims": ids, "scope": scope}
+    by_id = {s.id: s for s in stances}
+    found: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
+    for s in session.execute(query, params):
+        stance = by_id[s.stance_id]
+        party = book.by_id[s.party_id]
+        found[s.claim_id][0 if s.side == "support" else 1].append(Position(
+            party=book.label(s.party_id), side_name=book.side(s.party_id), side=s.side,
+            kind=s.kind, said=stance_when(stance), counter_claim_id=s.counter_claim_id,
+            quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
+            source=stance.source, anonymous=party.anonymous,
+        ))  # fmt: skip
+    return {i: (tuple(a), tuple(b)) for i, (a, b) in found.items()}
+
+
+def _timeline(claim_id: int, counters: dict, stances: list, book: PartyBook) -> tuple:
+    """Stances on the claim and on the claims linked to it as contradicting it."""
+    return tuple(
+        TimelineEntry(
+            stance_id=s.id,
+            claim_id=s.claim_id,
+            party=book.label(s.party_id),
+            party_name=book.by_id[s.party_id].name,
             kind=s.kind,
-            said=When.from_stored(stance.said_at, stance.said_offset, stance.said_precision),
-            counter_claim_id=s.counter_claim_id,
-            quote=stance.quote,
-            via=stance.via.name if stance.via else None,
-            source=stance.source.title if stance.source else None,
-            anonymous=parties[s.party_id].anonymous,
-            quote_lang=stance.quote_lang,
-        )
-        claim = claims[s.claim_id]
-        (claim.support if s.side == "support" else claim.oppose).append(position)
-    from claimtrack.verdicts import current, verdict_dict
-
-    for claim_id, verdict in current(session, list(claims)).items():
-        claims[claim_id].verdict = verdict_dict(verdict)
-    said = _said_times(session, scope)
-    for row in rows:
-        claim = claims[row.claim_id]
-        claim.contested_since = _when_of(said, row.contested_since)
-        claim.last_activity = _when_of(said, row.last_activity)
-    return list(claims.values())
-
-
-def _anonymous_only_claims(views: rule.Views) -> Select:
-    """Claims with a side whose every party is an anonymous source."""
-    sides = views.claim_sides
-    return (
-        select(sides.c.claim_id)
-        .join(Party, Party.id == sides.c.party_id)
-        .group_by(sides.c.claim_id, sides.c.side)
-        .having(func.min(case((Party.anonymous, 1), else_=0)) == 1)
+            quote=s.quote,
+            quote_lang=s.quote_lang,
+            via=s.via,
+            source=s.source,
+            source_url=s.source_url,
+            said=stance_when(s),
+            recorded_at=s.recorded_at,
+            recorded_by=s.recorded_by,
+        )  # fmt: skip
+        for s in stances
+        if s.claim_id == claim_id or s.claim_id in counters.get(claim_id, ())
     )
-
-
-def _said_times(session: Session, scope: list[int]) -> dict[dt.datetime, When]:
-    """Every time a stance on these claims (and their counter-claims) was said, as said."""
-    rows = session.execute(
-        select(Stance.said_at, Stance.said_offset, Stance.said_precision)
-        .where(Stance.claim_id.in_(scope))
-        .order_by(Stance.id)
-    )
-    return {at: When.from_stored(at, offset, precision) for at, offset, precision in rows}
 
 
 def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
-    """The instant as it was said: with the offset and precision of a stance said then."""
+    """An instant as it was said: with the offset and precision of a stance said then."""
     if at is None:
         return None
     return said.get(at) or When(at, 0, "second")
 
 
-def _stances(session: Session, ids: list[int]) -> dict[int, Stance]:
-    from sqlalchemy.orm import selectinload
+def current_verdicts(session: Session, claim_ids: list[int]) -> dict[int, VerdictInfo]:
+    """The newest verdict of each of these claims that has one."""
+    from claimtrack.verdicts import latest_verdict_ids
 
-    query = (
-        select(Stance)
-        .options(selectinload(Stance.via), selectinload(Stance.source))
-        .where(Stance.id.in_(ids))
-    )
-    return {s.id: s for s in session.scalars(query)}
+    found = {}
+    for part in chunks(claim_ids):
+        query = select(Verdict).where(
+            Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids())
+        )
+        found.update({v.claim_id: verdict_info(v) for v in session.scalars(query)})
+    return found
 
 
-# -- listings ------------------------------------------------------------------------
+def verdict_info(v: Verdict) -> VerdictInfo:
+    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at)
 
 
-def claim_list(
-    session: Session,
-    filters: Filters | None = None,
-    *,
-    spoke: Party | None = None,
-    search: str | None = None,
-    limit: int | None = None,
-) -> list[dict]:
-    """Claims with their status, latest activity first.
+def status_of(session: Session, claim_id: int) -> str | None:
+    """One claim's status now, as every write keeps it."""
+    from claimtrack.models import ClaimState
 
-    ``filters`` choose as the reports do; ``spoke`` keeps claims the party took any
-    stance on (questions included); ``search`` looks in claim texts and quotes.
-    """
-    from sqlalchemy import or_
+    return session.scalar(select(ClaimState.status).where(ClaimState.claim_id == claim_id))
 
-    from claimtrack.models import Claim
-    from claimtrack.names import normalise
 
-    filters = filters or Filters()
-    views = rule.views(filters.as_of is not None)
-    st = views.claim_status
-    query = (
-        views.select(Claim.id, Claim.slug, Claim.topic, st.c.status, Claim.text,
-                     st.c.supporters, st.c.opponents, st.c.last_activity)
-        .join(st, st.c.claim_id == Claim.id)
-        .order_by(st.c.last_activity.desc(), Claim.id.desc())
+def claim_detail(session: Session, claim: Claim, *, as_of: When | None = None) -> ClaimDetail:
+    """One claim with its status (as of a time), its links, and every stance in time order."""
+    from dataclasses import replace
+
+    selection = Selection(as_of=as_of.at if as_of else None)
+    scoped = selection.views(scoped=True)
+    status = scoped.claim_status
+    counters = counter_claims_of(session, [claim.id])
+    scope = sorted({claim.id}.union(*counters.values()))
+    query = scoped.select(*status.c).where(status.c.claim_id == claim.id)
+    state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
+    stances = _stances(session, scope, selection.as_of, full=True)
+    book = PartyBook(session)
+    said = {s.said_at: stance_when(s) for s in stances}
+    s = state.one()
+    row = ClaimRow(
+        claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
+        status=s.status, supporters=s.supporters, opponents=s.opponents,
+        first_reported=_when_of(said, s.first_reported),
+        contested_since=_when_of(said, s.contested_since),
+        last_activity=_when_of(said, s.last_activity),
+        verdict=current_verdicts(session, [claim.id]).get(claim.id),
+        timeline=_timeline(claim.id, counters, stances, book),
     )  # fmt: skip
-    query = filters.apply(query, views, Claim.id)
-    if spoke is not None:
-        query = query.where(
-            Claim.id.in_(select(Stance.claim_id).where(Stance.party_id == spoke.id))
+    positions = _positions(session, selection, [claim.id], scope, stances, book)
+    support, oppose = positions[claim.id]
+    return ClaimDetail(replace(row, support=support, oppose=oppose), _links(session, claim), as_of)
+
+
+def _links(session: Session, claim: Claim) -> tuple[LinkedClaim, ...]:
+    other = aliased(Claim)
+    mine = ClaimLink.from_claim_id == claim.id
+    query = (
+        select(ClaimLink.kind, ClaimLink.from_claim_id, other.id, other.text, other.merged_into_id)
+        .join(other, other.id == func.coalesce(
+            func.nullif(ClaimLink.to_claim_id, claim.id), ClaimLink.from_claim_id))
+        .where(mine | (ClaimLink.to_claim_id == claim.id))
+        .order_by(ClaimLink.id)
+    )  # fmt: skip
+    return tuple(
+        LinkedClaim(kind, "from" if source == claim.id else "to", oid, text, merged)
+        for kind, source, oid, text, merged in session.execute(query)
+    )
+
+
+# -- stances: the interchange export ----------------------------------------------------
+
+
+def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
+    """Every stance on the chosen claims, claim by claim in said order, streamed."""
+    views = selection.views()
+    status = views.claim_status
+    via, outlet = aliased(Party), aliased(Party)
+    query = (
+        views.select(
+            Stance.claim_id, Claim.topic, Claim.slug, Claim.text, Claim.language,
+            Stance.party_id, Stance.kind, Stance.quote, Stance.quote_lang,
+            via.name.label("via"), Source.title, outlet.name.label("outlet"), Source.url,
+            Source.language.label("slang"), Source.published_at, Source.published_offset,
+            Source.published_precision, Stance.said_at, Stance.said_offset,
+            Stance.said_precision, Stance.recorded_at, Stance.recorded_by,
         )
-    if search:
-        quoted = select(Stance.claim_id).where(func.lower(Stance.quote).contains(search.lower()))
-        query = query.where(or_(Claim.text_norm.contains(normalise(search)), Claim.id.in_(quoted)))
-    if limit:
-        query = query.limit(limit)
-    rows = [
-        {
-            "id": row.id,
-            "slug": row.slug,
-            "topic": row.topic,
-            "status": row.status,
-            "claim": row.text,
-            "for": row.supporters,
-            "against": row.opponents,
-            "last_activity": row.last_activity.isoformat() if row.last_activity else None,
-        }
-        for row in session.execute(query, filters.params())
-    ]
-    from claimtrack.verdicts import current
-
-    verdicts = current(session, [r["id"] for r in rows])
-    for r in rows:
-        verdict = verdicts.get(r["id"])
-        r["verdict"] = f"{verdict.label} ({verdict.rating})" if verdict else None
-    return rows
+        .join(Claim, Claim.id == Stance.claim_id)
+        .join(status, status.c.claim_id == Claim.id)
+        .outerjoin(via, via.id == Stance.via_id)
+        .outerjoin(Source, Source.id == Stance.source_id)
+        .outerjoin(outlet, outlet.id == Source.outlet_id)
+        .order_by(Stance.claim_id, Stance.said_at, Stance.id)
+    )  # fmt: skip
+    query = selection.where(query, views, Claim.id)
+    if selection.as_of is not None:
+        query = query.where(Stance.said_at <= selection.as_of)
+    book = PartyBook(session)
+    result = session.execute(query.execution_options(yield_per=BATCH * 4), selection.params())
+    for part in result.partitions():
+        refs = _link_refs(session, sorted({s.claim_id for s in part}))
+        for s in part:
+            yield _stance_row(s, refs.get(s.claim_id, ("", "")), book)
 
 
-def party_overview(session: Session, *, topic: str | None = None, by_side: bool = False):
-    """Per party (or per side): claims asserted, denials issued, retractions, counter-claims
-    and contested claims it is on a side of."""
-    from claimtrack.models import Claim, ClaimLink
-    from claimtrack.record import party_side
+def _stance_row(s, refs: tuple[str, str], book: PartyBook) -> StanceRow:
+    party = book.by_id[s.party_id]
+    parent = book.by_id[party.acts_for_id].name if party.acts_for_id else None
+    return StanceRow(
+        claim_id=s.claim_id, topic=s.topic, claim_ref=ref(s.slug, s.claim_id), claim=s.text,
+        claim_lang=s.language, contradicts=refs[0], same_as=refs[1], party=party.name,
+        party_kind=party.kind, party_aliases=book.aliases(party.id), party_for=parent,
+        kind=s.kind, quote=s.quote, quote_lang=s.quote_lang, via=s.via,
+        source_title=s.title, source_outlet=s.outlet, source_url=s.url, source_lang=s.slang,
+        source_published=published_when(s), said=stance_when(s), recorded_at=s.recorded_at,
+        recorded_by=s.recorded_by,
+    )  # fmt: skip
 
-    counts = (
+
+def _link_refs(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """claim id -> (the claims it contradicts, the claims it is the same as), as refs."""
+    other = aliased(Claim)
+    found: dict[int, dict[str, list[str]]] = {}
+    for part in chunks(claim_ids):
+        query = (
+            select(ClaimLink.from_claim_id, ClaimLink.kind, other.slug, other.id)
+            .join(other, other.id == ClaimLink.to_claim_id)
+            .where(ClaimLink.from_claim_id.in_(part))
+            .order_by(ClaimLink.from_claim_id, ClaimLink.id)
+        )
+        for claim_id, kind, slug, other_id in session.execute(query):
+            found.setdefault(claim_id, {}).setdefault(kind, []).append(ref(slug, other_id))
+    return {
+        cid: (";".join(k.get("contradicts", [])), ";".join(k.get("same_as", [])))
+        for cid, k in found.items()
+    }
+
+
+def ref(slug: str | None, claim_id: int) -> str:
+    """How a claim is named in an export: its slug, or its id in the exporting database."""
+    return slug or str(claim_id)
+
+
+# -- parties -----------------------------------------------------------------------------
+
+
+def parties_on_side_of(session: Session, party: Party) -> list[int]:
+    """The party and every party acting for it, directly or down a chain (Iran, its
+    officials, its agencies): what ``--party Iran`` covers."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in session.execute(select(Party.id, Party.acts_for_id)):
+        children.setdefault(parent, []).append(pid)
+    found, todo = {party.id}, [party.id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return sorted(found)
+
+
+def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCounts]:
+    """Per party that spoke: the claims it supports and opposes under the rule, the
+    counter-claims it stands behind, its retractions in force, the contested claims it
+    is on a side of, and all its stances."""
+    from sqlalchemy import case
+
+    views = Selection().views()
+    sides, latest, status = views.claim_sides, views.stance_latest, views.claim_status
+
+    def distinct_claims(condition):
+        return func.count(func.distinct(case((condition, sides.c.claim_id))))
+
+    on_sides = (
         select(
-            Stance.party_id,
-            func.count(func.distinct(case((Stance.kind.in_(("asserts", "confirms")),
-                                           Stance.claim_id)))).label("asserted"),
-            func.count(func.distinct(case((Stance.kind.in_(("denies", "disputes")),
-                                           Stance.claim_id)))).label("denied"),
-            func.count(case((Stance.kind == "retracts", 1))).label("retractions"),
-            func.count(case((Stance.claim_id.in_(select(ClaimLink.from_claim_id).where(
-                ClaimLink.kind == "contradicts")) & (Stance.kind == "asserts"), 1)))
-            .label("counter_claims"),
-            func.count().label("stances"),
+            sides.c.party_id,
+            distinct_claims(sides.c.side == "support").label("asserted"),
+            distinct_claims((sides.c.side == "oppose") & sides.c.counter_claim_id.is_(None))
+            .label("denied"),
+            func.count(func.distinct(sides.c.counter_claim_id)).label("counter_claims"),
+            distinct_claims(status.c.status == "contested").label("contested"),
         )
+        .join(status, status.c.claim_id == sides.c.claim_id)
+        .group_by(sides.c.party_id)
+    )  # fmt: skip
+    retractions = (
+        select(latest.c.party_id, func.count().label("n"))
+        .join(status, status.c.claim_id == latest.c.claim_id)
+        .where(latest.c.kind == WITHDRAWAL)
+        .group_by(latest.c.party_id)
+    )
+    spoken = (
+        select(Stance.party_id, func.count().label("n"))
         .join(Claim, Claim.id == Stance.claim_id)
         .group_by(Stance.party_id)
-    )  # fmt: skip
-    views = rule.views()
-    sides, status = views.claim_sides, views.claim_status
-    contested = (
-        select(sides.c.party_id, func.count(func.distinct(sides.c.claim_id)).label("n"))
-        .join(status, status.c.claim_id == sides.c.claim_id)
-        .where(status.c.status == "contested")
-        .group_by(sides.c.party_id)
     )
     if topic:
-        counts = counts.where(Claim.topic == topic)
-        contested = contested.where(status.c.topic == topic)
-    in_contest = dict(session.execute(contested).all())
+        on_sides = on_sides.where(status.c.topic == topic)
+        retractions = retractions.where(status.c.topic == topic)
+        spoken = spoken.where(Claim.topic == topic)
+    counts = {r.party_id: r for r in session.execute(on_sides)}
+    withdrawn = dict(session.execute(retractions).all())
+    book = PartyBook(session)
     rows = []
-    for row in session.execute(counts):
-        party = session.get(Party, row.party_id)
-        rows.append({
-            "party": party.name, "side": party_side(party).name, "kind": party.kind,
-            "asserted": row.asserted, "denied": row.denied, "retractions": row.retractions,
-            "counter_claims": row.counter_claims, "contested": in_contest.get(row.party_id, 0),
-            "stances": row.stances,
-        })  # fmt: skip
-    if by_side:
-        totals: dict[str, dict] = {}
-        for r in rows:
-            t = totals.setdefault(
-                r["side"],
-                {
-                    "side": r["side"],
-                    "parties": 0,
-                    "asserted": 0,
-                    "denied": 0,
-                    "retractions": 0,
-                    "counter_claims": 0,
-                    "stances": 0,
-                },
-            )
-            t["parties"] += 1
-            for key in ("asserted", "denied", "retractions", "counter_claims", "stances"):
-                t[key] += r[key]
-        rows = list(totals.values())
-        return sorted(rows, key=lambda r: (-r["stances"], r["side"]))
-    return sorted(rows, key=lambda r: (-r["stances"], r["party"]))
+    for party_id, n in session.execute(spoken):
+        party, c = book.by_id[party_id], counts.get(party_id)
+        rows.append(PartyCounts(
+            name=party.name, side=book.side(party_id), kind=party.kind, parties=1,
+            asserted=c.asserted if c else 0, denied=c.denied if c else 0,
+            retractions=withdrawn.get(party_id, 0),
+            counter_claims=c.counter_claims if c else 0, contested=c.contested if c else 0,
+            stances=n,
+        ))  # fmt: skip
+    return sorted(rows, key=lambda r: (-r.stances, r.name))
 
 
-@dataclass
-class TimelineEntry:
-    stance_id: int
-    party: str
-    kind: str
-    quote: str | None
-    via: str | None
-    source: str | None
-    source_url: str | None
-    said: When
-    recorded_at: dt.datetime
-    recorded_by: str
-    claim_id: int  # the claim itself, or the counter-claim the stance is on
-
-    def as_dict(self) -> dict:
-        return {
-            "stance_id": self.stance_id,
-            "claim_id": self.claim_id,
-            "party": self.party,
-            "kind": self.kind,
-            "quote": self.quote,
-            "via": self.via,
-            "source": self.source,
-            "said_at": self.said.isoformat(),
-            "said_tz": self.said.zone,
-            "recorded_at": self.recorded_at.isoformat(timespec="seconds"),
-            "recorded_by": self.recorded_by,
-        }
+def side_counts(rows: Iterable[PartyCounts]) -> list[PartyCounts]:
+    """``party_counts`` summed per side the parties act for."""
+    totals: dict[str, list] = {}
+    fields = ("parties", "asserted", "denied", "retractions", "counter_claims", "contested",
+              "stances")  # fmt: skip
+    for r in rows:
+        t = totals.setdefault(r.side, [0] * len(fields))
+        for i, name in enumerate(fields):
+            t[i] += getattr(r, name)
+    summed = [PartyCounts(side, side, "side", *t) for side, t in totals.items()]
+    return sorted(summed, key=lambda r: (-r.stances, r.name))
 
 
-def status_of(session: Session, claim_id: int, as_of: dt.datetime | None = None) -> str | None:
-    """One claim's status under the rule, now or as of a time."""
-    views = rule.views(as_of is not None)
-    status = views.claim_status
-    query = views.select(status.c.status).where(status.c.claim_id == claim_id)
-    return session.execute(query, {"as_of": as_of} if as_of else {}).scalar()
+def party_rows(session: Session) -> Iterator[PartyRow]:
+    """Every party with its kind, the party it acts for and its aliases."""
+    book = PartyBook(session)
+    for p in sorted(book.by_id.values(), key=lambda p: p.id):
+        parent = book.by_id[p.acts_for_id].name if p.acts_for_id else None
+        yield PartyRow(p.id, p.name, p.kind, parent, book.aliases(p.id))
 
 
-def claim_detail(session: Session, claim, *, as_of: dt.datetime | None = None) -> dict:
-    """A claim, its status (as of a time), its links, and every stance in time order.
-
-    The timeline holds the claim's own stances and those on its counter-claims, so the
-    whole exchange reads in one place.
-    """
-    from claimtrack.models import Claim, ClaimLink
-
-    status = status_of(session, claim.id, as_of)
-    links = session.scalars(
-        select(ClaimLink)
-        .where((ClaimLink.from_claim_id == claim.id) | (ClaimLink.to_claim_id == claim.id))
-        .order_by(ClaimLink.id)
-    ).all()
-    linked = []
-    for link in links:
-        other_id = link.to_claim_id if link.from_claim_id == claim.id else link.from_claim_id
-        other = session.get(Claim, other_id)
-        linked.append(
-            {
-                "kind": link.kind,
-                "direction": "from" if link.from_claim_id == claim.id else "to",
-                "claim_id": other.id,
-                "claim": other.text,
-                "merged_into": other.merged_into_id,
-            }
-        )
-    counter_ids = [x["claim_id"] for x in linked if x["kind"] == "contradicts"]
-    stances = session.scalars(
-        select(Stance)
-        .where(Stance.claim_id.in_([claim.id, *counter_ids]))
-        .order_by(Stance.said_at, Stance.id)
-    ).all()
-    timeline = [
-        TimelineEntry(
-            stance_id=s.id,
-            party=party_label(s.party),
-            kind=s.kind,
-            quote=s.quote,
-            via=s.via.name if s.via else None,
-            source=s.source.title if s.source else None,
-            source_url=s.source.url if s.source else None,
-            said=When.from_stored(s.said_at, s.said_offset, s.said_precision),
-            recorded_at=s.recorded_at,
-            recorded_by=s.recorded_by,
-            claim_id=s.claim_id,
-        )
-        for s in stances
-        if as_of is None or s.said_at <= as_of
-    ]
-    return {
-        "id": claim.id,
-        "slug": claim.slug,
-        "topic": claim.topic,
-        "claim": claim.text,
-        "status": status,
-        "as_of": as_of.isoformat() if as_of else None,
-        "links": linked,
-        "timeline": [t.as_dict() for t in timeline],
-        "_timeline": timeline,
-    }
-
-
-def party_list(session: Session) -> list[dict]:
-    """Every party with its kind, side and aliases."""
-    parties = session.scalars(select(Party).order_by(Party.id)).all()
-    return [
-        {
-            "id": p.id,
-            "name": p.name,
-            "kind": p.kind,
-            "acts_for": p.acts_for.name if p.acts_for else None,
-            "aliases": [a.alias for a in p.aliases],
-        }
-        for p in parties
-    ]
-
-
-def party_detail(session: Session, party: Party) -> dict:
-    """A party, its aliases and side, and its stances on claims, newest first."""
-    from claimtrack.models import Claim
-
-    rows = session.execute(
-        select(Stance, Claim.text)
+def party_detail(session: Session, party: Party) -> PartyDetail:
+    """A party, its aliases and side, and its stances (and those it relayed), newest first."""
+    speaker = aliased(Party)
+    query = (
+        select(Stance, Claim.text, speaker.name)
         .join(Claim, Claim.id == Stance.claim_id)
+        .join(speaker, speaker.id == Stance.party_id)
         .where((Stance.party_id == party.id) | (Stance.via_id == party.id))
         .order_by(Stance.said_at.desc(), Stance.id.desc())
-    ).all()
-    return {
-        "id": party.id,
-        "name": party.name,
-        "kind": party.kind,
-        "side": party_label(party),
-        "aliases": [a.alias for a in party.aliases],
-        "stances": [
-            {
-                "stance_id": s.id,
-                "claim_id": s.claim_id,
-                "claim": text_,
-                "kind": s.kind if s.party_id == party.id else f"relayed ({s.kind})",
-                "by": s.party.name,
-                "quote": s.quote,
-                "said_at": When.from_stored(s.said_at, s.said_offset, s.said_precision).isoformat(),
-            }
-            for s, text_ in rows
-        ],
-    }
+    )
+    stances = tuple(
+        PartyStance(
+            stance_id=s.id,
+            claim_id=s.claim_id,
+            claim=text,
+            kind=s.kind if s.party_id == party.id else f"relayed ({s.kind})",
+            by=by,
+            quote=s.quote,
+            said=stance_when(s),
+        )  # fmt: skip
+        for s, text, by in session.execute(query)
+    )
+    book = PartyBook(session)
+    parent = book.by_id[party.acts_for_id].name if party.acts_for_id else None
+    row = PartyRow(party.id, party.name, party.kind, parent, book.aliases(party.id))
+    return PartyDetail(row, book.label(party.id), stances)
 
 
-def source_list(session: Session) -> list[dict]:
-    from claimtrack.models import Source
-
-    sources = session.scalars(select(Source).order_by(Source.id)).all()
-    return [
-        {
-            "id": s.id,
-            "title": s.title,
-            "outlet": s.outlet.name,
-            "url": s.url,
-            "lang": s.language,
-            "published": When.from_stored(
-                s.published_at, s.published_offset or 0, s.published_precision
-            ).isoformat()
-            if s.published_at
-            else None,
-        }
-        for s in sources
-    ]
+# -- sources, the log, verdicts ----------------------------------------------------------
 
 
-def event_list(
+def source_rows(session: Session) -> Iterator[SourceRow]:
+    outlet = aliased(Party)
+    query = select(Source, outlet.name).join(outlet, outlet.id == Source.outlet_id)
+    for s, outlet_name in session.execute(query.order_by(Source.id)):
+        yield SourceRow(s.id, s.title, outlet_name, s.url, s.language, published_when(s))
+
+
+def event_rows(
     session: Session, *, since: dt.datetime | None = None, limit: int | None = None
-) -> list[dict]:
+) -> Iterator[EventRow]:
     """The audit trail, newest first."""
-    from claimtrack.models import Event
-
     query = select(Event).order_by(Event.at.desc(), Event.id.desc())
     if since is not None:
         query = query.where(Event.at >= since)
     if limit:
         query = query.limit(limit)
+    for e in session.scalars(query.execution_options(yield_per=BATCH)):
+        yield EventRow(e.id, e.at, e.editor, e.action, e.detail)
+
+
+def verdict_rows(session: Session, claim: Claim) -> list[VerdictRow]:
+    """The claim's verdicts, newest (the one in force) first."""
+    from claimtrack.verdicts import history
+
     return [
-        {
-            "id": e.id,
-            "at": e.at.isoformat(timespec="seconds"),
-            "editor": e.editor,
-            "action": e.action,
-            "detail": e.detail,
-        }
-        for e in session.scalars(query)
+        VerdictRow(v.claim_id, verdict_info(v), v.rating_value, v.best_rating, v.worst_rating)
+        for v in history(session, claim)
     ]

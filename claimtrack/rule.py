@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import FromClause, Select, bindparam, column, select, table, text
 
+from claimtrack.vocabulary import POSITION_KINDS, SUPPORT, WITHDRAWAL, sql_list
+
 # Where the CTE variants narrow the rule: which stances count, and which claims to rate.
 STANCES_MARKER = " /* stances */"
 CLAIMS_MARKER = " /* claims */"
@@ -39,7 +41,8 @@ _AS_OF_FILTER = " AND s.said_at <= :as_of"
 _SCOPE_FILTER = " AND s.claim_id IN :scope"
 _CLAIMS_FILTER = " AND c.id IN :claims"
 
-STANCE_LATEST = """
+# The f-strings below insert only the vocabulary's constant kind names, never input.
+STANCE_LATEST = f"""
 SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind
 FROM (
     SELECT s.claim_id, s.party_id, s.id AS stance_id, s.kind, s.said_at,
@@ -50,17 +53,17 @@ FROM (
                PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
            ) AS recency
     FROM stance AS s
-    WHERE s.kind IN ('asserts', 'confirms', 'denies', 'disputes', 'retracts') /* stances */
+    WHERE s.kind IN ({sql_list(POSITION_KINDS)}) /* stances */
 ) AS positions
 WHERE recency = 1
-"""
+"""  # noqa: S608
 
-CLAIM_SIDES = """
+CLAIM_SIDES = f"""
 SELECT l.claim_id, l.party_id,
-       CASE WHEN l.kind IN ('asserts', 'confirms') THEN 'support' ELSE 'oppose' END AS side,
+       CASE WHEN l.kind IN ({sql_list(SUPPORT)}) THEN 'support' ELSE 'oppose' END AS side,
        l.kind, l.stance_id, l.said_at, CAST(NULL AS INTEGER) AS counter_claim_id
 FROM stance_latest AS l
-WHERE l.kind <> 'retracts'
+WHERE l.kind <> '{WITHDRAWAL}'
 UNION ALL
 SELECT x.claim_id, l.party_id, 'oppose' AS side, l.kind, l.stance_id, l.said_at,
        x.other_claim_id AS counter_claim_id
@@ -72,10 +75,10 @@ FROM (
     FROM claim_link WHERE kind = 'contradicts' /* links to */
 ) AS x
 JOIN stance_latest AS l
-  ON l.claim_id = x.other_claim_id AND l.kind IN ('asserts', 'confirms')
-"""
+  ON l.claim_id = x.other_claim_id AND l.kind IN ({sql_list(SUPPORT)})
+"""  # noqa: S608
 
-CLAIM_STATUS = """
+CLAIM_STATUS = f"""
 SELECT c.id AS claim_id, c.topic,
        CASE
            WHEN t.supporters > 0 AND t.opponents > 0
@@ -115,7 +118,7 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT claim_id, COUNT(*) AS retractions
     FROM stance_latest
-    WHERE kind = 'retracts' AND withdrawn_kind IN ('asserts', 'confirms')
+    WHERE kind = '{WITHDRAWAL}' AND withdrawn_kind IN ({sql_list(SUPPORT)})
     GROUP BY claim_id
 ) AS r ON r.claim_id = c.id
 LEFT JOIN (
@@ -125,7 +128,7 @@ LEFT JOIN (
     GROUP BY s.claim_id
 ) AS a ON a.claim_id = c.id
 WHERE c.merged_into_id IS NULL /* claims */
-"""
+"""  # noqa: S608
 
 CONTESTED_CLAIMS = """
 SELECT st.claim_id, st.topic, c.text, st.supporters, st.opponents,

@@ -4,8 +4,10 @@ Reading the contested rule from the raw stances means a GROUP BY over all of the
 top 50 contested claims of a million would take seconds. So each flush that adds or
 moves a stance, a link or a claim re-rates, in the same transaction, the claims it
 touched and the claims that contradict them, with the rule's own SQL scoped to those
-claims (``rule.views(scoped=True)``). A bulk load defers that to one pass at its end,
-and ``rebuild`` recomputes every claim from scratch. tests/test_state.py checks that
+claims (``rule.views(scoped=True)``). The listeners belong to ``WriteSession``, the
+session class ``claimtrack.db.write_session`` makes, not to SQLAlchemy's global
+``Session``. A bulk load defers re-rating to one pass at its end, and ``rebuild``
+recomputes every claim from scratch. tests/test_state.py checks that
 the table always equals the ``claim_status`` view.
 """
 
@@ -13,13 +15,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, insert, inspect, or_, select
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from claimtrack import rule
+from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
 
 TOUCHED = "claimtrack_touched"
+EVERYTHING = "claimtrack_rebuild"
+# The columns naming the claims a row of each table bears on.
+_CLAIM_COLUMNS = {
+    "stance": ("claim_id",),
+    "claim_link": ("from_claim_id", "to_claim_id"),
+    "claim": ("id",),
+}
 DEFERRED = "claimtrack_defer_state"
 CHUNK = 500
 REBUILD_ABOVE = 20_000  # past this many claims, one pass over everything is cheaper
@@ -33,10 +43,20 @@ def _old_and_new(obj, attribute: str) -> list[int]:
     return [v for v in {*values, current} if v is not None]
 
 
-@event.listens_for(Session, "after_flush")
+class WriteSession(Session):
+    """claimtrack's session for writing: it keeps ``claim_state`` in step by itself.
+
+    Every ORM flush re-rates the claims it touched; a bulk statement run through the
+    session (``session.execute(insert(Stance), rows)``) notes its claims too, and they
+    are re-rated before the transaction commits. ``claimtrack.db.write_session`` makes
+    one; there is no write path through it that leaves the state stale.
+    """
+
+
+@event.listens_for(WriteSession, "after_flush")
 def _collect(session: Session, _context) -> None:
     touched: set[int] = session.info.setdefault(TOUCHED, set())
-    for obj in (*session.new, *session.dirty):
+    for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Stance):
             touched.update(_old_and_new(obj, "claim_id"))
         elif isinstance(obj, ClaimLink):
@@ -46,42 +66,52 @@ def _collect(session: Session, _context) -> None:
             touched.add(obj.id)
 
 
-@event.listens_for(Session, "after_flush_postexec")
+@event.listens_for(WriteSession, "after_flush_postexec")
 def _refresh_after_flush(session: Session, _context) -> None:
     if not session.info.get(DEFERRED):
         refresh_pending(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(WriteSession, "do_orm_execute")
+def _collect_bulk(execute_state) -> None:
+    """Note the claims a bulk INSERT, UPDATE or DELETE through the session writes."""
+    if not (execute_state.is_insert or execute_state.is_update or execute_state.is_delete):
+        return
+    table = getattr(execute_state.statement, "table", None)
+    columns = _CLAIM_COLUMNS.get(getattr(table, "name", None))
+    if columns is None:
+        return
+    session = execute_state.session
+    params = execute_state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    if execute_state.is_insert and rows and all(c in r for r in rows for c in columns):
+        session.info.setdefault(TOUCHED, set()).update(r[c] for r in rows for c in columns)
+    else:  # which claims an UPDATE or DELETE reaches is the database's to say
+        session.info[EVERYTHING] = True
+
+
+@event.listens_for(WriteSession, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    if not session.info.get(DEFERRED):
+        refresh_pending(session)
+
+
+@event.listens_for(WriteSession, "after_soft_rollback")
 def _forget(session: Session, _previous) -> None:
     session.info.pop(TOUCHED, None)
+    session.info.pop(EVERYTHING, None)
 
 
 def refresh_pending(session: Session) -> int:
     """Re-rate every claim touched since the last refresh; returns how many were."""
     touched = session.info.pop(TOUCHED, None)
+    if session.info.pop(EVERYTHING, False):
+        return rebuild(session)
     if not touched:
         return 0
     if len(touched) > REBUILD_ABOVE:
         return rebuild(session)
     return refresh(session, touched)
-
-
-def with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
-    """The claims and every claim linked to one of them as contradicting it."""
-    found = set(claim_ids)
-    ids = list(claim_ids)
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        links = session.execute(
-            select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-                ClaimLink.kind == "contradicts",
-                or_(ClaimLink.from_claim_id.in_(part), ClaimLink.to_claim_id.in_(part)),
-            )
-        )
-        for a, b in links:
-            found.update((a, b))
-    return found
 
 
 def refresh(session: Session, claim_ids: Iterable[int]) -> int:
@@ -105,6 +135,7 @@ def refresh(session: Session, claim_ids: Iterable[int]) -> int:
 def rebuild(session: Session) -> int:
     """Recompute every claim's state from the stances; returns the number of claims."""
     session.info.pop(TOUCHED, None)
+    session.info.pop(EVERYTHING, None)
     connection = session.connection()
     view = rule.view_table("claim_status")
     connection.execute(delete(ClaimState))

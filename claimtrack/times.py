@@ -29,10 +29,6 @@ class When:
     offset_minutes: int
     precision: str  # "day", "minute" or "second"
 
-    @classmethod
-    def from_stored(cls, at: dt.datetime, offset_minutes: int, precision: str) -> When:
-        return cls(at, offset_minutes, precision)
-
     def local(self) -> dt.datetime:
         return self.at.astimezone(dt.timezone(dt.timedelta(minutes=self.offset_minutes)))
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from claimtrack import record
 from claimtrack.errors import UsageError
 from claimtrack.models import RATINGS, Claim, ClaimLink, Stance, Verdict
-from claimtrack.times import When
+from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
 # Common desk labels and what they mean on the shared scale.
 SYNONYMS = {
@@ -98,24 +98,6 @@ def latest_verdict_ids():
     return select(func.max(Verdict.id)).group_by(Verdict.claim_id)
 
 
-def current(session: Session, claim_ids: list[int]) -> dict[int, Verdict]:
-    """The newest verdict of each of these claims that has one."""
-    if not claim_ids:
-        return {}
-    found = session.scalars(
-        select(Verdict).where(Verdict.claim_id.in_(claim_ids), Verdict.id.in_(latest_verdict_ids()))
-    )
-    return {v.claim_id: v for v in found}
-
-
-def verdict_dict(verdict: Verdict | None) -> dict | None:
-    if verdict is None:
-        return None
-    return {"rating": verdict.rating, "label": verdict.label, "summary": verdict.summary,
-            "url": verdict.url, "by": verdict.created_by,
-            "at": verdict.created_at.isoformat(timespec="seconds")}  # fmt: skip
-
-
 # -- ClaimReview -----------------------------------------------------------------------
 
 
@@ -124,12 +106,13 @@ def claim_review(
 ) -> dict:
     """One schema.org ClaimReview for a verdict, with the claim's record around it."""
     from claimtrack.record import party_label
+    from claimtrack.report import stance_when
 
     claim = session.get(Claim, verdict.claim_id)
     stances = list(session.scalars(
         select(Stance).where(Stance.claim_id == claim.id).order_by(Stance.said_at, Stance.id)
     ))  # fmt: skip
-    asserted = [s for s in stances if s.kind in ("asserts", "confirms")]
+    asserted = [s for s in stances if s.kind in SUPPORT]
     first = asserted[0] if asserted else (stances[0] if stances else None)
     appearances = []
     for s in stances:
@@ -143,9 +126,7 @@ def claim_review(
     if first is not None:
         kind = "Person" if first.party.kind in ("person", "anonymous") else "Organization"
         item["author"] = {"@type": kind, "name": first.party.name}
-        item["datePublished"] = When.from_stored(
-            first.said_at, first.said_offset, first.said_precision
-        ).isoformat()
+        item["datePublished"] = stance_when(first).isoformat()
     if appearances:
         item["firstAppearance"] = appearances[0]
         if appearances[1:]:
@@ -168,7 +149,7 @@ def claim_review(
         [summary if summary.endswith((".", "!", "?", "。")) else summary + "."] if summary else []
     )
     for s in stances:
-        if s.kind in ("denies", "disputes", "retracts"):
+        if s.kind in (*OPPOSE, *WITHDRAW):
             quote = f": “{s.quote}”" if s.quote else ""
             body.append(f"{party_label(s.party)} {s.kind} it{quote}.")
     counters = session.scalars(

@@ -34,6 +34,8 @@ def env_setup(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("CLAIMTRACK_EDITOR", "test-editor")
+    # Tables fit the terminal: give every test the same one, whatever runs it (xdist too).
+    monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.chdir(tmp_path)
 
 

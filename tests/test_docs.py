@@ -19,4 +19,14 @@ def test_readme_quick_start_has_exactly_two_commands():
     section = README.split("## Quick start", 1)[1].split("##", 1)[0]
     block = section.split("```", 2)[1]
     lines = [line for line in block.strip().splitlines() if line.strip()]
-    assert lines == ["pip install . && claimtrack demo", "pip install -e '.[test]' && pytest"]
+    assert lines == [
+        "pip install . && claimtrack demo",
+        "pip install -e '.[test]' && pytest -n auto",
+    ]
+
+
+def test_ci_runs_the_readme_test_command():
+    section = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    command = section.split("```", 2)[1].strip().splitlines()[-1]
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert command.replace("pip install", "pip install -q") in ci

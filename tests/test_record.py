@@ -113,8 +113,9 @@ def test_asset_unfreeze_episode_in_four_commands_on_an_empty_database(run, backe
     assert any("Reuters (created as missing)" in e["detail"] for e in log)
 
 
-def test_claim_show_prints_the_timeline_with_the_counter_claim(story):
+def test_claim_show_prints_the_timeline_with_the_counter_claim(story, monkeypatch):
     run = story
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough that no label wraps
     result = run(
         "claim",
         "counter",
@@ -139,7 +140,7 @@ def test_claim_show_prints_the_timeline_with_the_counter_claim(story):
         for marker in ("2026-04-11 15:00+05:00", "2026-04-11 17:00+05:00", "2026-04-11 18:00+05:00")
     ]
     assert order == sorted(order)
-    assert f"asserts #{counter_id}" in shown and "拦截并驱逐美舰" in shown
+    assert f"asserts counter-claim #{counter_id}" in shown and "拦截并驱逐美舰" in shown
     detail = json.loads(run("claim", "show", "transit", "--format", "json").stdout)[0]
     assert [t["kind"] for t in detail["timeline"]] == ["asserts", "denies", "asserts"]
     early = json.loads(

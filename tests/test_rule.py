@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from claimtrack import record, rule
-from claimtrack.report import contested_claims, status_of
+from claimtrack import record, report, rule
+from claimtrack.selection import Selection
 from claimtrack.times import parse_when
 
 ED = "test-editor"
@@ -38,7 +38,14 @@ class Story:
 
     def status(self, claim, as_of=None):
         self.session.flush()
-        return status_of(self.session, claim.id, parse_when(as_of).at if as_of else None)
+        selection = Selection(as_of=parse_when(as_of).at if as_of else None)
+        return next(r.status for r in report.claims(self.session, selection)
+                    if r.claim_id == claim.id)  # fmt: skip
+
+
+def contested_claims(session, as_of=None):
+    selection = Selection(status="contested", as_of=as_of)
+    return list(report.claims(session, selection, detail=True))
 
 
 @pytest.fixture
@@ -159,6 +166,7 @@ def test_report_names_both_sides_and_contested_since(story):
     story.session.flush()
     [row] = contested_claims(story.session)
     assert [p.party for p in row.support] == ["Western media"]
+    assert [t.party for t in row.timeline] == ["Western media", "Tasnim", "Xinhua"]
     assert [p.party for p in row.oppose] == ["Tasnim"]
     assert str(row.contested_since) == "2026-04-12 09:30+03:30"
     assert str(row.last_activity) == "2026-04-12 18:00+08:00"

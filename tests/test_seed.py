@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from claimtrack import record
+from claimtrack import record, report
 from claimtrack.importer import bundled_seed_path, load_dataset, read_toml
 from claimtrack.models import Claim, Party, Stance
-from claimtrack.report import contested_claims
+from claimtrack.selection import Selection
 
 
 @pytest.fixture
@@ -19,7 +19,8 @@ def seeded(session):
 
 
 def _by_slug(session):
-    return {c.claim_id: c for c in contested_claims(session)}, {
+    contested = report.claims(session, Selection(status="contested"), detail=True)
+    return {c.claim_id: c for c in contested}, {
         c.slug: c.id for c in session.scalars(sa.select(Claim))
     }
 

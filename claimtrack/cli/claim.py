@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options, terminal_width, wrap
-from claimtrack.cli.report import STATUSES
+from claimtrack.cli.output import output_options
+from claimtrack.cli.output import show as show_rows
+from claimtrack.cli.report import build_selection, selection_options
+from claimtrack.vocabulary import KINDS, SUPPORT
 
 
 @click.group()
@@ -153,14 +155,8 @@ def add(env, text, topic, slug, lang, force, **opts) -> None:
     click.echo(new.id)
 
 
-STANCE_COMMANDS = {
-    "confirm": ("confirms", "says it is so, after another party did"),
-    "deny": ("denies", "says it is not so"),
-    "dispute": ("disputes", "calls it into doubt"),
-    "retract": ("retracts", "withdraws its own earlier stance"),
-    "question": ("questions", "asks about it (takes no position)"),
-    "comment": ("comments", "remarks on it (takes no position)"),
-}
+# `claim add` asserts; every other kind of stance has a command named for its verb.
+STANCE_COMMANDS = {k.verb: (k.name, k.meaning) for k in KINDS if k.name != SUPPORT[0]}
 
 
 def _stance_command(verb: str, kind: str, meaning: str):
@@ -318,9 +314,9 @@ def merge(env, duplicate, into) -> None:
 @click.argument("claim_ref", metavar="CLAIM")
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
 @click.option("--tz", metavar="ZONE", help="Zone for --as-of without an offset.")
-@output_options(csv=False)
+@output_options(formats=("table", "json"))
 @click.pass_obj
-def show(env, claim_ref, as_of, tz, fmt, tablefmt) -> None:
+def show(env, claim_ref, as_of, tz, fmt, tablefmt, out) -> None:
     """Show a claim: its status, its linked claims and the timeline of every stance.
 
     The timeline includes the stances on its counter-claims, marked with their claim id.
@@ -330,61 +326,40 @@ def show(env, claim_ref, as_of, tz, fmt, tablefmt) -> None:
       claimtrack claim show destroyers-transit
       claimtrack claim show 1 --as-of 2026-04-11 --format json
     """
+    from claimtrack import render
     from claimtrack.db import read_session
     from claimtrack.report import claim_detail
     from claimtrack.times import parse_when
 
-    when = parse_when(as_of, tz).at if as_of else None
+    when = parse_when(as_of, tz) if as_of else None
     with read_session(env.engine()) as session:
         detail = claim_detail(session, _find_claim(session, claim_ref), as_of=when)
-    timeline = detail.pop("_timeline")
     if fmt == "json":
-        emit([detail], fmt="json")
+        show_rows(render.DETAIL, [detail], fmt="json", out=out)
         return
-    handle = f" ({detail['slug']})" if detail["slug"] else ""
-    click.echo(f"Claim #{detail['id']}{handle} [{detail['topic']}]: {detail['claim']}")
-    click.echo(f"Status: {detail['status']}" + (f" as of {as_of}" if as_of else ""))
-    for linked in detail["links"]:
+    row = detail.row
+    handle = f" ({row.slug})" if row.slug else ""
+    click.echo(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}")
+    click.echo(f"Status: {row.status}" + (f" as of {detail.as_of}" if as_of else ""))
+    for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
             ("contradicts", "to"): "contradicted by",
-        }.get((linked["kind"], linked["direction"]), "same as")
-        click.echo(f"  {relation} #{linked['claim_id']}: {linked['claim']}")
-    if not timeline:
+        }.get((linked.kind, linked.direction), "same as")
+        click.echo(f"  {relation} #{linked.claim_id}: {linked.text}")
+    if not row.timeline:
         click.echo("No stances" + (" by then." if as_of else "."))
         return
-    width = max(20, min(50, terminal_width() - 90))
-    rows = [
-        [
-            str(t.said),
-            wrap(t.party, 24),
-            t.kind if t.claim_id == detail["id"] else f"{t.kind} #{t.claim_id}",
-            wrap(t.quote or "", width),
-            wrap(t.via or "", 16),
-            wrap(t.source or "", 20),
-            f"{t.recorded_at:%Y-%m-%d %H:%M}Z {t.recorded_by}",
-        ]
-        for t in timeline
-    ]
     click.echo()
-    emit(
-        [],
-        fmt="table",
-        tablefmt=tablefmt,
-        table_rows=rows,
-        headers=["said", "party", "stance", "quote", "via", "source", "recorded"],
-    )
+    show_rows(render.timeline_view(row.claim_id), row.timeline, fmt=fmt, tablefmt=tablefmt,
+              out=out)  # fmt: skip
 
 
 @claim.command("list")
-@click.option("--topic", help="Only this story.")
-@click.option("--party", "party_ref", metavar="PARTY", help="Only claims this party spoke on.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only claims with this status.")
-@click.option("--search", metavar="TEXT", help="Words in the claim or a quote, in any script.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many claims.")
+@selection_options(party_help="Only claims this party took any stance on.")
 @output_options()
 @click.pass_obj
-def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
+def list_(env, fmt, tablefmt, out, **options) -> None:
     """List claims with their status, latest activity first.
 
     \b
@@ -393,14 +368,10 @@ def list_(env, topic, party_ref, status, search, limit, fmt, tablefmt) -> None:
       claimtrack claim list --party 万斯
       claimtrack claim list --search 驱逐舰 --format json
     """
-    from claimtrack import record
-    from claimtrack.cli.report import render_claims
+    from claimtrack import render, report
     from claimtrack.db import read_session
-    from claimtrack.report import Filters, claim_list
 
     with read_session(env.engine()) as session:
-        party = record.find_party(session, party_ref) if party_ref else None
-        rows = claim_list(
-            session, Filters(topic=topic, status=status), spoke=party, search=search, limit=limit
-        )
-    render_claims(rows, fmt=fmt, tablefmt=tablefmt)
+        selection = build_selection(session, speaker=True, **options)
+        show_rows(render.CLAIMS, report.claims(session, selection), fmt=fmt, tablefmt=tablefmt,
+                  out=out)  # fmt: skip

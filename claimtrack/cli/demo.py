@@ -25,19 +25,20 @@ def demo(env) -> None:
     ignored here, so the demo never writes into your working database). Running it
     again adds nothing new.
     """
-    from claimtrack.cli.report import render_contested
+    from claimtrack import render, report
+    from claimtrack.cli.output import show
     from claimtrack.cli.seed import load_seed
     from claimtrack.db import read_session, redact, resolve_url
-    from claimtrack.report import contested_claims
+    from claimtrack.selection import Selection
 
     url = resolve_url(env.db or str(Path.cwd() / DEMO_DB))
-    report = load_seed(env, None, create_schema=True, url=url)
-    click.echo(f"Demo database: {redact(url)} ({report.summary()} added)\n")
+    loaded = load_seed(env, None, create_schema=True, url=url)
+    click.echo(f"Demo database: {redact(url)} ({loaded.summary()} added)\n")
     engine = env.engine(url=url)
-    with read_session(engine) as session:
-        claims = contested_claims(session)
     click.echo("Contested claims, Islamabad talks, 11-12 April 2026:\n")
-    render_contested(claims, fmt="table")
+    with read_session(engine) as session:
+        rows = report.claims(session, Selection(status="contested"), detail=True)
+        show(render.CONTESTED, rows, fmt="table")
     db = f"--db {env.db}" if env.db else f"--db {DEMO_DB}"
     click.echo(
         f"""

@@ -6,17 +6,18 @@ from pathlib import Path
 
 import click
 
-from claimtrack.cli.output import Progress, utf8_stdout
-from claimtrack.cli.report import filter_options, make_filters
+from claimtrack.cli.output import Progress
+from claimtrack.cli.report import build_selection, selection_options
 
 
 @click.group()
 def export() -> None:
-    """Export claims for spreadsheets and other tools.
+    """Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview.
 
     \b
-    Example:
+    Examples:
       claimtrack export csv --out claims.csv
+      claimtrack export xlsx --out claims.xlsx
     """
 
 
@@ -33,8 +34,7 @@ def export() -> None:
     show_default=True,
     help="One row per claim (for reading) or per stance (for 'import csv').",
 )
-@filter_options
-@click.option("--status", help="Only claims with this status (contested, asserted, ...).")
+@selection_options()
 @click.option("--no-bom", is_flag=True, help="No byte-order mark (Excel needs it for Chinese).")
 @click.option(
     "--raw",
@@ -42,13 +42,14 @@ def export() -> None:
     help="Write cells as they are: no protection against spreadsheet formulas.",
 )
 @click.pass_obj
-def csv_(env, out, per, status, no_bom, raw, **filter_args) -> None:
+def csv_(env, out, per, no_bom, raw, **options) -> None:
     """Export claims (or stances) as CSV that spreadsheets open safely.
 
     UTF-8 with a byte-order mark and CRLF line ends, so Excel shows Chinese; a cell
     that begins with = + - @ or a tab (or is a run of over 15 digits) gets a leading
     apostrophe so no spreadsheet runs it as a formula or rounds it. 'import csv' takes
-    the apostrophe off again. The columns are described in docs/csv.md.
+    the apostrophe off again. Times keep the offset they were said in. The columns are
+    described in docs/csv.md.
 
     \b
     Examples:
@@ -56,29 +57,65 @@ def csv_(env, out, per, status, no_bom, raw, **filter_args) -> None:
       claimtrack export csv --per stance --topic islamabad-talks-2026 --out stances.csv
       claimtrack export csv --status contested --no-bom | head
     """
+    from claimtrack import render, report
+    from claimtrack.cli.output import destination
     from claimtrack.db import read_session
-    from claimtrack.export import export_claims, export_stances
 
-    run = export_claims if per == "claim" else export_stances
     with read_session(env.engine()) as session:
-        filters = make_filters(session, status=status, **filter_args)
-        if out is None:
-            stream = utf8_stdout()
-            run(session, stream, filters, bom=not no_bom, raw=raw)
-            stream.flush()
-            stream.detach()
-            return
-        partial = out.with_name(out.name + ".partial")
-        try:
-            with (
-                partial.open("w", encoding="utf-8", newline="") as stream,
-                Progress(f"Exporting {per} rows") as progress,
-            ):
-                count = run(session, stream, filters, bom=not no_bom, raw=raw, progress=progress)
-            partial.replace(out)  # never a half-written file under the real name
-        finally:
-            partial.unlink(missing_ok=True)
-    click.echo(f"Exported {count} {per} row(s) to {out}", err=True)
+        selection = build_selection(session, **options)
+        if per == "claim":
+            view, rows = render.CLAIM_EXPORT, report.claims(session, selection, detail=True)
+        else:
+            view, rows = render.STANCES, report.stances(session, selection)
+        with (
+            destination(out, binary=False) as stream,
+            Progress(f"Exporting {per} rows") as progress,
+        ):
+            count = render.write_csv(view, rows, stream, bom=not no_bom, raw=raw,
+                                     progress=progress if out else None)  # fmt: skip
+    if out is not None:
+        click.echo(f"Exported {count} {per} row(s) to {out}", err=True)
+
+
+@export.command("xlsx")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workbook to write (.xlsx).",
+)
+@selection_options()
+@click.pass_obj
+def xlsx(env, out, **options) -> None:
+    """Export a workbook Excel and LibreOffice open as they are: three sheets, the
+    contested claims, every claim, every stance.
+
+    Dates and times are date cells on the day and at the hour they were said, in the
+    offset they were said in (shown beside them); ids and texts are text cells, never
+    formulas and never rounded; the header row is frozen and filtered.
+
+    \b
+    Examples:
+      claimtrack export xlsx --out islamabad.xlsx
+      claimtrack export xlsx --topic islamabad-talks-2026 --as-of 2026-04-12 --out day2.xlsx
+    """
+    from dataclasses import replace
+
+    from claimtrack import render, report
+    from claimtrack.cli.output import destination
+    from claimtrack.db import read_session
+
+    with read_session(env.engine()) as session:
+        selection = build_selection(session, **options)
+        contested = replace(selection, status="contested")
+        sheets = [
+            ("contested", render.CONTESTED, report.claims(session, contested, detail=True)),
+            ("claims", render.CLAIM_EXPORT, report.claims(session, selection, detail=True)),
+            ("stances", render.STANCES, report.stances(session, selection)),
+        ]
+        with destination(out, binary=True) as stream, Progress("Exporting rows") as progress:
+            count = render.write_xlsx(sheets, stream, progress=progress)
+    click.echo(f"Exported {count} row(s) in three sheets to {out}", err=True)
 
 
 @export.command("claimreview")

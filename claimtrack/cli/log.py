@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options
+from claimtrack.cli.output import output_options, show
 
 
 @click.command()
@@ -13,7 +13,7 @@ from claimtrack.cli.output import emit, output_options
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
 @output_options()
 @click.pass_obj
-def log(env, since, tz, limit, fmt, tablefmt) -> None:
+def log(env, since, tz, limit, fmt, tablefmt, out) -> None:
     """Show who wrote what and when, newest first.
 
     \b
@@ -21,11 +21,11 @@ def log(env, since, tz, limit, fmt, tablefmt) -> None:
       claimtrack log --since 2026-04-12
       claimtrack log --format json --limit 20
     """
+    from claimtrack import render, report
     from claimtrack.db import read_session
-    from claimtrack.report import event_list
     from claimtrack.times import parse_when
 
     when = parse_when(since, tz).at if since else None
     with read_session(env.engine()) as session:
-        rows = event_list(session, since=when, limit=limit)
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+        rows = report.event_rows(session, since=when, limit=limit)
+        show(render.EVENTS, rows, fmt=fmt, tablefmt=tablefmt, out=out)

@@ -1,30 +1,32 @@
-"""Output options shared by every listing command: ``--format table|json|csv``."""
+"""Output options shared by every listing (``--format``, ``--tablefmt``, ``--out``), and
+the one function that sends a report's rows to the chosen format and place."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-import unicodedata
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import click
 
-FORMATS = ("table", "json", "csv")
+FLAT = ("table", "json", "csv", "xlsx")
+HELP = {"table": "table for people", "json": "json for scripts", "csv": "csv for spreadsheets",
+        "xlsx": "xlsx for Excel (with --out)", "html": "html: one page to forward"}  # fmt: skip
 
 
-def output_options(*, csv: bool = True, html: bool = False) -> Callable:
-    """``--format`` and ``--tablefmt``, stacked once and reused (sqlite-utils' pattern)."""
-    choices = (FORMATS if csv else FORMATS[:2]) + (("html",) if html else ())
+def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
+    """``--format``, ``--tablefmt`` and ``--out``, stacked once and reused (sqlite-utils)."""
 
     def decorator(f: Callable) -> Callable:
         @click.option(
             "--format",
             "fmt",
-            type=click.Choice(choices),
+            type=click.Choice(formats),
             default="table",
             show_default=True,
-            help="table for people, json for scripts" + (", csv for spreadsheets" if csv else ""),
+            help=", ".join(HELP[name] for name in formats) + ".",
         )
         @click.option(
             "--tablefmt",
@@ -32,6 +34,11 @@ def output_options(*, csv: bool = True, html: bool = False) -> Callable:
             show_default=True,
             metavar="NAME",
             help="Table style, any of tabulate's formats (plain, github, grid, ...).",
+        )
+        @click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write to this file (default: standard output; xlsx needs a file).",
         )
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
@@ -42,120 +49,74 @@ def output_options(*, csv: bool = True, html: bool = False) -> Callable:
     return decorator
 
 
-def check_tablefmt(name: str) -> None:
+def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
+    """Refuse a bad --tablefmt or an xlsx without --out before any work is done."""
     from tabulate import tabulate_formats
 
-    if name not in tabulate_formats:
+    if fmt == "table" and tablefmt not in tabulate_formats:
         raise click.BadParameter(
-            f"unknown table format {name!r}; try one of: {', '.join(sorted(tabulate_formats))}",
+            f"unknown table format {tablefmt!r}; try one of: {', '.join(sorted(tabulate_formats))}",
             param_hint="--tablefmt",
         )
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx writes a file: give --out FILE.xlsx")
 
 
-def emit(
-    rows: Sequence[dict[str, Any]],
-    *,
-    fmt: str,
-    tablefmt: str = "simple_grid",
-    table_rows: Sequence[Sequence[Any]] | None = None,
-    headers: Sequence[str] = (),
-) -> None:
-    """Print rows as JSON (``rows``), CSV (``rows``, flattened) or a table (``table_rows``)."""
-    if fmt == "json":
-        import json
+def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=None,
+         sheet: str | None = None, title: str | None = None) -> int:  # fmt: skip
+    """Send rows to the chosen format, on standard output or into ``out``."""
+    from claimtrack import render
 
-        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        # The export's writer: formulas neutralised, as in every CSV claimtrack writes.
-        from claimtrack.export import Writer
+    check_output(fmt, tablefmt, out)
+    with destination(out, binary=fmt == "xlsx") as stream:
+        if fmt == "json":
+            count = render.write_json(view, rows, stream)
+        elif fmt == "csv":
+            count = render.write_csv(view, rows, stream, bom=out is not None)
+        elif fmt == "xlsx":
+            with Progress(f"Writing {out.name}") as progress:
+                count = render.write_xlsx([(sheet or view.name, view, rows)], stream,
+                                          progress=progress)  # fmt: skip
+        elif fmt == "html":
+            import datetime as dt
 
+            made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            rows = list(rows)
+            stream.write(render.html_page(rows, title=title or view.name, made=made) + "\n")
+            count = len(rows)
+        else:
+            rows = list(rows)
+            text = render.table_text(view, rows, tablefmt=tablefmt) if rows else view.empty
+            stream.write(text + "\n")
+            count = len(rows)
+    if out is not None:
+        click.echo(f"Wrote {count} row(s) to {out}", err=True)
+    return count
+
+
+@contextlib.contextmanager
+def destination(out: Path | None, *, binary: bool) -> Iterator:
+    """Standard output, or a file written under a temporary name and renamed when whole:
+    a failed export never leaves half a file under the real name."""
+    if out is None:
         stream = utf8_stdout()
-        writer = Writer(stream, bom=False)
-        if rows:
-            writer.row(rows[0].keys())
-        for row in rows:
-            writer.row(_flat(v) for v in row.values())
-        stream.flush()
-        stream.detach()
-    else:
-        check_tablefmt(tablefmt)
-        import tabulate as tabulate_module
-        from tabulate import tabulate
-
-        # tabulate widens every column to its header plus two; our widths are planned.
-        tabulate_module.MIN_PADDING = 0
-
-        if table_rows is None:
-            table_rows = [list(r.values()) for r in rows]
-            headers = list(rows[0].keys()) if rows else list(headers)
-        click.echo(tabulate(table_rows, headers=list(headers), tablefmt=tablefmt))
-
-
-def _flat(value: Any) -> Any:
-    if isinstance(value, list):
-        return "; ".join(str(_flat(v)) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-    return "" if value is None else value
-
-
-def terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((100, 24)).columns
-
-
-def display_width(text: str) -> int:
-    from wcwidth import wcswidth
-
-    width = wcswidth(text)
-    return width if width >= 0 else len(text)
-
-
-def wrap(text: str, width: int, *, max_lines: int | None = None) -> str:
-    """Wrap to ``width`` terminal columns: Latin words whole, CJK between any characters.
-
-    With ``max_lines``, what does not fit ends in an ellipsis (JSON and CSV have it all).
-    """
-    from wcwidth import wcwidth
-
-    lines: list[str] = []
-    line, line_width = "", 0
-    for token in _tokens(text, width):
-        token_width = sum(max(wcwidth(ch), 0) for ch in token)
-        if line and line_width + token_width > width:
-            lines.append(line.rstrip())
-            line, line_width = "", 0
-            if token.isspace():
-                continue
-        line += token
-        line_width += token_width
-    if line.strip():
-        lines.append(line.rstrip())
-    if max_lines and len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and display_width(last) > width - 1:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return "\n".join(lines)
-
-
-def _tokens(text: str, width: int):
-    """Words, spaces and single wide characters; a word wider than a line is cut up."""
-    word = ""
-    for ch in text:
-        wide = unicodedata.east_asian_width(ch) in ("W", "F")
-        if ch.isspace() or wide or len(word) >= width:
-            if word:
-                yield word
-                word = ""
-            if ch.isspace() or wide:
-                yield ch
-                continue
-        word += ch
-    if word:
-        yield word
+        try:
+            yield stream
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    partial = out.with_name(out.name + ".partial")
+    try:
+        if binary:
+            with partial.open("wb") as stream:
+                yield stream
+        else:
+            with partial.open("w", encoding="utf-8", newline="") as stream:
+                yield stream
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class Progress:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options, wrap
+from claimtrack.cli.output import output_options
+from claimtrack.cli.output import show as show_rows
 
 KINDS = ("person", "government", "agency", "organisation", "media")
 
@@ -108,64 +109,46 @@ def alias(env, party_ref, aliases) -> None:
 @party.command("list")
 @output_options()
 @click.pass_obj
-def list_(env, fmt, tablefmt) -> None:
+def list_(env, fmt, tablefmt, out) -> None:
     """List every party with its kind, side and aliases.
 
     \b
     Example:
       claimtrack party list --format json
     """
+    from claimtrack import render, report
     from claimtrack.db import read_session
-    from claimtrack.report import party_list
 
     with read_session(env.engine()) as session:
-        rows = party_list(session)
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+        show_rows(render.PARTY_LIST, report.party_rows(session), fmt=fmt, tablefmt=tablefmt,
+                  out=out)  # fmt: skip
 
 
 @party.command("show")
 @click.argument("party_ref", metavar="PARTY")
-@output_options(csv=False)
+@output_options(formats=("table", "json"))
 @click.pass_obj
-def show(env, party_ref, fmt, tablefmt) -> None:
+def show(env, party_ref, fmt, tablefmt, out) -> None:
     """Show a party: its names, its side, and every stance it took or relayed.
 
     \b
     Example:
       claimtrack party show 万斯
     """
-    from claimtrack import record
+    from claimtrack import record, render, report
     from claimtrack.db import read_session
-    from claimtrack.report import party_detail
 
     with read_session(env.engine()) as session:
-        detail = party_detail(session, record.find_party(session, party_ref))
+        detail = report.party_detail(session, record.find_party(session, party_ref))
     if fmt == "json":
-        emit([detail], fmt="json")
+        show_rows(render.PARTY_DETAIL, [detail], fmt="json", out=out)
         return
-    click.echo(f"#{detail['id']} {detail['side']} [{detail['kind']}]")
-    if detail["aliases"]:
-        click.echo("also: " + ", ".join(detail["aliases"]))
-    rows = [
-        [
-            s["said_at"],
-            s["kind"],
-            wrap(s["by"], 20),
-            s["claim_id"],
-            wrap(s["claim"], 40),
-            wrap(s["quote"] or "", 30),
-        ]
-        for s in detail["stances"]
-    ]
-    if rows:
+    click.echo(f"#{detail.party.id} {detail.label} [{detail.party.kind}]")
+    if detail.party.aliases:
+        click.echo("also: " + ", ".join(detail.party.aliases))
+    if detail.stances:
         click.echo()
-        emit(
-            [],
-            fmt="table",
-            tablefmt=tablefmt,
-            table_rows=rows,
-            headers=["said", "stance", "by", "claim", "", "quote"],
-        )
+        show_rows(render.PARTY_STANCES, detail.stances, fmt=fmt, tablefmt=tablefmt, out=out)
 
 
 def note_created(parties) -> None:

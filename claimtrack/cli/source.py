@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options
+from claimtrack.cli.output import output_options, show
 
 
 @click.group()
@@ -65,16 +65,15 @@ def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
 @source.command("list")
 @output_options()
 @click.pass_obj
-def list_(env, fmt, tablefmt) -> None:
+def list_(env, fmt, tablefmt, out) -> None:
     """List the sources.
 
     \b
     Example:
       claimtrack source list --format csv > sources.csv
     """
+    from claimtrack import render, report
     from claimtrack.db import read_session
-    from claimtrack.report import source_list
 
     with read_session(env.engine()) as session:
-        rows = source_list(session)
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+        show(render.SOURCES, report.source_rows(session), fmt=fmt, tablefmt=tablefmt, out=out)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.output import emit, output_options
+from claimtrack.cli.output import output_options
+from claimtrack.cli.output import show as show_rows
 
 # models.RATINGS, spelled out so that --help need not import SQLAlchemy (a test keeps
 # the two equal).
@@ -80,21 +81,20 @@ def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) ->
 @click.argument("claim_ref", metavar="CLAIM")
 @output_options()
 @click.pass_obj
-def show(env, claim_ref, fmt, tablefmt) -> None:
+def show(env, claim_ref, fmt, tablefmt, out) -> None:
     """Show CLAIM's verdicts, newest (the one in force) first.
 
     \b
     Example:
       claimtrack verdict show asset-unfreeze --format json
     """
-    from claimtrack import record
+    from claimtrack import record, render, report
     from claimtrack.db import read_session
-    from claimtrack.verdicts import history, verdict_dict
 
     with read_session(env.engine()) as session:
         claim = record.find_claim(session, claim_ref)
-        rows = [verdict_dict(v) for v in history(session, claim)]
+        rows = report.verdict_rows(session, claim)
     if fmt == "table" and not rows:
         click.echo(f"Claim #{claim.id} has no verdict yet.")
         return
-    emit(rows, fmt=fmt, tablefmt=tablefmt)
+    show_rows(render.VERDICTS, rows, fmt=fmt, tablefmt=tablefmt, out=out)

@@ -1,0 +1,46 @@
+"""Which claims contradict which: the links the rule reads, looked up in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimtrack.models import ClaimLink
+
+# At most this many ids are bound in one statement, however many claims a report covers.
+BATCH = 500
+
+
+def chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _contradiction_links(part: list[int]):
+    return select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
+        ClaimLink.kind == "contradicts",
+        ClaimLink.from_claim_id.in_(part) | ClaimLink.to_claim_id.in_(part),
+    )
+
+
+def counter_claims_of(session: Session, claim_ids: list[int]) -> dict[int, set[int]]:
+    """claim id -> the claims linked to it as contradicting it, in either direction."""
+    found: dict[int, set[int]] = {}
+    for part in chunks(sorted(claim_ids)):
+        wanted = set(part)
+        for a, b in session.execute(_contradiction_links(part)):
+            if a in wanted:
+                found.setdefault(a, set()).add(b)
+            if b in wanted:
+                found.setdefault(b, set()).add(a)
+    return found
+
+
+def with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
+    """The claims and every claim linked to one of them as contradicting it."""
+    found = set(claim_ids)
+    for others in counter_claims_of(session, list(claim_ids)).values():
+        found |= others
+    return found

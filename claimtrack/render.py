@@ -1,0 +1,539 @@
+"""Rows into formats: table, JSON, CSV, XLSX and HTML, for every report and listing.
+
+Each report's shape is a ``View``: its flat columns (CSV, XLSX), its JSON record, its
+table. The formats are functions over views and rows, so a report cannot print one set
+of rows as a table and another as CSV. Tables fit the terminal (``COLUMNS`` or its real
+width) with wcwidth's wrapping, which knows that a Chinese character takes two columns;
+tables and HTML list a few parties per side and then "+N more", while JSON, CSV and
+XLSX carry every one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import IO, Any
+
+from claimtrack.rows import ClaimRow, Position, TimelineEntry
+from claimtrack.times import When
+from claimtrack.vocabulary import PLAIN
+
+FORMATS = ("table", "json", "csv", "xlsx", "html")
+PARTIES_SHOWN = 4  # per side, in tables and HTML
+BORDER = 3  # columns a table border and padding take per column
+
+
+# -- labels ------------------------------------------------------------------------------
+
+
+def position_label(p: Position) -> str:
+    """A party on a side: "Tasnim (Iran) [confirms]", "Iran [counter-claim #8]"."""
+    if p.counter_claim_id is not None:
+        return f"{p.party} [counter-claim #{p.counter_claim_id}]"
+    return p.party if p.kind in PLAIN else f"{p.party} [{p.kind}]"
+
+
+def timeline_label(t: TimelineEntry, claim_id: int) -> str:
+    """What a stance did: "denies", or "asserts counter-claim #8" when on another claim."""
+    return t.kind if t.claim_id == claim_id else f"{t.kind} counter-claim #{t.claim_id}"
+
+
+def verdict_text(row: ClaimRow) -> str | None:
+    return f"{row.verdict.label} ({row.verdict.rating})" if row.verdict else None
+
+
+def shown(positions: tuple[Position, ...]) -> tuple[list[Position], int]:
+    """The positions a table or page lists, and how many more there are."""
+    return list(positions[:PARTIES_SHOWN]), max(0, len(positions) - PARTIES_SHOWN)
+
+
+# -- views -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cell: Callable[[Any], Any]
+    width: int = 0  # 0: as wide as its cells; otherwise a share of the free width
+    lines: int | None = None  # at most this many lines in a table
+
+
+@dataclass(frozen=True)
+class View:
+    """How one kind of row is shown: flat columns, a JSON record, table columns."""
+
+    name: str
+    flat: tuple[tuple[str, Callable[[Any], Any]], ...]
+    table: tuple[Column, ...]
+    record: Callable[[Any], dict] | None = None  # JSON; default: the flat columns
+    empty: str = "Nothing matches."
+    times: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.flat)
+
+    def flat_row(self, row) -> list:
+        return [get(row) for _, get in self.flat]
+
+    def json_record(self, row) -> dict:
+        if self.record is not None:
+            return self.record(row)
+        return {name: _plain(value) for name, value in zip(self.headers, self.flat_row(row),
+                                                             strict=True)}  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, When):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def _sides_text(row: ClaimRow) -> str:
+    if not (row.support or row.oppose):
+        return ""
+
+    def names(group):
+        return ", ".join(dict.fromkeys(p.side_name for p in group))
+
+    return f"for: {names(row.support)}; against: {names(row.oppose)}"
+
+
+def _sources_text(row: ClaimRow) -> str:
+    found = dict.fromkeys(
+        f"{t.source} <{t.source_url}>" if t.source_url else t.source
+        for t in row.own_stances()
+        if t.source
+    )
+    return _joined(found)
+
+
+def _quotes_text(row: ClaimRow) -> str:
+    return _joined(f"{t.party_name}: “{t.quote}”" for t in row.own_stances() if t.quote)
+
+
+def _position_record(p: Position) -> dict:
+    return {
+        "party": p.party, "side": p.side_name, "kind": p.kind, "said_at": p.said.isoformat(),
+        "said_tz": p.said.zone, "quote": p.quote, "via": p.via, "source": p.source,
+        "counter_claim_id": p.counter_claim_id, "anonymous": p.anonymous,
+    }  # fmt: skip
+
+
+def timeline_record(t: TimelineEntry) -> dict:
+    return {
+        "stance_id": t.stance_id, "claim_id": t.claim_id, "party": t.party, "kind": t.kind,
+        "quote": t.quote, "via": t.via, "source": t.source, "source_url": t.source_url,
+        "said_at": t.said.isoformat(), "said_tz": t.said.zone,
+        "recorded_at": t.recorded_at.isoformat(timespec="seconds"),
+        "recorded_by": t.recorded_by,
+    }  # fmt: skip
+
+
+def verdict_record(row: ClaimRow) -> dict | None:
+    v = row.verdict
+    if v is None:
+        return None
+    return {"rating": v.rating, "label": v.label, "summary": v.summary, "url": v.url,
+            "by": v.by, "at": v.at.isoformat(timespec="seconds")}  # fmt: skip
+
+
+def contested_record(row: ClaimRow) -> dict:
+    return {
+        "claim_id": row.claim_id, "slug": row.slug, "topic": row.topic, "claim": row.text,
+        "status": row.status,
+        "asserted_by": [_position_record(p) for p in row.support],
+        "denied_or_countered_by": [_position_record(p) for p in row.oppose],
+        "first_reported": _plain(row.first_reported),
+        "contested_since": _plain(row.contested_since),
+        "last_activity": _plain(row.last_activity),
+        "anonymous_only": row.anonymous_only(), "verdict": verdict_record(row),
+        "timeline": [timeline_record(t) for t in row.timeline],
+    }  # fmt: skip
+
+
+def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
+    """Each party with its side, under it the quote as said (via whom); then "+N more"."""
+    listed, more = shown(positions)
+    lines = []
+    for p in listed:
+        lines.append(fit(position_label(p), width, 3))
+        if p.quote:
+            via = f" (via {p.via})" if p.via else ""
+            lines.append(fit(f"  “{p.quote}”{via}", width, 3))
+    if more:
+        lines.append(f"+{more} more")
+    if positions and all(p.anonymous for p in positions):
+        lines.append(fit("(anonymous sources only)", width))
+    return "\n".join(lines)
+
+
+def _claim_cell(row: ClaimRow, width: int) -> str:
+    verdict = f"\n[verdict: {row.verdict.label}]" if row.verdict else ""
+    return fit(row.text, width, 8) + verdict
+
+
+def _times_cell(row: ClaimRow) -> str:
+    return f"{row.contested_since or ''}\n{row.last_activity or ''}"
+
+
+CLAIM_TIMES = frozenset({"first_reported", "contested_since", "last_activity"})
+
+# The contested report and the per-claim export: a claim with both sides named.
+CONTESTED = View(
+    name="contested",
+    flat=(
+        ("claim_id", lambda r: r.claim_id), ("topic", lambda r: r.topic),
+        ("slug", lambda r: r.slug), ("claim", lambda r: r.text), ("status", lambda r: r.status),
+        ("asserted_by", lambda r: _joined(position_label(p) for p in r.support)),
+        ("denied_or_countered_by", lambda r: _joined(position_label(p) for p in r.oppose)),
+        ("sides", _sides_text), ("first_reported", lambda r: r.first_reported),
+        ("contested_since", lambda r: r.contested_since),
+        ("last_activity", lambda r: r.last_activity), ("sources", _sources_text),
+        ("quotes", _quotes_text), ("verdict", verdict_text),
+    ),
+    table=(
+        Column("id", lambda r, w: r.claim_id),
+        Column("claim", _claim_cell, width=4),
+        Column("asserted by", lambda r, w: _positions_cell(r.support, w), width=3),
+        Column("denied /\ncountered by", lambda r, w: _positions_cell(r.oppose, w), width=3),
+        Column("contested since\nlast activity", lambda r, w: _times_cell(r)),
+    ),
+    record=contested_record,
+    empty="No contested claims.",
+    times=CLAIM_TIMES,
+)  # fmt: skip
+CLAIM_EXPORT = replace(CONTESTED, name="claims", empty="No claims match.")
+
+# Claims with their status and the size of each side: `report claims`, `claim list`.
+CLAIMS = View(
+    name="claims",
+    flat=(
+        ("id", lambda r: r.claim_id), ("slug", lambda r: r.slug), ("topic", lambda r: r.topic),
+        ("status", lambda r: r.status), ("claim", lambda r: r.text),
+        ("for", lambda r: r.supporters), ("against", lambda r: r.opponents),
+        ("last_activity", lambda r: r.last_activity), ("verdict", verdict_text),
+    ),
+    table=(
+        Column("id", lambda r, w: r.claim_id), Column("status", lambda r, w: r.status),
+        Column("claim", lambda r, w: fit(r.text, w, 4), width=1),
+        Column("for", lambda r, w: r.supporters), Column("against", lambda r, w: r.opponents),
+        Column("topic", lambda r, w: r.topic),
+    ),
+    empty="No claims match.",
+    times=frozenset({"last_activity"}),
+)  # fmt: skip
+
+STANCES = View(
+    name="stances",
+    flat=(
+        ("topic", lambda s: s.topic), ("claim_ref", lambda s: s.claim_ref),
+        ("claim", lambda s: s.claim), ("claim_lang", lambda s: s.claim_lang),
+        ("contradicts", lambda s: s.contradicts), ("same_as", lambda s: s.same_as),
+        ("party", lambda s: s.party), ("party_kind", lambda s: s.party_kind),
+        ("party_aliases", lambda s: json.dumps(list(s.party_aliases), ensure_ascii=False)
+         if s.party_aliases else ""),
+        ("party_for", lambda s: s.party_for), ("stance", lambda s: s.kind),
+        ("quote", lambda s: s.quote), ("quote_lang", lambda s: s.quote_lang),
+        ("via", lambda s: s.via), ("source_title", lambda s: s.source_title),
+        ("source_outlet", lambda s: s.source_outlet), ("source_url", lambda s: s.source_url),
+        ("source_lang", lambda s: s.source_lang),
+        ("source_published", lambda s: s.source_published.isoformat()
+         if s.source_published else None),
+        ("source_tz", lambda s: s.source_published.zone if s.source_published else None),
+        ("said_at", lambda s: s.said.isoformat()), ("said_tz", lambda s: s.said.zone),
+        ("recorded_at", lambda s: s.recorded_at), ("recorded_by", lambda s: s.recorded_by),
+    ),
+    table=(),
+    empty="No stances match.",
+)  # fmt: skip
+
+_COUNTS = ("asserted", "denied", "retractions", "counter_claims", "contested", "stances")
+PARTIES = View(
+    name="parties",
+    flat=(("party", lambda r: r.name), ("side", lambda r: r.side), ("kind", lambda r: r.kind),
+          *((n, lambda r, n=n: getattr(r, n)) for n in _COUNTS)),
+    table=(),
+    empty="No party has taken a stance.",
+)  # fmt: skip
+SIDES = View(
+    name="sides",
+    flat=(("side", lambda r: r.name), ("parties", lambda r: r.parties),
+          *((n, lambda r, n=n: getattr(r, n)) for n in _COUNTS)),
+    table=(),
+    empty="No party has taken a stance.",
+)  # fmt: skip
+PARTY_LIST = View(
+    name="parties",
+    flat=(("id", lambda p: p.id), ("name", lambda p: p.name), ("kind", lambda p: p.kind),
+          ("acts_for", lambda p: p.acts_for), ("aliases", lambda p: p.aliases)),
+    table=(),
+    empty="No parties yet.",
+)  # fmt: skip
+SOURCES = View(
+    name="sources",
+    flat=(("id", lambda s: s.id), ("title", lambda s: s.title), ("outlet", lambda s: s.outlet),
+          ("url", lambda s: s.url), ("lang", lambda s: s.lang),
+          ("published", lambda s: s.published)),
+    table=(),
+    empty="No sources yet.",
+    times=frozenset({"published"}),
+)  # fmt: skip
+EVENTS = View(
+    name="log",
+    flat=(("id", lambda e: e.id), ("at", lambda e: e.at), ("editor", lambda e: e.editor),
+          ("action", lambda e: e.action), ("detail", lambda e: e.detail)),
+    table=(),
+    empty="Nothing written yet.",
+)  # fmt: skip
+VERDICTS = View(
+    name="verdicts",
+    flat=(("rating", lambda v: v.verdict.rating), ("label", lambda v: v.verdict.label),
+          ("summary", lambda v: v.verdict.summary), ("url", lambda v: v.verdict.url),
+          ("by", lambda v: v.verdict.by), ("at", lambda v: v.verdict.at),
+          ("value", lambda v: v.rating_value), ("best", lambda v: v.best_rating),
+          ("worst", lambda v: v.worst_rating)),
+    table=(),
+    empty="No verdict yet.",
+)  # fmt: skip
+
+
+def timeline_view(claim_id: int) -> View:
+    """A claim's timeline, as ``claim show`` prints it."""
+    return View(
+        name="timeline",
+        flat=(),
+        table=(
+            Column("said", lambda t, w: str(t.said)),
+            Column("party", lambda t, w: fit(t.party, w), width=2),
+            Column("stance", lambda t, w: fit(timeline_label(t, claim_id), w), width=1),
+            Column("quote", lambda t, w: fit(t.quote or "", w), width=4),
+            Column("via", lambda t, w: fit(t.via or "", w), width=1),
+            Column("source", lambda t, w: fit(t.source or "", w), width=2),
+            Column(
+                "recorded",
+                lambda t, w: fit(f"{t.recorded_at:%Y-%m-%d %H:%M}Z {t.recorded_by}", w),
+                width=1,
+            ),
+        ),
+        record=timeline_record,
+    )
+
+
+PARTY_STANCES = View(
+    name="stances",
+    flat=(),
+    table=(
+        Column("said", lambda s, w: s.said.isoformat()), Column("stance", lambda s, w: s.kind),
+        Column("by", lambda s, w: fit(s.by, w), width=1),
+        Column("claim", lambda s, w: s.claim_id),
+        Column("", lambda s, w: fit(s.claim, w), width=3),
+        Column("quote", lambda s, w: fit(s.quote or "", w), width=2),
+    ),
+)  # fmt: skip
+
+
+# -- tables ------------------------------------------------------------------------------
+
+
+def terminal_width() -> int:
+    """``COLUMNS`` when set, else the terminal's width, else 100."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def fit(text: str, width: int, lines: int | None = None) -> str:
+    """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
+    lines, the last ending in an ellipsis when cut. Line breaks in the text are kept."""
+    from wcwidth import wrap
+
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        out.extend(wrap(paragraph, max(width, 1)) or [""])
+    if lines and len(out) > lines:
+        kept = " ".join(out[lines - 1 :])
+        out = out[: lines - 1] + wrap(kept, max(width, 1), max_lines=1, placeholder="…")
+    return "\n".join(out)
+
+
+def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
+    """Rows as a table that fits the terminal: flexible columns share what the fixed
+    ones leave."""
+    from tabulate import tabulate
+
+    columns = view.table or tuple(
+        Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
+        for name, get in view.flat
+    )
+    widths = _widths(columns, rows)
+    cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
+    return tabulate(cells, headers=[c.header for c in columns], tablefmt=tablefmt)
+
+
+def _table_cell(value: Any, width: int) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        value = ", ".join(value)
+    if isinstance(value, str):
+        return fit(value, width, 4)
+    return str(_plain(value)) if not isinstance(value, int) else value
+
+
+def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
+    """Fixed columns as wide as their content; the rest of the terminal shared by weight.
+
+    tabulate pads every header by two (its MIN_PADDING), so no column is narrower than
+    its widest header line plus two; a flexible column never gets more than it needs.
+    """
+    from wcwidth import wcswidth
+
+    def widest(texts) -> int:
+        return max((wcswidth(line) for t in texts for line in str(t).splitlines()), default=0)
+
+    def header(c: Column) -> int:
+        return widest(c.header.split("\n")) + 2
+
+    def natural(c: Column) -> int:
+        return max(widest(c.cell(r, 10_000) for r in rows), header(c))
+
+    free = terminal_width() - BORDER * len(columns) - 1
+    widths = {i: natural(c) for i, c in enumerate(columns) if not c.width}
+    flexible = {i: c for i, c in enumerate(columns) if c.width}
+    free -= sum(widths.values())
+    while flexible:
+        weights = sum(c.width for c in flexible.values())
+        shares = {i: max(1, free * c.width // weights) for i, c in flexible.items()}
+        # A column whose share is below its header, or above its content, takes that.
+        settled = {i: w for i, c in flexible.items()
+                   if (w := header(c)) > shares[i] or (w := natural(c)) < shares[i]}  # fmt: skip
+        if not settled:
+            widths.update(shares)
+            break
+        for i, w in settled.items():
+            widths[i] = w
+            free -= w
+            del flexible[i]
+    return [widths[i] for i in range(len(columns))]
+
+
+# -- streams -----------------------------------------------------------------------------
+
+
+def write_json(view: View, rows: Iterable, out: IO[str]) -> int:
+    """A JSON array, written as the rows come: large results never sit in memory."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n" if count else "\n")
+        text = json.dumps(view.json_record(row), ensure_ascii=False, indent=2)
+        out.write("  " + text.replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_csv(view: View, rows: Iterable, out: IO[str], *, bom=True, raw=False,
+              progress=None) -> int:  # fmt: skip
+    from claimtrack.spreadsheet import CsvWriter
+
+    writer = CsvWriter(out, bom=bom, raw=raw)
+    writer.row(view.headers)
+    count = 0
+    for row in rows:
+        writer.row(_flat_text(value) for value in view.flat_row(row))
+        count += 1
+        if progress:
+            progress(1)
+    return count
+
+
+def _flat_text(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return "; ".join(value)
+    return value
+
+
+def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None) -> int:
+    """A workbook with one sheet per (title, view, rows); returns the rows written."""
+    from claimtrack.spreadsheet import XlsxBook
+
+    book = XlsxBook()
+    count = 0
+    for title, view, rows in sheets:
+        flat = (_counted([_flat_text(v) for v in view.flat_row(r)], progress) for r in rows)
+        count += book.sheet(title, view.headers, view.times, flat)
+    book.save(out)
+    return count
+
+
+def _counted(value, progress):
+    if progress:
+        progress(1)
+    return value
+
+
+def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
+    """The contested claims as one self-contained page (no script, no fetch)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    from claimtrack import __version__
+
+    env = Environment(
+        loader=PackageLoader("claimtrack", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["shown"] = shown
+    template = env.get_template("contested.html")
+    return template.render(
+        claims=rows,
+        title=title,
+        made=made,
+        version=__version__,
+        plain=PLAIN,
+        timeline_label=timeline_label,
+    )
+
+
+def detail_record(d) -> dict:
+    """``claim show --format json``: the claim, its sides, its links and its timeline."""
+    r = d.row
+    return {
+        "id": r.claim_id, "slug": r.slug, "topic": r.topic, "claim": r.text,
+        "status": r.status, "as_of": d.as_of.isoformat() if d.as_of else None,
+        "links": [{"kind": x.kind, "direction": x.direction, "claim_id": x.claim_id,
+                   "claim": x.text, "merged_into": x.merged_into} for x in d.links],
+        "asserted_by": [_position_record(p) for p in r.support],
+        "denied_or_countered_by": [_position_record(p) for p in r.oppose],
+        "verdict": verdict_record(r),
+        "timeline": [timeline_record(t) for t in r.timeline],
+    }  # fmt: skip
+
+
+DETAIL = View(name="claim", flat=(), table=(), record=detail_record)
+
+
+def party_record(d) -> dict:
+    """``party show --format json``: the party, its names and side, its stances."""
+    p = d.party
+    return {
+        "id": p.id, "name": p.name, "kind": p.kind, "side": d.label, "aliases": list(p.aliases),
+        "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
+                     "kind": s.kind, "by": s.by, "quote": s.quote,
+                     "said_at": s.said.isoformat(), "said_tz": s.said.zone}
+                    for s in d.stances],
+    }  # fmt: skip
+
+
+PARTY_DETAIL = View(name="party", flat=(), table=(), record=party_record)

@@ -1,0 +1,209 @@
+"""The rows reports yield: plain typed values, everything any format needs, no SQL.
+
+``claimtrack.report`` builds them; ``claimtrack.render`` turns them into a table, JSON,
+CSV, XLSX or HTML. A time is a ``When``: the instant with the offset and precision it
+was said in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from claimtrack.times import When
+
+
+@dataclass(frozen=True)
+class VerdictInfo:
+    rating: str  # on the shared scale
+    label: str  # the desk's own words
+    summary: str | None
+    url: str | None
+    by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Position:
+    """One party on one side of a claim, by its latest stance (or a counter-claim's)."""
+
+    party: str  # its name and the side it acts for: "JD Vance (United States)"
+    side_name: str  # the side it acts for: "United States"
+    side: str  # "support" or "oppose"
+    kind: str  # the stance kind that put it there
+    said: When
+    counter_claim_id: int | None = None
+    quote: str | None = None
+    quote_lang: str | None = None
+    via: str | None = None
+    source: str | None = None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One stance on a claim or on one of its counter-claims, as recorded."""
+
+    stance_id: int
+    claim_id: int  # the claim itself, or the counter-claim the stance is on
+    party: str
+    party_name: str
+    kind: str
+    quote: str | None
+    quote_lang: str | None
+    via: str | None
+    source: str | None
+    source_url: str | None
+    said: When
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """A claim with its status; with ``detail``, both sides, the verdict and the timeline."""
+
+    claim_id: int
+    slug: str | None
+    topic: str
+    text: str
+    status: str
+    supporters: int
+    opponents: int
+    first_reported: When | None
+    contested_since: When | None
+    last_activity: When | None
+    verdict: VerdictInfo | None = None
+    support: tuple[Position, ...] = ()
+    oppose: tuple[Position, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    def anonymous_only(self) -> list[str]:
+        """The sides that rest only on anonymous sources: "for", "against", both or none."""
+        return [
+            name
+            for name, group in (("for", self.support), ("against", self.oppose))
+            if group and all(p.anonymous for p in group)
+        ]
+
+    def own_stances(self) -> list[TimelineEntry]:
+        """The timeline's stances on this claim itself (not on its counter-claims)."""
+        return [t for t in self.timeline if t.claim_id == self.claim_id]
+
+
+@dataclass(frozen=True)
+class LinkedClaim:
+    kind: str  # "contradicts" or "same_as"
+    direction: str  # "from": this claim links to it; "to": it links to this claim
+    claim_id: int
+    text: str
+    merged_into: int | None
+
+
+@dataclass(frozen=True)
+class ClaimDetail:
+    """One claim as ``claim show`` prints it: status, links and every stance in time order."""
+
+    row: ClaimRow
+    links: tuple[LinkedClaim, ...]
+    as_of: When | None
+
+
+@dataclass(frozen=True)
+class StanceRow:
+    """One stance with everything ``import csv`` needs to rebuild it (per-stance export)."""
+
+    claim_id: int
+    topic: str
+    claim_ref: str
+    claim: str
+    claim_lang: str | None
+    contradicts: str
+    same_as: str
+    party: str
+    party_kind: str
+    party_aliases: tuple[str, ...]
+    party_for: str | None
+    kind: str
+    quote: str | None
+    quote_lang: str | None
+    via: str | None
+    source_title: str | None
+    source_outlet: str | None
+    source_url: str | None
+    source_lang: str | None
+    source_published: When | None
+    said: When
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class PartyCounts:
+    """``report parties``: one party's (or one side's) part in the claims."""
+
+    name: str  # the party, or the side
+    side: str
+    kind: str  # the party's kind, or "side"
+    parties: int  # 1 for a party; how many parties act for a side
+    asserted: int
+    denied: int
+    retractions: int
+    counter_claims: int
+    contested: int
+    stances: int
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    id: int
+    name: str
+    kind: str
+    acts_for: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartyStance:
+    stance_id: int
+    claim_id: int
+    claim: str
+    kind: str  # the stance kind, or "relayed (kind)" for a stance it carried as via
+    by: str
+    quote: str | None
+    said: When
+
+
+@dataclass(frozen=True)
+class PartyDetail:
+    party: PartyRow
+    label: str  # its name and side
+    stances: tuple[PartyStance, ...]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    id: int
+    title: str
+    outlet: str
+    url: str | None
+    lang: str | None
+    published: When | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: dt.datetime
+    editor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    claim_id: int
+    verdict: VerdictInfo
+    rating_value: int | None
+    best_rating: int | None
+    worst_rating: int | None

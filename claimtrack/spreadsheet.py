@@ -1,0 +1,169 @@
+"""Cells that spreadsheets open safely: the one place formulas are neutralised, and the
+CSV and XLSX writers that use it.
+
+CSV: UTF-8 with a byte-order mark and CRLF (what Excel needs), and a cell that a
+spreadsheet would run as a formula or round as a number gets a leading apostrophe
+(OWASP's CSV-injection advice), reversibly. XLSX: every text is a string cell, so no
+cell is ever a formula; times are real date cells in the offset they were said in, with
+the offset in the next column; openpyxl's write-only mode keeps memory flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from claimtrack.times import When
+
+# A spreadsheet runs a cell starting with these as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+_MARKED = frozenset((*FORMULA_STARTS, TEXT_MARK))
+LONG_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number
+
+
+def neutralise(value: str) -> str:
+    """Make a cell show as text in a spreadsheet, reversibly (see ``restore``).
+
+    A cell starting with a formula character, or with the text mark itself, gets the
+    text mark (an apostrophe) in front; so does a run of more than 15 digits, which a
+    spreadsheet would otherwise round to a float (an 18-digit tweet id to 5.5E+17).
+    """
+    if not value:
+        return value
+    if value[0] in _MARKED or _long_digits(value):
+        return TEXT_MARK + value
+    return value
+
+
+def restore(value: str) -> str:
+    """The inverse of ``neutralise``."""
+    return value[1:] if value.startswith(TEXT_MARK) else value
+
+
+def _long_digits(value: str) -> bool:
+    return len(value) > LONG_DIGITS and value.isdigit() and value.isascii()
+
+
+def text(value: Any) -> str:
+    """A cell's text for CSV: times with their offset, at their precision."""
+    if value is None:
+        return ""
+    if isinstance(value, When):
+        return value.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+class CsvWriter:
+    """csv.writer with the desk's defaults: BOM, CRLF, formulas neutralised."""
+
+    def __init__(self, out: IO[str], *, bom: bool = True, raw: bool = False) -> None:
+        if bom:
+            out.write("\ufeff")
+        self._writer = csv.writer(out, lineterminator="\r\n")
+        self._raw = raw
+
+    def row(self, values: Iterable) -> None:
+        cells = (text(v) for v in values)
+        self._writer.writerow(cells if self._raw else (neutralise(c) for c in cells))
+
+
+# -- XLSX -------------------------------------------------------------------------------
+
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+SECONDS_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MAX_WIDTH = 60  # characters: wider columns wrap
+CELL_LIMIT = 32_767  # characters an XLSX cell holds
+
+
+class XlsxBook:
+    """A workbook written sheet by sheet, row by row (openpyxl's write-only mode)."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+
+        self.book = Workbook(write_only=True)
+
+    def sheet(self, title: str, headers: Sequence[str], times: frozenset[str], rows) -> int:
+        """Add a sheet: a frozen, filtered header row, then one row per item of ``rows``.
+
+        Columns named in ``times`` hold ``When`` values: each becomes a date cell and,
+        beside it, a ``<name>_tz`` column with the offset it was said in.
+        """
+        from openpyxl.utils import get_column_letter
+
+        sheet = self.book.create_sheet(title)
+        columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
+                                                    else (name,))]  # fmt: skip
+        widths = [_column_width(name) for name in columns]
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append([self._cell(sheet, name, bold=True) for name in columns])
+        count = 0
+        for values in rows:
+            cells = []
+            for name, value in zip(headers, values, strict=True):
+                if name in times:
+                    cells.extend(self._time_cells(sheet, value))
+                else:
+                    cells.append(self._cell(sheet, value))
+            sheet.append(cells)
+            count += 1
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        return count
+
+    def _cell(self, sheet, value, *, bold: bool = False):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        if isinstance(value, dt.datetime):  # recorded times: UTC
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet)
+        if isinstance(value, str):
+            if len(value) > CELL_LIMIT:
+                raise ValueError(f"a cell of {len(value):,} characters does not fit in XLSX")
+            # A string cell is never a formula, whatever it starts with: set the type
+            # after the value, since openpyxl guesses "f" for text beginning with "=".
+            cell.value = value
+            cell.data_type = "s"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            cell.value = value
+            if isinstance(value, dt.datetime):
+                cell.number_format = SECONDS_FORMAT
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    def _time_cells(self, sheet, when: When | None) -> list:
+        from openpyxl.cell import WriteOnlyCell
+
+        if when is None:
+            return [WriteOnlyCell(sheet), WriteOnlyCell(sheet)]
+        local = when.local().replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet)
+        if when.precision == "day":
+            cell.value, cell.number_format = local.date(), DATE_FORMAT
+        else:
+            cell.value = local
+            cell.number_format = TIME_FORMAT if when.precision == "minute" else SECONDS_FORMAT
+        return [cell, self._cell(sheet, when.zone)]
+
+    def save(self, out: IO[bytes] | str) -> None:
+        self.book.save(out)
+
+
+def _column_width(name: str) -> int:
+    if name.endswith("_tz"):
+        return 8
+    if name in ("claim", "quotes", "sources", "quote", "asserted_by", "denied_or_countered_by"):
+        return MAX_WIDTH
+    if name.endswith(("_at", "_reported", "_since", "_activity", "published")):
+        return 18
+    return max(10, min(MAX_WIDTH, len(name) + 4))

@@ -1,0 +1,56 @@
+"""The stance vocabulary, defined once: each kind, what it does to a claim, and its words.
+
+Everything else derives from this table: the models' enum, the rule's SQL literals
+(``sql_list``), the CLI's stance commands, the importer's verbs, the labels reports
+print. ``tests/test_vocabulary.py`` fails if another module spells a list of kinds.
+
+Kept free of heavy imports, so ``claimtrack --help`` can read it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Kind(NamedTuple):
+    name: str  # as stored: "asserts"
+    verb: str  # the command and the CSV verb: "assert"
+    effect: str  # "support", "oppose", "withdraw" or "none"
+    meaning: str  # for --help
+
+
+KINDS = (
+    Kind("asserts", "assert", "support", "states it as so"),
+    Kind("confirms", "confirm", "support", "says it is so, after another party did"),
+    Kind("denies", "deny", "oppose", "says it is not so"),
+    Kind("disputes", "dispute", "oppose", "calls it into doubt"),
+    Kind("retracts", "retract", "withdraw", "withdraws its own earlier stance"),
+    Kind("questions", "question", "none", "asks about it (takes no position)"),
+    Kind("comments", "comment", "none", "remarks on it (takes no position)"),
+)
+BY_NAME = {k.name: k for k in KINDS}
+BY_VERB = {k.verb: k for k in KINDS}
+
+STANCE_KINDS = tuple(k.name for k in KINDS)
+SUPPORT = tuple(k.name for k in KINDS if k.effect == "support")
+OPPOSE = tuple(k.name for k in KINDS if k.effect == "oppose")
+WITHDRAW = tuple(k.name for k in KINDS if k.effect == "withdraw")
+# The rule knows one way to withdraw a stance; a second would need the rule changed.
+(WITHDRAWAL,) = WITHDRAW
+# Kinds that take (or withdraw) a position on a claim; the others are remarks.
+POSITION_KINDS = (*SUPPORT, *OPPOSE, *WITHDRAW)
+# The plain kinds a report need not spell out ("Vance" rather than "Vance [asserts]").
+PLAIN = (SUPPORT[0], OPPOSE[0])
+
+SIDE_NAMES = {"support": "for", "oppose": "against"}
+
+
+def side_of(kind: str) -> str | None:
+    """ "support" or "oppose" for a positional kind; None for withdrawals and remarks."""
+    effect = BY_NAME[kind].effect
+    return effect if effect in SIDE_NAMES else None
+
+
+def sql_list(kinds: tuple[str, ...]) -> str:
+    """Kinds as a SQL literal list for the rule's bodies: ``'asserts', 'confirms'``."""
+    return ", ".join(f"'{k}'" for k in kinds)
