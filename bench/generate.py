@@ -28,6 +28,7 @@ from sqlalchemy import insert  # noqa: E402
 from claimtrack import db, state  # noqa: E402
 from claimtrack.models import Claim, ClaimLink, Party, PartyAlias, Source, Stance  # noqa: E402
 from claimtrack.record import text_key  # noqa: E402
+from claimtrack.vocabulary import OPPOSE, REMARKS  # noqa: E402
 
 BATCH = 20_000
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -145,7 +146,7 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                 if roll < 0.07:
                     stance(
                         rng.choice(other_sides[side[author]]),
-                        rng.choice(["denies", "disputes"]),
+                        rng.choice(OPPOSE),
                         30,
                     )
                 elif roll < 0.10 and n > 0:
@@ -163,7 +164,7 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                     stance(author, "retracts", 60)
                 if rng.random() < 0.6:
                     stance(rng.choice(by_side[side[author]]), "confirms", 90)
-                stance(rng.choice(speakers), rng.choice(["questions", "comments"]), 120)
+                stance(rng.choice(speakers), rng.choice(REMARKS), 120)
             session.execute(insert(Claim), claim_rows)
             for number, row in enumerate(stance_rows, start=counts["stances"] + 1):
                 row["id"] = number

@@ -37,6 +37,7 @@ OPPOSE = tuple(k.name for k in KINDS if k.effect == "oppose")
 WITHDRAW = tuple(k.name for k in KINDS if k.effect == "withdraw")
 # The rule knows one way to withdraw a stance; a second would need the rule changed.
 (WITHDRAWAL,) = WITHDRAW
+REMARKS = tuple(k.name for k in KINDS if k.effect == "none")
 # Kinds that take (or withdraw) a position on a claim; the others are remarks.
 POSITION_KINDS = (*SUPPORT, *OPPOSE, *WITHDRAW)
 # The plain kinds a report need not spell out ("Vance" rather than "Vance [asserts]").

@@ -30,3 +30,16 @@ def test_ci_runs_the_readme_test_command():
     command = section.split("```", 2)[1].strip().splitlines()[-1]
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert command.replace("pip install", "pip install -q") in ci
+
+
+def test_the_command_reference_is_up_to_date(monkeypatch):
+    """docs/cli.md is what `python docs/make_cli_reference.py` writes from the code."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "docs" / "make_cli_reference.py"
+    spec = importlib.util.spec_from_file_location("make_cli_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setenv("COLUMNS", "100")
+    written = module.OUT.read_text(encoding="utf-8")
+    assert written == module.reference(), "run: python docs/make_cli_reference.py"

@@ -94,3 +94,41 @@ def test_migration_backfills_the_state(db_url):
             assert _stored(session) == _from_scratch(session)
     finally:
         engine.dispose()
+
+
+def test_a_bulk_insert_through_the_session_is_rated_before_commit(engine):
+    """No write path through claimtrack's session leaves the state stale, bulk or not."""
+    from claimtrack import db
+    from claimtrack.models import Stance
+
+    with db.write_session(engine) as session:
+        vance = record.add_party(session, "Vance", editor=ED)
+        iran = record.add_party(session, "Iran", editor=ED)
+        claims = [record.add_claim(session, f"claim {n}", topic="t", editor=ED) for n in range(3)]
+        session.commit()
+        said = parse_when("2026-04-12T08:00+03:30")
+        rows = [
+            dict(claim_id=c.id, party_id=p.id, kind=kind, said_at=said.at, said_offset=210,
+                 said_precision="minute", recorded_at=said.at, recorded_by=ED)
+            for c in claims
+            for p, kind in ((vance, "asserts"), (iran, "denies"))
+        ]  # fmt: skip
+        session.execute(sa.insert(Stance), rows)  # a bulk statement: no flush, no ORM objects
+        session.commit()
+    with db.read_session(engine) as session:
+        assert {s for _, _, s, *_ in _stored(session)} == {"contested"}
+        assert _stored(session) == _from_scratch(session)
+    with db.write_session(engine) as session:  # a bulk UPDATE: the whole state is recomputed
+        session.execute(sa.update(Stance).where(Stance.party_id == iran.id).values(kind="comments"))
+        session.commit()
+    with db.read_session(engine) as session:
+        assert {s for _, _, s, *_ in _stored(session)} == {"asserted"}
+        assert _stored(session) == _from_scratch(session)
+
+
+def test_the_listeners_belong_to_claimtracks_session_not_sqlalchemys(engine):
+    """A plain SQLAlchemy Session is left alone: the state is the write API's business."""
+    from sqlalchemy.orm import Session
+
+    assert not sa.event.contains(Session, "after_flush", state._collect)
+    assert sa.event.contains(state.WriteSession, "after_flush", state._collect)

@@ -158,5 +158,10 @@ def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
       claimtrack demo                      the Islamabad talks, in a demo database
       claimtrack report contested          what stands contested now
       claimtrack --db team.db seed         load the bundled Islamabad dataset
+
+    \b
+    Exit status: 0 done; 1 refused by the data or the system (an unknown
+    party, a locked database); 2 the command was used wrongly (a bad option).
+    Every command's help is in docs/cli.md.
     """
     ctx.obj = Env(db=db, editor_name=editor)
