@@ -258,41 +258,44 @@ STANCES = View(
     empty="No stances match.",
 )  # fmt: skip
 
+
+def _attributes(*names: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Flat columns that are a row's attributes of the same names."""
+    from operator import attrgetter
+
+    return tuple((name, attrgetter(name)) for name in names)
+
+
 _COUNTS = ("asserted", "denied", "retractions", "counter_claims", "contested", "stances")
 PARTIES = View(
     name="parties",
     flat=(("party", lambda r: r.name), ("side", lambda r: r.side), ("kind", lambda r: r.kind),
-          *((n, lambda r, n=n: getattr(r, n)) for n in _COUNTS)),
+          *_attributes(*_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
 )  # fmt: skip
 SIDES = View(
     name="sides",
-    flat=(("side", lambda r: r.name), ("parties", lambda r: r.parties),
-          *((n, lambda r, n=n: getattr(r, n)) for n in _COUNTS)),
+    flat=(("side", lambda r: r.name), *_attributes("parties", *_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
 )  # fmt: skip
 PARTY_LIST = View(
     name="parties",
-    flat=(("id", lambda p: p.id), ("name", lambda p: p.name), ("kind", lambda p: p.kind),
-          ("acts_for", lambda p: p.acts_for), ("aliases", lambda p: p.aliases)),
+    flat=_attributes("id", "name", "kind", "acts_for", "aliases"),
     table=(),
     empty="No parties yet.",
 )  # fmt: skip
 SOURCES = View(
     name="sources",
-    flat=(("id", lambda s: s.id), ("title", lambda s: s.title), ("outlet", lambda s: s.outlet),
-          ("url", lambda s: s.url), ("lang", lambda s: s.lang),
-          ("published", lambda s: s.published)),
+    flat=_attributes("id", "title", "outlet", "url", "lang", "published"),
     table=(),
     empty="No sources yet.",
     times=frozenset({"published"}),
 )  # fmt: skip
 EVENTS = View(
     name="log",
-    flat=(("id", lambda e: e.id), ("at", lambda e: e.at), ("editor", lambda e: e.editor),
-          ("action", lambda e: e.action), ("detail", lambda e: e.detail)),
+    flat=_attributes("id", "at", "editor", "action", "detail"),
     table=(),
     empty="Nothing written yet.",
 )  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack import record
 from claimtrack.errors import UsageError
-from claimtrack.models import RATINGS, Claim, ClaimLink, Stance, Verdict
+from claimtrack.models import RATINGS, Claim, Stance, Verdict
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
 # Common desk labels and what they mean on the shared scale.
@@ -105,13 +105,42 @@ def claim_review(
     session: Session, verdict: Verdict, *, publisher: str, publisher_url: str | None = None
 ) -> dict:
     """One schema.org ClaimReview for a verdict, with the claim's record around it."""
-    from claimtrack.record import party_label
-    from claimtrack.report import stance_when
-
     claim = session.get(Claim, verdict.claim_id)
     stances = list(session.scalars(
         select(Stance).where(Stance.claim_id == claim.id).order_by(Stance.said_at, Stance.id)
     ))  # fmt: skip
+    rating: dict = {"@type": "Rating", "alternateName": verdict.label}
+    if verdict.rating_value is not None:
+        rating.update(
+            ratingValue=verdict.rating_value,
+            bestRating=verdict.best_rating,
+            worstRating=verdict.worst_rating,
+        )
+    author: dict = {"@type": "Organization", "name": publisher}
+    if publisher_url:
+        author["url"] = publisher_url
+    text = claim.text
+    reviewed = text if len(text) <= CLAIM_REVIEWED_MAX else text[: CLAIM_REVIEWED_MAX - 1] + "…"
+    review = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "datePublished": verdict.created_at.date().isoformat(),
+        "url": verdict.url,
+        "claimReviewed": reviewed,
+        "author": author,
+        "reviewRating": rating,
+        "itemReviewed": _item_reviewed(claim, stances),
+    }
+    body = _review_body(session, claim, verdict, stances)
+    if body:
+        review["reviewBody"] = body
+    return review
+
+
+def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
+    """The Claim: its first asserting party as author, its sources as appearances."""
+    from claimtrack.report import stance_when
+
     asserted = [s for s in stances if s.kind in SUPPORT]
     first = asserted[0] if asserted else (stances[0] if stances else None)
     appearances = []
@@ -131,19 +160,14 @@ def claim_review(
         item["firstAppearance"] = appearances[0]
         if appearances[1:]:
             item["appearance"] = appearances[1:]
-    rating: dict = {"@type": "Rating", "alternateName": verdict.label}
-    if verdict.rating_value is not None:
-        rating.update(
-            ratingValue=verdict.rating_value,
-            bestRating=verdict.best_rating,
-            worstRating=verdict.worst_rating,
-        )
-    author: dict = {"@type": "Organization", "name": publisher}
-    if publisher_url:
-        author["url"] = publisher_url
-    text = claim.text
-    reviewed = text if len(text) <= CLAIM_REVIEWED_MAX else text[: CLAIM_REVIEWED_MAX - 1] + "…"
-    # ClaimReview has no field for denials and counter-claims: they go into the body.
+    return item
+
+
+def _review_body(session: Session, claim: Claim, verdict: Verdict, stances: list[Stance]) -> str:
+    """The summary, then what ClaimReview has no field for: denials and counter-claims."""
+    from claimtrack.links import counter_claims_of
+    from claimtrack.record import party_label
+
     summary = (verdict.summary or "").rstrip()
     body = (
         [summary if summary.endswith((".", "!", "?", "。")) else summary + "."] if summary else []
@@ -152,30 +176,9 @@ def claim_review(
         if s.kind in (*OPPOSE, *WITHDRAW):
             quote = f": “{s.quote}”" if s.quote else ""
             body.append(f"{party_label(s.party)} {s.kind} it{quote}.")
-    counters = session.scalars(
-        select(ClaimLink).where(
-            ClaimLink.kind == "contradicts",
-            (ClaimLink.from_claim_id == claim.id) | (ClaimLink.to_claim_id == claim.id),
-        )
-    )
-    for link in counters:
-        other = session.get(
-            Claim, link.to_claim_id if link.from_claim_id == claim.id else link.from_claim_id
-        )
-        body.append(f"Countered by the claim: {other.text}")
-    review = {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "datePublished": verdict.created_at.date().isoformat(),
-        "url": verdict.url,
-        "claimReviewed": reviewed,
-        "author": author,
-        "reviewRating": rating,
-        "itemReviewed": item,
-    }
-    if body:
-        review["reviewBody"] = " ".join(body)
-    return review
+    for other_id in sorted(counter_claims_of(session, [claim.id]).get(claim.id, ())):
+        body.append(f"Countered by the claim: {session.get(Claim, other_id).text}")
+    return " ".join(body)
 
 
 def missing_fields(review: dict) -> list[str]:

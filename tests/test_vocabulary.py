@@ -15,7 +15,10 @@ KINDS = set(vocabulary.STANCE_KINDS)
 # Migrations freeze the SQL of their day, as migrations must; the vocabulary is the source.
 EXEMPT = {ROOT / "claimtrack" / "vocabulary.py"}
 SOURCES = sorted(
-    p for folder in ("claimtrack", "bench") for p in (ROOT / folder).rglob("*.py") if p not in EXEMPT
+    p
+    for folder in ("claimtrack", "bench")
+    for p in (ROOT / folder).rglob("*.py")
+    if p not in EXEMPT
 )
 
 
