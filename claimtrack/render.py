@@ -100,13 +100,13 @@ def _joined(values: Iterable[str]) -> str:
 
 
 def _sides_text(row: ClaimRow) -> str:
-    if not (row.support or row.oppose):
-        return ""
-
-    def names(group):
-        return ", ".join(dict.fromkeys(p.side_name for p in group))
-
-    return f"for: {names(row.support)}; against: {names(row.oppose)}"
+    """ "for: Iran; against: United States", naming only the sides that have parties."""
+    parts = [
+        f"{word}: " + ", ".join(dict.fromkeys(p.side_name for p in group))
+        for word, group in (("for", row.support), ("against", row.oppose))
+        if group
+    ]
+    return "; ".join(parts)
 
 
 def _sources_text(row: ClaimRow) -> str:

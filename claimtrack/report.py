@@ -112,6 +112,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     said = {s.said_at: stance_when(s) for s in stances}
     verdicts = current_verdicts(session, ids)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
+    grouped = _by_claim(stances)
     rows = []
     for r in part:
         support, oppose = positions.get(r.id, ((), ()))
@@ -122,7 +123,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             contested_since=_when_of(said, r.contested_since),
             last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
-            timeline=_timeline(r.id, counters, stances, book) if book else (),
+            timeline=_timeline(r.id, counters, grouped, book) if book else (),
         ))  # fmt: skip
     return rows
 
@@ -176,8 +177,11 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
     return {i: (tuple(a), tuple(b)) for i, (a, b) in found.items()}
 
 
-def _timeline(claim_id: int, counters: dict, stances: list, book: PartyBook) -> tuple:
-    """Stances on the claim and on the claims linked to it as contradicting it."""
+def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> tuple:
+    """Stances on the claim and on the claims linked to it as contradicting it, in order.
+
+    ``stances``: claim id -> its stances (``_by_claim``)."""
+    mine = [s for c in (claim_id, *counters.get(claim_id, ())) for s in stances.get(c, ())]
     return tuple(
         TimelineEntry(
             stance_id=s.id,
@@ -194,9 +198,15 @@ def _timeline(claim_id: int, counters: dict, stances: list, book: PartyBook) -> 
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
         )  # fmt: skip
-        for s in stances
-        if s.claim_id == claim_id or s.claim_id in counters.get(claim_id, ())
+        for s in sorted(mine, key=lambda s: (s.said_at, s.id))
     )
+
+
+def _by_claim(stances: list) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for s in stances:
+        found.setdefault(s.claim_id, []).append(s)
+    return found
 
 
 def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
@@ -252,7 +262,7 @@ def claim_detail(session: Session, claim: Claim, *, as_of: When | None = None) -
         contested_since=_when_of(said, s.contested_since),
         last_activity=_when_of(said, s.last_activity),
         verdict=current_verdicts(session, [claim.id]).get(claim.id),
-        timeline=_timeline(claim.id, counters, stances, book),
+        timeline=_timeline(claim.id, counters, _by_claim(stances), book),
     )  # fmt: skip
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from claimtrack.errors import ClaimtrackError
 from claimtrack.times import When
 
 # A spreadsheet runs a cell starting with these as a formula (OWASP).
@@ -79,6 +80,9 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 SECONDS_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_WIDTH = 60  # characters: wider columns wrap
 CELL_LIMIT = 32_767  # characters an XLSX cell holds
+# Long texts wrap in their cells; other columns stay one line.
+WRAPPED = frozenset({"claim", "quotes", "sources", "quote", "asserted_by",
+                     "denied_or_countered_by"})  # fmt: skip
 
 
 class XlsxBook:
@@ -86,8 +90,13 @@ class XlsxBook:
 
     def __init__(self) -> None:
         from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
 
         self.book = Workbook(write_only=True)
+        # One style object of each kind for the whole book: openpyxl compares and hashes
+        # styles per cell, and a new object per cell was half the export's time.
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+        self._bold = Font(bold=True)
 
     def sheet(self, title: str, headers: Sequence[str], times: frozenset[str], rows) -> int:
         """Add a sheet: a frozen, filtered header row, then one row per item of ``rows``.
@@ -96,6 +105,7 @@ class XlsxBook:
         beside it, a ``<name>_tz`` column with the offset it was said in.
         """
         from openpyxl.utils import get_column_letter
+        from openpyxl.utils.exceptions import IllegalCharacterError
 
         sheet = self.book.create_sheet(title)
         columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
@@ -105,40 +115,57 @@ class XlsxBook:
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.freeze_panes = "A2"
         sheet.append([self._cell(sheet, name, bold=True) for name in columns])
+        wrapped = {name for name in headers if name in WRAPPED}
         count = 0
         for values in rows:
-            cells = []
-            for name, value in zip(headers, values, strict=True):
-                if name in times:
-                    cells.extend(self._time_cells(sheet, value))
-                else:
-                    cells.append(self._cell(sheet, value))
-            sheet.append(cells)
+            try:
+                sheet.append(self._row(sheet, headers, times, wrapped, values))
+            except IllegalCharacterError:
+                raise ClaimtrackError(
+                    f"row {count + 1} of the {title!r} sheet holds a control character that "
+                    "XLSX cannot store: export it as CSV instead"
+                ) from None
             count += 1
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
         return count
 
-    def _cell(self, sheet, value, *, bold: bool = False):
+    def _row(self, sheet, headers, times, wrapped, values) -> list:
+        cells = []
+        for name, value in zip(headers, values, strict=True):
+            if name in times:
+                cells.extend(self._time_cells(sheet, value))
+            else:
+                cells.append(self._cell(sheet, value, wrap=name in wrapped))
+        return cells
+
+    def _cell(self, sheet, value, *, wrap: bool = False, bold: bool = False):
+        """A value as openpyxl should write it; a text is a string cell, never a formula."""
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
 
         if isinstance(value, dt.datetime):  # recorded times: UTC
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            cell = WriteOnlyCell(sheet, value.astimezone(dt.UTC).replace(tzinfo=None))
+            cell.number_format = SECONDS_FORMAT
+            return cell
+        if not isinstance(value, str):
+            return value
+        if len(value) > CELL_LIMIT:
+            raise ClaimtrackError(
+                f"a cell of {len(value):,} characters does not fit in XLSX (at most "
+                f"{CELL_LIMIT:,}): export it as CSV instead"
+            )
+        from openpyxl.cell.cell import ERROR_CODES
+
+        if not (wrap or bold or value.startswith("=") or value in ERROR_CODES):
+            return value  # openpyxl keeps any other text a plain string
         cell = WriteOnlyCell(sheet)
-        if isinstance(value, str):
-            if len(value) > CELL_LIMIT:
-                raise ValueError(f"a cell of {len(value):,} characters does not fit in XLSX")
-            # A string cell is never a formula, whatever it starts with: set the type
-            # after the value, since openpyxl guesses "f" for text beginning with "=".
-            cell.value = value
-            cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        else:
-            cell.value = value
-            if isinstance(value, dt.datetime):
-                cell.number_format = SECONDS_FORMAT
+        # Set the type after the value: openpyxl guesses a formula for text beginning
+        # with "=" and an error for "#N/A"; a claim is text, whatever it says.
+        cell.value = value
+        cell.data_type = "s"
+        if wrap:
+            cell.alignment = self._wrap
         if bold:
-            cell.font = Font(bold=True)
+            cell.font = self._bold
         return cell
 
     def _time_cells(self, sheet, when: When | None) -> list:
@@ -162,7 +189,7 @@ class XlsxBook:
 def _column_width(name: str) -> int:
     if name.endswith("_tz"):
         return 8
-    if name in ("claim", "quotes", "sources", "quote", "asserted_by", "denied_or_countered_by"):
+    if name in WRAPPED:
         return MAX_WIDTH
     if name.endswith(("_at", "_reported", "_since", "_activity", "published")):
         return 18

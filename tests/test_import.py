@@ -223,6 +223,30 @@ def test_liar_imports_every_statement(run, engine, tmp_path):
     denied = _count(engine, "SELECT count(*) FROM claim_status WHERE status = 'contested'")
     # Every statement PolitiFact rated false, pants-fire or barely-true is contested.
     assert denied == _liar_labels(out) > 5000
+    _liar_workbook_opens_as_it_should(run, tmp_path, statements, denied)
+
+
+def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested: int) -> None:
+    """The whole LIAR archive as XLSX: every row, no formula cell, dates as date cells."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    book_path = tmp_path / "liar.xlsx"
+    result = run("export", "xlsx", "--out", str(book_path))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(book_path, read_only=True)
+    # A streamed workbook records no dimensions: count the rows themselves.
+    sizes = {sheet.title: sum(1 for _ in sheet.iter_rows(min_row=2)) for sheet in book.worksheets}
+    assert sizes == {"contested": contested, "claims": statements, "stances": 2 * statements}
+    claims = book["claims"].iter_rows(values_only=False)
+    header = [c.value for c in next(claims)]
+    first = header.index("first_reported")
+    formulas = 0
+    for row in claims:
+        formulas += sum(c.data_type == "f" for c in row)
+        assert isinstance(row[first].value, dt.datetime | dt.date)
+    assert formulas == 0
 
 
 def _liar_labels(path: Path) -> int:

@@ -1,0 +1,361 @@
+"""XLSX export: three sheets that Excel and LibreOffice open as they are, text never a
+formula, dates on the day they were said, and memory that stays flat."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+openpyxl = pytest.importorskip("openpyxl")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHINESE = "美国已经同意解冻伊朗"
+PERSIAN = "می\u200cخواهد"  # with its zero-width non-joiner
+LONG_ID = "123456789012345678"
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(1)", "-2+3", "#N/A", LONG_ID]
+
+
+@pytest.fixture
+def seeded(run, engine):
+    result = run("seed")
+    assert result.exit_code == 0, result.output
+    return run
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _export(run, path: Path, *args: str):
+    result = run("export", "xlsx", "--out", str(path), *args)
+    assert result.exit_code == 0, result.output
+    assert path.exists() and not path.with_name(path.name + ".partial").exists()
+    return openpyxl.load_workbook(path), result
+
+
+def _header(sheet) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def _records(sheet) -> list[dict]:
+    """Each body row as {header: cell} (cells, so data_type and number_format show)."""
+    header = _header(sheet)
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+
+def _all_cells(book):
+    return [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+
+
+def _formula_cells(book) -> list[str]:
+    return [f"{c.parent.title}!{c.coordinate}" for c in _all_cells(book) if c.data_type == "f"]
+
+
+def _raw_formulas(path: Path) -> list[str]:
+    """Formula elements in the sheets' XML itself, whatever a reader makes of them."""
+    with zipfile.ZipFile(path) as z:
+        return [
+            name
+            for name in z.namelist()
+            if name.startswith("xl/worksheets/") and re.search(rb"<(\w+:)?f[ >/]", z.read(name))
+        ]
+
+
+def _json(run, *args: str) -> list[dict]:
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _add(run, text: str, *options: str) -> int:
+    # "--" so a text starting with "-" is the argument, not an option.
+    result = run("claim", "add", *options, "--create-missing", "--", text)
+    assert result.exit_code == 0, result.output
+    return int(re.search(r"\d+", result.stdout.strip().splitlines()[-1]).group())
+
+
+def _record_hostile(run) -> dict[str, int]:
+    ids = {text: _add(run, text, "--by", "Hostile", "--at", "2026-04-11", "--tz", "+03:30")
+           for text in HOSTILE}  # fmt: skip
+    ids["persian"] = _add(run, "Iran wants a deal", "--by", "اسماعیل بقائی", "--quote", PERSIAN,
+                          "--quote-lang", "fa", "--at", "2026-04-11", "--tz", "+03:30")  # fmt: skip
+    return ids
+
+
+# -- 1. the seeded workbook ------------------------------------------------------------
+
+
+def test_seeded_workbook_has_three_safe_sheets(seeded, tmp_path):
+    path = tmp_path / "x.xlsx"
+    book, result = _export(seeded, path)
+    assert book.sheetnames == ["contested", "claims", "stances"]
+
+    contested = _json(seeded, "report", "contested")
+    claims = _json(seeded, "report", "claims")
+    stance_csv = seeded("export", "csv", "--per", "stance").stdout.removeprefix("\ufeff")
+    stances = len(list(csv.reader(io.StringIO(stance_csv, newline="")))) - 1
+    assert (len(contested), len(claims), stances) == (11, 23, 30)  # the seeded dataset
+
+    for sheet in book.worksheets:
+        header = _header(sheet)
+        assert sheet.freeze_panes == "A2", sheet.title
+        last = openpyxl.utils.get_column_letter(len(header))
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", sheet.title
+        assert all(c.font.bold for c in sheet[1]), sheet.title
+    rows = {sheet.title: _records(sheet) for sheet in book.worksheets}
+    assert [len(rows[n]) for n in book.sheetnames] == [len(contested), len(claims), stances]
+    assert f"Exported {len(contested) + len(claims) + stances} row(s)" in result.stderr
+    # The same claims, in the same order, as the JSON reports.
+    assert [r["claim_id"].value for r in rows["contested"]] == [c["claim_id"] for c in contested]
+    assert [r["claim_id"].value for r in rows["claims"]] == [c["id"] for c in claims]
+    # Every time column has its offset beside it.
+    header = _header(book["claims"])
+    for name in ("first_reported", "contested_since", "last_activity"):
+        assert header[header.index(name) + 1] == f"{name}_tz"
+
+    assert _formula_cells(book) == []
+    assert _raw_formulas(path) == []
+    quotes = [r["quotes"] for r in rows["contested"] if CHINESE in (r["quotes"].value or "")]
+    assert quotes and all(c.data_type == "s" for c in quotes)
+    unfreeze = next(r for r in rows["contested"] if r["slug"].value == "asset-unfreeze")
+    assert "美国已经同意解冻伊朗在卡塔尔和其他外国银行的海外资产" in unfreeze["quotes"].value
+    assert any(r["quote"].value and CHINESE in r["quote"].value for r in rows["stances"])
+
+
+# -- 2. hostile texts --------------------------------------------------------------------
+
+
+def test_hostile_texts_are_string_cells(run, engine, tmp_path):
+    ids = _record_hostile(run)
+    path = tmp_path / "hostile.xlsx"
+    book, _ = _export(run, path)
+
+    assert _formula_cells(book) == []
+    assert _raw_formulas(path) == []
+    claims = {r["claim_id"].value: r for r in _records(book["claims"])}
+    stances = _records(book["stances"])
+    for text in HOSTILE:
+        cell = claims[ids[text]]["claim"]
+        assert (cell.value, cell.data_type) == (text, "s"), cell.coordinate
+        in_stances = [r["claim"] for r in stances if r["claim"].value == text]
+        assert len(in_stances) == 1 and in_stances[0].data_type == "s"
+    # Never a number anywhere: not 1.23456789012346E+17, not 2 or 1.
+    numbers = [c.value for c in _all_cells(book) if isinstance(c.value, int | float)]
+    assert not [n for n in numbers if n > 10**15]
+    long_id = claims[ids[LONG_ID]]["claim"]
+    assert isinstance(long_id.value, str) and long_id.value == LONG_ID
+    # Persian with its zero-width non-joiner, as said.
+    persian = next(r for r in stances if r["quote"].value is not None)
+    assert (persian["quote"].value, persian["quote"].data_type) == (PERSIAN, "s")
+    assert persian["party"].value == "اسماعیل بقائی"
+    assert claims[ids["persian"]]["quotes"].value == f"اسماعیل بقائی: “{PERSIAN}”"
+
+
+def test_a_text_xlsx_cannot_hold_is_refused_not_dropped(run, engine, tmp_path):
+    """XML has no control characters: the export says so and writes nothing."""
+    _add(run, "a bell \x07 in a claim", "--by", "Hostile", "--at", "2026-04-11")
+    path = tmp_path / "bell.xlsx"
+    result = run("export", "xlsx", "--out", str(path))
+    assert result.exit_code == 1
+    assert "control character" in result.output and "CSV" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert not path.exists() and not path.with_name(path.name + ".partial").exists()
+    assert "\x07" in run("export", "csv").stdout  # CSV holds it
+
+
+# -- 3. dates on the day they were said --------------------------------------------------
+
+
+def test_dates_are_date_cells_on_the_day_said(run, engine, tmp_path):
+    # Day precision at +05:00: its UTC instant is 2026-04-10 19:00, a day earlier.
+    day = _add(run, "Said on a day", "--by", "Day", "--at", "2026-04-11", "--tz", "+05:00")
+    minute = _add(run, "Said at a minute", "--by", "Minute", "--at", "2026-04-11T23:30-05:00")
+    deny = run("claim", "deny", str(day), "--by", "Other", "--create-missing",
+               "--at", "2026-04-12", "--tz", "-05:00")  # fmt: skip
+    assert deny.exit_code == 0, deny.output
+    book, _ = _export(run, tmp_path / "dates.xlsx")
+    claims = {r["claim_id"].value: r for r in _records(book["claims"])}
+    contested = {r["claim_id"].value: r for r in _records(book["contested"])}
+    assert list(contested) == [day]
+
+    def day_cell(cell, when: dt.date, zone, tz_cell):
+        assert cell.is_date, (cell.coordinate, cell.value)
+        value = cell.value.date() if isinstance(cell.value, dt.datetime) else cell.value
+        assert value == when
+        if isinstance(cell.value, dt.datetime):
+            assert cell.value.time() == dt.time(0, 0)
+        assert cell.number_format == "yyyy-mm-dd"
+        assert (tz_cell.value, tz_cell.data_type) == (zone, "s")
+
+    for row in (claims[day], contested[day]):
+        day_cell(row["first_reported"], dt.date(2026, 4, 11), "+05:00", row["first_reported_tz"])
+        day_cell(row["contested_since"], dt.date(2026, 4, 12), "-05:00", row["contested_since_tz"])
+        day_cell(row["last_activity"], dt.date(2026, 4, 12), "-05:00", row["last_activity_tz"])
+
+    row = claims[minute]
+    for name in ("first_reported", "last_activity"):
+        cell = row[name]
+        assert cell.is_date and cell.value == dt.datetime(2026, 4, 11, 23, 30)
+        assert cell.number_format == "yyyy-mm-dd hh:mm"
+        assert row[f"{name}_tz"].value == "-05:00"
+    assert row["contested_since"].value is None and row["contested_since_tz"].value is None
+
+    # The stances sheet keeps said_at as ISO text, with its offset beside it.
+    stances = {(r["claim"].value, r["stance"].value): r for r in _records(book["stances"])}
+    said = stances["Said on a day", "asserts"]
+    assert (said["said_at"].value, said["said_at"].data_type) == ("2026-04-11", "s")
+    assert said["said_tz"].value == "+05:00"
+    denied = stances["Said on a day", "denies"]
+    assert (denied["said_at"].value, denied["said_tz"].value) == ("2026-04-12", "-05:00")
+    said = stances["Said at a minute", "asserts"]
+    assert (said["said_at"].value, said["said_tz"].value) == ("2026-04-11T23:30-05:00", "-05:00")
+
+
+# -- 4. LibreOffice opens it -----------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_opens_the_workbook_as_text(seeded, tmp_path):
+    hyperlink = HOSTILE[0]
+    claim = _add(seeded, hyperlink, "--by", "Hostile", "--at", "2026-04-11", "--tz", "+03:30")
+    deny = seeded("claim", "deny", str(claim), "--by", "Other", "--create-missing",
+                  "--at", "2026-04-12", "--tz", "+03:30")  # fmt: skip
+    assert deny.exit_code == 0, deny.output
+    path = tmp_path / "book.xlsx"
+    _export(seeded, path)
+
+    def convert(target: str, outdir: Path) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+             "--convert-to", target, "--outdir", str(outdir), str(path)],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "Error" not in done.stderr, done.stderr
+        return done
+
+    # CSV as LibreOffice shows the cells: comma, quote, UTF-8, every sheet (the -1).
+    convert("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            tmp_path / "csv")  # fmt: skip
+    shown = {}
+    for file in sorted((tmp_path / "csv").glob("*.csv")):
+        rows = list(csv.reader(io.StringIO(file.read_text("utf-8-sig"), newline="")))
+        shown[file.stem.removeprefix("book-")] = [dict(zip(rows[0], r, strict=True))
+                                                  for r in rows[1:]]  # fmt: skip
+    assert "contested" in shown or "book" in shown  # every sheet, or the first one
+    contested = shown.get("contested", shown.get("book"))
+    row = next(r for r in contested if r["claim_id"] == str(claim))
+    assert row["claim"] == hyperlink  # shown as typed, not the link text "y"
+    assert any(CHINESE in r["quotes"] for r in contested)
+    assert (row["first_reported"], row["first_reported_tz"]) == ("2026-04-11", "+03:30")
+
+    # Saved again by LibreOffice as XLSX: still text, still no formula.
+    convert("xlsx", tmp_path / "lo")
+    again = openpyxl.load_workbook(tmp_path / "lo" / "book.xlsx")
+    assert again.sheetnames == ["contested", "claims", "stances"]
+    assert _formula_cells(again) == []
+    assert _raw_formulas(tmp_path / "lo" / "book.xlsx") == []
+    cells = [c for c in _all_cells(again) if c.value == hyperlink]
+    assert len(cells) >= 3 and all(c.data_type == "s" for c in cells)  # three sheets
+    assert any(isinstance(c.value, str) and CHINESE in c.value for c in _all_cells(again))
+
+
+# -- 5. --format xlsx on a listing -----------------------------------------------------------
+
+
+def test_report_claims_as_xlsx(seeded, tmp_path):
+    path = tmp_path / "f.xlsx"
+    result = seeded("report", "claims", "--format", "xlsx", "--out", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    book = openpyxl.load_workbook(path)
+    assert len(book.worksheets) == 1
+    sheet = book.worksheets[0]
+    ids = [r["id"] for r in _json(seeded, "report", "claims")]
+    header = _header(sheet)
+    assert header[0] == "id"
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ids
+    assert f"Wrote {len(ids)} row(s)" in result.stderr
+    assert sheet.freeze_panes == "A2" and _formula_cells(book) == []
+    first = _records(sheet)[0]
+    assert first["last_activity"].is_date and first["last_activity_tz"].value
+
+
+def test_report_xlsx_without_out_is_a_usage_error(seeded, tmp_path):
+    before = sorted(tmp_path.rglob("*"))
+    result = seeded("report", "claims", "--format", "xlsx")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "--out" in errors[0], result.stderr
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written
+
+
+# -- 6. flat memory --------------------------------------------------------------------------
+
+# Run from a small wrapper so the peak is the export's own (as bench/run.py does).
+PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+CLI = "import sys; from claimtrack.cli import cli; sys.exit(cli())"
+
+
+def _start_export(db: Path, out: Path) -> subprocess.Popen:
+    """`claimtrack export xlsx` as a child of a wrapper that prints its peak RSS (KB)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", PEAK, sys.executable, "-c", CLI, "--db", str(db),
+         "export", "xlsx", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def test_xlsx_export_memory_is_flat(tmp_path):
+    """SQLite only: the export streams, so five times the claims is not five times the
+    memory. The two exports run side by side (each peak is its own process's)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    sizes = (2_000, 10_000)
+    started = time.perf_counter()
+    for n in sizes:
+        counts = generate(f"sqlite+pysqlite:///{tmp_path / f'bench-{n}.db'}", n, progress=None)
+        assert counts["claims"] == n
+    print(f"generated {sizes} claims in {time.perf_counter() - started:.1f}s")
+    started = time.perf_counter()
+    children = {
+        n: _start_export(tmp_path / f"bench-{n}.db", tmp_path / f"bench-{n}.xlsx") for n in sizes
+    }
+    peaks = {}
+    try:
+        for n, child in children.items():
+            out, err = child.communicate(timeout=300)
+            assert child.returncode == 0, err[-2000:]
+            rows = int(re.search(r"Exported (\d+) row", err).group(1))
+            assert rows > 3 * n  # three sheets: contested, every claim, every stance
+            peaks[n] = int(out.split()[-1])
+            print(f"{n:>6} claims: {rows} rows, done after {time.perf_counter() - started:.1f}s, "
+                  f"peak RSS {peaks[n] / 1024:.1f} MB")  # fmt: skip
+    finally:
+        for child in children.values():  # a failed or stuck run: end its group, ours alone
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+    small, large = peaks[sizes[0]], peaks[sizes[1]]
+    print(f"ratio {large / small:.2f} (limit 1.5), growth {(large - small) / 1024:.1f} MB")
+    assert large < 1.5 * small
