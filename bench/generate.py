@@ -138,7 +138,9 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                         claim_id=_cid, party_id=party, kind=kind, quote=None, via_id=None,
                         source_id=rng.randint(1, len(sources)),
                         said_at=_said + dt.timedelta(minutes=minutes), said_offset=0,
-                        said_precision="minute", recorded_at=now, recorded_by=EDITOR,
+                        said_precision="minute",
+                        said_until=_said + dt.timedelta(minutes=minutes + 1),
+                        recorded_at=now, recorded_by=EDITOR,
                     ))  # fmt: skip
 
                 stance(author, "asserts", 0)

@@ -17,12 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session
 
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, UsageError
 
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
@@ -44,9 +44,9 @@ def resolve_url(value: str | None) -> URL:
     if "://" in value:
         try:
             return make_url(value)
-        except sa.exc.ArgumentError:
-            raise ClaimtrackError(
-                f"cannot read database URL {redact(value)!r}: "
+        except (sa.exc.ArgumentError, ValueError):  # ValueError: a bad port or IPv6 host
+            raise UsageError(
+                f"cannot read database URL {redact(value)}: "
                 "give a file path or a URL like postgresql+psycopg://user@host/dbname"
             ) from None
     return URL.create("sqlite+pysqlite", database=str(Path(value).expanduser().absolute()))
@@ -57,11 +57,22 @@ def redact(url: URL | str) -> str:
     if isinstance(url, str):
         try:
             url = make_url(url)
-        except sa.exc.ArgumentError:
+        except (sa.exc.ArgumentError, ValueError):
             return "<unreadable URL>"
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
-    return url.render_as_string(hide_password=True)
+    # libpq also takes a password (or sslpassword) as a query parameter.
+    hidden = {key: "REDACTED" for key in url.query if "password" in key.lower()}
+    return url.update_query_dict(hidden).render_as_string(hide_password=True)
+
+
+def _without_secrets(text: str, url: URL) -> str:
+    """A driver's message with any password of the URL blanked out, should it echo one."""
+    secrets = [url.password, *(v for k, v in url.query.items() if "password" in k.lower())]
+    for secret in secrets:
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 def is_sqlite(url: URL) -> bool:
@@ -71,12 +82,41 @@ def is_sqlite(url: URL) -> bool:
 def create_engine(url: URL) -> Engine:
     """An engine with claimtrack's connection settings for the backend."""
     if is_sqlite(url):
-        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000})
+        connect_args = {"timeout": busy_timeout_ms() / 1000}
+        engine = sa.create_engine(_readable_sqlite_url(url), connect_args=connect_args)
         _configure_sqlite(engine)
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
-    return sa.create_engine(url)
+    try:
+        return sa.create_engine(url)
+    except sa.exc.NoSuchModuleError:
+        raise UsageError(
+            f"cannot open database {redact(url)}: unknown kind of database "
+            f"{url.drivername!r}; give a SQLite file path or a postgresql+psycopg:// URL"
+        ) from None
+    except ImportError as exc:
+        raise ClaimtrackError(
+            f"cannot open database {redact(url)}: its driver ({exc.name}) is not installed; "
+            "claimtrack works with SQLite and PostgreSQL (pip install 'claimtrack[postgres]')"
+        ) from None
+
+
+def _readable_sqlite_url(url: URL) -> URL:
+    """The URL, or for a file in a folder we cannot write, the same file opened immutable.
+
+    A WAL database is read through its ``-shm`` file, which SQLite must be able to create
+    next to it; in a read-only folder it cannot, and even reading fails. With no ``-shm``
+    there, no writer has the file open, and none can start without write access to the
+    folder, so reading it as immutable (no locks, no ``-shm``) is safe.
+    """
+    path = url.database
+    if not path or path == ":memory:" or url.query.get("uri") or not Path(path).is_file():
+        return url
+    if os.access(Path(path).parent, os.W_OK) or Path(f"{path}-shm").exists():
+        return url
+    query = {"mode": "ro", "immutable": "1", "uri": "true"}
+    return url.set(database=Path(path).absolute().as_uri(), query=query)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -88,8 +128,6 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms():d}")
-        with contextlib.suppress(Exception):  # a read-only file keeps its journal mode
-            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -133,6 +171,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     with engine.execution_options(claimtrack_write=True).begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+    use_wal(engine)
+
+
+def use_wal(engine: Engine) -> None:
+    """Put a claimtrack SQLite file in WAL mode, so readers do not block writers.
+
+    WAL is a lasting property of the file, so this is done once the file is known to be
+    claimtrack's (at head, or just created): a foreign SQLite file is refused unchanged.
+    """
+    if not is_sqlite(engine.url):
+        return
+    connection = engine.raw_connection()  # autocommit: WAL cannot be set in a transaction
+    try:
+        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            with contextlib.suppress(Exception):  # a read-only file keeps its journal mode
+                connection.execute("PRAGMA journal_mode = WAL")
+    finally:
+        connection.close()
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -175,10 +232,10 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
             empty = revision is None and _is_empty(connection)
     except sa.exc.DBAPIError as exc:
         engine.dispose()
-        raise ClaimtrackError(
-            f"cannot open database {redact(url)}: {describe_db_error(exc)}"
-        ) from None
+        reason = _without_secrets(describe_db_error(exc), url)
+        raise ClaimtrackError(f"cannot open database {redact(url)}: {reason}") from None
     if revision == SCHEMA_HEAD:
+        use_wal(engine)
         return engine
     if empty and (create_schema or (create and is_sqlite(url))):
         upgrade(engine)
@@ -199,14 +256,24 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
 
 
 def sqlite_file_missing(url: URL) -> bool:
-    """True for a SQLite URL whose file does not exist yet."""
-    return (
+    """True for a SQLite URL whose file does not exist yet.
+
+    A symbolic link to a missing file is an error, not a missing database: creating the
+    database through it would put it wherever the link points.
+    """
+    missing = (
         is_sqlite(url)
         and bool(url.database)
         and url.database != ":memory:"
         and not url.query.get("uri")  # file: URIs (read-only opens) name existing files
         and not Path(url.database).exists()
     )
+    if missing and Path(url.database).is_symlink():
+        raise ClaimtrackError(
+            f"database {url.database} is a symbolic link to {os.readlink(url.database)}, "
+            "which does not exist: restore the file or remove the link"
+        )
+    return missing
 
 
 def prepare_sqlite_file(url: URL) -> None:

@@ -9,7 +9,9 @@ party, kind, time, source and quote.
 
 from __future__ import annotations
 
+import codecs
 import json
+import stat
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -268,32 +270,71 @@ def load_dataset(
 MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
            "date": "said_at", "topic": "topic", "quote": "quote", "via": "via"}  # fmt: skip
 MAX_LISTED_ERRORS = 20
+MAX_LISTED_COLUMNS = 10
+# The whole file is read into memory and imported in one transaction (about 1 ms a row):
+# 256 MiB is some two million rows, more than one import should hold. docs/csv.md.
+MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 def read_text(path: Path) -> str:
-    """A file's text: UTF-8 with or without BOM, anything else refused with advice."""
+    """A file's text: UTF-8 with or without BOM, anything else refused with advice.
+
+    Only a regular file of at most ``MAX_FILE_BYTES`` is read, and never more than that:
+    a device (``/dev/zero``) or a FIFO would otherwise be read without end.
+    """
+    too_large = ClaimtrackError(
+        f"{path} is larger than {MAX_FILE_BYTES // 1024**2} MiB, the most one import "
+        "reads: split it into several files"
+    )
     try:
-        data = path.read_bytes()
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise ClaimtrackError(f"{path} is not a regular file: save the data to a file first")
+        if status.st_size > MAX_FILE_BYTES:
+            raise too_large
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except FileNotFoundError:
         raise ClaimtrackError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ClaimtrackError(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise too_large
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        guess = ""
-        for encoding in ("gb18030", "utf-16"):
-            try:
-                data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            guess = f" (it may be {encoding.upper()})"
-            break
-        source = guess[12:-1] if guess else "ENCODING"
+        encoding = _encoding_by_signature(data)
+        if encoding is None:
+            raise ClaimtrackError(
+                f"{path} is not UTF-8 (byte {exc.start} cannot be read) and its encoding "
+                "is unknown: save it again as UTF-8 (a spreadsheet's 'CSV UTF-8'), or, if "
+                f"you know its encoding, iconv -f ENCODING -t UTF-8 {path} > converted.csv"
+            ) from None
         raise ClaimtrackError(
-            f"{path} is not UTF-8{guess}: byte {exc.start} cannot be read. Convert it first, "
-            f"e.g. iconv -f {source} -t UTF-8 {path} > converted.csv"
+            f"{path} is not UTF-8; it reads as {encoding}: convert it first, "
+            f"e.g. iconv -f {encoding} -t UTF-8 {path} > converted.csv"
         ) from None
+
+
+def _encoding_by_signature(data: bytes) -> str | None:
+    """The file's encoding where its bytes leave little doubt, else None.
+
+    UTF-16 and UTF-32 are known by their byte-order mark (without one, almost any bytes
+    decode as UTF-16, a Latin-1 file too). Chinese in GB18030 is named only when every
+    byte outside ASCII pairs up as GB2312 (EUC-CN) requires, both bytes 0xA1-0xFE: text
+    in Latin-1 or Windows-1252 puts accented letters next to ASCII ones, which no GB2312
+    pair can hold. (A Latin-1 file whose only accented letters come in pairs, "créé",
+    still passes; rare enough to name GB18030, the superset of GB2312, for the rest.)
+    """
+    boms = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+            (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]  # fmt: skip
+    encoding, check = next(((name, name) for bom, name in boms if data.startswith(bom)),
+                           ("GB18030", "GB2312"))  # fmt: skip
+    try:
+        data.decode(check)
+    except UnicodeDecodeError:
+        return None
+    return encoding
 
 
 class _CsvRows:
@@ -304,12 +345,18 @@ class _CsvRows:
 
         self.raw = raw
         names = [h.strip().lower() for h in header]
+        repeated = [name for name, n in Counter(names).items() if n > 1]
+        if repeated:
+            raise ClaimtrackError(
+                f"column(s) {_listed(repeated)} appear more than once in the header: "
+                "keep one of each"
+            )
         self.minimal = "party_kind" not in names and "claim_ref" not in names
         mapping = MINIMAL if self.minimal else {c: c for c in STANCES.headers}
         unknown = [h for h in names if h not in mapping]
         if unknown:
             raise ClaimtrackError(
-                f"unknown column(s) {', '.join(map(repr, unknown))}: the columns are those of "
+                f"unknown column(s) {_listed(unknown)}: the columns are those of "
                 "'claimtrack export csv --per stance', or claim, party, stance, source, date"
             )
         self.columns = [mapping[h] for h in names]
@@ -408,6 +455,13 @@ class _CsvRows:
                 "claims": list(self.claims.values())}  # fmt: skip
 
 
+def _listed(names: list[str]) -> str:
+    """Column names for an error message: the first few, then how many more."""
+    shown = ", ".join(map(repr, names[:MAX_LISTED_COLUMNS]))
+    more = len(names) - MAX_LISTED_COLUMNS
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
 def _refs(cell: str | None) -> list[str]:
     return [r.strip() for r in (cell or "").split(";") if r.strip()]
 
@@ -446,7 +500,8 @@ def read_csv(path: Path, *, raw: bool = False) -> tuple[dict[str, Any], int]:
         except csv.Error as exc:
             errors.append(f"line {line}: {exc}")
             break  # the reader cannot find the next row reliably after this
-        if cells:
+        # Spreadsheets leave rows of empty cells (",,,,") below the data: not rows.
+        if any(cell.strip() for cell in cells):
             count += 1
             try:
                 rows.add(line, cells)

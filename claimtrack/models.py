@@ -176,12 +176,25 @@ class Stance(Base):
     said_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     said_offset: Mapped[int] = mapped_column(Integer)
     said_precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "said_precision"))
+    # The end of the interval said (a whole day, a minute, a second): "as of T" counts a
+    # stance once its interval has ended by T.
+    said_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Its place among the same party's stances on the claim, in said order (the later
+    # said is later; where two intervals overlap, the later recorded): kept by the write
+    # path (claimtrack.state), read by the rule.
+    said_rank: Mapped[int] = mapped_column(Integer, default=0)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String)
+    # A correction by the desk: a voided stance no longer counts, but stays on record.
+    void_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_by: Mapped[str | None] = mapped_column(String)
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("stance.id"))
 
     claim: Mapped[Claim] = relationship(back_populates="stances")
     party: Mapped[Party] = relationship(foreign_keys=[party_id])
     via: Mapped[Party | None] = relationship(foreign_keys=[via_id])
+    amends: Mapped[Stance | None] = relationship(remote_side=[id])
     source: Mapped[Source | None] = relationship()
 
 

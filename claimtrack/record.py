@@ -397,6 +397,7 @@ def add_stance(
         said_at=said.at,
         said_offset=said.offset_minutes,
         said_precision=said.precision,
+        said_until=said.until,
         recorded_at=recorded_at or utcnow(),
         recorded_by=editor,
     )
@@ -459,38 +460,46 @@ def find_link(session: Session, a: Claim, b: Claim, kind: str) -> ClaimLink | No
     ).first()
 
 
-def latest_position(session: Session, claim: Claim, party: Party) -> Stance | None:
-    """The party's latest stance on the claim that takes a position (not a question)."""
-    return session.scalars(
-        select(Stance)
-        .where(
+def position_before(session: Session, claim: Claim, party: Party, said: When) -> Stance | None:
+    """The party's standing position on the claim just before a stance said at ``said``
+    and recorded now: the stance it would follow in said order (``claimtrack.order``)."""
+    from claimtrack.order import position, said_order
+
+    stances = session.scalars(
+        select(Stance).where(
             Stance.claim_id == claim.id,
             Stance.party_id == party.id,
             Stance.kind.in_(POSITION_KINDS),
+            Stance.void_at.is_(None),
         )
-        .order_by(Stance.said_at.desc(), Stance.id.desc())
-        .limit(1)
-    ).first()
+    ).all()
+    sequence = said_order(stances)
+    place = position(sequence, said.at, said.until)
+    return sequence[place - 1] if place else None
 
 
 def check_stance_changes_something(
-    session: Session, claim: Claim, party: Party, kind: str, *, again: bool
+    session: Session, claim: Claim, party: Party, kind: str, said: When, *, again: bool
 ) -> None:
-    """Refuse a stance that repeats the party's current position, or retracts nothing.
+    """Refuse a stance that repeats the party's position at the time it was said, or
+    retracts nothing. The position is read in said order, so a back-dated repeat is
+    caught as surely as one recorded in sequence.
 
     A repeated denial is news only when someone means it ("Iran denied it again"):
     ``again`` records it anyway.
     """
     if kind not in POSITION_KINDS:
         return
-    latest = latest_position(session, claim, party)
-    if kind == WITHDRAWAL and (latest is None or latest.kind == WITHDRAWAL):
-        raise ClaimtrackError(f"{party.name} has no standing stance on claim {claim.id} to retract")
+    before = position_before(session, claim, party, said)
+    if kind == WITHDRAWAL and (before is None or before.kind == WITHDRAWAL):
+        raise ClaimtrackError(
+            f"{party.name} has no standing stance on claim {claim.id} to retract at {said}"
+        )
     side = side_of(kind)
-    same_side = latest is not None and side is not None and side_of(latest.kind) == side
+    same_side = before is not None and side is not None and side_of(before.kind) == side
     if same_side and not again:
         raise ClaimtrackError(
-            f"{party.name} already {latest.kind} claim {claim.id} (stance {latest.id}); "
+            f"{party.name} already {before.kind} claim {claim.id} (stance {before.id}); "
             "pass --again to record a repeated statement"
         )
 
@@ -544,3 +553,98 @@ def similar_claims(session: Session, text: str, topic: str, *, limit: int = 3) -
     ]
     ids = [claim_id for score, claim_id in sorted(scored, reverse=True)[:limit] if score >= 0.8]
     return [session.get(Claim, claim_id) for claim_id in ids]
+
+
+# -- corrections by the desk ------------------------------------------------------------
+
+
+def find_stance(session: Session, ref: str) -> Stance:
+    stance = session.get(Stance, as_id(ref)) if as_id(ref) is not None else None
+    if stance is None:
+        raise ClaimtrackError(f"unknown stance {ref!r}: 'claimtrack claim show CLAIM' lists ids")
+    return stance
+
+
+def void_stance(session: Session, stance: Stance, *, reason: str, editor: str) -> Stance:
+    """Stop a mis-recorded stance counting. It stays on record, with who voided it, when
+    and why; looking back to before now (``--known-at``) still sees it."""
+    reason = _required(reason, "reason")
+    if stance.void_at is not None:
+        raise ClaimtrackError(
+            f"stance {stance.id} was voided already, {stance.void_at:%Y-%m-%d %H:%M}Z by "
+            f"{stance.void_by}: {stance.void_reason}"
+        )
+    stance.void_at, stance.void_by, stance.void_reason = utcnow(), editor, reason
+    session.flush()
+    return stance
+
+
+def amend_stance(
+    session: Session, stance: Stance, *, reason: str, editor: str, **changes
+) -> Stance:
+    """Void a stance and record it again as it should have been, linked to the old one.
+
+    ``changes`` may set ``kind``, ``said`` (a When), ``quote``, ``quote_lang``, ``via``
+    and ``source``; what is not given is copied."""
+    void_stance(session, stance, reason=reason, editor=editor)
+    said = changes.pop("said", None) or When(
+        stance.said_at, stance.said_offset, stance.said_precision
+    )
+    fields = {name: getattr(stance, name) for name in ("kind", "quote", "quote_lang", "via",
+                                                       "source")}  # fmt: skip
+    fields.update({k: v for k, v in changes.items() if v is not None})
+    check_stance_changes_something(
+        session, stance.claim, stance.party, fields["kind"], said, again=True
+    )
+    new = add_stance(session, stance.claim, stance.party, said=said, editor=editor,
+                     flush=False, **fields)  # fmt: skip
+    new.amends = stance
+    session.flush()
+    return new
+
+
+def edit_party(
+    session: Session,
+    party: Party,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    acts_for: Party | None = None,
+    no_side: bool = False,
+) -> list[str]:
+    """Change a party's name, kind or side; returns what changed, as "field: old -> new"."""
+    changed = []
+    if name is not None:
+        name = _required(name, "party name")
+        other = find_named_party(session, name, anonymous=party.anonymous)
+        if other is not None and other.id != party.id:
+            raise ClaimtrackError(f"party {name!r} exists already (id {other.id})")
+        if name != party.name:
+            changed.append(f"name: {party.name} -> {name}")
+            party.name, party.name_norm = name, normalise(name)
+    if kind is not None and kind != party.kind:
+        if kind not in PARTY_KINDS:
+            raise UsageError(f"unknown party kind {kind!r}: use one of {', '.join(PARTY_KINDS)}")
+        if (kind == "anonymous") != party.anonymous:
+            raise UsageError("a named party and an anonymous source are different parties")
+        changed.append(f"kind: {party.kind} -> {kind}")
+        party.kind = kind
+    if acts_for is not None or no_side:
+        _check_not_circular(party, acts_for)
+        old = party.acts_for.name if party.acts_for else "no one"
+        new = acts_for.name if acts_for else "no one"
+        if old != new:
+            changed.append(f"acts for: {old} -> {new}")
+            party.acts_for = acts_for
+    if not changed:
+        raise ClaimtrackError(f"nothing to change for {party.name}: give --name, --kind or --for")
+    session.flush()
+    return changed
+
+
+def _check_not_circular(party: Party, acts_for: Party | None) -> None:
+    seen = acts_for
+    while seen is not None:
+        if seen.id == party.id:
+            raise ClaimtrackError(f"{party.name} cannot act for {acts_for.name}: that is circular")
+        seen = seen.acts_for

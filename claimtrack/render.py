@@ -515,6 +515,7 @@ def detail_record(d) -> dict:
     return {
         "id": r.claim_id, "slug": r.slug, "topic": r.topic, "claim": r.text,
         "status": r.status, "as_of": d.as_of.isoformat() if d.as_of else None,
+        "known_at": d.known_at.isoformat() if d.known_at else None,
         "links": [{"kind": x.kind, "direction": x.direction, "claim_id": x.claim_id,
                    "claim": x.text, "merged_into": x.merged_into} for x in d.links],
         "asserted_by": [_position_record(p) for p in r.support],

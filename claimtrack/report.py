@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from claimtrack.links import chunks, counter_claims_of
 from claimtrack.models import Claim, ClaimLink, Event, Party, PartyAlias, Source, Stance, Verdict
+from claimtrack.order import said_order
 from claimtrack.rows import (
     ClaimDetail,
     ClaimRow,
@@ -108,7 +109,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     ids = [r.id for r in part]
     counters = counter_claims_of(session, ids)
     scope = sorted(set(ids).union(*counters.values()))
-    stances = _stances(session, scope, selection.as_of, full=book is not None)
+    stances = _stances(session, scope, selection, full=book is not None)
     said = {s.said_at: stance_when(s) for s in stances}
     verdicts = current_verdicts(session, ids)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
@@ -128,27 +129,29 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     return rows
 
 
-def _stances(session: Session, scope: list[int], as_of, *, full: bool) -> list:
-    """The stances on these claims (and their counter-claims) said by ``as_of``, in order."""
+def _stances(session: Session, scope: list[int], selection: Selection, *, full: bool) -> list:
+    """The stances on these claims (and their counter-claims) that count for the
+    selection (said by its as-of, known at its known-at, not voided), in said order."""
     if not full:
         query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
-                       Stance.said_precision)  # fmt: skip
+                       Stance.said_precision, Stance.said_until,
+                       Stance.recorded_at)  # fmt: skip
     else:
         via = aliased(Party)
         query = (
             select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
                    Stance.quote_lang, via.name.label("via"), Source.title.label("source"),
                    Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
-                   Stance.said_precision, Stance.recorded_at, Stance.recorded_by)
+                   Stance.said_precision, Stance.said_until, Stance.recorded_at,
+                   Stance.recorded_by)
             .outerjoin(via, via.id == Stance.via_id)
             .outerjoin(Source, Source.id == Stance.source_id)
         )  # fmt: skip
-    if as_of is not None:
-        query = query.where(Stance.said_at <= as_of)
+    query = query.where(*selection.counts(Stance))
     found = []
     for chunk in chunks(scope):
         found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
-    return sorted(found, key=lambda s: (s.said_at, s.id))
+    return said_order(found)
 
 
 def _positions(session, selection: Selection, ids, scope, stances, book: PartyBook) -> dict:
@@ -198,7 +201,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> 
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
         )  # fmt: skip
-        for s in sorted(mine, key=lambda s: (s.said_at, s.id))
+        for s in said_order(mine)
     )
 
 
@@ -240,33 +243,40 @@ def status_of(session: Session, claim_id: int) -> str | None:
     return session.scalar(select(ClaimState.status).where(ClaimState.claim_id == claim_id))
 
 
-def claim_detail(session: Session, claim: Claim, *, as_of: When | None = None) -> ClaimDetail:
-    """One claim with its status (as of a time), its links, and every stance in time order."""
+def claim_detail(
+    session: Session, claim: Claim, *, as_of: When | None = None, known_at: When | None = None
+) -> ClaimDetail:
+    """One claim with its status (as of a time, as known at a time), its links, and every
+    stance in said order. Looking back to before anyone stated it, its status is None."""
     from dataclasses import replace
 
-    selection = Selection(as_of=as_of.at if as_of else None)
+    selection = Selection(
+        as_of=as_of.until if as_of else None, known_at=known_at.until if known_at else None
+    )
     scoped = selection.views(scoped=True)
     status = scoped.claim_status
     counters = counter_claims_of(session, [claim.id])
     scope = sorted({claim.id}.union(*counters.values()))
     query = scoped.select(*status.c).where(status.c.claim_id == claim.id)
     state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
-    stances = _stances(session, scope, selection.as_of, full=True)
+    stances = _stances(session, scope, selection, full=True)
     book = PartyBook(session)
     said = {s.said_at: stance_when(s) for s in stances}
-    s = state.one()
+    s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
-        status=s.status, supporters=s.supporters, opponents=s.opponents,
-        first_reported=_when_of(said, s.first_reported),
-        contested_since=_when_of(said, s.contested_since),
-        last_activity=_when_of(said, s.last_activity),
+        status=s.status if s else None, supporters=s.supporters if s else 0,
+        opponents=s.opponents if s else 0,
+        first_reported=_when_of(said, s.first_reported) if s else None,
+        contested_since=_when_of(said, s.contested_since) if s else None,
+        last_activity=_when_of(said, s.last_activity) if s else None,
         verdict=current_verdicts(session, [claim.id]).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
     )  # fmt: skip
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
-    return ClaimDetail(replace(row, support=support, oppose=oppose), _links(session, claim), as_of)
+    links = _links(session, claim)
+    return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at)
 
 
 def _links(session: Session, claim: Claim) -> tuple[LinkedClaim, ...]:
@@ -310,8 +320,7 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
         .order_by(Stance.claim_id, Stance.said_at, Stance.id)
     )  # fmt: skip
     query = selection.where(query, views, Claim.id)
-    if selection.as_of is not None:
-        query = query.where(Stance.said_at <= selection.as_of)
+    query = query.where(*selection.counts(Stance))
     book = PartyBook(session)
     result = session.execute(query.execution_options(yield_per=BATCH * 4), selection.params())
     for part in result.partitions():

@@ -67,7 +67,7 @@ class ClaimRow:
     slug: str | None
     topic: str
     text: str
-    status: str
+    status: str | None  # None: looking back, nobody had stated it yet
     supporters: int
     opponents: int
     first_reported: When | None
@@ -107,6 +107,7 @@ class ClaimDetail:
     row: ClaimRow
     links: tuple[LinkedClaim, ...]
     as_of: When | None
+    known_at: When | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ For a claim C, optionally as of a time T (only stances said at or before T):
 - SUPPORT: parties whose latest stance asserts or confirms C;
 - OPPOSE: parties whose latest stance denies or disputes C, plus parties that assert or
   confirm a claim linked to C as contradicting it (in either direction);
+- a claim that no stance (that counts) states does not exist: it has no status;
 - C is *contested* iff SUPPORT and OPPOSE are both non-empty and are not one and the
   same single party (that case is *self-contradicted*). Otherwise C is *asserted* (only
   support), *retracted* (no support left because its supporters retracted), *denied*
@@ -37,9 +38,15 @@ CLAIMS_MARKER = " /* claims */"
 LINKS_FROM_MARKER = " /* links from */"
 LINKS_TO_MARKER = " /* links to */"
 MARKERS = (STANCES_MARKER, CLAIMS_MARKER, LINKS_FROM_MARKER, LINKS_TO_MARKER)
-_AS_OF_FILTER = " AND s.said_at <= :as_of"
+# A stance counts as of T once what was said is over by T (a date-only stance, at the end
+# of its day); known at T, once the desk had recorded it and had not voided it by T.
+_AS_OF_FILTER = " AND s.said_until <= :as_of"
+LIVE = "s.void_at IS NULL"
+_KNOWN_AT = "(s.void_at IS NULL OR s.void_at >= :known_at) AND s.recorded_at < :known_at"
 _SCOPE_FILTER = " AND s.claim_id IN :scope"
 _CLAIMS_FILTER = " AND c.id IN :claims"
+# Looking back, a link not yet made does not count.
+_LINK_KNOWN_AT = " AND created_at < :known_at"
 
 # The f-strings below insert only the vocabulary's constant kind names, never input.
 STANCE_LATEST = f"""
@@ -47,13 +54,13 @@ SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind
 FROM (
     SELECT s.claim_id, s.party_id, s.id AS stance_id, s.kind, s.said_at,
            LEAD(s.kind) OVER (
-               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
+               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_rank DESC, s.id DESC
            ) AS withdrawn_kind,
            ROW_NUMBER() OVER (
-               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_at DESC, s.id DESC
+               PARTITION BY s.claim_id, s.party_id ORDER BY s.said_rank DESC, s.id DESC
            ) AS recency
     FROM stance AS s
-    WHERE s.kind IN ({sql_list(POSITION_KINDS)}) /* stances */
+    WHERE s.kind IN ({sql_list(POSITION_KINDS)}) AND {LIVE} /* stances */
 ) AS positions
 WHERE recency = 1
 """  # noqa: S608
@@ -124,10 +131,10 @@ LEFT JOIN (
 LEFT JOIN (
     SELECT s.claim_id, MIN(s.said_at) AS first_said, MAX(s.said_at) AS last_said
     FROM stance AS s
-    WHERE 1 = 1 /* stances */
+    WHERE {LIVE} /* stances */
     GROUP BY s.claim_id
 ) AS a ON a.claim_id = c.id
-WHERE c.merged_into_id IS NULL /* claims */
+WHERE c.merged_into_id IS NULL AND a.first_said IS NOT NULL /* claims */
 """  # noqa: S608
 
 CONTESTED_CLAIMS = """
@@ -200,17 +207,18 @@ def view_table(name: str):
     return table(name, *_columns(name))
 
 
-def views(as_of: bool = False, scoped: bool = False) -> Views:
+def views(as_of: bool = False, scoped: bool = False, known_at: bool = False) -> Views:
     """The relations of the rule.
 
     Bare, they are the database's views, except ``claim_status``, which reads the
     ``claim_state`` table that every write keeps equal to it (``claimtrack.state``).
     With ``as_of`` the same bodies run as CTEs of the same names, counting only stances
-    said at or before the bound parameter ``:as_of``. With ``scoped`` they rate only the
+    said by the bound parameter ``:as_of``; with ``known_at``, only what the desk had
+    recorded (and not voided) before ``:known_at``. With ``scoped`` they rate only the
     claims in ``:claims``, reading only the stances of the claims in ``:scope`` (those
     claims and the claims that contradict them): a few claims of a million, fast.
     """
-    if not as_of and not scoped:
+    if not as_of and not scoped and not known_at:
         relations = {name: view_table(name) for name in VIEWS}
         state = table("claim_state", *_columns("claim_status"))
         relations["claim_status"] = state.alias("claim_status")
@@ -219,15 +227,21 @@ def views(as_of: bool = False, scoped: bool = False) -> Views:
 
     stances = (_AS_OF_FILTER if as_of else "") + (_SCOPE_FILTER if scoped else "")
     claims = _CLAIMS_FILTER if scoped else ""
+    known = _LINK_KNOWN_AT if known_at else ""
     ctes = {}
     for name, body in VIEWS.items():
         body = body.replace(STANCES_MARKER, stances).replace(CLAIMS_MARKER, claims)
+        if known_at:
+            body = body.replace(LIVE, _KNOWN_AT)
         # Scoped, only the links of the claims in scope can put a party on a side.
-        body = body.replace(LINKS_FROM_MARKER, " AND from_claim_id IN :scope" if scoped else "")
-        body = body.replace(LINKS_TO_MARKER, " AND to_claim_id IN :scope" if scoped else "")
+        scope_from = " AND from_claim_id IN :scope" if scoped else ""
+        scope_to = " AND to_claim_id IN :scope" if scoped else ""
+        body = body.replace(LINKS_FROM_MARKER, scope_from + known)
+        body = body.replace(LINKS_TO_MARKER, scope_to + known)
         statement = text(body)
-        if ":as_of" in body:
-            statement = statement.bindparams(bindparam("as_of", type_=UTCDateTime()))
+        for param in ("as_of", "known_at"):
+            if f":{param}" in body:
+                statement = statement.bindparams(bindparam(param, type_=UTCDateTime()))
         for param in ("scope", "claims"):
             if f":{param}" in body:
                 statement = statement.bindparams(bindparam(param, expanding=True))

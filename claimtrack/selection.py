@@ -27,18 +27,31 @@ class Selection:
     speaker_id: int | None = None
     search: str | None = None  # words in the claim's text or a quote, taken literally
     since: dt.datetime | None = None  # last activity at or after
-    until: dt.datetime | None = None  # last activity at or before
-    as_of: dt.datetime | None = None  # only stances said at or before
+    until: dt.datetime | None = None  # last activity before (the end of what was given)
+    as_of: dt.datetime | None = None  # only stances whose said time was over by then
+    known_at: dt.datetime | None = None  # only what the desk had recorded by then
     anonymous_only: bool = False  # a side rests on anonymous sources alone
     unrated: bool = False  # the desk has given no verdict yet
     sort: str = "activity"
     limit: int | None = None
 
     def params(self) -> dict:
-        return {"as_of": self.as_of} if self.as_of is not None else {}
+        times = {"as_of": self.as_of, "known_at": self.known_at}
+        return {name: value for name, value in times.items() if value is not None}
 
     def views(self, scoped: bool = False) -> rule.Views:
-        return rule.views(self.as_of is not None, scoped=scoped)
+        return rule.views(self.as_of is not None, scoped=scoped,
+                          known_at=self.known_at is not None)  # fmt: skip
+
+    def counts(self, stance):
+        """Conditions on a stance table for "counted by this selection's times"."""
+        conditions = [stance.void_at.is_(None)]
+        if self.known_at is not None:
+            conditions = [(stance.void_at.is_(None) | (stance.void_at >= self.known_at)),
+                          stance.recorded_at < self.known_at]  # fmt: skip
+        if self.as_of is not None:
+            conditions.append(stance.said_until <= self.as_of)
+        return conditions
 
     def where(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Restrict ``query`` (``claim_status`` in its FROM, ``claim_id`` a column of it)."""
@@ -53,7 +66,7 @@ class Selection:
         if self.since:
             query = query.where(status.c.last_activity >= self.since)
         if self.until:
-            query = query.where(status.c.last_activity <= self.until)
+            query = query.where(status.c.last_activity < self.until)
         if self.party_ids is not None:
             sides = views.claim_sides
             involved = select(sides.c.claim_id).where(sides.c.party_id.in_(self.party_ids))

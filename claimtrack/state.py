@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from claimtrack import rule
@@ -114,8 +114,53 @@ def refresh_pending(session: Session) -> int:
     return refresh(session, touched)
 
 
+def rerank(session: Session, claim_ids: Iterable[int]) -> None:
+    """Put each party's stances on these claims in said order (``claimtrack.order``)."""
+    from claimtrack.links import chunks
+
+    for part in chunks(sorted(set(claim_ids))):
+        _write_ranks(session, session.execute(_RANKED.where(Stance.claim_id.in_(part))))
+
+
+def rerank_all(session: Session) -> None:
+    """Every stance's said order, one claim and party at a time, streamed."""
+    query = _RANKED.order_by(Stance.claim_id, Stance.party_id)
+    result = session.execute(query.execution_options(yield_per=RANK_BATCH))
+    pending: list = []
+    for part in result.partitions():
+        rows = [*pending, *part]
+        last = (rows[-1].claim_id, rows[-1].party_id)
+        pending = [r for r in rows if (r.claim_id, r.party_id) == last]
+        _write_ranks(session, [r for r in rows if (r.claim_id, r.party_id) != last])
+    _write_ranks(session, pending)
+
+
+_RANKED = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
+                 Stance.said_until, Stance.recorded_at, Stance.said_rank)  # fmt: skip
+RANK_BATCH = 20_000
+
+
+def _write_ranks(session: Session, rows) -> None:
+    from claimtrack.order import said_order
+
+    groups: dict[tuple[int, int], list] = {}
+    for r in rows:
+        groups.setdefault((r.claim_id, r.party_id), []).append(r)
+    changed = [
+        {"sid": s.id, "rank": n}
+        for group in groups.values()
+        for n, s in enumerate(said_order(group))
+        if s.said_rank != n
+    ]
+    if changed:  # Core, on the connection: the ORM's bulk listeners need not see it
+        table = Stance.__table__
+        statement = update(table).where(table.c.id == bindparam("sid"))
+        session.connection().execute(statement.values(said_rank=bindparam("rank")), changed)
+
+
 def refresh(session: Session, claim_ids: Iterable[int]) -> int:
     """Re-rate these claims and those whose sides they feed (the claims contradicting them)."""
+    rerank(session, claim_ids)
     rated = sorted(with_contradicting(session, set(claim_ids)))
     connection = session.connection()
     views = rule.views(scoped=True)
@@ -136,6 +181,7 @@ def rebuild(session: Session) -> int:
     """Recompute every claim's state from the stances; returns the number of claims."""
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
+    rerank_all(session)
     connection = session.connection()
     view = rule.view_table("claim_status")
     connection.execute(delete(ClaimState))

@@ -21,13 +21,29 @@ _WITH_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 
 
+SPAN = {
+    "day": dt.timedelta(days=1),
+    "minute": dt.timedelta(minutes=1),
+    "second": dt.timedelta(seconds=1),
+}
+
+
 @dataclass(frozen=True)
 class When:
-    """An instant as said: ``at`` in UTC, with the offset and precision it was given in."""
+    """A time as said: from ``at`` (UTC) for one unit of its precision, in its offset.
+
+    "2026-04-12" at +03:30 is the whole day, from 2026-04-11 20:30Z until 2026-04-12
+    20:30Z; "11:00+03:30" is that minute. ``until`` is where the interval ends.
+    """
 
     at: dt.datetime
     offset_minutes: int
     precision: str  # "day", "minute" or "second"
+
+    @property
+    def until(self) -> dt.datetime:
+        """The end of the interval (exclusive): what "as of" a time given this way means."""
+        return self.at + SPAN[self.precision]
 
     def local(self) -> dt.datetime:
         return self.at.astimezone(dt.timezone(dt.timedelta(minutes=self.offset_minutes)))
@@ -117,5 +133,7 @@ def parse_when(text: str, tz: str | None = None) -> When:
 
 
 def _when(local: dt.datetime, precision: str) -> When:
+    if not 1 < local.year < 9999:  # a day either side must still be a date
+        raise UsageError(f"{local.date().isoformat()} is out of range: give a year from 2 to 9998")
     offset = local.utcoffset() or dt.timedelta(0)
     return When(local.astimezone(dt.UTC), int(offset.total_seconds() // 60), precision)

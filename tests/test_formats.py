@@ -186,7 +186,9 @@ def expected(name: str, case: str, ids: list[int], base: list[int]) -> str | Non
         "--until": (bool(ids) and set(ids) < set(base) and 1 in ids, "a subset with #1"),
         "--as-of": (bool(ids) and 1 in ids, "non-empty, with #1"),
         "--status denied": (ids == [], "nothing: no seed claim is denied now"),
-        "--status denied --as-of": (ids == [19], "#19, denied on the evening of the 11th"),
+        # #19 was first said on the 12th: as of the 11th it did not exist, so it is not
+        # "denied" by the counter-claim said before it.
+        "--status denied --as-of": (ids == [], "nothing: #19 did not exist yet"),
         "--status contested": (set(ids) == CONTESTED_IDS, "the seed's contested claims"),
     }
     if case == "no flag":

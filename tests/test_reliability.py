@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -124,27 +124,53 @@ def _big_csv(tmp_path: Path, claims: int = 3000) -> Path:
     return path
 
 
+def _import_transaction_open(engine) -> bool:
+    """Whether another connection holds a write transaction open on the database."""
+    if engine.dialect.name == "sqlite":
+        # The import takes SQLite's write lock when its transaction begins (BEGIN
+        # IMMEDIATE) and holds it until it commits: while it runs, nobody else gets it.
+        probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # database is locked
+            return True
+        finally:
+            probe.close()
+    # PostgreSQL gives a transaction an id at its first write.
+    sql = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+           "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")  # fmt: skip
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).scalar() > 0
+
+
 def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path):
     url = db_url.render_as_string(hide_password=False)
-    csv_path = _big_csv(tmp_path)
+    csv_path = _big_csv(tmp_path)  # 3,000 rows: seconds of work inside one transaction
     before = snapshot(engine)
     process = subprocess.Popen(
         [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(2.5)  # mid-way: the import of 3,000 rows takes several seconds
-    killed = process.poll() is None
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    try:
+        deadline = time.monotonic() + 60
+        while not _import_transaction_open(engine):
+            assert process.poll() is None, process.communicate()  # ended before it began
+            assert time.monotonic() < deadline, "the import's transaction never began"
+            time.sleep(0.02)
+        time.sleep(0.3)  # let it write some rows inside its transaction
+        assert _import_transaction_open(engine), "the import committed before the kill"
+    finally:
+        process.kill()  # SIGKILL
+        process.communicate()
+    assert process.returncode == -signal.SIGKILL  # the kill landed: the import was running
     engine.dispose()
     with engine.connect() as connection:
-        claims = connection.execute(sa.text("SELECT count(*) FROM claim")).scalar()
         if engine.dialect.name == "sqlite":
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    assert claims in (0, 3000)
-    if killed and claims == 0:
-        assert snapshot(engine) == before
+    assert snapshot(engine) == before  # killed mid-transaction: none of it
     # The next command works, and the import can simply be run again.
     result = CliRunner().invoke(cli, ["--db", url, "import", "csv", str(csv_path)])
     assert result.exit_code == 0, result.output
@@ -262,8 +288,20 @@ def _fill_0002(connection) -> None:
         "FROM claim_status"))  # fmt: skip
 
 
+def _fill_0003(connection) -> None:
+    """As 0002, with a verdict; 0004 then gives every stance its said interval and order."""
+    _fill_0002(connection)
+    connection.execute(
+        sa.text(
+            "INSERT INTO verdict (claim_id, rating, label, created_at, created_by) "
+            "VALUES (2, 'false', 'False', :t, 'old')"
+        ),
+        {"t": dt.datetime(2026, 4, 12, 9)},
+    )
+
+
 # Every revision but the newest gets a filler here; a new revision needs one.
-FILLERS = {"0001": _fill_0001, "0002": _fill_0002}
+FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003}
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -292,6 +330,15 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     connection.execute(sa.text("SELECT claim_id, status FROM claim_state")).all()
                 )
                 assert statuses == {1: "contested", 2: "contested"}
+                if "said_until" in {
+                    c["name"] for c in sa.inspect(connection).get_columns("stance")
+                }:
+                    spans = connection.execute(
+                        sa.text("SELECT said_at, said_until, said_rank FROM stance")
+                    ).all()  # a day said at +05:00: the interval is the whole day
+                    assert {(str(a)[:16], str(u)[:16], r) for a, u, r in spans} == {
+                        ("2026-04-11 10:00", "2026-04-12 10:00", 0)
+                    }
     finally:
         engine.dispose()
     result = CliRunner().invoke(cli, ["--db", db_url.render_as_string(False), "claim", "show", "1"])

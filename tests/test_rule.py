@@ -38,9 +38,11 @@ class Story:
 
     def status(self, claim, as_of=None):
         self.session.flush()
-        selection = Selection(as_of=parse_when(as_of).at if as_of else None)
-        return next(r.status for r in report.claims(self.session, selection)
-                    if r.claim_id == claim.id)  # fmt: skip
+        """The claim's status, as of the end of what ``as_of`` names; None if nobody had
+        stated it by then (it did not exist yet)."""
+        selection = Selection(as_of=parse_when(as_of).until if as_of else None)
+        return next((r.status for r in report.claims(self.session, selection)
+                     if r.claim_id == claim.id), None)  # fmt: skip
 
 
 def contested_claims(session, as_of=None):
@@ -145,7 +147,7 @@ def test_as_of_shows_the_state_editors_knew_then(story):
     story.stance(c, "US official", "denies", "2026-04-12T09:00+05:00")
     assert story.status(c, as_of="2026-04-11T23:00+05:00") == "asserted"
     assert story.status(c, as_of="2026-04-12T09:00+05:00") == "contested"  # at T counts
-    assert story.status(c, as_of="2026-04-10") == "unsupported"
+    assert story.status(c, as_of="2026-04-10") is None  # nobody had stated it yet
     assert story.status(c) == "contested"
 
 

@@ -109,7 +109,8 @@ def test_a_bulk_insert_through_the_session_is_rated_before_commit(engine):
         said = parse_when("2026-04-12T08:00+03:30")
         rows = [
             dict(claim_id=c.id, party_id=p.id, kind=kind, said_at=said.at, said_offset=210,
-                 said_precision="minute", recorded_at=said.at, recorded_by=ED)
+                 said_precision="minute", said_until=said.until, recorded_at=said.at,
+                 recorded_by=ED)
             for c in claims
             for p, kind in ((vance, "asserts"), (iran, "denies"))
         ]  # fmt: skip

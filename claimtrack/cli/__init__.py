@@ -22,6 +22,7 @@ COMMANDS = {
     "party": "claimtrack.cli.party:party",
     "source": "claimtrack.cli.source:source",
     "claim": "claimtrack.cli.claim:claim",
+    "stance": "claimtrack.cli.stance:stance",
     "verdict": "claimtrack.cli.verdict:verdict",
     "report": "claimtrack.cli.report:report",
     "export": "claimtrack.cli.export:export",
@@ -131,7 +132,13 @@ class Env:
     def editor(self) -> str:
         from claimtrack.record import current_editor
 
-        return current_editor(self.editor_name)
+        editor = current_editor(self.editor_name)
+        if not editor:  # only invisible characters or spaces: an entry nobody could trace
+            raise UsageError(
+                "the editor name is empty once invisible characters are removed: "
+                "give a visible name with --editor or CLAIMTRACK_EDITOR"
+            )
+        return editor
 
 
 @click.group(cls=ClaimtrackGroup, lazy_subcommands=COMMANDS)

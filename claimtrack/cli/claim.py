@@ -91,7 +91,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
             source = record.find_source(session, url)
         except ClaimtrackError:
             source, _ = record.get_or_add_source(session, url, outlet=via or party, url=url)
-    record.check_stance_changes_something(session, target, party, kind, again=again)
+    record.check_stance_changes_something(session, target, party, kind, said, again=again)
     return record.add_stance(
         session,
         target,
@@ -313,10 +313,11 @@ def merge(env, duplicate, into) -> None:
 @claim.command("show")
 @click.argument("claim_ref", metavar="CLAIM")
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
-@click.option("--tz", metavar="ZONE", help="Zone for --as-of without an offset.")
+@click.option("--known-at", metavar="WHEN", help="Show it as the desk had it recorded then.")
+@click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
 @output_options(formats=("table", "json"))
 @click.pass_obj
-def show(env, claim_ref, as_of, tz, fmt, tablefmt, out) -> None:
+def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     """Show a claim: its status, its linked claims and the timeline of every stance.
 
     The timeline includes the stances on its counter-claims, marked with their claim id.
@@ -332,15 +333,20 @@ def show(env, claim_ref, as_of, tz, fmt, tablefmt, out) -> None:
     from claimtrack.times import parse_when
 
     when = parse_when(as_of, tz) if as_of else None
+    known = parse_when(known_at, tz) if known_at else None
     with read_session(env.engine()) as session:
-        detail = claim_detail(session, _find_claim(session, claim_ref), as_of=when)
+        detail = claim_detail(session, _find_claim(session, claim_ref), as_of=when, known_at=known)
     if fmt == "json":
         show_rows(render.DETAIL, [detail], fmt="json", out=out)
         return
     row = detail.row
     handle = f" ({row.slug})" if row.slug else ""
     click.echo(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}")
-    click.echo(f"Status: {row.status}" + (f" as of {detail.as_of}" if as_of else ""))
+    looking_back = "".join(
+        f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
+    )
+    status = row.status or "not yet stated by anyone"
+    click.echo(f"Status: {status}{looking_back}")
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
@@ -348,7 +354,7 @@ def show(env, claim_ref, as_of, tz, fmt, tablefmt, out) -> None:
         }.get((linked.kind, linked.direction), "same as")
         click.echo(f"  {relation} #{linked.claim_id}: {linked.text}")
     if not row.timeline:
-        click.echo("No stances" + (" by then." if as_of else "."))
+        click.echo("No stances" + (" by then." if looking_back else "."))
         return
     click.echo()
     show_rows(render.timeline_view(row.claim_id), row.timeline, fmt=fmt, tablefmt=tablefmt,

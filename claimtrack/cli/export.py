@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from claimtrack.cli.output import Progress
+from claimtrack.cli.output import OutputFile, Progress
 from claimtrack.cli.report import build_selection, selection_options
 
 
@@ -24,7 +22,7 @@ def export() -> None:
 @export.command("csv")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="Write to this file (default: standard output).",
 )
 @click.option(
@@ -81,7 +79,7 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="The workbook to write (.xlsx).",
 )
 @selection_options()
@@ -123,7 +121,7 @@ def xlsx(env, out, **options) -> None:
 @click.option("--topic", help="Only claims of this story.")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputFile(),
     help="Write to this file (default: standard output).",
 )
 @click.option(
@@ -151,6 +149,7 @@ def claimreview(env, claims, topic, out, publisher, publisher_url) -> None:
     import json
 
     from claimtrack import record
+    from claimtrack.cli.output import destination
     from claimtrack.db import read_session
     from claimtrack.verdicts import claim_reviews, missing_fields
 
@@ -163,8 +162,7 @@ def claimreview(env, claims, topic, out, publisher, publisher_url) -> None:
     for text, fields in incomplete:
         click.echo(f"Note: {text!r} lacks {', '.join(fields)} (set the verdict's --url)", err=True)
     document = json.dumps(reviews, ensure_ascii=False, indent=2)
-    if out is None:
-        click.echo(document)
-    else:
-        out.write_text(document + "\n", encoding="utf-8")
+    with destination(out, binary=False) as stream:
+        stream.write(document + "\n")
+    if out is not None:
         click.echo(f"Exported {len(reviews)} ClaimReview(s) to {out}", err=True)

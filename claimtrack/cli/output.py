@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -14,6 +15,37 @@ import click
 FLAT = ("table", "json", "csv", "xlsx")
 HELP = {"table": "table for people", "json": "json for scripts", "csv": "csv for spreadsheets",
         "xlsx": "xlsx for Excel (with --out)", "html": "html: one page to forward"}  # fmt: skip
+
+
+class OutputFile(click.Path):
+    """An ``--out`` file: a new name or a regular file, which the output replaces whole.
+
+    The output is written under a temporary name and renamed over the target, so a
+    symbolic link, a FIFO or a device there would be replaced by a regular file: such a
+    target is refused instead, and survives.
+    """
+
+    # pathlib's predicates, symbolic link first (the others follow links).
+    SPECIAL = (("is_symlink", "a symbolic link"), ("is_fifo", "a FIFO (named pipe)"),
+               ("is_char_device", "a device"), ("is_block_device", "a device"),
+               ("is_socket", "a socket"))  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx) -> Path:
+        path = super().convert(value, param, ctx)
+        for predicate, kind in self.SPECIAL:
+            if getattr(path, predicate)():
+                to = f" to {os.readlink(path)}" if kind == "a symbolic link" else ""
+                self.fail(
+                    f"{path} is {kind}{to}, which the output would replace with a regular "
+                    "file: give a regular file's name, or leave out --out and redirect "
+                    "standard output",
+                    param,
+                    ctx,
+                )
+        return path
 
 
 def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
@@ -37,7 +69,7 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
         )
         @click.option(
             "--out",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=OutputFile(),
             help="Write to this file (default: standard output; xlsx needs a file).",
         )
         @functools.wraps(f)
@@ -97,14 +129,11 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
 @contextlib.contextmanager
 def destination(out: Path | None, *, binary: bool) -> Iterator:
     """Standard output, or a file written under a temporary name and renamed when whole:
-    a failed export never leaves half a file under the real name."""
+    a failed export never leaves half a file under the real name. A write that fails
+    (no such folder, a full disk, a closed pipe) is one line, exit status 1."""
     if out is None:
-        stream = utf8_stdout()
-        try:
+        with _standard_output() as stream:
             yield stream
-        finally:
-            stream.flush()
-            stream.detach()
         return
     partial = out.with_name(out.name + ".partial")
     try:
@@ -115,8 +144,39 @@ def destination(out: Path | None, *, binary: bool) -> Iterator:
             with partial.open("w", encoding="utf-8", newline="") as stream:
                 yield stream
         partial.replace(out)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _standard_output() -> Iterator:
+    stream = utf8_stdout()
+    try:
+        yield stream
+        stream.flush()
+    except BrokenPipeError:  # the reader stopped (| head): quiet, as SIGPIPE would be
+        _stdout_to_devnull()
+        raise click.exceptions.Exit(1) from None
+    except OSError as exc:  # a full disk
+        _stdout_to_devnull()
+        raise click.ClickException(
+            f"cannot write to standard output: {exc.strerror or exc}"
+        ) from None
+    finally:
+        stream.detach()
+
+
+def _stdout_to_devnull() -> None:
+    """Point standard output at /dev/null after a failed write, so the interpreter's last
+    flush of the bytes still buffered does not fail again (the recipe in the docs of
+    Python's signal module, "Note on SIGPIPE")."""
+    with contextlib.suppress(OSError, ValueError):  # CliRunner's stdout has no descriptor
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 class Progress:

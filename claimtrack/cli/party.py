@@ -77,6 +77,40 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
         click.echo(new.id)
 
 
+@party.command("edit")
+@click.argument("party_ref", metavar="PARTY")
+@click.option("--name", help="Its new name (the old one stays an alias).")
+@click.option("--kind", type=click.Choice(KINDS), help="Its new kind.")
+@click.option("--for", "acts_for", metavar="PARTY", help="The party it now acts for.")
+@click.option("--for-no-one", is_flag=True, help="It acts for no other party (its own side).")
+@click.pass_obj
+def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
+    """Correct a party's name, kind or side; every change is in the log.
+
+    \b
+    Examples:
+      claimtrack party edit "Tasnim" --name "Tasnim News Agency"
+      claimtrack party edit 7 --for Iran
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+    from claimtrack.errors import UsageError
+
+    if acts_for and for_no_one:
+        raise UsageError("give --for or --for-no-one, not both")
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        found = record.find_party(session, party_ref)
+        old_name = found.name
+        side = record.find_party(session, acts_for) if acts_for else None
+        changes = record.edit_party(session, found, name=name, kind=kind, acts_for=side,
+                                    no_side=for_no_one)  # fmt: skip
+        if name is not None and name != old_name:
+            record.add_alias(session, found, old_name)  # the old name still finds it
+        record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
+    click.echo(f"#{found.id} {found.name}: " + "; ".join(changes))
+
+
 @party.command("alias")
 @click.argument("party_ref", metavar="PARTY")
 @click.argument("aliases", nargs=-1, required=True, metavar="ALIAS...")

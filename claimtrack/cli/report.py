@@ -48,7 +48,14 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
         click.option(
             "--as-of",
             metavar="WHEN",
-            help="The state as it stood then: only stances said at or before WHEN.",
+            help="The state as it stood then: only what was said by WHEN (a bare date: "
+            "by the end of that day).",
+        ),
+        click.option(
+            "--known-at",
+            metavar="WHEN",
+            help="The report as the desk could have printed it then: only what had been "
+            "recorded (and not voided) by WHEN.",
         ),
         click.option(
             "--tz", metavar="ZONE", help="Zone for times without an offset (+05:00, Asia/Karachi)."
@@ -79,7 +86,7 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
 
 
 def build_selection(session, *, party_ref=None, side=None, since=None, until=None, as_of=None,
-                    tz=None, speaker=False, **rest):  # fmt: skip
+                    known_at=None, tz=None, speaker=False, **rest):  # fmt: skip
     """The Selection a command's options describe; ``speaker``: --party means any stance."""
     from claimtrack import record
     from claimtrack.errors import UsageError
@@ -94,11 +101,24 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         party_ids=tuple(parties_on_side_of(session, party)) if party and not speaker else None,
         speaker_id=party.id if party and speaker else None,
         side={"for": "support", "against": "oppose"}.get(side),
+        # A bare date is its whole day: --since from its start, the rest to its end.
         since=parse_when(since, tz).at if since else None,
-        until=parse_when(until, tz).at if until else None,
-        as_of=parse_when(as_of, tz).at if as_of else None,
+        until=parse_when(until, tz).until if until else None,
+        as_of=parse_when(as_of, tz).until if as_of else None,
+        known_at=parse_when(known_at, tz).until if known_at else None,
         **rest,
     )
+
+
+def describe_times(options) -> str:
+    """ " as of 2026-04-12 (+03:30)", as the user gave the times back, for titles."""
+    from claimtrack.times import parse_when
+
+    words = []
+    for name, label in (("as_of", "as of"), ("known_at", "as known at")):
+        if options.get(name):
+            words.append(f" {label} {parse_when(options[name], options.get('tz'))}")
+    return "".join(words)
 
 
 @report.command(
@@ -131,7 +151,7 @@ def contested(env, fmt, tablefmt, out, **options) -> None:
 
     with read_session(env.engine()) as session:
         selection = build_selection(session, status="contested", **options)
-        title = "Contested claims" + (f" as of {options['as_of']}" if options["as_of"] else "")
+        title = "Contested claims" + describe_times(options)
         show(render.CONTESTED, report.claims(session, selection, detail=True), fmt=fmt,
              tablefmt=tablefmt, out=out, title=title)  # fmt: skip
 

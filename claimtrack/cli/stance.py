@@ -1,0 +1,88 @@
+"""``claimtrack stance``: corrections by the desk to stances recorded by mistake.
+
+A retraction is a party taking back what it said; a void is the desk saying it recorded
+something wrongly. Both stay on record; a voided stance stops counting, and every
+correction is in ``claimtrack log`` with who, when and why.
+"""
+
+from __future__ import annotations
+
+import click
+
+from claimtrack.vocabulary import STANCE_KINDS
+
+
+@click.group()
+def stance() -> None:
+    """Correct stances recorded by mistake: void them, or amend them.
+
+    \b
+    Examples:
+      claimtrack stance void 12 --reason "Tasnim quoted the wrong official"
+      claimtrack stance amend 12 --at 2026-04-12T11:00+03:30 --reason "time was wrong"
+    """
+
+
+@stance.command("void")
+@click.argument("stance_ref", metavar="STANCE")
+@click.option("--reason", required=True, help="Why: it goes into the record and the log.")
+@click.pass_obj
+def void(env, stance_ref, reason) -> None:
+    """Void a mis-recorded stance: it stops counting, and stays on record.
+
+    Reports as known at an earlier time (--known-at) still show it as it was.
+
+    \b
+    Example:
+      claimtrack stance void 12 --reason "recorded against the wrong claim"
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+    from claimtrack.report import status_of
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        found = record.void_stance(
+            session, record.find_stance(session, stance_ref), reason=reason, editor=env.editor
+        )
+        record.log_event(session, env.editor, "stance void", f"#{found.id}: {reason}")
+        session.flush()
+        status = status_of(session, found.claim_id)
+    status = status or "stated by no one"
+    click.echo(f"Voided stance #{found.id} on claim #{found.claim_id} (now {status}).")
+
+
+@stance.command("amend")
+@click.argument("stance_ref", metavar="STANCE")
+@click.option("--reason", required=True, help="Why: it goes into the record and the log.")
+@click.option("--kind", type=click.Choice(STANCE_KINDS), help="What the party really did.")
+@click.option("--at", metavar="WHEN", help="When it was really said.")
+@click.option("--tz", metavar="ZONE", help="Zone for --at without an offset.")
+@click.option("--quote", help="The words as really said.")
+@click.option("--quote-lang", metavar="CODE", help="The quote's language.")
+@click.pass_obj
+def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang) -> None:
+    """Void a stance and record it again as it should have been, in one step.
+
+    What you do not give is copied from the old stance; the new one points to it.
+
+    \b
+    Examples:
+      claimtrack stance amend 12 --kind disputes --reason "disputed, did not deny"
+      claimtrack stance amend 12 --at 2026-04-12 --tz +03:30 --reason "date only"
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+    from claimtrack.report import status_of
+    from claimtrack.times import parse_when
+
+    said = parse_when(at, tz) if at else None
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        old = record.find_stance(session, stance_ref)
+        new = record.amend_stance(session, old, reason=reason, editor=env.editor, kind=kind,
+                                  said=said, quote=quote, quote_lang=quote_lang)  # fmt: skip
+        record.log_event(session, env.editor, "stance amend", f"#{old.id} -> #{new.id}: {reason}")
+        session.flush()
+        status = status_of(session, new.claim_id)
+    click.echo(f"Stance #{old.id} voided; recorded #{new.id} in its place (claim now {status}).")

@@ -1,0 +1,428 @@
+"""Hostile environments (issue #12): odd URLs, unwritable outputs, special files, huge
+or sloppy input files, read-only and foreign databases, invisible editor names.
+
+Each failure must be one line naming what was wrong, exit status 2 for a misused
+command and 1 for a refusal by the data or the system, no traceback, nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import snapshot
+
+from claimtrack import db, importer
+from claimtrack.cli import cli
+
+MINIMAL = "claim,party,stance,source,date\n"
+
+
+def error_line(result, code: int) -> str:
+    """The one error line of a failed command, checked for the exit status and a clean
+    output (a usage error adds click's two "Usage:/Try" lines before it)."""
+    assert result.exit_code == code, result.output[-500:]
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    errors = [line for line in lines if line.startswith("Error: ")]
+    assert len(errors) == 1, result.output
+    if code == 1:
+        assert lines == errors, result.output
+    return errors[0]
+
+
+def invoke(*args: str, **kwargs):
+    return CliRunner().invoke(cli, list(args), **kwargs)
+
+
+@pytest.fixture
+def story(run, engine):
+    """A database with one contested claim, on each backend."""
+    assert run("party", "add", "Iran", "--kind", "government").exit_code == 0
+    assert run("party", "add", "US", "--kind", "government").exit_code == 0
+    assert (
+        run("claim", "add", "Ships transited", "--by", "Iran", "--at", "2026-04-11").exit_code == 0
+    )
+    assert run("claim", "deny", "1", "--by", "US", "--at", "2026-04-12").exit_code == 0
+    return run
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- 1, 2: database URLs ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("claim", "list"), ("claim", "add", "X", "--by", "Iran")])
+def test_a_url_whose_driver_is_not_installed(command):
+    line = error_line(invoke("--db", "mysql://u:secret@h/x", *command), 1)
+    assert "cannot open database mysql://u:***@h/x" in line
+    assert "driver (MySQLdb) is not installed" in line and "secret" not in line
+
+
+@pytest.mark.parametrize("how", ["--db", "CLAIMTRACK_DB"])
+def test_a_malformed_url(how, monkeypatch):
+    url = "postgresql+psycopg://u:secret@[::1/x"
+    if how == "--db":
+        result = invoke("--db", url, "claim", "list")
+    else:
+        monkeypatch.setenv("CLAIMTRACK_DB", url)
+        result = invoke("claim", "list")
+    line = error_line(result, 2)
+    assert "cannot read database URL" in line and "secret" not in result.output
+
+
+def test_redact_hides_a_password_given_as_a_query_parameter():
+    url = "postgresql+psycopg://u@h/x?password=secret&sslpassword=other&sslmode=require"
+    shown = db.redact(url)
+    assert "secret" not in shown and "other" not in shown
+    assert "password=REDACTED" in shown and "sslmode=require" in shown
+    assert db.redact("postgresql+psycopg://u:secret@h/x") == "postgresql+psycopg://u:***@h/x"
+
+
+def test_a_password_in_the_query_is_never_printed(tmp_path):
+    url = f"postgresql+psycopg://editor@/claims?host={tmp_path}&port=5999&password=pw-secret"
+    line = error_line(invoke("--db", url, "claim", "list"), 1)
+    assert "cannot open database" in line and "password=REDACTED" in line
+    assert "pw-secret" not in line
+
+
+def test_db_current_prints_the_url_without_its_query_password(pg_admin_url):
+    url = pg_admin_url.update_query_dict({"password": "pw-secret"})
+    result = invoke("--db", url.render_as_string(hide_password=False), "db", "current")
+    assert result.exit_code == 0, result.output
+    assert "password=REDACTED" in result.output and "pw-secret" not in result.output
+
+
+# -- 3, 4, 5: where output goes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "contested", "--format", "html", "--out", "/nonexistent/x.html"),
+        ("export", "csv", "--out", "/nonexistent/dir/x.csv"),
+        ("export", "xlsx", "--out", "/nonexistent/dir/x.xlsx"),
+        ("export", "claimreview", "--out", "/nonexistent/dir/x.json"),
+    ],
+)
+def test_out_in_a_folder_that_does_not_exist(story, engine, command):
+    before = snapshot(engine)
+    line = error_line(story(*command), 1)
+    assert line == f"Error: cannot write {command[-1]}: No such file or directory"
+    assert not Path("/nonexistent").exists()
+    assert snapshot(engine) == before
+
+
+def _claimtrack(url: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "claimtrack", "--db", url, *args],
+        stderr=subprocess.PIPE, text=True, timeout=60, **kwargs,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("command", [("export", "csv"), ("report", "contested")])
+def test_standard_output_on_a_full_disk(story, engine, db_url, command):
+    before = snapshot(engine)
+    with open("/dev/full", "w") as full:
+        done = _claimtrack(db_url.render_as_string(hide_password=False), *command, stdout=full)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "Error: cannot write to standard output: No space left on device\n"
+    assert snapshot(engine) == before
+
+
+def test_a_reader_that_stops_reading_is_not_an_error_message(story, db_url):
+    """`export csv | head`: the closed pipe ends the export quietly, exit status 1."""
+    url = db_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "export", "csv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    process.stdout.close()  # before the export writes a byte
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 1 and stderr == ""
+
+
+def _special(kind: str, tmp_path: Path) -> Path:
+    if kind == "symlink":
+        target = tmp_path / "target.csv"
+        target.write_text("precious\n", encoding="utf-8")
+        (tmp_path / "link.csv").symlink_to(target)
+        return tmp_path / "link.csv"
+    os.mkfifo(tmp_path / "fifo.csv")
+    return tmp_path / "fifo.csv"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "csv", "--out"),
+        ("export", "xlsx", "--out"),
+        ("export", "claimreview", "--out"),
+        ("report", "contested", "--format", "html", "--out"),
+    ],
+)
+def test_out_never_replaces_a_symlink_or_a_fifo(story, engine, tmp_path, kind, command):
+    out = _special(kind, tmp_path)
+    before = snapshot(engine)
+    line = error_line(story(*command, str(out)), 2)
+    assert "Invalid value for '--out'" in line
+    assert ("a symbolic link to" if kind == "symlink" else "a FIFO") in line
+    if kind == "symlink":
+        assert out.is_symlink() and out.resolve() == tmp_path / "target.csv"
+        assert (tmp_path / "target.csv").read_text(encoding="utf-8") == "precious\n"
+    else:
+        assert stat.S_ISFIFO(out.lstat().st_mode)
+    assert not list(tmp_path.glob("*.partial"))
+    assert snapshot(engine) == before
+
+
+def test_out_never_replaces_a_device(story):
+    line = error_line(story("export", "csv", "--out", os.devnull), 2)
+    assert f"{os.devnull} is a device" in line
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+# -- 6, 8: input files ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo"])
+def test_import_refuses_a_device_or_a_fifo_at_once(story, engine, db_url, tmp_path, source):
+    if source == "fifo":
+        source = str(tmp_path / "in.csv")
+        os.mkfifo(source)  # opened for reading, it would wait for a writer for ever
+    before = snapshot(engine)
+    started = time.monotonic()
+    done = _claimtrack(db_url.render_as_string(hide_password=False), "import", "csv", source)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"Error: {source} is not a regular file: save the data to a file first\n"
+    assert snapshot(engine) == before
+
+
+def test_import_refuses_a_file_over_the_limit(story, engine, tmp_path):
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.truncate(importer.MAX_FILE_BYTES + 1)  # sparse: no disk used, nothing to read
+    before = snapshot(engine)
+    line = error_line(story("import", "csv", str(path)), 1)
+    assert line == f"Error: {path} is larger than 256 MiB, the most one import reads: " + (
+        "split it into several files"
+    )
+    assert snapshot(engine) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="no /proc")
+def test_import_reads_no_more_than_the_limit(story, engine, monkeypatch):
+    """A regular file whose size stat() does not tell (or that grows) is read only up to
+    the limit: /proc files say 0 bytes."""
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
+    assert os.stat("/proc/self/maps").st_size == 0
+    before = snapshot(engine)
+    line = error_line(story("import", "csv", "/proc/self/maps"), 1)
+    assert line.startswith("Error: /proc/self/maps is larger than")
+    assert snapshot(engine) == before
+
+
+def _import(story, tmp_path, content: bytes):
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    return story("import", "csv", str(path)), path
+
+
+def test_a_repeated_column_is_refused_by_name(story, engine, tmp_path):
+    before = snapshot(engine)
+    content = b"claim,party,stance,source,date,Party\nX,Iran,asserts,,2026-05-01,US\n"
+    result, path = _import(story, tmp_path, content)
+    line = error_line(result, 1)
+    assert "column(s) 'party' appear more than once in the header" in line
+    assert snapshot(engine) == before
+
+
+def test_rows_of_empty_cells_that_spreadsheets_leave_are_skipped(story, engine, tmp_path):
+    content = (MINIMAL + "Talks resume,Iran,asserts,,2026-05-01\n,,,,\n , ,,,\n,,\n\n").encode()
+    result, path = _import(story, tmp_path, content)
+    assert result.exit_code == 0, result.output
+    assert f"Imported 1 row(s) from {path}" in result.output
+    listed = story("claim", "list", "--format", "json")
+    assert "Talks resume" in listed.stdout
+
+
+def test_ten_thousand_unknown_columns_make_a_short_error(story, engine, tmp_path):
+    extra = ",".join(f"colour{n}" for n in range(10_000))
+    content = f"claim,party,stance,source,date,{extra}\n".encode()
+    before = snapshot(engine)
+    result, path = _import(story, tmp_path, content)
+    line = error_line(result, 1)
+    assert len(line) < 400
+    assert "'colour0', 'colour1'" in line and "'colour9' and 9,990 more" in line
+    assert "colour10'" not in line
+    assert snapshot(engine) == before
+
+
+LATIN_1 = (MINIMAL + "Café crème à Genève,Iran,asserts,,2026-05-01\n").encode("latin-1")
+
+
+def test_a_latin_1_file_is_not_guessed_as_utf_16(story, engine, tmp_path):
+    # Every even-length run of bytes without surrogates "decodes" as UTF-16: this file
+    # was once called UTF-16, and the iconv advised turned it into Chinese-looking junk.
+    LATIN_1.decode("utf-16")
+    before = snapshot(engine)
+    result, path = _import(story, tmp_path, LATIN_1)
+    line = error_line(result, 1)
+    assert f"{path} is not UTF-8 (byte 34 cannot be read) and its encoding is unknown" in line
+    assert "save it again as UTF-8" in line
+    assert "UTF-16" not in line and "GB18030" not in line
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    "text, encoding, named",
+    [
+        (MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n", "gb18030", "GB18030"),
+        (MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n", "utf-16", "UTF-16"),  # with a BOM
+        (MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n", "utf-32", "UTF-32"),
+        (MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n", "utf-16-le", None),  # no BOM
+        (MINIMAL + "Müller sagt nein,Iran,denies,,2026-05-01\n", "cp1252", None),
+        (MINIMAL + "“Talks” – über,Iran,denies,,2026-05-01\n", "cp1252", None),
+        (MINIMAL + "Мир,Iran,denies,,2026-05-01\n", "koi8-r", None),
+    ],
+)
+def test_an_encoding_is_named_only_when_the_advice_is_right(story, tmp_path, text, encoding, named):
+    result, path = _import(story, tmp_path, text.encode(encoding))
+    line = error_line(result, 1)
+    if named is None:
+        assert "its encoding is unknown" in line and "iconv -f ENCODING" in line
+        return
+    assert f"iconv -f {named} -t UTF-8" in line
+    # The advice, taken, gives back the text exactly.
+    assert path.read_bytes().decode(named) == text
+
+
+# -- 7, 9: where the database is ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, code",
+    [(("claim", "list"), 1), (("claim", "add", "X", "--by", "Iran"), 1), (("seed",), 1),
+     (("db", "current"), 1), (("db", "upgrade"), 1)],
+)  # fmt: skip
+def test_a_default_database_that_is_a_dangling_symlink(tmp_path, monkeypatch, command, code):
+    monkeypatch.delenv("CLAIMTRACK_DB")
+    folder = tmp_path / "config" / "claimtrack"  # XDG_CONFIG_HOME, as conftest sets it
+    folder.mkdir(parents=True)
+    (folder / "claimtrack.db").symlink_to(tmp_path / "gone" / "claims.db")
+    line = error_line(invoke(*command), code)
+    assert line == (
+        f"Error: database {folder / 'claimtrack.db'} is a symbolic link to "
+        f"{tmp_path / 'gone' / 'claims.db'}, which does not exist: restore the file or "
+        "remove the link"
+    )
+    assert (folder / "claimtrack.db").is_symlink() and not (tmp_path / "gone").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["claimtrack.db"]
+
+
+def _as_unprivileged(argv: list[str]) -> list[str]:
+    """argv run without root's power to ignore file permissions."""
+    if os.geteuid() != 0:
+        return argv
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--", *argv]
+
+
+@pytest.fixture
+def read_only_db(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "claims.db"
+    assert invoke("--db", str(path), "seed").exit_code == 0
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    yield path
+    folder.chmod(0o755)
+    path.chmod(0o644)
+
+
+def test_a_read_only_database_in_a_read_only_folder_is_read(read_only_db):
+    digest = sha256(read_only_db)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "claimtrack", "--db", str(read_only_db), *args]
+        return subprocess.run(_as_unprivileged(argv), capture_output=True, text=True, timeout=60)
+
+    report = run("report", "contested", "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)  # the seed's contested claims
+    listed = run("claim", "list", "--format", "csv")
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 24  # the header and the seed's 23 claims
+    write = run("claim", "add", "Probe", "--by", "Iran")
+    assert write.returncode == 1
+    assert write.stderr == "Error: database error: attempt to write a readonly database\n"
+    assert sha256(read_only_db) == digest
+    assert sorted(p.name for p in read_only_db.parent.iterdir()) == ["claims.db"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("claim", "list"), ("report", "contested"), ("claim", "add", "X", "--by", "Iran"),
+     ("seed",), ("import", "csv", "in.csv")],
+)  # fmt: skip
+def test_a_foreign_sqlite_file_is_refused_unchanged(tmp_path, command):
+    path = tmp_path / "notes.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
+    connection.execute("INSERT INTO note (body) VALUES ('not a claims database')")
+    connection.commit()
+    connection.close()
+    (tmp_path / "in.csv").write_text(MINIMAL + "X,Iran,asserts,,2026-05-01\n", encoding="utf-8")
+    digest = sha256(path)
+    line = error_line(invoke("--db", str(path), *command), 1)
+    assert line == f"Error: database {path} is not a claimtrack database"
+    assert sha256(path) == digest  # byte for byte: its journal mode was not switched to WAL
+    assert not list(tmp_path.glob("notes.db-*"))  # no -wal, -shm or -journal either
+
+
+def test_a_claimtrack_database_is_put_in_wal_mode(tmp_path):
+    """The journal mode is switched once the file is known to be claimtrack's."""
+    path = tmp_path / "claims.db"
+    assert invoke("--db", str(path), "seed").exit_code == 0
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    connection.close()
+    assert invoke("--db", str(path), "claim", "list").exit_code == 0
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+
+
+# -- 10: who is writing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200d \u2060", "\u202e", "\ufeff "])
+@pytest.mark.parametrize("how", ["--editor", "CLAIMTRACK_EDITOR"])
+def test_an_editor_name_of_invisible_characters_is_refused(story, engine, monkeypatch, name, how):
+    before = snapshot(engine)
+    if how == "--editor":
+        result = story("--editor", name, "claim", "add", "Ships expelled", "--by", "Iran")
+    else:
+        monkeypatch.setenv("CLAIMTRACK_EDITOR", name)
+        result = story("claim", "add", "Ships expelled", "--by", "Iran")
+    line = error_line(result, 2)
+    assert "editor name is empty once invisible characters are removed" in line
+    assert snapshot(engine) == before

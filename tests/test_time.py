@@ -1,0 +1,269 @@
+"""Time the desk can trust: said times as intervals, claims that exist in time, what the
+desk knew when, and corrections, recorded through the CLI on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+
+# The story of issue #11. Side X at +03:30; Y at +00:00; Z and W at -05:00.
+PARTIES = [
+    ("X", None), ("Y", None), ("Z", None), ("W", None),
+    ("A", "X"), ("B", "Y"), ("C", "Z"), ("E", "X"), ("F", "X"), ("G", "X"),
+]  # fmt: skip
+DAY = {n: f"2026-05-0{n}" for n in range(1, 6)}
+
+
+@pytest.fixture
+def story(run, engine):
+    """Days 1 to 3 of the story; day 4 is left to each test."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    for name, side in PARTIES:
+        ok("party", "add", name, *(("--for", side) if side else ()))
+    ok("party", "add", "--anonymous", "D", "--for", "W")
+    ok("claim", "add", "P holds", "--by", "A", "--at", f"{DAY[1]}T10:00+03:30", "--slug", "p")
+    ok("claim", "counter", "p", "Q holds", "--by", "B", "--at", DAY[2], "--tz", "+00:00",
+       "--slug", "q")  # fmt: skip
+    ok("claim", "confirm", "q", "--by", "C", "--at", DAY[2], "--tz", "-05:00")
+    ok("claim", "confirm", "q", "--by", "D", "--at", DAY[2], "--tz", "-05:00")
+    ok("claim", "deny", "q", "--by", "E", "--at", f"{DAY[3]}T11:00+03:30")
+    ok("claim", "deny", "q", "--by", "F", "--at", DAY[3], "--tz", "+03:30")
+    return ok
+
+
+def day_four(ok):
+    ok("claim", "confirm", "q", "--by", "G", "--at", f"{DAY[4]}T09:00+03:30")
+    ok("claim", "retract", "q", "--by", "E", "--at", f"{DAY[4]}T10:00+03:30")
+    ok("claim", "retract", "q", "--by", "F", "--at", DAY[4], "--tz", "+03:30")
+    ok("claim", "retract", "p", "--by", "A", "--at", f"{DAY[4]}T12:00+03:30")
+
+
+def statuses(ok, *args) -> dict[str, str]:
+    rows = json.loads(ok("report", "claims", *args, "--format", "json"))
+    return {r["slug"]: r["status"] for r in rows}
+
+
+def opponents(ok, slug, *args) -> list[str]:
+    rows = json.loads(ok("report", "contested", *args, "--format", "json"))
+    row = next((r for r in rows if r["slug"] == slug), None)
+    return sorted(p["party"].split(" ")[0] for p in row["denied_or_countered_by"]) if row else []
+
+
+def test_the_story_as_of_each_day(story):
+    ok = story
+    assert statuses(ok, "--as-of", DAY[1]) == {"p": "asserted"}  # Q does not exist yet
+    assert statuses(ok, "--as-of", DAY[2]) == {"p": "contested", "q": "contested"}
+    # As of day 3, a bare date: by the end of it, so the timed and the date-only denial
+    # both count, with A (asserting P, which Q contradicts).
+    assert opponents(ok, "q", "--as-of", DAY[3]) == ["A", "E", "F"]
+    # As of 11:00 on day 3, the date-only denial of that day is not yet certainly said.
+    assert opponents(ok, "q", "--as-of", f"{DAY[3]}T11:00+03:30") == ["A", "E"]
+    day_four(ok)
+    now = statuses(ok)
+    assert now == {"p": "retracted", "q": "asserted"}  # A took P back; Q stands alone
+    assert opponents(ok, "q", "--as-of", DAY[3]) == ["A", "E", "F"]  # history is kept
+
+
+def test_a_date_only_retraction_after_a_timed_denial_of_the_same_day_counts(story):
+    ok = story
+    # E's denial was at 11:00 on day 3; its retraction, recorded later, says only "day 3":
+    # the intervals overlap, so the one recorded later is the later.
+    ok("claim", "retract", "q", "--by", "E", "--at", DAY[3], "--tz", "+03:30")
+    ok("claim", "retract", "q", "--by", "F", "--at", f"{DAY[3]}T15:00+03:30")
+    assert opponents(ok, "q") == ["A"]
+    ok("claim", "retract", "p", "--by", "A", "--at", DAY[3], "--tz", "+03:30")
+    assert statuses(ok)["q"] == "asserted"
+
+
+def test_same_day_in_different_offsets_keeps_the_recorded_order(story):
+    ok = story
+    detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]
+    day_two = [t["party"].split(" ")[0] for t in detail["timeline"] if t["said_at"] == DAY[2]]
+    assert day_two == ["B", "C", "D"]  # +00:00, -05:00, -05:00: overlapping, as recorded
+    assert detail["timeline"][0]["party"].startswith("A")  # P's day-1 stance comes first
+
+
+def test_a_back_dated_repeat_is_caught_in_said_order(story, run, engine):
+    from conftest import snapshot
+
+    ok = story
+    day_four(ok)  # E retracted its denial at 10:00 on day 4
+    # A denial dated 12:00 on day 3 comes after E's 11:00 denial in said order: a repeat,
+    # though E's latest stance by recording is its retraction.
+    before = snapshot(engine)
+    result = run("claim", "deny", "q", "--by", "E", "--at", f"{DAY[3]}T12:00+03:30")
+    assert result.exit_code == 1 and "already denies" in result.output
+    assert snapshot(engine) == before
+    # Dated after the retraction, it is news: E denies again.
+    ok("claim", "deny", "q", "--by", "E", "--at", f"{DAY[4]}T18:00+03:30")
+    assert "E" in opponents(ok, "q")
+
+
+def test_known_at_reproduces_the_report_printed_then(story, run):
+    ok = story
+    printed = {fmt: ok("report", "contested", "--format", fmt) for fmt in ("json", "table")}
+    shown = ok("claim", "show", "q", "--format", "json")
+    then = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    time.sleep(1.2)
+    # Since then: a back-dated stance, a correction, and day 4.
+    ok("claim", "deny", "p", "--by", "C", "--at", DAY[1], "--tz", "-05:00")
+    timeline = json.loads(shown)[0]["timeline"]
+    stance_id = next(t["stance_id"] for t in timeline if t["party"].startswith("D"))
+    ok("stance", "void", str(stance_id), "--reason", "recorded against the wrong claim")
+    day_four(ok)
+    stamp = then.isoformat().replace("+00:00", "Z")
+    for fmt, before in printed.items():
+        assert ok("report", "contested", "--known-at", stamp, "--format", fmt) == before, fmt
+    assert ok("report", "contested", "--format", "json") != printed["json"]
+
+
+def test_void_and_amend_leave_the_report_as_if_recorded_right(story, run):
+    ok = story
+    detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]
+    f_denial = next(t for t in detail["timeline"] if t["party"].startswith("F"))
+    e_denial = next(t for t in detail["timeline"] if t["party"].startswith("E"))
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    time.sleep(1.2)
+    ok("stance", "void", str(f_denial["stance_id"]), "--reason", "F never said it")
+    ok("stance", "amend", str(e_denial["stance_id"]), "--kind", "disputes",
+       "--reason", "E disputed, did not deny")  # fmt: skip
+    assert opponents(ok, "q") == ["A", "E"]
+    kinds = {
+        t["party"].split(" ")[0]: t["kind"]
+        for t in json.loads(ok("claim", "show", "q", "--format", "json"))[0]["timeline"]
+    }
+    assert kinds["E"] == "disputes" and "F" not in kinds
+    log = json.loads(ok("log", "--format", "json", "--limit", "2"))
+    assert [e["action"] for e in log] == ["stance amend", "stance void"]
+    assert "F never said it" in log[1]["detail"]
+    stamp = before.isoformat().replace("+00:00", "Z")
+    assert opponents(ok, "q", "--known-at", stamp) == ["A", "E", "F"]
+    # Voiding twice, or an unknown stance, is refused and writes nothing.
+    again = run("stance", "void", str(f_denial["stance_id"]), "--reason", "x")
+    assert again.exit_code == 1 and "voided already" in again.output
+    assert run("stance", "void", "999", "--reason", "x").exit_code == 1
+
+
+def test_times_keep_their_offset_in_every_output(story):
+    ok = story
+    csv_text = ok("export", "csv", "--no-bom")
+    assert "2026-05-01T10:00+03:30" in csv_text and "Z" not in csv_text.split("\n", 1)[1][:0]
+    rows = json.loads(ok("report", "contested", "--format", "json"))
+    q = next(r for r in rows if r["slug"] == "q")
+    assert q["first_reported"] == DAY[2]  # the day as said, not the UTC instant before it
+
+
+# -- random histories ---------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ED = "test-editor"
+RECORDED = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+SAID = st.tuples(
+    st.integers(1, 4),  # the day
+    st.sampled_from(["day", "minute"]),
+    st.sampled_from(["+03:30", "+00:00", "-05:00"]),
+    st.integers(0, 23),  # the hour, when timed
+)
+EVENT = st.tuples(
+    st.integers(0, 2),  # the claim
+    st.integers(0, 2),  # the party
+    st.sampled_from(["asserts", "confirms", "denies", "disputes", "retracts", "questions"]),
+    SAID,
+    st.booleans(),  # voided later
+)
+
+
+def _when(said):
+    from claimtrack.times import parse_when
+
+    day, precision, zone, hour = said
+    text = f"2026-05-0{day}" + (f"T{hour:02d}:00{zone}" if precision == "minute" else "")
+    return parse_when(text, zone)
+
+
+def _build(session, events, *, until: dt.datetime | None = None) -> None:
+    """Parties, three claims (the third contradicts the first), and the events recorded one
+    a second apart; voids land after everything. With ``until``, only what the desk had
+    recorded (and voided) before it."""
+    from claimtrack import record
+
+    parties = [record.add_party(session, f"P{n}", editor=ED) for n in range(3)]
+    claims = [record.add_claim(session, f"C{n}", topic="t", editor=ED) for n in range(3)]
+    link = record.link_claims(session, claims[2], claims[0], "contradicts", editor=ED)
+    link.created_at = RECORDED - dt.timedelta(seconds=1)  # on the same clock as the stances
+    voids = []
+    for n, (claim, party, kind, said, void) in enumerate(events):
+        recorded = RECORDED + dt.timedelta(seconds=n)
+        if until is not None and recorded >= until:
+            break
+        stance = record.add_stance(session, claims[claim], parties[party], kind,
+                                   said=_when(said), editor=ED, recorded_at=recorded)  # fmt: skip
+        if void:
+            voids.append(stance)
+    for n, stance in enumerate(voids):
+        at = RECORDED + dt.timedelta(seconds=len(events) + n)
+        if until is None or at < until:
+            stance.void_at, stance.void_by, stance.void_reason = at, ED, "test"
+    session.flush()
+
+
+def _statuses(session, **times) -> dict[str, str]:
+    """Claim text -> status (ids differ between databases; the texts C0..C2 do not)."""
+    from claimtrack import rule
+    from claimtrack.models import Claim
+
+    views = rule.views(as_of="as_of" in times, known_at="known_at" in times)
+    status = views.claim_status
+    query = views.select(Claim.text, status.c.status).join(Claim, Claim.id == status.c.claim_id)
+    return dict(session.execute(query, times).all())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(events=st.lists(EVENT, min_size=1, max_size=14), cut=st.integers(0, 20))
+def test_random_histories_known_at_equals_a_replay(engine, tmp_path_factory, events, cut):
+    """For random histories (mixed precisions and offsets, voids), the order kept by every
+    write equals the order from scratch, the stored state equals the rule, and the report
+    known at any moment equals the rule run on a database holding only what was recorded
+    by then: replayed into a fresh SQLite file, whatever the backend under test."""
+    from sqlalchemy import delete, select
+
+    from claimtrack import db, state
+    from claimtrack.models import Base, Claim, ClaimState, Stance
+
+    with db.write_session(engine) as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+        session.commit()
+        _build(session, events)
+        session.commit()
+        ranks = dict(session.execute(select(Stance.id, Stance.said_rank)).all())
+        state.rebuild(session)  # ranks and state from scratch
+        assert dict(session.execute(select(Stance.id, Stance.said_rank)).all()) == ranks
+        stored = dict(
+            session.execute(
+                select(Claim.text, ClaimState.status).join(Claim, Claim.id == ClaimState.claim_id)
+            ).all()
+        )
+        assert stored == _statuses(session, known_at=RECORDED + dt.timedelta(days=1))
+        cutoff = RECORDED + dt.timedelta(seconds=cut, milliseconds=500)
+        known = _statuses(session, known_at=cutoff)
+        session.rollback()
+    replay_url = f"sqlite+pysqlite:///{tmp_path_factory.mktemp('replay') / 'r.db'}"
+    replay = db.open_database(db.resolve_url(replay_url), create=True, create_schema=True)
+    try:
+        with db.write_session(replay) as session:
+            _build(session, events, until=cutoff)
+            session.commit()
+            assert known == _statuses(session, known_at=RECORDED + dt.timedelta(days=1))
+    finally:
+        replay.dispose()
