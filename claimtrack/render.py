@@ -157,8 +157,10 @@ def contested_record(row: ClaimRow) -> dict:
         "first_reported": _plain(row.first_reported),
         "contested_since": _plain(row.contested_since),
         "last_activity": _plain(row.last_activity),
-        "anonymous_only": row.anonymous_only(), "verdict": verdict_record(row),
+        "anonymous_only": row.anonymous_only(), "within_side": row.within_side(),
+        "verdict": verdict_record(row),
         "timeline": [timeline_record(t) for t in row.timeline],
+        "periods": [period_record(p) for p in row.periods],
     }  # fmt: skip
 
 
@@ -179,11 +181,32 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
 
 
 def _claim_cell(row: ClaimRow, width: int) -> str:
-    verdict = f"\n[verdict: {row.verdict.label}]" if row.verdict else ""
-    return fit(row.text, width, 8) + verdict
+    notes = [f"[verdict: {row.verdict.label}]"] if row.verdict else []
+    if row.within_side():
+        notes.append(f"[within {row.within_side()}]")
+    ended = row.resolved()
+    if ended is not None:
+        notes.append(f"[{row.status} now: {ended.how}, {ended.until}]")
+    return "\n".join([fit(row.text, width, 8), *(fit(n, width) for n in notes)])
+
+
+def period_text(p) -> str:
+    """ "contested 2026-05-02 – 2026-05-04 (+03:30) (denials withdrawn)"."""
+    span = f"{p.since} – {p.until}" if p.until else f"since {p.since}"
+    return f"{p.status} {span}" + (f" ({p.how})" if p.how else "")
+
+
+def period_record(p) -> dict:
+    return {"status": p.status, "since": p.since.isoformat(), "since_tz": p.since.zone,
+            "until": p.until.isoformat() if p.until else None,
+            "until_tz": p.until.zone if p.until else None, "began_by": p.began_by,
+            "ended_by": p.ended_by, "how": p.how}  # fmt: skip
 
 
 def _times_cell(row: ClaimRow) -> str:
+    ended = row.resolved()
+    if ended is not None:
+        return f"{ended.since}\n{ended.until}"
     return f"{row.contested_since or ''}\n{row.last_activity or ''}"
 
 
@@ -201,6 +224,7 @@ CONTESTED = View(
         ("contested_since", lambda r: r.contested_since),
         ("last_activity", lambda r: r.last_activity), ("sources", _sources_text),
         ("quotes", _quotes_text), ("verdict", verdict_text),
+        ("history", lambda r: "; ".join(period_text(p) for p in r.periods)),
     ),
     table=(
         Column("id", lambda r, w: r.claim_id),
@@ -506,6 +530,7 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
         version=__version__,
         plain=PLAIN,
         timeline_label=timeline_label,
+        period_text=period_text,
     )
 
 
@@ -522,6 +547,7 @@ def detail_record(d) -> dict:
         "denied_or_countered_by": [_position_record(p) for p in r.oppose],
         "verdict": verdict_record(r),
         "timeline": [timeline_record(t) for t in r.timeline],
+        "periods": [period_record(p) for p in r.periods],
     }  # fmt: skip
 
 
@@ -541,3 +567,18 @@ def party_record(d) -> dict:
 
 
 PARTY_DETAIL = View(name="party", flat=(), table=(), record=party_record)
+
+CHANGES = View(
+    name="changes",
+    flat=(("at", lambda c: c.at), ("change", lambda c: c.change),
+          ("claim_id", lambda c: c.claim_id), ("claim", lambda c: c.claim),
+          ("detail", lambda c: c.detail)),
+    table=(
+        Column("when", lambda c, w: str(c.at)), Column("change", lambda c, w: c.change),
+        Column("id", lambda c, w: c.claim_id),
+        Column("claim", lambda c, w: fit(c.claim, w, 3), width=3),
+        Column("detail", lambda c, w: fit(c.detail, w, 3), width=3),
+    ),
+    empty="Nothing changed.",
+    times=frozenset({"at"}),
+)  # fmt: skip

@@ -18,6 +18,7 @@ from claimtrack.links import chunks, counter_claims_of
 from claimtrack.models import Claim, ClaimLink, Event, Party, PartyAlias, Source, Stance, Verdict
 from claimtrack.order import said_order
 from claimtrack.rows import (
+    ChangeRow,
     ClaimDetail,
     ClaimRow,
     EventRow,
@@ -87,9 +88,12 @@ class PartyBook:
 # -- claims: the contested report, the listings, the per-claim export ------------------
 
 
-def claims(session: Session, selection: Selection, *, detail: bool = False) -> Iterator[ClaimRow]:
+def claims(
+    session: Session, selection: Selection, *, detail: bool = False, history: bool = False
+) -> Iterator[ClaimRow]:
     """The chosen claims in the chosen order, streamed; with ``detail``, each with both
-    sides named, its verdict and its timeline."""
+    sides named, its verdict and its timeline; with ``history`` (or the selection's
+    ``include_resolved``), its status periods (``claimtrack.history``)."""
     views = selection.views()
     status = views.claim_status
     query = views.select(
@@ -101,8 +105,32 @@ def claims(session: Session, selection: Selection, *, detail: bool = False) -> I
     query = selection.order(query, views, status.c.claim_id)
     book = PartyBook(session) if detail else None
     result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
+    history = history or selection.include_resolved
+    left = selection.limit if selection.include_resolved else None
     for part in result.partitions():
-        yield from _claim_rows(session, selection, part, book)
+        rows = _claim_rows(session, selection, part, book)
+        if history:
+            rows = _with_periods(session, selection, rows)
+        for row in rows:
+            if left is not None:
+                if left == 0:
+                    return
+                left -= 1
+            yield row
+
+
+def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) -> list:
+    """The rows with their status periods; with ``include_resolved``, only those that are
+    or were contested."""
+    from dataclasses import replace
+
+    from claimtrack.history import periods
+
+    found = periods(session, [r.claim_id for r in rows], selection)
+    rows = [replace(r, periods=tuple(found[r.claim_id])) for r in rows]
+    if selection.include_resolved:
+        rows = [r for r in rows if r.status == "contested" or r.resolved() is not None]
+    return rows
 
 
 def _claim_rows(session: Session, selection: Selection, part, book) -> list[ClaimRow]:
@@ -246,9 +274,12 @@ def status_of(session: Session, claim_id: int) -> str | None:
 def claim_detail(
     session: Session, claim: Claim, *, as_of: When | None = None, known_at: When | None = None
 ) -> ClaimDetail:
-    """One claim with its status (as of a time, as known at a time), its links, and every
-    stance in said order. Looking back to before anyone stated it, its status is None."""
+    """One claim with its status (as of a time, as known at a time), its links, every
+    stance in said order and its status periods. Looking back to before anyone stated it,
+    its status is None."""
     from dataclasses import replace
+
+    from claimtrack.history import periods
 
     selection = Selection(
         as_of=as_of.until if as_of else None, known_at=known_at.until if known_at else None
@@ -272,6 +303,7 @@ def claim_detail(
         last_activity=_when_of(said, s.last_activity) if s else None,
         verdict=current_verdicts(session, [claim.id]).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
+        periods=tuple(periods(session, [claim.id], selection)[claim.id]),
     )  # fmt: skip
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
@@ -520,3 +552,88 @@ def verdict_rows(session: Session, claim: Claim) -> list[VerdictRow]:
         VerdictRow(v.claim_id, verdict_info(v), v.rating_value, v.best_rating, v.worst_rating)
         for v in history(session, claim)
     ]
+
+
+# -- what changed ---------------------------------------------------------------------------
+
+
+def changes(session: Session, selection: Selection, since: dt.datetime) -> list[ChangeRow]:
+    """What changed between ``since`` and the selection's as-of (or now): disputes that
+    began and ended, new stances on contested claims, new verdicts and counter-claims,
+    in the order they happened. The selection's topic and known-at apply."""
+    from claimtrack.history import periods
+
+    said = select(Stance.claim_id).where(*selection.counts(Stance), Stance.said_until > since)
+    touched = select(Claim.id).where(Claim.id.in_(said), Claim.merged_into_id.is_(None))
+    if selection.topic:
+        touched = touched.where(Claim.topic == selection.topic)
+    ids = list(session.scalars(touched))
+    found: list[ChangeRow] = []
+    texts: dict[int, str] = {}
+    for part in chunks(ids):
+        counters = counter_claims_of(session, part)
+        texts.update(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(
+            sorted(set(part).union(*counters.values()))))).all())  # fmt: skip
+        history = periods(session, set(part).union(*counters.values()), selection)
+        for claim_id in part:
+            found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], since))
+            for other in counters.get(claim_id, ()):
+                first = history.get(other, [])
+                if first and first[0].since.until > since:
+                    found.append(
+                        ChangeRow(
+                            first[0].since,
+                            "new counter-claim",
+                            claim_id,
+                            texts[claim_id],
+                            f"#{other}: {texts[other]}",
+                        )
+                    )
+        contested = [c for c in part if history[c] and history[c][-1].status == "contested"]
+        found.extend(_new_stances(session, selection, contested, texts, since))
+    found.extend(_new_verdicts(session, selection, since))
+    return sorted(found, key=lambda c: (c.at.until, c.claim_id, c.change))
+
+
+def _period_changes(claim_id: int, text: str, history: list, since) -> list[ChangeRow]:
+    rows = []
+    for period in history:
+        if period.status == "contested" and period.since.until > since:
+            rows.append(ChangeRow(period.since, "newly contested", claim_id, text,
+                                  period.began_by))  # fmt: skip
+        if period.status == "contested" and period.until and period.until.until > since:
+            rows.append(ChangeRow(period.until, "dispute resolved", claim_id, text,
+                                  f"{period.how} ({period.ended_by})"))  # fmt: skip
+    return rows
+
+
+def _new_stances(session, selection: Selection, contested, texts, since) -> list[ChangeRow]:
+    """Stances said in the window on the claims contested at its end."""
+    speaker = aliased(Party)
+    query = (
+        select(Stance, speaker.name)
+        .join(speaker, speaker.id == Stance.party_id)
+        .where(*selection.counts(Stance), Stance.said_until > since,
+               Stance.claim_id.in_(contested))
+    )  # fmt: skip
+    return [
+        ChangeRow(stance_when(s), "new stance", s.claim_id, texts[s.claim_id],
+                  f"{name} {s.kind}" + (f": “{s.quote}”" if s.quote else ""))
+        for s, name in session.execute(query)
+    ]  # fmt: skip
+
+
+def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
+    query = select(Verdict, Claim.text).join(Claim, Claim.id == Verdict.claim_id)
+    query = query.where(Verdict.created_at >= since)
+    if selection.as_of is not None:
+        query = query.where(Verdict.created_at < selection.as_of)
+    if selection.known_at is not None:
+        query = query.where(Verdict.created_at < selection.known_at)
+    if selection.topic:
+        query = query.where(Claim.topic == selection.topic)
+    return [
+        ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, text,
+                  f"{v.label} ({v.rating}) by {v.created_by}")
+        for v, text in session.execute(query)
+    ]  # fmt: skip

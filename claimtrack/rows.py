@@ -77,6 +77,7 @@ class ClaimRow:
     support: tuple[Position, ...] = ()
     oppose: tuple[Position, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    periods: tuple = ()  # history.Period, oldest first, when asked for
 
     def anonymous_only(self) -> list[str]:
         """The sides that rest only on anonymous sources: "for", "against", both or none."""
@@ -85,6 +86,17 @@ class ClaimRow:
             for name, group in (("for", self.support), ("against", self.oppose))
             if group and all(p.anonymous for p in group)
         ]
+
+    def within_side(self) -> str | None:
+        """The side, when every party for and against acts for that one side."""
+        sides = {p.side_name for p in (*self.support, *self.oppose)}
+        return sides.pop() if len(sides) == 1 and self.support and self.oppose else None
+
+    def resolved(self):
+        """The last contested period, when the claim is no longer contested."""
+        if self.status == "contested":
+            return None
+        return next((p for p in reversed(self.periods) if p.status == "contested"), None)
 
     def own_stances(self) -> list[TimelineEntry]:
         """The timeline's stances on this claim itself (not on its counter-claims)."""
@@ -208,3 +220,14 @@ class VerdictRow:
     rating_value: int | None
     best_rating: int | None
     worst_rating: int | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """``report changes``: one thing that happened to a claim within the window."""
+
+    at: When  # when it was said (for a verdict: when the desk published it, UTC)
+    change: str  # "newly contested", "dispute resolved", "new stance", "verdict", ...
+    claim_id: int
+    claim: str
+    detail: str

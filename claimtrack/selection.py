@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, select
 from claimtrack import rule
 
 SORTS = ("activity", "since", "id")
+MAX_CHAIN = 32  # affiliation steps followed to find a party's side
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Selection:
     known_at: dt.datetime | None = None  # only what the desk had recorded by then
     anonymous_only: bool = False  # a side rests on anonymous sources alone
     unrated: bool = False  # the desk has given no verdict yet
+    # With status "contested": also claims that were contested and no longer are.
+    include_resolved: bool = False
+    between_sides: bool = False  # parties for and against act for different sides
     sort: str = "activity"
     limit: int | None = None
 
@@ -61,8 +65,13 @@ class Selection:
         status = views.claim_status
         if self.topic:
             query = query.where(status.c.topic == self.topic)
-        if self.status:
+        if self.status and self.include_resolved:
+            opposed = status.c.status == self.status
+            query = query.where(opposed | claim_id.in_(_ever_opposed()))
+        elif self.status:
             query = query.where(status.c.status == self.status)
+        if self.between_sides:
+            query = query.where(claim_id.in_(_across_sides(views)))
         if self.since:
             query = query.where(status.c.last_activity >= self.since)
         if self.until:
@@ -99,7 +108,56 @@ class Selection:
             "id": (claim_id,),
         }[self.sort]
         query = query.order_by(*keys)
-        return query.limit(self.limit) if self.limit else query
+        # With --include-resolved the history decides which rows stay: the caller limits.
+        return query.limit(self.limit) if self.limit and not self.include_resolved else query
+
+
+def _ever_opposed() -> Select:
+    """Claims that anyone ever denied or disputed, or that a link says are contradicted:
+    the only claims that can ever have been contested."""
+    from claimtrack.models import ClaimLink, Stance
+    from claimtrack.vocabulary import OPPOSE
+
+    denied = select(Stance.claim_id).where(Stance.kind.in_(OPPOSE))
+    links = select(ClaimLink.from_claim_id).where(ClaimLink.kind == "contradicts")
+    linked = select(ClaimLink.to_claim_id).where(ClaimLink.kind == "contradicts")
+    return denied.union(links, linked)
+
+
+def _top_sides():
+    """party id -> the party at the top of its affiliation chain (the side it acts for)."""
+    from sqlalchemy import literal
+
+    from claimtrack.models import Party
+
+    chain = select(Party.id.label("party_id"), Party.id.label("top_id"),
+                   Party.acts_for_id.label("next_id"), literal(0).label("depth"))  # fmt: skip
+    chain = chain.cte("side_chain", recursive=True)
+    parent = select(Party).subquery("parent")
+    chain = chain.union_all(
+        select(chain.c.party_id, parent.c.id, parent.c.acts_for_id, chain.c.depth + 1)
+        .join(parent, parent.c.id == chain.c.next_id)
+        .where(chain.c.depth < MAX_CHAIN)  # a chain that loops stops here
+    )  # fmt: skip
+    return select(chain.c.party_id, chain.c.top_id).where(chain.c.next_id.is_(None)).subquery()
+
+
+def _across_sides(views: rule.Views) -> Select:
+    """Claims with parties for and against that act for different sides."""
+    sides = views.claim_sides
+    top = _top_sides()
+    placed = (
+        select(sides.c.claim_id, sides.c.side, top.c.top_id)
+        .join(top, top.c.party_id == sides.c.party_id)
+        .subquery()
+    )
+    against = placed.alias("against")
+    return (
+        select(placed.c.claim_id)
+        .join(against, against.c.claim_id == placed.c.claim_id)
+        .where(placed.c.side == "support", against.c.side == "oppose",
+               placed.c.top_id != against.c.top_id)
+    )  # fmt: skip
 
 
 def _anonymous_only_claims(views: rule.Views) -> Select:

@@ -105,9 +105,13 @@ def claim_review(
     session: Session, verdict: Verdict, *, publisher: str, publisher_url: str | None = None
 ) -> dict:
     """One schema.org ClaimReview for a verdict, with the claim's record around it."""
+    from claimtrack.order import said_order
+
     claim = session.get(Claim, verdict.claim_id)
-    stances = list(session.scalars(
-        select(Stance).where(Stance.claim_id == claim.id).order_by(Stance.said_at, Stance.id)
+    # In said order (the rule's), without what the desk voided: the earliest asserter is
+    # the one who said it first, whatever the precision or offset of each statement.
+    stances = said_order(session.scalars(
+        select(Stance).where(Stance.claim_id == claim.id, Stance.void_at.is_(None))
     ))  # fmt: skip
     rating: dict = {"@type": "Rating", "alternateName": verdict.label}
     if verdict.rating_value is not None:
@@ -172,10 +176,17 @@ def _review_body(session: Session, claim: Claim, verdict: Verdict, stances: list
     body = (
         [summary if summary.endswith((".", "!", "?", "。")) else summary + "."] if summary else []
     )
+    standing: dict[int, str] = {}  # party -> its position before each stance
     for s in stances:
-        if s.kind in (*OPPOSE, *WITHDRAW):
-            quote = f": “{s.quote}”" if s.quote else ""
+        quote = f": “{s.quote}”" if s.quote else ""
+        if s.kind in OPPOSE:
             body.append(f"{party_label(s.party)} {s.kind} it{quote}.")
+        elif s.kind in WITHDRAW:
+            withdrawn = standing.get(s.party_id)
+            what = "withdrew its denial" if withdrawn in OPPOSE else "retracted it"
+            body.append(f"{party_label(s.party)} {what}{quote}.")
+        if s.kind in (*SUPPORT, *OPPOSE, *WITHDRAW):
+            standing[s.party_id] = s.kind
     for other_id in sorted(counter_claims_of(session, [claim.id]).get(claim.id, ())):
         body.append(f"Countered by the claim: {session.get(Claim, other_id).text}")
     return " ".join(body)

@@ -267,3 +267,65 @@ def test_random_histories_known_at_equals_a_replay(engine, tmp_path_factory, eve
             assert known == _statuses(session, known_at=RECORDED + dt.timedelta(days=1))
     finally:
         replay.dispose()
+
+
+# -- how disputes end -------------------------------------------------------------------
+
+
+def test_a_resolved_dispute_stays_visible_with_how_and_when(story, monkeypatch):
+    ok = story
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no note wraps
+    day_four(ok)
+    assert json.loads(ok("report", "contested", "--format", "json")) == []
+    rows = json.loads(ok("report", "contested", "--include-resolved", "--format", "json"))
+    q = next(r for r in rows if r["slug"] == "q")
+    assert q["status"] == "asserted"
+    contested = [p for p in q["periods"] if p["status"] == "contested"]
+    assert len(contested) == 1 and contested[0]["since"] == DAY[2]
+    # F's date-only retraction ended it, at the end of day 4 in F's offset.
+    assert (contested[0]["how"], contested[0]["until"], contested[0]["until_tz"]) == (
+        "denials withdrawn",
+        DAY[4],
+        "+03:30",
+    )
+    table = ok("report", "contested", "--include-resolved")
+    assert "denials withdrawn" in table and "No contested claims" not in table
+    shown = ok("claim", "show", "q")
+    assert f"contested {DAY[2]} – {DAY[4]} (+03:30) (denials withdrawn)" in shown
+    csv_text = ok("export", "csv", "--per", "claim", "--no-bom")
+    assert "denials withdrawn" not in csv_text  # the per-claim export is history-free by default
+
+
+def test_report_changes_since_day_three_lists_the_resolution(story):
+    ok = story
+    day_four(ok)
+    rows = json.loads(ok("report", "changes", "--since", DAY[3], "--tz", "+03:30", "--format",
+                         "json"))  # fmt: skip
+    resolved = [r for r in rows if r["change"] == "dispute resolved"]
+    assert {(r["claim_id"], r["detail"].split(" (")[0]) for r in resolved} == {
+        (2, "denials withdrawn"),
+        (1, "supporters retracted"),
+    }
+    later = json.loads(ok("report", "changes", "--since", DAY[5], "--format", "json"))
+    assert later == []
+    text = ok("report", "changes", "--since", DAY[3], "--tz", "+03:30")
+    assert "dispute resolved" in text
+
+
+def test_a_dispute_within_one_side_is_named(story):
+    ok = story
+    # G (side X) confirms Q while E (side X) still denies it; B, C, D retract: only X is left.
+    ok("claim", "confirm", "q", "--by", "G", "--at", f"{DAY[4]}T09:00+03:30")
+    for party in ("B", "C", "D"):
+        ok("claim", "retract", "q", "--by", party, "--at", f"{DAY[4]}T10:00+03:30")
+    ok("claim", "retract", "q", "--by", "F", "--at", f"{DAY[4]}T10:00+03:30")
+    ok("claim", "retract", "p", "--by", "A", "--at", f"{DAY[4]}T10:00+03:30")
+    rows = json.loads(ok("report", "contested", "--format", "json"))
+    q = next(r for r in rows if r["slug"] == "q")
+    assert q["within_side"] == "X"
+    assert "within X" in ok("report", "contested")
+    across = json.loads(ok("report", "contested", "--between-sides", "--format", "json"))
+    assert "q" not in {r["slug"] for r in across}
+    before = json.loads(ok("report", "contested", "--between-sides", "--as-of", DAY[3],
+                           "--format", "json"))  # fmt: skip
+    assert "q" in {r["slug"] for r in before}  # on day 3 it was Y, Z, W against X

@@ -283,7 +283,8 @@ def test_html_report_in_headless_chromium(seeded, tmp_path):
 def test_exports_and_listings_carry_the_verdict(seeded):
     seeded("verdict", "set", "handshake", "--rating", "Unproven")
     exported = seeded("export", "csv", "--no-bom").stdout.splitlines()
-    assert exported[0].endswith(",verdict")
-    assert [line for line in exported if ",handshake," in line][0].endswith("Unproven (unverified)")
+    assert exported[0].endswith(",verdict,history")
+    handshake = next(line for line in exported if ",handshake," in line)
+    assert handshake.endswith("Unproven (unverified),")  # then the (empty) history
     listed = json.loads(seeded("claim", "list", "--format", "json").stdout)
     assert {r["slug"]: r["verdict"] for r in listed}["handshake"] == "Unproven (unverified)"

@@ -347,6 +347,12 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     )
     status = row.status or "not yet stated by anyone"
     click.echo(f"Status: {status}{looking_back}")
+    if row.within_side():
+        click.echo(
+            f"  a dispute within {row.within_side()}: every party for and against acts for it"
+        )
+    for period in row.periods:
+        click.echo(f"  {render.period_text(period)}")
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",

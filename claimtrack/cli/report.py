@@ -68,6 +68,11 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
         ),
         click.option("--unrated", is_flag=True, help="Only claims the desk has given no verdict."),
         click.option(
+            "--between-sides",
+            is_flag=True,
+            help="Only claims whose parties for and against act for different sides.",
+        ),
+        click.option(
             "--sort",
             type=click.Choice(SORTS),
             default="activity",
@@ -131,9 +136,16 @@ Examples:
   claimtrack report contested --anonymous --format json | jq '.[].claim'
   claimtrack report contested --format csv > contested.csv
   claimtrack report contested --format html --out contested.html
+  claimtrack report contested --include-resolved --since 2026-04-12
+  claimtrack report contested --known-at "2026-04-12T09:00+05:00"
 """
 )
 @selection_options(status=False)
+@click.option(
+    "--include-resolved",
+    is_flag=True,
+    help="Also claims that were contested and no longer are, with how and when it ended.",
+)
 @output_options(formats=(*FLAT, "html"))
 @click.pass_obj
 def contested(env, fmt, tablefmt, out, **options) -> None:
@@ -209,3 +221,40 @@ def parties(env, group, topic, fmt, tablefmt, out) -> None:
         show(render.SIDES, report.side_counts(rows), fmt=fmt, tablefmt=tablefmt, out=out)
     else:
         show(render.PARTIES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
+
+
+@report.command(
+    epilog="""
+\b
+Examples:
+  claimtrack report changes --since 2026-04-12T09:00+05:00
+  claimtrack report changes --since 2026-04-11 --until 2026-04-12 --format json
+"""
+)
+@click.option("--since", required=True, metavar="WHEN", help="From when (the last meeting).")
+@click.option("--until", metavar="WHEN", help="Until when (default: now; a date: its end).")
+@click.option("--topic", help="Only this story.")
+@click.option("--known-at", metavar="WHEN", help="As the desk had it recorded then.")
+@click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
+@output_options()
+@click.pass_obj
+def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
+    """What changed since the last meeting: claims newly contested, disputes resolved
+    (and how), new stances on contested claims, new verdicts, new counter-claims.
+
+    Times are when things were said (a verdict: when the desk published it).
+    """
+    from claimtrack import render, report
+    from claimtrack.db import read_session
+    from claimtrack.selection import Selection
+    from claimtrack.times import parse_when
+
+    selection = Selection(
+        topic=topic,
+        as_of=parse_when(until, tz).until if until else None,
+        known_at=parse_when(known_at, tz).until if known_at else None,
+    )
+    start = parse_when(since, tz).at
+    with read_session(env.engine()) as session:
+        rows = report.changes(session, selection, start)
+    show(render.CHANGES, rows, fmt=fmt, tablefmt=tablefmt, out=out)

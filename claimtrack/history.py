@@ -1,0 +1,136 @@
+"""The history of a dispute: each claim's status periods, and how each one ended.
+
+A claim's status changes only when what was said changes: at the end of a stance's said
+interval on the claim or on a claim that contradicts it. Its history is the rule itself
+(``claimtrack.rule``) evaluated as of each of those moments, scoped to the claim: no
+second copy of the rule. ``periods`` runs one query per distinct moment of the claims
+asked about, so it serves one claim (``claim show``) or a desk's worth (``report
+contested --include-resolved``, ``report changes``); it is computed, not stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimtrack.links import chunks, counter_claims_of
+from claimtrack.models import Party, Stance
+from claimtrack.order import said_order
+from claimtrack.selection import Selection
+from claimtrack.times import When
+from claimtrack.vocabulary import WITHDRAWAL, side_of
+
+
+@dataclass(frozen=True)
+class Period:
+    """From ``since`` (the said time of the stance that began it) until ``until``."""
+
+    status: str
+    since: When
+    until: When | None  # None: it stands now (or at the selection's as-of)
+    began_by: str  # "Tasnim denies"
+    ended_by: str | None = None  # "F retracts"
+    how: str | None = None  # "denials withdrawn", "opponents came round", ...
+
+
+def periods(
+    session: Session, claim_ids: Iterable[int], selection: Selection | None = None
+) -> dict[int, list[Period]]:
+    """claim id -> its status periods in said order, under the selection's known-at and
+    as-of (a period still open at the as-of has no end)."""
+    selection = selection or Selection()
+    ids = sorted(set(claim_ids))
+    found: dict[int, list[Period]] = {i: [] for i in ids}
+    for part in chunks(ids):
+        counters = counter_claims_of(session, part)
+        stances = _stances(session, sorted(set(part).union(*counters.values())), selection)
+        moments: dict[dt.datetime, dict[int, list]] = {}
+        for s in stances:
+            for claim_id in (s.claim_id, *counters.get(s.claim_id, ())):
+                if claim_id in found:
+                    moments.setdefault(s.said_until, {}).setdefault(claim_id, []).append(s)
+        names = _names(session, {s.party_id for s in stances})
+        for moment in sorted(moments):
+            changed = moments[moment]
+            statuses = _statuses_at(session, selection, moment, sorted(changed), counters)
+            for claim_id, said in changed.items():
+                history = found[claim_id]
+                _advance(claim_id, history, statuses.get(claim_id), said, stances, names)
+    return found
+
+
+def _stances(session: Session, scope: list[int], selection: Selection) -> list:
+    query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.said_at,
+                   Stance.said_offset, Stance.said_precision, Stance.said_until,
+                   Stance.recorded_at).where(*selection.counts(Stance))  # fmt: skip
+    found = []
+    for part in chunks(scope):
+        found.extend(session.execute(query.where(Stance.claim_id.in_(part))))
+    return said_order(found)
+
+
+def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
+    found = {}
+    for part in chunks(sorted(party_ids)):
+        found.update(session.execute(select(Party.id, Party.name).where(Party.id.in_(part))).all())
+    return found
+
+
+def _statuses_at(session, selection: Selection, moment, claim_ids, counters) -> dict[int, str]:
+    """The rule as of ``moment`` (within the selection's as-of) for these claims."""
+    as_of = moment if selection.as_of is None else min(moment, selection.as_of)
+    at = replace(selection, as_of=as_of)
+    views = at.views(scoped=True)
+    status = views.claim_status
+    scope = sorted(set(claim_ids).union(*(counters.get(c, ()) for c in claim_ids)))
+    query = views.select(status.c.claim_id, status.c.status)
+    rows = session.execute(query, {**at.params(), "claims": claim_ids, "scope": scope})
+    return dict(rows.all())
+
+
+def _advance(claim_id: int, history: list, status: str | None, said: list, stances,
+             names) -> None:  # fmt: skip
+    """Close the open period and open another when the status changed at this moment."""
+    current = history[-1] if history else None
+    if current is not None and current.status == status:
+        return
+    cause = said[-1]  # the last said of the stances whose interval ended at this moment
+    when = When(cause.said_at, cause.said_offset, cause.said_precision)
+    by = f"{names[cause.party_id]} {cause.kind}"
+    if current is not None:
+        how = _how(claim_id, current.status, cause, stances)
+        history[-1] = replace(current, until=when, ended_by=by, how=how)
+    if status is not None:
+        history.append(Period(status, when, None, by))
+
+
+def _how(claim_id: int, status: str, cause, stances) -> str:
+    """How a period ended, in the desk's words, from the stance that ended it. A stance on
+    a counter-claim counts the other way round: supporting it opposes this claim."""
+
+    def side(kind: str) -> str | None:
+        found = side_of(kind)
+        if found is None or cause.claim_id == claim_id:
+            return found
+        return "oppose" if found == "support" else None  # denying a counter-claim: no side
+
+    before = [s for s in stances if s.claim_id == cause.claim_id and
+              s.party_id == cause.party_id and s.id != cause.id and
+              s.said_until <= cause.said_until]  # fmt: skip
+    previous = side(before[-1].kind) if before and before[-1].kind != WITHDRAWAL else None
+    if cause.kind == WITHDRAWAL:
+        return {"oppose": "denials withdrawn", "support": "supporters retracted"}.get(
+            previous, "a stance withdrawn"
+        )
+    now = side(cause.kind)
+    if now == "support" and previous == "oppose":
+        return "opponents came round"
+    if now == "oppose" and previous == "support":
+        return "supporters turned"
+    if status == "contested":
+        return "the sides changed"
+    return {"support": "supported", "oppose": "opposed"}.get(now, "changed")
