@@ -361,7 +361,7 @@ PARTY_STANCES = View(
     name="stances",
     flat=(),
     table=(
-        Column("said", lambda s, w: s.said.isoformat()), Column("stance", lambda s, w: s.kind),
+        Column("said", lambda s, w: str(s.said)), Column("stance", lambda s, w: s.kind),
         Column("by", lambda s, w: fit(s.by, w), width=1),
         Column("claim", lambda s, w: s.claim_id),
         Column("", lambda s, w: fit(s.claim, w), width=3),

@@ -163,33 +163,46 @@ def _backfill(connection) -> None:
         sa.column("said_at"), sa.column("said_precision"), sa.column("recorded_at"),
         sa.column("said_until"), sa.column("said_rank"),
     )  # fmt: skip
-    rows = connection.execute(
+    query = (
         sa.select(stance.c.id, stance.c.claim_id, stance.c.party_id, stance.c.said_at,
                   stance.c.said_precision, stance.c.recorded_at)
         .order_by(stance.c.claim_id, stance.c.party_id, stance.c.id)
-    ).all()  # fmt: skip
-    groups: dict[tuple[int, int], list] = {}
-    for r in rows:
-        at = _naive(r.said_at)
-        groups.setdefault((r.claim_id, r.party_id), []).append(
-            (_naive(r.recorded_at), r.id, at, at + SPAN[r.said_precision])
-        )
-    updates = []
-    for group in groups.values():
-        sequence: list = []
-        for item in sorted(group):
-            place = len(sequence)
-            while place > 0 and sequence[place - 1][2] >= item[3]:
-                place -= 1
-            sequence.insert(place, item)
-        updates.extend({"sid": s[1], "until": s[3], "rank": n} for n, s in enumerate(sequence))
+    )  # fmt: skip
     statement = (
         sa.update(stance)
         .where(stance.c.id == sa.bindparam("sid"))
         .values(said_until=sa.bindparam("until"), said_rank=sa.bindparam("rank"))
     )
-    for start in range(0, len(updates), BATCH):
-        connection.execute(statement, updates[start : start + BATCH])
+    # Read in one ordered pass, a claim and party at a time; write in batches: memory
+    # stays flat however many stances there are (on PostgreSQL the reading is a named
+    # cursor, which the writes in the same transaction leave alone).
+    rows = connection.execute(query.execution_options(stream_results=True, yield_per=BATCH))
+    updates: list[dict] = []
+    group: list = []
+    for r in rows:
+        if group and (group[0][4], group[0][5]) != (r.claim_id, r.party_id):
+            updates.extend(_ranked(group))
+            group = []
+        at = _naive(r.said_at)
+        group.append((_naive(r.recorded_at), r.id, at, at + SPAN[r.said_precision],
+                      r.claim_id, r.party_id))  # fmt: skip
+        if len(updates) >= BATCH:
+            connection.execute(statement, updates)
+            updates = []
+    updates.extend(_ranked(group))
+    if updates:
+        connection.execute(statement, updates)
+
+
+def _ranked(group: list) -> list[dict]:
+    """One claim and party's stances in said order, as update parameters."""
+    sequence: list = []
+    for item in sorted(group):
+        place = len(sequence)
+        while place > 0 and sequence[place - 1][2] >= item[3]:
+            place -= 1
+        sequence.insert(place, item)
+    return [{"sid": s[1], "until": s[3], "rank": n} for n, s in enumerate(sequence)]
 
 
 def upgrade() -> None:
