@@ -586,13 +586,18 @@ def amend_stance(
 
     ``changes`` may set ``kind``, ``said`` (a When), ``quote``, ``quote_lang``, ``via``
     and ``source``; what is not given is copied."""
-    void_stance(session, stance, reason=reason, editor=editor)
-    said = changes.pop("said", None) or When(
-        stance.said_at, stance.said_offset, stance.said_precision
-    )
+    was = When(stance.said_at, stance.said_offset, stance.said_precision)
+    said = changes.pop("said", None) or was
     fields = {name: getattr(stance, name) for name in ("kind", "quote", "quote_lang", "via",
                                                        "source")}  # fmt: skip
-    fields.update({k: v for k, v in changes.items() if v is not None})
+    given = {k: v for k, v in changes.items() if v is not None}
+    if said == was and all(fields.get(k) == v for k, v in given.items()):
+        raise UsageError(
+            f"stance {stance.id} would be recorded again as it is: say what to change "
+            "(--kind, --at, --quote, --source, --via), or void it"
+        )
+    void_stance(session, stance, reason=reason, editor=editor)
+    fields.update(given)
     check_stance_changes_something(
         session, stance.claim, stance.party, fields["kind"], said, again=True
     )

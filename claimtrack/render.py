@@ -81,8 +81,23 @@ class View:
     def json_record(self, row) -> dict:
         if self.record is not None:
             return self.record(row)
-        return {name: _plain(value) for name, value in zip(self.headers, self.flat_row(row),
-                                                             strict=True)}  # fmt: skip
+        return dict(zip(self.text_headers, self.text_row(row), strict=True))
+
+    @property
+    def text_headers(self) -> tuple[str, ...]:
+        """The columns of CSV and JSON: each time is followed by the offset it was said in,
+        since "2026-04-12" alone does not say which day's midnight it began at."""
+        pairs = ((name, f"{name}_tz") if name in self.times else (name,) for name in self.headers)
+        return tuple(h for pair in pairs for h in pair)
+
+    def text_row(self, row) -> list:
+        cells = []
+        for name, value in zip(self.headers, self.flat_row(row), strict=True):
+            if name in self.times:
+                cells.extend((value.isoformat(), value.zone) if value else (None, None))
+            else:
+                cells.append(_plain(value))
+        return cells
 
 
 def _plain(value: Any) -> Any:
@@ -148,15 +163,23 @@ def verdict_record(row: ClaimRow) -> dict | None:
             "by": v.by, "at": v.at.isoformat(timespec="seconds")}  # fmt: skip
 
 
+def _times_record(row, names) -> dict:
+    """Each time as said, and the offset it was said in."""
+    found = {}
+    for name in names:
+        when = getattr(row, name)
+        found[name] = when.isoformat() if when else None
+        found[f"{name}_tz"] = when.zone if when else None
+    return found
+
+
 def contested_record(row: ClaimRow) -> dict:
     return {
         "claim_id": row.claim_id, "slug": row.slug, "topic": row.topic, "claim": row.text,
         "status": row.status,
         "asserted_by": [_position_record(p) for p in row.support],
         "denied_or_countered_by": [_position_record(p) for p in row.oppose],
-        "first_reported": _plain(row.first_reported),
-        "contested_since": _plain(row.contested_since),
-        "last_activity": _plain(row.last_activity),
+        **_times_record(row, ("first_reported", "contested_since", "last_activity")),
         "anonymous_only": row.anonymous_only(), "within_side": row.within_side(),
         "verdict": verdict_record(row),
         "timeline": [timeline_record(t) for t in row.timeline],
@@ -474,10 +497,10 @@ def write_csv(view: View, rows: Iterable, out: IO[str], *, bom=True, raw=False,
     from claimtrack.spreadsheet import CsvWriter
 
     writer = CsvWriter(out, bom=bom, raw=raw)
-    writer.row(view.headers)
+    writer.row(view.text_headers)
     count = 0
     for row in rows:
-        writer.row(_flat_text(value) for value in view.flat_row(row))
+        writer.row(_flat_text(value) for value in view.text_row(row))
         count += 1
         if progress:
             progress(1)
@@ -485,7 +508,7 @@ def write_csv(view: View, rows: Iterable, out: IO[str], *, bom=True, raw=False,
 
 
 def _flat_text(value: Any) -> Any:
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
         return "; ".join(value)
     return value
 

@@ -139,7 +139,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     scope = sorted(set(ids).union(*counters.values()))
     stances = _stances(session, scope, selection, full=book is not None)
     said = {s.said_at: stance_when(s) for s in stances}
-    verdicts = current_verdicts(session, ids)
+    verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
     grouped = _by_claim(stances)
     rows = []
@@ -247,14 +247,18 @@ def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | No
     return said.get(at) or When(at, 0, "second")
 
 
-def current_verdicts(session: Session, claim_ids: list[int]) -> dict[int, VerdictInfo]:
-    """The newest verdict of each of these claims that has one."""
+def current_verdicts(
+    session: Session, claim_ids: list[int], selection: Selection | None = None
+) -> dict[int, VerdictInfo]:
+    """The newest verdict of each of these claims that has one (published by the
+    selection's as-of and known-at, looking back)."""
     from claimtrack.verdicts import latest_verdict_ids
 
+    published = (selection or Selection()).published(Verdict)
     found = {}
     for part in chunks(claim_ids):
         query = select(Verdict).where(
-            Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids())
+            Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids(*published))
         )
         found.update({v.claim_id: verdict_info(v) for v in session.scalars(query)})
     return found
@@ -301,7 +305,7 @@ def claim_detail(
         first_reported=_when_of(said, s.first_reported) if s else None,
         contested_since=_when_of(said, s.contested_since) if s else None,
         last_activity=_when_of(said, s.last_activity) if s else None,
-        verdict=current_verdicts(session, [claim.id]).get(claim.id),
+        verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),
     )  # fmt: skip
@@ -450,6 +454,7 @@ def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCou
     spoken = (
         select(Stance.party_id, func.count().label("n"))
         .join(Claim, Claim.id == Stance.claim_id)
+        .where(Stance.void_at.is_(None))
         .group_by(Stance.party_id)
     )
     if topic:
@@ -501,6 +506,7 @@ def party_detail(session: Session, party: Party) -> PartyDetail:
         .join(Claim, Claim.id == Stance.claim_id)
         .join(speaker, speaker.id == Stance.party_id)
         .where((Stance.party_id == party.id) | (Stance.via_id == party.id))
+        .where(Stance.void_at.is_(None))  # the desk's corrections: in the log, not here
         .order_by(Stance.said_at.desc(), Stance.id.desc())
     )
     stances = tuple(
@@ -577,22 +583,27 @@ def changes(session: Session, selection: Selection, since: dt.datetime) -> list[
         history = periods(session, set(part).union(*counters.values()), selection)
         for claim_id in part:
             found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], since))
-            for other in counters.get(claim_id, ()):
-                first = history.get(other, [])
-                if first and first[0].since.until > since:
-                    found.append(
-                        ChangeRow(
-                            first[0].since,
-                            "new counter-claim",
-                            claim_id,
-                            texts[claim_id],
-                            f"#{other}: {texts[other]}",
-                        )
-                    )
+            found.extend(_new_counters(claim_id, counters, history, texts, since))
         contested = [c for c in part if history[c] and history[c][-1].status == "contested"]
         found.extend(_new_stances(session, selection, contested, texts, since))
     found.extend(_new_verdicts(session, selection, since))
     return sorted(found, key=lambda c: (c.at.until, c.claim_id, c.change))
+
+
+def _new_counters(claim_id: int, counters, history, texts, since) -> list[ChangeRow]:
+    """Claims first stated in the window that contradict this (older) claim: a link has
+    two ends, and the newer claim is the counter-claim of the older."""
+    mine = history.get(claim_id)
+    rows = []
+    for other in sorted(counters.get(claim_id, ())):
+        theirs = history.get(other)
+        if not (mine and theirs):
+            continue
+        began = theirs[0].since
+        if began.until > since and (began.until, other) > (mine[0].since.until, claim_id):
+            rows.append(ChangeRow(began, "new counter-claim", claim_id, texts[claim_id],
+                                  f"#{other}: {texts[other]}"))  # fmt: skip
+    return rows
 
 
 def _period_changes(claim_id: int, text: str, history: list, since) -> list[ChangeRow]:

@@ -47,6 +47,10 @@ class Selection:
         return rule.views(self.as_of is not None, scoped=scoped,
                           known_at=self.known_at is not None)  # fmt: skip
 
+    def published(self, verdict) -> list:
+        """Conditions for a verdict the desk had published by this selection's times."""
+        return [verdict.created_at < t for t in (self.as_of, self.known_at) if t is not None]
+
     def counts(self, stance):
         """Conditions on a stance table for "counted by this selection's times"."""
         conditions = [stance.void_at.is_(None)]
@@ -96,7 +100,8 @@ class Selection:
         if self.anonymous_only:
             query = query.where(claim_id.in_(_anonymous_only_claims(views)))
         if self.unrated:
-            query = query.where(claim_id.not_in(select(Verdict.claim_id)))
+            rated = select(Verdict.claim_id).where(*self.published(Verdict))
+            query = query.where(claim_id.not_in(rated))
         return query
 
     def order(self, query: Select, views: rule.Views, claim_id) -> Select:

@@ -93,9 +93,10 @@ def history(session: Session, claim: Claim) -> list[Verdict]:
     ))  # fmt: skip
 
 
-def latest_verdict_ids():
-    """A subquery of the newest verdict id of every rated claim."""
-    return select(func.max(Verdict.id)).group_by(Verdict.claim_id)
+def latest_verdict_ids(*conditions):
+    """A subquery of the newest verdict id of every rated claim (among those meeting
+    ``conditions``: published by a time, looking back)."""
+    return select(func.max(Verdict.id)).where(*conditions).group_by(Verdict.claim_id)
 
 
 # -- ClaimReview -----------------------------------------------------------------------

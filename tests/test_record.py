@@ -246,7 +246,7 @@ def test_listings_have_json_and_csv(story):
         "aliases": ["伊朗", "伊方"],
     }
     sources = run("source", "list", "--format", "csv").stdout.splitlines()
-    assert sources[0] == "id,title,outlet,url,lang,published"
+    assert sources[0] == "id,title,outlet,url,lang,published,published_tz"
     assert sources[1].startswith("1,Talks end without a deal,Reuters,https://example.org/talks")
 
 

@@ -329,3 +329,46 @@ def test_a_dispute_within_one_side_is_named(story):
     before = json.loads(ok("report", "contested", "--between-sides", "--as-of", DAY[3],
                            "--format", "json"))  # fmt: skip
     assert "q" in {r["slug"] for r in before}  # on day 3 it was Y, Z, W against X
+
+
+def test_known_at_also_undoes_later_verdicts(story):
+    ok = story
+    then = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    before = ok("report", "contested", "--format", "json")
+    unrated = ok("report", "contested", "--unrated", "--format", "json")
+    time.sleep(1.2)
+    ok("verdict", "set", "q", "--rating", "False")
+    stamp = then.isoformat().replace("+00:00", "Z")
+    assert ok("report", "contested", "--known-at", stamp, "--format", "json") == before
+    assert ok("report", "contested", "--unrated", "--known-at", stamp, "--format", "json") == (
+        unrated
+    )
+    assert ok("report", "contested", "--format", "json") != before
+
+
+def test_voided_stances_leave_party_show_and_the_counts(story, run):
+    ok = story
+    detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]
+    f_denial = next(t for t in detail["timeline"] if t["party"].startswith("F"))
+    ok("stance", "void", str(f_denial["stance_id"]), "--reason", "never said")
+    shown = json.loads(ok("party", "show", "F", "--format", "json"))[0]
+    assert shown["stances"] == []
+    counts = {r["party"]: r for r in json.loads(ok("report", "parties", "--format", "json"))}
+    assert "F" not in counts and counts["E"]["stances"] == 1
+    # An amend that changes nothing is refused, and nothing is written.
+    e_denial = next(t for t in detail["timeline"] if t["party"].startswith("E"))
+    result = run("stance", "amend", str(e_denial["stance_id"]), "--reason", "no change")
+    assert result.exit_code == 2 and "as it is" in result.output
+
+
+def test_misuse_is_one_line(story, run):
+    for args in (
+        ("report", "contested", "--limit", "0"),
+        ("claim", "add", "x", "--by", "A", "--at", "2023-02-30"),
+        ("claim", "link", "1"),
+        ("stance", "void", "1", "--reason", " "),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert len(result.output.strip().splitlines()) == 1, (args, result.output)
+        assert result.output.startswith("Error: ") and "Traceback" not in result.output

@@ -50,6 +50,12 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+class Misuse(click.ClickException):
+    """The command was used wrongly: one line, like every error, and exit status 2."""
+
+    exit_code = 2
+
+
 class ClaimtrackGroup(LazyGroup):
     """The top-level group: turns anything a user can cause into a one-line error."""
 
@@ -63,7 +69,10 @@ class ClaimtrackGroup(LazyGroup):
                     ctx.obj.discard_new_database()
                 raise
         except UsageError as exc:
-            raise click.UsageError(str(exc), ctx) from None
+            raise Misuse(str(exc)) from None
+        except click.UsageError as exc:  # click's own: a bad option value, a missing argument
+            where = exc.ctx.command_path if exc.ctx else "claimtrack"
+            raise Misuse(f"{exc.format_message()} (see '{where} --help')") from None
         except ClaimtrackError as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:

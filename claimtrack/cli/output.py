@@ -117,12 +117,29 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
             stream.write(render.html_page(rows, title=title or view.name, made=made) + "\n")
             count = len(rows)
         else:
-            rows = list(rows)
-            text = render.table_text(view, rows, tablefmt=tablefmt) if rows else view.empty
-            stream.write(text + "\n")
-            count = len(rows)
+            count = _tables(view, rows, tablefmt, stream)
     if out is not None:
         click.echo(f"Wrote {count} row(s) to {out}", err=True)
+    return count
+
+
+PAGE = 500  # rows per printed table: a table must be whole before it prints
+
+
+def _tables(view, rows: Iterable, tablefmt: str, stream) -> int:
+    """Rows as tables of at most PAGE rows each, printed as they come: the first is on
+    screen at once, and memory stays flat however many rows there are."""
+    import itertools
+
+    from claimtrack import render
+
+    count = 0
+    rows = iter(rows)
+    while page := list(itertools.islice(rows, PAGE)):
+        stream.write(render.table_text(view, page, tablefmt=tablefmt) + "\n")
+        count += len(page)
+    if not count:
+        stream.write(view.empty + "\n")
     return count
 
 

@@ -60,8 +60,10 @@ def void(env, stance_ref, reason) -> None:
 @click.option("--tz", metavar="ZONE", help="Zone for --at without an offset.")
 @click.option("--quote", help="The words as really said.")
 @click.option("--quote-lang", metavar="CODE", help="The quote's language.")
+@click.option("--source", metavar="SOURCE", help="Where it was really reported (id, URL, title).")
+@click.option("--via", metavar="PARTY", help="Who it was really said to or through.")
 @click.pass_obj
-def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang) -> None:
+def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via) -> None:
     """Void a stance and record it again as it should have been, in one step.
 
     What you do not give is copied from the old stance; the new one points to it.
@@ -80,8 +82,11 @@ def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang) -> None:
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         old = record.find_stance(session, stance_ref)
+        found_source = record.find_source(session, source) if source else None
+        found_via = record.find_party(session, via) if via else None
         new = record.amend_stance(session, old, reason=reason, editor=env.editor, kind=kind,
-                                  said=said, quote=quote, quote_lang=quote_lang)  # fmt: skip
+                                  said=said, quote=quote, quote_lang=quote_lang,
+                                  source=found_source, via=found_via)  # fmt: skip
         record.log_event(session, env.editor, "stance amend", f"#{old.id} -> #{new.id}: {reason}")
         session.flush()
         status = status_of(session, new.claim_id)
