@@ -6,26 +6,15 @@ import json
 import subprocess
 import sys
 
-import click
 import pytest
 from click.testing import CliRunner
 from conftest import snapshot
 from wcwidth import wcswidth
 
 from claimtrack import db
-from claimtrack.cli import cli
+from claimtrack.cli import cli, walk_commands
 
-
-def _all_commands(group=cli, prefix=()):
-    ctx = click.Context(group)
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        yield (*prefix, name)
-        if isinstance(command, click.Group):
-            yield from _all_commands(command, (*prefix, name))
-
-
-ALL_COMMANDS = list(_all_commands())
+ALL_COMMANDS = list(walk_commands())
 
 
 @pytest.mark.parametrize("command", [(), *ALL_COMMANDS], ids=lambda c: " ".join(c) or "cli")

@@ -181,3 +181,15 @@ def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
     Every command's help is in docs/cli.md.
     """
     ctx.obj = Env(db=db, editor_name=editor)
+
+
+def walk_commands(group: click.Group | None = None, prefix: tuple[str, ...] = ()):
+    """Every command's path under ``group`` (the whole CLI by default), groups first:
+    for the docs (docs/make_cli_reference.py) and the tests that visit every command."""
+    group = group or cli
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from walk_commands(command, (*prefix, name))

@@ -147,7 +147,7 @@ def _tables(view, rows: Iterable, tablefmt: str, stream) -> int:
 def destination(out: Path | None, *, binary: bool) -> Iterator:
     """Standard output, or a file written under a temporary name and renamed when whole:
     a failed export never leaves half a file under the real name. A write that fails
-    (no such folder, a full disk, a closed pipe) is one line, exit status 1."""
+    (no such folder, a full disk) is one line, exit status 1."""
     if out is None:
         with _standard_output() as stream:
             yield stream
@@ -173,9 +173,8 @@ def _standard_output() -> Iterator:
     try:
         yield stream
         stream.flush()
-    except BrokenPipeError:  # the reader stopped (| head): quiet, as SIGPIPE would be
-        _stdout_to_devnull()
-        raise click.exceptions.Exit(1) from None
+    except BrokenPipeError:  # the reader stopped (| head): click exits quietly, status 1
+        raise
     except OSError as exc:  # a full disk
         _stdout_to_devnull()
         raise click.ClickException(
