@@ -49,13 +49,9 @@ def bundled_seed_path() -> Path:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """A dataset file, read with the same limits as an import (a regular file, bounded)."""
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise ClaimtrackError(f"no such file: {path}") from None
-    except UnicodeDecodeError:
-        raise ClaimtrackError(f"{path} is not UTF-8 text") from None
+        return tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ClaimtrackError(f"{path} is not valid TOML: {exc}") from None
 

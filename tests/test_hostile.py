@@ -214,14 +214,17 @@ def test_out_never_replaces_a_device(story, tmp_path):
 # -- 6, 8: input files ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("command", [("import", "csv"), ("seed",)], ids=" ".join)
 @pytest.mark.parametrize("source", ["/dev/zero", "fifo"])
-def test_import_refuses_a_device_or_a_fifo_at_once(story, engine, db_url, tmp_path, source):
+def test_import_refuses_a_device_or_a_fifo_at_once(
+    story, engine, db_url, tmp_path, source, command
+):
     if source == "fifo":
         source = str(tmp_path / "in.csv")
         os.mkfifo(source)  # opened for reading, it would wait for a writer for ever
     before = snapshot(engine)
     started = time.monotonic()
-    done = _claimtrack(db_url.render_as_string(hide_password=False), "import", "csv", source)
+    done = _claimtrack(db_url.render_as_string(hide_password=False), *command, source)
     assert time.monotonic() - started < 30
     assert done.returncode == 1, done.stderr
     assert done.stderr == f"Error: {source} is not a regular file: save the data to a file first\n"
