@@ -444,3 +444,13 @@ def test_an_editor_name_of_invisible_characters_is_refused(story, engine, monkey
     line = error_line(result, 2)
     assert "editor name is empty once invisible characters are removed" in line
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("needle", ["%", "_", "\\", "50%_off\\"])
+def test_search_takes_percent_underscore_and_backslash_literally(run, engine, needle):
+    """LIKE's wildcards mean themselves in --search, on both backends."""
+    for text in ("Prices fell 50%_off\\ today", "Prices fell fifty per cent today"):
+        result = run("claim", "add", text, "--by", "Desk", "--create-missing", "--at", "2026-04-12")
+        assert result.exit_code == 0, result.output
+    listed = json.loads(run("claim", "list", "--search", needle, "--format", "json").stdout)
+    assert [r["claim"] for r in listed] == ["Prices fell 50%_off\\ today"]

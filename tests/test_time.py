@@ -365,6 +365,8 @@ def test_misuse_is_one_line(story, run):
     for args in (
         ("report", "contested", "--limit", "0"),
         ("claim", "add", "x", "--by", "A", "--at", "2023-02-30"),
+        ("claim", "add", "x", "--by", "A", "--at", "0001-01-01T00:00+05:00"),
+        ("report", "contested", "--as-of", "9999-12-31T23:59-05:00"),
         ("claim", "link", "1"),
         ("stance", "void", "1", "--reason", " "),
     ):
