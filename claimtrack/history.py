@@ -48,9 +48,14 @@ def periods(
     for part in chunks(ids):
         counters = counter_claims_of(session, part)
         stances = _stances(session, sorted(set(part).union(*counters.values())), selection)
+        # A stance moves the claim it is on and the claims (asked about) it contradicts.
+        answered: dict[int, set[int]] = {}
+        for claim_id, others in counters.items():
+            for other in others:
+                answered.setdefault(other, set()).add(claim_id)
         moments: dict[dt.datetime, dict[int, list]] = {}
         for s in stances:
-            for claim_id in (s.claim_id, *counters.get(s.claim_id, ())):
+            for claim_id in {s.claim_id, *answered.get(s.claim_id, ())}:
                 if claim_id in found:
                     moments.setdefault(s.said_until, {}).setdefault(claim_id, []).append(s)
         names = _names(session, {s.party_id for s in stances})

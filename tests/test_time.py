@@ -374,3 +374,16 @@ def test_misuse_is_one_line(story, run):
         assert result.exit_code == 2, args
         assert len(result.output.strip().splitlines()) == 1, (args, result.output)
         assert result.output.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_one_claims_history_sees_the_stances_on_its_counter_claim(story):
+    ok = story
+    # Q's opponents withdraw first; A's retraction of P (which Q contradicts) ends it.
+    ok("claim", "retract", "q", "--by", "E", "--at", f"{DAY[4]}T08:00+03:30")
+    ok("claim", "retract", "q", "--by", "F", "--at", f"{DAY[4]}T09:00+03:30")
+    ok("claim", "retract", "p", "--by", "A", "--at", f"{DAY[4]}T12:00+03:30")
+    detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]  # q alone
+    contested = [p for p in detail["periods"] if p["status"] == "contested"]
+    assert [(p["until"], p["ended_by"], p["how"]) for p in contested] == [
+        (f"{DAY[4]}T12:00+03:30", "A retracts", "denials withdrawn")
+    ]
