@@ -21,7 +21,7 @@ from claimtrack.links import chunks, counter_claims_of
 from claimtrack.models import Party, Stance
 from claimtrack.order import said_order
 from claimtrack.selection import Selection
-from claimtrack.times import When
+from claimtrack.times import When, said_when
 from claimtrack.vocabulary import WITHDRAWAL, side_of
 
 
@@ -104,7 +104,7 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, stanc
     if current is not None and current.status == status:
         return
     cause = said[-1]  # the last said of the stances whose interval ended at this moment
-    when = When(cause.said_at, cause.said_offset, cause.said_precision)
+    when = said_when(cause)
     by = f"{names[cause.party_id]} {cause.kind}"
     if current is not None:
         how = _how(claim_id, current.status, cause, stances)

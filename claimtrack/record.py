@@ -29,7 +29,7 @@ from claimtrack.models import (
     Stance,
 )
 from claimtrack.names import clean, normalise
-from claimtrack.times import When
+from claimtrack.times import When, said_when
 from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side_of
 
 DEFAULT_TOPIC = "general"
@@ -586,7 +586,7 @@ def amend_stance(
 
     ``changes`` may set ``kind``, ``said`` (a When), ``quote``, ``quote_lang``, ``via``
     and ``source``; what is not given is copied."""
-    was = When(stance.said_at, stance.said_offset, stance.said_precision)
+    was = said_when(stance)
     said = changes.pop("said", None) or was
     fields = {name: getattr(stance, name) for name in ("kind", "quote", "quote_lang", "via",
                                                        "source")}  # fmt: skip

@@ -35,15 +35,10 @@ from claimtrack.rows import (
     VerdictRow,
 )
 from claimtrack.selection import Selection
-from claimtrack.times import When
+from claimtrack.times import When, said_when
 from claimtrack.vocabulary import WITHDRAWAL
 
 BATCH = 500  # claims read from the database at a time
-
-
-def stance_when(stance) -> When:
-    """When a stance (a row or an object with the said_* columns) was said, as said."""
-    return When(stance.said_at, stance.said_offset, stance.said_precision)
 
 
 def published_when(source) -> When | None:
@@ -69,6 +64,11 @@ class PartyBook:
             seen.add(current.acts_for_id)
             current = self.by_id[current.acts_for_id]
         return current.name
+
+    def parent(self, party_id: int) -> str | None:
+        """The name of the party it acts for directly, if any."""
+        parent_id = self.by_id[party_id].acts_for_id
+        return self.by_id[parent_id].name if parent_id else None
 
     def label(self, party_id: int) -> str:
         from claimtrack.record import label_with_side
@@ -138,7 +138,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     counters = counter_claims_of(session, ids)
     scope = sorted(set(ids).union(*counters.values()))
     stances = _stances(session, scope, selection, full=book is not None)
-    said = {s.said_at: stance_when(s) for s in stances}
+    said = {s.said_at: said_when(s) for s in stances}
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
     grouped = _by_claim(stances)
@@ -201,7 +201,7 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
         party = book.by_id[s.party_id]
         found[s.claim_id][0 if s.side == "support" else 1].append(Position(
             party=book.label(s.party_id), side_name=book.side(s.party_id), side=s.side,
-            kind=s.kind, said=stance_when(stance), counter_claim_id=s.counter_claim_id,
+            kind=s.kind, said=said_when(stance), counter_claim_id=s.counter_claim_id,
             quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
             source=stance.source, anonymous=party.anonymous,
         ))  # fmt: skip
@@ -225,7 +225,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> 
             via=s.via,
             source=s.source,
             source_url=s.source_url,
-            said=stance_when(s),
+            said=said_when(s),
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
         )  # fmt: skip
@@ -296,7 +296,7 @@ def claim_detail(
     state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
     stances = _stances(session, scope, selection, full=True)
     book = PartyBook(session)
-    said = {s.said_at: stance_when(s) for s in stances}
+    said = {s.said_at: said_when(s) for s in stances}
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
@@ -367,14 +367,14 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
 
 def _stance_row(s, refs: tuple[str, str], book: PartyBook) -> StanceRow:
     party = book.by_id[s.party_id]
-    parent = book.by_id[party.acts_for_id].name if party.acts_for_id else None
     return StanceRow(
         claim_id=s.claim_id, topic=s.topic, claim_ref=ref(s.slug, s.claim_id), claim=s.text,
         claim_lang=s.language, contradicts=refs[0], same_as=refs[1], party=party.name,
-        party_kind=party.kind, party_aliases=book.aliases(party.id), party_for=parent,
-        kind=s.kind, quote=s.quote, quote_lang=s.quote_lang, via=s.via,
+        party_kind=party.kind, party_aliases=book.aliases(party.id),
+        party_for=book.parent(party.id), kind=s.kind, quote=s.quote, quote_lang=s.quote_lang,
+        via=s.via,
         source_title=s.title, source_outlet=s.outlet, source_url=s.url, source_lang=s.slang,
-        source_published=published_when(s), said=stance_when(s), recorded_at=s.recorded_at,
+        source_published=published_when(s), said=said_when(s), recorded_at=s.recorded_at,
         recorded_by=s.recorded_by,
     )  # fmt: skip
 
@@ -494,8 +494,7 @@ def party_rows(session: Session) -> Iterator[PartyRow]:
     """Every party with its kind, the party it acts for and its aliases."""
     book = PartyBook(session)
     for p in sorted(book.by_id.values(), key=lambda p: p.id):
-        parent = book.by_id[p.acts_for_id].name if p.acts_for_id else None
-        yield PartyRow(p.id, p.name, p.kind, parent, book.aliases(p.id))
+        yield PartyRow(p.id, p.name, p.kind, book.parent(p.id), book.aliases(p.id))
 
 
 def party_detail(session: Session, party: Party) -> PartyDetail:
@@ -517,14 +516,17 @@ def party_detail(session: Session, party: Party) -> PartyDetail:
             kind=s.kind if s.party_id == party.id else f"relayed ({s.kind})",
             by=by,
             quote=s.quote,
-            said=stance_when(s),
+            said=said_when(s),
         )  # fmt: skip
         for s, text, by in session.execute(query)
     )
-    book = PartyBook(session)
-    parent = book.by_id[party.acts_for_id].name if party.acts_for_id else None
-    row = PartyRow(party.id, party.name, party.kind, parent, book.aliases(party.id))
-    return PartyDetail(row, book.label(party.id), stances)
+    from claimtrack.record import party_label
+
+    # One party: its own row and relations, not every party's (PartyBook is for reports).
+    parent = party.acts_for.name if party.acts_for else None
+    aliases = tuple(a.alias for a in party.aliases)
+    row = PartyRow(party.id, party.name, party.kind, parent, aliases)
+    return PartyDetail(row, party_label(party), stances)
 
 
 # -- sources, the log, verdicts ----------------------------------------------------------
@@ -628,7 +630,7 @@ def _new_stances(session, selection: Selection, contested, texts, since) -> list
                Stance.claim_id.in_(contested))
     )  # fmt: skip
     return [
-        ChangeRow(stance_when(s), "new stance", s.claim_id, texts[s.claim_id],
+        ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],
                   f"{name} {s.kind}" + (f": “{s.quote}”" if s.quote else ""))
         for s, name in session.execute(query)
     ]  # fmt: skip

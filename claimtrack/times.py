@@ -70,6 +70,11 @@ class When:
         return local.isoformat(timespec=spec)
 
 
+def said_when(stance) -> When:
+    """When a stance (a row or an object with the said_* columns) was said, as said."""
+    return When(stance.said_at, stance.said_offset, stance.said_precision)
+
+
 def format_offset(minutes: int) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)

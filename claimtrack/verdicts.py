@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from claimtrack import record
 from claimtrack.errors import UsageError
 from claimtrack.models import RATINGS, Claim, Stance, Verdict
+from claimtrack.times import said_when
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
 # Common desk labels and what they mean on the shared scale.
@@ -144,8 +145,6 @@ def claim_review(
 
 def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
     """The Claim: its first asserting party as author, its sources as appearances."""
-    from claimtrack.report import stance_when
-
     asserted = [s for s in stances if s.kind in SUPPORT]
     first = asserted[0] if asserted else (stances[0] if stances else None)
     appearances = []
@@ -160,7 +159,7 @@ def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
     if first is not None:
         kind = "Person" if first.party.kind in ("person", "anonymous") else "Organization"
         item["author"] = {"@type": kind, "name": first.party.name}
-        item["datePublished"] = stance_when(first).isoformat()
+        item["datePublished"] = said_when(first).isoformat()
     if appearances:
         item["firstAppearance"] = appearances[0]
         if appearances[1:]:
