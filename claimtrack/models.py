@@ -253,6 +253,38 @@ class ClaimState(Base):
     last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class ClaimHistory(Base):
+    """Each claim's state over both time axes, kept by every write (``state_history``).
+
+    A row is the claim's ``claim_status`` row while what was said runs from ``said_from``
+    to ``said_until`` (the said axis: ``--as-of``) and while the desk's record runs from
+    ``known_from`` to ``known_until`` (the recorded axis: ``--known-at``); an open end is
+    NULL. Known at K and as of T, a claim's row is the one with ``known_from < K <=
+    known_until`` and ``said_from <= T < said_until``; a claim with no such row had not
+    been stated. Derived: ``claimtrack db rebuild-status`` recomputes it from the stances,
+    and tests/test_history_store.py checks it against the rule run on the stances.
+    """
+
+    __tablename__ = "claim_history"
+    __table_args__ = (
+        Index("ix_claim_history_claim", "claim_id", "known_until", "said_from"),
+        Index("ix_claim_history_status_activity", "status", "last_activity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    known_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    known_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    said_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    said_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(_enum(CLAIM_STATUSES, "claim_history_status"))
+    supporters: Mapped[int] = mapped_column(Integer)
+    opponents: Mapped[int] = mapped_column(Integer)
+    contested_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
 
 

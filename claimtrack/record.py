@@ -57,12 +57,15 @@ def current_editor(explicit: str | None = None) -> str:
     return clean(editor)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def utcnow(session: Session) -> dt.datetime:
+    """This transaction's instant: everything one command records bears the same time."""
+    from claimtrack.state_history import clock
+
+    return clock(session)
 
 
 def log_event(session: Session, editor: str, action: str, detail: str) -> None:
-    session.add(Event(at=utcnow(), editor=editor, action=action, detail=detail))
+    session.add(Event(at=utcnow(session), editor=editor, action=action, detail=detail))
 
 
 # Names and titles are looked up by index, which caps an entry's size (PostgreSQL: a
@@ -195,7 +198,7 @@ def add_party(
         kind=kind,
         anonymous=anonymous,
         acts_for=acts_for,
-        created_at=utcnow(),
+        created_at=utcnow(session),
     )
     session.add(party)
     for alias in aliases:
@@ -272,7 +275,7 @@ def get_or_add_source(
         published_at=published.at if published else None,
         published_offset=published.offset_minutes if published else None,
         published_precision=published.precision if published else None,
-        created_at=utcnow(),
+        created_at=utcnow(session),
     )
     session.add(source)
     session.flush()
@@ -354,7 +357,7 @@ def add_claim(
         text_key=text_key(text),
         slug=slug,
         language=language,
-        created_at=utcnow(),
+        created_at=utcnow(session),
         created_by=editor,
     )
     session.add(claim)
@@ -398,7 +401,7 @@ def add_stance(
         said_offset=said.offset_minutes,
         said_precision=said.precision,
         said_until=said.until,
-        recorded_at=recorded_at or utcnow(),
+        recorded_at=recorded_at or utcnow(session),
         recorded_by=editor,
     )
     session.add(stance)
@@ -440,7 +443,7 @@ def link_claims(session: Session, a: Claim, b: Claim, kind: str, *, editor: str)
     if existing is not None:
         return existing
     link = ClaimLink(
-        from_claim_id=a.id, to_claim_id=b.id, kind=kind, created_at=utcnow(), created_by=editor
+        from_claim_id=a.id, to_claim_id=b.id, kind=kind, created_at=utcnow(session), created_by=editor
     )
     session.add(link)
     session.flush()
@@ -574,7 +577,7 @@ def void_stance(session: Session, stance: Stance, *, reason: str, editor: str) -
             f"stance {stance.id} was voided already, {stance.void_at:%Y-%m-%d %H:%M}Z by "
             f"{stance.void_by}: {stance.void_reason}"
         )
-    stance.void_at, stance.void_by, stance.void_reason = utcnow(), editor, reason
+    stance.void_at, stance.void_by, stance.void_reason = utcnow(session), editor, reason
     session.flush()
     return stance
 

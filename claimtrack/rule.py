@@ -47,6 +47,18 @@ _SCOPE_FILTER = " AND s.claim_id IN :scope"
 _CLAIMS_FILTER = " AND c.id IN :claims"
 # Looking back, a link not yet made does not count.
 _LINK_KNOWN_AT = " AND created_at < :known_at"
+# Per claim: each claim rated as of its own instants, read from the ``hx_at`` table of
+# ``claimtrack.state_history`` (one row per claim; every claim of a group of claims that
+# contradict one another carries the same instants, so a stance counts alike for all).
+_CELL = "(SELECT hx.{0} FROM hx_at AS hx WHERE hx.claim_id = {1})"
+_CELL_AS_OF = " AND s.said_until <= " + _CELL.format("as_of", "s.claim_id")
+# Its ``known_at`` is the last instant of the record counted ("known through"): what was
+# recorded at or before it, and not voided by then.
+_CELL_KNOWN_AT = ("(s.void_at IS NULL OR s.void_at > {0}) AND s.recorded_at <= {0}"
+                  .format(_CELL.format("known_at", "s.claim_id")))  # fmt: skip
+_CELL_CLAIMS = " AND c.id IN (SELECT claim_id FROM hx_at)"
+_CELL_LINKS = (" AND from_claim_id IN (SELECT claim_id FROM hx_at)"
+               " AND created_at <= " + _CELL.format("known_at", "from_claim_id"))  # fmt: skip
 
 # The f-strings below insert only the vocabulary's constant kind names, never input.
 STANCE_LATEST = f"""
@@ -207,7 +219,21 @@ def view_table(name: str):
     return table(name, *_columns(name))
 
 
-def views(as_of: bool = False, scoped: bool = False, known_at: bool = False) -> Views:
+def cell_views() -> Views:
+    """The rule run for each claim in ``hx_at`` as of that row's ``as_of`` and known at its
+    ``known_at`` (what the stored history is made of, many claims and instants at once)."""
+    ctes = {}
+    for name, body in VIEWS.items():
+        body = body.replace(STANCES_MARKER, _CELL_AS_OF).replace(CLAIMS_MARKER, _CELL_CLAIMS)
+        body = body.replace(LIVE, _CELL_KNOWN_AT)
+        body = body.replace(LINKS_FROM_MARKER, _CELL_LINKS).replace(LINKS_TO_MARKER, _CELL_LINKS)
+        ctes[name] = text(body).columns(*_columns(name)).cte(name)
+    return Views(**ctes, ctes=tuple(ctes.values()))
+
+
+def views(
+    as_of: bool = False, scoped: bool = False, known_at: bool = False, from_stances: bool = False
+) -> Views:
     """The relations of the rule.
 
     Bare, they are the database's views, except ``claim_status``, which reads the
@@ -217,12 +243,18 @@ def views(as_of: bool = False, scoped: bool = False, known_at: bool = False) -> 
     recorded (and not voided) before ``:known_at``. With ``scoped`` they rate only the
     claims in ``:claims``, reading only the stances of the claims in ``:scope`` (those
     claims and the claims that contradict them): a few claims of a million, fast.
+
+    Unscoped and as of or known at a time, ``claim_status`` and ``contested_claims`` read
+    the stored history (``claim_history``, kept by every write; an index look-up), and the
+    other relations stay CTEs of the rule; ``from_stances`` runs the rule for them too
+    (what the tests hold the stored history to).
     """
     if not as_of and not scoped and not known_at:
         relations = {name: view_table(name) for name in VIEWS}
         state = table("claim_state", *_columns("claim_status"))
         relations["claim_status"] = state.alias("claim_status")
         return Views(**relations)
+    stored = None if scoped or from_stances else history_status(as_of=as_of, known_at=known_at)
     from claimtrack.models import UTCDateTime
 
     stances = (_AS_OF_FILTER if as_of else "") + (_SCOPE_FILTER if scoped else "")
@@ -246,4 +278,43 @@ def views(as_of: bool = False, scoped: bool = False, known_at: bool = False) -> 
             if f":{param}" in body:
                 statement = statement.bindparams(bindparam(param, expanding=True))
         ctes[name] = statement.columns(*_columns(name)).cte(name)
-    return Views(**ctes, ctes=tuple(ctes.values()))
+    if stored is not None:  # which claims had which status: an index look-up
+        ctes["claim_status"] = stored
+        ctes["contested_claims"] = _contested_from(stored)
+    derived = ("claim_status", "contested_claims") if stored is not None else ()
+    return Views(**ctes, ctes=tuple(c for n, c in ctes.items() if n not in derived))
+
+
+def history_status(as_of: bool, known_at: bool) -> FromClause:
+    """``claim_status`` as of ``:as_of`` and known at ``:known_at``, read from the stored
+    history (``claimtrack.state_history``) rather than from the stances."""
+    from claimtrack.models import Claim, ClaimHistory, UTCDateTime
+
+    h = ClaimHistory.__table__
+    query = select(
+        h.c.claim_id, Claim.topic,
+        *(h.c[name] for name in COLUMNS["claim_status"][2:]),
+    ).join(Claim, Claim.id == h.c.claim_id).where(Claim.merged_into_id.is_(None))  # fmt: skip
+    if known_at:
+        at = bindparam("known_at", type_=UTCDateTime())
+        query = query.where(h.c.known_from < at, h.c.known_until.is_(None) | (h.c.known_until >= at))
+    else:
+        query = query.where(h.c.known_until.is_(None))
+    if as_of:
+        at = bindparam("as_of", type_=UTCDateTime())
+        query = query.where(h.c.said_from <= at, h.c.said_until.is_(None) | (h.c.said_until > at))
+    else:
+        query = query.where(h.c.said_until.is_(None))
+    return query.subquery("claim_status")
+
+
+def _contested_from(status: FromClause) -> FromClause:
+    from claimtrack.models import Claim
+
+    return (
+        select(status.c.claim_id, status.c.topic, Claim.text,
+               *(status.c[name] for name in COLUMNS["contested_claims"][3:]))
+        .join(Claim, Claim.id == status.c.claim_id)
+        .where(status.c.status == "contested")
+        .subquery("contested_claims")
+    )  # fmt: skip

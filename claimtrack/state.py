@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from claimtrack import rule
+from claimtrack import rule, state_history
 from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
 
@@ -31,6 +31,11 @@ _CLAIM_COLUMNS = {
     "claim": ("id",),
 }
 DEFERRED = "claimtrack_defer_state"
+# Claims whose past a transaction rewrote (a stance or link recorded at another instant
+# than the transaction's clock, a stance moved or changed): their history is replayed.
+REPLAY = "claimtrack_replay"
+# What a correction may change on a stance without rewriting its past.
+_VOIDING = {"void_at", "void_by", "void_reason"}
 CHUNK = 500
 REBUILD_ABOVE = 20_000  # past this many claims, one pass over everything is cheaper
 COLUMNS = rule.COLUMNS["claim_status"]
@@ -56,14 +61,32 @@ class WriteSession(Session):
 @event.listens_for(WriteSession, "after_flush")
 def _collect(session: Session, _context) -> None:
     touched: set[int] = session.info.setdefault(TOUCHED, set())
+    replay: set[int] = session.info.setdefault(REPLAY, set())
+    now = state_history.clock(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Stance):
-            touched.update(_old_and_new(obj, "claim_id"))
+            claims = _old_and_new(obj, "claim_id")
+            touched.update(claims)
+            if not _at_clock(session, obj, "recorded_at", _VOIDING, now):
+                replay.update(claims)
         elif isinstance(obj, ClaimLink):
-            touched.update(_old_and_new(obj, "from_claim_id"))
-            touched.update(_old_and_new(obj, "to_claim_id"))
+            claims = _old_and_new(obj, "from_claim_id") + _old_and_new(obj, "to_claim_id")
+            touched.update(claims)
+            if not _at_clock(session, obj, "created_at", set(), now):
+                replay.update(claims)
         elif isinstance(obj, Claim):
             touched.add(obj.id)
+
+
+def _at_clock(session: Session, obj, recorded: str, may_change: set[str], now) -> bool:
+    """Whether writing ``obj`` only adds to the record at this transaction's clock."""
+    if obj in session.deleted:
+        return False
+    if obj in session.new:
+        return getattr(obj, recorded) == now
+    state = inspect(obj)
+    changed = {a.key for a in state.attrs if a.history.has_changes()}
+    return changed <= may_change and getattr(obj, "void_at", now) in (None, now)
 
 
 @event.listens_for(WriteSession, "after_flush_postexec")
@@ -85,7 +108,12 @@ def _collect_bulk(execute_state) -> None:
     params = execute_state.parameters
     rows = params if isinstance(params, list) else [params] if params else []
     if execute_state.is_insert and rows and all(c in r for r in rows for c in columns):
-        session.info.setdefault(TOUCHED, set()).update(r[c] for r in rows for c in columns)
+        claims = {r[c] for r in rows for c in columns}
+        session.info.setdefault(TOUCHED, set()).update(claims)
+        recorded = "recorded_at" if table.name == "stance" else "created_at"
+        now = state_history.clock(session)
+        if any(r.get(recorded, now) != now for r in rows):
+            session.info.setdefault(REPLAY, set()).update(claims)
     else:  # which claims an UPDATE or DELETE reaches is the database's to say
         session.info[EVERYTHING] = True
 
@@ -100,18 +128,27 @@ def _refresh_before_commit(session: Session) -> None:
 def _forget(session: Session, _previous) -> None:
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
+    session.info.pop(REPLAY, None)
+    session.info.pop(state_history.CLOCK, None)
+
+
+@event.listens_for(WriteSession, "after_commit")
+def _next_instant(session: Session) -> None:
+    """The next transaction records at its own instant."""
+    session.info.pop(state_history.CLOCK, None)
 
 
 def refresh_pending(session: Session) -> int:
     """Re-rate every claim touched since the last refresh; returns how many were."""
     touched = session.info.pop(TOUCHED, None)
+    replay = session.info.pop(REPLAY, set())
     if session.info.pop(EVERYTHING, False):
         return rebuild(session)
     if not touched:
         return 0
     if len(touched) > REBUILD_ABOVE:
         return rebuild(session)
-    return refresh(session, touched)
+    return refresh(session, touched, replay=replay)
 
 
 def rerank(session: Session, claim_ids: Iterable[int]) -> None:
@@ -158,9 +195,12 @@ def _write_ranks(session: Session, rows) -> None:
         session.connection().execute(statement.values(said_rank=bindparam("rank")), changed)
 
 
-def refresh(session: Session, claim_ids: Iterable[int]) -> int:
-    """Re-rate these claims and those whose sides they feed (the claims contradicting them)."""
+def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int] = ()) -> int:
+    """Re-rate these claims and those whose sides they feed (the claims contradicting them),
+    now and in the stored history (``claimtrack.state_history``)."""
+    claim_ids = set(claim_ids)
     rerank(session, claim_ids)
+    state_history.refresh(session, claim_ids, replay=replay)
     rated = sorted(with_contradicting(session, set(claim_ids)))
     connection = session.connection()
     views = rule.views(scoped=True)
@@ -181,7 +221,9 @@ def rebuild(session: Session) -> int:
     """Recompute every claim's state from the stances; returns the number of claims."""
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
+    session.info.pop(REPLAY, None)
     rerank_all(session)
+    state_history.rebuild(session)
     connection = session.connection()
     view = rule.view_table("claim_status")
     connection.execute(delete(ClaimState))

@@ -78,7 +78,7 @@ def set_verdict(
         worst_rating=worst,
         summary=(summary or "").strip() or None,
         url=record.check_url(url),
-        created_at=record.utcnow(),
+        created_at=record.utcnow(session),
         created_by=editor,
     )
     session.add(verdict)

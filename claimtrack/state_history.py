@@ -1,0 +1,390 @@
+"""The stored history (``claim_history``): each claim's state over said and recorded time.
+
+``claim_state`` answers "what stands now"; ``claim_history`` answers it as of any said
+time T (``--as-of``) and as the desk knew it at any instant K (``--known-at``), as an
+index look-up. Each row is one ``claim_status`` row of the rule and the stretch of both
+axes over which it held (see ``models.ClaimHistory``).
+
+It is made of the rule itself (``rule.cell_views``), evaluated for many claims at once,
+each at its own instants: for every group of claims that contradict one another (their
+statuses depend on each other's stances), at each distinct said moment of the group
+(the end of a stance's said interval: only there can a status change), and, when
+replaying, through each instant the desk's record of the group changed (a stance
+recorded or voided, a link made). Consecutive equal states make one row.
+
+Every write keeps it, in the same transaction, through ``claimtrack.state``:
+
+- a transaction records at one instant, its clock (``clock``): every stance, link, void
+  and log entry it writes bears that instant, so the desk's knowledge changes once per
+  transaction, as readers saw it;
+- a write that only adds at its clock (a stance, a link, a void) re-derives the touched
+  groups' current history and closes the rows that no longer hold at that instant and
+  opens the new ones (a few queries per claim written);
+- a write that rewrites the past (an import keeping the original ``recorded_at``, a
+  merge moving stances) replays the touched groups from scratch, and ``rebuild`` replays
+  every claim. Replaying costs one pass per (recorded instant, said moment) pair of the
+  largest group touched.
+
+tests/test_history_store.py checks, for random histories on both backends, that the
+stored rows equal a replay from scratch and that reports read from them equal the rule
+run on the stances.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from claimtrack import rule
+from claimtrack.links import chunks
+from claimtrack.models import ClaimHistory, ClaimLink, Stance, UTCDateTime
+
+CLOCK = "claimtrack_clock"
+# The state columns of a history row (the rule's ``claim_status``, less the claim's topic).
+FIELDS = ("status", "supporters", "opponents", "contested_since", "first_reported",
+          "last_activity")  # fmt: skip
+# "Known through": as the desk knew it, everything recorded is counted.
+FOREVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+READ_BATCH = 20_000
+
+_scratch = MetaData()
+# Per-transaction working tables (TEMPORARY: each connection has its own).
+_comp = Table("hx_comp", _scratch, Column("claim_id", Integer, primary_key=True),
+              Column("comp_id", Integer, index=True), prefixes=["TEMPORARY"])  # fmt: skip
+_moment = Table("hx_moment", _scratch, Column("comp_id", Integer), Column("k", Integer),
+                Column("moment", UTCDateTime), prefixes=["TEMPORARY"])  # fmt: skip
+_point = Table("hx_point", _scratch, Column("comp_id", Integer), Column("k", Integer),
+               Column("point", UTCDateTime), prefixes=["TEMPORARY"])  # fmt: skip
+_at = Table("hx_at", _scratch, Column("claim_id", Integer, primary_key=True),
+            Column("as_of", UTCDateTime), Column("known_at", UTCDateTime),
+            prefixes=["TEMPORARY"])  # fmt: skip
+_state = Table(
+    "hx_state", _scratch,
+    Column("claim_id", Integer), Column("point", UTCDateTime), Column("moment", UTCDateTime),
+    Column("status", String), Column("supporters", Integer), Column("opponents", Integer),
+    Column("contested_since", UTCDateTime), Column("first_reported", UTCDateTime),
+    Column("last_activity", UTCDateTime), prefixes=["TEMPORARY"],
+)  # fmt: skip
+_SCRATCH = (_comp, _moment, _point, _at, _state)
+
+
+def clock(session: Session) -> dt.datetime:
+    """The instant this transaction records at (the same for everything it writes)."""
+    return session.info.setdefault(CLOCK, dt.datetime.now(dt.UTC))
+
+
+def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int] = ()) -> None:
+    """Bring the stored history of these claims (and every claim they are linked to by
+    contradiction) up to date with this transaction's writes, made at its clock; the
+    claims in ``replay`` had their past rewritten and are replayed from scratch."""
+    replay = set(replay)
+    groups = _groups(session, set(claim_ids) | replay)
+    if not groups:
+        return
+    replayed = {c: g for c, g in groups.items() if g in {groups[r] for r in replay}}
+    current = {c: g for c, g in groups.items() if c not in replayed}
+    if replayed:
+        _derive(session, replayed, replay=True)
+        for part in chunks(sorted(replayed)):
+            session.execute(delete(ClaimHistory).where(ClaimHistory.claim_id.in_(part)))
+        _write_replay(session)
+    if current:
+        _derive(session, current, replay=False)
+        _write_current(session, sorted(current), clock(session))
+
+
+def rebuild(session: Session) -> None:
+    """Replay every claim's history from scratch."""
+    from claimtrack.models import Claim
+
+    links = session.execute(
+        select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
+            ClaimLink.kind == "contradicts"
+        )
+    ).all()
+    linked = _union(links)
+    session.execute(delete(ClaimHistory))
+    _prepare(session)
+    connection = session.connection()
+    connection.execute(
+        insert(_comp).from_select(["claim_id", "comp_id"], select(Claim.id, Claim.id))
+    )
+    if linked:
+        rows = [{"cid": c, "gid": g} for c, g in linked.items()]
+        connection.execute(
+            update(_comp).where(_comp.c.claim_id == bindparam("cid")).values(
+                comp_id=bindparam("gid")
+            ),
+            rows,
+        )
+    _passes(session, replay=True)
+    _write_replay(session)
+
+
+# -- which claims belong together ------------------------------------------------------
+
+
+def _union(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """claim id -> the smallest id of its group, for the claims in these links."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def _groups(session: Session, claim_ids: set[int]) -> dict[int, int]:
+    """claim id -> group id, for these claims and every claim linked to them, transitively."""
+    from claimtrack.links import _contradiction_links
+
+    seen = set(claim_ids)
+    frontier = sorted(claim_ids)
+    pairs: list[tuple[int, int]] = []
+    while frontier:
+        found: set[int] = set()
+        for part in chunks(frontier):
+            for a, b in session.execute(_contradiction_links(part)):
+                pairs.append((a, b))
+                found.update((a, b))
+        frontier = sorted(found - seen)
+        seen |= found
+    groups = {c: c for c in seen}
+    groups.update(_union(pairs))
+    return groups
+
+
+# -- evaluating the rule at many instants at once -------------------------------------
+
+
+def _prepare(session: Session) -> None:
+    connection = session.connection()
+    for table in _SCRATCH:
+        table.create(connection, checkfirst=True)
+        connection.execute(delete(table))
+
+
+def _derive(session: Session, groups: dict[int, int], *, replay: bool) -> None:
+    _prepare(session)
+    rows = [{"claim_id": c, "comp_id": g} for c, g in groups.items()]
+    connection = session.connection()
+    for start in range(0, len(rows), READ_BATCH):
+        connection.execute(insert(_comp), rows[start : start + READ_BATCH])
+    _passes(session, replay=replay)
+
+
+def _numbered(values, name: str):
+    """(comp_id, k, value): each group's distinct values, numbered from 0 in order."""
+    from sqlalchemy import func
+
+    distinct = union(*values).subquery()
+    number = func.row_number().over(partition_by=distinct.c.comp_id,
+                                    order_by=distinct.c.value) - 1  # fmt: skip
+    return select(distinct.c.comp_id, number.label("k"), distinct.c.value.label(name))
+
+
+def _passes(session: Session, *, replay: bool) -> None:
+    """Rate every claim in ``hx_comp`` at each (recorded instant, said moment) of its group,
+    into ``hx_state``."""
+    from sqlalchemy import func
+
+    connection = session.connection()
+    comp = _comp.c
+    on_claim = Stance.claim_id == comp.claim_id
+    stances = select(comp.comp_id).select_from(Stance).join(_comp, on_claim)
+    said = stances.add_columns(Stance.said_until.label("value"))
+    connection.execute(insert(_moment).from_select(["comp_id", "k", "moment"],
+                                                   _numbered([said], "moment")))  # fmt: skip
+    if replay:
+        link = ClaimLink.from_claim_id == comp.claim_id
+        links = select(comp.comp_id).select_from(ClaimLink).join(_comp, link)
+        points = [
+            stances.add_columns(Stance.recorded_at.label("value")),
+            stances.add_columns(Stance.void_at.label("value")).where(Stance.void_at.is_not(None)),
+            links.add_columns(ClaimLink.created_at.label("value")).where(
+                ClaimLink.kind == "contradicts"
+            ),
+        ]
+        connection.execute(insert(_point).from_select(["comp_id", "k", "point"],
+                                                      _numbered(points, "point")))  # fmt: skip
+    else:
+        connection.execute(
+            insert(_point).from_select(
+                ["comp_id", "k", "point"],
+                select(comp.comp_id, literal_column("0"),
+                       bindparam("forever", FOREVER, type_=UTCDateTime())).distinct(),  # fmt: skip
+            )
+        )
+    n_points = connection.scalar(select(func.max(_point.c.k))) or 0
+    n_moments = connection.scalar(select(func.max(_moment.c.k)))
+    if n_moments is None:
+        return  # no stance on any of these claims
+    views = rule.cell_views()
+    status = views.claim_status
+    rated = views.select(
+        status.c.claim_id, _at.c.known_at, _at.c.as_of, *(status.c[f] for f in FIELDS)
+    ).join(_at, _at.c.claim_id == status.c.claim_id)
+    cells = (
+        select(comp.claim_id, _moment.c.moment, _point.c.point)
+        .join(_moment, _moment.c.comp_id == comp.comp_id)
+        .join(_point, _point.c.comp_id == comp.comp_id)
+        .where(_moment.c.k == bindparam("m"), _point.c.k == bindparam("p"))
+    )
+    for p in range(n_points + 1):
+        for m in range(n_moments + 1):
+            connection.execute(delete(_at))
+            connection.execute(insert(_at).from_select(["claim_id", "as_of", "known_at"],
+                                                       cells), {"m": m, "p": p})  # fmt: skip
+            connection.execute(
+                insert(_state).from_select(["claim_id", "point", "moment", *FIELDS], rated)
+            )
+
+
+# -- from states at instants to rows over stretches ------------------------------------
+
+
+def _states(session: Session) -> Iterator[tuple[int, list]]:
+    """(claim id, [(point, moment, state), ...] in order) for every claim rated."""
+    query = select(_state).order_by(_state.c.claim_id, _state.c.point, _state.c.moment)
+    result = session.connection().execute(query.execution_options(yield_per=READ_BATCH))
+    claim, found = None, []
+    for row in result:
+        if row.claim_id != claim:
+            if claim is not None:
+                yield claim, found
+            claim, found = row.claim_id, []
+        found.append((row.point, row.moment, tuple(row._mapping[f] for f in FIELDS)))
+    if claim is not None:
+        yield claim, found
+
+
+def _stretches(states: list, moments: list) -> set[tuple]:
+    """(said_from, said_until, *state) for one recorded instant: runs of equal states over
+    the group's said moments (a moment with no state: the claim was not yet stated)."""
+    at = {moment: state for _, moment, state in states}
+    rows, run = set(), None
+    for moment in moments:
+        state = at.get(moment)
+        if run is not None and run[1] != state:
+            rows.add((run[0], moment, *run[1]))
+            run = None
+        if run is None and state is not None:
+            run = (moment, state)
+    if run is not None:
+        rows.add((run[0], None, *run[1]))
+    return rows
+
+
+def _moments(session: Session) -> dict[int, list]:
+    found: dict[int, list] = {}
+    query = select(_comp.c.claim_id, _moment.c.moment).join(
+        _moment, _moment.c.comp_id == _comp.c.comp_id
+    ).order_by(_comp.c.claim_id, _moment.c.k)
+    for claim_id, moment in session.connection().execute(query):
+        found.setdefault(claim_id, []).append(moment)
+    return found
+
+
+def _points(session: Session) -> dict[int, list]:
+    found: dict[int, list] = {}
+    query = select(_comp.c.claim_id, _point.c.point).join(
+        _point, _point.c.comp_id == _comp.c.comp_id
+    ).order_by(_comp.c.claim_id, _point.c.k)
+    for claim_id, point in session.connection().execute(query):
+        found.setdefault(claim_id, []).append(point)
+    return found
+
+
+_COLUMNS = ("said_from", "said_until", *FIELDS)
+
+
+def _write_replay(session: Session) -> None:
+    """Rows over both axes from the replayed states in ``hx_state``."""
+    moments, points = _moments(session), _points(session)
+    pending: list[dict] = []
+    connection = session.connection()
+    for claim_id, states in _states(session):
+        by_point: dict = {}
+        for point, moment, state in states:
+            by_point.setdefault(point, []).append((point, moment, state))
+        opened: dict[tuple, dt.datetime] = {}
+        for point in points[claim_id]:
+            rows = _stretches(by_point.get(point, []), moments[claim_id])
+            for row in set(opened) - rows:
+                pending.append(_row(claim_id, row, opened.pop(row), point))
+            for row in rows - set(opened):
+                opened[row] = point
+        pending.extend(_row(claim_id, row, since, None) for row, since in opened.items())
+        if len(pending) >= READ_BATCH:
+            connection.execute(insert(ClaimHistory), pending)
+            pending = []
+    if pending:
+        connection.execute(insert(ClaimHistory), pending)
+
+
+def _row(claim_id: int, row: tuple, known_from, known_until) -> dict:
+    return {"claim_id": claim_id, "known_from": known_from, "known_until": known_until,
+            **dict(zip(_COLUMNS, row, strict=True))}  # fmt: skip
+
+
+def _write_current(session: Session, claim_ids: list[int], now: dt.datetime) -> None:
+    """Close what no longer holds at ``now``, open what newly does (the same transaction
+    may do this more than once: what it opened and no longer holds is deleted)."""
+    moments = _moments(session)
+    wanted = {
+        claim_id: _stretches(states, moments[claim_id]) for claim_id, states in _states(session)
+    }
+    table = ClaimHistory.__table__
+    connection = session.connection()
+    for part in chunks(claim_ids):
+        stored = connection.execute(
+            select(table.c.id, table.c.claim_id, table.c.known_from, table.c.known_until,
+                   *(table.c[c] for c in _COLUMNS))
+            .where(table.c.claim_id.in_(part))
+            .where((table.c.known_until.is_(None)) | (table.c.known_until == now))
+        ).all()  # fmt: skip
+        close, remove, reopen, new = [], [], [], []
+        for claim_id in part:
+            want = set(wanted.get(claim_id, ()))
+            for r in (r for r in stored if r.claim_id == claim_id):
+                key = tuple(r._mapping[c] for c in _COLUMNS)
+                if key in want:
+                    want.discard(key)
+                    if r.known_until is not None:
+                        reopen.append(r.id)
+                elif r.known_until is None:
+                    (remove if r.known_from == now else close).append(r.id)
+            new.extend(_row(claim_id, row, now, None) for row in want)
+        for ids, statement in (
+            (close, update(table).values(known_until=now)),
+            (reopen, update(table).values(known_until=None)),
+            (remove, delete(table)),
+        ):
+            if ids:
+                connection.execute(statement.where(table.c.id.in_(ids)))
+        if new:
+            connection.execute(insert(table), new)
