@@ -1,11 +1,11 @@
 """The history of a dispute: each claim's status periods, and how each one ended.
 
 A claim's status changes only when what was said changes: at the end of a stance's said
-interval on the claim or on a claim that contradicts it. Its history is the rule itself
-(``claimtrack.rule``) evaluated as of each of those moments, scoped to the claim: no
-second copy of the rule. ``periods`` runs one query per distinct moment of the claims
-asked about, so it serves one claim (``claim show``) or a desk's worth (``report
-contested --include-resolved``, ``report changes``); it is computed, not stored.
+interval on the claim or on a claim that contradicts it. The stored history
+(``claim_history``, kept by every write: ``claimtrack.state_history``) says which
+status held from which moment, as the desk knew it at any instant; ``periods`` reads it
+and names, from the stances said at each change, who began and who ended each period
+and how, in the desk's words.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimtrack.links import chunks, counter_claims_of
-from claimtrack.models import Party, Stance
+from claimtrack.models import ClaimHistory, Party, Stance
 from claimtrack.order import said_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
@@ -53,19 +53,37 @@ def periods(
         for claim_id, others in counters.items():
             for other in others:
                 answered.setdefault(other, set()).add(claim_id)
-        moments: dict[dt.datetime, dict[int, list]] = {}
+        moments: dict[tuple[int, dt.datetime], list] = {}
         for s in stances:
             for claim_id in {s.claim_id, *answered.get(s.claim_id, ())}:
-                if claim_id in found:
-                    moments.setdefault(s.said_until, {}).setdefault(claim_id, []).append(s)
+                moments.setdefault((claim_id, s.said_until), []).append(s)
         names = _names(session, {s.party_id for s in stances})
-        for moment in sorted(moments):
-            changed = moments[moment]
-            statuses = _statuses_at(session, selection, moment, sorted(changed), counters)
-            for claim_id, said in changed.items():
-                history = found[claim_id]
-                _advance(claim_id, history, statuses.get(claim_id), said, stances, names)
+        for claim_id, moment, status in _stored(session, part, selection):
+            said = moments.get((claim_id, moment))
+            if said:  # always, unless a stance was written since the history was kept
+                _advance(claim_id, found[claim_id], status, said, stances, names)
     return found
+
+
+def _stored(session: Session, claim_ids: list[int], selection: Selection):
+    """(claim id, said moment, status) wherever the stored status changes, in said order."""
+    h = ClaimHistory
+    query = select(h.claim_id, h.said_from, h.status).where(
+        h.claim_id.in_(claim_ids)
+    )
+    if selection.known_at is None:
+        query = query.where(h.known_until.is_(None))
+    else:
+        at = selection.known_at
+        query = query.where(h.known_from < at, h.known_until.is_(None) | (h.known_until >= at))
+    if selection.as_of is not None:
+        query = query.where(h.said_from <= selection.as_of)
+    # Said time only adds stances, so a claim's rows follow one another without a gap.
+    last: dict[int, str] = {}
+    for claim_id, since, status in session.execute(query.order_by(h.claim_id, h.said_from)):
+        if last.get(claim_id) != status:
+            yield claim_id, since, status
+        last[claim_id] = status
 
 
 def _stances(session: Session, scope: list[int], selection: Selection) -> list:
@@ -83,18 +101,6 @@ def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
     for part in chunks(sorted(party_ids)):
         found.update(session.execute(select(Party.id, Party.name).where(Party.id.in_(part))).all())
     return found
-
-
-def _statuses_at(session, selection: Selection, moment, claim_ids, counters) -> dict[int, str]:
-    """The rule as of ``moment`` (within the selection's as-of) for these claims."""
-    as_of = moment if selection.as_of is None else min(moment, selection.as_of)
-    at = replace(selection, as_of=as_of)
-    views = at.views(scoped=True)
-    status = views.claim_status
-    scope = sorted(set(claim_ids).union(*(counters.get(c, ()) for c in claim_ids)))
-    query = views.select(status.c.claim_id, status.c.status)
-    rows = session.execute(query, {**at.params(), "claims": claim_ids, "scope": scope})
-    return dict(rows.all())
 
 
 def _advance(claim_id: int, history: list, status: str | None, said: list, stances,

@@ -250,6 +250,7 @@ def _wipe(engine) -> None:
     tables = [
         "event",
         "claim_state",
+        "claim_history",
         "claim_link",
         "stance",
         "source",

@@ -257,8 +257,22 @@ def test_a_wrong_password(pg_admin_url):
 # -- upgrades ----------------------------------------------------------------------------
 
 
-def _fill_0001(connection) -> None:
-    """Rows as revision 0001 holds them: parties, a claim, stances, a link, the log."""
+def _fill_0001(connection, *, intervals: bool = False) -> None:
+    """Rows as revision 0001 holds them: parties, a claim, stances, a link, the log (with
+    ``intervals``, stances as 0004 holds them: with their said interval and order)."""
+    stance = (
+        "INSERT INTO stance (claim_id, party_id, kind, said_at, said_offset, said_precision, "
+        "recorded_at, recorded_by) VALUES "
+        "(1, 2, 'asserts', :t, 300, 'day', :t, 'old'), "
+        "(2, 1, 'asserts', :t, 300, 'day', :t, 'old')"
+    )
+    if intervals:
+        stance = (
+            "INSERT INTO stance (claim_id, party_id, kind, said_at, said_offset, "
+            "said_precision, said_until, said_rank, recorded_at, recorded_by) VALUES "
+            "(1, 2, 'asserts', :t, 300, 'day', :end, 0, :t, 'old'), "
+            "(2, 1, 'asserts', :t, 300, 'day', :end, 0, :t, 'old')"
+        )
     for statement in [
         "INSERT INTO party (id, name, name_norm, kind, anonymous, created_at) VALUES "
         "(1, 'Iran', 'iran', 'government', false, :t), "
@@ -267,23 +281,23 @@ def _fill_0001(connection) -> None:
         "INSERT INTO claim (id, topic, text, text_norm, text_key, created_at, created_by) "
         "VALUES (1, 't', 'Ships transited', 'ships transited', 'k1', :t, 'old'), "
         "(2, 't', 'Ships expelled', 'ships expelled', 'k2', :t, 'old')",
-        "INSERT INTO stance (claim_id, party_id, kind, said_at, said_offset, said_precision, "
-        "recorded_at, recorded_by) VALUES "
-        "(1, 2, 'asserts', :t, 300, 'day', :t, 'old'), "
-        "(2, 1, 'asserts', :t, 300, 'day', :t, 'old')",
+        stance,
         "INSERT INTO claim_link (from_claim_id, to_claim_id, kind, created_at, created_by) "
         "VALUES (2, 1, 'contradicts', :t, 'old')",
         "INSERT INTO event (at, editor, action, detail) VALUES (:t, 'old', 'seed', 'x')",
     ]:
-        connection.execute(sa.text(statement), {"t": dt.datetime(2026, 4, 11, 10)})
+        times = {"t": dt.datetime(2026, 4, 11, 10), "end": dt.datetime(2026, 4, 12, 10)}
+        connection.execute(
+            sa.text(statement), {k: v for k, v in times.items() if f":{k}" in statement}
+        )
     if connection.dialect.name == "postgresql":
         for name in ("party", "claim"):
             connection.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), 10)")
 
 
-def _fill_0002(connection) -> None:
+def _fill_0002(connection, *, intervals: bool = False) -> None:
     """As 0001, with the claims' stored status that 0002 keeps."""
-    _fill_0001(connection)
+    _fill_0001(connection, intervals=intervals)
     connection.execute(sa.text(
         "INSERT INTO claim_state (claim_id, topic, status, supporters, opponents, "
         "contested_since, first_reported, last_activity) SELECT claim_id, topic, status, "
@@ -291,9 +305,9 @@ def _fill_0002(connection) -> None:
         "FROM claim_status"))  # fmt: skip
 
 
-def _fill_0003(connection) -> None:
+def _fill_0003(connection, *, intervals: bool = False) -> None:
     """As 0002, with a verdict; 0004 then gives every stance its said interval and order."""
-    _fill_0002(connection)
+    _fill_0002(connection, intervals=intervals)
     connection.execute(
         sa.text(
             "INSERT INTO verdict (claim_id, rating, label, created_at, created_by) "
@@ -303,8 +317,24 @@ def _fill_0003(connection) -> None:
     )
 
 
+def _fill_0004(connection) -> None:
+    """As 0003 upgraded to 0004, with a denial the desk recorded and then voided; 0005
+    replays every claim into the stored history."""
+    _fill_0003(connection, intervals=True)
+    connection.execute(
+        sa.text(
+            "INSERT INTO stance (claim_id, party_id, kind, said_at, said_offset, said_precision, "
+            "said_until, said_rank, recorded_at, recorded_by, void_at, void_by, void_reason) "
+            "VALUES (1, 1, 'denies', :said, 0, 'minute', :until, 0, :rec, 'old', :void, 'old', "
+            "'wrong claim')"
+        ),
+        {"said": dt.datetime(2026, 4, 12, 8), "until": dt.datetime(2026, 4, 12, 8, 1),
+         "rec": dt.datetime(2026, 4, 12, 9), "void": dt.datetime(2026, 4, 12, 10)},
+    )  # fmt: skip
+
+
 # Every revision but the newest gets a filler here; a new revision needs one.
-FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003}
+FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004}
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -339,9 +369,13 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     spans = connection.execute(
                         sa.text("SELECT said_at, said_until, said_rank FROM stance")
                     ).all()  # a day said at +05:00: the interval is the whole day
-                    assert {(str(a)[:16], str(u)[:16], r) for a, u, r in spans} == {
+                    assert {(str(a)[:16], str(u)[:16], r) for a, u, r in spans} >= {
                         ("2026-04-11 10:00", "2026-04-12 10:00", 0)
                     }
+                now = connection.execute(sa.text(
+                    "SELECT claim_id, status FROM claim_history "
+                    "WHERE known_until IS NULL AND said_until IS NULL")).all()  # fmt: skip
+                assert dict(now) == statuses
     finally:
         engine.dispose()
     result = CliRunner().invoke(cli, ["--db", db_url.render_as_string(False), "claim", "show", "1"])
