@@ -68,9 +68,7 @@ def periods(
 def _stored(session: Session, claim_ids: list[int], selection: Selection):
     """(claim id, said moment, status) wherever the stored status changes, in said order."""
     h = ClaimHistory
-    query = select(h.claim_id, h.said_from, h.status).where(
-        h.claim_id.in_(claim_ids)
-    )
+    query = select(h.claim_id, h.said_from, h.status).where(h.claim_id.in_(claim_ids))
     if selection.known_at is None:
         query = query.where(h.known_until.is_(None))
     else:

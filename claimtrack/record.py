@@ -443,7 +443,11 @@ def link_claims(session: Session, a: Claim, b: Claim, kind: str, *, editor: str)
     if existing is not None:
         return existing
     link = ClaimLink(
-        from_claim_id=a.id, to_claim_id=b.id, kind=kind, created_at=utcnow(session), created_by=editor
+        from_claim_id=a.id,
+        to_claim_id=b.id,
+        kind=kind,
+        created_at=utcnow(session),
+        created_by=editor,
     )
     session.add(link)
     session.flush()

@@ -57,8 +57,9 @@ _CELL_AS_OF = " AND s.said_until <= " + _CELL.format("as_of", "s.claim_id")
 _CELL_KNOWN_AT = ("(s.void_at IS NULL OR s.void_at > {0}) AND s.recorded_at <= {0}"
                   .format(_CELL.format("known_at", "s.claim_id")))  # fmt: skip
 _CELL_CLAIMS = " AND c.id IN (SELECT claim_id FROM hx_at)"
-_CELL_LINKS = (" AND from_claim_id IN (SELECT claim_id FROM hx_at)"
-               " AND created_at <= " + _CELL.format("known_at", "from_claim_id"))  # fmt: skip
+_CELL_LINKS = " AND from_claim_id IN (SELECT claim_id FROM hx_at) AND created_at <= {}".format(  # noqa: S608
+    _CELL.format("known_at", "from_claim_id")
+)
 
 # The f-strings below insert only the vocabulary's constant kind names, never input.
 STANCE_LATEST = f"""
@@ -297,7 +298,8 @@ def history_status(as_of: bool, known_at: bool) -> FromClause:
     ).join(Claim, Claim.id == h.c.claim_id).where(Claim.merged_into_id.is_(None))  # fmt: skip
     if known_at:
         at = bindparam("known_at", type_=UTCDateTime())
-        query = query.where(h.c.known_from < at, h.c.known_until.is_(None) | (h.c.known_until >= at))
+        still = h.c.known_until.is_(None) | (h.c.known_until >= at)
+        query = query.where(h.c.known_from < at, still)
     else:
         query = query.where(h.c.known_until.is_(None))
     if as_of:

@@ -128,9 +128,9 @@ def rebuild(session: Session) -> None:
     if linked:
         rows = [{"cid": c, "gid": g} for c, g in linked.items()]
         connection.execute(
-            update(_comp).where(_comp.c.claim_id == bindparam("cid")).values(
-                comp_id=bindparam("gid")
-            ),
+            update(_comp)
+            .where(_comp.c.claim_id == bindparam("cid"))
+            .values(comp_id=bindparam("gid")),
             rows,
         )
     _passes(session, replay=True)
@@ -235,8 +235,11 @@ def _passes(session: Session, *, replay: bool) -> None:
         connection.execute(
             insert(_point).from_select(
                 ["comp_id", "k", "point"],
-                select(comp.comp_id, literal_column("0"),
-                       bindparam("forever", FOREVER, type_=UTCDateTime())).distinct(),  # fmt: skip
+                select(
+                    comp.comp_id,
+                    literal_column("0"),
+                    bindparam("forever", FOREVER, type_=UTCDateTime()),
+                ).distinct(),  # fmt: skip
             )
         )
     n_points = connection.scalar(select(func.max(_point.c.k))) or 0
@@ -301,9 +304,11 @@ def _stretches(states: list, moments: list) -> set[tuple]:
 
 def _moments(session: Session) -> dict[int, list]:
     found: dict[int, list] = {}
-    query = select(_comp.c.claim_id, _moment.c.moment).join(
-        _moment, _moment.c.comp_id == _comp.c.comp_id
-    ).order_by(_comp.c.claim_id, _moment.c.k)
+    query = (
+        select(_comp.c.claim_id, _moment.c.moment)
+        .join(_moment, _moment.c.comp_id == _comp.c.comp_id)
+        .order_by(_comp.c.claim_id, _moment.c.k)
+    )
     for claim_id, moment in session.connection().execute(query):
         found.setdefault(claim_id, []).append(moment)
     return found
@@ -311,9 +316,11 @@ def _moments(session: Session) -> dict[int, list]:
 
 def _points(session: Session) -> dict[int, list]:
     found: dict[int, list] = {}
-    query = select(_comp.c.claim_id, _point.c.point).join(
-        _point, _point.c.comp_id == _comp.c.comp_id
-    ).order_by(_comp.c.claim_id, _point.c.k)
+    query = (
+        select(_comp.c.claim_id, _point.c.point)
+        .join(_point, _point.c.comp_id == _comp.c.comp_id)
+        .order_by(_comp.c.claim_id, _point.c.k)
+    )
     for claim_id, point in session.connection().execute(query):
         found.setdefault(claim_id, []).append(point)
     return found

@@ -40,8 +40,13 @@ def upgrade() -> None:
         sa.Column("said_until", sa.DateTime(), nullable=True),
         sa.Column(
             "status",
-            sa.Enum(*STATUSES, name="claim_history_status", native_enum=False,
-                    create_constraint=True, length=20),  # fmt: skip
+            sa.Enum(
+                *STATUSES,
+                name="claim_history_status",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
+            ),  # fmt: skip
             nullable=False,
         ),
         sa.Column("supporters", sa.Integer(), nullable=False),
