@@ -51,7 +51,9 @@ _LINK_KNOWN_AT = " AND created_at < :known_at"
 # ``claimtrack.state_history`` (one row per claim; every claim of a group of claims that
 # contradict one another carries the same instants, so a stance counts alike for all).
 _CELL = "(SELECT hx.{0} FROM hx_at AS hx WHERE hx.claim_id = {1})"
-_CELL_AS_OF = " AND s.said_until <= " + _CELL.format("as_of", "s.claim_id")
+_CELL_AS_OF = " AND s.claim_id IN (SELECT claim_id FROM hx_at) AND s.said_until <= {}".format(  # noqa: S608
+    _CELL.format("as_of", "s.claim_id")
+)
 # Its ``known_at`` is the last instant of the record counted ("known through"): what was
 # recorded at or before it, and not voided by then.
 _CELL_KNOWN_AT = ("(s.void_at IS NULL OR s.void_at > {0}) AND s.recorded_at <= {0}"

@@ -215,13 +215,16 @@ def _passes(session: Session, *, replay: bool) -> None:
     connection = session.connection()
     comp = _comp.c
     on_claim = Stance.claim_id == comp.claim_id
-    stances = select(comp.comp_id).select_from(Stance).join(_comp, on_claim)
+    # The IN lets the planner reach the stances by their claim's index, not by a scan.
+    mine = Stance.claim_id.in_(select(comp.claim_id))
+    stances = select(comp.comp_id).select_from(Stance).join(_comp, on_claim).where(mine)
     said = stances.add_columns(Stance.said_until.label("value"))
     connection.execute(insert(_moment).from_select(["comp_id", "k", "moment"],
                                                    _numbered([said], "moment")))  # fmt: skip
     if replay:
         link = ClaimLink.from_claim_id == comp.claim_id
-        links = select(comp.comp_id).select_from(ClaimLink).join(_comp, link)
+        linked = ClaimLink.from_claim_id.in_(select(comp.claim_id))
+        links = select(comp.comp_id).select_from(ClaimLink).join(_comp, link).where(linked)
         points = [
             stances.add_columns(Stance.recorded_at.label("value")),
             stances.add_columns(Stance.void_at.label("value")).where(Stance.void_at.is_not(None)),
@@ -270,19 +273,36 @@ def _passes(session: Session, *, replay: bool) -> None:
 # -- from states at instants to rows over stretches ------------------------------------
 
 
-def _states(session: Session) -> Iterator[tuple[int, list]]:
-    """(claim id, [(point, moment, state), ...] in order) for every claim rated."""
-    query = select(_state).order_by(_state.c.claim_id, _state.c.point, _state.c.moment)
+def _grouped(session: Session, query) -> Iterator[tuple[int, list]]:
+    """(claim id, its rows) from a query ordered by claim id first, streamed."""
     result = session.connection().execute(query.execution_options(yield_per=READ_BATCH))
     claim, found = None, []
     for row in result:
-        if row.claim_id != claim:
+        if row[0] != claim:
             if claim is not None:
                 yield claim, found
-            claim, found = row.claim_id, []
-        found.append((row.point, row.moment, tuple(row._mapping[f] for f in FIELDS)))
+            claim, found = row[0], []
+        found.append(row)
     if claim is not None:
         yield claim, found
+
+
+def _states(session: Session) -> Iterator[tuple[int, list]]:
+    """(claim id, [(point, moment, state), ...] in order) for every claim rated."""
+    query = select(_state).order_by(_state.c.claim_id, _state.c.point, _state.c.moment)
+    for claim_id, rows in _grouped(session, query):
+        yield claim_id, [(r.point, r.moment, tuple(r._mapping[f] for f in FIELDS)) for r in rows]
+
+
+def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int, list]]:
+    """(claim id, its group's moments or recorded instants, in order), streamed."""
+    query = (
+        select(_comp.c.claim_id, table.c[name])
+        .join(table, table.c.comp_id == _comp.c.comp_id)
+        .order_by(_comp.c.claim_id, table.c.k)
+    )
+    for claim_id, rows in _grouped(session, query):
+        yield claim_id, [r[1] for r in rows]
 
 
 def _stretches(states: list, moments: list) -> set[tuple]:
@@ -302,49 +322,34 @@ def _stretches(states: list, moments: list) -> set[tuple]:
     return rows
 
 
-def _moments(session: Session) -> dict[int, list]:
-    found: dict[int, list] = {}
-    query = (
-        select(_comp.c.claim_id, _moment.c.moment)
-        .join(_moment, _moment.c.comp_id == _comp.c.comp_id)
-        .order_by(_comp.c.claim_id, _moment.c.k)
-    )
-    for claim_id, moment in session.connection().execute(query):
-        found.setdefault(claim_id, []).append(moment)
-    return found
-
-
-def _points(session: Session) -> dict[int, list]:
-    found: dict[int, list] = {}
-    query = (
-        select(_comp.c.claim_id, _point.c.point)
-        .join(_point, _point.c.comp_id == _comp.c.comp_id)
-        .order_by(_comp.c.claim_id, _point.c.k)
-    )
-    for claim_id, point in session.connection().execute(query):
-        found.setdefault(claim_id, []).append(point)
-    return found
-
-
 _COLUMNS = ("said_from", "said_until", *FIELDS)
 
 
 def _write_replay(session: Session) -> None:
-    """Rows over both axes from the replayed states in ``hx_state``."""
-    moments, points = _moments(session), _points(session)
+    """Rows over both axes from the replayed states in ``hx_state``: at each recorded
+    instant of a claim's group, the rows that stop holding close and new ones open."""
     pending: list[dict] = []
+    states = _states(session)
+    state = next(states, None)
     connection = session.connection()
-    for claim_id, states in _states(session):
+    points = _per_claim(session, _point, "point")
+    known = next(points, None)
+    for claim_id, moments in _per_claim(session, _moment, "moment"):
+        while known is not None and known[0] < claim_id:  # a group with links, no stance
+            known = next(points, None)
+        instants = known[1] if known is not None and known[0] == claim_id else []
         by_point: dict = {}
-        for point, moment, state in states:
-            by_point.setdefault(point, []).append((point, moment, state))
+        if state is not None and state[0] == claim_id:
+            for item in state[1]:
+                by_point.setdefault(item[0], []).append(item)
+            state = next(states, None)
         opened: dict[tuple, dt.datetime] = {}
-        for point in points[claim_id]:
-            rows = _stretches(by_point.get(point, []), moments[claim_id])
+        for instant in instants:
+            rows = _stretches(by_point.get(instant, []), moments)
             for row in set(opened) - rows:
-                pending.append(_row(claim_id, row, opened.pop(row), point))
+                pending.append(_row(claim_id, row, opened.pop(row), instant))
             for row in rows - set(opened):
-                opened[row] = point
+                opened[row] = instant
         pending.extend(_row(claim_id, row, since, None) for row, since in opened.items())
         if len(pending) >= READ_BATCH:
             connection.execute(insert(ClaimHistory), pending)
@@ -361,7 +366,7 @@ def _row(claim_id: int, row: tuple, known_from, known_until) -> dict:
 def _write_current(session: Session, claim_ids: list[int], now: dt.datetime) -> None:
     """Close what no longer holds at ``now``, open what newly does (the same transaction
     may do this more than once: what it opened and no longer holds is deleted)."""
-    moments = _moments(session)
+    moments = dict(_per_claim(session, _moment, "moment"))
     wanted = {
         claim_id: _stretches(states, moments[claim_id]) for claim_id, states in _states(session)
     }
