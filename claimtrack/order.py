@@ -5,9 +5,15 @@ A said time is an interval (a whole day in its offset, a minute, a second). Of t
 stances, the one whose interval starts after the other's ends is later; where the
 intervals overlap, so that what was said cannot tell, the one recorded later is later.
 ``said_order`` builds the sequence by taking stances in the order they were recorded and
-placing each after everything it does not plainly precede, so a stance recorded later
-never moves two earlier ones against each other: the order of any subset (as known at
-an earlier time) is the order the subset had then.
+placing each as late as it can go: before the first stance it plainly precedes, or at
+the end. So a stance recorded later never moves two earlier ones against each other (the
+order of any subset, as known at an earlier time, is the order the subset had then), and
+a stance plainly said before another is always before it, whatever lies between (so the
+order of the stances counted as of any time does not hang on one not yet counted).
+
+Where overlaps chain (a date-only retraction overlapping a denial at 11:05 and an
+assertion at 16:30 the same day), the two rules cannot both hold for every pair; the
+plain order of said times wins, and the overlapping one goes as late as it can.
 """
 
 from __future__ import annotations
@@ -29,11 +35,12 @@ S = TypeVar("S", bound=Said)
 
 def position(sequence: list[Said], said_at: dt.datetime, said_until: dt.datetime) -> int:
     """Where a stance said over [said_at, said_until) and recorded after all of
-    ``sequence`` goes in it: after everything, except what plainly comes after it."""
-    place = len(sequence)
-    while place > 0 and sequence[place - 1].said_at >= said_until:
-        place -= 1
-    return place
+    ``sequence`` goes in it: just before the first stance said plainly after it (one whose
+    interval starts when this one's has ended), or at the end."""
+    for place, other in enumerate(sequence):
+        if other.said_at >= said_until:
+            return place
+    return len(sequence)
 
 
 def said_order(stances: Iterable[S]) -> list[S]:

@@ -94,10 +94,11 @@ def current(env) -> None:
 @db.command("rebuild-status")
 @click.pass_obj
 def rebuild_status(env) -> None:
-    """Recompute every claim's stored status from the stances.
+    """Recompute every claim's stored status and history from the stances.
 
-    claimtrack keeps each claim's status up to date as it writes; this recomputes all
-    of them, for a database changed by other tools.
+    claimtrack keeps each claim's status, and its history over said and recorded time
+    (what --as-of and --known-at read), up to date as it writes; this recomputes all of
+    them, for a database changed by other tools.
 
     \b
     Example:
@@ -112,4 +113,4 @@ def rebuild_status(env) -> None:
         from claimtrack.record import log_event
 
         log_event(session, env.editor, "db rebuild-status", f"{count} claims")
-    click.echo(f"Rebuilt the status of {count} claim(s).")
+    click.echo(f"Rebuilt the status and history of {count} claim(s).")

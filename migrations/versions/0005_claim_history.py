@@ -4,10 +4,11 @@
 stretch of said time (``said_from``..``said_until``) and of the desk's record
 (``known_from``..``known_until``) over which each held, so ``--as-of`` and
 ``--known-at`` reports are index look-ups. Every write keeps it from now on
-(``claimtrack.state_history``); existing claims are replayed from their stances here.
-Nothing else changes; nothing is lost.
+(``claimtrack.state_history``); existing claims are replayed from their stances here,
+after their stances are put in said order again (``claimtrack.order`` now keeps a stance
+plainly said before another before it, whatever overlaps both). Nothing is lost.
 
-The backfill calls the package's replay (``state_history.rebuild``), which runs the
+The backfill calls the package's rebuild (``state.rebuild``), which runs the
 rule as this revision's views define it: the history is derived data, and a later
 revision that changes the rule rebuilds it the same way.
 
@@ -68,10 +69,12 @@ def upgrade() -> None:
         )
     from sqlalchemy.orm import Session
 
-    from claimtrack import state_history
+    from claimtrack import state
 
+    # Said order now always puts a stance plainly said before another first, even where a
+    # date-only stance overlaps both: re-rank, re-rate, and replay every claim.
     session = Session(bind=op.get_bind())
-    state_history.rebuild(session)
+    state.rebuild(session)
     session.flush()
 
 
