@@ -293,7 +293,7 @@ def test_a_resolved_dispute_stays_visible_with_how_and_when(story, monkeypatch):
     shown = ok("claim", "show", "q")
     assert f"contested {DAY[2]} – {DAY[4]} (+03:30) (denials withdrawn)" in shown
     csv_text = ok("export", "csv", "--per", "claim", "--no-bom")
-    assert "denials withdrawn" not in csv_text  # the per-claim export is history-free by default
+    assert "denials withdrawn" in csv_text  # the per-claim export carries the periods
 
 
 def test_report_changes_since_day_three_lists_the_resolution(story):

@@ -62,7 +62,8 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
     with read_session(env.engine()) as session:
         selection = build_selection(session, **options)
         if per == "claim":
-            view, rows = render.CLAIM_EXPORT, report.claims(session, selection, detail=True)
+            claims = report.claims(session, selection, detail=True, history=True)
+            view, rows = render.CLAIM_EXPORT, claims
         else:
             view, rows = render.STANCES, report.stances(session, selection)
         with (
@@ -107,8 +108,16 @@ def xlsx(env, out, **options) -> None:
         selection = build_selection(session, **options)
         contested = replace(selection, status="contested")
         sheets = [
-            ("contested", render.CONTESTED, report.claims(session, contested, detail=True)),
-            ("claims", render.CLAIM_EXPORT, report.claims(session, selection, detail=True)),
+            (
+                "contested",
+                render.CONTESTED,
+                report.claims(session, contested, detail=True, history=True),
+            ),
+            (
+                "claims",
+                render.CLAIM_EXPORT,
+                report.claims(session, selection, detail=True, history=True),
+            ),
             ("stances", render.STANCES, report.stances(session, selection)),
         ]
         with destination(out, binary=True) as stream, Progress("Exporting rows") as progress:
