@@ -54,14 +54,17 @@ def periods(
             for other in others:
                 answered.setdefault(other, set()).add(claim_id)
         moments: dict[tuple[int, dt.datetime], list] = {}
+        by_party: dict[tuple[int, int], list] = {}
         for s in stances:
+            by_party.setdefault((s.claim_id, s.party_id), []).append(s)
             for claim_id in {s.claim_id, *answered.get(s.claim_id, ())}:
                 moments.setdefault((claim_id, s.said_until), []).append(s)
+        by_party = {key: said_order(group) for key, group in by_party.items()}
         names = _names(session, {s.party_id for s in stances})
         for claim_id, moment, status in _stored(session, part, selection):
             said = moments.get((claim_id, moment))
             if said:  # always, unless a stance was written since the history was kept
-                _advance(claim_id, found[claim_id], status, said, stances, names)
+                _advance(claim_id, found[claim_id], status, said_order(said), by_party, names)
     return found
 
 
@@ -91,7 +94,7 @@ def _stances(session: Session, scope: list[int], selection: Selection) -> list:
     found = []
     for part in chunks(scope):
         found.extend(session.execute(query.where(Stance.claim_id.in_(part))))
-    return said_order(found)
+    return found
 
 
 def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
@@ -101,7 +104,7 @@ def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
     return found
 
 
-def _advance(claim_id: int, history: list, status: str | None, said: list, stances,
+def _advance(claim_id: int, history: list, status: str | None, said: list, by_party,
              names) -> None:  # fmt: skip
     """Close the open period and open another when the status changed at this moment."""
     current = history[-1] if history else None
@@ -111,14 +114,15 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, stanc
     when = said_when(cause)
     by = f"{names[cause.party_id]} {cause.kind}"
     if current is not None:
-        how = _how(claim_id, current.status, cause, stances)
+        how = _how(claim_id, current.status, cause, by_party[cause.claim_id, cause.party_id])
         history[-1] = replace(current, until=when, ended_by=by, how=how)
     if status is not None:
         history.append(Period(status, when, None, by))
 
 
-def _how(claim_id: int, status: str, cause, stances) -> str:
-    """How a period ended, in the desk's words, from the stance that ended it. A stance on
+def _how(claim_id: int, status: str, cause, theirs: list) -> str:
+    """How a period ended, in the desk's words, from the stance that ended it and the
+    stances of the same party on the same claim (``theirs``, in said order). A stance on
     a counter-claim counts the other way round: supporting it opposes this claim."""
 
     def side(kind: str) -> str | None:
@@ -127,9 +131,7 @@ def _how(claim_id: int, status: str, cause, stances) -> str:
             return found
         return "oppose" if found == "support" else None  # denying a counter-claim: no side
 
-    before = [s for s in stances if s.claim_id == cause.claim_id and
-              s.party_id == cause.party_id and s.id != cause.id and
-              s.said_until <= cause.said_until]  # fmt: skip
+    before = theirs[: next(n for n, s in enumerate(theirs) if s.id == cause.id)]
     previous = side(before[-1].kind) if before and before[-1].kind != WITHDRAWAL else None
     if cause.kind == WITHDRAWAL:
         return {"oppose": "denials withdrawn", "support": "supporters retracted"}.get(

@@ -37,10 +37,16 @@ def position(sequence: list[Said], said_at: dt.datetime, said_until: dt.datetime
     """Where a stance said over [said_at, said_until) and recorded after all of
     ``sequence`` goes in it: just before the first stance said plainly after it (one whose
     interval starts when this one's has ended), or at the end."""
-    for place, other in enumerate(sequence):
+    place = len(sequence)
+    for index in range(len(sequence) - 1, -1, -1):
+        other = sequence[index]
+        if other.said_until <= said_at:
+            # Plainly before this one: everything plainly after this one comes later
+            # in the sequence than it does, so there is nothing more to find.
+            break
         if other.said_at >= said_until:
-            return place
-    return len(sequence)
+            place = index
+    return place
 
 
 def said_order(stances: Iterable[S]) -> list[S]:

@@ -159,7 +159,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
 
 def _stances(session: Session, scope: list[int], selection: Selection, *, full: bool) -> list:
     """The stances on these claims (and their counter-claims) that count for the
-    selection (said by its as-of, known at its known-at, not voided), in said order."""
+    selection (said by its as-of, known at its known-at, not voided)."""
     if not full:
         query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
                        Stance.said_precision, Stance.said_until,
@@ -175,11 +175,11 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
             .outerjoin(via, via.id == Stance.via_id)
             .outerjoin(Source, Source.id == Stance.source_id)
         )  # fmt: skip
-    query = query.where(*selection.counts(Stance))
+    query = query.where(*selection.counts(Stance)).order_by(Stance.id)
     found = []
     for chunk in chunks(scope):
         found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
-    return said_order(found)
+    return found  # each timeline puts its own in said order
 
 
 def _positions(session, selection: Selection, ids, scope, stances, book: PartyBook) -> dict:
