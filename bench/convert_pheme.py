@@ -20,6 +20,32 @@ import json
 import sys
 from pathlib import Path
 
+import regex
+
+# A display name of invisible characters only (Hangul fillers, zero-width spaces) names
+# no one: claimtrack refuses it, so it is not offered as an alias.
+_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\s]*")
+
+
+def _aliases(tweets: list[dict]) -> dict[str, str]:
+    """screen name -> its display name, where that names this account alone: display names
+    are not unique on Twitter (two accounts called "Matthew" are two people), and in
+    claimtrack a name or alias finds one party."""
+    from claimtrack.names import normalise
+
+    users: dict[str, set[str]] = {}
+    for t in tweets:
+        for name in (t["author_name"], t["author_screen_name"]):
+            users.setdefault(normalise(name), set()).add(t["author_screen_name"])
+    found = {}
+    for t in tweets:
+        name, author = t["author_name"], t["author_screen_name"]
+        if (not _INVISIBLE.fullmatch(name) and normalise(name) != normalise(author)
+                and users[normalise(name)] == {author}):  # fmt: skip
+            found[author] = name
+    return found
+
+
 SOURCE_STANCES = {"supporting": "asserts", "denying": "denies", "underspecified": "comments"}
 REPLY_STANCES = {"agreed": "confirms", "disagreed": "denies",
                  "appeal-for-more-information": "questions", "comment": "comments"}  # fmt: skip
@@ -35,6 +61,7 @@ def convert(folder: Path, out: Path) -> int:
 
     with (folder / "pheme_tweets.csv").open(encoding="utf-8", newline="") as f:
         tweets = list(csv.DictReader(f))
+    aliases = _aliases(tweets)
     refs: dict[tuple[str, str], str] = {}
     count = 0
     with out.open("w", encoding="utf-8", newline="") as f:
@@ -53,8 +80,8 @@ def convert(folder: Path, out: Path) -> int:
             row = {
                 "topic": f"pheme-{t['event']}", "claim_ref": ref, "claim": claim,
                 "claim_lang": "en", "party": author, "party_kind": "person",
-                "party_aliases": "" if t["author_name"].strip() in ("", author)
-                else json.dumps([t["author_name"]], ensure_ascii=False),
+                "party_aliases": json.dumps([aliases[author]], ensure_ascii=False)
+                if author in aliases else "",
                 "stance": stances.get(t["stance"], "comments"), "quote": t["text"],
                 "source_title": t["tweet_id"], "source_outlet": "Twitter",
                 "source_url": f"https://twitter.com/{author}/status/{t['tweet_id']}",

@@ -26,8 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from claimtrack import db, state  # noqa: E402
-from claimtrack.models import Claim, ClaimLink, Party, PartyAlias, Source, Stance  # noqa: E402
-from claimtrack.record import text_key  # noqa: E402
+from claimtrack.models import (  # noqa: E402
+    Claim,
+    ClaimLink,
+    Party,
+    PartyAlias,
+    PartyName,
+    Source,
+    Stance,
+)
+from claimtrack.record import text_key, title_key  # noqa: E402
 from claimtrack.vocabulary import OPPOSE, REMARKS  # noqa: E402
 
 BATCH = 20_000
@@ -94,11 +102,17 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
             row["created_at"] = now
         session.execute(insert(Party), parties)
         session.execute(insert(PartyAlias), aliases)
+        names = [dict(party_id=r["id"], key=r["name_norm"], anonymous=r["anonymous"])
+                 for r in parties]  # fmt: skip
+        names += [dict(party_id=a["party_id"], key=a["alias_norm"], anonymous=False)
+                  for a in aliases]  # fmt: skip
+        session.execute(insert(PartyName), names)
         sources = [
             dict(
                 id=n + 1,
                 outlet_id=rng.choice(media),
                 title=f"Report {n}",
+                title_key=title_key(f"Report {n}"),
                 url=f"https://example.org/report/{n}",
                 language="en",
                 created_at=now,

@@ -22,7 +22,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
@@ -169,9 +169,34 @@ def alembic_config(connection: Connection | None = None):
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.execution_options(claimtrack_write=True).begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
     use_wal(engine)
+
+
+@contextlib.contextmanager
+def _migrating(engine: Engine):
+    """A transaction for schema changes. On SQLite, a revision that rebuilds a table other
+    tables refer to (batch mode) needs foreign keys off while it runs: SQLite's own
+    procedure for altering tables is followed (keys off outside the transaction, a
+    ``foreign_key_check`` before commit, keys on again)."""
+    with engine.execution_options(claimtrack_write=True).connect() as connection:
+        raw = connection.connection.dbapi_connection if is_sqlite(engine.url) else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise ClaimtrackError(
+                            f"the upgrade would leave a dangling reference in {broken[0]}: "
+                            "nothing was changed"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 def use_wal(engine: Engine) -> None:
@@ -195,7 +220,7 @@ def use_wal(engine: Engine) -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    with engine.execution_options(claimtrack_write=True).begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

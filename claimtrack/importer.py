@@ -477,6 +477,9 @@ def read_csv(path: Path, *, raw: bool = False) -> tuple[dict[str, Any], int]:
     import io
 
     text = read_text(path)
+    # A field may be as long as the file (a claim of megabytes round-trips), not the csv
+    # module's default of 128 KiB.
+    csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)

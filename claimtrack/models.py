@@ -76,8 +76,8 @@ class Party(Base):
 
     __tablename__ = "party"
     __table_args__ = (
-        # An anonymous source never merges with a named party of the same words.
-        UniqueConstraint("name_norm", "anonymous"),
+        # Name keys are unique in ``party_name``, with the aliases.
+        Index("ix_party_name_norm", "name_norm"),
         CheckConstraint("acts_for_id IS NULL OR acts_for_id <> id", name="not_own_affiliate"),
         CheckConstraint("anonymous = (kind = 'anonymous')", name="anonymous_matches_kind"),
     )
@@ -94,6 +94,23 @@ class Party(Base):
     aliases: Mapped[list[PartyAlias]] = relationship(
         back_populates="party", order_by="PartyAlias.id"
     )
+
+
+class PartyName(Base):
+    """One namespace for every party's name and aliases: each matching key (``names.
+    normalise``) belongs to one party, which the database enforces. Named parties and
+    anonymous sources have separate spaces ("an unnamed US official" is a descriptor,
+    never a name)."""
+
+    __tablename__ = "party_name"
+    __table_args__ = (UniqueConstraint("key", "anonymous"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    key: Mapped[str] = mapped_column(String)
+    anonymous: Mapped[bool] = mapped_column(Boolean(create_constraint=False))
+
+    party: Mapped[Party] = relationship()
 
 
 class PartyAlias(Base):
@@ -114,11 +131,14 @@ class Source(Base):
     """Where a statement appeared: an outlet's article, broadcast or post."""
 
     __tablename__ = "source"
-    __table_args__ = (UniqueConstraint("outlet_id", "title"),)
+    # Unique on a digest of the title: a title of 1,000 CJK characters is more than a
+    # PostgreSQL B-tree row holds.
+    __table_args__ = (UniqueConstraint("outlet_id", "title_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
+    title_key: Mapped[str] = mapped_column(String(64))
     url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,45 +1,40 @@
-"""Normalising names and texts so that look-alikes match and never duplicate."""
+"""Names and texts: stored as given, matched by a key that folds look-alikes together.
+
+What an editor types is what claimtrack stores and prints (``clean`` only trims the
+blanks around it): a zero-width non-joiner inside a Persian word, an emoji sequence, a
+line break in a quote are spelling, not noise. Matching and duplicate detection use
+``normalise``, a key built from Unicode itself rather than a hand-made list:
+
+- every Default_Ignorable_Code_Point removed (zero-width characters, bidi marks, the
+  combining grapheme joiner, variation selectors, tags...), from the ``regex`` module's
+  Unicode property tables;
+- NFKC, then case folding (ＶＡＮＣＥ = vance; Straße = strasse);
+- the Arabic letters that Persian writes differently folded to one (ي ى → ی, ك → ک),
+  so a name typed on an Arabic keyboard finds the one typed on a Persian one;
+- runs of white space made one space, and trimmed.
+"""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-# Zero-width and bidi control characters: invisible, so two names that differ only by
-# them must be the same name.
-_INVISIBLE = dict.fromkeys(
-    [
-        0x200B,
-        0x200C,
-        0x200D,
-        0x2060,
-        0xFEFF,
-        0x200E,
-        0x200F,
-        0x202A,
-        0x202B,
-        0x202C,
-        0x202D,
-        0x202E,
-        0x2066,
-        0x2067,
-        0x2068,
-        0x2069,
-        0x00AD,
-    ]
-)
-_SPACE = re.compile(r"\s+")
+import regex
+
+_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+_SPACE = regex.compile(r"\s+")
+# Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh.
+_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
 
 
 def clean(text: str) -> str:
-    """Text as stored: invisible characters removed, white space folded and trimmed."""
-    return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+    """Text as stored: exactly as given, less the white space around it."""
+    return text.strip()
 
 
 def normalise(text: str) -> str:
-    """The matching key of a name or text: NFKC, casefolded, cleaned.
-
-    NFKC folds full-width and compatibility forms (ＶＡＮＣＥ = Vance); casefold
-    handles case in every script that has it.
-    """
-    return clean(unicodedata.normalize("NFKC", clean(text)).casefold())
+    """The matching key of a name or text (see the module's notes); empty when the text
+    holds nothing visible."""
+    key = unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
+    key = unicodedata.normalize("NFKC", key.casefold())
+    key = _IGNORABLE.sub("", key).translate(_LETTERS)
+    return _SPACE.sub(" ", key).strip()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import getpass
+import hashlib
 import os
 import re
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimtrack.errors import ClaimtrackError, UsageError
@@ -25,6 +26,7 @@ from claimtrack.models import (
     Event,
     Party,
     PartyAlias,
+    PartyName,
     Source,
     Stance,
 )
@@ -74,12 +76,16 @@ MAX_LENGTH = {"party name": 300, "alias": 300, "topic": 200, "source title": 100
 
 
 def _required(text: str | None, what: str) -> str:
+    """The text as given (blanks around it trimmed), refused when nothing in it shows."""
     value = clean(text or "")
     if not value:
         raise UsageError(f"{what} is empty: give some text")
     if "\x00" in value:
         raise UsageError(f"{what} contains a NUL byte")
-    if what in ("party name", "alias") and as_id(value) is not None:
+    key = normalise(value)
+    if not key:
+        raise UsageError(f"{what} {value!r} has only invisible characters: give some text")
+    if what in ("party name", "alias") and key.replace(" ", "").isdigit():
         # "5" would always mean party #5: a name no one could ever reach.
         raise UsageError(f"{what} {value!r} is a number, which names a party by id: add words")
     limit = MAX_LENGTH.get(what)
@@ -111,14 +117,43 @@ def party_side(party: Party) -> Party:
 
 
 def _party_candidates(session: Session, key: str) -> list[Party]:
+    """The parties answering to a key: at most one named party and one anonymous source."""
     stmt = (
         select(Party)
-        .outerjoin(PartyAlias)
-        .where(or_(Party.name_norm == key, PartyAlias.alias_norm == key))
-        .distinct()
+        .join(PartyName, PartyName.party_id == Party.id)
+        .where(PartyName.key == key)
         .order_by(Party.id)
     )
     return list(session.scalars(stmt))
+
+
+def name_holder(session: Session, name: str, *, anonymous: bool) -> Party | None:
+    """The party that holds this name (as its name or an alias), if any."""
+    return session.scalars(
+        select(Party)
+        .join(PartyName, PartyName.party_id == Party.id)
+        .where(PartyName.key == normalise(name), PartyName.anonymous == anonymous)
+    ).first()
+
+
+def _take_name(session: Session, party: Party, name: str, what: str) -> bool:
+    """Give ``party`` this name in the one namespace; False when it has it already. A name
+    another party holds is refused, naming the holder."""
+    holder = name_holder(session, name, anonymous=party.anonymous)
+    if holder is party:
+        return False
+    if holder is not None:
+        held = "its name" if holder.name_norm == normalise(name) else "an alias"
+        if party.id is None:
+            fix = f"use that party (--by {holder.id}), or give this one another name"
+        else:
+            fix = (f"if they are one party, run: claimtrack party merge {party.id} "
+                   f"{holder.id}")  # fmt: skip
+        raise ClaimtrackError(
+            f"{what} {name!r} belongs to party #{holder.id} {holder.name!r} ({held}): {fix}"
+        )
+    session.add(PartyName(party=party, key=normalise(name), anonymous=party.anonymous))
+    return True
 
 
 def find_party(session: Session, ref: str) -> Party:
@@ -170,9 +205,9 @@ def resolve_party(
 
 
 def find_named_party(session: Session, name: str, *, anonymous: bool) -> Party | None:
-    return session.scalars(
-        select(Party).where(Party.name_norm == normalise(name), Party.anonymous == anonymous)
-    ).first()
+    """The party whose own name (not an alias) this is."""
+    party = name_holder(session, name, anonymous=anonymous)
+    return party if party is not None and party.name_norm == normalise(name) else None
 
 
 def add_party(
@@ -200,6 +235,7 @@ def add_party(
         acts_for=acts_for,
         created_at=utcnow(session),
     )
+    _take_name(session, party, name, "party name")
     session.add(party)
     for alias in aliases:
         add_alias(session, party, alias)
@@ -213,6 +249,7 @@ def add_alias(session: Session, party: Party, alias: str) -> PartyAlias | None:
     key = normalise(alias)
     if key == party.name_norm or any(a.alias_norm == key for a in party.aliases):
         return None
+    _take_name(session, party, alias, "alias")
     record = PartyAlias(party=party, alias=alias, alias_norm=key)
     session.add(record)
     return record
@@ -238,7 +275,8 @@ def find_source(session: Session, ref: str) -> Source:
         source = session.get(Source, as_id(ref))
         if source is not None:
             return source
-    found = list(session.scalars(select(Source).where(or_(Source.url == ref, Source.title == ref))))
+    by_title = Source.title_key == title_key(ref)
+    found = list(session.scalars(select(Source).where(or_(Source.url == ref, by_title))))
     if len(found) == 1:
         return found[0]
     if found:
@@ -263,13 +301,14 @@ def get_or_add_source(
     title = _required(title, "source title")
     url = check_url(url)
     existing = session.scalars(
-        select(Source).where(Source.outlet_id == outlet.id, Source.title == title)
+        select(Source).where(Source.outlet_id == outlet.id, Source.title_key == title_key(title))
     ).first()
     if existing is not None:
         return existing, False
     source = Source(
         outlet=outlet,
         title=title,
+        title_key=title_key(title),
         url=url,
         language=language,
         published_at=published.at if published else None,
@@ -316,9 +355,12 @@ def check_slug(slug: str | None) -> str | None:
 
 def text_key(text: str) -> str:
     """The digest that finds a claim saying the same, whatever its length."""
-    import hashlib
-
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def title_key(title: str) -> str:
+    """A source title's digest, for its unique key (titles may be longer than an index row)."""
+    return hashlib.sha256(title.encode("utf-8")).hexdigest()
 
 
 def find_same_claim(session: Session, text: str, topic: str) -> Claim | None:
@@ -628,10 +670,13 @@ def edit_party(
     changed = []
     if name is not None:
         name = _required(name, "party name")
-        other = find_named_party(session, name, anonymous=party.anonymous)
-        if other is not None and other.id != party.id:
-            raise ClaimtrackError(f"party {name!r} exists already (id {other.id})")
         if name != party.name:
+            _take_name(session, party, name, "party name")
+            if not any(a.alias_norm == party.name_norm for a in party.aliases):
+                session.execute(delete(PartyName).where(
+                    PartyName.party_id == party.id, PartyName.key == party.name_norm,
+                    PartyName.key != normalise(name),
+                ))  # fmt: skip
             changed.append(f"name: {party.name} -> {name}")
             party.name, party.name_norm = name, normalise(name)
     if kind is not None and kind != party.kind:
@@ -660,3 +705,54 @@ def _check_not_circular(party: Party, acts_for: Party | None) -> None:
         if seen.id == party.id:
             raise ClaimtrackError(f"{party.name} cannot act for {acts_for.name}: that is circular")
         seen = seen.acts_for
+
+
+def merge_parties(session: Session, party: Party, into: Party) -> str:
+    """Make ``party`` one with ``into``: its stances, sources, aliases and the parties
+    acting for it move to ``into``, its name becomes an alias of ``into`` (so it still
+    finds the party), and it is removed. Returns what moved, for the log."""
+    from claimtrack import state
+
+    if party.id == into.id:
+        raise UsageError(f"{party.name} is {into.name}: nothing to merge")
+    if party.anonymous != into.anonymous:
+        raise UsageError("a named party and an anonymous source are different parties")
+    connection = session.connection()
+    stance, source = Stance.__table__, Source.__table__
+    claims = set(session.scalars(select(Stance.claim_id).where(Stance.party_id == party.id)))
+    # Sources: one of the same title at ``into`` takes the other's stances.
+    theirs = dict(session.execute(select(Source.title_key, Source.id)
+                                  .where(Source.outlet_id == into.id)).all())  # fmt: skip
+    twins = {s.id: theirs[s.title_key] for s in session.scalars(
+        select(Source).where(Source.outlet_id == party.id)) if s.title_key in theirs}  # fmt: skip
+    for old, new in twins.items():
+        connection.execute(update(stance).where(stance.c.source_id == old).values(source_id=new))
+        connection.execute(delete(source).where(source.c.id == old))
+    moved = {
+        "stances": connection.execute(update(stance).where(stance.c.party_id == party.id)
+                                      .values(party_id=into.id)).rowcount,
+        "reported via": connection.execute(update(stance).where(stance.c.via_id == party.id)
+                                           .values(via_id=into.id)).rowcount,
+        "sources": connection.execute(update(source).where(source.c.outlet_id == party.id)
+                                      .values(outlet_id=into.id)).rowcount,
+    }  # fmt: skip
+    if into.acts_for_id == party.id:  # it acted for the party it absorbs: take its side
+        into.acts_for_id = party.acts_for_id if party.acts_for_id != into.id else None
+    members = Party.__table__
+    moved["acting for it"] = connection.execute(
+        update(members).where(members.c.acts_for_id == party.id).values(acts_for_id=into.id)
+    ).rowcount
+    aliases = [a.alias for a in party.aliases]
+    for table in (PartyAlias.__table__, PartyName.__table__):
+        connection.execute(update(table).where(table.c.party_id == party.id)
+                           .values(party_id=into.id))  # fmt: skip
+    session.add(PartyAlias(party_id=into.id, alias=party.name, alias_norm=party.name_norm))
+    detail = (f"#{party.id} {party.name} [{party.kind}] into #{into.id} {into.name}: "
+              + ", ".join(f"{n} {what}" for what, n in moved.items())
+              + (f"; aliases {', '.join(aliases)}" if aliases else ""))  # fmt: skip
+    session.flush()
+    session.expire_all()
+    connection.execute(delete(members).where(members.c.id == party.id))
+    if claims:
+        state.refresh(session, claims, replay=claims)
+    return detail

@@ -255,6 +255,7 @@ def _wipe(engine) -> None:
         "stance",
         "source",
         "party_alias",
+        "party_name",
         "claim",
         "party",
     ]

@@ -334,7 +334,19 @@ def _fill_0004(connection) -> None:
 
 
 # Every revision but the newest gets a filler here; a new revision needs one.
-FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004}
+def _fill_0005(connection) -> None:
+    """As 0004, with the stored history 0005 keeps; 0006 gives every name a key in one
+    namespace (the alias 伊朗 of Iran among them) and every source title a digest."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import state
+
+    _fill_0004(connection)
+    state.rebuild(Session(bind=connection))
+
+
+FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
+           "0005": _fill_0005}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -376,6 +388,9 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     "SELECT claim_id, status FROM claim_history "
                     "WHERE known_until IS NULL AND said_until IS NULL")).all()  # fmt: skip
                 assert dict(now) == statuses
+                if sa.inspect(connection).has_table("party_name"):
+                    keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
+                    assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]
     finally:
         engine.dispose()
     result = CliRunner().invoke(cli, ["--db", db_url.render_as_string(False), "claim", "show", "1"])
@@ -416,7 +431,7 @@ HOSTILE = [
     (("party", "add", "   "), 2, "party name is empty"),
     (("party", "add", "P" * 1_000_000), 2, "party name is 1,000,000 characters long"),
     (("claim", "add", "X", "--by", "Iran", "--topic", "t" * 5000), 2, "topic is 5,000"),
-    (("party", "alias", "Iran", "\u200b"), 2, "alias is empty"),
+    (("party", "alias", "Iran", "\u200b"), 2, "has only invisible characters"),
     (("report", "contested", "--as-of", "2026-13-45"), 2, "not a date"),
     (("report", "contested", "--limit", "0"), 2, "Invalid value for '--limit'"),
     (("report", "contested", "--tablefmt", "<script>"), 2, "unknown table format"),

@@ -285,6 +285,6 @@ def test_exports_and_listings_carry_the_verdict(seeded):
     exported = seeded("export", "csv", "--no-bom").stdout.splitlines()
     assert exported[0].endswith(",verdict,history")
     handshake = next(line for line in exported if ",handshake," in line)
-    assert handshake.endswith("Unproven (unverified),")  # then the (empty) history
+    assert "Unproven (unverified),contested since 2026-04-12 (+03:30)" in handshake  # history
     listed = json.loads(seeded("claim", "list", "--format", "json").stdout)
     assert {r["slug"]: r["verdict"] for r in listed}["handshake"] == "Unproven (unverified)"

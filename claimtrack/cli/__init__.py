@@ -139,10 +139,11 @@ class Env:
 
     @property
     def editor(self) -> str:
+        from claimtrack.names import normalise
         from claimtrack.record import current_editor
 
         editor = current_editor(self.editor_name)
-        if not editor:  # only invisible characters or spaces: an entry nobody could trace
+        if not normalise(editor):  # only invisible characters or spaces: nobody to trace
             raise UsageError(
                 "the editor name is empty once invisible characters are removed: "
                 "give a visible name with --editor or CLAIMTRACK_EDITOR"

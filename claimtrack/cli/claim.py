@@ -40,6 +40,12 @@ def stance_options(f):
             help="Who it was said to or through (told Reuters: --via Reuters).",
         ),
         click.option("--quote", help="The words as said, in their original language."),
+        click.option(
+            "--quote-file",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            metavar="FILE",
+            help="Read the quote from FILE (- for standard input): for a long statement.",
+        ),
         click.option("--quote-lang", metavar="CODE", help="The quote's language (zh, fa, en...)."),
         click.option(
             "--at",
@@ -67,6 +73,11 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     from claimtrack.times import parse_when
 
     said = parse_when(opts["at"], opts["tz"])
+    quote = opts["quote"]
+    if opts["quote_file"] is not None:
+        if quote is not None:
+            raise UsageError("give --quote or --quote-file, not both")
+        quote = text_argument(None, opts["quote_file"])
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
 
@@ -98,7 +109,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         party,
         kind,
         said=said,
-        quote=opts["quote"],
+        quote=quote,
         quote_lang=opts["quote_lang"],
         via=via,
         source=source,
@@ -113,26 +124,38 @@ def _status(session, claim_id: int) -> str:
 
 
 @claim.command("add")
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option(
+    "--text-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    metavar="FILE",
+    help="Read TEXT from FILE (- for standard input): for a text too long to type.",
+)
 @stance_options
 @click.option("--topic", default="general", show_default=True, help="The story it belongs to.")
 @click.option("--slug", help="A short handle for the claim (asset-unfreeze).")
 @click.option("--lang", metavar="CODE", help="The language of TEXT.")
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
 @click.pass_obj
-def add(env, text, topic, slug, lang, force, **opts) -> None:
+def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     """Record a claim asserted by a party, and print its id.
 
+    TEXT is stored exactly as given; a text too long for the command line comes from a
+    file or standard input (TEXT "-" or --text-file FILE, UTF-8).
+
     \b
-    Example:
+    Examples:
       claimtrack claim add "The US agreed to unfreeze Iranian assets in Qatar" \\
         --by "unnamed senior Iranian official" --via Reuters \\
         --quote "美国已经同意解冻伊朗在卡塔尔的海外资产" --at 2026-04-11 --tz +05:00 \\
         --topic islamabad-talks --create-missing
+      claimtrack claim add - --by Tasnim < statement.txt
     """
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
+
+    text = text_argument(text, text_file)
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
@@ -153,6 +176,31 @@ def add(env, text, topic, slug, lang, force, **opts) -> None:
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {other.text}", err=True)
     click.echo(new.id)
+
+
+def text_argument(text: str | None, path: str | None) -> str:
+    """TEXT as given, or read from a file or standard input ("-"), UTF-8."""
+    from claimtrack.errors import UsageError
+    from claimtrack.importer import MAX_FILE_BYTES, read_text
+
+    if text is not None and path is not None:
+        raise UsageError("give TEXT or --text-file, not both")
+    if text is None and path is None:
+        raise UsageError("give TEXT (or - to read it from standard input, or --text-file)")
+    if text != "-" and path is None:
+        return text
+    if path in (None, "-"):
+        with click.open_file("-", "rb") as stdin:
+            data = stdin.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UsageError(f"standard input is larger than {MAX_FILE_BYTES // 1024**2} MiB")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"standard input is not UTF-8 (byte {exc.start})") from None
+    from pathlib import Path
+
+    return read_text(Path(path))
 
 
 # `claim add` asserts; every other kind of stance has a command named for its verb.
@@ -224,7 +272,7 @@ def _find_claim(session, ref):
 def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     """Record a counter-claim: a new claim, asserted by a party, that contradicts CLAIM.
 
-    Prints the new claim's id.
+    Prints the new claim's id. TEXT "-" reads it from standard input.
 
     \b
     Example:
@@ -234,6 +282,8 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
+
+    text = text_argument(text, None)
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():

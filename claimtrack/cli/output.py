@@ -34,7 +34,11 @@ class OutputFile(click.Path):
         super().__init__(dir_okay=False, path_type=Path)
 
     def convert(self, value, param, ctx) -> Path:
+        if isinstance(value, str) and not value.strip():
+            self.fail("give a file name", param, ctx)
         path = super().convert(value, param, ctx)
+        if not path.name or path.is_dir():
+            self.fail(f"{value} is a folder: give a file name", param, ctx)
         for predicate, kind in self.SPECIAL:
             if getattr(path, predicate)():
                 to = f" to {os.readlink(path)}" if kind == "a symbolic link" else ""

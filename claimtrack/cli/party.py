@@ -111,6 +111,33 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
     click.echo(f"#{found.id} {found.name}: " + "; ".join(changes))
 
 
+@party.command("merge")
+@click.argument("party_ref", metavar="PARTY")
+@click.argument("into_ref", metavar="INTO")
+@click.pass_obj
+def merge(env, party_ref, into_ref) -> None:
+    """Make PARTY one with INTO: the same speaker recorded twice.
+
+    PARTY's stances, the sources it published, its aliases and the parties acting for it
+    move to INTO; PARTY's name becomes an alias of INTO, so it still finds it. The claims
+    it spoke on are re-rated, and the merge is in the log.
+
+    \b
+    Example:
+      claimtrack party merge "Tasnim" "Tasnim News Agency"
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        found = record.find_party(session, party_ref)
+        into = record.find_party(session, into_ref)
+        detail = record.merge_parties(session, found, into)
+        record.log_event(session, env.editor, "party merge", detail)
+    click.echo(f"Merged {detail}")
+
+
 @party.command("alias")
 @click.argument("party_ref", metavar="PARTY")
 @click.argument("aliases", nargs=-1, required=True, metavar="ALIAS...")

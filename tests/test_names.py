@@ -1,0 +1,186 @@
+"""Identity and verbatim text (issue #12): one namespace for party names and aliases,
+matching keys from Unicode itself, texts stored exactly as given, `party merge`, and an
+upgrade of a database that already holds a clash. Every test runs on both backends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from conftest import snapshot
+
+from claimtrack import db
+from claimtrack.names import normalise
+
+
+@pytest.fixture
+def ok(run, engine):
+    def invoke(*args: str, input: str | None = None) -> str:
+        result = run(*args, input=input)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return invoke
+
+
+def refused(run, engine, *args: str) -> str:
+    """The command fails in one line, exit 1 or 2, and writes nothing."""
+    before = snapshot(engine)
+    result = run(*args)
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.output
+    assert snapshot(engine) == before
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tasnim", "ＴＡＳＮＩＭ", "Tas\u200bnim", "Tas\u034fnim", "Tas\u061cnim", "Tasnim\ufe0f",
+     " tasnim "],
+)  # fmt: skip
+def test_a_new_party_may_not_take_another_partys_alias(ok, run, engine, name):
+    ok("party", "add", "Tasnim News Agency", "--kind", "media", "--alias", "Tasnim")
+    line = refused(run, engine, "party", "add", name)
+    assert "#1 'Tasnim News Agency'" in line and "alias" in line
+
+
+def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run, engine):
+    ok("party", "add", "Iran", "--kind", "government")
+    ok("party", "add", "United States", "--kind", "government")
+    line = refused(run, engine, "party", "alias", "Iran", "United States")
+    assert "#2 'United States'" in line and "claimtrack party merge 1 2" in line
+    line = refused(run, engine, "party", "edit", "Iran", "--name", "UNITED STATES")
+    assert "#2 'United States'" in line
+
+
+@pytest.mark.parametrize("name", ["5", "５", "٥", "\u200b", "\u2060\u034f", "12 34"])
+def test_names_that_no_one_could_reach_are_refused(run, engine, name):
+    refused(run, engine, "party", "add", name)
+
+
+def test_arabic_and_persian_letter_forms_find_the_same_party(ok):
+    ok("party", "add", "علی کریمی")  # Persian kaf and yeh
+    shown = ok("party", "show", "علي كريمي")  # Arabic kaf and yeh
+    assert "علی کریمی" in shown
+    assert normalise("كريمي") == normalise("کریمی")
+
+
+def test_texts_are_stored_and_printed_as_given(ok):
+    persian = "او می\u200cخواهد"  # the ZWNJ is spelling
+    emoji = "Family 👨\u200d👩\u200d👧 at the port"
+    quote = "first line\nsecond  line"
+    ok("claim", "add", persian, "--by", "Zarif", "--create-missing", "--at", "2026-04-11",
+       "--quote", quote)  # fmt: skip
+    ok("claim", "add", emoji, "--by", "Zarif", "--at", "2026-04-11")
+    rows = json.loads(ok("claim", "list", "--format", "json"))
+    assert {r["claim"] for r in rows} == {persian, emoji}
+    (shown,) = json.loads(ok("claim", "show", "1", "--format", "json"))
+    assert shown["claim"] == persian
+    assert [t["quote"] for t in shown["timeline"]] == [quote]
+    # matching ignores the ZWNJ: a search typed without it finds the claim
+    found = json.loads(ok("claim", "list", "--search", "میخواهد", "--format", "json"))
+    assert [r["claim"] for r in found] == [persian]
+
+
+def test_party_merge_moves_everything_and_keeps_the_name_resolvable(ok, run, engine):
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok("party", "add", "Tasnim", "--kind", "media", "--alias", "تسنیم")
+    ok("party", "add", "Fars reporter", "--for", "Tasnim")
+    ok("claim", "add", "Ships expelled", "--by", "Tasnim", "--at", "2026-04-12",
+       "--url", "https://tasnim.example/1")  # fmt: skip
+    ok("claim", "add", "Ships transited", "--by", "US", "--create-missing", "--at", "2026-04-11")
+    ok("claim", "deny", "2", "--by", "Tasnim", "--at", "2026-04-12")
+    before = ok("report", "contested", "--format", "json")
+    out = ok("party", "merge", "Tasnim", "Tasnim News Agency")
+    assert "into #1 Tasnim News Agency" in out and "2 stances" in out
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM party WHERE id = 2")).scalar() == 0
+        assert c.execute(sa.text("SELECT count(*) FROM stance WHERE party_id = 2")).scalar() == 0
+    for name in ("Tasnim", "تسنیم", "Tasnim News Agency"):
+        assert ok("party", "show", name).startswith("#1 Tasnim News Agency")
+    assert "Tasnim News Agency" in ok("party", "show", "Fars reporter")
+    after = json.loads(ok("report", "contested", "--format", "json"))
+    assert [r["claim_id"] for r in after] == [r["claim_id"] for r in json.loads(before)]
+    assert "Tasnim News Agency" in json.dumps(after, ensure_ascii=False)
+    log = ok("log")
+    assert "party merge" in log
+    refused(run, engine, "party", "merge", "Tasnim", "Tasnim")
+
+
+def test_an_upgrade_reports_a_clash_and_loses_nothing(db_url, capfd):
+    """A database at 0005 where a party is named as another's alias: the upgrade keeps
+    both parties, names the clash (printed and in the log) with the merge command."""
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0005")
+        with engine.begin() as c:
+            c.execute(
+                sa.text(
+                    "INSERT INTO party (id, name, name_norm, kind, anonymous, created_at) VALUES "
+                    "(1, 'Tasnim News Agency', 'tasnim news agency', 'media', false, :t), "
+                    "(2, 'Tasnim', 'tasnim', 'media', false, :t)"
+                ),
+                {"t": "2026-04-11 10:00:00"},
+            )
+            c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
+                              "VALUES (1, 'Tasnim', 'tasnim')"))  # fmt: skip
+        before = {t: _count(engine, t) for t in ("party", "party_alias")}
+        db.upgrade(engine)
+        assert {t: _count(engine, t) for t in before} == before
+        printed = capfd.readouterr().err
+        assert "claimtrack party merge 1 2" in printed
+        with engine.connect() as c:
+            logged = c.execute(sa.text("SELECT detail FROM event WHERE action = 'name clash'"))
+            assert "claimtrack party merge 1 2" in logged.scalar()
+            holders = c.execute(sa.text("SELECT party_id FROM party_name WHERE key = 'tasnim'"))
+            assert holders.scalars().all() == [2]
+    finally:
+        engine.dispose()
+
+
+def _count(engine, table: str) -> int:
+    with engine.connect() as c:
+        return c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+
+
+def test_a_long_cjk_source_title_is_accepted_on_both_backends(ok):
+    title = "伊朗" * 500  # 1,000 characters, 3,000 bytes: over a PostgreSQL B-tree row
+    ok("party", "add", "Xinhua", "--kind", "media")
+    ok("source", "add", title, "--outlet", "Xinhua")
+    assert title in ok("source", "list", "--format", "json")
+
+
+def test_long_texts_come_from_standard_input_or_a_file_and_round_trip(ok, run, tmp_path):
+    """A claim of 1 MB and a two-page quote: recorded from stdin and a file, exported per
+    stance, imported into an empty database, exported again: the same bytes."""
+    long_text = ("伊朗 می\u200cخواهد line\n" * 40_000)[:1_000_000]
+    quote = "first page\n\nsecond page\r\nend"
+    (tmp_path / "quote.txt").write_text(quote, encoding="utf-8", newline="")
+    ok("claim", "add", "-", "--by", "Tasnim", "--create-missing", "--at", "2026-04-12",
+       "--quote-file", str(tmp_path / "quote.txt"), input=long_text)  # fmt: skip
+    (shown,) = json.loads(ok("claim", "show", "1", "--format", "json"))
+    assert shown["claim"] == long_text.strip()
+    assert shown["timeline"][0]["quote"] == quote
+    first = tmp_path / "first.csv"
+    ok("export", "csv", "--per", "stance", "--out", str(first))
+    fresh = f"sqlite+pysqlite:///{tmp_path / 'fresh.db'}"
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+
+    again = tmp_path / "again.csv"
+    for args in (["import", "csv", str(first)], ["export", "csv", "--per", "stance", "--out",
+                                                  str(again)]):  # fmt: skip
+        result = CliRunner().invoke(cli, ["--db", fresh, *args])
+        assert result.exit_code == 0, result.output
+    assert again.read_bytes() == first.read_bytes()
+
+
+def test_text_and_text_file_together_are_refused(run, engine, tmp_path):
+    (tmp_path / "t.txt").write_text("x", encoding="utf-8")
+    refused(run, engine, "claim", "add", "words", "--text-file", str(tmp_path / "t.txt"),
+            "--by", "A", "--create-missing")  # fmt: skip
+    refused(run, engine, "claim", "add", "--by", "A", "--create-missing")
