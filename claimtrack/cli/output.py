@@ -74,7 +74,8 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
         @click.option(
             "--out",
             type=OutputFile(),
-            help="Write to this file (default: standard output; xlsx needs a file).",
+            help="Write to this file (default: standard output"
+            + ("; xlsx needs a file)." if "xlsx" in formats else ")."),
         )
         @functools.wraps(f)
         def wrapper(*args, **kwargs):

@@ -255,6 +255,10 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
         known_at=parse_when(known_at, tz).until if known_at else None,
     )
     start = parse_when(since, tz).at
+    if selection.as_of is not None and selection.as_of <= start:
+        from claimtrack.errors import UsageError
+
+        raise UsageError(f"--until {until} is not after --since {since}: nothing can change")
     with read_session(env.engine()) as session:
         rows = report.changes(session, selection, start)
     show(render.CHANGES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
