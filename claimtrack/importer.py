@@ -131,6 +131,7 @@ class _Loader:
         party = record.find_party(self.session, item["name"])
         acts_for = record.find_party(self.session, item["for"])
         if party.acts_for_id != acts_for.id:
+            record.check_not_circular(party, acts_for)
             party.acts_for = acts_for
             self.session.flush()
 

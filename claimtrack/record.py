@@ -687,7 +687,7 @@ def edit_party(
         changed.append(f"kind: {party.kind} -> {kind}")
         party.kind = kind
     if acts_for is not None or no_side:
-        _check_not_circular(party, acts_for)
+        check_not_circular(party, acts_for)
         old = party.acts_for.name if party.acts_for else "no one"
         new = acts_for.name if acts_for else "no one"
         if old != new:
@@ -699,7 +699,7 @@ def edit_party(
     return changed
 
 
-def _check_not_circular(party: Party, acts_for: Party | None) -> None:
+def check_not_circular(party: Party, acts_for: Party | None) -> None:
     seen = acts_for
     while seen is not None:
         if seen.id == party.id:

@@ -184,3 +184,40 @@ def test_text_and_text_file_together_are_refused(run, engine, tmp_path):
     refused(run, engine, "claim", "add", "words", "--text-file", str(tmp_path / "t.txt"),
             "--by", "A", "--create-missing")  # fmt: skip
     refused(run, engine, "claim", "add", "--by", "A", "--create-missing")
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        '[[parties]]\nname = "Loop"\nfor = "Loop"\n',
+        '[[parties]]\nname = "A1"\n[[parties]]\nname = "B1"\nfor = "A1"\n'
+        '[[parties]]\nname = "A1"\nfor = "B1"\n',
+    ],
+)
+def test_a_dataset_where_a_party_acts_for_itself_is_refused(run, engine, tmp_path, toml):
+    path = tmp_path / "loop.toml"
+    path.write_text(toml, encoding="utf-8")
+    assert "that is circular" in refused(run, engine, "seed", str(path))
+
+
+def test_persian_emoji_and_a_two_line_quote_survive_the_csv_round_trip(ok, tmp_path):
+    texts = ["او می\u200cخواهد برود", "Family 👨\u200d👩\u200d👧 at the port"]
+    quote = "first line\nsecond  line"
+    for text in texts:
+        ok("claim", "add", text, "--by", "Zarif", "--create-missing", "--at", "2026-04-11",
+           "--quote", quote, "--force")  # fmt: skip
+    first = tmp_path / "first.csv"
+    ok("export", "csv", "--per", "stance", "--out", str(first))
+    fresh = f"sqlite+pysqlite:///{tmp_path / 'fresh.db'}"
+    from click.testing import CliRunner
+
+    from claimtrack.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", fresh, "import", "csv", str(first)]).exit_code == 0
+    again = runner.invoke(cli, ["--db", fresh, "claim", "list", "--format", "json"])
+    assert sorted(r["claim"] for r in json.loads(again.output)) == sorted(texts)
+    second = tmp_path / "second.csv"
+    result = runner.invoke(cli, ["--db", fresh, "export", "csv", "--per", "stance", "--out",
+                                 str(second)])  # fmt: skip
+    assert result.exit_code == 0 and second.read_bytes() == first.read_bytes()
