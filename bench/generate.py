@@ -102,10 +102,8 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
             row["created_at"] = now
         session.execute(insert(Party), parties)
         session.execute(insert(PartyAlias), aliases)
-        names = [dict(party_id=r["id"], key=r["name_norm"], anonymous=r["anonymous"])
-                 for r in parties]  # fmt: skip
-        names += [dict(party_id=a["party_id"], key=a["alias_norm"], anonymous=False)
-                  for a in aliases]  # fmt: skip
+        names = [dict(party_id=r["id"], key=r["name_norm"]) for r in parties]
+        names += [dict(party_id=a["party_id"], key=a["alias_norm"]) for a in aliases]
         session.execute(insert(PartyName), names)
         sources = [
             dict(

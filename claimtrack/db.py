@@ -166,9 +166,23 @@ def alembic_config(connection: Connection | None = None):
     return config
 
 
+def _known_revision(revision: str) -> str:
+    """The revision asked for, refused in one line when the migrations do not have it."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    known = [r.revision for r in script.walk_revisions()]
+    if revision not in ("head", "base", *known):
+        raise UsageError(
+            f"unknown revision {revision!r}: give head, base or one of {', '.join(sorted(known))}"
+        )
+    return revision
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
+    revision = _known_revision(revision)
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
     use_wal(engine)
@@ -220,6 +234,7 @@ def use_wal(engine: Engine) -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
+    revision = _known_revision(revision)
     with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 

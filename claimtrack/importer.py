@@ -117,11 +117,12 @@ class _Loader:
                 if "ambiguous" in str(exc):
                     raise
         party = record.find_named_party(self.session, item["name"], anonymous=kind == "anonymous")
-        if party is None:
+        new = party is None
+        if new:
             party = record.add_party(self.session, item["name"], kind=kind, editor=self.editor)
             self.report.added["parties"] += 1
         for alias in item.get("aliases", []):
-            if record.add_alias(self.session, party, alias) is not None:
+            if record.add_alias(self.session, party, alias, new=new) is not None:
                 self.report.added["aliases"] += 1
         self.session.flush()
 

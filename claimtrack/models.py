@@ -97,18 +97,15 @@ class Party(Base):
 
 
 class PartyName(Base):
-    """One namespace for every party's name and aliases: each matching key (``names.
-    normalise``) belongs to one party, which the database enforces. Named parties and
-    anonymous sources have separate spaces ("an unnamed US official" is a descriptor,
-    never a name)."""
+    """One namespace for every party's name and aliases, anonymous sources' descriptors
+    included: each matching key (``names.normalise``) belongs to one party, which the
+    database enforces, so a name never finds two parties."""
 
     __tablename__ = "party_name"
-    __table_args__ = (UniqueConstraint("key", "anonymous"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    key: Mapped[str] = mapped_column(String)
-    anonymous: Mapped[bool] = mapped_column(Boolean(create_constraint=False))
+    key: Mapped[str] = mapped_column(String, unique=True)
 
     party: Mapped[Party] = relationship()
 

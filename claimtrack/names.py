@@ -10,7 +10,8 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
   Unicode property tables;
 - NFKC, then case folding (ＶＡＮＣＥ = vance; Straße = strasse);
 - the Arabic letters that Persian writes differently folded to one (ي ى → ی, ك → ک),
-  so a name typed on an Arabic keyboard finds the one typed on a Persian one;
+  so a name typed on an Arabic keyboard finds the one typed on a Persian one, and the
+  tatweel that only stretches a word (ايـران = ایران) dropped, as is the Braille blank;
 - runs of white space made one space, and trimmed.
 """
 
@@ -22,8 +23,10 @@ import regex
 
 _IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 _SPACE = regex.compile(r"\s+")
-# Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh.
-_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+# Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; the tatweel (kashida),
+# which only stretches a word, and the Braille blank, which shows nothing, are dropped.
+_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
+                          "\u0640": None, "\u2800": None})  # fmt: skip
 
 
 def clean(text: str) -> str:

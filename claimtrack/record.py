@@ -87,7 +87,7 @@ def _required(text: str | None, what: str) -> str:
         raise UsageError(f"{what} {value!r} has only invisible characters: give some text")
     if what in ("party name", "alias") and key.replace(" ", "").isdigit():
         # "5" would always mean party #5: a name no one could ever reach.
-        raise UsageError(f"{what} {value!r} is a number, which names a party by id: add words")
+        raise UsageError(f"{what} {value!r} is only digits, which read as an id: add words")
     limit = MAX_LENGTH.get(what)
     if limit and len(value) > limit:
         raise UsageError(f"{what} is {len(value):,} characters long: keep it to {limit}")
@@ -117,7 +117,7 @@ def party_side(party: Party) -> Party:
 
 
 def _party_candidates(session: Session, key: str) -> list[Party]:
-    """The parties answering to a key: at most one named party and one anonymous source."""
+    """The party answering to a key (a database upgraded with a name clash may hold two)."""
     stmt = (
         select(Party)
         .join(PartyName, PartyName.party_id == Party.id)
@@ -127,32 +127,35 @@ def _party_candidates(session: Session, key: str) -> list[Party]:
     return list(session.scalars(stmt))
 
 
-def name_holder(session: Session, name: str, *, anonymous: bool) -> Party | None:
+def name_holder(session: Session, name: str) -> Party | None:
     """The party that holds this name (as its name or an alias), if any."""
     return session.scalars(
         select(Party)
         .join(PartyName, PartyName.party_id == Party.id)
-        .where(PartyName.key == normalise(name), PartyName.anonymous == anonymous)
+        .where(PartyName.key == normalise(name))
     ).first()
 
 
-def _take_name(session: Session, party: Party, name: str, what: str) -> bool:
+def _take_name(session: Session, party: Party, name: str, what: str, *, new: bool) -> bool:
     """Give ``party`` this name in the one namespace; False when it has it already. A name
-    another party holds is refused, naming the holder."""
-    holder = name_holder(session, name, anonymous=party.anonymous)
+    another party holds is refused, naming the holder (``new``: the party is being
+    created by this command, so merging is no answer)."""
+    import shlex
+
+    holder = name_holder(session, name)
     if holder is party:
         return False
     if holder is not None:
         held = "its name" if holder.name_norm == normalise(name) else "an alias"
-        if party.id is None:
-            fix = f"use that party (--by {holder.id}), or give this one another name"
+        if new:
+            fix = "use that party, or give this one another name"
         else:
-            fix = (f"if they are one party, run: claimtrack party merge {party.id} "
-                   f"{holder.id}")  # fmt: skip
+            fix = (f"if they are one party, run: claimtrack party merge "
+                   f"{shlex.quote(party.name)} {shlex.quote(holder.name)}")  # fmt: skip
         raise ClaimtrackError(
             f"{what} {name!r} belongs to party #{holder.id} {holder.name!r} ({held}): {fix}"
         )
-    session.add(PartyName(party=party, key=normalise(name), anonymous=party.anonymous))
+    session.add(PartyName(party=party, key=normalise(name)))
     return True
 
 
@@ -195,7 +198,7 @@ def resolve_party(
     try:
         return find_party(session, ref)
     except ClaimtrackError:
-        if not create_missing or clean(ref).isdigit():
+        if not create_missing or as_id(clean(ref)) is not None:
             raise
     party = add_party(session, ref, kind=kind, editor=editor)
     log_event(session, editor, "party add", f"#{party.id} {party.name} (created as missing)")
@@ -205,9 +208,11 @@ def resolve_party(
 
 
 def find_named_party(session: Session, name: str, *, anonymous: bool) -> Party | None:
-    """The party whose own name (not an alias) this is."""
-    party = name_holder(session, name, anonymous=anonymous)
-    return party if party is not None and party.name_norm == normalise(name) else None
+    """The party (or anonymous source) whose own name (not an alias) this is."""
+    party = name_holder(session, name)
+    if party is None or party.name_norm != normalise(name) or party.anonymous != anonymous:
+        return None
+    return party
 
 
 def add_party(
@@ -226,7 +231,7 @@ def add_party(
     anonymous = kind == "anonymous"
     existing = find_named_party(session, name, anonymous=anonymous)
     if existing is not None:
-        raise ClaimtrackError(f"party {name!r} exists already (id {existing.id})")
+        raise ClaimtrackError(f"party {name!r} exists already: #{existing.id} {existing.name!r}")
     party = Party(
         name=name,
         name_norm=normalise(name),
@@ -235,21 +240,23 @@ def add_party(
         acts_for=acts_for,
         created_at=utcnow(session),
     )
-    _take_name(session, party, name, "party name")
+    _take_name(session, party, name, "party name", new=True)
     session.add(party)
     for alias in aliases:
-        add_alias(session, party, alias)
+        add_alias(session, party, alias, new=True)
     session.flush()
     return party
 
 
-def add_alias(session: Session, party: Party, alias: str) -> PartyAlias | None:
+def add_alias(
+    session: Session, party: Party, alias: str, *, new: bool = False
+) -> PartyAlias | None:
     """Add an alias; returns None when the party already answers to that name."""
     alias = _required(alias, "alias")
     key = normalise(alias)
     if key == party.name_norm or any(a.alias_norm == key for a in party.aliases):
         return None
-    _take_name(session, party, alias, "alias")
+    _take_name(session, party, alias, "alias", new=new)
     record = PartyAlias(party=party, alias=alias, alias_norm=key)
     session.add(record)
     return record
@@ -262,8 +269,13 @@ def check_url(url: str | None) -> str | None:
     if url is None:
         return None
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a malformed host or port raises here
+        host_ok = bool(parts.hostname)
+    except ValueError:
+        host_ok = False
+    if not host_ok or parts.scheme not in ("http", "https") or " " in url:
         raise UsageError(f"invalid URL {url!r}: give a full http:// or https:// address")
     return url
 
@@ -671,7 +683,7 @@ def edit_party(
     if name is not None:
         name = _required(name, "party name")
         if name != party.name:
-            _take_name(session, party, name, "party name")
+            _take_name(session, party, name, "party name", new=False)
             if not any(a.alias_norm == party.name_norm for a in party.aliases):
                 session.execute(delete(PartyName).where(
                     PartyName.party_id == party.id, PartyName.key == party.name_norm,
@@ -715,16 +727,27 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
 
     if party.id == into.id:
         raise UsageError(f"{party.name} is {into.name}: nothing to merge")
-    if party.anonymous != into.anonymous:
-        raise UsageError("a named party and an anonymous source are different parties")
     connection = session.connection()
     stance, source = Stance.__table__, Source.__table__
     claims = set(session.scalars(select(Stance.claim_id).where(Stance.party_id == party.id)))
-    # Sources: one of the same title at ``into`` takes the other's stances.
-    theirs = dict(session.execute(select(Source.title_key, Source.id)
-                                  .where(Source.outlet_id == into.id)).all())  # fmt: skip
-    twins = {s.id: theirs[s.title_key] for s in session.scalars(
-        select(Source).where(Source.outlet_id == party.id)) if s.title_key in theirs}  # fmt: skip
+    # Sources: one of the same title at ``into`` is the same source, and takes the other's
+    # stances, when nothing tells them apart; two addresses for one title are refused.
+    theirs = {s.title_key: s for s in session.scalars(
+        select(Source).where(Source.outlet_id == into.id))}  # fmt: skip
+    twins = {}
+    for mine in session.scalars(select(Source).where(Source.outlet_id == party.id)):
+        other = theirs.get(mine.title_key)
+        if other is None:
+            continue
+        if mine.url and other.url and mine.url != other.url:
+            raise ClaimtrackError(
+                f"{party.name} and {into.name} both published a source titled {mine.title!r}, "
+                f"at different addresses (#{mine.id} {mine.url}, #{other.id} {other.url}): "
+                "a merge would lose one; nothing was merged"
+            )
+        if mine.url and not other.url:
+            other.url = mine.url
+        twins[mine.id] = other.id
     for old, new in twins.items():
         connection.execute(update(stance).where(stance.c.source_id == old).values(source_id=new))
         connection.execute(delete(source).where(source.c.id == old))
@@ -739,9 +762,13 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     if into.acts_for_id == party.id:  # it acted for the party it absorbs: take its side
         into.acts_for_id = party.acts_for_id if party.acts_for_id != into.id else None
     members = Party.__table__
+    session.flush()
     moved["acting for it"] = connection.execute(
-        update(members).where(members.c.acts_for_id == party.id).values(acts_for_id=into.id)
+        update(members)
+        .where(members.c.acts_for_id == party.id, members.c.id != into.id)
+        .values(acts_for_id=into.id)
     ).rowcount
+    moved["sources joined"] = len(twins)
     aliases = [a.alias for a in party.aliases]
     for table in (PartyAlias.__table__, PartyName.__table__):
         connection.execute(update(table).where(table.c.party_id == party.id)

@@ -169,14 +169,16 @@ def test_unknown_names_in_a_minimal_file_become_parties(ready, tmp_path):
     assert result.exit_code == 0 and "1 parties" in result.output
 
 
-def test_an_ambiguous_name_is_refused_with_its_line(ready, tmp_path, engine):
-    # JD Vance answers to "Vance"; an anonymous source may share those words
-    assert ready("party", "add", "--anonymous", "Vance").exit_code == 0
-    path = tmp_path / "amb.csv"
-    path.write_text(MINIMAL + "Q held,Vance,asserts,,2026-05-01\n", encoding="utf-8")
+def test_a_dataset_party_named_as_another_partys_alias_is_refused_with_its_entry(
+    ready, tmp_path, engine
+):
+    # JD Vance answers to "Vance" already: a new party of that name would make it ambiguous
+    path = tmp_path / "clash.toml"
+    path.write_text('[[parties]]\nname = "Vance"\nkind = "anonymous"\n', encoding="utf-8")
     before = snapshot(engine)
-    result = ready("import", "csv", str(path))
-    assert result.exit_code == 1 and "ambiguous" in result.output
+    result = ready("seed", str(path))
+    assert result.exit_code == 1, result.output
+    assert "parties 1 (Vance)" in result.output and "'JD Vance' (an alias)" in result.output
     assert snapshot(engine) == before
 
 

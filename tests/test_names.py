@@ -51,7 +51,7 @@ def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run,
     ok("party", "add", "Iran", "--kind", "government")
     ok("party", "add", "United States", "--kind", "government")
     line = refused(run, engine, "party", "alias", "Iran", "United States")
-    assert "#2 'United States'" in line and "claimtrack party merge 1 2" in line
+    assert "#2 'United States'" in line and "claimtrack party merge Iran 'United States'" in line
     line = refused(run, engine, "party", "edit", "Iran", "--name", "UNITED STATES")
     assert "#2 'United States'" in line
 
@@ -221,3 +221,65 @@ def test_persian_emoji_and_a_two_line_quote_survive_the_csv_round_trip(ok, tmp_p
     result = runner.invoke(cli, ["--db", fresh, "export", "csv", "--per", "stance", "--out",
                                  str(second)])  # fmt: skip
     assert result.exit_code == 0 and second.read_bytes() == first.read_bytes()
+
+
+def test_an_anonymous_source_shares_the_namespace(ok, run, engine):
+    ok("party", "add", "Iran", "--kind", "government")
+    assert "#1 'Iran'" in refused(run, engine, "party", "add", "--anonymous", "IRAN")
+    ok("party", "add", "--anonymous", "unnamed US official")
+    assert "unnamed US official" in refused(run, engine, "party", "add", "Unnamed us official")
+
+
+def test_a_new_partys_refusal_points_at_no_party_that_will_not_exist(ok, run, engine):
+    ok("party", "add", "Iran", "--kind", "government", "--alias", "ایران")
+    line = refused(run, engine, "party", "add", "Newco", "--alias", "ايـران")  # tatweel
+    assert "party merge" not in line and "#1 'Iran'" in line
+    assert "ایران" in ok("party", "show", "ايران")  # Arabic yeh finds the Persian alias
+
+
+def test_merge_joins_twin_sources_or_refuses_two_addresses(ok, run, engine):
+    ok("party", "add", "Iran", "--kind", "government")
+    ok("party", "add", "Tasnim agency", "--kind", "media", "--for", "Iran")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok(
+        "source",
+        "add",
+        "Talks collapse",
+        "--outlet",
+        "Tasnim agency",
+        "--url",
+        "https://a.example/1",
+    )
+    ok("source", "add", "Talks collapse", "--outlet", "Tasnim News Agency", "--url",
+       "https://b.example/2")  # fmt: skip
+    line = refused(run, engine, "party", "merge", "Tasnim agency", "Tasnim News Agency")
+    assert "different addresses" in line
+    # a party merged into one that acts for it: no self-affiliation, one line or a merge
+    out = ok("party", "merge", "Iran", "Tasnim agency")
+    assert "Merged #1 Iran" in out
+    assert "acts for" not in ok("party", "show", "Tasnim agency").splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("claim", "list", "--limit", "99999999999999999999999"),
+        ("report", "contested", "--limit", "9223372036854775808"),
+        ("log", "--limit", "9223372036854775808"),
+        ("claim", "add", "X", "--by", "Iran", "--create-missing", "--url", "http://[::1"),
+        ("claim", "add", "X", "--by", "Iran", "--create-missing", "--url", "https://[zz]/"),
+        ("claim", "add", "X", "--by", "١٢٣", "--create-missing"),
+        ("verdict", "set", "1", "--rating", "false", "--value", "9" * 23, "--best", "9" * 23),
+        ("db", "downgrade", "nonsense"),
+        ("db", "upgrade", "--revision", "99999"),
+        ("db", "upgrade", "--revision", ""),
+        ("report", "contested", "--party", ""),
+    ],
+)
+def test_more_hostile_arguments_are_one_line(ok, run, engine, args):
+    ok("claim", "add", "Ships transited", "--by", "US", "--create-missing", "--at", "2026-04-11")
+    refused(run, engine, *args)
+
+
+def test_standard_input_is_read_once(run, engine):
+    refused(run, engine, "claim", "add", "-", "--quote-file", "-", "--by", "A", "--create-missing")

@@ -99,10 +99,18 @@ def test_affiliations_give_sides(seeded):
     assert official.anonymous and record.party_side(official).name == "Iran"
 
 
-def test_anonymous_source_never_merges_with_a_named_party(seeded):
-    named = record.add_party(seeded, "unnamed US official", kind="person", editor="t")
+def test_an_anonymous_source_is_never_taken_for_a_named_party(seeded):
+    """One namespace: a named party may not take an anonymous source's descriptor, and
+    looking for a named party of those words finds none."""
+    import pytest
+
+    from claimtrack.errors import ClaimtrackError
+
     anonymous = record.find_named_party(seeded, "unnamed US official", anonymous=True)
-    assert named.id != anonymous.id
+    assert anonymous is not None
+    assert record.find_named_party(seeded, "unnamed US official", anonymous=False) is None
+    with pytest.raises(ClaimtrackError, match="belongs to party"):
+        record.add_party(seeded, "unnamed US official", kind="person", editor="t")
 
 
 def test_reuters_chain_is_recorded(seeded):

@@ -140,8 +140,9 @@ def _status(session, claim_id: int) -> str:
 def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     """Record a claim asserted by a party, and print its id.
 
-    TEXT is stored exactly as given; a text too long for the command line comes from a
-    file or standard input (TEXT "-" or --text-file FILE, UTF-8).
+    TEXT is stored as given (only the blanks around it are trimmed); a text too long for
+    the command line comes from a file or standard input (TEXT "-" or --text-file FILE,
+    UTF-8).
 
     \b
     Examples:
@@ -155,6 +156,10 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
 
+    if "-" in (text, text_file) and opts.get("quote_file") == "-":
+        from claimtrack.errors import UsageError
+
+        raise UsageError("standard input can be read once: give the text or the quote a file")
     text = text_argument(text, text_file)
 
     engine = env.engine(write=True)

@@ -10,7 +10,7 @@ from claimtrack.cli.output import output_options, show
 @click.command()
 @click.option("--since", metavar="WHEN", help="Only writes at or after WHEN (2026-04-12, now).")
 @click.option("--tz", metavar="ZONE", help="Zone for --since without an offset.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many entries.")
+@click.option("--limit", type=click.IntRange(min=1, max=10**9), help="At most this many entries.")
 @output_options()
 @click.pass_obj
 def log(env, since, tz, limit, fmt, tablefmt, out) -> None:

@@ -79,7 +79,9 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             show_default=True,
             help="Latest activity, latest contested, or by id.",
         ),
-        click.option("--limit", type=click.IntRange(min=1), help="At most this many claims."),
+        click.option(
+            "--limit", type=click.IntRange(min=1, max=10**9), help="At most this many claims."
+        ),
     ]
 
     def decorator(f):
@@ -99,6 +101,8 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
     from claimtrack.selection import Selection
     from claimtrack.times import parse_when
 
+    if party_ref is not None and not party_ref.strip():
+        raise UsageError("--party is empty: give a party's id, name or alias")
     if side and not party_ref:
         raise UsageError("--side goes with --party")
     party = record.find_party(session, party_ref) if party_ref else None

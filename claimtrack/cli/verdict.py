@@ -37,9 +37,13 @@ def verdict() -> None:
     type=click.Choice(RATINGS),
     help="Its place on the shared scale, when the label does not say.",
 )
-@click.option("--value", type=int, help="A numeric rating, with --best and --worst.")
-@click.option("--best", type=int, help="The best value of the scale.")
-@click.option("--worst", type=int, help="The worst value of the scale.")
+@click.option(
+    "--value",
+    type=click.IntRange(-(10**9), 10**9),
+    help="A numeric rating, with --best and --worst.",
+)
+@click.option("--best", type=click.IntRange(-(10**9), 10**9), help="The best value of the scale.")
+@click.option("--worst", type=click.IntRange(-(10**9), 10**9), help="The worst value of the scale.")
 @click.option("--summary", help="The verdict in a sentence or two.")
 @click.option("--url", help="Where the verdict is published.")
 @click.option("--by", "by", metavar="EDITOR", help="Who gives it (default: --editor).")

@@ -1,7 +1,7 @@
 """One namespace for party names and aliases; matching keys from Unicode; source title keys.
 
-- ``party_name`` holds every party's name and aliases by matching key, unique (per named
-  parties and per anonymous sources), so no name or alias can ever find two parties.
+- ``party_name`` holds every party's name and aliases (anonymous sources' descriptors
+  too) by matching key, unique, so no name or alias can ever find two parties.
   The unique key on ``party.name_norm`` gives way to it.
 - Matching keys are recomputed with the new ``claimtrack.names.normalise`` (every
   Default_Ignorable_Code_Point removed, NFKC, casefold, Arabic/Persian letters folded):
@@ -45,12 +45,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("party_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(), nullable=False),
-        sa.Column("anonymous", sa.Boolean(create_constraint=False), nullable=False),
         sa.ForeignKeyConstraint(
             ["party_id"], ["party.id"], name=op.f("fk_party_name_party_id_party")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_party_name")),
-        sa.UniqueConstraint("key", "anonymous", name=op.f("uq_party_name_key_anonymous")),
+        sa.UniqueConstraint("key", name=op.f("uq_party_name_key")),
     )
     with op.batch_alter_table("party_name", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_party_name_party_id"), ["party_id"], unique=False)
@@ -78,26 +77,24 @@ def upgrade() -> None:
     _recompute_claim_keys(connection, normalise)
 
     # The namespace, first holder first; clashes reported, nothing dropped.
-    anonymous = {p.id: bool(p.anonymous) for p in parties}
     names = {p.id: p.name for p in parties}
-    held: dict[tuple[str, bool], tuple[int, str]] = {}
+    held: dict[str, tuple[int, str]] = {}
     rows, clashes = [], []
     entries = [(p.id, p.name, "name") for p in parties]
     entries += [(a.party_id, a.alias, "alias") for a in aliases]
     for party_id, text, what in entries:
-        space = (normalise(text), anonymous[party_id])
-        holder = held.get(space)
+        key = normalise(text)
+        holder = held.get(key)
         if holder is None:
-            held[space] = (party_id, what)
-            rows.append({"party_id": party_id, "key": space[0], "anonymous": space[1]})
+            held[key] = (party_id, what)
+            rows.append({"party_id": party_id, "key": key})
         elif holder[0] != party_id:
             clashes.append(
                 f"{what} {text!r} of party #{party_id} {names[party_id]!r} is also the "
                 f"{holder[1]} of party #{holder[0]} {names[holder[0]]!r}: if they are one "
                 f"party, run: claimtrack party merge {party_id} {holder[0]}"
             )
-    table = sa.table("party_name", sa.column("party_id"), sa.column("key"),
-                     sa.column("anonymous"))  # fmt: skip
+    table = sa.table("party_name", sa.column("party_id"), sa.column("key"))
     for start in range(0, len(rows), BATCH):
         connection.execute(table.insert(), rows[start : start + BATCH])
     if clashes:
