@@ -39,9 +39,14 @@ HOSTILE = [
     "2026-04-12T08:30+05:00", "now", "yesterday 09:00", "+25:00", "Asia/Nowhere", "+05:00",
     "mysql://u:secret@h/x", "postgresql+psycopg://u:secret@[::1/x", "/dev/zero", "/dev/full",
     "/nonexistent/x.html", "http://", "https://example.org/a", "javascript:alert(1)",
-    "out.csv", "out.xlsx", ".", "/", "x" * 3000,
+    "out.csv", "out.xlsx", ".", "/", "x" * 3000, "http://[::1", "https://[zz]/", "١٢٣", "５",
+    "ايـران", "\u2800", "head", "base", "0004",
 ]  # fmt: skip
-VALUE = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20))
+VALUE = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=20),
+    st.integers(-(10**30), 10**30).map(str),  # ids, limits and ratings past 64 bits
+)
 
 
 @st.composite
