@@ -97,7 +97,8 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     groups = _groups(session, set(claim_ids) | replay)
     if not groups:
         return
-    replayed = {c: g for c, g in groups.items() if g in {groups[r] for r in replay}}
+    rewritten = {groups[r] for r in replay}
+    replayed = {c: g for c, g in groups.items() if g in rewritten}
     current = {c: g for c, g in groups.items() if c not in replayed}
     if replayed:
         _derive(session, replayed, replay=True)
