@@ -307,6 +307,9 @@ def history_status(as_of: bool, known_at: bool) -> FromClause:
     if as_of:
         at = bindparam("as_of", type_=UTCDateTime())
         query = query.where(h.c.said_from <= at, h.c.said_until.is_(None) | (h.c.said_until > at))
+        # Always true of a row that holds at T (its last activity was said by T), and it
+        # lets the index on (status, last_activity) start its walk at T.
+        query = query.where(h.c.last_activity <= at)
     else:
         query = query.where(h.c.said_until.is_(None))
     return query.subquery("claim_status")

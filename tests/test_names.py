@@ -274,6 +274,8 @@ def test_merge_joins_twin_sources_or_refuses_two_addresses(ok, run, engine):
         ("db", "upgrade", "--revision", "99999"),
         ("db", "upgrade", "--revision", ""),
         ("report", "contested", "--party", ""),
+        ("claim", "link", "1", "1", "--contradicts", "--same-as"),
+        ("claim", "show", "1", "--known-at", "2020-01-01"),
     ],
 )
 def test_more_hostile_arguments_are_one_line(ok, run, engine, args):

@@ -309,10 +309,10 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
 @claim.command("link")
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
-@click.option("--contradicts", "kind", flag_value="contradicts", help="A contradicts B.")
-@click.option("--same-as", "kind", flag_value="same_as", help="A says the same as B.")
+@click.option("--contradicts", "contradicts", is_flag=True, help="A contradicts B.")
+@click.option("--same-as", "same_as", is_flag=True, help="A says the same as B.")
 @click.pass_obj
-def link(env, a, b, kind) -> None:
+def link(env, a, b, contradicts, same_as) -> None:
     """Link two claims: A contradicts B, or A is the same as B.
 
     \b
@@ -323,8 +323,9 @@ def link(env, a, b, kind) -> None:
     from claimtrack.db import write_session
     from claimtrack.errors import UsageError
 
-    if kind is None:
-        raise UsageError("say how they are linked: --contradicts or --same-as")
+    if contradicts == same_as:
+        raise UsageError("say how they are linked: --contradicts or --same-as (one of them)")
+    kind = "contradicts" if contradicts else "same_as"
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         first, second = _find_claim(session, a), _find_claim(session, b)
@@ -334,6 +335,20 @@ def link(env, a, b, kind) -> None:
         record.link_claims(session, first, second, kind, editor=env.editor)
         record.log_event(session, env.editor, "claim link", f"#{first.id} {kind} #{second.id}")
     click.echo(f"Claim #{first.id} {kind.replace('_', ' ')} #{second.id}.")
+
+
+def _known_by(session, claim, known) -> None:
+    """Refuse to show, as known at a time, a claim the desk had recorded nothing of then."""
+    from sqlalchemy import func, select
+
+    from claimtrack.errors import ClaimtrackError
+    from claimtrack.models import Stance
+
+    recorded = session.scalar(
+        select(func.count()).where(Stance.claim_id == claim.id, Stance.recorded_at < known.until)
+    )
+    if not recorded:
+        raise ClaimtrackError(f"claim #{claim.id}: the desk had recorded nothing of it by {known}")
 
 
 @claim.command("merge")
@@ -390,7 +405,10 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     when = parse_when(as_of, tz) if as_of else None
     known = parse_when(known_at, tz) if known_at else None
     with read_session(env.engine()) as session:
-        detail = claim_detail(session, _find_claim(session, claim_ref), as_of=when, known_at=known)
+        found = _find_claim(session, claim_ref)
+        if known is not None:
+            _known_by(session, found, known)
+        detail = claim_detail(session, found, as_of=when, known_at=known)
     if fmt == "json":
         show_rows(render.DETAIL, [detail], fmt="json", out=out)
         return
