@@ -72,11 +72,7 @@ def _stored(session: Session, claim_ids: list[int], selection: Selection):
     """(claim id, said moment, status) wherever the stored status changes, in said order."""
     h = ClaimHistory
     query = select(h.claim_id, h.said_from, h.status).where(h.claim_id.in_(claim_ids))
-    if selection.known_at is None:
-        query = query.where(h.known_until.is_(None))
-    else:
-        at = selection.known_at
-        query = query.where(h.known_from < at, h.known_until.is_(None) | (h.known_until >= at))
+    query = query.where(*h.known_at(selection.known_at))
     if selection.as_of is not None:
         query = query.where(h.said_from <= selection.as_of)
     # Said time only adds stances, so a claim's rows follow one another without a gap.

@@ -301,6 +301,14 @@ class ClaimHistory(Base):
     first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    @classmethod
+    def known_at(cls, at) -> list:
+        """Conditions for the rows the desk's record held at ``at`` (an instant or a bound
+        parameter; None: the record as it is now)."""
+        if at is None:
+            return [cls.known_until.is_(None)]
+        return [cls.known_from < at, cls.known_until.is_(None) | (cls.known_until >= at)]
+
 
 RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
 

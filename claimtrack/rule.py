@@ -298,12 +298,8 @@ def history_status(as_of: bool, known_at: bool) -> FromClause:
         h.c.claim_id, Claim.topic,
         *(h.c[name] for name in COLUMNS["claim_status"][2:]),
     ).join(Claim, Claim.id == h.c.claim_id).where(Claim.merged_into_id.is_(None))  # fmt: skip
-    if known_at:
-        at = bindparam("known_at", type_=UTCDateTime())
-        still = h.c.known_until.is_(None) | (h.c.known_until >= at)
-        query = query.where(h.c.known_from < at, still)
-    else:
-        query = query.where(h.c.known_until.is_(None))
+    known = bindparam("known_at", type_=UTCDateTime()) if known_at else None
+    query = query.where(*ClaimHistory.known_at(known))
     if as_of:
         at = bindparam("as_of", type_=UTCDateTime())
         query = query.where(h.c.said_from <= at, h.c.said_until.is_(None) | (h.c.said_until > at))
