@@ -1,0 +1,93 @@
+"""The daily commands against the import floor, as whole processes (issue 13, item 2).
+
+    python bench/daily.py --db /tmp/copy-of-1m.db              # 5 rounds each
+    python bench/daily.py --db /tmp/copy-of-1m.db --repeats 9 --only add,show
+
+Each command runs alternately with its floor (``python -c "import click"`` for
+``--help``, ``python -c "import click, sqlalchemy.orm"`` for the others) and the medians
+of wall time and CPU time (user + system) are compared. ``claim add`` WRITES to the
+database: give it a copy. It adds into the topic of ``--topic`` (default ``topic-0``,
+5,000 claims in bench/generate.py's data).
+
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import FLOOR_CLICK, FLOOR_ORM  # noqa: E402
+
+SCRIPT = Path(sys.executable).with_name("claimtrack")
+CLAIMTRACK = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "claimtrack"]
+
+
+def timed(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {process.stderr.decode()[-500:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="a COPY of a generated database")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--topic", default="topic-0")
+    parser.add_argument("--show", default="1", help="the claim `claim show` shows")
+    parser.add_argument("--search", default="region", help="the word `claim list` searches")
+    parser.add_argument("--only", help="comma-separated: help,add,show,report,search")
+    args = parser.parse_args()
+    env = {**os.environ, "CLAIMTRACK_EDITOR": "bench"}
+    os.environ.update(env)
+    db = ["--db", args.db]
+    counter = iter(range(10**9))
+
+    def add():
+        text = f"bench claim {time.time_ns()} {next(counter)} 台湾 گزارش"
+        return [*CLAIMTRACK, *db, "claim", "add", text, "--by", "Person 1", "--topic", args.topic]
+
+    cases = {
+        "help": ("claimtrack --help", lambda: [*CLAIMTRACK, "--help"], FLOOR_CLICK, 1.2),
+        "add": (f"claim add (topic {args.topic})", add, FLOOR_ORM, 1.15),
+        "show": (f"claim show {args.show}", lambda: [*CLAIMTRACK, *db, "claim", "show", args.show],
+                 FLOOR_ORM, 1.15),
+        "report": ("report contested --limit 50",
+                   lambda: [*CLAIMTRACK, *db, "report", "contested", "--limit", "50"],
+                   FLOOR_ORM, 1.15),
+        "search": (f"claim list --search {args.search} --limit 20",
+                   lambda: [*CLAIMTRACK, *db, "claim", "list", "--search", args.search,
+                            "--limit", "20"], FLOOR_ORM, 1.15),
+    }  # fmt: skip
+    only = args.only.split(",") if args.only else list(cases)
+    print(f"{'':<44} {'wall: ours / floor = ratio':>31}   {'CPU: ours / floor = ratio':>30}")
+    for key in only:
+        label, argv, floor, target = cases[key]
+        timed(argv())  # warm the page cache
+        ours, base = [], []
+        for _ in range(args.repeats):  # alternately, so drift hits both alike
+            ours.append(timed(argv()))
+            base.append(timed(floor))
+        wall, wall_floor = (statistics.median(t[0] for t in runs) for runs in (ours, base))
+        cpu, cpu_floor = (statistics.median(t[1] for t in runs) for runs in (ours, base))
+        verdict = "met" if wall / wall_floor <= target else "NOT met"
+        print(f"{label:<44} {wall:6.3f}s / {wall_floor:6.3f}s = {wall / wall_floor:5.2f}x   "
+              f"{cpu:6.3f}s / {cpu_floor:6.3f}s = {cpu / cpu_floor:5.2f}x   "
+              f"(target {target}x: {verdict})", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
