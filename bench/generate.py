@@ -29,6 +29,7 @@ from claimtrack import db, state  # noqa: E402
 from claimtrack.models import (  # noqa: E402
     Claim,
     ClaimLink,
+    ClaimSketch,
     Party,
     PartyAlias,
     PartyName,
@@ -36,6 +37,7 @@ from claimtrack.models import (  # noqa: E402
     Stance,
 )
 from claimtrack.record import text_key, title_key  # noqa: E402
+from claimtrack.similar import sketch_rows  # noqa: E402
 from claimtrack.vocabulary import OPPOSE, REMARKS  # noqa: E402
 
 BATCH = 20_000
@@ -180,6 +182,10 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                     stance(rng.choice(by_side[side[author]]), "confirms", 90)
                 stance(rng.choice(speakers), rng.choice(REMARKS), 120)
             session.execute(insert(Claim), claim_rows)
+            session.execute(insert(ClaimSketch), [
+                row for c in claim_rows
+                for row in sketch_rows(c["id"], c["topic"], c["text_norm"])
+            ])  # fmt: skip
             for number, row in enumerate(stance_rows, start=counts["stances"] + 1):
                 row["id"] = number
             session.execute(insert(Stance), stance_rows)

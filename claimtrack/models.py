@@ -173,6 +173,20 @@ class Claim(Base):
     stances: Mapped[list[Stance]] = relationship(back_populates="claim", order_by="Stance.id")
 
 
+class ClaimSketch(Base):
+    """A claim's MinHash sketch under its topic: how ``claim add`` finds near-duplicates
+    by index (``claimtrack.similar``). Written with the claim; texts never change."""
+
+    __tablename__ = "claim_sketch"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    topic_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gram: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claim.id"), primary_key=True, autoincrement=False
+    )
+
+
 class Stance(Base):
     """One party's position on one claim, as reported in one source. Never deleted."""
 
@@ -258,7 +272,11 @@ class ClaimState(Base):
     """
 
     __tablename__ = "claim_state"
-    __table_args__ = (Index("ix_claim_state_status_activity", "status", "last_activity"),)
+    __table_args__ = (
+        Index("ix_claim_state_status_activity", "status", "last_activity"),
+        # Listings in activity order (claim list, --search of a common word) walk this.
+        Index("ix_claim_state_activity", "last_activity", "claim_id"),
+    )
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
     topic: Mapped[str] = mapped_column(String)

@@ -14,7 +14,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimtrack.errors import ClaimtrackError, UsageError
@@ -416,6 +416,12 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
+    from claimtrack.models import ClaimSketch
+    from claimtrack.similar import sketch_rows
+
+    rows = sketch_rows(claim.id, topic, claim.text_norm)
+    if rows:
+        session.connection().execute(insert(ClaimSketch.__table__), rows)
     return claim
 
 
@@ -600,19 +606,14 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     return moved
 
 
-def similar_claims(session: Session, text: str, topic: str, *, limit: int = 3) -> list[Claim]:
-    """Claims in the topic whose text is close to ``text`` (recent ones, by similarity)."""
-    key = normalise(text)
-    recent = session.execute(
-        select(Claim.id, Claim.text_norm)
-        .where(Claim.topic == topic, Claim.merged_into_id.is_(None))
-        .order_by(Claim.id.desc())
-        .limit(5000)
-    ).all()
-    scored = [
-        (difflib.SequenceMatcher(None, key, other).ratio(), claim_id) for claim_id, other in recent
-    ]
-    ids = [claim_id for score, claim_id in sorted(scored, reverse=True)[:limit] if score >= 0.8]
+def similar_claims(
+    session: Session, text: str, topic: str, *, limit: int = 3, exclude: tuple[int, ...] = ()
+) -> list[Claim]:
+    """Claims in the topic whose text is close to ``text``, closest first
+    (``claimtrack.similar``: found by index, scored with rapidfuzz)."""
+    from claimtrack.similar import similar
+
+    ids = similar(session, normalise(text), clean(topic), limit=limit, exclude=exclude)
     return [session.get(Claim, claim_id) for claim_id in ids]
 
 

@@ -27,6 +27,10 @@ class Selection:
     # A party that took any stance on the claim, questions and comments included.
     speaker_id: int | None = None
     search: str | None = None  # words in the claim's text or a quote, taken literally
+    # What the index found (``search.matching_claims``): the claims the search matches,
+    # when few; or that they are many (each claim is tested as a listing walks them).
+    search_ids: tuple[int, ...] | None = None
+    search_many: bool = False
     since: dt.datetime | None = None  # last activity at or after
     until: dt.datetime | None = None  # last activity before (the end of what was given)
     as_of: dt.datetime | None = None  # only stances whose said time was over by then
@@ -63,8 +67,7 @@ class Selection:
 
     def where(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Restrict ``query`` (``claim_status`` in its FROM, ``claim_id`` a column of it)."""
-        from claimtrack.models import Claim, Stance, Verdict
-        from claimtrack.names import normalise
+        from claimtrack.models import Stance, Verdict
 
         status = views.claim_status
         if self.topic:
@@ -89,14 +92,13 @@ class Selection:
         if self.speaker_id is not None:
             spoke = select(Stance.claim_id).where(Stance.party_id == self.speaker_id)
             query = query.where(claim_id.in_(spoke))
-        if self.search:
-            texts = select(Claim.id).where(
-                Claim.text_norm.contains(normalise(self.search), autoescape=True)
-            )
-            quoted = select(Stance.claim_id).where(
-                func.lower(Stance.quote).contains(self.search.lower(), autoescape=True)
-            )
-            query = query.where(claim_id.in_(texts) | claim_id.in_(quoted))
+        if self.search and self.search_ids is not None:
+            query = query.where(claim_id.in_(self.search_ids))
+        elif self.search:
+            from claimtrack.search import scanning_condition, walking_condition
+
+            condition = walking_condition if self.search_many else scanning_condition
+            query = query.where(condition(claim_id, self.search))
         if self.anonymous_only:
             query = query.where(claim_id.in_(_anonymous_only_claims(views)))
         if self.unrated:

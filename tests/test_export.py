@@ -256,6 +256,7 @@ def _wipe(engine) -> None:
         "source",
         "party_alias",
         "party_name",
+        "claim_sketch",
         "claim",
         "party",
     ]

@@ -345,8 +345,17 @@ def _fill_0005(connection) -> None:
     state.rebuild(Session(bind=connection))
 
 
+def _fill_0006(connection) -> None:
+    """As 0005 upgraded to 0006 (every name's key in ``party_name``), with a quote; 0007
+    sketches every claim for near-duplicates and indexes texts and quotes for --search."""
+    _fill_0005(connection)
+    names = "(1, 'iran'), (2, 'united states'), (1, '伊朗')"
+    connection.execute(sa.text(f"INSERT INTO party_name (party_id, key) VALUES {names}"))  # noqa: S608
+    connection.execute(sa.text("UPDATE stance SET quote = '伊朗否认这一消息' WHERE claim_id = 2"))
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
-           "0005": _fill_0005}  # fmt: skip
+           "0005": _fill_0005, "0006": _fill_0006}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -391,10 +400,20 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                 if sa.inspect(connection).has_table("party_name"):
                     keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
                     assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]
+                sketched = connection.execute(sa.text("SELECT DISTINCT claim_id FROM claim_sketch"))
+                assert sorted(sketched.scalars()) == [1, 2]
     finally:
         engine.dispose()
-    result = CliRunner().invoke(cli, ["--db", db_url.render_as_string(False), "claim", "show", "1"])
+    url = db_url.render_as_string(False)
+    result = CliRunner().invoke(cli, ["--db", url, "claim", "show", "1"])
     assert "Status: contested" in result.output
+    for words, found in (("ships exp", [2]), ("伊朗否认", [2]), ("transit", [1])):
+        result = CliRunner().invoke(cli, ["--db", url, "claim", "list", "--search", words,
+                                          "--format", "json"])  # fmt: skip
+        assert [r["id"] for r in json.loads(result.output)] == found, words
+    added = CliRunner().invoke(cli, ["--db", url, "claim", "add", "Ships transited!", "--by",
+                                     "Iran", "--topic", "t"])  # fmt: skip
+    assert "Note: similar claim #1: Ships transited" in added.output
 
 
 # -- hostile input -------------------------------------------------------------------

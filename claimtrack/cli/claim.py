@@ -174,7 +174,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
             editor=env.editor,
             allow_same=force,
         )
-        similar = [c for c in record.similar_claims(session, text, topic) if c.id != new.id]
+        similar = record.similar_claims(session, text, topic, exclude=(new.id,))
         _record_stance(session, env, new, "asserts", opts, created)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)

@@ -106,6 +106,14 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
     if side and not party_ref:
         raise UsageError("--side goes with --party")
     party = record.find_party(session, party_ref) if party_ref else None
+    if rest.get("search"):
+        from claimtrack.search import MANY, matching_claims
+
+        found = matching_claims(session, rest["search"])
+        if found == MANY:
+            rest["search_many"] = True
+        elif found is not None:
+            rest["search_ids"] = tuple(found)
     return Selection(
         party_ids=tuple(parties_on_side_of(session, party)) if party and not speaker else None,
         speaker_id=party.id if party and speaker else None,

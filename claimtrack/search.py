@@ -1,0 +1,147 @@
+"""``--search``: the claims whose text, or a quote on which, holds the words given.
+
+What matches is unchanged and taken literally: the claim's matching key (``text_norm``)
+contains the search's (``names.normalise``), or a stance's quote, lower-cased, contains
+the search lower-cased. Revision 0007 indexes both by character trigram, in any script:
+SQLite's FTS5 trigram tables, PostgreSQL's GIN indexes over ``claimtrack_trigrams``.
+The index only narrows the rows the same condition is then tested on, so it cannot
+change an answer, only how fast it comes.
+
+``matching_claims`` asks the index for the claims that match. When they are few (at
+most ``CAP``), a listing reads just those; when they are many (a common word: ``MANY``),
+the listing walks the claims in its own order, testing each, and soon finds its
+``--limit``; when no index can answer (a search under three characters), it reads every
+claim and quote, as it always did (``scanning_condition``).
+"""
+
+from __future__ import annotations
+
+CAP = 2000  # matching claims read by id; past this many, a listing walks in order
+MANY = "many"  # what matching_claims says of a search that more than CAP claims match
+TRIGRAM = 3
+
+
+def keys(search: str) -> tuple[str, str]:
+    """What a claim's key and what a quote, lower-cased, must contain."""
+    from claimtrack.names import normalise
+
+    return normalise(search), search.lower()
+
+
+def matching_claims(session, search: str) -> list[int] | str | None:
+    """Every claim the search matches, by index; ``MANY`` when more than ``CAP`` do; None
+    when no index can answer (a search under three characters, SQLite without FTS5's
+    trigram tokenizer)."""
+    text_key, quote_key = keys(search)
+    if len(text_key) < TRIGRAM or len(quote_key) < TRIGRAM:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        queries = _sqlite(session, text_key, quote_key)
+    elif dialect == "postgresql":
+        queries = _postgresql(text_key, quote_key)
+    else:
+        return None
+    if queries is None:
+        return None
+    found: set[int] = set()
+    for query in queries:
+        found.update(session.scalars(query.limit(CAP + 1)))
+        if len(found) > CAP:
+            return MANY
+    return sorted(found)
+
+
+def _conditions(text_key: str, quote_key: str):
+    from sqlalchemy import func
+
+    from claimtrack.models import Claim, Stance
+
+    return (Claim.text_norm.contains(text_key, autoescape=True),
+            func.lower(Stance.quote).contains(quote_key, autoescape=True))  # fmt: skip
+
+
+def _phrase(words: str) -> str:
+    """An FTS5 string: the words as one phrase, taken literally."""
+    return '"' + words.replace('"', '""') + '"'
+
+
+def _sqlite(session, text_key: str, quote_key: str):
+    from sqlalchemy import column, literal_column, select, table, text
+
+    from claimtrack.models import Claim, Stance
+
+    present = session.scalar(
+        text("SELECT count(*) FROM sqlite_master WHERE name IN ('claim_search', 'quote_search')")
+    )
+    if present != 2:
+        return None
+    in_text, in_quote = _conditions(text_key, quote_key)
+    texts, quotes = table("claim_search", column("rowid")), table("quote_search", column("rowid"))
+    return [
+        select(Claim.id)
+        .select_from(texts)
+        .join(Claim, Claim.id == texts.c.rowid)
+        .where(literal_column("claim_search").op("MATCH")(_phrase(text_key)), in_text),
+        select(Stance.claim_id)
+        .select_from(quotes)
+        .join(Stance, Stance.id == quotes.c.rowid)
+        .where(literal_column("quote_search").op("MATCH")(_phrase(quote_key)), in_quote),
+    ]
+
+
+def trigrams(words: str) -> list[str]:
+    """The distinct character trigrams of ``words``, as ``claimtrack_trigrams`` makes them."""
+    return sorted({words[i : i + TRIGRAM] for i in range(len(words) - TRIGRAM + 1)})
+
+
+def _postgresql(text_key: str, quote_key: str):
+    from sqlalchemy import ARRAY, Text, bindparam, func, select
+
+    from claimtrack.models import Claim, Stance
+
+    def holds(expression, words):
+        grams = bindparam(None, trigrams(words), type_=ARRAY(Text))
+        return func.claimtrack_trigrams(expression).op("@>")(grams)
+
+    in_text, in_quote = _conditions(text_key, quote_key)
+    return [
+        select(Claim.id).where(holds(Claim.text_norm, text_key), in_text),
+        select(Stance.claim_id).where(holds(func.lower(Stance.quote), quote_key), in_quote),
+    ]
+
+
+def walking_condition(claim_id, search: str):
+    """The search as a test of one claim at a time (``claim_id``: the outer query's
+    column), for a listing that walks claims in its own order."""
+    from sqlalchemy import exists, func
+
+    from claimtrack.models import Claim, Stance
+
+    text_key, quote_key = keys(search)
+    # Aliases: the outer query may read the claim and stance tables too, and each test
+    # is about every stance of the claim, not the outer query's row.
+    claim, stance = Claim.__table__.alias("search_claim"), Stance.__table__.alias("search_stance")
+    in_text = exists().where(
+        claim.c.id == claim_id, claim.c.text_norm.contains(text_key, autoescape=True)
+    )
+    in_quote = exists().where(
+        stance.c.claim_id == claim_id,
+        func.lower(stance.c.quote).contains(quote_key, autoescape=True),
+    )
+    return in_text | in_quote
+
+
+def scanning_condition(claim_id, search: str):
+    """The search as the set of claims it matches, read from every claim and quote: for
+    a search that no index can answer."""
+    from sqlalchemy import func, select
+
+    from claimtrack.models import Claim, Stance
+
+    text_key, quote_key = keys(search)
+    texts = select(Claim.id).where(Claim.text_norm.contains(text_key, autoescape=True))
+    quoted = select(Stance.claim_id).where(
+        func.lower(Stance.quote).contains(quote_key, autoescape=True)
+    )
+    return claim_id.in_(texts) | claim_id.in_(quoted)

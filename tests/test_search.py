@@ -1,0 +1,126 @@
+"""--search and near-duplicates by index (revision 0007), on both backends: the index
+narrows what the unchanged condition is tested on, so it finds exactly what a scan finds,
+in any script."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from claimtrack import search, similar
+from claimtrack.db import read_session, write_session
+from claimtrack.names import normalise
+
+TEXTS = [
+    ("Two destroyers transited Hormuz", "美国军舰通过霍尔木兹海峡"),
+    ("伊朗否认美国军舰通过霍尔木兹海峡的报道", None),
+    ("ایران هرگونه توافق با آمریکا را رد کرد", "ایران می\u200cخواهد"),
+    ("Prices fell 50%_off\\ today", 'He said "fifty" per cent'),
+    ("ＨＯＲＭＵＺ in full width", None),
+    ("Straße closed, STRASSE open", "İstanbul ÇAĞRI"),
+]
+SEARCHES = ["hormuz", "HORMUZ", "霍尔木兹", "军舰通过", "توافق با", "میخواهد", "می\u200cخواهد",
+            "50%_off\\", '"fifty"', "strasse", "İstanbul", "çağrı", "nothing like it", "ur",
+            "伊朗", "a"]  # fmt: skip
+
+
+@pytest.fixture
+def ok(run, engine):
+    def invoke(*args: str) -> str:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return invoke
+
+
+@pytest.fixture
+def filled(ok):
+    for text, quote in TEXTS:
+        args = ["claim", "add", text, "--by", "Desk", "--create-missing", "--at", "2026-04-12"]
+        ok(*args, *(["--quote", quote] if quote else []))
+    return ok
+
+
+def _scanned(engine, words: str) -> list[int]:
+    """The search condition tested on every row, with no index."""
+    text_key, quote_key = search.keys(words)
+    with engine.connect() as connection:
+        texts = connection.execute(sa.text("SELECT id, text_norm FROM claim")).all()
+        quotes = connection.execute(
+            sa.text("SELECT claim_id, lower(quote) FROM stance WHERE quote IS NOT NULL")
+        ).all()
+    found = {i for i, t in texts if text_key in t} | {i for i, q in quotes if quote_key in q}
+    return sorted(found)
+
+
+@pytest.mark.parametrize("words", SEARCHES)
+def test_the_index_finds_what_a_scan_finds(filled, engine, words):
+    with read_session(engine) as session:
+        indexed = search.matching_claims(session, words)
+    if len(normalise(words)) < 3 or len(words.lower()) < 3:
+        assert indexed is None  # too short for a trigram index: the listing walks
+    else:
+        assert indexed == _scanned(engine, words)
+    listed = json.loads(filled("claim", "list", "--search", words, "--format", "json"))
+    assert sorted(r["id"] for r in listed) == _scanned(engine, words)
+
+
+def test_many_matches_walk_in_order_with_the_same_answer(filled, engine, monkeypatch):
+    def listed():
+        found = json.loads(filled("claim", "list", "--search", "ormuz", "--format", "json"))
+        return [r["id"] for r in found]
+
+    by_index = listed()
+    monkeypatch.setattr(search, "CAP", 1)
+    with read_session(engine) as session:
+        assert search.matching_claims(session, "ormuz") == search.MANY
+    assert listed() == by_index == [5, 1]  # the same activity: the newer first
+
+
+def test_the_index_follows_new_claims_and_quotes(filled, engine):
+    filled("claim", "confirm", "2", "--by", "Desk 2", "--create-missing", "--quote", "新的说法")
+    with read_session(engine) as session:
+        assert search.matching_claims(session, "新的说法") == [2]
+        assert search.matching_claims(session, "transited hor") == [1]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("伊朗否认美国军舰通过霍尔木兹海峡的报道", "伊朗否认美国军舰通过霍尔木兹海峡报道"),
+        ("ایران هرگونه توافق با آمریکا را رد کرد", "ایران هر گونه توافق با امریکا را رد کرد"),
+        ("Two destroyers transited Hormuz", "Two destroyers transited Hormuz."),
+    ],
+)
+def test_near_duplicates_in_any_script_are_noted(ok, run, first, second):
+    ok("claim", "add", first, "--by", "Desk", "--create-missing", "--topic", "talks")
+    ok("claim", "add", "Something else entirely, said elsewhere", "--by", "Desk", "--topic",
+       "talks")  # fmt: skip
+    result = run("claim", "add", second, "--by", "Desk", "--topic", "talks")
+    assert result.exit_code == 0
+    assert f"Note: similar claim #1: {first}" in result.output
+    assert "#2" not in result.output
+    elsewhere = run("claim", "add", second, "--by", "Desk", "--topic", "other")
+    assert "similar claim" not in elsewhere.output
+
+
+def test_merged_claims_are_not_offered_as_similar(ok, run, engine):
+    ok("claim", "add", "Ships crossed the strait at dawn", "--by", "Desk", "--create-missing")
+    ok("claim", "add", "Ships crossed the strait at dawn!", "--by", "Desk")
+    ok("claim", "merge", "2", "1")
+    result = run("claim", "add", "Ships crossed the strait at dawn.", "--by", "Desk")
+    assert "similar claim #1" in result.output and "similar claim #2" not in result.output
+    with write_session(engine) as session:
+        text = normalise("Ships crossed the strait at dawn?")
+        assert similar.similar(session, text, "general", exclude=(1,)) == [3]
+
+
+def test_the_sketch_is_a_few_trigram_hashes():
+    assert similar.sketch("") == []
+    assert len(similar.sketch("ab")) == 1
+    assert len(similar.sketch("a longer text than eight trigrams")) == similar.SKETCH
+    assert similar.sketch("伊朗否认") == sorted(similar.sketch("伊朗否认"))
+    assert all(-(2**31) <= g < 2**31 for g in similar.sketch("x" * 10 + "伊朗"))
