@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import snapshot
@@ -30,14 +31,44 @@ def test_every_command_has_an_example(command):
     assert "Example" in result.output
 
 
-def test_help_does_not_import_sqlalchemy():
+def test_help_does_not_import_sqlalchemy_or_the_commands():
     code = (
         "import sys; from claimtrack.cli import cli\n"
         "try: cli(['--help'])\nexcept SystemExit: pass\n"
-        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules, "
+        "'claimtrack.cli.claim' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
-    assert out.strip().splitlines()[-1] == "False False"
+    assert out.strip().splitlines()[-1] == "False False False"
+
+
+@pytest.mark.parametrize("columns", ["30", "100", "200", "", "x", "-3"])
+def test_help_is_as_wide_as_clicks(monkeypatch, columns):
+    """The top-level help measures the terminal itself (sparing the import of shutil),
+    as click does."""
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(click.formatting, "FORCED_WIDTH", None)
+    ctx = cli.make_context("claimtrack", [], resilient_parsing=True)
+    assert type(ctx) is not click.Context
+    assert ctx.make_formatter().width == click.HelpFormatter().width
+
+
+def test_help_lists_each_command_with_its_own_summary():
+    """The top-level help lists the commands from a table, not from their modules: the
+    table says what each command's own help says, and the listing is click's."""
+    from claimtrack.cli import COMMANDS, SUMMARIES, LazyGroup
+
+    ctx = click.Context(cli)
+    assert list(SUMMARIES) == list(COMMANDS)
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command.short_help is None
+        assert SUMMARIES[name] == command.help.split("\n\n")[0], name
+    for width in (40, 80, 120):
+        clicks, ours = (click.HelpFormatter(width=width) for _ in range(2))
+        LazyGroup.format_commands(cli, ctx, clicks)
+        cli.format_commands(ctx, ours)
+        assert ours.getvalue() == clicks.getvalue()
 
 
 def test_demo_in_current_directory_twice(tmp_path):

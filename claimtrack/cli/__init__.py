@@ -2,14 +2,13 @@
 
 Each command lives in the module named for it (``claimtrack/cli/report.py`` holds
 ``claimtrack report``). The group loads a command's module only when that command runs
-or help lists it, and command modules import SQLAlchemy and Alembic inside their
-functions, so ``claimtrack --help`` stays fast.
+(its help lists them from ``SUMMARIES``), and command modules import SQLAlchemy inside
+their functions, so ``claimtrack --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import click
 
@@ -30,6 +29,24 @@ COMMANDS = {
     "log": "claimtrack.cli.log:log",
     "seed": "claimtrack.cli.seed:seed",
     "db": "claimtrack.cli.db:db",
+}
+
+
+# command name -> the first paragraph of its help: what ``claimtrack --help`` lists,
+# without importing every command's module (tests/test_cli.py keeps the two equal).
+SUMMARIES = {
+    "demo": "Load the Islamabad talks (11-12 April 2026) and show what stands contested.",
+    "party": "Parties: people, governments, agencies, outlets, anonymous sources.",
+    "source": "Sources: the articles, broadcasts and posts that carried statements.",
+    "claim": "Claims, and who asserts, confirms, denies, disputes or retracts them.",
+    "stance": "Correct stances recorded by mistake: void them, or amend them.",
+    "verdict": "Verdicts: what the desk publishes about a claim.",
+    "report": "Reports over the claims database: the overview for the morning meeting.",
+    "export": "Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview.",
+    "import": "Import claims and stances from files.",
+    "log": "Show who wrote what and when, newest first.",
+    "seed": "Load a seed dataset; loading the same file again adds nothing.",
+    "db": "Database schema: where it is, which revision, upgrading it.",
 }
 
 
@@ -56,8 +73,49 @@ class Misuse(click.ClickException):
     exit_code = 2
 
 
+class HelpContext(click.Context):
+    """click's context, measuring the terminal for help without importing shutil (which
+    brings bz2 and lzma along: a tenth of what ``claimtrack --help`` costs)."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        width = self.terminal_width or click.formatting.FORCED_WIDTH
+        if width is None:  # as click does it, with shutil.get_terminal_size's columns
+            width = max(min(terminal_columns(), self.max_content_width or 80) - 2, 50)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``COLUMNS``, else the terminal's, else 80."""
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class ClaimtrackGroup(LazyGroup):
     """The top-level group: turns anything a user can cause into a one-line error."""
+
+    context_class = HelpContext
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their one-line help, as click lists them (shortened by click
+        itself), from ``SUMMARIES``."""
+        from gettext import gettext as _
+
+        limit = formatter.width - 6 - max(len(name) for name in SUMMARIES)
+        rows = [(name, click.Command(name, help=text).get_short_help_str(limit))
+                for name, text in SUMMARIES.items()]  # fmt: skip
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -105,7 +163,7 @@ class Env:
         self.db = db
         self.editor_name = editor_name
         self.engines: list = []
-        self.new_file: Path | None = None
+        self.new_file = None  # a pathlib.Path
 
     def url(self):
         from claimtrack.db import resolve_url
@@ -126,6 +184,8 @@ class Env:
         self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
         if missing:
+            from pathlib import Path
+
             self.new_file = Path(url.database)
             click.echo(f"Created database {self.new_file}", err=True)
         return engine
@@ -135,7 +195,7 @@ class Env:
             engine.dispose()
         if self.new_file is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.new_file}{suffix}").unlink(missing_ok=True)
+                self.new_file.with_name(self.new_file.name + suffix).unlink(missing_ok=True)
 
     @property
     def editor(self) -> str:
