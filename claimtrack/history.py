@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimtrack import schema
 from claimtrack.links import chunks, counter_claims_of
-from claimtrack.models import ClaimHistory, Party, Stance
 from claimtrack.order import said_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
@@ -70,9 +70,9 @@ def periods(
 
 def _stored(session: Session, claim_ids: list[int], selection: Selection):
     """(claim id, said moment, status) wherever the stored status changes, in said order."""
-    h = ClaimHistory
+    h = schema.claim_history.c
     query = select(h.claim_id, h.said_from, h.status).where(h.claim_id.in_(claim_ids))
-    query = query.where(*h.known_at(selection.known_at))
+    query = query.where(*schema.known_at(selection.known_at))
     if selection.as_of is not None:
         query = query.where(h.said_from <= selection.as_of)
     # Said time only adds stances, so a claim's rows follow one another without a gap.
@@ -84,19 +84,21 @@ def _stored(session: Session, claim_ids: list[int], selection: Selection):
 
 
 def _stances(session: Session, scope: list[int], selection: Selection) -> list:
-    query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.said_at,
-                   Stance.said_offset, Stance.said_precision, Stance.said_until,
-                   Stance.recorded_at).where(*selection.counts(Stance))  # fmt: skip
+    s = schema.stance.c
+    query = select(s.id, s.claim_id, s.party_id, s.kind, s.said_at, s.said_offset,
+                   s.said_precision, s.said_until, s.recorded_at)  # fmt: skip
+    query = query.where(*selection.counts(s))
     found = []
     for part in chunks(scope):
-        found.extend(session.execute(query.where(Stance.claim_id.in_(part))))
+        found.extend(session.execute(query.where(s.claim_id.in_(part))))
     return found
 
 
 def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
     found = {}
     for part in chunks(sorted(party_ids)):
-        found.update(session.execute(select(Party.id, Party.name).where(Party.id.in_(part))).all())
+        p = schema.party.c
+        found.update(session.execute(select(p.id, p.name).where(p.id.in_(part))).all())
     return found
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimtrack.models import ClaimLink
+from claimtrack.schema import claim_link
 
 # At most this many ids are bound in one statement, however many claims a report covers.
 BATCH = 500
@@ -19,9 +19,9 @@ def chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _contradiction_links(part: list[int]):
-    return select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-        ClaimLink.kind == "contradicts",
-        ClaimLink.from_claim_id.in_(part) | ClaimLink.to_claim_id.in_(part),
+    link = claim_link.c
+    return select(link.from_claim_id, link.to_claim_id).where(
+        link.kind == "contradicts", link.from_claim_id.in_(part) | link.to_claim_id.in_(part)
     )
 
 

@@ -1,354 +1,123 @@
-"""SQLAlchemy 2.0 models: parties, sources, claims, stances, claim links, the audit log.
+"""ORM classes over the tables of ``claimtrack.schema``, for the commands that write.
 
-The schema itself is owned by the Alembic revisions in ``migrations/``; a test runs
-``alembic check`` so these models and the migrations cannot drift apart.
+The classes are mapped onto the Core tables (declarative with ``__table__``): the schema
+is defined once, in ``claimtrack.schema``, and reading code that needs no ORM objects
+uses the tables directly, without paying for the mapping.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from sqlalchemy.orm import DeclarativeBase, relationship
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
+from claimtrack import schema
+from claimtrack.schema import (  # noqa: F401 - the names the rest of claimtrack imports from here
+    CLAIM_STATUSES,
+    LINK_KINDS,
+    NAMING_CONVENTION,
+    PARTY_KINDS,
+    PRECISIONS,
+    RATINGS,
+    UTCDateTime,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
-
-from claimtrack.vocabulary import STANCE_KINDS
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-PARTY_KINDS = ("person", "government", "agency", "organisation", "media", "anonymous")
-LINK_KINDS = ("contradicts", "same_as")
-PRECISIONS = ("day", "minute", "second")
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware instant stored as naive UTC (SQLAlchemy's TZDateTime recipe).
-
-    Naive datetimes are refused at the boundary: nobody's clock is guessed.
-    """
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r}: a time zone is required")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if isinstance(value, str):  # raw SQL over SQLite hands back text
-            value = dt.datetime.fromisoformat(value)
-        return value.replace(tzinfo=dt.UTC)
-
-
-def _enum(values: tuple[str, ...], name: str) -> Enum:
-    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
+from claimtrack.vocabulary import STANCE_KINDS  # noqa: F401
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = schema.metadata
 
 
 class Party(Base):
     """Who speaks: a person, a government, an agency, an outlet, or an anonymous source."""
 
-    __tablename__ = "party"
-    __table_args__ = (
-        # Name keys are unique in ``party_name``, with the aliases.
-        Index("ix_party_name_norm", "name_norm"),
-        CheckConstraint("acts_for_id IS NULL OR acts_for_id <> id", name="not_own_affiliate"),
-        CheckConstraint("anonymous = (kind = 'anonymous')", name="anonymous_matches_kind"),
-    )
+    __table__ = schema.party
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String)
-    name_norm: Mapped[str] = mapped_column(String)
-    kind: Mapped[str] = mapped_column(_enum(PARTY_KINDS, "party_kind"))
-    anonymous: Mapped[bool] = mapped_column(Boolean(create_constraint=False), default=False)
-    acts_for_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-    acts_for: Mapped[Party | None] = relationship(remote_side=[id])
-    aliases: Mapped[list[PartyAlias]] = relationship(
-        back_populates="party", order_by="PartyAlias.id"
-    )
+    acts_for = relationship("Party", remote_side=[schema.party.c.id])
+    aliases = relationship("PartyAlias", back_populates="party", order_by="PartyAlias.id")
 
 
 class PartyName(Base):
-    """One namespace for every party's name and aliases, anonymous sources' descriptors
-    included: each matching key (``names.normalise``) belongs to one party, which the
-    database enforces, so a name never finds two parties."""
+    """A matching key of a party's name or alias, in the one namespace of names."""
 
-    __tablename__ = "party_name"
+    __table__ = schema.party_name
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    key: Mapped[str] = mapped_column(String, unique=True)
-
-    party: Mapped[Party] = relationship()
+    party = relationship("Party")
 
 
 class PartyAlias(Base):
     """Another name for a party, in any language or script (万斯 = JD Vance)."""
 
-    __tablename__ = "party_alias"
-    __table_args__ = (UniqueConstraint("party_id", "alias_norm"),)
+    __table__ = schema.party_alias
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
-    alias: Mapped[str] = mapped_column(String)
-    alias_norm: Mapped[str] = mapped_column(String, index=True)
-
-    party: Mapped[Party] = relationship(back_populates="aliases")
+    party = relationship("Party", back_populates="aliases")
 
 
 class Source(Base):
     """Where a statement appeared: an outlet's article, broadcast or post."""
 
-    __tablename__ = "source"
-    # Unique on a digest of the title: a title of 1,000 CJK characters is more than a
-    # PostgreSQL B-tree row holds.
-    __table_args__ = (UniqueConstraint("outlet_id", "title_key"),)
+    __table__ = schema.source
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    title: Mapped[str] = mapped_column(Text)
-    title_key: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str | None] = mapped_column(Text)
-    language: Mapped[str | None] = mapped_column(String)
-    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    published_offset: Mapped[int | None] = mapped_column(Integer)
-    published_precision: Mapped[str | None] = mapped_column(
-        _enum(PRECISIONS, "published_precision")
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-
-    outlet: Mapped[Party] = relationship()
+    outlet = relationship("Party")
 
 
 class Claim(Base):
     """A proposition, in the language the editor recorded it, within a topic (story)."""
 
-    __tablename__ = "claim"
-    # Not unique: `claim add --force` may record the same words twice in a topic on purpose
-    # (two parties' separate claims that happen to read alike); merge joins them later.
-    __table_args__ = (Index("ix_claim_topic_text_key", "topic", "text_key"),)
+    __table__ = schema.claim
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    topic: Mapped[str] = mapped_column(String)
-    text: Mapped[str] = mapped_column(Text)
-    text_norm: Mapped[str] = mapped_column(Text)
-    # A digest of text_norm for finding the same claim by index: a claim may run to
-    # megabytes, more than a PostgreSQL index row holds.
-    text_key: Mapped[str] = mapped_column(String(64))
-    # A short handle editors and seed files use instead of the id ("asset-unfreeze").
-    slug: Mapped[str | None] = mapped_column(String, unique=True)
-    language: Mapped[str | None] = mapped_column(String)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String)
-
-    stances: Mapped[list[Stance]] = relationship(back_populates="claim", order_by="Stance.id")
+    stances = relationship("Stance", back_populates="claim", order_by="Stance.id")
 
 
 class ClaimSketch(Base):
-    """A claim's MinHash sketch under its topic: how ``claim add`` finds near-duplicates
-    by index (``claimtrack.similar``). Written with the claim; texts never change."""
+    """A claim's MinHash sketch under its topic (``claimtrack.similar``)."""
 
-    __tablename__ = "claim_sketch"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    topic_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    gram: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    claim_id: Mapped[int] = mapped_column(
-        ForeignKey("claim.id"), primary_key=True, autoincrement=False
-    )
+    __table__ = schema.claim_sketch
 
 
 class Stance(Base):
     """One party's position on one claim, as reported in one source. Never deleted."""
 
-    __tablename__ = "stance"
-    __table_args__ = (
-        # Serves "each party's latest stance on a claim" as an index walk.
-        Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
-    )
+    __table__ = schema.stance
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
-    kind: Mapped[str] = mapped_column(_enum(STANCE_KINDS, "stance_kind"))
-    quote: Mapped[str | None] = mapped_column(Text)
-    quote_lang: Mapped[str | None] = mapped_column(String)
-    via_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"), index=True)
-    said_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    said_offset: Mapped[int] = mapped_column(Integer)
-    said_precision: Mapped[str] = mapped_column(_enum(PRECISIONS, "said_precision"))
-    # The end of the interval said (a whole day, a minute, a second): "as of T" counts a
-    # stance once its interval has ended by T.
-    said_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    # Its place among the same party's stances on the claim, in said order (the later
-    # said is later; where two intervals overlap, the later recorded): kept by the write
-    # path (claimtrack.state), read by the rule.
-    said_rank: Mapped[int] = mapped_column(Integer, default=0)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    recorded_by: Mapped[str] = mapped_column(String)
-    # A correction by the desk: a voided stance no longer counts, but stays on record.
-    void_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    void_by: Mapped[str | None] = mapped_column(String)
-    void_reason: Mapped[str | None] = mapped_column(Text)
-    amends_id: Mapped[int | None] = mapped_column(ForeignKey("stance.id"))
-
-    claim: Mapped[Claim] = relationship(back_populates="stances")
-    party: Mapped[Party] = relationship(foreign_keys=[party_id])
-    via: Mapped[Party | None] = relationship(foreign_keys=[via_id])
-    amends: Mapped[Stance | None] = relationship(remote_side=[id])
-    source: Mapped[Source | None] = relationship()
+    claim = relationship("Claim", back_populates="stances")
+    party = relationship("Party", foreign_keys=[schema.stance.c.party_id])
+    via = relationship("Party", foreign_keys=[schema.stance.c.via_id])
+    amends = relationship("Stance", remote_side=[schema.stance.c.id])
+    source = relationship("Source")
 
 
 class ClaimLink(Base):
     """A counter-claim contradicts the claim it answers; a duplicate is the same as another."""
 
-    __tablename__ = "claim_link"
-    __table_args__ = (
-        UniqueConstraint("from_claim_id", "to_claim_id", "kind"),
-        CheckConstraint("from_claim_id <> to_claim_id", name="not_self_link"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    from_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
-    to_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
-    kind: Mapped[str] = mapped_column(_enum(LINK_KINDS, "link_kind"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String)
+    __table__ = schema.claim_link
 
 
 class Event(Base):
     """The audit trail: every write, by whom and when."""
 
-    __tablename__ = "event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    editor: Mapped[str] = mapped_column(String)
-    action: Mapped[str] = mapped_column(String)
-    detail: Mapped[str] = mapped_column(Text)
-
-
-CLAIM_STATUSES = (
-    "contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported",
-)  # fmt: skip
+    __table__ = schema.event
 
 
 class ClaimState(Base):
-    """Each claim's status under the rule, kept by every write in the same transaction.
+    """Each claim's status under the rule, kept by every write (see ``schema.claim_state``)."""
 
-    Derived state: equal at all times to the ``claim_status`` view (tests/test_state.py
-    checks), so a report reads the top 50 contested claims of a million by index.
-    ``claimtrack db rebuild-status`` recomputes it from the stances.
-    """
-
-    __tablename__ = "claim_state"
-    __table_args__ = (
-        Index("ix_claim_state_status_activity", "status", "last_activity"),
-        # Listings in activity order (claim list, --search of a common word) walk this.
-        Index("ix_claim_state_activity", "last_activity", "claim_id"),
-    )
-
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
-    topic: Mapped[str] = mapped_column(String)
-    status: Mapped[str] = mapped_column(_enum(CLAIM_STATUSES, "claim_status"))
-    supporters: Mapped[int] = mapped_column(Integer)
-    opponents: Mapped[int] = mapped_column(Integer)
-    contested_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table__ = schema.claim_state
 
 
 class ClaimHistory(Base):
-    """Each claim's state over both time axes, kept by every write (``state_history``).
+    """Each claim's state over both time axes (see ``schema.claim_history``)."""
 
-    A row is the claim's ``claim_status`` row while what was said runs from ``said_from``
-    to ``said_until`` (the said axis: ``--as-of``) and while the desk's record runs from
-    ``known_from`` to ``known_until`` (the recorded axis: ``--known-at``); an open end is
-    NULL. Known at K and as of T, a claim's row is the one with ``known_from < K <=
-    known_until`` and ``said_from <= T < said_until``; a claim with no such row had not
-    been stated. Derived: ``claimtrack db rebuild-status`` recomputes it from the stances,
-    and tests/test_history_store.py checks it against the rule run on the stances.
-    """
-
-    __tablename__ = "claim_history"
-    __table_args__ = (
-        Index("ix_claim_history_claim", "claim_id", "known_until", "said_from"),
-        Index("ix_claim_history_status_activity", "status", "last_activity"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
-    known_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    known_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    said_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    said_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(_enum(CLAIM_STATUSES, "claim_history_status"))
-    supporters: Mapped[int] = mapped_column(Integer)
-    opponents: Mapped[int] = mapped_column(Integer)
-    contested_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    first_reported: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_activity: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table__ = schema.claim_history
 
     @classmethod
     def known_at(cls, at) -> list:
         """Conditions for the rows the desk's record held at ``at`` (an instant or a bound
         parameter; None: the record as it is now)."""
-        if at is None:
-            return [cls.known_until.is_(None)]
-        return [cls.known_from < at, cls.known_until.is_(None) | (cls.known_until >= at)]
-
-
-RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
+        return schema.known_at(at)
 
 
 class Verdict(Base):
-    """The desk's published verdict on a claim. A new verdict supersedes, never overwrites.
+    """The desk's published verdict on a claim. A new verdict supersedes, never overwrites."""
 
-    Separate from the computed status: a claim can be contested and rated false.
-    """
+    __table__ = schema.verdict
 
-    __tablename__ = "verdict"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
-    rating: Mapped[str] = mapped_column(_enum(RATINGS, "verdict_rating"))
-    label: Mapped[str] = mapped_column(String)  # the desk's own words ("Pants on fire")
-    rating_value: Mapped[int | None] = mapped_column(Integer)
-    best_rating: Mapped[int | None] = mapped_column(Integer)
-    worst_rating: Mapped[int | None] = mapped_column(Integer)
-    summary: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String)
-
-    claim: Mapped[Claim] = relationship()
+    claim = relationship("Claim")

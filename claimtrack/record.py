@@ -7,7 +7,6 @@ commits once, so a command either writes everything it meant to or nothing.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import getpass
 import hashlib
 import os
@@ -18,6 +17,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimtrack.errors import ClaimtrackError, UsageError
+from claimtrack.lookup import MAX_ID, as_id, label_with_side  # noqa: F401 - used here and by callers
 from claimtrack.models import (
     LINK_KINDS,
     PARTY_KINDS,
@@ -37,15 +37,6 @@ from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side
 DEFAULT_TOPIC = "general"
 ENV_EDITOR = "CLAIMTRACK_EDITOR"
 _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-
-
-def as_id(ref: str) -> int | None:
-    """The id a reference names, or None when it is not a possible id."""
-    ref = ref.strip()
-    if ref.isdigit() and ref.isascii() and 0 < int(ref) <= MAX_ID:
-        return int(ref)
-    return None
 
 
 def current_editor(explicit: str | None = None) -> str:
@@ -100,11 +91,6 @@ def _required(text: str | None, what: str) -> str:
 def party_label(party: Party) -> str:
     """A party as a report prints it: its name and the side it acts for."""
     return label_with_side(party.name, party_side(party).name)
-
-
-def label_with_side(name: str, side: str) -> str:
-    """ "JD Vance (United States)"; a party that acts for no one is just its name."""
-    return name if side == name else f"{name} ({side})"
 
 
 def party_side(party: Party) -> Party:
@@ -176,6 +162,8 @@ def find_party(session: Session, ref: str) -> Party:
 
 
 def _unknown_party_message(session: Session, ref: str) -> str:
+    import difflib
+
     names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -337,20 +325,11 @@ def get_or_add_source(
 
 
 def find_claim(session: Session, ref: str | int) -> Claim:
-    """A claim by id or slug. A merged claim resolves to the claim it was merged into."""
-    text = str(ref).strip()
-    claim = None
-    if as_id(text) is not None:
-        claim = session.get(Claim, as_id(text))
-    elif text and not text.isdigit():
-        claim = session.scalars(select(Claim).where(Claim.slug == text.lower())).first()
-    if claim is None:
-        raise ClaimtrackError(f"unknown claim {text!r}: see 'claimtrack claim list' for ids")
-    seen = {claim.id}
-    while claim.merged_into_id is not None and claim.merged_into_id not in seen:
-        claim = session.get(Claim, claim.merged_into_id)
-        seen.add(claim.id)
-    return claim
+    """A claim by id or slug, as an ORM object (``lookup.find_claim``: as a row). A merged
+    claim resolves to the claim it was merged into."""
+    from claimtrack.lookup import find_claim as find_row
+
+    return session.get(Claim, find_row(session, ref).id)
 
 
 def check_slug(slug: str | None) -> str | None:

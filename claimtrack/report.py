@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from claimtrack import schema
 from claimtrack.links import chunks, counter_claims_of
-from claimtrack.models import Claim, ClaimLink, Event, Party, PartyAlias, Source, Stance, Verdict
 from claimtrack.order import said_order
 from claimtrack.rows import (
     ChangeRow,
@@ -40,6 +40,11 @@ from claimtrack.vocabulary import WITHDRAWAL
 
 BATCH = 500  # claims read from the database at a time
 
+# Reports read the tables with Core (``claimtrack.schema``): no ORM objects, no mapping.
+Claim, ClaimLink, Event = schema.claim.c, schema.claim_link.c, schema.event.c
+Party, PartyAlias, Source = schema.party.c, schema.party_alias.c, schema.source.c
+Stance, Verdict = schema.stance.c, schema.verdict.c
+
 
 def published_when(source) -> When | None:
     if source.published_at is None:
@@ -48,14 +53,26 @@ def published_when(source) -> When | None:
 
 
 class PartyBook:
-    """Every party's name, side and aliases, read once per report."""
+    """Parties' names, sides and aliases, read once per report: every party, or (with
+    ``lazy``) the parties a report ``load``s and those they act for."""
 
-    def __init__(self, session: Session) -> None:
-        rows = session.execute(select(Party.id, Party.name, Party.kind, Party.acts_for_id,
-                                      Party.anonymous))  # fmt: skip
-        self.by_id = {r.id: r for r in rows}
+    def __init__(self, session: Session, *, lazy: bool = False) -> None:
         self._session = session
+        self._query = select(Party.id, Party.name, Party.kind, Party.acts_for_id,
+                             Party.anonymous)  # fmt: skip
+        self.by_id = {} if lazy else {r.id: r for r in session.execute(self._query)}
         self._aliases: dict[int, tuple[str, ...]] | None = None
+
+    def load(self, party_ids) -> None:
+        """Read these parties, and the parties up their affiliation chains, unless read."""
+        wanted = {p for p in party_ids if p not in self.by_id}
+        while wanted:
+            found = {}
+            for part in chunks(sorted(wanted)):
+                query = self._query.where(Party.id.in_(part))
+                found.update((r.id, r) for r in self._session.execute(query))
+            self.by_id.update(found)
+            wanted = {r.acts_for_id for r in found.values()} - {None, *self.by_id}
 
     def side(self, party_id: int) -> str:
         """The name of the party at the top of its affiliation chain (Vance: United States)."""
@@ -71,7 +88,7 @@ class PartyBook:
         return self.by_id[parent_id].name if parent_id else None
 
     def label(self, party_id: int) -> str:
-        from claimtrack.record import label_with_side
+        from claimtrack.lookup import label_with_side
 
         return label_with_side(self.by_id[party_id].name, self.side(party_id))
 
@@ -100,10 +117,10 @@ def claims(
         Claim.id, Claim.slug, Claim.topic, Claim.text, status.c.status, status.c.supporters,
         status.c.opponents, status.c.first_reported, status.c.contested_since,
         status.c.last_activity,
-    ).join(Claim, Claim.id == status.c.claim_id)  # fmt: skip
+    ).join(schema.claim, Claim.id == status.c.claim_id)  # fmt: skip
     query = selection.where(query, views, status.c.claim_id)
     query = selection.order(query, views, status.c.claim_id)
-    book = PartyBook(session) if detail else None
+    book = PartyBook(session, lazy=True) if detail else None
     result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
     history = history or selection.include_resolved
     left = selection.limit if selection.include_resolved else None
@@ -138,6 +155,8 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     counters = counter_claims_of(session, ids)
     scope = sorted(set(ids).union(*counters.values()))
     stances = _stances(session, scope, selection, full=book is not None)
+    if book is not None:
+        book.load({s.party_id for s in stances})
     said = {s.said_at: said_when(s) for s in stances}
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
@@ -165,15 +184,16 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
                        Stance.said_precision, Stance.said_until,
                        Stance.recorded_at)  # fmt: skip
     else:
-        via = aliased(Party)
+        via = schema.party.alias("via")
         query = (
             select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
-                   Stance.quote_lang, via.name.label("via"), Source.title.label("source"),
+                   Stance.quote_lang, via.c.name.label("via"), Source.title.label("source"),
                    Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
                    Stance.said_precision, Stance.said_until, Stance.recorded_at,
                    Stance.recorded_by)
-            .outerjoin(via, via.id == Stance.via_id)
-            .outerjoin(Source, Source.id == Stance.source_id)
+            .select_from(schema.stance)
+            .outerjoin(via, via.c.id == Stance.via_id)
+            .outerjoin(schema.source, Source.id == Stance.source_id)
         )  # fmt: skip
     query = query.where(*selection.counts(Stance)).order_by(Stance.id)
     found = []
@@ -252,31 +272,35 @@ def current_verdicts(
 ) -> dict[int, VerdictInfo]:
     """The newest verdict of each of these claims that has one (published by the
     selection's as-of and known-at, looking back)."""
-    from claimtrack.verdicts import latest_verdict_ids
-
     published = (selection or Selection()).published(Verdict)
     found = {}
     for part in chunks(claim_ids):
-        query = select(Verdict).where(
+        query = select(schema.verdict).where(
             Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids(*published))
         )
-        found.update({v.claim_id: verdict_info(v) for v in session.scalars(query)})
+        found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
     return found
 
 
-def verdict_info(v: Verdict) -> VerdictInfo:
+def latest_verdict_ids(*conditions):
+    """A subquery of the newest verdict id of every rated claim (among those meeting
+    ``conditions``: published by a time, looking back)."""
+    return select(func.max(Verdict.id)).where(*conditions).group_by(Verdict.claim_id)
+
+
+def verdict_info(v) -> VerdictInfo:
+    """A verdict (a row of the table, or a ``models.Verdict``) as reports carry it."""
     return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at)
 
 
 def status_of(session: Session, claim_id: int) -> str | None:
     """One claim's status now, as every write keeps it."""
-    from claimtrack.models import ClaimState
-
-    return session.scalar(select(ClaimState.status).where(ClaimState.claim_id == claim_id))
+    state = schema.claim_state.c
+    return session.scalar(select(state.status).where(state.claim_id == claim_id))
 
 
 def claim_detail(
-    session: Session, claim: Claim, *, as_of: When | None = None, known_at: When | None = None
+    session: Session, claim, *, as_of: When | None = None, known_at: When | None = None
 ) -> ClaimDetail:
     """One claim with its status (as of a time, as known at a time), its links, every
     stance in said order and its status periods. Looking back to before anyone stated it,
@@ -295,7 +319,8 @@ def claim_detail(
     query = scoped.select(*status.c).where(status.c.claim_id == claim.id)
     state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
     stances = _stances(session, scope, selection, full=True)
-    book = PartyBook(session)
+    book = PartyBook(session, lazy=True)
+    book.load({s.party_id for s in stances})
     said = {s.said_at: said_when(s) for s in stances}
     s = state.first()
     row = ClaimRow(
@@ -315,12 +340,14 @@ def claim_detail(
     return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at)
 
 
-def _links(session: Session, claim: Claim) -> tuple[LinkedClaim, ...]:
-    other = aliased(Claim)
+def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
+    other = schema.claim.alias("other")
     mine = ClaimLink.from_claim_id == claim.id
     query = (
-        select(ClaimLink.kind, ClaimLink.from_claim_id, other.id, other.text, other.merged_into_id)
-        .join(other, other.id == func.coalesce(
+        select(ClaimLink.kind, ClaimLink.from_claim_id, other.c.id, other.c.text,
+               other.c.merged_into_id)
+        .select_from(schema.claim_link)
+        .join(other, other.c.id == func.coalesce(
             func.nullif(ClaimLink.to_claim_id, claim.id), ClaimLink.from_claim_id))
         .where(mine | (ClaimLink.to_claim_id == claim.id))
         .order_by(ClaimLink.id)
@@ -338,21 +365,22 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
     """Every stance on the chosen claims, claim by claim in said order, streamed."""
     views = selection.views()
     status = views.claim_status
-    via, outlet = aliased(Party), aliased(Party)
+    via, outlet = schema.party.alias("via"), schema.party.alias("outlet")
     query = (
         views.select(
             Stance.claim_id, Claim.topic, Claim.slug, Claim.text, Claim.language,
             Stance.party_id, Stance.kind, Stance.quote, Stance.quote_lang,
-            via.name.label("via"), Source.title, outlet.name.label("outlet"), Source.url,
+            via.c.name.label("via"), Source.title, outlet.c.name.label("outlet"), Source.url,
             Source.language.label("slang"), Source.published_at, Source.published_offset,
             Source.published_precision, Stance.said_at, Stance.said_offset,
             Stance.said_precision, Stance.recorded_at, Stance.recorded_by,
         )
-        .join(Claim, Claim.id == Stance.claim_id)
+        .select_from(schema.stance)
+        .join(schema.claim, Claim.id == Stance.claim_id)
         .join(status, status.c.claim_id == Claim.id)
-        .outerjoin(via, via.id == Stance.via_id)
-        .outerjoin(Source, Source.id == Stance.source_id)
-        .outerjoin(outlet, outlet.id == Source.outlet_id)
+        .outerjoin(via, via.c.id == Stance.via_id)
+        .outerjoin(schema.source, Source.id == Stance.source_id)
+        .outerjoin(outlet, outlet.c.id == Source.outlet_id)
         .order_by(Stance.claim_id, Stance.said_at, Stance.id)
     )  # fmt: skip
     query = selection.where(query, views, Claim.id)
@@ -381,12 +409,13 @@ def _stance_row(s, refs: tuple[str, str], book: PartyBook) -> StanceRow:
 
 def _link_refs(session: Session, claim_ids: list[int]) -> dict[int, tuple[str, str]]:
     """claim id -> (the claims it contradicts, the claims it is the same as), as refs."""
-    other = aliased(Claim)
+    other = schema.claim.alias("other")
     found: dict[int, dict[str, list[str]]] = {}
     for part in chunks(claim_ids):
         query = (
-            select(ClaimLink.from_claim_id, ClaimLink.kind, other.slug, other.id)
-            .join(other, other.id == ClaimLink.to_claim_id)
+            select(ClaimLink.from_claim_id, ClaimLink.kind, other.c.slug, other.c.id)
+            .select_from(schema.claim_link)
+            .join(other, other.c.id == ClaimLink.to_claim_id)
             .where(ClaimLink.from_claim_id.in_(part))
             .order_by(ClaimLink.from_claim_id, ClaimLink.id)
         )
@@ -406,7 +435,7 @@ def ref(slug: str | None, claim_id: int) -> str:
 # -- parties -----------------------------------------------------------------------------
 
 
-def parties_on_side_of(session: Session, party: Party) -> list[int]:
+def parties_on_side_of(session: Session, party) -> list[int]:
     """The party and every party acting for it, directly or down a chain (Iran, its
     officials, its agencies): what ``--party Iran`` covers."""
     children: dict[int, list[int]] = {}
@@ -453,7 +482,8 @@ def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCou
     )
     spoken = (
         select(Stance.party_id, func.count().label("n"))
-        .join(Claim, Claim.id == Stance.claim_id)
+        .select_from(schema.stance)
+        .join(schema.claim, Claim.id == Stance.claim_id)
         .where(Stance.void_at.is_(None))
         .group_by(Stance.party_id)
     )
@@ -497,13 +527,14 @@ def party_rows(session: Session) -> Iterator[PartyRow]:
         yield PartyRow(p.id, p.name, p.kind, book.parent(p.id), book.aliases(p.id))
 
 
-def party_detail(session: Session, party: Party) -> PartyDetail:
-    """A party, its aliases and side, and its stances (and those it relayed), newest first."""
-    speaker = aliased(Party)
+def party_detail(session: Session, party) -> PartyDetail:
+    """A party (a ``models.Party``), its aliases and side, and its stances (and those it
+    relayed), newest first."""
+    speaker = schema.party.alias("speaker")
     query = (
-        select(Stance, Claim.text, speaker.name)
-        .join(Claim, Claim.id == Stance.claim_id)
-        .join(speaker, speaker.id == Stance.party_id)
+        select(schema.stance, Claim.text.label("claim_text"), speaker.c.name.label("speaker"))
+        .join(schema.claim, Claim.id == Stance.claim_id)
+        .join(speaker, speaker.c.id == Stance.party_id)
         .where((Stance.party_id == party.id) | (Stance.via_id == party.id))
         .where(Stance.void_at.is_(None))  # the desk's corrections: in the log, not here
         .order_by(Stance.said_at.desc(), Stance.id.desc())
@@ -512,13 +543,13 @@ def party_detail(session: Session, party: Party) -> PartyDetail:
         PartyStance(
             stance_id=s.id,
             claim_id=s.claim_id,
-            claim=text,
+            claim=s.claim_text,
             kind=s.kind if s.party_id == party.id else f"relayed ({s.kind})",
-            by=by,
+            by=s.speaker,
             quote=s.quote,
             said=said_when(s),
         )  # fmt: skip
-        for s, text, by in session.execute(query)
+        for s in session.execute(query)
     )
     from claimtrack.record import party_label
 
@@ -533,26 +564,27 @@ def party_detail(session: Session, party: Party) -> PartyDetail:
 
 
 def source_rows(session: Session) -> Iterator[SourceRow]:
-    outlet = aliased(Party)
-    query = select(Source, outlet.name).join(outlet, outlet.id == Source.outlet_id)
-    for s, outlet_name in session.execute(query.order_by(Source.id)):
-        yield SourceRow(s.id, s.title, outlet_name, s.url, s.language, published_when(s))
+    outlet = schema.party.alias("outlet")
+    query = select(schema.source, outlet.c.name.label("outlet_name"))
+    query = query.join(outlet, outlet.c.id == Source.outlet_id)
+    for s in session.execute(query.order_by(Source.id)):
+        yield SourceRow(s.id, s.title, s.outlet_name, s.url, s.language, published_when(s))
 
 
 def event_rows(
     session: Session, *, since: dt.datetime | None = None, limit: int | None = None
 ) -> Iterator[EventRow]:
     """The audit trail, newest first."""
-    query = select(Event).order_by(Event.at.desc(), Event.id.desc())
+    query = select(schema.event).order_by(Event.at.desc(), Event.id.desc())
     if since is not None:
         query = query.where(Event.at >= since)
     if limit:
         query = query.limit(limit)
-    for e in session.scalars(query.execution_options(yield_per=BATCH)):
+    for e in session.execute(query.execution_options(yield_per=BATCH)):
         yield EventRow(e.id, e.at, e.editor, e.action, e.detail)
 
 
-def verdict_rows(session: Session, claim: Claim) -> list[VerdictRow]:
+def verdict_rows(session: Session, claim) -> list[VerdictRow]:
     """The claim's verdicts, newest (the one in force) first."""
     from claimtrack.verdicts import history
 
@@ -622,22 +654,23 @@ def _period_changes(claim_id: int, text: str, history: list, since) -> list[Chan
 
 def _new_stances(session, selection: Selection, contested, texts, since) -> list[ChangeRow]:
     """Stances said in the window on the claims contested at its end."""
-    speaker = aliased(Party)
+    speaker = schema.party.alias("speaker")
     query = (
-        select(Stance, speaker.name)
-        .join(speaker, speaker.id == Stance.party_id)
+        select(schema.stance, speaker.c.name.label("speaker"))
+        .join(speaker, speaker.c.id == Stance.party_id)
         .where(*selection.counts(Stance), Stance.said_until > since,
                Stance.claim_id.in_(contested))
     )  # fmt: skip
     return [
         ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],
-                  f"{name} {s.kind}" + (f": “{s.quote}”" if s.quote else ""))
-        for s, name in session.execute(query)
+                  f"{s.speaker} {s.kind}" + (f": “{s.quote}”" if s.quote else ""))
+        for s in session.execute(query)
     ]  # fmt: skip
 
 
 def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
-    query = select(Verdict, Claim.text).join(Claim, Claim.id == Verdict.claim_id)
+    query = select(schema.verdict, Claim.text.label("claim_text"))
+    query = query.join(schema.claim, Claim.id == Verdict.claim_id)
     query = query.where(Verdict.created_at >= since)
     if selection.as_of is not None:
         query = query.where(Verdict.created_at < selection.as_of)
@@ -646,7 +679,7 @@ def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
     if selection.topic:
         query = query.where(Claim.topic == selection.topic)
     return [
-        ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, text,
+        ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, v.claim_text,
                   f"{v.label} ({v.rating}) by {v.created_by}")
-        for v, text in session.execute(query)
+        for v in session.execute(query)
     ]  # fmt: skip

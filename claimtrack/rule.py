@@ -212,7 +212,7 @@ class Views:
 
 
 def _columns(name: str):
-    from claimtrack.models import UTCDateTime
+    from claimtrack.schema import UTCDateTime
 
     return [column(c, UTCDateTime()) if c in _TIMES else column(c) for c in COLUMNS[name]]
 
@@ -258,7 +258,7 @@ def views(
         relations["claim_status"] = state.alias("claim_status")
         return Views(**relations)
     stored = None if scoped or from_stances else history_status(as_of=as_of, known_at=known_at)
-    from claimtrack.models import UTCDateTime
+    from claimtrack.schema import UTCDateTime
 
     stances = (_AS_OF_FILTER if as_of else "") + (_SCOPE_FILTER if scoped else "")
     claims = _CLAIMS_FILTER if scoped else ""
@@ -291,15 +291,16 @@ def views(
 def history_status(as_of: bool, known_at: bool) -> FromClause:
     """``claim_status`` as of ``:as_of`` and known at ``:known_at``, read from the stored
     history (``claimtrack.state_history``) rather than from the stances."""
-    from claimtrack.models import Claim, ClaimHistory, UTCDateTime
+    from claimtrack.schema import UTCDateTime, claim, claim_history
+    from claimtrack.schema import known_at as known_at_
 
-    h = ClaimHistory.__table__
+    h = claim_history
     query = select(
-        h.c.claim_id, Claim.topic,
+        h.c.claim_id, claim.c.topic,
         *(h.c[name] for name in COLUMNS["claim_status"][2:]),
-    ).join(Claim, Claim.id == h.c.claim_id).where(Claim.merged_into_id.is_(None))  # fmt: skip
+    ).join(claim, claim.c.id == h.c.claim_id).where(claim.c.merged_into_id.is_(None))  # fmt: skip
     known = bindparam("known_at", type_=UTCDateTime()) if known_at else None
-    query = query.where(*ClaimHistory.known_at(known))
+    query = query.where(*known_at_(known))
     if as_of:
         at = bindparam("as_of", type_=UTCDateTime())
         query = query.where(h.c.said_from <= at, h.c.said_until.is_(None) | (h.c.said_until > at))
@@ -312,12 +313,12 @@ def history_status(as_of: bool, known_at: bool) -> FromClause:
 
 
 def _contested_from(status: FromClause) -> FromClause:
-    from claimtrack.models import Claim
+    from claimtrack.schema import claim
 
     return (
-        select(status.c.claim_id, status.c.topic, Claim.text,
+        select(status.c.claim_id, status.c.topic, claim.c.text,
                *(status.c[name] for name in COLUMNS["contested_claims"][3:]))
-        .join(Claim, Claim.id == status.c.claim_id)
+        .join(claim, claim.c.id == status.c.claim_id)
         .where(status.c.status == "contested")
         .subquery("contested_claims")
     )  # fmt: skip

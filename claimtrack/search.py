@@ -55,10 +55,10 @@ def matching_claims(session, search: str) -> list[int] | str | None:
 def _conditions(text_key: str, quote_key: str):
     from sqlalchemy import func
 
-    from claimtrack.models import Claim, Stance
+    from claimtrack.schema import claim, stance
 
-    return (Claim.text_norm.contains(text_key, autoescape=True),
-            func.lower(Stance.quote).contains(quote_key, autoescape=True))  # fmt: skip
+    return (claim.c.text_norm.contains(text_key, autoescape=True),
+            func.lower(stance.c.quote).contains(quote_key, autoescape=True))  # fmt: skip
 
 
 def _phrase(words: str) -> str:
@@ -69,7 +69,7 @@ def _phrase(words: str) -> str:
 def _sqlite(session, text_key: str, quote_key: str):
     from sqlalchemy import column, literal_column, select, table, text
 
-    from claimtrack.models import Claim, Stance
+    from claimtrack.schema import claim, stance
 
     present = session.scalar(
         text("SELECT count(*) FROM sqlite_master WHERE name IN ('claim_search', 'quote_search')")
@@ -79,13 +79,13 @@ def _sqlite(session, text_key: str, quote_key: str):
     in_text, in_quote = _conditions(text_key, quote_key)
     texts, quotes = table("claim_search", column("rowid")), table("quote_search", column("rowid"))
     return [
-        select(Claim.id)
+        select(claim.c.id)
         .select_from(texts)
-        .join(Claim, Claim.id == texts.c.rowid)
+        .join(claim, claim.c.id == texts.c.rowid)
         .where(literal_column("claim_search").op("MATCH")(_phrase(text_key)), in_text),
-        select(Stance.claim_id)
+        select(stance.c.claim_id)
         .select_from(quotes)
-        .join(Stance, Stance.id == quotes.c.rowid)
+        .join(stance, stance.c.id == quotes.c.rowid)
         .where(literal_column("quote_search").op("MATCH")(_phrase(quote_key)), in_quote),
     ]
 
@@ -98,7 +98,7 @@ def trigrams(words: str) -> list[str]:
 def _postgresql(text_key: str, quote_key: str):
     from sqlalchemy import ARRAY, Text, bindparam, func, select
 
-    from claimtrack.models import Claim, Stance
+    from claimtrack.schema import claim, stance
 
     def holds(expression, words):
         grams = bindparam(None, trigrams(words), type_=ARRAY(Text))
@@ -106,8 +106,8 @@ def _postgresql(text_key: str, quote_key: str):
 
     in_text, in_quote = _conditions(text_key, quote_key)
     return [
-        select(Claim.id).where(holds(Claim.text_norm, text_key), in_text),
-        select(Stance.claim_id).where(holds(func.lower(Stance.quote), quote_key), in_quote),
+        select(claim.c.id).where(holds(claim.c.text_norm, text_key), in_text),
+        select(stance.c.claim_id).where(holds(func.lower(stance.c.quote), quote_key), in_quote),
     ]
 
 
@@ -116,12 +116,12 @@ def walking_condition(claim_id, search: str):
     column), for a listing that walks claims in its own order."""
     from sqlalchemy import exists, func
 
-    from claimtrack.models import Claim, Stance
+    from claimtrack import schema
 
     text_key, quote_key = keys(search)
     # Aliases: the outer query may read the claim and stance tables too, and each test
     # is about every stance of the claim, not the outer query's row.
-    claim, stance = Claim.__table__.alias("search_claim"), Stance.__table__.alias("search_stance")
+    claim, stance = schema.claim.alias("search_claim"), schema.stance.alias("search_stance")
     in_text = exists().where(
         claim.c.id == claim_id, claim.c.text_norm.contains(text_key, autoescape=True)
     )
@@ -137,11 +137,11 @@ def scanning_condition(claim_id, search: str):
     a search that no index can answer."""
     from sqlalchemy import func, select
 
-    from claimtrack.models import Claim, Stance
+    from claimtrack.schema import claim, stance
 
     text_key, quote_key = keys(search)
-    texts = select(Claim.id).where(Claim.text_norm.contains(text_key, autoescape=True))
-    quoted = select(Stance.claim_id).where(
-        func.lower(Stance.quote).contains(quote_key, autoescape=True)
+    texts = select(claim.c.id).where(claim.c.text_norm.contains(text_key, autoescape=True))
+    quoted = select(stance.c.claim_id).where(
+        func.lower(stance.c.quote).contains(quote_key, autoescape=True)
     )
     return claim_id.in_(texts) | claim_id.in_(quoted)

@@ -67,8 +67,9 @@ class Selection:
 
     def where(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Restrict ``query`` (``claim_status`` in its FROM, ``claim_id`` a column of it)."""
-        from claimtrack.models import Stance, Verdict
+        from claimtrack.schema import stance, verdict
 
+        Stance, Verdict = stance.c, verdict.c
         status = views.claim_status
         if self.topic:
             query = query.where(status.c.topic == self.topic)
@@ -122,9 +123,10 @@ class Selection:
 def _ever_opposed() -> Select:
     """Claims that anyone ever denied or disputed, or that a link says are contradicted:
     the only claims that can ever have been contested."""
-    from claimtrack.models import ClaimLink, Stance
+    from claimtrack.schema import claim_link, stance
     from claimtrack.vocabulary import OPPOSE
 
+    Stance, ClaimLink = stance.c, claim_link.c
     denied = select(Stance.claim_id).where(Stance.kind.in_(OPPOSE))
     links = select(ClaimLink.from_claim_id).where(ClaimLink.kind == "contradicts")
     linked = select(ClaimLink.to_claim_id).where(ClaimLink.kind == "contradicts")
@@ -135,12 +137,13 @@ def _top_sides():
     """party id -> the party at the top of its affiliation chain (the side it acts for)."""
     from sqlalchemy import literal
 
-    from claimtrack.models import Party
+    from claimtrack.schema import party
 
+    Party = party.c
     chain = select(Party.id.label("party_id"), Party.id.label("top_id"),
                    Party.acts_for_id.label("next_id"), literal(0).label("depth"))  # fmt: skip
     chain = chain.cte("side_chain", recursive=True)
-    parent = select(Party).subquery("parent")
+    parent = select(party).subquery("parent")
     chain = chain.union_all(
         select(chain.c.party_id, parent.c.id, parent.c.acts_for_id, chain.c.depth + 1)
         .join(parent, parent.c.id == chain.c.next_id)
@@ -169,12 +172,12 @@ def _across_sides(views: rule.Views) -> Select:
 
 def _anonymous_only_claims(views: rule.Views) -> Select:
     """Claims with a side whose every party is an anonymous source."""
-    from claimtrack.models import Party
+    from claimtrack.schema import party
 
     sides = views.claim_sides
     return (
         select(sides.c.claim_id)
-        .join(Party, Party.id == sides.c.party_id)
+        .join(party, party.c.id == sides.c.party_id)
         .group_by(sides.c.claim_id, sides.c.side)
-        .having(func.min(case((Party.anonymous, 1), else_=0)) == 1)
+        .having(func.min(case((party.c.anonymous, 1), else_=0)) == 1)
     )

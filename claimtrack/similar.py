@@ -55,26 +55,25 @@ def similar(session, text_norm: str, topic: str, *, limit: int = 3, exclude=()) 
     ``text_norm``, closest first (the newer first among equals)."""
     from sqlalchemy import func, select
 
-    from claimtrack.models import Claim, ClaimSketch
+    from claimtrack.schema import claim, claim_sketch
 
     grams = sketch(text_norm)
     if not grams:
         return []
-    shared = func.count()
+    sketched, shared = claim_sketch.c, func.count()
     query = (
-        select(ClaimSketch.claim_id)
-        .where(ClaimSketch.topic_key == topic_key(topic), ClaimSketch.gram.in_(grams))
-        .group_by(ClaimSketch.claim_id)
-        .order_by(shared.desc(), ClaimSketch.claim_id.desc())
+        select(sketched.claim_id)
+        .where(sketched.topic_key == topic_key(topic), sketched.gram.in_(grams))
+        .group_by(sketched.claim_id)
+        .order_by(shared.desc(), sketched.claim_id.desc())
         .limit(CANDIDATES + len(exclude))
     )
     ids = [i for i in session.scalars(query) if i not in exclude]
     if not ids:
         return []
+    c = claim.c
     texts = session.execute(
-        select(Claim.id, Claim.text_norm).where(
-            Claim.id.in_(ids), Claim.topic == topic, Claim.merged_into_id.is_(None)
-        )
+        select(c.id, c.text_norm).where(c.id.in_(ids), c.topic == topic, c.merged_into_id.is_(None))
     ).all()
     from rapidfuzz.fuzz import ratio
 

@@ -7,7 +7,7 @@ is the claim's verdict, the rest is its history.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimtrack import record
@@ -92,12 +92,6 @@ def history(session: Session, claim: Claim) -> list[Verdict]:
         select(Verdict).where(Verdict.claim_id == claim.id)
         .order_by(Verdict.created_at.desc(), Verdict.id.desc())
     ))  # fmt: skip
-
-
-def latest_verdict_ids(*conditions):
-    """A subquery of the newest verdict id of every rated claim (among those meeting
-    ``conditions``: published by a time, looking back)."""
-    return select(func.max(Verdict.id)).where(*conditions).group_by(Verdict.claim_id)
 
 
 # -- ClaimReview -----------------------------------------------------------------------
@@ -213,6 +207,8 @@ def claim_reviews(
     publisher_url: str | None = None,
 ) -> list[dict]:
     """ClaimReviews for the newest verdict of each chosen claim that has one."""
+    from claimtrack.report import latest_verdict_ids
+
     query = select(Verdict).where(Verdict.id.in_(latest_verdict_ids())).order_by(Verdict.claim_id)
     if claim_ids is not None:
         query = query.where(Verdict.claim_id.in_(claim_ids))

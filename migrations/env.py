@@ -9,10 +9,10 @@ connects to ``sqlalchemy.url`` instead.
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from claimtrack.models import Base
+from claimtrack.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 # The search structures of revision 0007 are made in SQL of each backend's own and have
 # no model: SQLite's FTS5 tables (and their shadow tables), PostgreSQL's trigram indexes.

@@ -256,11 +256,15 @@ for _verb, (_kind, _meaning) in STANCE_COMMANDS.items():
     _stance_command(_verb, _kind, _meaning)
 
 
-def _find_claim(session, ref):
-    """find_claim, saying on stderr when an old id was merged into another."""
-    from claimtrack import record
+def _find_claim(session, ref, *, row: bool = False):
+    """find_claim (with ``row``, as a Core row: for commands that only read), saying on
+    stderr when an old id was merged into another."""
+    if row:
+        from claimtrack.lookup import find_claim
+    else:
+        from claimtrack.record import find_claim
 
-    found = record.find_claim(session, ref)
+    found = find_claim(session, ref)
     if str(ref).strip() not in (str(found.id), found.slug or ""):
         click.echo(f"Note: claim {ref} was merged into #{found.id}", err=True)
     return found
@@ -342,10 +346,11 @@ def _known_by(session, claim, known) -> None:
     from sqlalchemy import func, select
 
     from claimtrack.errors import ClaimtrackError
-    from claimtrack.models import Stance
+    from claimtrack.schema import stance
 
+    s = stance.c
     recorded = session.scalar(
-        select(func.count()).where(Stance.claim_id == claim.id, Stance.recorded_at < known.until)
+        select(func.count()).where(s.claim_id == claim.id, s.recorded_at < known.until)
     )
     if not recorded:
         raise ClaimtrackError(f"claim #{claim.id}: the desk had recorded nothing of it by {known}")
@@ -405,7 +410,7 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     when = parse_when(as_of, tz) if as_of else None
     known = parse_when(known_at, tz) if known_at else None
     with read_session(env.engine()) as session:
-        found = _find_claim(session, claim_ref)
+        found = _find_claim(session, claim_ref, row=True)
         if known is not None:
             _known_by(session, found, known)
         detail = claim_detail(session, found, as_of=when, known_at=known)

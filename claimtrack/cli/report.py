@@ -95,9 +95,7 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
 def build_selection(session, *, party_ref=None, side=None, since=None, until=None, as_of=None,
                     known_at=None, tz=None, speaker=False, **rest):  # fmt: skip
     """The Selection a command's options describe; ``speaker``: --party means any stance."""
-    from claimtrack import record
     from claimtrack.errors import UsageError
-    from claimtrack.report import parties_on_side_of
     from claimtrack.selection import Selection
     from claimtrack.times import parse_when
 
@@ -105,7 +103,12 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         raise UsageError("--party is empty: give a party's id, name or alias")
     if side and not party_ref:
         raise UsageError("--side goes with --party")
-    party = record.find_party(session, party_ref) if party_ref else None
+    party = None
+    if party_ref:
+        from claimtrack.record import find_party
+        from claimtrack.report import parties_on_side_of
+
+        party = find_party(session, party_ref)
     if rest.get("search"):
         from claimtrack.search import MANY, matching_claims
 

@@ -1,0 +1,307 @@
+"""The tables, as SQLAlchemy Core: parties, sources, claims, stances, links, the log, and
+the state every write keeps.
+
+This is the one definition of the schema. Reports and listings read these tables with
+Core, which costs a command a few milliseconds; ``claimtrack.models`` maps ORM classes
+onto the same tables for the commands that write (mapping and configuring them costs
+tens). The schema itself is owned by the Alembic revisions in ``migrations/``; a test
+runs ``alembic check`` so these tables and the migrations cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+from claimtrack.vocabulary import STANCE_KINDS
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PARTY_KINDS = ("person", "government", "agency", "organisation", "media", "anonymous")
+LINK_KINDS = ("contradicts", "same_as")
+PRECISIONS = ("day", "minute", "second")
+CLAIM_STATUSES = (
+    "contested", "self-contradicted", "asserted", "retracted", "denied", "unsupported",
+)  # fmt: skip
+RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware instant stored as naive UTC (SQLAlchemy's TZDateTime recipe).
+
+    Naive datetimes are refused at the boundary: nobody's clock is guessed.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: a time zone is required")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL over SQLite hands back text
+            value = dt.datetime.fromisoformat(value)
+        return value.replace(tzinfo=dt.UTC)
+
+
+def _enum(values: tuple[str, ...], name: str) -> Enum:
+    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
+
+
+def _id() -> Column:
+    return Column("id", Integer, primary_key=True)
+
+
+def _fk(name: str, target: str, *, nullable: bool = False, **kw) -> Column:
+    return Column(name, Integer, ForeignKey(target), nullable=nullable, **kw)
+
+
+def _required(name: str, type_, **kw) -> Column:
+    return Column(name, type_, nullable=False, **kw)
+
+
+def _optional(name: str, type_, **kw) -> Column:
+    return Column(name, type_, nullable=True, **kw)
+
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Who speaks: a person, a government, an agency, an outlet, or an anonymous source.
+party = Table(
+    "party", metadata,
+    _id(),
+    _required("name", String),
+    _required("name_norm", String),
+    _required("kind", _enum(PARTY_KINDS, "party_kind")),
+    _required("anonymous", Boolean(create_constraint=False), default=False),
+    _fk("acts_for_id", "party.id", nullable=True, index=True),
+    _required("created_at", UTCDateTime),
+    # Name keys are unique in ``party_name``, with the aliases.
+    Index("ix_party_name_norm", "name_norm"),
+    CheckConstraint("acts_for_id IS NULL OR acts_for_id <> id", name="not_own_affiliate"),
+    CheckConstraint("anonymous = (kind = 'anonymous')", name="anonymous_matches_kind"),
+)  # fmt: skip
+
+# One namespace for every party's name and aliases, anonymous sources' descriptors
+# included: each matching key (``names.normalise``) belongs to one party, which the
+# database enforces, so a name never finds two parties.
+party_name = Table(
+    "party_name", metadata,
+    _id(),
+    _fk("party_id", "party.id", index=True),
+    _required("key", String, unique=True),
+)  # fmt: skip
+
+# Another name for a party, in any language or script (万斯 = JD Vance).
+party_alias = Table(
+    "party_alias", metadata,
+    _id(),
+    _fk("party_id", "party.id"),
+    _required("alias", String),
+    _required("alias_norm", String, index=True),
+    UniqueConstraint("party_id", "alias_norm"),
+)  # fmt: skip
+
+# Where a statement appeared: an outlet's article, broadcast or post. Unique on a digest
+# of the title: a title of 1,000 CJK characters is more than a PostgreSQL B-tree row holds.
+source = Table(
+    "source", metadata,
+    _id(),
+    _fk("outlet_id", "party.id", index=True),
+    _required("title", Text),
+    _required("title_key", String(64)),
+    _optional("url", Text),
+    _optional("language", String),
+    _optional("published_at", UTCDateTime),
+    _optional("published_offset", Integer),
+    _optional("published_precision", _enum(PRECISIONS, "published_precision")),
+    _required("created_at", UTCDateTime),
+    UniqueConstraint("outlet_id", "title_key"),
+)  # fmt: skip
+
+# A proposition, in the language the editor recorded it, within a topic (story). Not
+# unique: `claim add --force` may record the same words twice in a topic on purpose (two
+# parties' separate claims that happen to read alike); merge joins them later.
+claim = Table(
+    "claim", metadata,
+    _id(),
+    _required("topic", String),
+    _required("text", Text),
+    _required("text_norm", Text),
+    # A digest of text_norm for finding the same claim by index: a claim may run to
+    # megabytes, more than a PostgreSQL index row holds.
+    _required("text_key", String(64)),
+    # A short handle editors and seed files use instead of the id ("asset-unfreeze").
+    _optional("slug", String, unique=True),
+    _optional("language", String),
+    _fk("merged_into_id", "claim.id", nullable=True),
+    _required("created_at", UTCDateTime),
+    _required("created_by", String),
+    Index("ix_claim_topic_text_key", "topic", "text_key"),
+)  # fmt: skip
+
+# A claim's MinHash sketch under its topic: how ``claim add`` finds near-duplicates by
+# index (``claimtrack.similar``). Written with the claim; texts never change.
+claim_sketch = Table(
+    "claim_sketch", metadata,
+    Column("topic_key", Integer, primary_key=True, autoincrement=False),
+    Column("gram", Integer, primary_key=True, autoincrement=False),
+    Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)  # fmt: skip
+
+# One party's position on one claim, as reported in one source. Never deleted.
+stance = Table(
+    "stance", metadata,
+    _id(),
+    _fk("claim_id", "claim.id"),
+    _fk("party_id", "party.id", index=True),
+    _required("kind", _enum(STANCE_KINDS, "stance_kind")),
+    _optional("quote", Text),
+    _optional("quote_lang", String),
+    _fk("via_id", "party.id", nullable=True),
+    _fk("source_id", "source.id", nullable=True, index=True),
+    _required("said_at", UTCDateTime, index=True),
+    _required("said_offset", Integer),
+    _required("said_precision", _enum(PRECISIONS, "said_precision")),
+    # The end of the interval said (a whole day, a minute, a second): "as of T" counts a
+    # stance once its interval has ended by T.
+    _required("said_until", UTCDateTime),
+    # Its place among the same party's stances on the claim, in said order (the later
+    # said is later; where two intervals overlap, the later recorded): kept by the write
+    # path (claimtrack.state), read by the rule.
+    _required("said_rank", Integer, default=0),
+    _required("recorded_at", UTCDateTime),
+    _required("recorded_by", String),
+    # A correction by the desk: a voided stance no longer counts, but stays on record.
+    _optional("void_at", UTCDateTime),
+    _optional("void_by", String),
+    _optional("void_reason", Text),
+    _fk("amends_id", "stance.id", nullable=True),
+    # Serves "each party's latest stance on a claim" as an index walk.
+    Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
+)  # fmt: skip
+
+# A counter-claim contradicts the claim it answers; a duplicate is the same as another.
+claim_link = Table(
+    "claim_link", metadata,
+    _id(),
+    _fk("from_claim_id", "claim.id"),
+    _fk("to_claim_id", "claim.id", index=True),
+    _required("kind", _enum(LINK_KINDS, "link_kind")),
+    _required("created_at", UTCDateTime),
+    _required("created_by", String),
+    UniqueConstraint("from_claim_id", "to_claim_id", "kind"),
+    CheckConstraint("from_claim_id <> to_claim_id", name="not_self_link"),
+)  # fmt: skip
+
+# The audit trail: every write, by whom and when.
+event = Table(
+    "event", metadata,
+    _id(),
+    _required("at", UTCDateTime, index=True),
+    _required("editor", String),
+    _required("action", String),
+    _required("detail", Text),
+)  # fmt: skip
+
+# Each claim's status under the rule, kept by every write in the same transaction.
+# Derived state: equal at all times to the ``claim_status`` view (tests/test_state.py
+# checks), so a report reads the top 50 contested claims of a million by index.
+# ``claimtrack db rebuild-status`` recomputes it from the stances.
+claim_state = Table(
+    "claim_state", metadata,
+    Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
+    _required("topic", String),
+    _required("status", _enum(CLAIM_STATUSES, "claim_status")),
+    _required("supporters", Integer),
+    _required("opponents", Integer),
+    _optional("contested_since", UTCDateTime),
+    _optional("first_reported", UTCDateTime),
+    _optional("last_activity", UTCDateTime),
+    Index("ix_claim_state_status_activity", "status", "last_activity"),
+    # Listings in activity order (claim list, --search of a common word) walk this.
+    Index("ix_claim_state_activity", "last_activity", "claim_id"),
+)  # fmt: skip
+
+# Each claim's state over both time axes, kept by every write (``state_history``).
+#
+# A row is the claim's ``claim_status`` row while what was said runs from ``said_from``
+# to ``said_until`` (the said axis: ``--as-of``) and while the desk's record runs from
+# ``known_from`` to ``known_until`` (the recorded axis: ``--known-at``); an open end is
+# NULL. Known at K and as of T, a claim's row is the one with ``known_from < K <=
+# known_until`` and ``said_from <= T < said_until``; a claim with no such row had not
+# been stated. Derived: ``claimtrack db rebuild-status`` recomputes it from the stances,
+# and tests/test_history_store.py checks it against the rule run on the stances.
+claim_history = Table(
+    "claim_history", metadata,
+    _id(),
+    _fk("claim_id", "claim.id"),
+    _required("known_from", UTCDateTime),
+    _optional("known_until", UTCDateTime),
+    _required("said_from", UTCDateTime),
+    _optional("said_until", UTCDateTime),
+    _required("status", _enum(CLAIM_STATUSES, "claim_history_status")),
+    _required("supporters", Integer),
+    _required("opponents", Integer),
+    _optional("contested_since", UTCDateTime),
+    _optional("first_reported", UTCDateTime),
+    _optional("last_activity", UTCDateTime),
+    Index("ix_claim_history_claim", "claim_id", "known_until", "said_from"),
+    Index("ix_claim_history_status_activity", "status", "last_activity"),
+)  # fmt: skip
+
+
+def known_at(at) -> list:
+    """Conditions for the ``claim_history`` rows the desk's record held at ``at`` (an
+    instant or a bound parameter; None: the record as it is now)."""
+    h = claim_history.c
+    if at is None:
+        return [h.known_until.is_(None)]
+    return [h.known_from < at, h.known_until.is_(None) | (h.known_until >= at)]
+
+
+# The desk's published verdict on a claim. A new verdict supersedes, never overwrites.
+# Separate from the computed status: a claim can be contested and rated false.
+verdict = Table(
+    "verdict", metadata,
+    _id(),
+    _fk("claim_id", "claim.id", index=True),
+    _required("rating", _enum(RATINGS, "verdict_rating")),
+    _required("label", String),  # the desk's own words ("Pants on fire")
+    _optional("rating_value", Integer),
+    _optional("best_rating", Integer),
+    _optional("worst_rating", Integer),
+    _optional("summary", Text),
+    _optional("url", Text),
+    _required("created_at", UTCDateTime),
+    _required("created_by", String),
+)  # fmt: skip
