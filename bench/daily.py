@@ -9,6 +9,11 @@ of wall time and CPU time (user + system) are compared. ``claim add`` WRITES to 
 database: give it a copy. It adds into the topic of ``--topic`` (default ``topic-0``,
 5,000 claims in bench/generate.py's data).
 
+claimtrack turns the garbage collector off while it imports and freezes what it
+imported (``claimtrack.cli``), which spares it collections that the floor, a plain
+import, still runs, at its start and at its exit. ``--strict`` compares with that
+floor's imports under the same regime as well (``gc_floor``), to show what the
+commands cost beyond their imports however the collector is set.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import FLOOR_CLICK, FLOOR_ORM  # noqa: E402
 
+GC_FLOOR = {  # the floors with the collector as claimtrack sets it
+    tuple(FLOOR_CLICK): [sys.executable, "-c", "import gc; import click; gc.disable()"],
+    tuple(FLOOR_ORM): [sys.executable, "-c", "import gc; import click; gc.disable(); "
+                       "import sqlalchemy.orm; gc.freeze(); gc.enable()"],
+}  # fmt: skip
+
 SCRIPT = Path(sys.executable).with_name("claimtrack")
 CLAIMTRACK = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "claimtrack"]
 
@@ -42,6 +53,47 @@ def timed(argv: list[str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def queries(db: str, repeats: int, *, show: str, search: str, topic: str) -> None:
+    """Each command's database work, in process and warm (the first run compiles the
+    statements and fills the caches): the median of ``repeats`` runs."""
+    from claimtrack import db as database
+    from claimtrack import report, similar
+    from claimtrack.lookup import find_claim
+    from claimtrack.names import normalise
+    from claimtrack.search import MANY, matching_claims
+    from claimtrack.selection import Selection
+
+    def searched(session):
+        found = matching_claims(session, search)
+        ids = tuple(found) if found not in (None, MANY) else None
+        chosen = Selection(search=search, search_ids=ids, search_many=found == MANY, limit=20)
+        return list(report.claims(session, chosen))
+
+    work = {
+        f"claim show {show}": lambda s: report.claim_detail(s, find_claim(s, show)),
+        "report contested --limit 50": lambda s: list(
+            report.claims(s, Selection(status="contested", limit=50), detail=True)
+        ),
+        f"claim list --search {search} --limit 20": searched,
+        f"claim add: near-duplicates in {topic}": lambda s: similar.similar(
+            s, normalise("Synthetic claim 17: figure 4242 in region 17"), topic
+        ),
+    }
+    engine = database.open_database(database.resolve_url(db))
+    try:
+        with database.read_session(engine) as session:
+            for label, run in work.items():
+                run(session)
+                times = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    run(session)
+                    times.append(time.perf_counter() - started)
+                print(f"  queries of {label:<44} {statistics.median(times) * 1000:6.2f} ms")
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="a COPY of a generated database")
@@ -50,7 +102,18 @@ def main() -> None:
     parser.add_argument("--show", default="1", help="the claim `claim show` shows")
     parser.add_argument("--search", default="region", help="the word `claim list` searches")
     parser.add_argument("--only", help="comma-separated: help,add,show,report,search")
+    parser.add_argument(
+        "--strict", action="store_true", help="also compare with the floor, collector as ours"
+    )
+    parser.add_argument(
+        "--queries", action="store_true", help="only time each command's queries, in process"
+    )
     args = parser.parse_args()
+    if args.queries:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        queries(args.db, max(args.repeats, 9), show=args.show, search=args.search,
+                topic=args.topic)  # fmt: skip
+        return
     env = {**os.environ, "CLAIMTRACK_EDITOR": "bench"}
     os.environ.update(env)
     db = ["--db", args.db]
@@ -77,16 +140,23 @@ def main() -> None:
     for key in only:
         label, argv, floor, target = cases[key]
         timed(argv())  # warm the page cache
-        ours, base = [], []
+        ours, base, strict = [], [], []
         for _ in range(args.repeats):  # alternately, so drift hits both alike
             ours.append(timed(argv()))
             base.append(timed(floor))
+            if args.strict:
+                strict.append(timed(GC_FLOOR[tuple(floor)]))
         wall, wall_floor = (statistics.median(t[0] for t in runs) for runs in (ours, base))
         cpu, cpu_floor = (statistics.median(t[1] for t in runs) for runs in (ours, base))
         verdict = "met" if wall / wall_floor <= target else "NOT met"
         print(f"{label:<44} {wall:6.3f}s / {wall_floor:6.3f}s = {wall / wall_floor:5.2f}x   "
               f"{cpu:6.3f}s / {cpu_floor:6.3f}s = {cpu / cpu_floor:5.2f}x   "
               f"(target {target}x: {verdict})", flush=True)  # fmt: skip
+        if strict:
+            wall_gc, cpu_gc = (statistics.median(t[i] for t in strict) for i in (0, 1))
+            print(f"{'  v. gc_floor':<44} {wall:6.3f}s / {wall_gc:6.3f}s = "
+                  f"{wall / wall_gc:5.2f}x   {cpu:6.3f}s / {cpu_gc:6.3f}s = "
+                  f"{cpu / cpu_gc:5.2f}x", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -53,6 +53,34 @@ def test_help_is_as_wide_as_clicks(monkeypatch, columns):
     assert ctx.make_formatter().width == click.HelpFormatter().width
 
 
+def test_the_collector_pauses_while_a_command_starts_and_no_longer(run, engine, monkeypatch):
+    """Garbage collection is off while a command imports, on once it opens its database,
+    and as it was when the command returns."""
+    import gc
+
+    from claimtrack.cli import Env
+
+    seen = []
+    opened = Env.engine
+
+    def engine_(self, **kwargs):
+        seen.append(gc.isenabled())
+        result = opened(self, **kwargs)
+        seen.append(gc.isenabled())
+        return result
+
+    monkeypatch.setattr(Env, "engine", engine_)
+    assert run("claim", "list").exit_code == 0
+    assert seen == [False, True] and gc.isenabled()
+    gc.disable()
+    try:
+        assert run("claim", "list").exit_code == 0
+        assert seen[2:] == [False, False]  # a caller's choice is left alone
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_help_lists_each_command_with_its_own_summary():
     """The top-level help lists the commands from a table, not from their modules: the
     table says what each command's own help says, and the listing is click's."""

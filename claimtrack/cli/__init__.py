@@ -8,12 +8,33 @@ their functions, so ``claimtrack --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
 
 from claimtrack import __version__
 from claimtrack.errors import ClaimtrackError, UsageError
+
+# A command is short, and most of its time goes to importing SQLAlchemy and claimtrack:
+# a full garbage collection among the imports (hundreds of thousands of objects, none of
+# them garbage) costs more than the command's own work, and another at exit. So the
+# collector pauses while a command starts (ClaimtrackGroup.main), and resumes when the
+# command opens its database (Env.engine), with what was imported by then frozen: kept
+# out of every collection, the one at exit included, as it lives as long as the process.
+_collector = {"paused": False, "frozen": False}
+
+
+def _resume_collection() -> None:
+    """Collect garbage again, after freezing what exists once per process (in a process
+    that runs many commands, the tests, later commands' leftovers are collected)."""
+    if _collector["paused"]:
+        if not _collector["frozen"]:
+            gc.freeze()
+            _collector["frozen"] = True
+        _collector["paused"] = False
+        gc.enable()
+
 
 # command name -> "module:attribute", in the order help lists them.
 COMMANDS = {
@@ -117,6 +138,15 @@ class ClaimtrackGroup(LazyGroup):
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
+    def main(self, *args, **kwargs):
+        if gc.isenabled():
+            gc.disable()
+            _collector["paused"] = True
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            _resume_collection()
+
     def invoke(self, ctx: click.Context):
         try:
             try:
@@ -177,6 +207,8 @@ class Env:
         again, so a mistake leaves no trace.
         """
         from claimtrack.db import open_database, sqlite_file_missing
+
+        _resume_collection()  # the command has what it imports
 
         url = url if url is not None else self.url()
         missing = sqlite_file_missing(url)
