@@ -381,3 +381,71 @@ def test_claim_text_is_escaped_in_the_page(run, engine, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page.lower()
     assert Page(page).articles == [1]
+
+
+# -- tables without tabulate and wcwidth ---------------------------------------------------
+
+
+def test_simple_text_wraps_as_wcwidth_wraps_it():
+    """Printable ASCII with no blanks around it is wrapped by textwrap (faster, and no
+    import of wcwidth's tables): line for line as wcwidth wraps it."""
+    import random
+
+    from wcwidth import wrap
+
+    from claimtrack.render import _simple, _wrap
+
+    rng = random.Random(7)
+    words = ["Synthetic", "claim", "999,999:", "figure", "in", "region", "well-known",
+             "a-b-c-d-e", "--", "-", "", " ", "U.S.", "(Iran)", "[asserts]", "#12"]  # fmt: skip
+    alphabet = "abcdefghijklmnopqrstuvwxyz      --.,;:!?'\"()[]0123456789"
+    for _ in range(5000):
+        if rng.random() < 0.5:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        else:
+            pool = [*words, "x" * rng.randint(1, 40)]
+            text = " ".join(rng.choice(pool) for _ in range(rng.randint(1, 15)))
+        text = text.strip()
+        assert _simple(text)
+        width = rng.randint(1, 60)
+        options = rng.choice([{}, {"max_lines": 1, "placeholder": "…"}])
+        assert _wrap(text, width, **options) == wrap(text, width, **options), (text, width)
+
+
+def test_simple_grid_is_tabulates_simple_grid():
+    """claimtrack draws the default table itself for integers and plain ASCII text, and
+    leaves anything else (a number in text, CJK, other types) to tabulate."""
+    import random
+
+    from tabulate import tabulate
+
+    from claimtrack.render import fit, simple_grid
+
+    rng = random.Random(3)
+    words = ["Synthetic", "claim", "999,999:", "figure", "in", "region", "U.S.", "(Iran)",
+             "[asserts]", "#12", "12", "1.5", "True", "nan", "", " ", "x" * 30, "伊朗",
+             "…"]  # fmt: skip
+    headers = ["id", "status", "claim", "", "for\n(sides)", "against", "last activity"]
+    drawn = 0
+    for _ in range(3000):
+        kinds = [rng.choice(["int", "text", "mixed", "empty", "number", "raw"])
+                 for _ in range(rng.randint(1, 6))]  # fmt: skip
+
+        def cell(kind):
+            text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+            return {
+                "int": lambda: rng.choice([rng.randint(0, 10**7), ""]),
+                "empty": lambda: "",
+                "number": lambda: rng.choice(["12", "1,000", "3.5", "inf", "True", "x"]),
+                "raw": lambda: rng.choice(["", " a ", "\nb", "a\n\nb", "  x\n  y  ", "-"]),
+                "mixed": lambda: rng.choice([rng.randint(0, 99), fit(text, 12, 4)]),
+                "text": lambda: fit(text, rng.randint(3, 25), rng.choice([None, 4])),
+            }[kind]()
+
+        rows = [[cell(k) for k in kinds] for _ in range(rng.randint(1, 6))]
+        names = [rng.choice(headers) for _ in kinds]
+        ours = simple_grid(names, rows)
+        if ours is not None:
+            drawn += 1
+            assert ours == tabulate(rows, headers=names, tablefmt="simple_grid"), (names, rows)
+    assert drawn > 300
