@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,26 +18,22 @@ from sqlalchemy.orm import Session
 from claimtrack import schema
 from claimtrack.links import chunks, counter_claims_of
 from claimtrack.order import said_order
-from claimtrack.rows import (
-    ChangeRow,
-    ClaimDetail,
-    ClaimRow,
-    EventRow,
-    LinkedClaim,
-    PartyCounts,
-    PartyDetail,
-    PartyRow,
-    PartyStance,
-    Position,
-    SourceRow,
-    StanceRow,
-    TimelineEntry,
-    VerdictInfo,
-    VerdictRow,
-)
+from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
 from claimtrack.vocabulary import WITHDRAWAL
+
+if TYPE_CHECKING:
+    from claimtrack.listings import (
+        ChangeRow,
+        EventRow,
+        PartyCounts,
+        PartyDetail,
+        PartyRow,
+        SourceRow,
+        StanceRow,
+        VerdictRow,
+    )
 
 BATCH = 500  # claims read from the database at a time
 
@@ -394,6 +391,8 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
 
 
 def _stance_row(s, refs: tuple[str, str], book: PartyBook) -> StanceRow:
+    from claimtrack.listings import StanceRow
+
     party = book.by_id[s.party_id]
     return StanceRow(
         claim_id=s.claim_id, topic=s.topic, claim_ref=ref(s.slug, s.claim_id), claim=s.text,
@@ -456,6 +455,8 @@ def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCou
     is on a side of, and all its stances."""
     from sqlalchemy import case
 
+    from claimtrack.listings import PartyCounts
+
     views = Selection().views()
     sides, latest, status = views.claim_sides, views.stance_latest, views.claim_status
 
@@ -509,6 +510,8 @@ def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCou
 
 def side_counts(rows: Iterable[PartyCounts]) -> list[PartyCounts]:
     """``party_counts`` summed per side the parties act for."""
+    from claimtrack.listings import PartyCounts
+
     totals: dict[str, list] = {}
     fields = ("parties", "asserted", "denied", "retractions", "counter_claims", "contested",
               "stances")  # fmt: skip
@@ -522,6 +525,8 @@ def side_counts(rows: Iterable[PartyCounts]) -> list[PartyCounts]:
 
 def party_rows(session: Session) -> Iterator[PartyRow]:
     """Every party with its kind, the party it acts for and its aliases."""
+    from claimtrack.listings import PartyRow
+
     book = PartyBook(session)
     for p in sorted(book.by_id.values(), key=lambda p: p.id):
         yield PartyRow(p.id, p.name, p.kind, book.parent(p.id), book.aliases(p.id))
@@ -530,6 +535,8 @@ def party_rows(session: Session) -> Iterator[PartyRow]:
 def party_detail(session: Session, party) -> PartyDetail:
     """A party (a ``models.Party``), its aliases and side, and its stances (and those it
     relayed), newest first."""
+    from claimtrack.listings import PartyDetail, PartyRow, PartyStance
+
     speaker = schema.party.alias("speaker")
     query = (
         select(schema.stance, Claim.text.label("claim_text"), speaker.c.name.label("speaker"))
@@ -564,6 +571,8 @@ def party_detail(session: Session, party) -> PartyDetail:
 
 
 def source_rows(session: Session) -> Iterator[SourceRow]:
+    from claimtrack.listings import SourceRow
+
     outlet = schema.party.alias("outlet")
     query = select(schema.source, outlet.c.name.label("outlet_name"))
     query = query.join(outlet, outlet.c.id == Source.outlet_id)
@@ -575,6 +584,8 @@ def event_rows(
     session: Session, *, since: dt.datetime | None = None, limit: int | None = None
 ) -> Iterator[EventRow]:
     """The audit trail, newest first."""
+    from claimtrack.listings import EventRow
+
     query = select(schema.event).order_by(Event.at.desc(), Event.id.desc())
     if since is not None:
         query = query.where(Event.at >= since)
@@ -586,6 +597,7 @@ def event_rows(
 
 def verdict_rows(session: Session, claim) -> list[VerdictRow]:
     """The claim's verdicts, newest (the one in force) first."""
+    from claimtrack.listings import VerdictRow
     from claimtrack.verdicts import history
 
     return [
@@ -627,6 +639,8 @@ def changes(session: Session, selection: Selection, since: dt.datetime) -> list[
 def _new_counters(claim_id: int, counters, history, texts, since) -> list[ChangeRow]:
     """Claims first stated in the window that contradict this (older) claim: a link has
     two ends, and the newer claim is the counter-claim of the older."""
+    from claimtrack.listings import ChangeRow
+
     mine = history.get(claim_id)
     rows = []
     for other in sorted(counters.get(claim_id, ())):
@@ -641,6 +655,8 @@ def _new_counters(claim_id: int, counters, history, texts, since) -> list[Change
 
 
 def _period_changes(claim_id: int, text: str, history: list, since) -> list[ChangeRow]:
+    from claimtrack.listings import ChangeRow
+
     rows = []
     for period in history:
         if period.status == "contested" and period.since.until > since:
@@ -654,6 +670,8 @@ def _period_changes(claim_id: int, text: str, history: list, since) -> list[Chan
 
 def _new_stances(session, selection: Selection, contested, texts, since) -> list[ChangeRow]:
     """Stances said in the window on the claims contested at its end."""
+    from claimtrack.listings import ChangeRow
+
     speaker = schema.party.alias("speaker")
     query = (
         select(schema.stance, speaker.c.name.label("speaker"))
@@ -669,6 +687,8 @@ def _new_stances(session, selection: Selection, contested, texts, since) -> list
 
 
 def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
+    from claimtrack.listings import ChangeRow
+
     query = select(schema.verdict, Claim.text.label("claim_text"))
     query = query.join(schema.claim, Claim.id == Verdict.claim_id)
     query = query.where(Verdict.created_at >= since)
