@@ -17,12 +17,9 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
-import regex
-
-_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
-_SPACE = regex.compile(r"\s+")
 # Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; the tatweel (kashida),
 # which only stretches a word, and the Braille blank, which shows nothing, are dropped.
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
@@ -37,7 +34,20 @@ def clean(text: str) -> str:
 def normalise(text: str) -> str:
     """The matching key of a name or text (see the module's notes); empty when the text
     holds nothing visible."""
-    key = unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
+    if text.isascii() and text.isprintable():
+        # Nothing to fold but case and spaces, and no need of the regex module's Unicode
+        # tables (tests/test_names.py holds this to the full way below).
+        return " ".join(text.lower().split())
+    ignorable, space = _patterns()
+    key = unicodedata.normalize("NFKC", ignorable.sub("", text))
     key = unicodedata.normalize("NFKC", key.casefold())
-    key = _IGNORABLE.sub("", key).translate(_LETTERS)
-    return _SPACE.sub(" ", key).strip()
+    key = ignorable.sub("", key).translate(_LETTERS)
+    return space.sub(" ", key).strip()
+
+
+@functools.cache
+def _patterns():
+    """Default_Ignorable_Code_Point, and runs of white space, from Unicode's own tables."""
+    import regex
+
+    return regex.compile(r"\p{Default_Ignorable_Code_Point}"), regex.compile(r"\s+")

@@ -285,3 +285,25 @@ def test_more_hostile_arguments_are_one_line(ok, run, engine, args):
 
 def test_standard_input_is_read_once(run, engine):
     refused(run, engine, "claim", "add", "-", "--quote-file", "-", "--by", "A", "--create-missing")
+
+
+def test_plain_ascii_keys_are_the_full_keys():
+    """normalise spares plain ASCII the Unicode folding; the key is the same."""
+    import random
+    import string
+    import unicodedata
+
+    from claimtrack.names import _LETTERS, _patterns
+
+    def full(text: str) -> str:
+        ignorable, space = _patterns()
+        key = unicodedata.normalize("NFKC", ignorable.sub("", text))
+        key = unicodedata.normalize("NFKC", key.casefold())
+        key = ignorable.sub("", key).translate(_LETTERS)
+        return space.sub(" ", key).strip()
+
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 30)))
+        assert normalise(text) == full(text), repr(text)
+    assert all(normalise(chr(c)) == full(chr(c)) for c in range(128))
