@@ -4,11 +4,13 @@
 claim keeps, in ``claim_sketch``, a MinHash sketch of its matching key (``text_norm``):
 the ``SKETCH`` smallest hashes of its character trigrams, under its topic's key. Two
 texts that share most of their trigrams are very likely to share one of those hashes,
-so the claims that share a hash with a new text, in its topic, are the candidates (an
-index range per hash, however large the topic or the archive); the few that share most
-are scored with rapidfuzz's ratio, as difflib's ratio was over the topic's latest 5,000
-texts before. Character trigrams need no word boundaries: Chinese and Persian texts
-are sketched like any other.
+so the claims that share a hash with a new text, in its topic, are the candidates: for
+each hash, the newest ``PER_HASH`` claims that have it (an index range, however large
+the topic or the archive; a hash that a topic's boilerplate gives every claim does not
+make the whole topic a candidate). The few that share most hashes are scored with
+rapidfuzz's ratio, as difflib's ratio was over the topic's latest 5,000 texts before.
+Character trigrams need no word boundaries: Chinese and Persian texts are sketched
+like any other.
 
 The sketch is written with the claim (``record.add_claim``), and a claim's text and
 topic never change afterwards. A revision that changes ``text_norm`` (a new
@@ -21,6 +23,7 @@ from __future__ import annotations
 from zlib import crc32
 
 SKETCH = 8  # hashes kept per claim (and looked up per new text)
+PER_HASH = 400  # claims read per hash of the text: the newest that have it
 CANDIDATES = 50  # claims scored at most: those sharing the most hashes with the text
 THRESHOLD = 80  # rapidfuzz ratio (0..100) from which a claim is "similar"
 
@@ -53,22 +56,33 @@ def sketch_rows(claim_id: int, topic: str, text_norm: str) -> list[dict]:
 def similar(session, text_norm: str, topic: str, *, limit: int = 3, exclude=()) -> list[int]:
     """Ids of the claims of the topic (not merged away) whose matching key is close to
     ``text_norm``, closest first (the newer first among equals)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, union_all
 
     from claimtrack.schema import claim, claim_sketch
 
     grams = sketch(text_norm)
     if not grams:
         return []
-    sketched, shared = claim_sketch.c, func.count()
-    query = (
+    sketched, key = claim_sketch.c, topic_key(topic)
+    # Each hash's newest claims (an index range each): a hash that boilerplate gives
+    # every claim of a topic does not make the whole topic a candidate.
+    newest = union_all(*(
         select(sketched.claim_id)
-        .where(sketched.topic_key == topic_key(topic), sketched.gram.in_(grams))
-        .group_by(sketched.claim_id)
-        .order_by(shared.desc(), sketched.claim_id.desc())
+        .where(sketched.topic_key == key, sketched.gram == gram)
+        .order_by(sketched.claim_id.desc())
+        .limit(PER_HASH)
+        .subquery()
+        .select()
+        for gram in grams
+    )).subquery()  # fmt: skip
+    shared = func.count()
+    query = (
+        select(newest.c.claim_id)
+        .group_by(newest.c.claim_id)
+        .order_by(shared.desc(), newest.c.claim_id.desc())
         .limit(CANDIDATES + len(exclude))
     )
-    ids = [i for i in session.scalars(query) if i not in exclude]
+    ids = [i for i in session.scalars(query) if i not in exclude][:CANDIDATES]
     if not ids:
         return []
     c = claim.c
