@@ -404,131 +404,29 @@ def terminal_width() -> int:
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
     lines, the last ending in an ellipsis when cut. Line breaks in the text are kept."""
-    out: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        out.extend(_wrap(paragraph, max(width, 1)) or [""])
-    if lines and len(out) > lines:
-        kept = " ".join(out[lines - 1 :])
-        out = out[: lines - 1] + _wrap(kept, max(width, 1), max_lines=1, placeholder="…")
-    return "\n".join(out)
-
-
-def _simple(text: str) -> bool:
-    """Printable ASCII with no blanks around it: one column a character, and wrapped by
-    the standard library's textwrap exactly as by wcwidth's (tests/test_formats.py)."""
-    return text.isascii() and text.isprintable() and text == text.strip()
-
-
-def _wrap(text: str, width: int, **options) -> list[str]:
-    """wcwidth's wrap; for simple text (``_simple``), textwrap's, which is faster and
-    spares the import of wcwidth's tables."""
-    if _simple(text):
-        from textwrap import wrap
-
-        # textwrap may leave a blank at the end of a line where it breaks a long word.
-        return [line.rstrip(" ") for line in wrap(text, width, **options)]
     from wcwidth import wrap
 
-    return wrap(text, width, **options)
-
-
-def text_width(line: str) -> int:
-    """Terminal columns of one line of text (wcwidth's, which counts CJK as two)."""
-    if _one_column_each(line):
-        return len(line)
-    from wcwidth import wcswidth
-
-    return wcswidth(line)
-
-
-def _one_column_each(text: str) -> bool:
-    """Printable ASCII, and the ellipsis that marks a cut cell: one column a character."""
-    text = text.replace("…", "")
-    return text.isascii() and text.isprintable()
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        out.extend(wrap(paragraph, max(width, 1)) or [""])
+    if lines and len(out) > lines:
+        kept = " ".join(out[lines - 1 :])
+        out = out[: lines - 1] + wrap(kept, max(width, 1), max_lines=1, placeholder="…")
+    return "\n".join(out)
 
 
 def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
     """Rows as a table that fits the terminal: flexible columns share what the fixed
     ones leave."""
+    from tabulate import tabulate
+
     columns = view.table or tuple(
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
         for name, get in view.flat
     )
     widths = _widths(columns, rows)
     cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
-    headers = [c.header for c in columns]
-    if tablefmt == "simple_grid":
-        drawn = simple_grid(headers, cells)
-        if drawn is not None:
-            return drawn
-    from tabulate import tabulate
-
-    return tabulate(cells, headers=headers, tablefmt=tablefmt)
-
-
-# Characters that could make tabulate read a text cell as a number or a boolean.
-_NUMERIC = frozenset("0123456789+-.,_eEinfINFaAtyTY \n")
-
-
-def simple_grid(headers: list[str], rows: list[list]) -> str | None:
-    """The table tabulate draws as ``simple_grid`` (its default alignment: numbers to the
-    right, text to the left, headers as their columns, two blanks of room beside each
-    header), drawn without importing tabulate and wcwidth, for the tables they would
-    draw alike: integers, and printable ASCII text (with the ellipsis of a cut cell)
-    that cannot read as a number.
-    None for any other table; tests/test_formats.py holds it to tabulate's output."""
-    if not rows:
-        return None
-    texts = [*headers, *(v for row in rows for v in row if isinstance(v, str))]
-    for t in texts:
-        if not _one_column_each(t.replace("\n", "")):
-            return None
-        if t.endswith("\n") or t in ("True", "False"):
-            return None
-    columns = []
-    for header, values in zip(headers, zip(*rows, strict=True), strict=True):
-        kinds = set()
-        for v in values:
-            if type(v) is int:
-                kinds.add(int)
-            elif not isinstance(v, str):
-                return None
-            elif v:
-                if _NUMERIC.issuperset(v):
-                    return None  # might read as a number: tabulate decides
-                kinds.add(str)
-        right = kinds == {int}
-        cells = [str(v) if right else str(v).strip() for v in values]
-        lines = [c.split("\n") if c else [] for c in cells]
-        width = max(max(len(h) for h in header.split("\n")) + 2,
-                    max((len(line) for cell in lines for line in cell), default=0))  # fmt: skip
-        pad = str.rjust if right else str.ljust
-        columns.append((header, lines, width, pad))
-
-    # Only where some cell or header has lines does tabulate split rows into lines; then a
-    # row of empty cells has none.
-    multiline = any("\n" in t for t in texts)
-
-    def row_lines(cells: list[list[str]]) -> list[str]:
-        height = max(len(c) for c in cells) if multiline else 1
-        return [
-            "│" + "│".join(" " + pad(c[i] if i < len(c) else "", width) + " "
-                          for c, (_, _, width, pad) in zip(cells, columns, strict=True)) + "│"
-            for i in range(height)
-        ]  # fmt: skip
-
-    def rule(left: str, middle: str, right: str) -> str:
-        return left + middle.join("─" * (width + 2) for _, _, width, _ in columns) + right
-
-    out = [rule("┌", "┬", "┐")]
-    out += row_lines([header.split("\n") for header, *_ in columns])
-    out.append(rule("├", "┼", "┤"))
-    for n in range(len(rows)):
-        if n:
-            out.append(rule("├", "┼", "┤"))
-        out += row_lines([lines[n] for _, lines, _, _ in columns])
-    out.append(rule("└", "┴", "┘"))
-    return "\n".join(out)
+    return tabulate(cells, headers=[c.header for c in columns], tablefmt=tablefmt)
 
 
 def _table_cell(value: Any, width: int) -> Any:
@@ -547,9 +445,10 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
     tabulate pads every header by two (its MIN_PADDING), so no column is narrower than
     its widest header line plus two; a flexible column never gets more than it needs.
     """
+    from wcwidth import wcswidth
 
     def widest(texts) -> int:
-        return max((text_width(line) for t in texts for line in str(t).splitlines()), default=0)
+        return max((wcswidth(line) for t in texts for line in str(t).splitlines()), default=0)
 
     def header(c: Column) -> int:
         return widest(c.header.split("\n")) + 2

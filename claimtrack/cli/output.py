@@ -88,15 +88,13 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
 
 def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
     """Refuse a bad --tablefmt or an xlsx without --out before any work is done."""
-    if fmt == "table" and tablefmt != "simple_grid":
-        from tabulate import tabulate_formats
+    from tabulate import tabulate_formats
 
-        if tablefmt not in tabulate_formats:
-            raise click.BadParameter(
-                f"unknown table format {tablefmt!r}; try one of: "
-                f"{', '.join(sorted(tabulate_formats))}",
-                param_hint="--tablefmt",
-            )
+    if fmt == "table" and tablefmt not in tabulate_formats:
+        raise click.BadParameter(
+            f"unknown table format {tablefmt!r}; try one of: {', '.join(sorted(tabulate_formats))}",
+            param_hint="--tablefmt",
+        )
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx writes a file: give --out FILE.xlsx")
 
