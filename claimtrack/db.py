@@ -22,7 +22,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
@@ -89,7 +89,7 @@ def create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
     try:
-        return sa.create_engine(url)
+        engine = sa.create_engine(url)
     except sa.exc.NoSuchModuleError:
         raise UsageError(
             f"cannot open database {redact(url)}: unknown kind of database "
@@ -100,6 +100,9 @@ def create_engine(url: URL) -> Engine:
             f"cannot open database {redact(url)}: its driver ({exc.name}) is not installed; "
             "claimtrack works with SQLite and PostgreSQL (pip install 'claimtrack[postgres]')"
         ) from None
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    return engine
 
 
 def _readable_sqlite_url(url: URL) -> URL:
@@ -138,6 +141,20 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+# Any constant: the one lock every claimtrack writer of a PostgreSQL database takes.
+WRITE_LOCK = 0x636C_6169  # "clai"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so the derived tables each write
+    # keeps (claim_state, claim_history, party_tally) are re-counted from what the writer
+    # before it committed, never from the same rows at once. Readers never wait.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection):
+        if connection.get_execution_options().get("claimtrack_write"):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK:d})")
 
 
 def write_session(engine: Engine) -> Session:

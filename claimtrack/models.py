@@ -310,6 +310,48 @@ class ClaimHistory(Base):
         return [cls.known_from < at, cls.known_until.is_(None) | (cls.known_until >= at)]
 
 
+class PartyClaim(Base):
+    """Per claim and party, the party's part in it under the rule (``claimtrack.tally``):
+    kept by every write with ``claim_state``, summed into ``party_tally``."""
+
+    __tablename__ = "party_claim"
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String)
+    asserted: Mapped[int] = mapped_column(Integer)
+    denied: Mapped[int] = mapped_column(Integer)
+    contested: Mapped[int] = mapped_column(Integer)
+    retracted: Mapped[int] = mapped_column(Integer)
+    stances: Mapped[int] = mapped_column(Integer)
+
+
+class PartyCounter(Base):
+    """Per claim, the counter-claims through which a party opposes it (``tally``)."""
+
+    __tablename__ = "party_counter"
+    __table_args__ = (Index("ix_party_counter_party", "party_id", "topic"),)
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), primary_key=True)
+    counter_claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String)
+
+
+class PartyTally(Base):
+    """``party_claim`` summed per party and topic: what ``report parties`` reads."""
+
+    __tablename__ = "party_tally"
+
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String, primary_key=True)
+    asserted: Mapped[int] = mapped_column(Integer)
+    denied: Mapped[int] = mapped_column(Integer)
+    contested: Mapped[int] = mapped_column(Integer)
+    retracted: Mapped[int] = mapped_column(Integer)
+    stances: Mapped[int] = mapped_column(Integer)
+
+
 RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
 
 

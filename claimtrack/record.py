@@ -779,7 +779,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
               + (f"; aliases {', '.join(aliases)}" if aliases else ""))  # fmt: skip
     session.flush()
     session.expire_all()
-    connection.execute(delete(members).where(members.c.id == party.id))
-    if claims:
+    if claims:  # before the party goes: its kept counts (``tally``) are re-counted away
         state.refresh(session, claims, replay=claims)
+    connection.execute(delete(members).where(members.c.id == party.id))
     return detail

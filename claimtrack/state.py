@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from claimtrack import rule, state_history
+from claimtrack import rule, state_history, tally
 from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
 
@@ -214,11 +214,13 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
             insert(ClaimState).from_select(list(COLUMNS), query),
             {"claims": part, "scope": scope},
         )
+        tally.refresh(session, part, scope)
     return len(rated)
 
 
-def rebuild(session: Session) -> int:
-    """Recompute every claim's state from the stances; returns the number of claims."""
+def rebuild(session: Session, *, counts: bool = True) -> int:
+    """Recompute every claim's state from the stances; returns the number of claims.
+    ``counts``: the parties' kept counts too (``tally``; not before revision 0007)."""
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
     session.info.pop(REPLAY, None)
@@ -230,4 +232,6 @@ def rebuild(session: Session) -> int:
     connection.execute(
         insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
     )
+    if counts:
+        tally.rebuild(session)
     return session.scalar(select(func.count()).select_from(ClaimState))

@@ -66,6 +66,33 @@ def _editor(url: str, number: int) -> None:
         engine.dispose()
 
 
+def test_postgresql_writers_take_turns_readers_do_not_wait(engine):
+    """A PostgreSQL writer holds claimtrack's write lock until it commits (as SQLite's
+    BEGIN IMMEDIATE), so the counts each write keeps start from the last commit."""
+    if engine.dialect.name == "sqlite":  # BEGIN IMMEDIATE: a second writer is refused
+        with db.write_session(engine) as writer:
+            writer.execute(sa.text("SELECT 1"))
+            other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            assert other.execute("SELECT count(*) FROM claim").fetchone() == (0,)
+            other.close()
+        return
+    held = sa.text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND ((classid::bigint << 32) | objid::bigint) = :key"
+    )
+    with db.write_session(engine) as writer, engine.connect() as other:
+        writer.execute(sa.text("SELECT 1"))
+        assert other.execute(held, {"key": db.WRITE_LOCK}).scalar() == 1
+        second = other.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
+                               {"key": db.WRITE_LOCK}).scalar()  # fmt: skip
+        assert second is False  # a second writer waits
+        assert other.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 0  # a reader
+        writer.commit()
+        assert other.execute(held, {"key": db.WRITE_LOCK}).scalar() == 0
+
+
 def test_eight_editors_at_once_lose_nothing(engine, db_url, run, monkeypatch):
     # What is tested is that nothing is lost, not how long a writer waits: on a loaded
     # two-core machine (the suite runs beside this test) a wait can pass the default 10 s.
@@ -342,11 +369,20 @@ def _fill_0005(connection) -> None:
     from claimtrack import state
 
     _fill_0004(connection)
-    state.rebuild(Session(bind=connection))
+    state.rebuild(Session(bind=connection), counts=False)
+
+
+def _fill_0006(connection) -> None:
+    """As 0005 upgraded to 0006, every name and alias holding its key in ``party_name``;
+    0007 counts every party's part (``party_tally``)."""
+    _fill_0005(connection)
+    connection.execute(sa.text(
+        "INSERT INTO party_name (party_id, key) VALUES (1, 'iran'), (2, 'united states'), "
+        "(1, '伊朗')"))  # fmt: skip
 
 
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
-           "0005": _fill_0005}  # fmt: skip
+           "0005": _fill_0005, "0006": _fill_0006}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -388,6 +424,15 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     "SELECT claim_id, status FROM claim_history "
                     "WHERE known_until IS NULL AND said_until IS NULL")).all()  # fmt: skip
                 assert dict(now) == statuses
+                if sa.inspect(connection).has_table("party_tally"):
+                    from sqlalchemy.orm import Session
+
+                    from claimtrack.report import party_counts
+
+                    session = Session(bind=connection)
+                    kept = party_counts(session)
+                    assert kept == party_counts(session, from_rule=True)
+                    assert {r.name: r.contested for r in kept} == {"Iran": 2, "United States": 2}
                 if sa.inspect(connection).has_table("party_name"):
                     keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
                     assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]
