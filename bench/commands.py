@@ -150,13 +150,16 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     yield "db downgrade", None, {"why": "destructive: drops the schema (tested in the suite)"}
 
 
-def run(db: str, *, slow: bool, repeats: int) -> list[dict]:
+def run(db: str, *, slow: bool, repeats: int, skip: tuple[str, ...] = ()) -> list[dict]:
     tag = time.strftime("%H%M%S")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         seen: dict[str, str] = {}
         for name, argv, options in plan(tag, workdir, seen):
+            if name in skip:
+                options = {**options, "why": "left out with --skip"}
+                argv = None
             if argv is None or (options.get("slow") and not slow):
                 why = options.get("why") or "whole-archive rebuild; run with --slow"
                 results.append(dict(command=name, skipped=why))
@@ -215,10 +218,17 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="a COPY of a generated database (it writes)")
     parser.add_argument("--slow", action="store_true", help="also run db rebuild-status")
     parser.add_argument("--repeats", type=int, default=5, help="floor runs (median)")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="leave this command out (e.g. --skip 'export xlsx')",
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--markdown", action="store_true", help="print a table for the docs")
     args = parser.parse_args()
-    results = run(args.db, slow=args.slow, repeats=args.repeats)
+    results = run(args.db, slow=args.slow, repeats=args.repeats, skip=tuple(args.skip))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.markdown:
