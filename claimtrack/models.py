@@ -180,6 +180,8 @@ class Stance(Base):
     __table_args__ = (
         # Serves "each party's latest stance on a claim" as an index walk.
         Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
+        # Serves "what was said since" (report changes): a range, not a scan.
+        Index("ix_stance_said_until", "said_until", "claim_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
