@@ -182,6 +182,9 @@ class Stance(Base):
         Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
         # Serves "what was said since" (report changes): a range, not a scan.
         Index("ix_stance_said_until", "said_until", "claim_id"),
+        # Serve "a party's stances, and those it relayed" (party show, party merge).
+        Index("ix_stance_party", "party_id", "said_at"),
+        Index("ix_stance_via", "via_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
