@@ -263,7 +263,11 @@ class ClaimState(Base):
     """
 
     __tablename__ = "claim_state"
-    __table_args__ = (Index("ix_claim_state_status_activity", "status", "last_activity"),)
+    __table_args__ = (
+        Index("ix_claim_state_status_activity", "status", "last_activity"),
+        # Every claim by latest activity (claim list, report claims): an index walk.
+        Index("ix_claim_state_activity", "last_activity", "claim_id"),
+    )
 
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), primary_key=True)
     topic: Mapped[str] = mapped_column(String)

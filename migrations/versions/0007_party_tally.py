@@ -1,6 +1,7 @@
 """Per-party counts kept by every write, so ``report parties`` need not run the rule;
 an index on when stances were said, so ``report changes`` reads one day as a range, and
-on who said or relayed them, so ``party show`` and ``party merge`` read one party's.
+on who said or relayed them, so ``party show`` and ``party merge`` read one party's; and
+on ``claim_state`` by latest activity, so ``claim list`` starts at once at any size.
 
 ``party_claim`` (per claim and party: supports, denies, is on a side while contested,
 retracted, how many stances), ``party_counter`` (the counter-claims through which a
@@ -34,6 +35,7 @@ def upgrade() -> None:
     op.create_index("ix_stance_said_until", "stance", ["said_until", "claim_id"])
     op.create_index("ix_stance_party", "stance", ["party_id", "said_at"])
     op.create_index("ix_stance_via", "stance", ["via_id"])
+    op.create_index("ix_claim_state_activity", "claim_state", ["last_activity", "claim_id"])
     op.create_table(
         "party_claim",
         sa.Column("claim_id", sa.Integer(), nullable=False),
@@ -85,6 +87,7 @@ def downgrade() -> None:
     op.drop_index("ix_party_counter_party", table_name="party_counter")
     op.drop_table("party_counter")
     op.drop_table("party_claim")
+    op.drop_index("ix_claim_state_activity", table_name="claim_state")
     op.drop_index("ix_stance_via", table_name="stance")
     op.drop_index("ix_stance_party", table_name="stance")
     op.drop_index("ix_stance_said_until", table_name="stance")
