@@ -403,15 +403,21 @@ def _write_replay(session: Session) -> None:
         opened: dict[tuple, dt.datetime] = {}
         for instant in instants:
             rows = _stretches(by_point.get(instant, []), moments)
-            for row in set(opened) - rows:
+            # In said order (rows held at one instant start at different moments), so a
+            # claim's rows get their ids in the same order in every run, on every backend.
+            for row in sorted(set(opened) - rows, key=_said_from):
                 pending.append(_row(claim_id, row, opened.pop(row), instant))
-            for row in rows - set(opened):
+            for row in sorted(rows - set(opened), key=_said_from):
                 opened[row] = instant
         pending.extend(_row(claim_id, row, since, None) for row, since in opened.items())
         if len(pending) >= READ_BATCH:
             bulk.insert_rows(connection, ClaimHistory.__table__, pending)
             pending = []
     bulk.insert_rows(connection, ClaimHistory.__table__, pending)
+
+
+def _said_from(row: tuple) -> dt.datetime:
+    return row[0]
 
 
 def _row(claim_id: int, row: tuple, known_from, known_until) -> dict:
@@ -446,7 +452,7 @@ def _write_current(session: Session, claim_ids: list[int], now: dt.datetime) -> 
                         reopen.append(r.id)
                 elif r.known_until is None:
                     (remove if r.known_from == now else close).append(r.id)
-            new.extend(_row(claim_id, row, now, None) for row in want)
+            new.extend(_row(claim_id, row, now, None) for row in sorted(want, key=_said_from))
         for ids, statement in (
             (close, update(table).values(known_until=now)),
             (reopen, update(table).values(known_until=None)),
