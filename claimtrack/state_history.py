@@ -197,16 +197,17 @@ def _prepare(session: Session) -> None:
     connection = session.connection()
     for table in _SCRATCH:
         table.create(connection, checkfirst=True)
-        _empty(connection, table)
-
-
-def _empty(connection, table: Table) -> None:
-    """Empty a working table. On PostgreSQL, TRUNCATE: a DELETE leaves its dead rows to be
-    scanned by every later pass (autovacuum never visits a temporary table)."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"TRUNCATE {table.name}")
-    else:
         connection.execute(delete(table))
+
+
+def _empty_at(connection) -> None:
+    """Empty ``hx_at`` for the next pass. On PostgreSQL, TRUNCATE: a DELETE would leave
+    every pass's rows dead in it (autovacuum never visits a temporary table), for every
+    later pass to scan. Nothing streams from ``hx_at``, so no open cursor stops it."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"TRUNCATE {_at.name}")
+    else:
+        connection.execute(delete(_at))
 
 
 def analyze(session: Session, *tables: str) -> None:
@@ -301,7 +302,7 @@ def _passes(session: Session, *, replay: bool) -> None:
     with _without_jit(connection):
         for p in range(n_points + 1):
             for m in range(n_moments + 1):
-                _empty(connection, _at)
+                _empty_at(connection)
                 connection.execute(insert(_at).from_select(["claim_id", "as_of", "known_at"],
                                                            cells), {"m": m, "p": p})  # fmt: skip
                 analyze(session, _at.name)
@@ -331,24 +332,28 @@ def _without_jit(connection):
 
 
 def _grouped(session: Session, query) -> Iterator[tuple[int, list]]:
-    """(claim id, its rows) from a query ordered by claim id first, streamed."""
-    result = session.connection().execute(query.execution_options(yield_per=READ_BATCH))
-    claim, found = None, []
-    for row in result:
-        if row[0] != claim:
-            if claim is not None:
-                yield claim, found
-            claim, found = row[0], []
-        found.append(row)
-    if claim is not None:
-        yield claim, found
+    """(claim id, its rows) from a query ordered by claim id first, streamed. Closing the
+    generator closes the result (on PostgreSQL, a server-side cursor)."""
+    query = query.execution_options(yield_per=READ_BATCH)
+    with session.connection().execute(query) as result:
+        claim, found = None, []
+        for row in result:
+            if row[0] != claim:
+                if claim is not None:
+                    yield claim, found
+                claim, found = row[0], []
+            found.append(row)
+        if claim is not None:
+            yield claim, found
 
 
 def _states(session: Session) -> Iterator[tuple[int, list]]:
     """(claim id, [(point, moment, state), ...] in order) for every claim rated."""
     query = select(_state).order_by(_state.c.claim_id, _state.c.point, _state.c.moment)
-    for claim_id, rows in _grouped(session, query):
-        yield claim_id, [(r.point, r.moment, tuple(r._mapping[f] for f in FIELDS)) for r in rows]
+    with contextlib.closing(_grouped(session, query)) as grouped:
+        for claim_id, rows in grouped:
+            yield claim_id, [(r.point, r.moment, tuple(r._mapping[f] for f in FIELDS))
+                             for r in rows]  # fmt: skip
 
 
 def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int, list]]:
@@ -358,8 +363,9 @@ def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int,
         .join(table, table.c.comp_id == _comp.c.comp_id)
         .order_by(_comp.c.claim_id, table.c.k)
     )
-    for claim_id, rows in _grouped(session, query):
-        yield claim_id, [r[1] for r in rows]
+    with contextlib.closing(_grouped(session, query)) as grouped:
+        for claim_id, rows in grouped:
+            yield claim_id, [r[1] for r in rows]
 
 
 def _stretches(states: list, moments: list) -> set[tuple]:
@@ -385,11 +391,17 @@ _COLUMNS = ("said_from", "said_until", *FIELDS)
 def _write_replay(session: Session) -> None:
     """Rows over both axes from the replayed states in ``hx_state``: at each recorded
     instant of a claim's group, the rows that stop holding close and new ones open."""
+    with (
+        contextlib.closing(_states(session)) as states,
+        contextlib.closing(_per_claim(session, _point, "point")) as points,
+    ):  # not left open when the moments run out first
+        _write_replayed(session, states, points)
+
+
+def _write_replayed(session: Session, states: Iterator, points: Iterator) -> None:
     pending: list[dict] = []
-    states = _states(session)
     state = next(states, None)
     connection = session.connection()
-    points = _per_claim(session, _point, "point")
     known = next(points, None)
     for claim_id, moments in _per_claim(session, _moment, "moment"):
         while known is not None and known[0] < claim_id:  # a group with links, no stance
