@@ -174,10 +174,12 @@ def read_session(engine: Engine) -> Session:
 def alembic_config(connection: Connection | None = None):
     from alembic.config import Config
 
+    from claimtrack.bundled import folder
+
     config = Config()
-    # migrations/ is installed as the claimtrack.migrations package (see pyproject.toml),
-    # so this resolves in a checkout, an editable install and a wheel alike.
-    config.set_main_option("script_location", "claimtrack.migrations:.")
+    # migrations/ is installed as the claimtrack.migrations package (see pyproject.toml);
+    # run from a checkout with a non-editable install, it is the checkout's migrations/.
+    config.set_main_option("script_location", str(folder("migrations")))
     if connection is not None:
         config.attributes["connection"] = connection
     return config

@@ -43,9 +43,9 @@ class LoadReport:
 
 
 def bundled_seed_path() -> Path:
-    from importlib.resources import files
+    from claimtrack.bundled import folder
 
-    return Path(str(files("claimtrack.seeds") / BUNDLED_SEED))
+    return folder("seeds") / BUNDLED_SEED
 
 
 def read_toml(path: Path) -> dict[str, Any]:
