@@ -145,7 +145,11 @@ def test_readers_do_not_block_writers(tmp_path):
 # -- faults -----------------------------------------------------------------------------
 
 
-def _big_csv(tmp_path: Path, claims: int = 3000) -> Path:
+# Enough rows that the bulk import spends seconds inside its one transaction.
+BIG = 20_000
+
+
+def _big_csv(tmp_path: Path, claims: int = BIG) -> Path:
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as f:
         f.write("claim,party,stance,source,date\n")
@@ -177,7 +181,7 @@ def _import_transaction_open(engine) -> bool:
 
 def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path):
     url = db_url.render_as_string(hide_password=False)
-    csv_path = _big_csv(tmp_path)  # 3,000 rows: seconds of work inside one transaction
+    csv_path = _big_csv(tmp_path)
     before = snapshot(engine)
     process = subprocess.Popen(
         [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
@@ -205,7 +209,7 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path)
     result = CliRunner().invoke(cli, ["--db", url, "import", "csv", str(csv_path)])
     assert result.exit_code == 0, result.output
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 3000
+        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == BIG
 
 
 def test_a_database_locked_past_the_busy_timeout(tmp_path, monkeypatch):
