@@ -202,6 +202,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     revision = _known_revision(revision)
+    with engine.connect() as connection:
+        at = current_revision(connection)
+    if at is not None and at == (SCHEMA_HEAD if revision == "head" else revision):
+        return  # nothing to do: no schema transaction, no foreign-key check of every row
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
     use_wal(engine)
