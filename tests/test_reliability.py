@@ -78,8 +78,11 @@ def test_postgresql_writers_take_turns_readers_do_not_wait(engine):
             assert other.execute("SELECT count(*) FROM claim").fetchone() == (0,)
             other.close()
         return
+    # pg_locks lists the whole server: other tests' databases (pytest -n) hold the same
+    # key at the same time. An advisory lock belongs to one database, so count only ours.
     held = sa.text(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
         "AND ((classid::bigint << 32) | objid::bigint) = :key"
     )
     with db.write_session(engine) as writer, engine.connect() as other:
