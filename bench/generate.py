@@ -8,8 +8,10 @@ them, 200 outlets; every person has an alias. Claims fall in 200 topics; each is
 asserted by someone, most are confirmed by their own side, about one in ten is denied
 or disputed by the other side or answered by a counter-claim, a few are retracted, and
 questions and comments fill up to about three stances a claim. The claim_state table
-is then computed by the rule (``db rebuild-status``). Rows go in with executemany in
-batches, not one ORM object at a time.
+is then computed by the rule (``db rebuild-status``). Rows go in batches, not one ORM
+object at a time: with executemany on SQLite, with COPY on PostgreSQL (executemany
+there is several times slower). Every row, ids included, is the same on both backends
+for a given seed.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import sys
 import time
 from pathlib import Path
 
+# The checkout's claimtrack, whether or how the package is installed (with a
+# non-editable install, claimtrack.bundled finds the checkout's own migrations/).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
-
-from claimtrack import db, state  # noqa: E402
+from claimtrack import db, insert_many, state  # noqa: E402
 from claimtrack.models import (  # noqa: E402
     Claim,
     ClaimLink,
@@ -83,30 +85,54 @@ def _parties(rng: random.Random):
                 )
             )
             if kind == "person":
-                aliases.append(dict(party_id=next_id, alias=f"人物{n}", alias_norm=f"人物{n}"))
+                aliases.append(
+                    dict(
+                        id=len(aliases) + 1,
+                        party_id=next_id,
+                        alias=f"人物{n}",
+                        alias_norm=f"人物{n}",
+                    )
+                )
             bucket.append(next_id)
             next_id += 1
     side = {r["id"]: r["acts_for_id"] or r["id"] for r in rows}
     return rows, aliases, people + anonymous, media, side
 
 
-def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict:
-    """Create the database at ``url`` (which must not hold claims yet); return counts."""
+def generate(
+    url: str,
+    claims: int,
+    *,
+    seed: int = 2026,
+    progress=print,
+    now: dt.datetime | None = None,
+    timings: dict | None = None,
+) -> dict:
+    """Create the database at ``url`` (which must not hold claims yet); return counts.
+
+    ``now`` is the instant recorded as every row's creation (default: the clock), so two
+    runs with the same seed and ``now`` write the same rows. ``timings``, if given, gets
+    the seconds each phase took.
+    """
     rng = random.Random(seed)
     started = time.perf_counter()
     engine = db.open_database(db.resolve_url(url), create=True, create_schema=True)
     counts = {"claims": 0, "stances": 0, "links": 0}
-    now = dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    timings = {} if timings is None else timings
     with db.write_session(engine) as session:
         session.info[state.DEFERRED] = True
+        write = _writer(session)
         parties, aliases, speakers, media, side = _parties(rng)
         for row in parties:
             row["created_at"] = now
-        session.execute(insert(Party), parties)
-        session.execute(insert(PartyAlias), aliases)
+        write(Party, parties)
+        write(PartyAlias, aliases)
         names = [dict(party_id=r["id"], key=r["name_norm"]) for r in parties]
         names += [dict(party_id=a["party_id"], key=a["alias_norm"]) for a in aliases]
-        session.execute(insert(PartyName), names)
+        for number, row in enumerate(names, start=1):
+            row["id"] = number
+        write(PartyName, names)
         sources = [
             dict(
                 id=n + 1,
@@ -120,7 +146,7 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
             for n in range(max(1, claims // 10))
         ]
         for start in range(0, len(sources), BATCH):
-            session.execute(insert(Source), sources[start : start + BATCH])
+            write(Source, sources[start : start + BATCH])
         by_side: dict[int, list[int]] = {}
         for p in speakers:
             by_side.setdefault(side[p], []).append(p)
@@ -181,31 +207,49 @@ def generate(url: str, claims: int, *, seed: int = 2026, progress=print) -> dict
                 if rng.random() < 0.6:
                     stance(rng.choice(by_side[side[author]]), "confirms", 90)
                 stance(rng.choice(speakers), rng.choice(REMARKS), 120)
-            session.execute(insert(Claim), claim_rows)
-            session.execute(insert(ClaimSketch), [
+            write(Claim, claim_rows)
+            write(ClaimSketch, [
                 row for c in claim_rows
                 for row in sketch_rows(c["id"], c["topic"], c["text_norm"])
             ])  # fmt: skip
             for number, row in enumerate(stance_rows, start=counts["stances"] + 1):
                 row["id"] = number
-            session.execute(insert(Stance), stance_rows)
+            write(Stance, stance_rows)
             links = [r for r in link_rows if r["from_claim_id"] <= min(claims, start + BATCH)]
+            for number, row in enumerate(links, start=counts["links"] + 1):
+                row["id"] = number
             if links:
-                session.execute(insert(ClaimLink), links)
+                write(ClaimLink, links)
             counts["claims"] += len(claim_rows)
             counts["stances"] += len(stance_rows)
             counts["links"] += len(links)
             if progress:
                 progress(f"  {counts['claims']:,} claims, {counts['stances']:,} stances")
         _fix_sequences(session)
-        state.rebuild(session)
+        timings["rows"] = round(time.perf_counter() - started, 1)
+        state.rebuild(session, timings=timings)
+        mark = time.perf_counter()
         session.commit()
+        timings["commit"] = round(time.perf_counter() - mark, 1)
     # Fresh statistics, as a database that has lived a while would have.
+    mark = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("ANALYZE")
+    timings["analyze"] = round(time.perf_counter() - mark, 1)
     engine.dispose()
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
+
+
+def _writer(session):
+    """write(model, rows): rows into the model's table in the session's transaction, with
+    COPY on PostgreSQL and executemany elsewhere (``claimtrack.insert_many``). The session's bulk
+    listeners do not see them: the generator re-rates every claim at its end."""
+
+    def write(model, rows: list[dict]) -> None:
+        insert_many.insert_rows(session.connection(), model.__table__, rows)
+
+    return write
 
 
 def _fix_sequences(session) -> None:
@@ -214,7 +258,7 @@ def _fix_sequences(session) -> None:
         return
     from sqlalchemy import text
 
-    for name in ("party", "party_alias", "source", "claim", "stance", "claim_link"):
+    for name in ("party", "party_alias", "party_name", "source", "claim", "stance", "claim_link"):
         session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
@@ -229,4 +273,7 @@ if __name__ == "__main__":
     parser.add_argument("--db", required=True, help="a new SQLite path or an empty database URL")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    print(generate(args.db, args.claims, seed=args.seed))
+    timings: dict = {}
+    counts = generate(args.db, args.claims, seed=args.seed, timings=timings)
+    print(counts)
+    print("seconds by phase:", timings)

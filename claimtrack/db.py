@@ -22,7 +22,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
@@ -89,7 +89,7 @@ def create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
     try:
-        return sa.create_engine(url)
+        engine = sa.create_engine(url)
     except sa.exc.NoSuchModuleError:
         raise UsageError(
             f"cannot open database {redact(url)}: unknown kind of database "
@@ -100,6 +100,9 @@ def create_engine(url: URL) -> Engine:
             f"cannot open database {redact(url)}: its driver ({exc.name}) is not installed; "
             "claimtrack works with SQLite and PostgreSQL (pip install 'claimtrack[postgres]')"
         ) from None
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+    return engine
 
 
 def _readable_sqlite_url(url: URL) -> URL:
@@ -140,6 +143,20 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+# Any constant: the one lock every claimtrack writer of a PostgreSQL database takes.
+WRITE_LOCK = 0x636C_6169  # "clai"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    # As SQLite's BEGIN IMMEDIATE: one writer at a time, so the derived tables each write
+    # keeps (claim_state, claim_history, party_tally) are re-counted from what the writer
+    # before it committed, never from the same rows at once. Readers never wait.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection):
+        if connection.get_execution_options().get("claimtrack_write"):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK:d})")
+
+
 def write_session(engine: Engine) -> Session:
     """A session for a transaction that writes; it keeps ``claim_state`` in step."""
     from claimtrack.state import WriteSession
@@ -157,10 +174,12 @@ def read_session(engine: Engine) -> Session:
 def alembic_config(connection: Connection | None = None):
     from alembic.config import Config
 
+    from claimtrack.bundled import folder
+
     config = Config()
-    # migrations/ is installed as the claimtrack.migrations package (see pyproject.toml),
-    # so this resolves in a checkout, an editable install and a wheel alike.
-    config.set_main_option("script_location", "claimtrack.migrations:.")
+    # migrations/ is installed as the claimtrack.migrations package (see pyproject.toml);
+    # run from a checkout with a non-editable install, it is the checkout's migrations/.
+    config.set_main_option("script_location", str(folder("migrations")))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -183,6 +202,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     revision = _known_revision(revision)
+    with engine.connect() as connection:
+        at = current_revision(connection)
+    if at is not None and at == (SCHEMA_HEAD if revision == "head" else revision):
+        return  # nothing to do: no schema transaction, no foreign-key check of every row
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
     use_wal(engine)

@@ -1,19 +1,22 @@
-"""Loading a dataset of parties, sources, claims, stances and links, idempotently.
+"""Loading a dataset of parties, sources, claims, stances and links, idempotently; and
+reading the files imports take, within bounds.
 
-A dataset is plain data (dicts and lists) so that every file format goes through the
-same loader: the seed files in ``seeds/`` are TOML documents of this shape, described
-in ``docs/seed-format.md``. Loading twice adds nothing the second time: parties match by
+A dataset is plain data (dicts and lists): the seed files in ``seeds/`` are TOML
+documents of this shape, described in ``docs/seed-format.md``, loaded item by item
+through the recording code. Loading twice adds nothing the second time: parties match by
 name, sources by outlet and title, claims by slug (or topic and text), stances by claim,
-party, kind, time, source and quote.
+party, kind, time, source and quote. ``import csv`` follows the same rules in bulk, for
+files of any size (``claimtrack.bulk``).
 """
 
 from __future__ import annotations
 
 import codecs
-import json
+import itertools
 import stat
 import tomllib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,9 +46,9 @@ class LoadReport:
 
 
 def bundled_seed_path() -> Path:
-    from importlib.resources import files
+    from claimtrack.bundled import folder
 
-    return Path(str(files("claimtrack.seeds") / BUNDLED_SEED))
+    return folder("seeds") / BUNDLED_SEED
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -262,59 +265,109 @@ def load_dataset(
     return report
 
 
-# -- CSV ------------------------------------------------------------------------------
+# -- reading files --------------------------------------------------------------------
 
-# Columns of the hand-typed minimal format, and what they stand for in the full one.
-MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
-           "date": "said_at", "topic": "topic", "quote": "quote", "via": "via"}  # fmt: skip
-MAX_LISTED_ERRORS = 20
-MAX_LISTED_COLUMNS = 10
-# The whole file is read into memory and imported in one transaction (about 1 ms a row):
-# 256 MiB is some two million rows, more than one import should hold. docs/csv.md.
+# A file read whole (a seed file, a claim's text): at most this much of it.
 MAX_FILE_BYTES = 256 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+
+
+def check_file(path: Path, limit: int) -> int:
+    """The size of a file we may read: a regular file of at most ``limit`` bytes.
+
+    A device (``/dev/zero``) or a FIFO would otherwise be read without end; a file whose
+    size the system does not report (``/proc``) is still read no further than the limit
+    (``too_large``).
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise ClaimtrackError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ClaimtrackError(f"{path} is not a regular file: save the data to a file first")
+    if status.st_size > limit:
+        raise too_large(path, limit)
+    return status.st_size
+
+
+def too_large(path: Path, limit: int) -> ClaimtrackError:
+    return ClaimtrackError(
+        f"{path} is larger than {limit // 1024**2} MiB, the most one import "
+        "reads: split it into several files"
+    )
 
 
 def read_text(path: Path) -> str:
     """A file's text: UTF-8 with or without BOM, anything else refused with advice.
 
-    Only a regular file of at most ``MAX_FILE_BYTES`` is read, and never more than that:
-    a device (``/dev/zero``) or a FIFO would otherwise be read without end.
+    Only a regular file of at most ``MAX_FILE_BYTES`` is read, and never more than that.
     """
-    too_large = ClaimtrackError(
-        f"{path} is larger than {MAX_FILE_BYTES // 1024**2} MiB, the most one import "
-        "reads: split it into several files"
-    )
+    check_file(path, MAX_FILE_BYTES)
     try:
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode):
-            raise ClaimtrackError(f"{path} is not a regular file: save the data to a file first")
-        if status.st_size > MAX_FILE_BYTES:
-            raise too_large
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
-    except FileNotFoundError:
-        raise ClaimtrackError(f"no such file: {path}") from None
     except OSError as exc:
         raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise too_large
+        raise too_large(path, MAX_FILE_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        encoding = _encoding_by_signature(data)
-        if encoding is None:
-            raise ClaimtrackError(
-                f"{path} is not UTF-8 (byte {exc.start} cannot be read) and its encoding "
-                "is unknown: save it again as UTF-8 (a spreadsheet's 'CSV UTF-8'), or, if "
-                f"you know its encoding, iconv -f ENCODING -t UTF-8 {path} > converted.csv"
-            ) from None
-        raise ClaimtrackError(
-            f"{path} is not UTF-8; it reads as {encoding}: convert it first, "
-            f"e.g. iconv -f {encoding} -t UTF-8 {path} > converted.csv"
-        ) from None
+        raise not_utf8(path, exc.start, [data]) from None
 
 
-def _encoding_by_signature(data: bytes) -> str | None:
+def not_utf8(path: Path, position: int, chunks: Iterable[bytes]) -> ClaimtrackError:
+    """The refusal of a file that is not UTF-8 (``position``: the first byte that cannot be
+    read, counted after a byte-order mark), naming its encoding when its bytes
+    (``chunks``, the whole file in order) leave little doubt."""
+    encoding = _encoding_by_signature(chunks)
+    if encoding is None:
+        return ClaimtrackError(
+            f"{path} is not UTF-8 (byte {position} cannot be read) and its encoding "
+            "is unknown: save it again as UTF-8 (a spreadsheet's 'CSV UTF-8'), or, if "
+            f"you know its encoding, iconv -f ENCODING -t UTF-8 {path} > converted.csv"
+        )
+    return ClaimtrackError(
+        f"{path} is not UTF-8; it reads as {encoding}: convert it first, "
+        f"e.g. iconv -f {encoding} -t UTF-8 {path} > converted.csv"
+    )
+
+
+def first_bad_byte(path: Path, limit: int) -> int:
+    """Where a file stops being UTF-8, counted as ``bytes.decode("utf-8-sig")`` counts
+    (after a byte-order mark), read in chunks; -1 if it is UTF-8 throughout."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as f:
+        head = f.read(len(codecs.BOM_UTF8))
+        chunk = head[len(codecs.BOM_UTF8) :] if head == codecs.BOM_UTF8 else head
+        while chunk and offset <= limit:
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset - pending + exc.start
+            offset += len(chunk)
+            chunk = f.read(CHUNK_BYTES)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return offset - len(decoder.getstate()[0]) + exc.start
+    return -1
+
+
+def file_chunks(path: Path, limit: int) -> Iterator[bytes]:
+    """A file's bytes in chunks, no further than ``limit``."""
+    with path.open("rb") as f:
+        read = 0
+        while read <= limit and (chunk := f.read(CHUNK_BYTES)):
+            read += len(chunk)
+            yield chunk
+
+
+def _encoding_by_signature(chunks: Iterable[bytes]) -> str | None:
     """The file's encoding where its bytes leave little doubt, else None.
 
     UTF-16 and UTF-32 are known by their byte-order mark (without one, almost any bytes
@@ -324,199 +377,17 @@ def _encoding_by_signature(data: bytes) -> str | None:
     pair can hold. (A Latin-1 file whose only accented letters come in pairs, "créé",
     still passes; rare enough to name GB18030, the superset of GB2312, for the rest.)
     """
+    chunks = iter(chunks)
+    first = next(chunks, b"")
     boms = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
             (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]  # fmt: skip
-    encoding, check = next(((name, name) for bom, name in boms if data.startswith(bom)),
+    encoding, check = next(((name, name) for bom, name in boms if first.startswith(bom)),
                            ("GB18030", "GB2312"))  # fmt: skip
+    decoder = codecs.getincrementaldecoder(check)()
     try:
-        data.decode(check)
+        for chunk in itertools.chain([first], chunks):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
     return encoding
-
-
-class _CsvRows:
-    """Turns rows of the per-stance export (or the minimal format) into a dataset."""
-
-    def __init__(self, header: list[str], raw: bool) -> None:
-        from claimtrack.render import STANCES
-
-        self.raw = raw
-        names = [h.strip().lower() for h in header]
-        repeated = [name for name, n in Counter(names).items() if n > 1]
-        if repeated:
-            raise ClaimtrackError(
-                f"column(s) {_listed(repeated)} appear more than once in the header: "
-                "keep one of each"
-            )
-        self.minimal = "party_kind" not in names and "claim_ref" not in names
-        mapping = MINIMAL if self.minimal else {c: c for c in STANCES.headers}
-        unknown = [h for h in names if h not in mapping]
-        if unknown:
-            raise ClaimtrackError(
-                f"unknown column(s) {_listed(unknown)}: the columns are those of "
-                "'claimtrack export csv --per stance', or claim, party, stance, source, date"
-            )
-        self.columns = [mapping[h] for h in names]
-        shown = {"said_at": "date" if self.minimal else "said_at"}
-        missing = [shown.get(c, c) for c in ("claim", "party", "stance", "said_at")
-                   if c not in self.columns]  # fmt: skip
-        if missing:
-            raise ClaimtrackError(f"missing column(s): {', '.join(missing)}")
-        self.parties: dict[str, dict] = {}
-        self.referenced: dict[str, dict] = {}
-        self.sources: dict[str, dict] = {}
-        self.claims: dict[str, dict] = {}
-
-    def add(self, line: int, cells: list[str]) -> None:
-        from claimtrack.models import PARTY_KINDS
-        from claimtrack.spreadsheet import restore
-        from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
-
-        if len(cells) != len(self.columns):
-            raise ValueError(f"{len(cells)} fields where the header has {len(self.columns)}")
-        if not self.raw:
-            cells = [restore(c) for c in cells]
-        row = dict(zip(self.columns, (c.strip() for c in cells), strict=True))
-        for required in ("claim", "party", "stance"):
-            if not row[required]:
-                raise ValueError(f"{required} is empty")
-        for value in cells:
-            if "\x00" in value:
-                raise ValueError("contains a NUL byte")
-        word = row["stance"].lower()
-        kind = BY_VERB[word].name if word in BY_VERB else word
-        if kind not in STANCE_KINDS:
-            raise ValueError(f"unknown stance {row['stance']!r}: use {', '.join(STANCE_KINDS)}")
-        party_kind = row.get("party_kind") or "person"
-        if party_kind not in PARTY_KINDS:
-            raise ValueError(f"unknown party kind {party_kind!r}")
-        said = row.get("said_at") or ""
-        if not said:
-            raise ValueError("the date is empty")
-        parse_when(said, row.get("said_tz") or None)  # refuses bad dates here, with the line
-        if row.get("source_published"):
-            parse_when(row["source_published"], row.get("source_tz") or None)
-        record.check_url(row.get("source_url") or None)
-        aliases = json.loads(row["party_aliases"]) if row.get("party_aliases") else []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ValueError("party_aliases must be a JSON list of names")
-
-        name = row["party"]
-        if self.minimal:
-            self.referenced.setdefault(name, {"name": name, "kind": "person", "if_missing": True})
-        else:
-            entry = self.parties.setdefault(
-                name, {"name": name, "kind": party_kind, "aliases": [], "for": row.get("party_for")}
-            )
-            entry["aliases"] += [a for a in aliases if a not in entry["aliases"]]
-        for ref, ref_kind in ((row.get("via"), "media"), (row.get("party_for"), "organisation")):
-            if ref:
-                self.referenced.setdefault(ref, {"name": ref, "kind": ref_kind, "if_missing": True})
-        source_key = None
-        if row.get("source_title"):
-            outlet = row.get("source_outlet") or row.get("via") or name
-            self.referenced.setdefault(
-                outlet, {"name": outlet, "kind": "media", "if_missing": True}
-            )
-            source_key = f"{outlet}\x1f{row['source_title']}"
-            self.sources.setdefault(source_key, {
-                "key": source_key, "title": row["source_title"], "outlet": outlet,
-                "url": row.get("source_url") or None, "lang": row.get("source_lang") or None,
-                "published": row.get("source_published") or None,
-                "tz": row.get("source_tz") or None, "_line": line,
-            })  # fmt: skip
-        topic = row.get("topic") or record.DEFAULT_TOPIC
-        ref = row.get("claim_ref") or f"{topic}\x1f{row['claim']}"
-        claim = self.claims.get(ref)
-        if claim is None:
-            claim_ref = row.get("claim_ref") or ""
-            slug = claim_ref if claim_ref and not claim_ref.isdigit() else None
-            claim = self.claims[ref] = {
-                "key": ref, "slug": slug or None, "text": row["claim"], "topic": topic,
-                "lang": row.get("claim_lang") or None, "_line": line, "stances": [],
-                "contradicts": _refs(row.get("contradicts")), "same_as": _refs(row.get("same_as")),
-            }  # fmt: skip
-        recorded_at = row.get("recorded_at")
-        claim["stances"].append({
-            "by": name, "kind": kind, "quote": row.get("quote") or None,
-            "quote_lang": row.get("quote_lang") or None, "via": row.get("via") or None,
-            "source": source_key, "at": said, "tz": row.get("said_tz") or None,
-            "recorded_by": row.get("recorded_by") or None,
-            "recorded_at": _instant(recorded_at) if recorded_at else None, "_line": line,
-        })  # fmt: skip
-
-    def dataset(self) -> dict[str, Any]:
-        parties = list(self.parties.values())
-        parties += [p for name, p in self.referenced.items() if name not in self.parties]
-        return {"parties": parties, "sources": list(self.sources.values()),
-                "claims": list(self.claims.values())}  # fmt: skip
-
-
-def _listed(names: list[str]) -> str:
-    """Column names for an error message: the first few, then how many more."""
-    shown = ", ".join(map(repr, names[:MAX_LISTED_COLUMNS]))
-    more = len(names) - MAX_LISTED_COLUMNS
-    return shown + (f" and {more:,} more" if more > 0 else "")
-
-
-def _refs(cell: str | None) -> list[str]:
-    return [r.strip() for r in (cell or "").split(";") if r.strip()]
-
-
-def _instant(text: str):
-    import datetime as dt
-
-    value = dt.datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        raise ValueError(f"recorded_at {text!r} has no UTC offset")
-    return value
-
-
-def read_csv(path: Path, *, raw: bool = False) -> tuple[dict[str, Any], int]:
-    """The dataset in a CSV file and its number of rows; every bad row is reported at once."""
-    import csv
-    import io
-
-    text = read_text(path)
-    # A field may be as long as the file (a claim of megabytes round-trips), not the csv
-    # module's default of 128 KiB.
-    csv.field_size_limit(MAX_FILE_BYTES)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ClaimtrackError(f"{path} is empty: expected a header row") from None
-    except csv.Error as exc:
-        raise ClaimtrackError(f"{path}: line 1: {exc}") from None
-    rows = _CsvRows(header, raw)
-    errors: list[str] = []
-    count = 0
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(f"line {line}: {exc}")
-            break  # the reader cannot find the next row reliably after this
-        # Spreadsheets leave rows of empty cells (",,,,") below the data: not rows.
-        if any(cell.strip() for cell in cells):
-            count += 1
-            try:
-                rows.add(line, cells)
-            except (ValueError, ClaimtrackError) as exc:
-                errors.append(f"line {line}: {exc}")
-        line = reader.line_num + 1
-    if errors:
-        listed = errors[:MAX_LISTED_ERRORS]
-        more = len(errors) - len(listed)
-        raise ClaimtrackError(
-            f"{path}: {len(errors)} bad row(s), nothing imported:\n  "
-            + "\n  ".join(listed)
-            + (f"\n  ... and {more} more" if more else "")
-        )
-    if count == 0:
-        raise ClaimtrackError(f"{path} has a header but no rows")
-    return rows.dataset(), count

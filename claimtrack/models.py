@@ -121,3 +121,21 @@ class Verdict(Base):
     __table__ = schema.verdict
 
     claim = relationship("Claim")
+
+
+class PartyClaim(Base):
+    """A party's part in a claim under the rule (see ``schema.party_claim``)."""
+
+    __table__ = schema.party_claim
+
+
+class PartyCounter(Base):
+    """A counter-claim through which a party opposes a claim (``schema.party_counter``)."""
+
+    __table__ = schema.party_counter
+
+
+class PartyTally(Base):
+    """Per party and topic, what ``report parties`` reads (``schema.party_tally``)."""
+
+    __table__ = schema.party_tally

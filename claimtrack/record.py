@@ -66,14 +66,15 @@ def log_event(session: Session, editor: str, action: str, detail: str) -> None:
 MAX_LENGTH = {"party name": 300, "alias": 300, "topic": 200, "source title": 1000}
 
 
-def _required(text: str | None, what: str) -> str:
-    """The text as given (blanks around it trimmed), refused when nothing in it shows."""
+def required(text: str | None, what: str, *, key: str | None = None) -> str:
+    """The text as given (blanks around it trimmed), refused when nothing in it shows.
+    ``key``: its ``normalise``, when the caller has it already."""
     value = clean(text or "")
     if not value:
         raise UsageError(f"{what} is empty: give some text")
     if "\x00" in value:
         raise UsageError(f"{what} contains a NUL byte")
-    key = normalise(value)
+    key = normalise(value) if key is None else key
     if not key:
         raise UsageError(f"{what} {value!r} has only invisible characters: give some text")
     if what in ("party name", "alias") and key.replace(" ", "").isdigit():
@@ -126,23 +127,29 @@ def _take_name(session: Session, party: Party, name: str, what: str, *, new: boo
     """Give ``party`` this name in the one namespace; False when it has it already. A name
     another party holds is refused, naming the holder (``new``: the party is being
     created by this command, so merging is no answer)."""
-    import shlex
-
     holder = name_holder(session, name)
     if holder is party:
         return False
     if holder is not None:
-        held = "its name" if holder.name_norm == normalise(name) else "an alias"
-        if new:
-            fix = "use that party, or give this one another name"
-        else:
-            fix = (f"if they are one party, run: claimtrack party merge "
-                   f"{shlex.quote(party.name)} {shlex.quote(holder.name)}")  # fmt: skip
-        raise ClaimtrackError(
-            f"{what} {name!r} belongs to party #{holder.id} {holder.name!r} ({held}): {fix}"
-        )
+        raise name_taken(party, holder, name, what, new=new)
     session.add(PartyName(party=party, key=normalise(name)))
     return True
+
+
+def name_taken(party, holder, name: str, what: str, *, new: bool) -> ClaimtrackError:
+    """The refusal of a name (``what``: "party name" or "alias") that ``holder`` already
+    answers to; ``party`` and ``holder`` need only an id, a name and its key."""
+    import shlex
+
+    held = "its name" if holder.name_norm == normalise(name) else "an alias"
+    if new:
+        fix = "use that party, or give this one another name"
+    else:
+        fix = (f"if they are one party, run: claimtrack party merge "
+               f"{shlex.quote(party.name)} {shlex.quote(holder.name)}")  # fmt: skip
+    return ClaimtrackError(
+        f"{what} {name!r} belongs to party #{holder.id} {holder.name!r} ({held}): {fix}"
+    )
 
 
 def find_party(session: Session, ref: str) -> Party:
@@ -213,7 +220,7 @@ def add_party(
     editor: str,
 ) -> Party:
     """A new party; refuses a name (or descriptor) that is already taken."""
-    name = _required(name, "party name")
+    name = required(name, "party name")
     if kind not in PARTY_KINDS:
         raise UsageError(f"unknown party kind {kind!r}: use one of {', '.join(PARTY_KINDS)}")
     anonymous = kind == "anonymous"
@@ -240,7 +247,7 @@ def add_alias(
     session: Session, party: Party, alias: str, *, new: bool = False
 ) -> PartyAlias | None:
     """Add an alias; returns None when the party already answers to that name."""
-    alias = _required(alias, "alias")
+    alias = required(alias, "alias")
     key = normalise(alias)
     if key == party.name_norm or any(a.alias_norm == key for a in party.aliases):
         return None
@@ -298,7 +305,7 @@ def get_or_add_source(
     published: When | None = None,
 ) -> tuple[Source, bool]:
     """The source with this outlet and title, created if new; and whether it was."""
-    title = _required(title, "source title")
+    title = required(title, "source title")
     url = check_url(url)
     existing = session.scalars(
         select(Source).where(Source.outlet_id == outlet.id, Source.title_key == title_key(title))
@@ -346,7 +353,12 @@ def check_slug(slug: str | None) -> str | None:
 
 def text_key(text: str) -> str:
     """The digest that finds a claim saying the same, whatever its length."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+    return normalised_text_key(normalise(text))
+
+
+def normalised_text_key(key: str) -> str:
+    """``text_key`` of a text whose ``normalise`` is ``key``."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def title_key(title: str) -> str:
@@ -372,8 +384,8 @@ def add_claim(
 ) -> Claim:
     """A new claim; refuses one whose normalised text already stands in the topic,
     unless ``allow_same``."""
-    text = _required(text, "claim text")
-    topic = _required(topic, "topic")
+    text = required(text, "claim text")
+    topic = required(topic, "topic")
     same = None if allow_same else find_same_claim(session, text, topic)
     if same is not None:
         raise ClaimtrackError(
@@ -609,7 +621,7 @@ def find_stance(session: Session, ref: str) -> Stance:
 def void_stance(session: Session, stance: Stance, *, reason: str, editor: str) -> Stance:
     """Stop a mis-recorded stance counting. It stays on record, with who voided it, when
     and why; looking back to before now (``--known-at``) still sees it."""
-    reason = _required(reason, "reason")
+    reason = required(reason, "reason")
     if stance.void_at is not None:
         raise ClaimtrackError(
             f"stance {stance.id} was voided already, {stance.void_at:%Y-%m-%d %H:%M}Z by "
@@ -661,7 +673,7 @@ def edit_party(
     """Change a party's name, kind or side; returns what changed, as "field: old -> new"."""
     changed = []
     if name is not None:
-        name = _required(name, "party name")
+        name = required(name, "party name")
         if name != party.name:
             _take_name(session, party, name, "party name", new=False)
             if not any(a.alias_norm == party.name_norm for a in party.aliases):
@@ -759,7 +771,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
               + (f"; aliases {', '.join(aliases)}" if aliases else ""))  # fmt: skip
     session.flush()
     session.expire_all()
-    connection.execute(delete(members).where(members.c.id == party.id))
-    if claims:
+    if claims:  # before the party goes: its kept counts (``tally``) are re-counted away
         state.refresh(session, claims, replay=claims)
+    connection.execute(delete(members).where(members.c.id == party.id))
     return detail

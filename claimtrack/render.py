@@ -404,8 +404,10 @@ def terminal_width() -> int:
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
     lines, the last ending in an ellipsis when cut. Line breaks in the text are kept."""
-    from wcwidth import wrap
+    from wcwidth import wcswidth, wrap
 
+    if "\n" not in text and "\r" not in text and 0 <= wcswidth(text) <= width:
+        return text  # already fits: most cells of a long table
     out: list[str] = []
     for paragraph in text.splitlines() or [""]:
         out.extend(wrap(paragraph, max(width, 1)) or [""])

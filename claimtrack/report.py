@@ -449,10 +449,15 @@ def parties_on_side_of(session: Session, party) -> list[int]:
     return sorted(found)
 
 
-def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCounts]:
+def party_counts(
+    session: Session, *, topic: str | None = None, from_rule: bool = False
+) -> list[PartyCounts]:
     """Per party that spoke: the claims it supports and opposes under the rule, the
     counter-claims it stands behind, its retractions in force, the contested claims it
-    is on a side of, and all its stances."""
+    is on a side of, and all its stances. Read from the counts every write keeps
+    (``claimtrack.tally``); ``from_rule`` runs the rule over every stance instead."""
+    if not from_rule:
+        return _kept_party_counts(session, topic)
     from sqlalchemy import case
 
     from claimtrack.listings import PartyCounts
@@ -504,6 +509,36 @@ def party_counts(session: Session, *, topic: str | None = None) -> list[PartyCou
             retractions=withdrawn.get(party_id, 0),
             counter_claims=c.counter_claims if c else 0, contested=c.contested if c else 0,
             stances=n,
+        ))  # fmt: skip
+    return sorted(rows, key=lambda r: (-r.stances, r.name))
+
+
+def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]:
+    from claimtrack.listings import PartyCounts
+
+    t, k = schema.party_tally, schema.party_counter
+    summed = select(
+        t.c.party_id,
+        *(
+            func.sum(t.c[n]).label(n)
+            for n in ("asserted", "denied", "contested", "retracted", "stances")
+        ),
+    )
+    counters = select(k.c.party_id, func.count(func.distinct(k.c.counter_claim_id)))
+    if topic:
+        summed, counters = summed.where(t.c.topic == topic), counters.where(k.c.topic == topic)
+    counter_claims = dict(session.execute(counters.group_by(k.c.party_id)).all())
+    book = PartyBook(session)
+    rows = []
+    for r in session.execute(summed.group_by(t.c.party_id)):
+        if not r.stances:
+            continue
+        party = book.by_id[r.party_id]
+        rows.append(PartyCounts(
+            name=party.name, side=book.side(r.party_id), kind=party.kind, parties=1,
+            asserted=r.asserted, denied=r.denied, retractions=r.retracted,
+            counter_claims=counter_claims.get(r.party_id, 0), contested=r.contested,
+            stances=r.stances,
         ))  # fmt: skip
     return sorted(rows, key=lambda r: (-r.stances, r.name))
 
@@ -576,7 +611,8 @@ def source_rows(session: Session) -> Iterator[SourceRow]:
     outlet = schema.party.alias("outlet")
     query = select(schema.source, outlet.c.name.label("outlet_name"))
     query = query.join(outlet, outlet.c.id == Source.outlet_id)
-    for s in session.execute(query.order_by(Source.id)):
+    query = query.order_by(Source.id).execution_options(yield_per=BATCH)  # streamed
+    for s in session.execute(query):
         yield SourceRow(s.id, s.title, s.outlet_name, s.url, s.language, published_when(s))
 
 

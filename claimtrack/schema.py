@@ -208,6 +208,11 @@ stance = Table(
     _fk("amends_id", "stance.id", nullable=True),
     # Serves "each party's latest stance on a claim" as an index walk.
     Index("ix_stance_latest", "claim_id", "party_id", "said_at", "id"),
+    # Serves "what was said since" (report changes): a range, not a scan.
+    Index("ix_stance_said_until", "said_until", "claim_id"),
+    # Serve "a party's stances, and those it relayed" (party show, party merge).
+    Index("ix_stance_party", "party_id", "said_at"),
+    Index("ix_stance_via", "via_id"),
 )  # fmt: skip
 
 # A counter-claim contradicts the claim it answers; a duplicate is the same as another.
@@ -304,4 +309,41 @@ verdict = Table(
     _optional("url", Text),
     _required("created_at", UTCDateTime),
     _required("created_by", String),
+)  # fmt: skip
+
+
+# Per claim and party, the party's part in it under the rule (``claimtrack.tally``):
+# kept by every write with ``claim_state``, summed into ``party_tally``.
+party_claim = Table(
+    "party_claim", metadata,
+    Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
+    Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
+    _required("topic", String),
+    _required("asserted", Integer),
+    _required("denied", Integer),
+    _required("contested", Integer),
+    _required("retracted", Integer),
+    _required("stances", Integer),
+)  # fmt: skip
+
+# Per claim, the counter-claims through which a party opposes it (``tally``).
+party_counter = Table(
+    "party_counter", metadata,
+    Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
+    Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
+    Column("counter_claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
+    _required("topic", String),
+    Index("ix_party_counter_party", "party_id", "topic"),
+)  # fmt: skip
+
+# ``party_claim`` summed per party and topic: what ``report parties`` reads.
+party_tally = Table(
+    "party_tally", metadata,
+    Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
+    Column("topic", String, primary_key=True),
+    _required("asserted", Integer),
+    _required("denied", Integer),
+    _required("contested", Integer),
+    _required("retracted", Integer),
+    _required("stances", Integer),
 )  # fmt: skip

@@ -44,6 +44,11 @@ def restore(value: str) -> str:
     return value[1:] if value.startswith(TEXT_MARK) else value
 
 
+def restore_all(values: list[str]) -> list[str]:
+    """``restore`` of every cell of a row (the import's hot path: inlined)."""
+    return [v[1:] if v[:1] == TEXT_MARK else v for v in values]
+
+
 def _long_digits(value: str) -> bool:
     return len(value) > LONG_DIGITS and value.isdigit() and value.isascii()
 
@@ -80,6 +85,7 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 SECONDS_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_WIDTH = 60  # characters: wider columns wrap
 CELL_LIMIT = 32_767  # characters an XLSX cell holds
+SHEET_ROWS = 1_048_576  # rows a sheet holds (Excel, LibreOffice): the rest go on another
 # Long texts wrap in their cells; other columns stay one line.
 WRAPPED = frozenset({"claim", "quotes", "sources", "quote", "asserted_by",
                      "denied_or_countered_by"})  # fmt: skip
@@ -103,21 +109,24 @@ class XlsxBook:
 
         Columns named in ``times`` hold ``When`` values: each becomes a date cell and,
         beside it, a ``<name>_tz`` column with the offset it was said in.
+
+        A sheet holds 1,048,576 rows; past that the rows go on in "<title> (2)", and so
+        on, each with the header: nothing is cut off.
         """
-        from openpyxl.utils import get_column_letter
         from openpyxl.utils.exceptions import IllegalCharacterError
 
-        sheet = self.book.create_sheet(title)
         columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
                                                     else (name,))]  # fmt: skip
-        widths = [_column_width(name) for name in columns]
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.append([self._cell(sheet, name, bold=True) for name in columns])
         wrapped = {name for name in headers if name in WRAPPED}
-        count = 0
+        count = on_sheet = part = 0
+        sheet = None
         for values in rows:
+            if sheet is None or on_sheet == SHEET_ROWS - 1:
+                if sheet is not None:
+                    self._finish(sheet, columns, on_sheet)
+                part += 1
+                sheet = self._start(title if part == 1 else f"{title} ({part})", columns)
+                on_sheet = 0
             try:
                 sheet.append(self._row(sheet, headers, times, wrapped, values))
             except IllegalCharacterError:
@@ -126,8 +135,27 @@ class XlsxBook:
                     "XLSX cannot store: export it as CSV instead"
                 ) from None
             count += 1
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+            on_sheet += 1
+        if sheet is None:  # no rows: the sheet and its header all the same
+            sheet = self._start(title, columns)
+        self._finish(sheet, columns, on_sheet)
         return count
+
+    def _start(self, title: str, columns: list[str]):
+        from openpyxl.utils import get_column_letter
+
+        sheet = self.book.create_sheet(title)
+        for i, name in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = _column_width(name)
+        sheet.freeze_panes = "A2"
+        sheet.append([self._cell(sheet, name, bold=True) for name in columns])
+        return sheet
+
+    @staticmethod
+    def _finish(sheet, columns: list[str], rows: int) -> None:
+        from openpyxl.utils import get_column_letter
+
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
 
     def _row(self, sheet, headers, times, wrapped, values) -> list:
         cells = []

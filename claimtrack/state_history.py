@@ -32,7 +32,9 @@ run on the stances.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import (
@@ -51,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from claimtrack import rule
+from claimtrack import insert_many, rule
 from claimtrack.links import chunks
 from claimtrack.models import ClaimHistory, ClaimLink, Stance, UTCDateTime
 
@@ -110,9 +112,12 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
         _write_current(session, sorted(current), clock(session))
 
 
-def rebuild(session: Session) -> None:
-    """Replay every claim's history from scratch."""
+def rebuild(session: Session, *, timings: dict | None = None) -> None:
+    """Replay every claim's history from scratch (``timings``: as ``state.rebuild``)."""
     from claimtrack.models import Claim
+
+    timings = {} if timings is None else timings
+    mark = time.perf_counter()
 
     links = session.execute(
         select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
@@ -134,8 +139,14 @@ def rebuild(session: Session) -> None:
             .values(comp_id=bindparam("gid")),
             rows,
         )
+    analyze(session, _comp.name)  # the stances and claims: by state.rebuild
+    timings["history_groups"] = round(time.perf_counter() - mark, 1)
+    mark = time.perf_counter()
     _passes(session, replay=True)
+    timings["history_passes"] = round(time.perf_counter() - mark, 1)
+    mark = time.perf_counter()
     _write_replay(session)
+    timings["history_write"] = round(time.perf_counter() - mark, 1)
 
 
 # -- which claims belong together ------------------------------------------------------
@@ -187,6 +198,32 @@ def _prepare(session: Session) -> None:
     for table in _SCRATCH:
         table.create(connection, checkfirst=True)
         connection.execute(delete(table))
+
+
+def _empty_at(connection) -> None:
+    """Empty ``hx_at`` for the next pass. On PostgreSQL, TRUNCATE: a DELETE would leave
+    every pass's rows dead in it (autovacuum never visits a temporary table), for every
+    later pass to scan. Nothing streams from ``hx_at``, so no open cursor stops it."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"TRUNCATE {_at.name}")
+    else:
+        connection.execute(delete(_at))
+
+
+def analyze(session: Session, *tables: str) -> None:
+    """Fresh planner statistics for these tables, on PostgreSQL.
+
+    PostgreSQL plans from statistics that autovacuum gathers for committed rows only,
+    and never for temporary tables: a table loaded or rewritten in this transaction
+    looks empty (or as it was) to the planner, which then picks nested loops over it
+    that go quadratic at scale. ANALYZE in the transaction sees its own rows. (SQLite's
+    planner needs no statistics for these queries: nothing to do.)
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    connection.exec_driver_sql(f"ANALYZE {', '.join(quote(t) for t in tables)}")
 
 
 def _derive(session: Session, groups: dict[int, int], *, replay: bool) -> None:
@@ -261,38 +298,62 @@ def _passes(session: Session, *, replay: bool) -> None:
         .join(_point, _point.c.comp_id == comp.comp_id)
         .where(_moment.c.k == bindparam("m"), _point.c.k == bindparam("p"))
     )
-    for p in range(n_points + 1):
-        for m in range(n_moments + 1):
-            connection.execute(delete(_at))
-            connection.execute(insert(_at).from_select(["claim_id", "as_of", "known_at"],
-                                                       cells), {"m": m, "p": p})  # fmt: skip
-            connection.execute(
-                insert(_state).from_select(["claim_id", "point", "moment", *FIELDS], rated)
-            )
+    analyze(session, _moment.name, _point.name)
+    with _without_jit(connection):
+        for p in range(n_points + 1):
+            for m in range(n_moments + 1):
+                _empty_at(connection)
+                connection.execute(insert(_at).from_select(["claim_id", "as_of", "known_at"],
+                                                           cells), {"m": m, "p": p})  # fmt: skip
+                analyze(session, _at.name)
+                connection.execute(
+                    insert(_state).from_select(["claim_id", "point", "moment", *FIELDS], rated)
+                )
+
+
+@contextlib.contextmanager
+def _without_jit(connection):
+    """PostgreSQL's JIT compiler off for these statements. The rule's correlated look-ups
+    into ``hx_at`` make the planner's cost estimates large whatever the number of claims,
+    so every pass would be compiled: some 2 s of compiling for a statement that runs in
+    a fraction of that on a few claims."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    was = connection.exec_driver_sql("SELECT current_setting('jit')").scalar()
+    connection.exec_driver_sql("SELECT set_config('jit', 'off', true)")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("SELECT set_config('jit', %(was)s, true)", {"was": was})
 
 
 # -- from states at instants to rows over stretches ------------------------------------
 
 
 def _grouped(session: Session, query) -> Iterator[tuple[int, list]]:
-    """(claim id, its rows) from a query ordered by claim id first, streamed."""
-    result = session.connection().execute(query.execution_options(yield_per=READ_BATCH))
-    claim, found = None, []
-    for row in result:
-        if row[0] != claim:
-            if claim is not None:
-                yield claim, found
-            claim, found = row[0], []
-        found.append(row)
-    if claim is not None:
-        yield claim, found
+    """(claim id, its rows) from a query ordered by claim id first, streamed. Closing the
+    generator closes the result (on PostgreSQL, a server-side cursor)."""
+    query = query.execution_options(yield_per=READ_BATCH)
+    with session.connection().execute(query) as result:
+        claim, found = None, []
+        for row in result:
+            if row[0] != claim:
+                if claim is not None:
+                    yield claim, found
+                claim, found = row[0], []
+            found.append(row)
+        if claim is not None:
+            yield claim, found
 
 
 def _states(session: Session) -> Iterator[tuple[int, list]]:
     """(claim id, [(point, moment, state), ...] in order) for every claim rated."""
     query = select(_state).order_by(_state.c.claim_id, _state.c.point, _state.c.moment)
-    for claim_id, rows in _grouped(session, query):
-        yield claim_id, [(r.point, r.moment, tuple(r._mapping[f] for f in FIELDS)) for r in rows]
+    with contextlib.closing(_grouped(session, query)) as grouped:
+        for claim_id, rows in grouped:
+            yield claim_id, [(r.point, r.moment, tuple(r._mapping[f] for f in FIELDS))
+                             for r in rows]  # fmt: skip
 
 
 def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int, list]]:
@@ -302,8 +363,9 @@ def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int,
         .join(table, table.c.comp_id == _comp.c.comp_id)
         .order_by(_comp.c.claim_id, table.c.k)
     )
-    for claim_id, rows in _grouped(session, query):
-        yield claim_id, [r[1] for r in rows]
+    with contextlib.closing(_grouped(session, query)) as grouped:
+        for claim_id, rows in grouped:
+            yield claim_id, [r[1] for r in rows]
 
 
 def _stretches(states: list, moments: list) -> set[tuple]:
@@ -329,11 +391,17 @@ _COLUMNS = ("said_from", "said_until", *FIELDS)
 def _write_replay(session: Session) -> None:
     """Rows over both axes from the replayed states in ``hx_state``: at each recorded
     instant of a claim's group, the rows that stop holding close and new ones open."""
+    with (
+        contextlib.closing(_states(session)) as states,
+        contextlib.closing(_per_claim(session, _point, "point")) as points,
+    ):  # not left open when the moments run out first
+        _write_replayed(session, states, points)
+
+
+def _write_replayed(session: Session, states: Iterator, points: Iterator) -> None:
     pending: list[dict] = []
-    states = _states(session)
     state = next(states, None)
     connection = session.connection()
-    points = _per_claim(session, _point, "point")
     known = next(points, None)
     for claim_id, moments in _per_claim(session, _moment, "moment"):
         while known is not None and known[0] < claim_id:  # a group with links, no stance
@@ -347,16 +415,21 @@ def _write_replay(session: Session) -> None:
         opened: dict[tuple, dt.datetime] = {}
         for instant in instants:
             rows = _stretches(by_point.get(instant, []), moments)
-            for row in set(opened) - rows:
+            # In said order (rows held at one instant start at different moments), so a
+            # claim's rows get their ids in the same order in every run, on every backend.
+            for row in sorted(set(opened) - rows, key=_said_from):
                 pending.append(_row(claim_id, row, opened.pop(row), instant))
-            for row in rows - set(opened):
+            for row in sorted(rows - set(opened), key=_said_from):
                 opened[row] = instant
         pending.extend(_row(claim_id, row, since, None) for row, since in opened.items())
         if len(pending) >= READ_BATCH:
-            connection.execute(insert(ClaimHistory), pending)
+            insert_many.insert_rows(connection, ClaimHistory.__table__, pending)
             pending = []
-    if pending:
-        connection.execute(insert(ClaimHistory), pending)
+    insert_many.insert_rows(connection, ClaimHistory.__table__, pending)
+
+
+def _said_from(row: tuple) -> dt.datetime:
+    return row[0]
 
 
 def _row(claim_id: int, row: tuple, known_from, known_until) -> dict:
@@ -391,7 +464,7 @@ def _write_current(session: Session, claim_ids: list[int], now: dt.datetime) -> 
                         reopen.append(r.id)
                 elif r.known_until is None:
                     (remove if r.known_from == now else close).append(r.id)
-            new.extend(_row(claim_id, row, now, None) for row in want)
+            new.extend(_row(claim_id, row, now, None) for row in sorted(want, key=_said_from))
         for ids, statement in (
             (close, update(table).values(known_until=now)),
             (reopen, update(table).values(known_until=None)),

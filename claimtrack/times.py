@@ -10,6 +10,7 @@ of day without an offset and without ``--tz`` is refused rather than guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -85,7 +86,11 @@ def parse_zone(name: str | None) -> dt.tzinfo | None:
     """``--tz``: an offset (``+05:00``, ``UTC+05:00``), ``UTC`` or an IANA zone name."""
     if name is None:
         return None
-    name = name.strip()
+    return _zone(name.strip())
+
+
+@functools.lru_cache(maxsize=256)  # an import reads the same few zones on every row
+def _zone(name: str) -> dt.tzinfo:
     if name.upper() in ("UTC", "Z"):
         return dt.UTC
     match = _OFFSET.match(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,33 @@ def test_smoke_run_prints_every_target(tmp_path):
     ids = [row["id"] for row in json.loads(out.read_text())]
     assert ids == ["P1", "P2", "P3", "P3q", "P3i", "P4", "P4c", "P6e", "P5", "P6i", "P7"]
     assert "| P4 " in result.stdout
+
+
+def test_generator_writes_the_same_rows_on_both_backends(tmp_path, pg_admin_url):
+    """COPY on PostgreSQL, executemany on SQLite: the same rows, ids and derived state."""
+    import datetime as dt
+
+    from conftest import admin_execute, snapshot
+    from generate import generate
+
+    now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+    sqlite_url = f"sqlite+pysqlite:///{tmp_path / 'gen.db'}"
+    name = f"claimtrack_test_gen_{os.getpid()}"
+    admin_execute(pg_admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        pg_url = pg_admin_url.set(database=name)
+        tables = {}
+        for url in (sqlite_url, pg_url.render_as_string(hide_password=False)):
+            generate(url, 1500, progress=None, now=now)
+            engine = sa.create_engine(url)
+            try:
+                tables[url] = snapshot(engine)
+            finally:
+                engine.dispose()
+    finally:
+        admin_execute(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_sqlite, on_pg = tables.values()
+    assert on_sqlite.keys() == on_pg.keys()
+    for table in on_sqlite:
+        assert on_sqlite[table] == on_pg[table], table
+    assert len(on_pg["stance"]) > 3000 and len(on_pg["claim_history"]) >= 1500

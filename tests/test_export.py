@@ -247,19 +247,9 @@ PREFIXED = st.builds(lambda p, t: p + t, st.sampled_from(["=", "+", "-", "@", "\
 
 
 def _wipe(engine) -> None:
-    tables = [
-        "event",
-        "claim_state",
-        "claim_history",
-        "claim_link",
-        "stance",
-        "source",
-        "party_alias",
-        "party_name",
-        "claim_sketch",
-        "claim",
-        "party",
-    ]
+    from claimtrack.models import Base
+
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

@@ -157,3 +157,30 @@ def test_a_write_at_the_clock_closes_and_opens_rows_without_a_replay(session):
     assert [row[2] for row in before.values()] == ["asserted"]
     after = _status(session, from_stances=False, known_at=denial + dt.timedelta(microseconds=1))
     assert [row[2] for row in after.values()] == ["contested"]
+
+
+def test_two_replays_in_one_transaction(session):
+    """Writes that rewrite the past replay their claims, several times in one transaction.
+    A replay of claims with a link but no stance yet reads none of their recorded instants
+    (there are no said moments to rate them at): that read is closed all the same (on
+    PostgreSQL it was once left open, and the next replay could not empty its tables)."""
+    from claimtrack import record, state
+    from claimtrack.times import parse_when
+
+    claims = [record.add_claim(session, f"C{n}", topic="t", editor=ED) for n in range(2)]
+    us, iran = (record.add_party(session, n, editor=ED) for n in ("US", "Iran"))
+    session.commit()
+    link = record.link_claims(session, claims[1], claims[0], "contradicts", editor=ED)
+    link.created_at = BACKDATED  # as an import keeps it: the two claims are replayed
+    session.flush()
+    for n, (claim, party, kind) in enumerate([(claims[0], us, "asserts"),
+                                              (claims[1], iran, "asserts")]):  # fmt: skip
+        said = parse_when(f"2026-04-1{n}", "+00:00")
+        recorded = BACKDATED + dt.timedelta(seconds=n + 1)
+        record.add_stance(session, claim, party, kind, said=said, editor=ED, recorded_at=recorded)
+        session.flush()
+    session.commit()
+    kept = _rows(session)
+    assert "contested" in {row.status for row in kept}
+    state.rebuild(session)
+    assert _rows(session) == kept

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import snapshot
 
-from claimtrack import db, importer
+from claimtrack import bulk, db, importer
 from claimtrack.cli import cli
 
 MINIMAL = "claim,party,stance,source,date\n"
@@ -231,26 +231,36 @@ def test_import_refuses_a_device_or_a_fifo_at_once(
     assert snapshot(engine) == before
 
 
-def test_import_refuses_a_file_over_the_limit(story, engine, tmp_path):
+# What each command that reads a file reads of it at most: a seed file is read whole, a
+# CSV file streamed.
+LIMITS = [(("import", "csv"), bulk, "MAX_CSV_BYTES"), (("seed",), importer, "MAX_FILE_BYTES")]
+
+
+@pytest.mark.parametrize("command, module, limit", LIMITS, ids=lambda v: " ".join(v)
+                         if isinstance(v, tuple) else "")  # fmt: skip
+def test_import_refuses_a_file_over_the_limit(story, engine, tmp_path, command, module, limit):
+    size = getattr(module, limit)
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:
-        f.truncate(importer.MAX_FILE_BYTES + 1)  # sparse: no disk used, nothing to read
+        f.truncate(size + 1)  # sparse: no disk used, nothing to read
     before = snapshot(engine)
-    line = error_line(story("import", "csv", str(path)), 1)
-    assert line == f"Error: {path} is larger than 256 MiB, the most one import reads: " + (
-        "split it into several files"
+    line = error_line(story(*command, str(path)), 1)
+    assert line == f"Error: {path} is larger than {size // 1024**2} MiB, the most one import " + (
+        "reads: split it into several files"
     )
     assert snapshot(engine) == before
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="no /proc")
-def test_import_reads_no_more_than_the_limit(story, engine, monkeypatch):
+@pytest.mark.parametrize("command, module, limit", LIMITS, ids=lambda v: " ".join(v)
+                         if isinstance(v, tuple) else "")  # fmt: skip
+def test_import_reads_no_more_than_the_limit(story, engine, monkeypatch, command, module, limit):
     """A regular file whose size stat() does not tell (or that grows) is read only up to
     the limit: /proc files say 0 bytes."""
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(module, limit, 1000)
     assert os.stat("/proc/self/maps").st_size == 0
     before = snapshot(engine)
-    line = error_line(story("import", "csv", "/proc/self/maps"), 1)
+    line = error_line(story(*command, "/proc/self/maps"), 1)
     assert line.startswith("Error: /proc/self/maps is larger than")
     assert snapshot(engine) == before
 

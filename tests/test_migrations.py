@@ -14,6 +14,25 @@ def test_schema_head_constant_matches_the_migrations():
     assert script.get_current_head() == db.SCHEMA_HEAD
 
 
+def test_migrations_found_from_a_checkout_without_the_subpackage(monkeypatch):
+    """A checkout's claimtrack run with a non-editable install (bench/generate.py puts the
+    checkout first on sys.path) has no claimtrack.migrations: the checkout's own folder."""
+    from pathlib import Path
+
+    from claimtrack import bundled
+
+    root = Path(bundled.__file__).resolve().parent.parent
+    if not (root / "pyproject.toml").is_file():
+        import pytest
+
+        pytest.skip("claimtrack is not running from a checkout")
+    monkeypatch.setattr(bundled.importlib.util, "find_spec", lambda name: None)
+    assert bundled.folder("migrations") == root / "migrations"
+    assert bundled.folder("seeds") == root / "seeds"
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert script.get_current_head() == db.SCHEMA_HEAD
+
+
 def test_models_and_migrations_do_not_drift(engine):
     with engine.connect() as connection:
         command.check(db.alembic_config(connection))  # raises on any difference

@@ -26,23 +26,44 @@ def _from_scratch(session):
     return sorted(tuple(row) for row in session.execute(sa.select(*(view.c[c] for c in COLUMNS))))
 
 
+def _counts_equal_the_rule(session) -> bool:
+    """``report parties`` from the kept counts equals the rule run over every stance,
+    for all topics and for each."""
+    from claimtrack.report import party_counts
+
+    return all(
+        party_counts(session, topic=topic) == party_counts(session, topic=topic, from_rule=True)
+        for topic in (None, "t", "u")
+    )
+
+
 def test_every_write_keeps_the_state_equal_to_the_rule(session):
     rng = random.Random(20260412)
-    parties = [record.add_party(session, f"P{n}", editor=ED) for n in range(6)]
-    claims = []
-    for step in range(120):
+    parties = [record.add_party(session, f"P{n}", editor=ED) for n in range(8)]
+    claims, stances = [], []
+    for step in range(140):
         action = rng.random()
         if action < 0.15 or len(claims) < 3:
-            claims.append(record.add_claim(session, f"claim {step}", topic="t", editor=ED))
+            topic = rng.choice(["t", "u"])
+            claims.append(record.add_claim(session, f"claim {step}", topic=topic, editor=ED))
+        elif action < 0.04 + 0.15 and stances:
+            stance = rng.choice(stances)
+            if stance.void_at is None:
+                record.void_stance(session, stance, reason="mis-recorded", editor=ED)
+        elif action < 0.2 and len(parties) > 4:
+            party, into = rng.sample(parties, 2)
+            parties.remove(party)
+            record.merge_parties(session, party, into)
+            stances = [s for s in stances if s.party_id != party.id]
         elif action < 0.8:
-            record.add_stance(
+            stances.append(record.add_stance(
                 session,
                 rng.choice(claims),
                 rng.choice(parties),
                 rng.choice(STANCE_KINDS),
                 editor=ED,
                 said=parse_when(f"2026-04-{rng.randint(1, 28):02d}"),
-            )
+            ))  # fmt: skip
         elif action < 0.95:
             a, b = rng.sample(claims, 2)
             record.link_claims(session, a, b, rng.choice(["contradicts", "same_as"]), editor=ED)
@@ -53,6 +74,7 @@ def test_every_write_keeps_the_state_equal_to_the_rule(session):
                 record.merge_claims(session, dup, into, editor=ED)
         session.flush()
         assert _stored(session) == _from_scratch(session), f"after step {step}"
+        assert _counts_equal_the_rule(session), f"party counts after step {step}"
     statuses = {row[2] for row in _stored(session)}
     assert {"contested", "asserted"} <= statuses  # the walk reached the interesting cases
     session.commit()
@@ -64,6 +86,7 @@ def test_a_bulk_load_rates_once_at_the_end(session):
     load_dataset(session, read_toml(bundled_seed_path()), editor=ED, label="seed")
     assert session.info.get(state.TOUCHED) is None
     assert _stored(session) == _from_scratch(session)
+    assert _counts_equal_the_rule(session)
     assert len(_stored(session)) == 23
 
 
@@ -75,6 +98,7 @@ def test_rebuild_command_recomputes_from_the_stances(run, engine):
     assert result.exit_code == 0 and "23 claim(s)" in result.output
     with sa.orm.Session(engine) as session:
         assert _stored(session) == _from_scratch(session)
+        assert _counts_equal_the_rule(session)
 
 
 def test_migration_backfills_the_state(db_url):
@@ -92,6 +116,7 @@ def test_migration_backfills_the_state(db_url):
         with sa.orm.Session(engine) as session:
             assert len(_stored(session)) == 23
             assert _stored(session) == _from_scratch(session)
+            assert _counts_equal_the_rule(session)
     finally:
         engine.dispose()
 

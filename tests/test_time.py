@@ -312,6 +312,20 @@ def test_report_changes_since_day_three_lists_the_resolution(story):
     assert "dispute resolved" in text
 
 
+def test_report_changes_defaults_to_the_last_day(story):
+    ok = story
+    day_four(ok)
+    until = f"{DAY[4]}T23:00+03:30"
+    day = json.loads(ok("report", "changes", "--until", until, "--format", "json"))
+    assert day, "day four resolved two disputes"
+    since = f"{DAY[3]}T23:00+03:30"
+    assert day == json.loads(ok("report", "changes", "--since", since, "--until", until,
+                                "--format", "json"))  # fmt: skip
+    assert day != json.loads(ok("report", "changes", "--since", DAY[1], "--until", until,
+                                "--format", "json"))  # fmt: skip
+    ok("report", "changes")  # now: the day before now, nothing said in it, not an error
+
+
 def test_a_dispute_within_one_side_is_named(story):
     ok = story
     # G (side X) confirms Q while E (side X) still denies it; B, C, D retract: only X is left.

@@ -135,6 +135,25 @@ def test_seeded_workbook_has_three_safe_sheets(seeded, tmp_path):
     assert any(r["quote"].value and CHINESE in r["quote"].value for r in rows["stances"])
 
 
+def test_rows_past_a_sheets_limit_go_on_in_the_next_sheet(seeded, tmp_path, monkeypatch):
+    """A sheet holds 1,048,576 rows; a larger export goes on in "stances (2)" and so on,
+    each with its header, so no row is cut off (shown here with sheets of 8 rows)."""
+    from claimtrack import spreadsheet
+
+    whole, _ = _export(seeded, tmp_path / "whole.xlsx")
+    monkeypatch.setattr(spreadsheet, "SHEET_ROWS", 8)
+    book, result = _export(seeded, tmp_path / "split.xlsx")
+    assert book.sheetnames == ["contested", "contested (2)", "claims", "claims (2)",
+                               "claims (3)", "claims (4)", "stances", "stances (2)",
+                               "stances (3)", "stances (4)", "stances (5)"]  # fmt: skip
+    for name in ("contested", "claims", "stances"):
+        parts = [s for s in book.worksheets if s.title.split(" (")[0] == name]
+        assert all(s.max_row <= 8 and _header(s) == _header(whole[name]) for s in parts)
+        values = [[c.value for c in r] for s in parts for r in s.iter_rows(min_row=2)]
+        assert values == [[c.value for c in r] for r in whole[name].iter_rows(min_row=2)]
+    assert "Exported 64 row(s)" in result.stderr
+
+
 # -- 2. hostile texts --------------------------------------------------------------------
 
 

@@ -43,17 +43,18 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
       claimtrack import csv stances.csv
       claimtrack import csv desk-notes.csv --dry-run
     """
+    from claimtrack.bulk import CsvFile, import_csv
     from claimtrack.db import write_session
-    from claimtrack.importer import load_dataset, read_csv
 
-    dataset, rows = read_csv(file, raw=raw)
-    engine = env.engine(write=True)
-    with write_session(engine) as session:
-        with Progress(f"Importing {file.name}", length=rows) as progress:
-            report = load_dataset(
-                session, dataset, editor=env.editor, label=f"import {file.name}", progress=progress
-            )
-        if not dry_run:
-            session.commit()  # a dry run ends with the session, rolled back
+    with CsvFile(file, raw=raw) as source:  # the file and its header, before the database
+        engine = env.engine(write=True)
+        with write_session(engine) as session:
+            with Progress(f"Importing {file.name}", length=source.size) as progress:
+                report, rows = import_csv(
+                    session, source, editor=env.editor, label=f"import {file.name}",
+                    progress=progress,
+                )  # fmt: skip
+            if not dry_run:
+                session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")

@@ -242,11 +242,16 @@ def parties(env, group, topic, fmt, tablefmt, out) -> None:
     epilog="""
 \b
 Examples:
+  claimtrack report changes
   claimtrack report changes --since 2026-04-12T09:00+05:00
   claimtrack report changes --since 2026-04-11 --until 2026-04-12 --format json
 """
 )
-@click.option("--since", required=True, metavar="WHEN", help="From when (the last meeting).")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="From when (the last meeting; default: one day before --until, or before now).",
+)
 @click.option("--until", metavar="WHEN", help="Until when (default: now; a date: its end).")
 @click.option("--topic", help="Only this story.")
 @click.option("--known-at", metavar="WHEN", help="As the desk had it recorded then.")
@@ -269,7 +274,12 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
         as_of=parse_when(until, tz).until if until else None,
         known_at=parse_when(known_at, tz).until if known_at else None,
     )
-    start = parse_when(since, tz).at
+    if since:
+        start = parse_when(since, tz).at
+    else:  # the last day: what changed since this time yesterday
+        import datetime as dt
+
+        start = (selection.as_of or dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
     if selection.as_of is not None and selection.as_of <= start:
         from claimtrack.errors import UsageError
 

@@ -74,7 +74,7 @@ def upgrade() -> None:
     # Said order now always puts a stance plainly said before another first, even where a
     # date-only stance overlaps both: re-rank, re-rate, and replay every claim.
     session = Session(bind=op.get_bind())
-    state.rebuild(session)
+    state.rebuild(session, counts=False)  # party_tally comes with 0007
     session.flush()
 
 

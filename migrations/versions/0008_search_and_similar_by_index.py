@@ -1,4 +1,4 @@
-"""Search and near-duplicates by index; claims listed in activity order by index.
+"""Search and near-duplicates by index.
 
 - ``claim_sketch``: each claim's MinHash sketch under its topic (``claimtrack.similar``),
   filled here for every claim: ``claim add`` finds near-duplicates by index instead of
@@ -12,14 +12,12 @@
   The index only narrows the rows; the search condition itself is unchanged
   (``claimtrack.search``). A SQLite built without FTS5's trigram tokenizer (before 3.34)
   gets no search tables, and searches scan as before.
-- ``ix_claim_state_activity``: listings in activity order walk an index instead of
-  sorting every claim.
 
 A later revision that rebuilds ``claim`` or ``stance`` on SQLite (batch mode copies the
 table and drops the old one) drops these triggers with it and must create them again.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-27 09:00:00
 """
 
@@ -28,8 +26,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -116,7 +114,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("topic_key", "gram", "claim_id", name=op.f("pk_claim_sketch")),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_claim_state_activity", "claim_state", ["last_activity", "claim_id"])
 
     claim = sa.table("claim", sa.column("id"), sa.column("topic"), sa.column("text_norm"))
     sketch = sa.table("claim_sketch", sa.column("topic_key"), sa.column("gram"),
@@ -152,5 +149,4 @@ def downgrade() -> None:
     elif connection.dialect.name == "postgresql":
         for statement in POSTGRESQL_SEARCH_DROP:
             connection.exec_driver_sql(statement)
-    op.drop_index("ix_claim_state_activity", table_name="claim_state")
     op.drop_table("claim_sketch")

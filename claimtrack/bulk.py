@@ -1,0 +1,1030 @@
+"""``import csv`` in bulk: a file of stances of any size, in one transaction.
+
+The file is read once, streamed, and what is kept in memory does not grow with it:
+
+1. **Read and check.** Each row is checked as it is read; a bad row is noted by line
+   (the first ``MAX_LISTED_ERRORS`` in full, the rest counted) and a good one is staged
+   in a temporary table (``imp_row``; each claim once in ``imp_claim``), in batches of
+   ``BATCH`` rows (PostgreSQL: ``COPY``). Parties and sources, which are few, are
+   collected in dictionaries. Any bad row, and nothing is written.
+2. **Resolve.** Parties and sources are looked up once (one query each for those the
+   file names) and the missing ones created, as ``record`` would: names by their
+   ``names.normalise`` key in the one namespace, sources by outlet and title. Claims are
+   matched in SQL, by slug or by topic and text, and the new ones written in one
+   statement, in the order the file first names them.
+3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
+   leaving out those the database or the file already holds (same claim, party, kind,
+   time, source and quote), claim by claim in file order; then the links.
+
+The claims touched are then re-rated, said order, stored state and history, by the
+functions every write uses (``state.refresh_pending``): stances that keep their original
+``recorded_at`` rewrite the past, so those claims are replayed. The audit log entry
+follows, in the same transaction; the caller commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from claimtrack import record, state
+from claimtrack.errors import ClaimtrackError
+from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
+from claimtrack.importer import too_large as too_large_error
+from claimtrack.links import chunks
+from claimtrack.models import (
+    PARTY_KINDS,
+    Claim,
+    ClaimLink,
+    Party,
+    PartyAlias,
+    PartyName,
+    Source,
+    Stance,
+    UTCDateTime,
+)
+from claimtrack.names import normalise
+from claimtrack.spreadsheet import restore_all
+from claimtrack.times import parse_when
+from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
+
+# Columns of the hand-typed minimal format, and what they stand for in the full one.
+MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
+           "date": "said_at", "topic": "topic", "quote": "quote", "via": "via"}  # fmt: skip
+MAX_LISTED_ERRORS = 20
+MAX_LISTED_COLUMNS = 10
+# The file is streamed, never held whole: the limit is what one transaction should hold
+# (about eight million rows). docs/csv.md.
+MAX_CSV_BYTES = 2 * 1024**3
+BATCH = 10_000  # rows staged at a time
+# A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
+# else as a digest: a claim's text may be longer than an index entry may hold.
+MAX_REF = 64
+
+
+# -- the file ---------------------------------------------------------------------------
+
+
+class _Limited(io.RawIOBase):
+    """A binary file read no further than ``limit`` bytes: one more is refused."""
+
+    def __init__(self, f, path: Path, limit: int) -> None:
+        self.f, self.path, self.limit = f, path, limit
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.f.readinto(buffer)
+        self.done += n
+        if self.done > self.limit:
+            raise too_large_error(self.path, self.limit)
+        return n
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
+class CsvFile:
+    """A CSV file opened for import, its header read and checked, its rows not yet read.
+
+    Opening it refuses what is not a regular file of at most ``MAX_CSV_BYTES``, a file
+    that is not UTF-8 (at its start; further on, when the row is read), an empty file
+    and a header with repeated, unknown or missing columns, before any database is
+    opened.
+    """
+
+    def __init__(self, path: Path, *, raw: bool = False) -> None:
+        self.path = path
+        self.size = check_file(path, MAX_CSV_BYTES)
+        try:
+            binary = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+        self.limited = _Limited(binary, path, MAX_CSV_BYTES)
+        buffered = io.BufferedReader(self.limited, 1024 * 1024)
+        self.text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+        # A field may be as long as the file (a claim of megabytes round-trips), not the
+        # csv module's default of 128 KiB.
+        csv.field_size_limit(MAX_CSV_BYTES)
+        self.reader = csv.reader(self.text, strict=True)
+        try:
+            header = self._next()
+        except StopIteration:
+            self.close()
+            raise ClaimtrackError(f"{path} is empty: expected a header row") from None
+        except csv.Error as exc:
+            self.close()
+            raise ClaimtrackError(f"{path}: line 1: {exc}") from None
+        except ClaimtrackError:
+            self.close()
+            raise
+        self.columns = Columns(header, raw)
+
+    def _next(self) -> list[str]:
+        try:
+            return next(self.reader)
+        except UnicodeDecodeError:
+            position = first_bad_byte(self.path, MAX_CSV_BYTES)
+            raise not_utf8(self.path, position, file_chunks(self.path, MAX_CSV_BYTES)) from None
+
+    def rows(self, errors: Errors):
+        """(line, cells) for every row with something in it; a row the reader cannot
+        split is an error, and the last row read."""
+        line = self.reader.line_num + 1
+        while True:
+            try:
+                cells = self._next()
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                errors.add(line, str(exc))
+                return  # the reader cannot find the next row reliably after this
+            # Spreadsheets leave rows of empty cells (",,,,") below the data: not rows.
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+            line = self.reader.line_num + 1
+
+    @property
+    def bytes_read(self) -> int:
+        return self.limited.done
+
+    def close(self) -> None:
+        self.text.close()
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Columns:
+    """The header of a per-stance export or a minimal file, and each row checked by it."""
+
+    def __init__(self, header: list[str], raw: bool) -> None:
+        from claimtrack.render import STANCES
+
+        self.raw = raw
+        names = [h.strip().lower() for h in header]
+        repeated = [name for name, n in Counter(names).items() if n > 1]
+        if repeated:
+            raise ClaimtrackError(
+                f"column(s) {_listed(repeated)} appear more than once in the header: "
+                "keep one of each"
+            )
+        self.minimal = "party_kind" not in names and "claim_ref" not in names
+        mapping = MINIMAL if self.minimal else {c: c for c in STANCES.headers}
+        unknown = [h for h in names if h not in mapping]
+        if unknown:
+            raise ClaimtrackError(
+                f"unknown column(s) {_listed(unknown)}: the columns are those of "
+                "'claimtrack export csv --per stance', or claim, party, stance, source, date"
+            )
+        self.names = [mapping[h] for h in names]
+        shown = {"said_at": "date" if self.minimal else "said_at"}
+        missing = [shown.get(c, c) for c in ("claim", "party", "stance", "said_at")
+                   if c not in self.names]  # fmt: skip
+        if missing:
+            raise ClaimtrackError(f"missing column(s): {', '.join(missing)}")
+
+    def row(self, cells: list[str]) -> dict[str, str]:
+        """The row's cells by column, apostrophes taken off and blanks trimmed; a row that
+        cannot be a stance raises ValueError (or ClaimtrackError) saying why."""
+        if len(cells) != len(self.names):
+            raise ValueError(f"{len(cells)} fields where the header has {len(self.names)}")
+        if not self.raw:
+            cells = restore_all(cells)
+        row = dict(zip(self.names, [c.strip() for c in cells], strict=True))
+        for required in ("claim", "party", "stance"):
+            if not row[required]:
+                raise ValueError(f"{required} is empty")
+        if "\x00" in "".join(cells):
+            raise ValueError("contains a NUL byte")
+        return row
+
+
+def _listed(names: list[str]) -> str:
+    """Column names for an error message: the first few, then how many more."""
+    shown = ", ".join(map(repr, names[:MAX_LISTED_COLUMNS]))
+    more = len(names) - MAX_LISTED_COLUMNS
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
+class Errors:
+    """Bad rows by line: the first ``MAX_LISTED_ERRORS`` kept, the others counted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.listed: list[tuple[int, str]] = []
+        self.count = 0
+
+    def add(self, line: int, message: str) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED_ERRORS:
+            self.listed.append((line, message))
+
+    def check(self) -> None:
+        """Refuse the whole file if any row was bad."""
+        if not self.count:
+            return
+        ordered = sorted(self.listed, key=lambda error: error[0])
+        listed = [f"line {line}: {message}" for line, message in ordered]
+        more = self.count - len(listed)
+        raise ClaimtrackError(
+            f"{self.path}: {self.count} bad row(s), nothing imported:\n  "
+            + "\n  ".join(listed)
+            + (f"\n  ... and {more} more" if more else "")
+        )
+
+
+# -- the staging tables -----------------------------------------------------------------
+
+_staging = MetaData()
+# One row per stance row of the file (parties and sources by their number in the file).
+_row = Table(
+    "imp_row", _staging,
+    Column("line", Integer, primary_key=True), Column("claim", String),
+    Column("party", Integer), Column("via", Integer), Column("source", Integer),
+    Column("kind", String), Column("quote", Text), Column("quote_lang", String),
+    # As UTCDateTime stores them (``_stored``).
+    Column("said_at", DateTime), Column("said_offset", Integer),
+    Column("said_precision", String), Column("said_until", DateTime),
+    Column("recorded_at", DateTime), Column("recorded_by", String),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+# One row per claim, as the file first gives it (a claim named again further down a
+# file that is not in claim order is staged again, and the later copy dropped).
+_claim = Table(
+    "imp_claim", _staging,
+    Column("line", Integer, primary_key=True), Column("ref", String),
+    Column("topic", String), Column("text", Text), Column("text_norm", Text),
+    Column("text_key", String), Column("slug_given", String), Column("slug", String),
+    Column("language", String), Column("contradicts", Text), Column("same_as", Text),
+    # Why the claim could not be created, if it has to be.
+    Column("invalid", Text),
+    Column("candidate", Integer), Column("claim_id", Integer),
+    Column("new", Boolean(create_constraint=False)),
+    Index("ix_imp_claim_ref", "ref", "line"), Index("ix_imp_claim_candidate", "candidate"),
+    Index("ix_imp_claim_claim_id", "claim_id"),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+# The rows that repeat an earlier row's stance.
+_repeat = Table("imp_repeat", _staging, Column("line", Integer, primary_key=True),
+                prefixes=["TEMPORARY"])  # fmt: skip
+# Each party and source number of the file, and the id it resolved to.
+_party = Table("imp_party", _staging, Column("n", Integer, primary_key=True),
+               Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
+_source = Table("imp_source", _staging, Column("n", Integer, primary_key=True),
+                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
+
+
+def _ref_key(ref: str) -> str:
+    if len(ref) <= MAX_REF:
+        return ref
+    return "\x1f" + hashlib.sha256(ref.encode("utf-8")).hexdigest()
+
+
+def _stored(value: dt.datetime) -> str:
+    """An instant as ``UTCDateTime`` stores it on SQLite (naive UTC, to the microsecond),
+    which PostgreSQL's ``COPY`` reads as a ``timestamp``: rows go from the staging table
+    into ``stance`` as they are. (tests/test_bulk.py checks it against SQLAlchemy.)"""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class _Stage:
+    """Rows into a staging table, ``BATCH`` at a time: ``COPY`` on PostgreSQL, an
+    ``executemany`` of the table's ``insert()`` elsewhere."""
+
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self.connection = connection
+        names = [c.name for c in table.columns if c.name not in ("candidate", "claim_id")]
+        columns = ", ".join(names)
+        if connection.dialect.name == "postgresql":
+            self.copy = f"COPY {table.name} ({columns}) FROM STDIN"
+        else:  # the Core insert(), compiled once, run on tuples (no dict a row)
+            self.copy = None
+            statement = insert(table).values({name: bindparam(name) for name in names})
+            compiled = statement.compile(dialect=connection.dialect)
+            assert compiled.positiontup == names
+            self.insert = str(compiled)
+        self.pending: list[tuple] = []
+
+    def add(self, row: tuple) -> None:
+        self.pending.append(row)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        if self.copy:
+            raw = self.connection.connection.driver_connection
+            with raw.cursor() as cursor, cursor.copy(self.copy) as copy:
+                for row in self.pending:
+                    copy.write_row(row)
+        else:
+            self.connection.exec_driver_sql(self.insert, self.pending)
+        self.pending = []
+
+
+# -- what the file names ----------------------------------------------------------------
+
+
+class _PartyEntry:
+    """A party as the file gives it: speaking (its kind, aliases and side from the full
+    format) or only named (``if_missing``: found by any name, else created)."""
+
+    __slots__ = ("name", "kind", "line", "aliases", "acts_for", "if_missing")
+
+    def __init__(self, name: str, kind: str, line: int, *, acts_for=None, if_missing=False):
+        self.name, self.kind, self.line = name, kind, line
+        self.aliases: dict[str, int] = {}  # alias -> the line first giving it
+        self.acts_for = acts_for or None
+        self.if_missing = if_missing
+
+
+class _SourceEntry:
+    __slots__ = ("n", "line", "outlet", "title", "url", "language", "published")
+
+    def __init__(self, n, line, outlet, title, url, language, published) -> None:
+        self.n, self.line, self.outlet, self.title = n, line, outlet, title
+        self.url, self.language, self.published = url, language, published
+
+
+class _Reading:
+    """The first pass: every row checked, the good ones staged, parties and sources
+    collected (``parties`` speaking, in file order; ``referenced``, only named)."""
+
+    def __init__(self, connection: Connection, columns: Columns, errors: Errors) -> None:
+        self.columns = columns
+        self.errors = errors
+        self.parties: dict[str, _PartyEntry] = {}
+        self.referenced: dict[str, _PartyEntry] = {}
+        self.numbers: dict[str, int] = {}  # every party name -> its number in the file
+        self.sources: dict[tuple[str, str], _SourceEntry] = {}
+        self.rows = _Stage(connection, _row)
+        self.claims = _Stage(connection, _claim)
+        self.last_ref: str | None = None
+        self.count = 0
+        self._aliases = ("", [])  # the last party_aliases cell read, and its names
+
+    def read(self, source: CsvFile, progress: Callable[[int], None] | None) -> int:
+        """Check and stage every row; the number of rows (bad ones included)."""
+        shown = 0
+        for line, cells in source.rows(self.errors):
+            self.count += 1
+            try:
+                self.take(line, self.columns.row(cells))
+            except (ValueError, ClaimtrackError) as exc:
+                self.errors.add(line, str(exc))
+            if progress and self.count % BATCH == 0:
+                progress(source.bytes_read - shown)
+                shown = source.bytes_read
+        self.rows.flush()
+        self.claims.flush()
+        if progress:
+            progress(source.bytes_read - shown)
+        return self.count
+
+    def take(self, line: int, row: dict[str, str]) -> None:
+        """Check one row (raising at the first fault) and stage it."""
+        word = row["stance"].lower()
+        kind = BY_VERB[word].name if word in BY_VERB else word
+        if kind not in STANCE_KINDS:
+            raise ValueError(f"unknown stance {row['stance']!r}: use {', '.join(STANCE_KINDS)}")
+        party_kind = row.get("party_kind") or "person"
+        if party_kind not in PARTY_KINDS:
+            raise ValueError(f"unknown party kind {party_kind!r}")
+        said = row.get("said_at") or ""
+        if not said:
+            raise ValueError("the date is empty")
+        said = parse_when(said, row.get("said_tz") or None)
+        published = None
+        if row.get("source_published"):
+            published = parse_when(row["source_published"], row.get("source_tz") or None)
+        aliases = self._alias_list(row.get("party_aliases") or "")
+        recorded_at = row.get("recorded_at")
+        recorded_at = _instant(recorded_at) if recorded_at else None
+        name, via = row["party"], row.get("via") or None
+        title = row.get("source_title")
+        outlet = (row.get("source_outlet") or via or name) if title else None
+        source = self.sources.get((outlet, title)) if title else None
+        url = row.get("source_url") or None
+        if source is None or url != source.url:  # a source's own address is checked once
+            url = record.check_url(url)
+        if title and source is None:
+            title = record.required(title, "source title")
+            source = _SourceEntry(len(self.sources) + 1, line, outlet, title, url,
+                                  row.get("source_lang") or None, published)  # fmt: skip
+
+        # Checked: from here on, only recording.
+        if self.columns.minimal:
+            self._reference(name, "person", line)
+        else:
+            entry = self.parties.get(name)
+            if entry is None:
+                acts_for = row.get("party_for")
+                entry = self.parties[name] = _PartyEntry(name, party_kind, line, acts_for=acts_for)
+                self.numbers.setdefault(name, len(self.numbers) + 1)
+            for alias in aliases:
+                entry.aliases.setdefault(alias, line)
+        for ref, ref_kind in ((via, "media"), (row.get("party_for"), "organisation")):
+            if ref:
+                self._reference(ref, ref_kind, line)
+        if source is not None:
+            self._reference(outlet, "media", line)
+            self.sources.setdefault((outlet, title), source)
+        topic = row.get("topic") or record.DEFAULT_TOPIC
+        ref = _ref_key(row.get("claim_ref") or f"{topic}\x1f{row['claim']}")
+        if ref != self.last_ref:
+            self.last_ref = ref
+            self.claims.add(_claim_row(line, ref, row, topic))
+        self.rows.add((
+            line, ref, self.numbers[name], self.numbers[via] if via else None,
+            source.n if source else None, kind, row.get("quote") or None,
+            row.get("quote_lang") or None, _stored(said.at), said.offset_minutes,
+            said.precision, _stored(said.until),
+            _stored(recorded_at) if recorded_at else None, row.get("recorded_by") or None,
+        ))  # fmt: skip
+
+    def _alias_list(self, cell: str) -> list[str]:
+        if cell == self._aliases[0]:
+            return self._aliases[1]
+        aliases = json.loads(cell) if cell else []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError("party_aliases must be a JSON list of names")
+        self._aliases = (cell, aliases)
+        return aliases
+
+    def _reference(self, name: str, kind: str, line: int) -> None:
+        if name not in self.referenced:
+            self.referenced[name] = _PartyEntry(name, kind, line, if_missing=True)
+        self.numbers.setdefault(name, len(self.numbers) + 1)
+
+    def party_entries(self) -> list[_PartyEntry]:
+        """Speaking parties first, in file order, then those only named."""
+        named = (e for name, e in self.referenced.items() if name not in self.parties)
+        return [*self.parties.values(), *named]
+
+
+def _claim_row(line: int, ref: str, row: dict[str, str], topic: str) -> tuple:
+    """A claim as staged: its matching keys, and why it could not be created, if so."""
+    text = row["claim"]
+    key = normalise(text)
+    claim_ref = row.get("claim_ref") or ""
+    given = claim_ref if claim_ref and not claim_ref.isdigit() else None
+    slug, invalid = None, None
+    try:
+        record.required(text, "claim text", key=key)
+        record.required(topic, "topic")
+        slug = record.check_slug(given)
+    except ClaimtrackError as exc:
+        invalid = str(exc)
+    return (line, ref, topic, text, key, record.normalised_text_key(key), given, slug,
+            row.get("claim_lang") or None, row.get("contradicts") or None,
+            row.get("same_as") or None, invalid, False)  # fmt: skip
+
+
+def _refs(cell: str | None) -> list[str]:
+    return [r.strip() for r in (cell or "").split(";") if r.strip()]
+
+
+def _instant(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"recorded_at {text!r} has no UTC offset")
+    return value
+
+
+# -- parties ----------------------------------------------------------------------------
+
+
+class _Party:
+    """What the load needs of a party: enough for ``record``'s checks and messages."""
+
+    __slots__ = ("id", "name", "name_norm", "anonymous", "acts_for_id", "aliases", "book", "kind")
+
+    def __init__(self, book, id, name, name_norm, anonymous, acts_for_id) -> None:
+        self.book, self.id, self.name, self.name_norm = book, id, name, name_norm
+        self.anonymous, self.acts_for_id = anonymous, acts_for_id
+        self.aliases: set[str] = set()  # alias keys
+
+    @property
+    def acts_for(self) -> _Party | None:  # for record.check_not_circular
+        return self.book.by_id(self.acts_for_id) if self.acts_for_id is not None else None
+
+
+class _Parties:
+    """The parties a load names, looked up once (by every name key the file uses) and
+    created as ``record.add_party`` and ``record.add_alias`` would; new ones are written
+    together, and before any message needs their id."""
+
+    def __init__(self, connection: Connection, keys: set[str], now, errors: Errors) -> None:
+        self.connection, self.now, self.errors = connection, now, errors
+        self.holders: dict[str, _Party] = {}  # name key -> the party answering to it
+        self.ids: dict[int, _Party] = {}
+        self.new: list[_Party] = []  # created, not yet written
+        self.names: list[tuple[_Party, str]] = []  # party_name rows to write
+        self.aliases: list[tuple[_Party, str, str]] = []  # party_alias rows, in order
+        self.added = Counter()
+        name = PartyName.__table__
+        for part in chunks(sorted(keys)):
+            query = (
+                self._select()
+                .add_columns(name.c.key)
+                .join(name, name.c.party_id == Party.__table__.c.id)
+            )
+            for row in connection.execute(query.where(name.c.key.in_(part))):
+                self.holders[row.key] = self._known(row)
+        self._load_aliases(list(self.ids))
+
+    @staticmethod
+    def _select():
+        party = Party.__table__
+        return select(party.c.id, party.c.name, party.c.name_norm, party.c.anonymous,
+                      party.c.acts_for_id)  # fmt: skip
+
+    def _known(self, row) -> _Party:
+        party = self.ids.get(row.id)
+        if party is None:
+            party = self.ids[row.id] = _Party(self, row.id, row.name, row.name_norm,
+                                              row.anonymous, row.acts_for_id)  # fmt: skip
+        return party
+
+    def _load_aliases(self, ids: list[int]) -> None:
+        alias = PartyAlias.__table__
+        for part in chunks(ids):
+            query = select(alias.c.party_id, alias.c.alias_norm).where(alias.c.party_id.in_(part))
+            for party_id, key in self.connection.execute(query):
+                self.ids[party_id].aliases.add(key)
+
+    def by_id(self, party_id: int) -> _Party | None:
+        if party_id not in self.ids and self.new:
+            self._write_new()
+        if party_id not in self.ids:
+            row = self.connection.execute(
+                self._select().where(Party.__table__.c.id == party_id)
+            ).first()
+            if row is None:
+                return None
+            self._known(row)
+            self._load_aliases([party_id])
+        return self.ids[party_id]
+
+    def find(self, ref: str) -> _Party | None:
+        """``record.find_party``: by id, or by any name or alias."""
+        if record.as_id(ref) is not None:
+            party = self.by_id(record.as_id(ref))
+            if party is not None:
+                return party
+        return self.holders.get(normalise(ref))
+
+    def load(self, entries: list[_PartyEntry]) -> None:
+        """Find or create each party, then give them their aliases and sides."""
+        for entry in entries:
+            try:
+                self._entry(entry)
+            except ClaimtrackError as exc:
+                self.errors.add(entry.line, str(exc))
+        self.errors.check()
+        self._write_new()
+        sides = []
+        for entry in entries:
+            if entry.acts_for:
+                try:
+                    sides += self._side(entry)
+                except ClaimtrackError as exc:
+                    self.errors.add(entry.line, str(exc))
+        self.errors.check()
+        party, name, alias = Party.__table__, PartyName.__table__, PartyAlias.__table__
+        if sides:
+            self.connection.execute(
+                update(party).where(party.c.id == bindparam("party"))
+                .values(acts_for_id=bindparam("acts_for")), sides,
+            )  # fmt: skip
+        if self.names:
+            rows = [{"party_id": p.id, "key": key} for p, key in self.names]
+            self.connection.execute(insert(name), rows)
+        if self.aliases:
+            rows = [{"party_id": p.id, "alias": a, "alias_norm": key} for p, a, key in self.aliases]
+            self.connection.execute(insert(alias), rows)
+
+    def _entry(self, entry: _PartyEntry) -> None:
+        if entry.if_missing and self.find(entry.name) is not None:
+            return
+        key = normalise(entry.name)
+        holder = self.holders.get(key)
+        anonymous = entry.kind == "anonymous"
+        named = holder is not None and holder.name_norm == key and holder.anonymous == anonymous
+        party = holder if named else self._add(entry.name, entry.kind)
+        for alias, line in entry.aliases.items():
+            try:
+                self._alias(party, alias, new=not named)
+            except ClaimtrackError as exc:
+                self.errors.add(line, str(exc))
+
+    def _add(self, name: str, kind: str) -> _Party:
+        """``record.add_party``."""
+        name = record.required(name, "party name")
+        key = normalise(name)
+        holder = self.holders.get(key)
+        if holder is not None:
+            raise self._taken(None, holder, name, "party name", new=True)
+        party = _Party(self, None, name, key, kind == "anonymous", None)
+        party.kind = kind
+        self.new.append(party)
+        self.holders[key] = party
+        self.names.append((party, key))
+        self.added["parties"] += 1
+        return party
+
+    def _alias(self, party: _Party, alias: str, *, new: bool) -> None:
+        """``record.add_alias``."""
+        alias = record.required(alias, "alias")
+        key = normalise(alias)
+        if key == party.name_norm or key in party.aliases:
+            return
+        holder = self.holders.get(key)
+        if holder is not None and holder is not party:
+            raise self._taken(party, holder, alias, "alias", new=new)
+        if holder is None:
+            self.holders[key] = party
+            self.names.append((party, key))
+        party.aliases.add(key)
+        self.aliases.append((party, alias, key))
+        self.added["aliases"] += 1
+
+    def _taken(self, party, holder: _Party, name: str, what: str, *, new: bool):
+        if holder.id is None:  # the message names it by id
+            self._write_new()
+        return record.name_taken(party, holder, name, what, new=new)
+
+    def _write_new(self) -> None:
+        table = Party.__table__
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for start in range(0, len(self.new), BATCH):
+            part = self.new[start : start + BATCH]
+            rows = [{"name": p.name, "name_norm": p.name_norm, "kind": p.kind,
+                     "anonymous": p.anonymous, "created_at": self.now} for p in part]  # fmt: skip
+            for party, party_id in zip(part, self.connection.scalars(statement, rows), strict=True):
+                party.id = party_id
+                self.ids[party_id] = party
+        self.new = []
+
+    def _side(self, entry: _PartyEntry) -> list[dict]:
+        """The party's side, as ``record.check_not_circular`` allows it."""
+        party, acts_for = self.find(entry.name), self.find(entry.acts_for)
+        if party.acts_for_id == acts_for.id:
+            return []
+        record.check_not_circular(party, acts_for)
+        party.acts_for_id = acts_for.id
+        return [{"party": party.id, "acts_for": acts_for.id}]
+
+
+# -- the load ---------------------------------------------------------------------------
+
+
+def import_csv(
+    session: Session, source: CsvFile, *, editor: str, label: str, progress=None
+) -> tuple[LoadReport, int]:
+    """Import a CSV file into the session's transaction and log it; the caller commits.
+    Returns what was added and the number of rows read."""
+    load = _Load(session, source.path, editor)
+    rows = load.read(source, progress)
+    report = load.write(rows)
+    load.drop()  # a failed load leaves them to the rollback
+    record.log_event(session, editor, "import", f"{label}: {report.summary()}")
+    return report, rows
+
+
+class _Load:
+    """One import, in the session's transaction (whose clock every row it writes bears),
+    through its staging tables."""
+
+    def __init__(self, session: Session, path: Path, editor: str) -> None:
+        self.session = session
+        self.path = path
+        self.editor = editor
+        self.connection = session.connection()
+        self.now = record.utcnow(session)
+        self.errors = Errors(path)
+        self.added: Counter = Counter()
+        self.reading: _Reading | None = None
+        _staging.drop_all(self.connection, checkfirst=True)
+        _staging.create_all(self.connection)
+
+    def drop(self) -> None:
+        _staging.drop_all(self.connection)
+
+    def read(self, source: CsvFile, progress) -> int:
+        self.reading = _Reading(self.connection, source.columns, self.errors)
+        count = self.reading.read(source, progress)
+        self.errors.check()
+        if count == 0:
+            raise ClaimtrackError(f"{self.path} has a header but no rows")
+        if self.connection.dialect.name == "postgresql":
+            for table in _staging.sorted_tables:  # no autovacuum for temporary tables
+                self.connection.exec_driver_sql(f"ANALYZE {table.name}")
+        return count
+
+    def write(self, rows: int) -> LoadReport:
+        for key in ("parties", "aliases", "sources", "claims", "stances", "links"):
+            self.added[key] = 0
+        parties = self._parties()
+        self._sources(parties)
+        self._claims()
+        # Stances get ids past this one: what the state refresh reads back.
+        before = self.connection.scalar(select(func.max(Stance.__table__.c.id))) or 0
+        stances = self._stances()
+        linked = self._links()
+        self._refresh(before, linked)
+        return LoadReport(added=self.added, present=rows - stances)
+
+    # parties and sources: few, resolved in Python with record's rules
+
+    def _parties(self) -> _Parties:
+        entries = self.reading.party_entries()
+        keys = {normalise(e.name) for e in entries}
+        keys |= {normalise(a) for e in entries for a in e.aliases}
+        parties = _Parties(self.connection, keys, self.now, self.errors)
+        parties.load(entries)
+        self.added.update(parties.added)
+        numbers = [{"n": n, "id": parties.find(name).id}
+                   for name, n in self.reading.numbers.items()]  # fmt: skip
+        self.connection.execute(insert(_party), numbers)
+        return parties
+
+    def _sources(self, parties: _Parties) -> None:
+        """``record.get_or_add_source`` for each source the file names."""
+        entries = list(self.reading.sources.values())
+        if not entries:
+            return
+        table = Source.__table__
+        found: dict[tuple[int, str], int] = {}
+        keys = sorted({record.title_key(e.title) for e in entries})
+        for part in chunks(keys):
+            query = select(table.c.outlet_id, table.c.title_key, table.c.id)
+            for outlet_id, key, source_id in self.connection.execute(
+                query.where(table.c.title_key.in_(part))
+            ):
+                found[(outlet_id, key)] = source_id
+        new: dict[tuple[int, str], dict] = {}
+        numbers: list[tuple[int, tuple[int, str]]] = []
+        for e in entries:
+            key = (parties.find(e.outlet).id, record.title_key(e.title))
+            numbers.append((e.n, key))
+            if key not in found and key not in new:
+                p = e.published
+                new[key] = {
+                    "outlet_id": key[0], "title": e.title, "title_key": key[1], "url": e.url,
+                    "language": e.language, "published_at": p.at if p else None,
+                    "published_offset": p.offset_minutes if p else None,
+                    "published_precision": p.precision if p else None, "created_at": self.now,
+                }  # fmt: skip
+        rows = list(new.values())
+        for start in range(0, len(rows), BATCH):
+            part = rows[start : start + BATCH]
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = self.connection.execute(statement, part).scalars().all()
+            for row, source_id in zip(part, ids, strict=True):
+                found[(row["outlet_id"], row["title_key"])] = source_id
+        self.added["sources"] += len(rows)
+        self.connection.execute(insert(_source), [{"n": n, "id": found[k]} for n, k in numbers])
+
+    # claims: matched and created in SQL
+
+    def _claims(self) -> None:
+        """``record.find_claim`` by slug, else ``record.find_same_claim`` by topic and text
+        (a claim the database holds stands for one claim of the file, the first), else
+        ``record.add_claim``; in one statement each."""
+        c, claim = _claim.c, Claim.__table__
+        other = _claim.alias("other")
+        run = self.connection.execute
+        # A claim named again further down the file is the one it first named.
+        run(_claim.delete().where(
+            exists().where(other.c.ref == c.ref, other.c.line < c.line)))  # fmt: skip
+        by_slug = select(claim.c.id).where(claim.c.slug == c.slug_given)
+        run(update(_claim).where(c.slug_given.is_not(None), exists(by_slug))
+            .values(claim_id=by_slug.scalar_subquery()))  # fmt: skip
+        same = claim.c.topic == c.topic, claim.c.text_key == c.text_key
+        first_same = select(func.min(claim.c.id)).where(*same).scalar_subquery()
+        run(update(_claim).where(c.slug_given.is_(None), exists().where(*same))
+            .values(candidate=first_same))  # fmt: skip
+        taken_before = exists().where(
+            other.c.line < c.line,
+            or_(other.c.candidate == c.candidate,
+                and_(other.c.slug_given.is_not(None), other.c.claim_id == c.candidate)),
+        )  # fmt: skip
+        run(update(_claim).where(c.candidate.is_not(None), ~taken_before)
+            .values(claim_id=c.candidate))  # fmt: skip
+        run(update(_claim).where(c.claim_id.is_(None)).values(new=True))
+
+        slug_taken = exists().where(claim.c.slug == c.slug) | exists().where(
+            other.c.new, other.c.slug == c.slug, other.c.line < c.line
+        )
+        refused = union(
+            select(c.line, c.invalid.label("why")).where(c.new, c.invalid.is_not(None)),
+            select(c.line, ("slug '" + c.slug + "' is taken by another claim").label("why"))
+            .where(c.new, c.invalid.is_(None), c.slug.is_not(None), slug_taken),
+        ).subquery()  # fmt: skip
+        for line, why in run(select(refused).order_by(refused.c.line)):
+            self.errors.add(line, why)
+        self.errors.check()
+
+        self._number_new_claims()
+        columns = ["id", "topic", "text", "text_norm", "text_key", "slug", "language",
+                   "created_at", "created_by"]  # fmt: skip
+        new = select(c.claim_id, c.topic, c.text, c.text_norm, c.text_key, c.slug, c.language,
+                     literal(self.now, UTCDateTime()), literal(self.editor, String()))  # fmt: skip
+        statement = insert(claim).from_select(columns, new.where(c.new).order_by(c.line))
+        self.added["claims"] += self._written(statement)
+
+    def _number_new_claims(self) -> None:
+        """Ids for the new claims, in the order the file names them, as the database
+        would give them one by one."""
+        c = _claim.c
+        new = select(c.line).where(c.new).order_by(c.line)
+        if self.connection.dialect.name == "postgresql":
+            ordered = new.subquery()
+            sequence = func.pg_get_serial_sequence("claim", "id")
+            numbered = select(ordered.c.line, func.nextval(sequence).label("id")).subquery()
+        else:  # SQLite: the write lock is ours, and a new row takes the largest id + 1
+            last = self.connection.scalar(select(func.max(Claim.__table__.c.id))) or 0
+            number = func.row_number().over(order_by=c.line) + last
+            numbered = select(c.line, number.label("id")).where(c.new).subquery()
+        self.connection.execute(
+            update(_claim).where(c.line == numbered.c.line).values(claim_id=numbered.c.id)
+        )
+
+    # stances: one statement
+
+    def _stances(self) -> int:
+        """``record.add_stance`` for each row, but for one the database already holds
+        (``record.find_same_stance``) or an earlier row of the file gives."""
+        r, c, stance = _row.c, _claim.c, Stance.__table__
+        party, via, src = _party.alias("p"), _party.alias("v"), _source.alias("s")
+
+        def resolved(*columns):
+            return (
+                select(*columns)
+                .select_from(_row)
+                .join(_claim, c.ref == r.claim)
+                .join(party, party.c.n == r.party)
+                .outerjoin(via, via.c.n == r.via)
+                .outerjoin(src, src.c.n == r.source)
+            )
+
+        # Rows repeating an earlier row's stance: found apart, on the key alone, so that
+        # the rows themselves are sorted once, into claim order.
+        same = (c.claim_id, party.c.id, r.kind, r.said_at, src.c.id, r.quote)
+        nth = func.row_number().over(partition_by=same, order_by=r.line)
+        numbered = resolved(r.line, nth.label("nth")).subquery()
+        repeats = select(numbered.c.line).where(numbered.c.nth > 1)
+        self.connection.execute(insert(_repeat).from_select(["line"], repeats))
+
+        columns = ["claim_id", "party_id", "kind", "quote", "quote_lang", "via_id", "source_id",
+                   "said_at", "said_offset", "said_precision", "said_until", "recorded_at",
+                   "recorded_by"]  # fmt: skip
+        now = literal(self.now, UTCDateTime())
+        held = exists().where(
+            stance.c.claim_id == c.claim_id, stance.c.party_id == party.c.id,
+            stance.c.kind == r.kind, stance.c.said_at == r.said_at,
+            stance.c.source_id.is_not_distinct_from(src.c.id),
+            stance.c.quote.is_not_distinct_from(r.quote),
+        )  # fmt: skip
+        new = (
+            resolved(
+                c.claim_id, party.c.id, r.kind, r.quote, r.quote_lang, via.c.id, src.c.id,
+                r.said_at, r.said_offset, r.said_precision, r.said_until,
+                func.coalesce(r.recorded_at, now), func.coalesce(r.recorded_by, self.editor),
+            )
+            .where(r.line.not_in(select(_repeat.c.line)), or_(c.new, ~held))
+            .order_by(c.line, r.line)
+        )  # fmt: skip
+        added = self._written(insert(stance).from_select(columns, new))
+        self.added["stances"] += added
+        return added
+
+    def _written(self, statement) -> int:
+        """Run an INSERT ... SELECT; the number of rows it wrote."""
+        options = {"preserve_rowcount": True}  # psycopg tells it only when asked
+        return self.connection.execute(statement.execution_options(**options)).rowcount
+
+    # links: few, in Python with record's rules
+
+    def _links(self) -> set[int]:
+        """``record.link_claims`` for each claim_ref in contradicts and same_as that is not
+        linked already (either way); the claims linked."""
+        c = _claim.c
+        given = self.connection.execute(
+            select(c.line, c.claim_id, c.contradicts, c.same_as)
+            .where(or_(c.contradicts.is_not(None), c.same_as.is_not(None)))
+            .order_by(c.line)
+        ).all()
+        if not given:
+            return set()
+        wanted = [(line, claim_id, kind, ref) for line, claim_id, *cells in given
+                  for kind, cell in zip(("contradicts", "same_as"), cells, strict=True)
+                  for ref in _refs(cell)]  # fmt: skip
+        refs = self._claim_refs({ref for *_, ref in wanted})
+        ends = {claim_id for _, claim_id, *_ in wanted} | {i for i in refs.values() if i}
+        link = ClaimLink.__table__
+        linked: set[tuple[int, int, str]] = set()
+        for part in chunks(sorted(ends)):
+            query = select(link.c.from_claim_id, link.c.to_claim_id, link.c.kind).where(
+                link.c.from_claim_id.in_(part) | link.c.to_claim_id.in_(part)
+            )
+            for a, b, kind in self.connection.execute(query):
+                linked.add((min(a, b), max(a, b), kind))
+        new = []
+        for line, claim_id, kind, ref in wanted:
+            other = refs[ref]
+            if other is None:
+                self.errors.add(line, f"unknown claim {ref!r}: see 'claimtrack claim list' for ids")
+                continue
+            if other == claim_id:
+                self.errors.add(line, f"claim {claim_id} cannot be linked to itself")
+                continue
+            pair = (min(claim_id, other), max(claim_id, other), kind)
+            if pair not in linked:
+                linked.add(pair)
+                new.append({"from_claim_id": claim_id, "to_claim_id": other, "kind": kind,
+                            "created_at": self.now, "created_by": self.editor})  # fmt: skip
+        self.errors.check()
+        if new:
+            self.connection.execute(insert(link), new)
+        self.added["links"] += len(new)
+        return {row[k] for row in new for k in ("from_claim_id", "to_claim_id")}
+
+    def _claim_refs(self, refs: set[str]) -> dict[str, int | None]:
+        """A claim_ref in a link: a claim of the file, else ``record.find_claim``."""
+        found: dict[str, int | None] = {}
+        keys = {_ref_key(ref): ref for ref in refs}
+        c = _claim.c
+        for part in chunks(sorted(keys)):
+            for key, claim_id in self.connection.execute(
+                select(c.ref, c.claim_id).where(c.ref.in_(part))
+            ):
+                found[keys[key]] = claim_id
+        for ref in refs - set(found):
+            try:
+                found[ref] = record.find_claim(self.session, ref).id
+            except ClaimtrackError:
+                found[ref] = None
+        return found
+
+    # the stored state
+
+    def _refresh(self, before: int, linked: set[int]) -> None:
+        """Re-rate the claims this load touched, as ``state`` does after any write: the
+        new claims, those with new stances (replayed, where a stance kept a recording
+        time other than this transaction's), and both ends of new links."""
+        c, stance = _claim.c, Stance.__table__
+        added = stance.c.id > before
+        touched = union(select(c.claim_id).where(c.new), select(stance.c.claim_id).where(added))
+        count = self.connection.scalar(select(func.count()).select_from(touched.subquery()))
+        if count > state.REBUILD_ABOVE:
+            self.session.info[state.EVERYTHING] = True
+        elif count or linked:
+            ids = set(self.connection.scalars(touched)) | linked
+            rewritten = select(stance.c.claim_id).where(
+                added, stance.c.recorded_at != literal(self.now, UTCDateTime())
+            )
+            self.session.info.setdefault(state.TOUCHED, set()).update(ids)
+            self.session.info.setdefault(state.REPLAY, set()).update(
+                self.connection.scalars(rewritten.distinct())
+            )
+        state.refresh_pending(self.session)

@@ -1,0 +1,228 @@
+"""The bulk CSV import (claimtrack/bulk.py): what it keeps in memory, the rows it writes,
+the lines it names, and the stored state it leaves, on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tracemalloc
+
+import pytest
+import sqlalchemy as sa
+from conftest import snapshot
+
+from claimtrack import bulk, state
+from claimtrack.db import write_session
+
+MINIMAL = "claim,party,stance,source,date\n"
+FULL = "topic,claim_ref,claim,party,party_kind,party_aliases,stance,said_at,said_tz,recorded_at\n"
+
+
+def _minimal(rows: int, *, bad: dict[int, str] | None = None) -> str:
+    """``rows`` stances on rows // 2 claims by 40 parties, line n + 2 for row n; ``bad``
+    replaces whole lines (by line number)."""
+    lines = [f"claim {n // 2},Party {n % 40},{'asserts' if n % 2 else 'denies'},"
+             f"Report {n % 7},2026-04-{10 + n % 5}" for n in range(rows)]  # fmt: skip
+    for line, text in (bad or {}).items():
+        lines[line - 2] = text
+    return MINIMAL + "\n".join(lines) + "\n"
+
+
+def _count(engine, sql: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).scalar()
+
+
+def test_times_are_staged_as_sqlalchemy_stores_them():
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    store = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
+    zone = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    for value in (dt.datetime(2026, 4, 11, tzinfo=dt.UTC),
+                  dt.datetime(2026, 4, 11, 8, 30, 15, 123456, tzinfo=zone),
+                  dt.datetime(2, 1, 1, 5, 30, tzinfo=zone)):  # fmt: skip
+        naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+        assert bulk._stored(value) == store(naive)
+
+
+def test_a_bad_row_deep_in_a_big_file_imports_nothing_and_names_its_line(run, engine, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text(_minimal(30_000, bad={25_002: "claim x,Party 1,asserts,,2026-02-30"}))
+    before = snapshot(engine)
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 1, result.output
+    assert "1 bad row(s), nothing imported" in result.output
+    assert "line 25002: not a date: '2026-02-30'" in result.output
+    assert snapshot(engine) == before
+
+
+def test_a_clash_with_the_database_deep_in_a_file_names_its_line(run, engine, tmp_path):
+    assert run("claim", "add", "Bridge closed", "--by", "Iran", "--create-missing",
+               "--slug", "bridge").exit_code == 0  # fmt: skip
+    rows = [f"t,c{n},claim {n},Party {n % 9},person,,asserts,2026-04-11,+00:00,"
+            for n in range(3000)]  # fmt: skip
+    rows[2500] = "t,BRIDGE,Another claim,Party 1,person,,asserts,2026-04-11,+00:00,"
+    rows[2800] = "t,c1,claim 1,Iran,anonymous,,asserts,2026-04-11,+00:00,"
+    path = tmp_path / "clash.csv"
+    path.write_text(FULL + "\n".join(rows) + "\n")
+    before = snapshot(engine)
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 1, result.output
+    # A party of the file that another party's name belongs to: found while resolving.
+    assert "line 2802: party name 'Iran' belongs to party #1 'Iran' (its name)" in result.output
+    assert snapshot(engine) == before
+    rows[2800] = "t,c1,claim 1,Party 1,person,,asserts,2026-04-11,+00:00,"
+    path.write_text(FULL + "\n".join(rows) + "\n")
+    result = run("import", "csv", str(path))
+    # A new claim whose slug another claim has: found when the claims are matched.
+    assert "line 2502: slug 'bridge' is taken by another claim" in result.output
+    assert snapshot(engine) == before
+
+
+def test_errors_are_listed_up_to_a_limit_and_counted(tmp_path):
+    errors = bulk.Errors(tmp_path / "x.csv")
+    for line in range(2, 5002):
+        errors.add(line, "bad")
+    assert errors.count == 5000 and len(errors.listed) == bulk.MAX_LISTED_ERRORS
+    with pytest.raises(bulk.ClaimtrackError) as refused:
+        errors.check()
+    message = str(refused.value)
+    assert "5000 bad row(s)" in message and "line 21: bad" in message
+    assert "line 22:" not in message and "... and 4980 more" in message
+
+
+def _read_peak(session, path) -> tuple[int, bulk._Reading]:
+    """The most memory Python held while reading (and staging) a file."""
+    load = bulk._Load(session, path, "test-editor")
+    with bulk.CsvFile(path) as source:
+        tracemalloc.start()
+        try:
+            reading = bulk._Reading(load.connection, source.columns, load.errors)
+            reading.read(source, None)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    load.drop()
+    return peak, reading
+
+
+def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path, monkeypatch):
+    """Rows are staged in the database a batch at a time: what stays in memory is the
+    parties and sources (40 and 280 here), however long the file."""
+    monkeypatch.setattr(bulk, "BATCH", 1000)  # the same, ten times smaller and faster
+    peaks = []
+    for rows in (2 * bulk.BATCH, 8 * bulk.BATCH):
+        path = tmp_path / f"{rows}.csv"
+        path.write_text(_minimal(rows))
+        peak, reading = _read_peak(session, path)
+        assert reading.count == rows
+        assert len(reading.numbers) == 40 and len(reading.sources) == 280
+        assert not reading.rows.pending and not reading.claims.pending
+        peaks.append(peak)
+        session.rollback()
+    assert peaks[1] < peaks[0] * 1.25, peaks
+
+
+def test_every_row_is_one_stance_in_claim_order_and_a_second_import_adds_none(
+    run, engine, tmp_path
+):
+    # Claims named in turns, not one after the other: each is still created once, in the
+    # order the file first names it, and its stances get ids claim by claim.
+    lines = [f"claim {n % 3},Party {n},asserts,,2026-04-{10 + n // 3}" for n in range(12)]
+    path = tmp_path / "turns.csv"
+    path.write_text(MINIMAL + "\n".join(lines) + "\n")
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Imported 12 row(s)" in result.output and "3 claims, 12 stances" in result.output
+    with engine.connect() as connection:
+        claims = connection.execute(sa.text("SELECT id, text FROM claim ORDER BY id")).all()
+        stances = connection.execute(sa.text(
+            "SELECT s.id, c.text, p.name FROM stance s JOIN claim c ON c.id = s.claim_id "
+            "JOIN party p ON p.id = s.party_id ORDER BY s.id")).all()  # fmt: skip
+    assert [text for _, text in claims] == ["claim 0", "claim 1", "claim 2"]
+    assert [s.id for s in stances] == list(range(stances[0].id, stances[0].id + 12))
+    expected = [(f"claim {n % 3}", f"Party {n}") for n in sorted(range(12), key=lambda n: n % 3)]
+    assert [(s.text, s.name) for s in stances] == expected
+    again = run("import", "csv", str(path))
+    assert "nothing new (12 stance(s) already present)" in again.output
+    assert _count(engine, "SELECT count(*) FROM stance") == 12
+
+
+def test_a_stance_given_twice_is_recorded_once(run, engine, tmp_path):
+    run("party", "add", "JD Vance", "--alias", "万斯", "--kind", "person")
+    path = tmp_path / "twice.csv"
+    path.write_text(MINIMAL + "Talks resume,JD Vance,asserts,,2026-04-11\n"
+                    "Other claim,JD Vance,asserts,,2026-04-11\n"
+                    "Talks resume,万斯,assert,,2026-04-11\n"  # the same party, by its alias
+                    "Talks resume,JD Vance,asserts,,2026-04-11T00:00+00:00\n")  # fmt: skip
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 claims, 2 stances (2 stance(s) already present)" in result.output
+    assert _count(engine, "SELECT count(*) FROM stance") == 2
+
+
+def test_a_long_claim_named_twice_is_one_claim(run, engine, tmp_path):
+    text = "伊朗 " * 5000  # the minimal format names a claim by its topic and text
+    path = tmp_path / "long.csv"
+    path.write_text(MINIMAL + f"{text},Iran,asserts,,2026-04-11\nShort,Iran,asserts,,2026-04-11\n"
+                    f"{text},US,denies,,2026-04-12\n")  # fmt: skip
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 claims, 3 stances" in result.output
+    assert _count(engine, "SELECT count(*) FROM claim") == 2
+
+
+def test_a_party_is_found_by_its_id(run, engine, tmp_path):
+    assert run("party", "add", "Iran", "--kind", "government").exit_code == 0
+    path = tmp_path / "ids.csv"
+    path.write_text(MINIMAL + "Talks resume,1,asserts,,2026-04-11\n")
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0 and "1 claims, 1 stances" in result.output
+    assert _count(engine, "SELECT count(*) FROM party") == 1
+
+
+def _history(engine) -> tuple[list, list]:
+    from claimtrack.models import ClaimHistory, ClaimState
+
+    columns = [c for c in ClaimHistory.__table__.c if c.name != "id"]
+    with engine.connect() as connection:
+        history = sorted(connection.execute(sa.select(*columns)).all(), key=repr)
+        current = connection.execute(sa.select(ClaimState).order_by(ClaimState.claim_id)).all()
+    return history, current
+
+
+def test_the_stored_state_after_an_import_equals_a_replay_from_scratch(run, engine, tmp_path):
+    """Stances imported with their own recording times rewrite the past of the claims
+    they touch, seeded ones included: what the import stores is what replaying every
+    claim from its stances gives."""
+    assert run("seed").exit_code == 0
+    rows = [
+        "islamabad-talks-2026,asset-unfreeze,x,Pakistan,government,,denies,2026-04-12,+05:00,"
+        "2026-04-12T09:00:00+00:00",
+        "islamabad-talks-2026,asset-unfreeze,x,Iran,government,,confirms,2026-04-13,+03:30,"
+        "2026-04-14T09:00:00+00:00",
+        't,new-claim,A new claim,Alpha Ministry,government,"[""Alpha""]",asserts,'
+        "2026-04-10,+00:00,2026-04-10T12:00:00+00:00",
+        "t,new-claim,A new claim,Beta Agency,agency,,denies,2026-04-11,+00:00,",
+    ]
+    path = tmp_path / "past.csv"
+    path.write_text(FULL + "\n".join(rows) + "\n")
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "4 stances" in result.output
+    stored = _history(engine)
+    with write_session(engine) as session:
+        state.rebuild(session)
+        session.commit()
+    assert _history(engine) == stored
+
+
+def test_progress_is_told_every_byte(session, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(_minimal(3 * bulk.BATCH + 5))
+    told = []
+    load = bulk._Load(session, path, "test-editor")
+    with bulk.CsvFile(path) as source:
+        reading = bulk._Reading(load.connection, source.columns, load.errors)
+        assert reading.read(source, told.append) == 3 * bulk.BATCH + 5
+    assert len(told) == 4 and sum(told) == path.stat().st_size
