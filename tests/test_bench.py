@@ -79,7 +79,13 @@ def test_generator_writes_the_same_rows_on_both_backends(tmp_path, pg_admin_url)
     finally:
         admin_execute(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     on_sqlite, on_pg = tables.values()
-    assert on_sqlite.keys() == on_pg.keys()
+    # SQLite's --search index is FTS5 tables (claim_search, quote_search and their
+    # shadow tables); PostgreSQL's is GIN indexes, which are not tables.
+    fts = {t for t in on_sqlite if t.startswith(("claim_search", "quote_search"))}
+    assert len(fts) >= 2
+    assert on_sqlite.keys() - fts == on_pg.keys()
+    for table in fts:
+        del on_sqlite[table]
     for table in on_sqlite:
         assert on_sqlite[table] == on_pg[table], table
     assert len(on_pg["stance"]) > 3000 and len(on_pg["claim_history"]) >= 1500
