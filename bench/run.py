@@ -290,8 +290,9 @@ def bench_sqlite(args, results: Results, workdir: Path) -> None:
             " MB",
         )
 
-        # P5: import. The loader still goes row by row through the ORM, so it runs on a
-        # smaller file than P4 to stay within the ten minutes (docs/performance.md).
+        # P5: import. Most of an import's time is re-rating every claim it brings in (the
+        # stored state and history, replayed), so it runs on a smaller database than P4
+        # to stay within the ten minutes (docs/performance.md).
         small_claims = min(args.claims, args.import_claims)
         small = database(workdir, small_claims)
         stances_csv = tmp / "stances.csv"

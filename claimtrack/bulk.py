@@ -4,14 +4,14 @@ The file is read once, streamed, and what is kept in memory does not grow with i
 
 1. **Read and check.** Each row is checked as it is read; a bad row is noted by line
    (the first ``MAX_LISTED_ERRORS`` in full, the rest counted) and a good one is staged
-   in a temporary table (``imp_row``; each claim once in ``imp_claim``), in batches of
-   ``BATCH`` rows (PostgreSQL: ``COPY``). Parties and sources, which are few, are
-   collected in dictionaries. Any bad row, and nothing is written.
-2. **Resolve.** Parties and sources are looked up once (one query each for those the
-   file names) and the missing ones created, as ``record`` would: names by their
-   ``names.normalise`` key in the one namespace, sources by outlet and title. Claims are
-   matched in SQL, by slug or by topic and text, and the new ones written in one
-   statement, in the order the file first names them.
+   in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source in
+   ``imp_source``), ``BATCH`` rows at a time (PostgreSQL: ``COPY``). Only the parties,
+   which are few, are collected in a dictionary. Any bad row, and nothing is written.
+2. **Resolve.** Parties are looked up once (one query for every name key the file uses)
+   and the missing ones created, as ``record`` would, in the one namespace of names.
+   Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
+   in SQL, and the new ones written in one statement each, in the order the file first
+   names them.
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
    time, source and quote), claim by claim in file order; then the links.
@@ -273,11 +273,13 @@ class Errors:
 # -- the staging tables -----------------------------------------------------------------
 
 _staging = MetaData()
-# One row per stance row of the file (parties and sources by their number in the file).
+# One row per stance row of the file: its claim by ref, its parties by their number in
+# the file, its source by its outlet's number and its title's key.
 _row = Table(
     "imp_row", _staging,
     Column("line", Integer, primary_key=True), Column("claim", String),
-    Column("party", Integer), Column("via", Integer), Column("source", Integer),
+    Column("party", Integer), Column("via", Integer),
+    Column("source_outlet", Integer), Column("source_key", String),
     Column("kind", String), Column("quote", Text), Column("quote_lang", String),
     # As UTCDateTime stores them (``_stored``).
     Column("said_at", DateTime), Column("said_offset", Integer),
@@ -304,11 +306,27 @@ _claim = Table(
 # The rows that repeat an earlier row's stance.
 _repeat = Table("imp_repeat", _staging, Column("line", Integer, primary_key=True),
                 prefixes=["TEMPORARY"])  # fmt: skip
-# Each party and source number of the file, and the id it resolved to.
+# One row per source, as the file first gives it (staged again when named again after
+# a while, and the later copy dropped).
+_source = Table(
+    "imp_source", _staging,
+    Column("line", Integer, primary_key=True), Column("outlet", Integer),
+    Column("title", Text), Column("title_key", String), Column("url", Text),
+    Column("language", String), Column("published_at", DateTime),
+    Column("published_offset", Integer), Column("published_precision", String),
+    Column("outlet_id", Integer), Column("source_id", Integer),
+    Column("new", Boolean(create_constraint=False)),
+    Index("ix_imp_source_key", "outlet", "title_key", "line"),
+    Index("ix_imp_source_found", "outlet_id", "title_key"),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+# Each party number of the file, and the id it resolved to.
 _party = Table("imp_party", _staging, Column("n", Integer, primary_key=True),
                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
-_source = Table("imp_source", _staging, Column("n", Integer, primary_key=True),
-                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
+
+
+# Staging columns filled in once the file is read.
+_RESOLVED = ("candidate", "claim_id", "outlet_id", "source_id")
 
 
 def _ref_key(ref: str) -> str:
@@ -330,7 +348,7 @@ class _Stage:
 
     def __init__(self, connection: Connection, table: Table) -> None:
         self.connection = connection
-        names = [c.name for c in table.columns if c.name not in ("candidate", "claim_id")]
+        names = [c.name for c in table.columns if c.name not in _RESOLVED]
         columns = ", ".join(names)
         if connection.dialect.name == "postgresql":
             self.copy = f"COPY {table.name} ({columns}) FROM STDIN"
@@ -376,17 +394,9 @@ class _PartyEntry:
         self.if_missing = if_missing
 
 
-class _SourceEntry:
-    __slots__ = ("n", "line", "outlet", "title", "url", "language", "published")
-
-    def __init__(self, n, line, outlet, title, url, language, published) -> None:
-        self.n, self.line, self.outlet, self.title = n, line, outlet, title
-        self.url, self.language, self.published = url, language, published
-
-
 class _Reading:
-    """The first pass: every row checked, the good ones staged, parties and sources
-    collected (``parties`` speaking, in file order; ``referenced``, only named)."""
+    """The first pass: every row checked, the good ones staged, parties collected
+    (``parties`` speaking, in file order; ``referenced``, only named)."""
 
     def __init__(self, connection: Connection, columns: Columns, errors: Errors) -> None:
         self.columns = columns
@@ -394,9 +404,11 @@ class _Reading:
         self.parties: dict[str, _PartyEntry] = {}
         self.referenced: dict[str, _PartyEntry] = {}
         self.numbers: dict[str, int] = {}  # every party name -> its number in the file
-        self.sources: dict[tuple[str, str], _SourceEntry] = {}
+        # The sources staged lately: (outlet, title) -> (title key, address).
+        self.sources: dict[tuple[str, str], tuple[str, str | None]] = {}
         self.rows = _Stage(connection, _row)
         self.claims = _Stage(connection, _claim)
+        self.staged_sources = _Stage(connection, _source)
         self.last_ref: str | None = None
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
@@ -413,8 +425,8 @@ class _Reading:
             if progress and self.count % BATCH == 0:
                 progress(source.bytes_read - shown)
                 shown = source.bytes_read
-        self.rows.flush()
-        self.claims.flush()
+        for stage in (self.rows, self.claims, self.staged_sources):
+            stage.flush()
         if progress:
             progress(source.bytes_read - shown)
         return self.count
@@ -443,12 +455,10 @@ class _Reading:
         outlet = (row.get("source_outlet") or via or name) if title else None
         source = self.sources.get((outlet, title)) if title else None
         url = row.get("source_url") or None
-        if source is None or url != source.url:  # a source's own address is checked once
+        if source is None or url != source[1]:  # a source's own address is checked once
             url = record.check_url(url)
         if title and source is None:
             title = record.required(title, "source title")
-            source = _SourceEntry(len(self.sources) + 1, line, outlet, title, url,
-                                  row.get("source_lang") or None, published)  # fmt: skip
 
         # Checked: from here on, only recording.
         if self.columns.minimal:
@@ -464,9 +474,10 @@ class _Reading:
         for ref, ref_kind in ((via, "media"), (row.get("party_for"), "organisation")):
             if ref:
                 self._reference(ref, ref_kind, line)
-        if source is not None:
+        if title:
             self._reference(outlet, "media", line)
-            self.sources.setdefault((outlet, title), source)
+            if source is None:
+                source = self._source(line, outlet, title, url, row, published)
         topic = row.get("topic") or record.DEFAULT_TOPIC
         ref = _ref_key(row.get("claim_ref") or f"{topic}\x1f{row['claim']}")
         if ref != self.last_ref:
@@ -474,11 +485,26 @@ class _Reading:
             self.claims.add(_claim_row(line, ref, row, topic))
         self.rows.add((
             line, ref, self.numbers[name], self.numbers[via] if via else None,
-            source.n if source else None, kind, row.get("quote") or None,
+            self.numbers[outlet] if title else None, source[0] if title else None,
+            kind, row.get("quote") or None,
             row.get("quote_lang") or None, _stored(said.at), said.offset_minutes,
             said.precision, _stored(said.until),
             _stored(recorded_at) if recorded_at else None, row.get("recorded_by") or None,
         ))  # fmt: skip
+
+    def _source(self, line, outlet, title, url, row, published) -> tuple[str, str | None]:
+        """Stage a source not seen lately; it is remembered for the next ``BATCH``."""
+        key = record.title_key(title)
+        p = published
+        self.staged_sources.add((
+            line, self.numbers[outlet], title, key, url, row.get("source_lang") or None,
+            _stored(p.at) if p else None, p.offset_minutes if p else None,
+            p.precision if p else None, False,
+        ))  # fmt: skip
+        if len(self.sources) >= BATCH:
+            del self.sources[next(iter(self.sources))]
+        source = self.sources[(outlet, title)] = (key, url)
+        return source
 
     def _alias_list(self, cell: str) -> list[str]:
         if cell == self._aliases[0]:
@@ -755,27 +781,36 @@ class _Load:
         self.errors.check()
         if count == 0:
             raise ClaimtrackError(f"{self.path} has a header but no rows")
-        if self.connection.dialect.name == "postgresql":
-            for table in _staging.sorted_tables:  # no autovacuum for temporary tables
-                self.connection.exec_driver_sql(f"ANALYZE {table.name}")
+        self._analyze(_staging.sorted_tables)  # autovacuum never sees temporary tables
         return count
+
+    def _analyze(self, tables) -> None:
+        """PostgreSQL: fresh statistics for tables this transaction filled. The planner
+        would otherwise take a table of 270,000 new stances for the few hundred rows it
+        had, and run the rule's joins over it as nested loops (an hour, not a minute).
+        ANALYZE counts the transaction's own rows."""
+        if self.connection.dialect.name == "postgresql":
+            for table in tables:
+                self.connection.exec_driver_sql(f"ANALYZE {table.name}")
 
     def write(self, rows: int) -> LoadReport:
         for key in ("parties", "aliases", "sources", "claims", "stances", "links"):
             self.added[key] = 0
-        parties = self._parties()
-        self._sources(parties)
+        self._parties()
+        self._sources()
         self._claims()
-        # Stances get ids past this one: what the state refresh reads back.
-        before = self.connection.scalar(select(func.max(Stance.__table__.c.id))) or 0
+        # Stances and links get ids past these: what the state refresh reads back.
+        last = {t: self.connection.scalar(select(func.max(t.c.id))) or 0
+                for t in (Stance.__table__, ClaimLink.__table__)}  # fmt: skip
         stances = self._stances()
-        linked = self._links()
-        self._refresh(before, linked)
+        self._links()
+        self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
+        self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances)
 
-    # parties and sources: few, resolved in Python with record's rules
+    # parties: few, resolved in Python with record's rules
 
-    def _parties(self) -> _Parties:
+    def _parties(self) -> None:
         entries = self.reading.party_entries()
         keys = {normalise(e.name) for e in entries}
         keys |= {normalise(a) for e in entries for a in e.aliases}
@@ -785,46 +820,43 @@ class _Load:
         numbers = [{"n": n, "id": parties.find(name).id}
                    for name, n in self.reading.numbers.items()]  # fmt: skip
         self.connection.execute(insert(_party), numbers)
-        return parties
 
-    def _sources(self, parties: _Parties) -> None:
-        """``record.get_or_add_source`` for each source the file names."""
-        entries = list(self.reading.sources.values())
-        if not entries:
-            return
-        table = Source.__table__
-        found: dict[tuple[int, str], int] = {}
-        keys = sorted({record.title_key(e.title) for e in entries})
-        for part in chunks(keys):
-            query = select(table.c.outlet_id, table.c.title_key, table.c.id)
-            for outlet_id, key, source_id in self.connection.execute(
-                query.where(table.c.title_key.in_(part))
-            ):
-                found[(outlet_id, key)] = source_id
-        new: dict[tuple[int, str], dict] = {}
-        numbers: list[tuple[int, tuple[int, str]]] = []
-        for e in entries:
-            key = (parties.find(e.outlet).id, record.title_key(e.title))
-            numbers.append((e.n, key))
-            if key not in found and key not in new:
-                p = e.published
-                new[key] = {
-                    "outlet_id": key[0], "title": e.title, "title_key": key[1], "url": e.url,
-                    "language": e.language, "published_at": p.at if p else None,
-                    "published_offset": p.offset_minutes if p else None,
-                    "published_precision": p.precision if p else None, "created_at": self.now,
-                }  # fmt: skip
-        rows = list(new.values())
-        for start in range(0, len(rows), BATCH):
-            part = rows[start : start + BATCH]
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = self.connection.execute(statement, part).scalars().all()
-            for row, source_id in zip(part, ids, strict=True):
-                found[(row["outlet_id"], row["title_key"])] = source_id
-        self.added["sources"] += len(rows)
-        self.connection.execute(insert(_source), [{"n": n, "id": found[k]} for n, k in numbers])
+    # sources and claims: matched and created in SQL
 
-    # claims: matched and created in SQL
+    def _sources(self) -> None:
+        """``record.get_or_add_source`` for each source the file names, by its outlet and
+        title: the first row naming a new one gives its address, language and date."""
+        s, source = _source.c, Source.__table__
+        other = _source.alias("other")
+        run = self.connection.execute
+        run(_source.delete().where(exists().where(
+            other.c.outlet == s.outlet, other.c.title_key == s.title_key,
+            other.c.line < s.line)))  # fmt: skip
+        outlet_id = select(_party.c.id).where(_party.c.n == s.outlet).scalar_subquery()
+        run(update(_source).values(outlet_id=outlet_id))
+        same = source.c.outlet_id == s.outlet_id, source.c.title_key == s.title_key
+        found = select(source.c.id).where(*same)
+        run(update(_source).where(exists(found)).values(source_id=found.scalar_subquery()))
+        # Two names of one outlet are one source: the first creates it.
+        first = ~exists().where(
+            other.c.outlet_id == s.outlet_id, other.c.title_key == s.title_key,
+            other.c.line < s.line,
+        )  # fmt: skip
+        run(update(_source).where(s.source_id.is_(None), first).values(new=True))
+        self._number_new(_source, "source_id", source)
+        columns = ["id", "outlet_id", "title", "title_key", "url", "language", "published_at",
+                   "published_offset", "published_precision", "created_at"]  # fmt: skip
+        new = select(s.source_id, s.outlet_id, s.title, s.title_key, s.url, s.language,
+                     s.published_at, s.published_offset, s.published_precision,
+                     literal(self.now, UTCDateTime()))  # fmt: skip
+        statement = insert(source).from_select(columns, new.where(s.new).order_by(s.line))
+        self.added["sources"] += self._written(statement)
+        creator = (
+            select(other.c.source_id)
+            .where(other.c.new, other.c.outlet_id == s.outlet_id, other.c.title_key == s.title_key)
+            .scalar_subquery()
+        )
+        run(update(_source).where(s.source_id.is_(None)).values(source_id=creator))
 
     def _claims(self) -> None:
         """``record.find_claim`` by slug, else ``record.find_same_claim`` by topic and text
@@ -864,7 +896,7 @@ class _Load:
             self.errors.add(line, why)
         self.errors.check()
 
-        self._number_new_claims()
+        self._number_new(_claim, "claim_id", claim)
         columns = ["id", "topic", "text", "text_norm", "text_key", "slug", "language",
                    "created_at", "created_by"]  # fmt: skip
         new = select(c.claim_id, c.topic, c.text, c.text_norm, c.text_key, c.slug, c.language,
@@ -872,21 +904,21 @@ class _Load:
         statement = insert(claim).from_select(columns, new.where(c.new).order_by(c.line))
         self.added["claims"] += self._written(statement)
 
-    def _number_new_claims(self) -> None:
-        """Ids for the new claims, in the order the file names them, as the database
-        would give them one by one."""
-        c = _claim.c
-        new = select(c.line).where(c.new).order_by(c.line)
+    def _number_new(self, staged: Table, id_column: str, target: Table) -> None:
+        """Ids for the new rows (``new``) of a staging table, in the order the file names
+        them, as the database would give them one by one."""
+        line = staged.c.line
+        new = select(line).where(staged.c.new).order_by(line)
         if self.connection.dialect.name == "postgresql":
             ordered = new.subquery()
-            sequence = func.pg_get_serial_sequence("claim", "id")
+            sequence = func.pg_get_serial_sequence(target.name, "id")
             numbered = select(ordered.c.line, func.nextval(sequence).label("id")).subquery()
         else:  # SQLite: the write lock is ours, and a new row takes the largest id + 1
-            last = self.connection.scalar(select(func.max(Claim.__table__.c.id))) or 0
-            number = func.row_number().over(order_by=c.line) + last
-            numbered = select(c.line, number.label("id")).where(c.new).subquery()
+            last = self.connection.scalar(select(func.max(target.c.id))) or 0
+            number = func.row_number().over(order_by=line) + last
+            numbered = select(line, number.label("id")).where(staged.c.new).subquery()
         self.connection.execute(
-            update(_claim).where(c.line == numbered.c.line).values(claim_id=numbered.c.id)
+            update(staged).where(line == numbered.c.line).values({id_column: numbered.c.id})
         )
 
     # stances: one statement
@@ -896,6 +928,7 @@ class _Load:
         (``record.find_same_stance``) or an earlier row of the file gives."""
         r, c, stance = _row.c, _claim.c, Stance.__table__
         party, via, src = _party.alias("p"), _party.alias("v"), _source.alias("s")
+        on_source = and_(src.c.outlet == r.source_outlet, src.c.title_key == r.source_key)
 
         def resolved(*columns):
             return (
@@ -904,12 +937,12 @@ class _Load:
                 .join(_claim, c.ref == r.claim)
                 .join(party, party.c.n == r.party)
                 .outerjoin(via, via.c.n == r.via)
-                .outerjoin(src, src.c.n == r.source)
+                .outerjoin(src, on_source)
             )
 
         # Rows repeating an earlier row's stance: found apart, on the key alone, so that
         # the rows themselves are sorted once, into claim order.
-        same = (c.claim_id, party.c.id, r.kind, r.said_at, src.c.id, r.quote)
+        same = (c.claim_id, party.c.id, r.kind, r.said_at, src.c.source_id, r.quote)
         nth = func.row_number().over(partition_by=same, order_by=r.line)
         numbered = resolved(r.line, nth.label("nth")).subquery()
         repeats = select(numbered.c.line).where(numbered.c.nth > 1)
@@ -922,12 +955,12 @@ class _Load:
         held = exists().where(
             stance.c.claim_id == c.claim_id, stance.c.party_id == party.c.id,
             stance.c.kind == r.kind, stance.c.said_at == r.said_at,
-            stance.c.source_id.is_not_distinct_from(src.c.id),
+            stance.c.source_id.is_not_distinct_from(src.c.source_id),
             stance.c.quote.is_not_distinct_from(r.quote),
         )  # fmt: skip
         new = (
             resolved(
-                c.claim_id, party.c.id, r.kind, r.quote, r.quote_lang, via.c.id, src.c.id,
+                c.claim_id, party.c.id, r.kind, r.quote, r.quote_lang, via.c.id, src.c.source_id,
                 r.said_at, r.said_offset, r.said_precision, r.said_until,
                 func.coalesce(r.recorded_at, now), func.coalesce(r.recorded_by, self.editor),
             )
@@ -945,49 +978,46 @@ class _Load:
 
     # links: few, in Python with record's rules
 
-    def _links(self) -> set[int]:
+    def _links(self) -> None:
         """``record.link_claims`` for each claim_ref in contradicts and same_as that is not
-        linked already (either way); the claims linked."""
-        c = _claim.c
-        given = self.connection.execute(
-            select(c.line, c.claim_id, c.contradicts, c.same_as)
-            .where(or_(c.contradicts.is_not(None), c.same_as.is_not(None)))
-            .order_by(c.line)
-        ).all()
-        if not given:
-            return set()
-        wanted = [(line, claim_id, kind, ref) for line, claim_id, *cells in given
-                  for kind, cell in zip(("contradicts", "same_as"), cells, strict=True)
-                  for ref in _refs(cell)]  # fmt: skip
-        refs = self._claim_refs({ref for *_, ref in wanted})
-        ends = {claim_id for _, claim_id, *_ in wanted} | {i for i in refs.values() if i}
-        link = ClaimLink.__table__
-        linked: set[tuple[int, int, str]] = set()
-        for part in chunks(sorted(ends)):
-            query = select(link.c.from_claim_id, link.c.to_claim_id, link.c.kind).where(
-                link.c.from_claim_id.in_(part) | link.c.to_claim_id.in_(part)
-            )
-            for a, b, kind in self.connection.execute(query):
-                linked.add((min(a, b), max(a, b), kind))
-        new = []
-        for line, claim_id, kind, ref in wanted:
-            other = refs[ref]
-            if other is None:
-                self.errors.add(line, f"unknown claim {ref!r}: see 'claimtrack claim list' for ids")
-                continue
-            if other == claim_id:
-                self.errors.add(line, f"claim {claim_id} cannot be linked to itself")
-                continue
-            pair = (min(claim_id, other), max(claim_id, other), kind)
-            if pair not in linked:
-                linked.add(pair)
-                new.append({"from_claim_id": claim_id, "to_claim_id": other, "kind": kind,
-                            "created_at": self.now, "created_by": self.editor})  # fmt: skip
+        linked already (either way), ``BATCH`` claims at a time."""
+        c, link = _claim.c, ClaimLink.__table__
+        has_links = or_(c.contradicts.is_not(None), c.same_as.is_not(None))
+        query = select(c.line, c.claim_id, c.contradicts, c.same_as).where(has_links)
+        last = 0
+        while given := self.connection.execute(
+            query.where(c.line > last).order_by(c.line).limit(BATCH)
+        ).all():
+            last = given[-1].line
+            wanted = [(line, claim_id, kind, ref) for line, claim_id, *cells in given
+                      for kind, cell in zip(("contradicts", "same_as"), cells, strict=True)
+                      for ref in _refs(cell)]  # fmt: skip
+            refs = self._claim_refs({ref for *_, ref in wanted})
+            ends = {claim_id for _, claim_id, *_ in wanted} | {i for i in refs.values() if i}
+            linked: set[tuple[int, int, str]] = set()
+            for part in chunks(sorted(ends)):
+                either = link.c.from_claim_id.in_(part) | link.c.to_claim_id.in_(part)
+                for a, b, kind in self.connection.execute(
+                    select(link.c.from_claim_id, link.c.to_claim_id, link.c.kind).where(either)
+                ):
+                    linked.add((min(a, b), max(a, b), kind))
+            new = []
+            for line, claim_id, kind, ref in wanted:
+                other = refs[ref]
+                if other is None:
+                    self.errors.add(
+                        line, f"unknown claim {ref!r}: see 'claimtrack claim list' for ids"
+                    )
+                elif other == claim_id:
+                    self.errors.add(line, f"claim {claim_id} cannot be linked to itself")
+                elif (min(claim_id, other), max(claim_id, other), kind) not in linked:
+                    linked.add((min(claim_id, other), max(claim_id, other), kind))
+                    new.append({"from_claim_id": claim_id, "to_claim_id": other, "kind": kind,
+                                "created_at": self.now, "created_by": self.editor})  # fmt: skip
+            if new:
+                self.connection.execute(insert(link), new)
+            self.added["links"] += len(new)
         self.errors.check()
-        if new:
-            self.connection.execute(insert(link), new)
-        self.added["links"] += len(new)
-        return {row[k] for row in new for k in ("from_claim_id", "to_claim_id")}
 
     def _claim_refs(self, refs: set[str]) -> dict[str, int | None]:
         """A claim_ref in a link: a claim of the file, else ``record.find_claim``."""
@@ -1008,22 +1038,28 @@ class _Load:
 
     # the stored state
 
-    def _refresh(self, before: int, linked: set[int]) -> None:
+    def _refresh(self, last_stance: int, last_link: int) -> None:
         """Re-rate the claims this load touched, as ``state`` does after any write: the
         new claims, those with new stances (replayed, where a stance kept a recording
         time other than this transaction's), and both ends of new links."""
-        c, stance = _claim.c, Stance.__table__
-        added = stance.c.id > before
-        touched = union(select(c.claim_id).where(c.new), select(stance.c.claim_id).where(added))
+        c, stance, link = _claim.c, Stance.__table__, ClaimLink.__table__
+        new_stance, new_link = stance.c.id > last_stance, link.c.id > last_link
+        touched = union(
+            select(c.claim_id).where(c.new),
+            select(stance.c.claim_id).where(new_stance),
+            select(link.c.from_claim_id).where(new_link),
+            select(link.c.to_claim_id).where(new_link),
+        )
         count = self.connection.scalar(select(func.count()).select_from(touched.subquery()))
         if count > state.REBUILD_ABOVE:
             self.session.info[state.EVERYTHING] = True
-        elif count or linked:
-            ids = set(self.connection.scalars(touched)) | linked
+        elif count:
             rewritten = select(stance.c.claim_id).where(
-                added, stance.c.recorded_at != literal(self.now, UTCDateTime())
+                new_stance, stance.c.recorded_at != literal(self.now, UTCDateTime())
             )
-            self.session.info.setdefault(state.TOUCHED, set()).update(ids)
+            self.session.info.setdefault(state.TOUCHED, set()).update(
+                self.connection.scalars(touched)
+            )
             self.session.info.setdefault(state.REPLAY, set()).update(
                 self.connection.scalars(rewritten.distinct())
             )

@@ -187,7 +187,7 @@ def rerank_all(session: Session) -> None:
 
 _RANKED = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
                  Stance.said_until, Stance.recorded_at, Stance.said_rank)  # fmt: skip
-RANK_BATCH = 20_000
+RANK_BATCH = 5_000
 
 
 def _write_ranks(session: Session, rows) -> None:

@@ -63,7 +63,7 @@ FIELDS = ("status", "supporters", "opponents", "contested_since", "first_reporte
           "last_activity")  # fmt: skip
 # "Known through": as the desk knew it, everything recorded is counted.
 FOREVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
-READ_BATCH = 20_000
+READ_BATCH = 5000
 
 _scratch = MetaData()
 # Per-transaction working tables (TEMPORARY: each connection has its own).

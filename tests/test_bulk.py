@@ -107,8 +107,8 @@ def _read_peak(session, path) -> tuple[int, bulk._Reading]:
 
 
 def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path, monkeypatch):
-    """Rows are staged in the database a batch at a time: what stays in memory is the
-    parties and sources (40 and 280 here), however long the file."""
+    """Rows, claims and sources are staged in the database a batch at a time: what stays
+    in memory is the parties (40 here) and the sources seen lately (at most a batch)."""
     monkeypatch.setattr(bulk, "BATCH", 1000)  # the same, ten times smaller and faster
     peaks = []
     for rows in (2 * bulk.BATCH, 8 * bulk.BATCH):
