@@ -111,7 +111,9 @@ def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path
     in memory is the parties (40 here) and the sources seen lately (at most a batch)."""
     monkeypatch.setattr(bulk, "BATCH", 1000)  # the same, ten times smaller and faster
     peaks = []
-    for rows in (2 * bulk.BATCH, 8 * bulk.BATCH):
+    # The first read fills SQLAlchemy's statement caches, whose size depends on which
+    # tests ran before in this process: it is a warm-up, not a measurement.
+    for rows in (2 * bulk.BATCH, 2 * bulk.BATCH, 8 * bulk.BATCH):
         path = tmp_path / f"{rows}.csv"
         path.write_text(_minimal(rows))
         peak, reading = _read_peak(session, path)
@@ -120,7 +122,7 @@ def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path
         assert not reading.rows.pending and not reading.claims.pending
         peaks.append(peak)
         session.rollback()
-    assert peaks[1] < peaks[0] * 1.25, peaks
+    assert peaks[2] < peaks[1] * 1.25, peaks
 
 
 def test_every_row_is_one_stance_in_claim_order_and_a_second_import_adds_none(
