@@ -374,14 +374,28 @@ class Verdict(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
-    rating: Mapped[str] = mapped_column(_enum(RATINGS, "verdict_rating"))
-    label: Mapped[str] = mapped_column(String)  # the desk's own words ("Pants on fire")
+    # Its place on the shared scale; None when the publisher's label has none (a verdict
+    # imported from another publisher whose scale the shared one cannot place).
+    rating: Mapped[str | None] = mapped_column(_enum(RATINGS, "verdict_rating"))
+    label: Mapped[str] = mapped_column(String)  # the publisher's own words ("Pants on fire")
     rating_value: Mapped[int | None] = mapped_column(Integer)
     best_rating: Mapped[int | None] = mapped_column(Integer)
     worst_rating: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)  # where it is published: its identity
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String)
+    # Who published it, when another organisation did (None: the desk itself), and its
+    # address as the review gave it.
+    publisher_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    publisher_url: Mapped[str | None] = mapped_column(Text)
+    # When it was published, as the publisher said (a day or an instant, in its offset);
+    # None for the desk's own verdicts, published when recorded.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    published_offset: Mapped[int | None] = mapped_column(Integer)
+    published_precision: Mapped[str | None] = mapped_column(
+        _enum(PRECISIONS, "verdict_published_precision")
+    )
 
     claim: Mapped[Claim] = relationship()
+    publisher: Mapped[Party | None] = relationship()

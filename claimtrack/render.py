@@ -41,7 +41,7 @@ def timeline_label(t: TimelineEntry, claim_id: int) -> str:
 
 
 def verdict_text(row: ClaimRow) -> str | None:
-    return f"{row.verdict.label} ({row.verdict.rating})" if row.verdict else None
+    return str(row.verdict) if row.verdict else None
 
 
 def shown(positions: tuple[Position, ...]) -> tuple[list[Position], int]:
@@ -160,7 +160,8 @@ def verdict_record(row: ClaimRow) -> dict | None:
     if v is None:
         return None
     return {"rating": v.rating, "label": v.label, "summary": v.summary, "url": v.url,
-            "by": v.by, "at": v.at.isoformat(timespec="seconds")}  # fmt: skip
+            "by": v.by, "at": v.at.isoformat(timespec="seconds"),
+            "publisher": v.publisher}  # fmt: skip
 
 
 def _times_record(row, names) -> dict:
@@ -204,7 +205,8 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
 
 
 def _claim_cell(row: ClaimRow, width: int) -> str:
-    notes = [f"[verdict: {row.verdict.label}]"] if row.verdict else []
+    v = row.verdict
+    notes = [f"[verdict: {v.label}" + (f" per {v.publisher}]" if v.publisher else "]")] if v else []
     if row.within_side():
         notes.append(f"[within {row.within_side()}]")
     ended = row.resolved()
@@ -350,6 +352,7 @@ VERDICTS = View(
     name="verdicts",
     flat=(("rating", lambda v: v.verdict.rating), ("label", lambda v: v.verdict.label),
           ("summary", lambda v: v.verdict.summary), ("url", lambda v: v.verdict.url),
+          ("publisher", lambda v: v.verdict.publisher),
           ("by", lambda v: v.verdict.by), ("at", lambda v: v.verdict.at),
           ("value", lambda v: v.rating_value), ("best", lambda v: v.best_rating),
           ("worst", lambda v: v.worst_rating)),

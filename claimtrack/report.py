@@ -265,7 +265,8 @@ def current_verdicts(
 
 
 def verdict_info(v: Verdict) -> VerdictInfo:
-    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at)
+    publisher = v.publisher.name if v.publisher_id is not None else None
+    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at, publisher)
 
 
 def status_of(session: Session, claim_id: int) -> str | None:
@@ -683,6 +684,6 @@ def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
         query = query.where(Claim.topic == selection.topic)
     return [
         ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, text,
-                  f"{v.label} ({v.rating}) by {v.created_by}")
+                  f"{verdict_info(v)} by {v.created_by}")
         for v, text in session.execute(query)
     ]  # fmt: skip

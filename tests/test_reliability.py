@@ -390,8 +390,14 @@ def _fill_0006(connection) -> None:
         "(1, '伊朗')"))  # fmt: skip
 
 
+def _fill_0007(connection) -> None:
+    """As 0006 upgraded to 0007 (its counts are kept by the upgrade); 0008 keeps the
+    desk's verdicts as its own (no publisher) with their rating."""
+    _fill_0006(connection)
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
-           "0005": _fill_0005, "0006": _fill_0006}  # fmt: skip
+           "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
