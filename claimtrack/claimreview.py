@@ -374,7 +374,7 @@ def _text(node: dict, key: str, what: str | None = None, *, required: bool = Fal
 
 
 def _shape(value) -> str:
-    return {dict: "an object", list: "a list", bool: "true or false"}.get(
+    return {dict: "an object", list: "a list", bool: "true or false", str: "text"}.get(
         type(value), "a number" if isinstance(value, int | float) else type(value).__name__
     )
 
@@ -417,7 +417,7 @@ def _agents(value, what: str) -> list[Agent]:
             node = {"name": part}
         else:
             node = _node(part, what)
-        name = _text(node, "name", f"{what}.name", required=True)
+        name = _checked(_text(node, "name", f"{what}.name", required=True), "party name", what)
         kind = PARTY_KINDS.get(type_name(node) or "", "organisation")
         agents.append(Agent(name, kind, _url(node.get("url"), f"{what}.url")))
     return agents
@@ -439,10 +439,19 @@ def _works(value, what: str, tz: str | None) -> list[Work]:
         title = _text(node, "name", f"{what}.name") or _text(node, "headline") or url
         if title is None:
             raise _Bad(f"{what} has neither name nor url")
+        title = _checked(title, "source title", what)
         language = _text(node, "inLanguage", f"{what}.inLanguage")
         published = _when(node.get("datePublished"), f"{what}.datePublished", tz)
         works.append(Work(title, outlets[0], url, language, published))
     return works
+
+
+def _checked(text: str, what: str, where: str) -> str:
+    """The text, refused here (before anything is written) when the database would."""
+    try:
+        return record.required(text, what)
+    except UsageError as exc:
+        raise _Bad(f"{where}: {exc}") from None
 
 
 def _integer(rating: dict, key: str) -> int | None:
@@ -563,7 +572,7 @@ class ImportReport:
             f"{self.reviews} review(s) added",
             f"{self.already} already there",
             f"{self.claims} new claim(s)",
-            f"{len(self.parties)} new part(y/ies)",
+            f"{len(self.parties)} new parties",
             f"{self.sources} new source(s)",
             f"{self.stances} new stance(s)",
         ]

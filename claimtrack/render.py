@@ -204,9 +204,18 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     return "\n".join(lines)
 
 
-def _claim_cell(row: ClaimRow, width: int) -> str:
+def _verdict_note(row) -> list[str]:
     v = row.verdict
-    notes = [f"[verdict: {v.label}" + (f" per {v.publisher}]" if v.publisher else "]")] if v else []
+    return [f"[verdict: {v.label}" + (f" per {v.publisher}]" if v.publisher else "]")] if v else []
+
+
+def _claim_with_verdict(row, width: int) -> str:
+    """The claim's text, and its verdict (and who published it) when it has one."""
+    return "\n".join([fit(row.text, width, 4), *(fit(n, width) for n in _verdict_note(row))])
+
+
+def _claim_cell(row: ClaimRow, width: int) -> str:
+    notes = _verdict_note(row)
     if row.within_side():
         notes.append(f"[within {row.within_side()}]")
     ended = row.resolved()
@@ -275,7 +284,7 @@ CLAIMS = View(
     ),
     table=(
         Column("id", lambda r, w: r.claim_id), Column("status", lambda r, w: r.status),
-        Column("claim", lambda r, w: fit(r.text, w, 4), width=1),
+        Column("claim", _claim_with_verdict, width=1),
         Column("for", lambda r, w: r.supporters), Column("against", lambda r, w: r.opponents),
         Column("topic", lambda r, w: r.topic),
     ),
