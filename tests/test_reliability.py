@@ -391,9 +391,14 @@ def _fill_0006(connection) -> None:
 
 
 def _fill_0007(connection) -> None:
-    """As 0006 upgraded to 0007 (its counts are kept by the upgrade); 0008 keeps the
-    desk's verdicts as its own (no publisher) with their rating."""
+    """As 0006 upgraded to 0007, with each party's part counted as 0007's writes keep it;
+    0008 keeps the desk's verdict as its own (no publisher), with its rating."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import tally
+
     _fill_0006(connection)
+    tally.rebuild(Session(bind=connection))
 
 
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
@@ -448,6 +453,9 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     kept = party_counts(session)
                     assert kept == party_counts(session, from_rule=True)
                     assert {r.name: r.contested for r in kept} == {"Iran": 2, "United States": 2}
+                verdicts = connection.execute(sa.text(
+                    "SELECT rating, label, publisher_id FROM verdict")).all()  # fmt: skip
+                assert [tuple(v) for v in verdicts] in ([], [("false", "False", None)])
                 if sa.inspect(connection).has_table("party_name"):
                     keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
                     assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]
