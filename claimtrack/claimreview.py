@@ -370,7 +370,8 @@ def _text(node: dict, key: str, what: str | None = None, *, required: bool = Fal
         raise _Bad(f"{what or key} is {_shape(value)}, not text")
     if "\x00" in value:
         raise _Bad(f"{what or key} contains a NUL byte")
-    return " ".join(value.split()) if what != "reviewBody" else value.strip()
+    # A body keeps its paragraphs; a name or label is one line.
+    return value.strip() if key == "reviewBody" else " ".join(value.split())
 
 
 def _shape(value) -> str:

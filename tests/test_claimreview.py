@@ -311,6 +311,8 @@ def test_two_publishers_import_into_an_empty_database(run, engine):
             "SELECT url, published_offset, published_precision FROM verdict ORDER BY id"
         )).all()  # fmt: skip
     assert [tuple(p)[1:] for p in published] == [(210, "minute"), (0, "day"), (0, "minute")]
+    shown = json.loads(run("verdict", "show", "1", "--format", "json").stdout)
+    assert shown[0]["summary"] == "Qatar's central bank said no transfer had been agreed."
     before = snapshot(engine)
     again = _import(run, TWO_PUBLISHERS)
     assert again.exit_code == 0 and "0 review(s) added; 3 already there" in again.output
