@@ -17,12 +17,18 @@ from claimtrack.times import When
 
 @dataclass(frozen=True)
 class VerdictInfo:
-    rating: str  # on the shared scale
-    label: str  # the desk's own words
+    rating: str | None  # on the shared scale (None: the publisher's label has no place)
+    label: str  # the publisher's own words
     summary: str | None
     url: str | None
     by: str
     at: dt.datetime
+    publisher: str | None = None  # who published it, when not the desk
+
+    def __str__(self) -> str:
+        """ "Pants on fire (false)"; another publisher's: "Four Pinocchios per The Post"."""
+        text = self.label if self.rating is None else f"{self.label} ({self.rating})"
+        return f"{text} per {self.publisher}" if self.publisher else text
 
 
 @dataclass(frozen=True)

@@ -138,38 +138,56 @@ def xlsx(env, out, **options) -> None:
     envvar="CLAIMTRACK_PUBLISHER",
     default="claimtrack desk",
     show_default=True,
-    help="The organisation publishing the verdicts ($CLAIMTRACK_PUBLISHER).",
+    help="The organisation publishing the desk's verdicts ($CLAIMTRACK_PUBLISHER).",
 )
 @click.option("--publisher-url", envvar="CLAIMTRACK_PUBLISHER_URL", help="Its address.")
+@click.option(
+    "--skip-incomplete",
+    is_flag=True,
+    help="Write the complete reviews even when some claims are left out (exit 0).",
+)
 @click.pass_obj
-def claimreview(env, claims, topic, out, publisher, publisher_url) -> None:
+def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomplete) -> None:
     """Export verdicts as schema.org ClaimReview JSON-LD (what fact-check search reads).
 
-    One ClaimReview per claim with a verdict: its newest verdict as reviewRating, the
-    first asserting party as the claim's author, the earliest source as its
-    firstAppearance, and the denials and counter-claims, which ClaimReview has no
-    field for, in reviewBody. Claims without a verdict are left out.
+    One ClaimReview per claim and publisher with a verdict: its newest verdict as
+    reviewRating (alternateName and name: the label; ratingValue, bestRating and
+    worstRating when given), the first asserting party as the claim's author, the
+    earliest source as firstAppearance and every source with an address as an
+    appearance, and the denials and counter-claims, which ClaimReview has no field
+    for, in reviewBody. Verdicts imported from other publishers keep their author.
+
+    A review lacking a field Google requires (claimReviewed, url, author.name,
+    reviewRating.alternateName: most often a verdict set without --url) is not
+    written: each claim left out is named on standard error, and the command writes
+    nothing and exits 1, unless --skip-incomplete, which writes the complete ones and
+    exits 0. Claims without a verdict are not reviews and are not listed.
 
     \b
     Examples:
       claimtrack export claimreview --topic islamabad-talks-2026 --out reviews.json
       claimtrack export claimreview asset-unfreeze --publisher "The Desk"
+      claimtrack export claimreview --skip-incomplete --out reviews.json
     """
     import json
 
     from claimtrack import record
+    from claimtrack.claimreview import export_reviews
     from claimtrack.cli.output import destination
     from claimtrack.db import read_session
-    from claimtrack.verdicts import claim_reviews, missing_fields
 
     with read_session(env.engine()) as session:
         ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
-        reviews = claim_reviews(
+        reviews, left_out = export_reviews(
             session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
         )
-    incomplete = [(r["claimReviewed"], missing_fields(r)) for r in reviews if missing_fields(r)]
-    for text, fields in incomplete:
-        click.echo(f"Note: {text!r} lacks {', '.join(fields)} (set the verdict's --url)", err=True)
+    for claim in left_out:
+        click.echo(f"{claim} (set a verdict with --url to publish it)", err=True)
+    if left_out and not skip_incomplete:
+        raise click.ClickException(
+            f"{len(left_out)} claim(s) left out, nothing written: complete them, "
+            "or pass --skip-incomplete to write the rest"
+        )
     document = json.dumps(reviews, ensure_ascii=False, indent=2)
     with destination(out, binary=False) as stream:
         stream.write(document + "\n")

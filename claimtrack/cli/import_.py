@@ -1,4 +1,4 @@
-"""``claimtrack import``: bring claims in from CSV."""
+"""``claimtrack import``: bring claims in from CSV and from others' ClaimReview."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from claimtrack.cli.output import Progress
 
 @click.group("import")
 def import_() -> None:
-    """Import claims and stances from files.
+    """Import claims and stances from files: CSV, or ClaimReview from other fact-checkers.
 
     \b
-    Example:
+    Examples:
       claimtrack import csv stances.csv --dry-run
+      claimtrack import claimreview politifact.json --topic election-2026
     """
 
 
@@ -58,3 +59,55 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
                 session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
+
+
+@import_.command("claimreview")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--topic",
+    default="general",
+    show_default=True,
+    help="The story the reviewed claims belong to (ClaimReview does not say).",
+)
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="The zone of dates given without an offset (+05:00, Asia/Karachi); "
+    "without it such a time is refused, and a bare date is a UTC day.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and count what it would add; write nothing."
+)
+@click.pass_obj
+def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> None:
+    """Import other fact-checkers' ClaimReview (schema.org JSON-LD) as their verdicts.
+
+    FILE is ClaimReview as publishers emit it: one object, a list, an @graph, an HTML
+    page with <script type="application/ld+json"> blocks, or a DataFeed (the shape of
+    the public ClaimReview data feeds). Each review becomes its claim (itemReviewed.text,
+    else claimReviewed), the party who made it asserting it (itemReviewed.author) in
+    each source it appeared in (firstAppearance, appearance), and the publisher's
+    verdict: its own label and scale (reviewRating), placed on the shared scale when
+    the label says where, with who published it (author) and when (datePublished, with
+    the offset and precision given). Nodes of other types are skipped and counted.
+
+    One transaction: a bad review stops the import with its item number (or the line of
+    a JSON syntax error) and nothing is written. The review's url is its identity:
+    importing the same reviews again adds nothing.
+
+    \b
+    Examples:
+      claimtrack import claimreview reviews.json
+      claimtrack import claimreview fact-check.html --topic islamabad-talks-2026
+      claimtrack import claimreview feed.json --tz UTC --dry-run
+    """
+    from claimtrack.claimreview import import_reviews
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session:
+        report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
+        if not dry_run:
+            session.commit()  # a dry run ends with the session, rolled back
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} ClaimReview from {file}: {report.summary()}.")
