@@ -143,6 +143,12 @@ def convert(folder: Path) -> Conversion:
     conversion = Conversion("LIAR", folder, notes=[NO_DATE])
     conversion.read.update(dict.fromkeys(FILES, 0))  # an empty file is still reported
     names = speaker_names(sorted({fields[4] for *_, fields in rows}))
+    # A speaker's side: the first political party any of their rows gives (two speakers
+    # have "none" on some rows and a party or a role on others).
+    sides: dict[str, str] = {}
+    for *_, fields in rows:
+        if fields[7].strip() in SIDES:
+            sides.setdefault(fields[4], SIDES[fields[7].strip()])
     for file, line, fields in rows:
         conversion.read[file] += 1
         statement_id, label, statement, subjects, speaker, job, state, affiliation = fields[:8]
@@ -153,7 +159,7 @@ def convert(folder: Path) -> Conversion:
         slug = "liar-" + statement_id.removesuffix(".json").replace("_", "-").lower()
         subject_list = [s.strip() for s in subjects.split(",") if s.strip()]
         name = names[speaker]
-        side = SIDES.get(affiliation.strip(), "")
+        side = sides.get(speaker, "")
         base = {
             "topic": "liar-" + (subject_list[0] if subject_list else "no-subject"),
             "claim_ref": slug, "claim": statement, "claim_lang": "en",
