@@ -64,7 +64,7 @@ SUMMARIES = {
     "verdict": "Verdicts: what the desk publishes about a claim.",
     "report": "Reports over the claims database: the overview for the morning meeting.",
     "export": "Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview.",
-    "import": "Import claims and stances from files.",
+    "import": "Import claims from files: CSV, others' ClaimReview, the LIAR and PHEME datasets.",
     "log": "Show who wrote what and when, newest first.",
     "seed": "Load a seed dataset; loading the same file again adds nothing.",
     "db": "Database schema: where it is, which revision, upgrading it.",

@@ -1,4 +1,4 @@
-"""``claimtrack import``: bring claims in from CSV and from others' ClaimReview."""
+"""``claimtrack import``: bring claims in from CSV, others' ClaimReview, and public datasets."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from claimtrack.cli.output import Progress
 
 @click.group("import")
 def import_() -> None:
-    """Import claims and stances from files: CSV, or ClaimReview from other fact-checkers.
+    """Import claims from files: CSV, others' ClaimReview, the LIAR and PHEME datasets.
 
     \b
     Examples:
       claimtrack import csv stances.csv --dry-run
       claimtrack import claimreview politifact.json --topic election-2026
+      claimtrack --db liar.db import liar ../shared/data/liar
     """
 
 
@@ -111,3 +112,92 @@ def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> N
             session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} ClaimReview from {file}: {report.summary()}.")
+
+
+_DATASET_HELP = """
+
+    Nothing is downloaded: DIR is the dataset's folder as published. The import goes
+    through the same bulk path as 'import csv', in one transaction, and importing the
+    folder again adds nothing. It ends by saying what each input row became."""
+
+
+@import_.command("liar")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
+@click.pass_obj
+def liar(env, folder: Path, dry_run: bool) -> None:
+    """Import LIAR (Wang, ACL 2017): PolitiFact's 12,836 rated statements.
+
+    DIR holds LIAR's train.tsv, valid.tsv and test.tsv. Each statement becomes a claim
+    (slug liar-ID, topic liar-FIRST-SUBJECT) asserted by its speaker, a party named for
+    display (john-kasich: "John Kasich", the slug kept as an alias) acting for their
+    political party; the context is the source; PolitiFact's rating is PolitiFact's
+    verdict (shared scale) and stance. Job, state, all subjects and the speaker's
+    record are kept in the verdict's summary. LIAR gives no dates: every stance is dated
+    2017-04-23, the day LIAR v1.0 was released.
+
+    \b
+    Examples:
+      claimtrack import liar ../shared/data/liar
+      claimtrack --db liar.db import liar ~/data/liar --dry-run
+    """
+    from claimtrack.datasets import liar as dataset
+
+    _import_dataset(env, dataset.convert(folder), dry_run)
+
+
+liar.help += _DATASET_HELP
+
+
+@import_.command("pheme")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
+@click.pass_obj
+def pheme(env, folder: Path, dry_run: bool) -> None:
+    """Import PHEME's rumour threads (Zubiaga et al. 2016), flattened.
+
+    DIR holds pheme_tweets.csv and pheme_links.csv. Each rumour becomes a claim (topic
+    pheme-EVENT); each thread's source tweet is its author's assertion (or denial) of
+    it; each reply is its author's stance (agreed: confirms, disagreed: denies,
+    appeal-for-more-information: questions, comment or unlabelled: comments), the tweet
+    it answers kept in its source title; each news link is its outlet's stance (for:
+    confirms, against: denies, observing: comments); the thread's veracity is a verdict.
+
+    \b
+    Examples:
+      claimtrack import pheme ../shared/data/pheme
+      claimtrack --db pheme.db import pheme ~/data/pheme --dry-run
+    """
+    from claimtrack.datasets import pheme as dataset
+
+    _import_dataset(env, dataset.convert(folder), dry_run)
+
+
+pheme.help += _DATASET_HELP
+
+
+def _import_dataset(env, conversion, dry_run: bool) -> None:
+    from claimtrack.datasets import import_conversion
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session:
+        with Progress(f"Importing {conversion.name}", length=len(conversion.rows)) as progress:
+            result = import_conversion(session, conversion, editor=env.editor, progress=progress)
+        if not dry_run:
+            session.commit()  # a dry run ends with the session, rolled back
+    read = ", ".join(f"{n:,} from {name}" for name, n in conversion.read.items())
+    click.echo(f"Read {sum(conversion.read.values()):,} row(s): {read}.")
+    for what, n in conversion.accounted.items():
+        click.echo(f"  {n:,} {what}")
+    if conversion.replies:
+        click.echo("Reply links, kept in each reply's source title:")
+        for what, n in conversion.replies.items():
+            click.echo(f"  {n:,} {what}")
+    verb = "Would import" if dry_run else "Imported"
+    verdicts = f", {result.verdicts:,} verdict(s)" if result.verdicts else ""
+    click.echo(
+        f"{verb} {len(conversion.rows):,} stance row(s): {result.report.summary()}{verdicts}."
+    )
+    for note in conversion.notes:
+        click.echo(f"Note: {note}.")
