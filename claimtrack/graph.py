@@ -140,14 +140,15 @@ def pictures(session, rows: list[ClaimRow]) -> list[Picture]:
     ]
 
 
-def most_recent(rows: list[ClaimRow], limit: int = DRAWN) -> list[ClaimRow]:
-    """The ``limit`` most recently active claims, latest first (as ``--sort activity``)."""
+def most_recent(rows: list[ClaimRow], limit: int | None = None) -> list[ClaimRow]:
+    """The ``limit`` (``DRAWN``) most recently active claims, latest first, whatever order
+    the report lists them in."""
 
     def activity(r: ClaimRow):
         last = r.last_activity.until if r.last_activity else dt.datetime.min.replace(tzinfo=dt.UTC)
         return (last, r.claim_id)
 
-    return sorted(rows, key=activity, reverse=True)[:limit]
+    return sorted(rows, key=activity, reverse=True)[: limit or DRAWN]
 
 
 def picture(
