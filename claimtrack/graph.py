@@ -313,7 +313,7 @@ def graph_items(session, selection, counts: GraphCounts | None = None) -> Iterat
     an edge once both ends are written.
 
     Claims are read in batches (``report.claims``); what stays in memory is the set of
-    claim and party ids written so far (a few tens of bytes each: about 100 MB for a
+    claim and party ids written so far (about 60 bytes each: some 60 MB for a
     million claims), never the texts.
     """
     from claimtrack import report

@@ -206,7 +206,7 @@ def graph(env, fmt, out, **options) -> None:
     put the party against it, if any); a contradiction goes from the counter-claim to
     the claim it answers. Contradictions with claims outside the selection are left
     out, and counted on standard error. The file is written as the claims are read: a
-    whole archive needs memory only for the ids written so far (about 100 MB for a
+    whole archive needs memory only for the ids written so far (some 60 MB for a
     million claims).
 
     \b
@@ -238,7 +238,7 @@ def graph(env, fmt, out, **options) -> None:
         )
     where = f" to {out}" if out is not None else ""
     click.echo(
-        f"Exported {counts.claims} claim(s), {counts.parties} part(y/ies), {counts.stances} "
+        f"Exported {counts.claims} claim(s), {counts.parties} party node(s), {counts.stances} "
         f"stance edge(s) and {counts.contradictions} contradiction(s){where}"
         + (
             f"; {counts.outside} contradiction(s) with claims outside the selection left out"
