@@ -546,11 +546,15 @@ def _counted(value, progress):
     return value
 
 
-def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
-    """The contested claims as one self-contained page (no script, no fetch)."""
+def html_page(rows: list[ClaimRow], *, title: str, made: str, pictures: tuple = (),
+              strips: dict | None = None) -> str:  # fmt: skip
+    """The contested claims as one self-contained page (no script, no fetch); with
+    ``pictures`` (``graph.Picture``), a graph per topic drawn as inline SVG, and with
+    ``strips`` (claim id -> ``graph.Strip``), each claim's status periods along a bar."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     from claimtrack import __version__
+    from claimtrack.graph import RADIUS, STRIP_WIDTH
 
     env = Environment(
         loader=PackageLoader("claimtrack", "templates"),
@@ -568,6 +572,10 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
         plain=PLAIN,
         timeline_label=timeline_label,
         period_text=period_text,
+        pictures=pictures,
+        strips=strips or {},
+        radius=RADIUS,
+        strip_width=STRIP_WIDTH,
     )
 
 

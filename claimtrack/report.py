@@ -218,7 +218,8 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
         party = book.by_id[s.party_id]
         found[s.claim_id][0 if s.side == "support" else 1].append(Position(
             party=book.label(s.party_id), side_name=book.side(s.party_id), side=s.side,
-            kind=s.kind, said=said_when(stance), counter_claim_id=s.counter_claim_id,
+            kind=s.kind, said=said_when(stance), party_id=s.party_id, party_name=party.name,
+            counter_claim_id=s.counter_claim_id,
             quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
             source=stance.source, anonymous=party.anonymous,
         ))  # fmt: skip

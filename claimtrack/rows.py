@@ -40,6 +40,8 @@ class Position:
     side: str  # "support" or "oppose"
     kind: str  # the stance kind that put it there
     said: When
+    party_id: int
+    party_name: str  # its name alone: "JD Vance"
     counter_claim_id: int | None = None
     quote: str | None = None
     quote_lang: str | None = None

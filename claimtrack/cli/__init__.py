@@ -63,7 +63,7 @@ SUMMARIES = {
     "stance": "Correct stances recorded by mistake: void them, or amend them.",
     "verdict": "Verdicts: what the desk publishes about a claim.",
     "report": "Reports over the claims database: the overview for the morning meeting.",
-    "export": "Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview.",
+    "export": "Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview, a graph.",
     "import": "Import claims from files: CSV, others' ClaimReview, the LIAR and PHEME datasets.",
     "log": "Show who wrote what and when, newest first.",
     "seed": "Load a seed dataset; loading the same file again adds nothing.",
