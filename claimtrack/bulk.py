@@ -250,6 +250,9 @@ class Errors:
         self.path = path
         self.listed: list[tuple[int, str]] = []
         self.count = 0
+        # How a row is named: its line in the file, or (a converted dataset's rows) its
+        # place in the dataset's own files.
+        self.where: Callable[[int], str] = lambda line: f"line {line}"
 
     def add(self, line: int, message: str) -> None:
         self.count += 1
@@ -261,7 +264,7 @@ class Errors:
         if not self.count:
             return
         ordered = sorted(self.listed, key=lambda error: error[0])
-        listed = [f"line {line}: {message}" for line, message in ordered]
+        listed = [f"{self.where(line)}: {message}" for line, message in ordered]
         more = self.count - len(listed)
         raise ClaimtrackError(
             f"{self.path}: {self.count} bad row(s), nothing imported:\n  "
@@ -777,6 +780,8 @@ class _Load:
 
     def read(self, source: CsvFile, progress) -> int:
         self.reading = _Reading(self.connection, source.columns, self.errors)
+        if hasattr(source, "where"):
+            self.errors.where = source.where
         count = self.reading.read(source, progress)
         self.errors.check()
         if count == 0:

@@ -44,3 +44,13 @@ def with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:
     for others in counter_claims_of(session, list(claim_ids)).values():
         found |= others
     return found
+
+
+def contradiction_pairs(session: Session, claim_ids: list[int]) -> list[tuple[int, int]]:
+    """(counter-claim, the claim it contradicts) for every link touching these claims,
+    each link once, as recorded."""
+    found: dict[tuple[int, int], None] = {}
+    for part in chunks(sorted(claim_ids)):
+        rows = session.execute(_contradiction_links(part))
+        found.update(dict.fromkeys(tuple(pair) for pair in rows))
+    return list(found)

@@ -121,6 +121,13 @@ class Verdict(Base):
     __table__ = schema.verdict
 
     claim = relationship("Claim")
+    publisher = relationship("Party", foreign_keys=[schema.verdict.c.publisher_id])
+
+    @property
+    def publisher_name(self) -> str | None:
+        """Who published it (None: the desk itself), as a row of ``report.verdicts_query``
+        names it."""
+        return None if self.publisher is None else self.publisher.name
 
 
 class PartyClaim(Base):

@@ -41,7 +41,7 @@ def timeline_label(t: TimelineEntry, claim_id: int) -> str:
 
 
 def verdict_text(row: ClaimRow) -> str | None:
-    return f"{row.verdict.label} ({row.verdict.rating})" if row.verdict else None
+    return str(row.verdict) if row.verdict else None
 
 
 def shown(positions: tuple[Position, ...]) -> tuple[list[Position], int]:
@@ -160,7 +160,8 @@ def verdict_record(row: ClaimRow) -> dict | None:
     if v is None:
         return None
     return {"rating": v.rating, "label": v.label, "summary": v.summary, "url": v.url,
-            "by": v.by, "at": v.at.isoformat(timespec="seconds")}  # fmt: skip
+            "by": v.by, "at": v.at.isoformat(timespec="seconds"),
+            "publisher": v.publisher}  # fmt: skip
 
 
 def _times_record(row, names) -> dict:
@@ -203,8 +204,18 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     return "\n".join(lines)
 
 
+def _verdict_note(row) -> list[str]:
+    v = row.verdict
+    return [f"[verdict: {v.label}" + (f" per {v.publisher}]" if v.publisher else "]")] if v else []
+
+
+def _claim_with_verdict(row, width: int) -> str:
+    """The claim's text, and its verdict (and who published it) when it has one."""
+    return "\n".join([fit(row.text, width, 4), *(fit(n, width) for n in _verdict_note(row))])
+
+
 def _claim_cell(row: ClaimRow, width: int) -> str:
-    notes = [f"[verdict: {row.verdict.label}]"] if row.verdict else []
+    notes = _verdict_note(row)
     if row.within_side():
         notes.append(f"[within {row.within_side()}]")
     ended = row.resolved()
@@ -273,7 +284,7 @@ CLAIMS = View(
     ),
     table=(
         Column("id", lambda r, w: r.claim_id), Column("status", lambda r, w: r.status),
-        Column("claim", lambda r, w: fit(r.text, w, 4), width=1),
+        Column("claim", _claim_with_verdict, width=1),
         Column("for", lambda r, w: r.supporters), Column("against", lambda r, w: r.opponents),
         Column("topic", lambda r, w: r.topic),
     ),
@@ -350,6 +361,7 @@ VERDICTS = View(
     name="verdicts",
     flat=(("rating", lambda v: v.verdict.rating), ("label", lambda v: v.verdict.label),
           ("summary", lambda v: v.verdict.summary), ("url", lambda v: v.verdict.url),
+          ("publisher", lambda v: v.verdict.publisher),
           ("by", lambda v: v.verdict.by), ("at", lambda v: v.verdict.at),
           ("value", lambda v: v.rating_value), ("best", lambda v: v.best_rating),
           ("worst", lambda v: v.worst_rating)),
@@ -534,11 +546,15 @@ def _counted(value, progress):
     return value
 
 
-def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
-    """The contested claims as one self-contained page (no script, no fetch)."""
+def html_page(rows: list[ClaimRow], *, title: str, made: str, pictures: tuple = (),
+              strips: dict | None = None) -> str:  # fmt: skip
+    """The contested claims as one self-contained page (no script, no fetch); with
+    ``pictures`` (``graph.Picture``), a graph per topic drawn as inline SVG, and with
+    ``strips`` (claim id -> ``graph.Strip``), each claim's status periods along a bar."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     from claimtrack import __version__
+    from claimtrack.graph import RADIUS, STRIP_WIDTH
 
     env = Environment(
         loader=PackageLoader("claimtrack", "templates"),
@@ -556,6 +572,10 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str) -> str:
         plain=PLAIN,
         timeline_label=timeline_label,
         period_text=period_text,
+        pictures=pictures,
+        strips=strips or {},
+        radius=RADIUS,
+        strip_width=STRIP_WIDTH,
     )
 
 

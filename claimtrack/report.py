@@ -218,7 +218,8 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
         party = book.by_id[s.party_id]
         found[s.claim_id][0 if s.side == "support" else 1].append(Position(
             party=book.label(s.party_id), side_name=book.side(s.party_id), side=s.side,
-            kind=s.kind, said=said_when(stance), counter_claim_id=s.counter_claim_id,
+            kind=s.kind, said=said_when(stance), party_id=s.party_id, party_name=party.name,
+            counter_claim_id=s.counter_claim_id,
             quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
             source=stance.source, anonymous=party.anonymous,
         ))  # fmt: skip
@@ -272,7 +273,7 @@ def current_verdicts(
     published = (selection or Selection()).published(Verdict)
     found = {}
     for part in chunks(claim_ids):
-        query = select(schema.verdict).where(
+        query = verdicts_query().where(
             Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids(*published))
         )
         found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
@@ -285,9 +286,17 @@ def latest_verdict_ids(*conditions):
     return select(func.max(Verdict.id)).where(*conditions).group_by(Verdict.claim_id)
 
 
+def verdicts_query(*columns):
+    """Verdicts as rows, with their publisher's name (None: the desk's own verdict)."""
+    publisher = schema.party.alias("publisher")
+    query = select(schema.verdict, publisher.c.name.label("publisher_name"), *columns)
+    return query.outerjoin(publisher, publisher.c.id == Verdict.publisher_id)
+
+
 def verdict_info(v) -> VerdictInfo:
-    """A verdict (a row of the table, or a ``models.Verdict``) as reports carry it."""
-    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at)
+    """A verdict (a row of ``verdicts_query``, or a ``models.Verdict``) as reports carry it."""
+    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at,
+                       v.publisher_name)  # fmt: skip
 
 
 def status_of(session: Session, claim_id: int) -> str | None:
@@ -725,7 +734,7 @@ def _new_stances(session, selection: Selection, contested, texts, since) -> list
 def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
     from claimtrack.listings import ChangeRow
 
-    query = select(schema.verdict, Claim.text.label("claim_text"))
+    query = verdicts_query(Claim.text.label("claim_text"))
     query = query.join(schema.claim, Claim.id == Verdict.claim_id)
     query = query.where(Verdict.created_at >= since)
     if selection.as_of is not None:
@@ -736,6 +745,6 @@ def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
         query = query.where(Claim.topic == selection.topic)
     return [
         ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, v.claim_text,
-                  f"{v.label} ({v.rating}) by {v.created_by}")
+                  f"{verdict_info(v)} by {v.created_by}")
         for v in session.execute(query)
     ]  # fmt: skip

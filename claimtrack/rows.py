@@ -17,12 +17,18 @@ from claimtrack.times import When
 
 @dataclass(frozen=True)
 class VerdictInfo:
-    rating: str  # on the shared scale
-    label: str  # the desk's own words
+    rating: str | None  # on the shared scale (None: the publisher's label has no place)
+    label: str  # the publisher's own words
     summary: str | None
     url: str | None
     by: str
     at: dt.datetime
+    publisher: str | None = None  # who published it, when not the desk
+
+    def __str__(self) -> str:
+        """ "Pants on fire (false)"; another publisher's: "Four Pinocchios per The Post"."""
+        text = self.label if self.rating is None else f"{self.label} ({self.rating})"
+        return f"{text} per {self.publisher}" if self.publisher else text
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class Position:
     side: str  # "support" or "oppose"
     kind: str  # the stance kind that put it there
     said: When
+    party_id: int
+    party_name: str  # its name alone: "JD Vance"
     counter_claim_id: int | None = None
     quote: str | None = None
     quote_lang: str | None = None

@@ -300,15 +300,26 @@ verdict = Table(
     "verdict", metadata,
     _id(),
     _fk("claim_id", "claim.id", index=True),
-    _required("rating", _enum(RATINGS, "verdict_rating")),
-    _required("label", String),  # the desk's own words ("Pants on fire")
+    # Its place on the shared scale; None when the publisher's label has none (a verdict
+    # imported from another publisher whose scale the shared one cannot place).
+    _optional("rating", _enum(RATINGS, "verdict_rating")),
+    _required("label", String),  # the publisher's own words ("Pants on fire")
     _optional("rating_value", Integer),
     _optional("best_rating", Integer),
     _optional("worst_rating", Integer),
     _optional("summary", Text),
-    _optional("url", Text),
+    _optional("url", Text),  # where it is published: its identity
     _required("created_at", UTCDateTime),
     _required("created_by", String),
+    # Who published it, when another organisation did (None: the desk itself), and its
+    # address as the review gave it.
+    _fk("publisher_id", "party.id", nullable=True, index=True),
+    _optional("publisher_url", Text),
+    # When it was published, as the publisher said (a day or an instant, in its offset);
+    # None for the desk's own verdicts, published when recorded.
+    _optional("published_at", UTCDateTime),
+    _optional("published_offset", Integer),
+    _optional("published_precision", _enum(PRECISIONS, "verdict_published_precision")),
 )  # fmt: skip
 
 

@@ -305,11 +305,15 @@ def test_timeline_labels_own_stances_by_kind_and_others_by_counter_claim(seeded,
     assert own and counter  # both kinds of entry were seen
 
 
+# Inline SVG draws the picture of each dispute; its elements that can fetch or load
+# another document are refused like HTML's.
 FETCHING_ELEMENTS = {"link", "script", "img", "iframe", "object", "embed", "frame", "frameset",
-                     "audio", "video", "source", "track", "picture", "svg", "base", "form",
-                     "input", "portal", "applet", "bgsound"}  # fmt: skip
+                     "audio", "video", "source", "track", "picture", "base", "form",
+                     "input", "portal", "applet", "bgsound", "image", "use", "feimage",
+                     "foreignobject", "animate", "set", "mpath", "textpath"}  # fmt: skip
 FETCHING_ATTRIBUTES = {"src", "srcset", "data", "poster", "background", "action", "formaction",
-                       "ping", "codebase", "manifest", "lowsrc", "dynsrc"}  # fmt: skip
+                       "ping", "codebase", "manifest", "lowsrc", "dynsrc",
+                       "xlink:href"}  # fmt: skip
 
 
 def test_the_page_fetches_nothing(seeded, tmp_path):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from conftest import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
 MINIMAL = "claim,party,stance,source,date\n"
 
 
@@ -180,93 +177,3 @@ def test_a_dataset_party_named_as_another_partys_alias_is_refused_with_its_entry
     assert result.exit_code == 1, result.output
     assert "parties 1 (Vance)" in result.output and "'JD Vance' (an alias)" in result.output
     assert snapshot(engine) == before
-
-
-# -- the public datasets ---------------------------------------------------------------
-
-
-def _converter(name: str):
-    sys.path.insert(0, str(ROOT / "bench"))
-    return __import__(name)
-
-
-def _count(engine, sql: str) -> int:
-    with engine.connect() as connection:
-        return connection.execute(sa.text(sql)).scalar()
-
-
-@pytest.mark.skipif(not (DATA / "pheme").is_dir(), reason="../shared/data/pheme is absent")
-def test_pheme_imports_every_tweet(run, engine, tmp_path):
-    out = tmp_path / "pheme.csv"
-    tweets = _converter("convert_pheme").convert(DATA / "pheme", out)
-    assert tweets == 1275
-    result = run("import", "csv", str(out))
-    assert result.exit_code == 0, result.output
-    stances = _count(engine, "SELECT count(*) FROM stance")
-    # Nine tweets stand twice in the flattened file (same tweet, same rumour): counted.
-    assert stances + 9 == tweets
-    assert "9 stance(s) already present" in result.output
-    assert _count(engine, "SELECT count(DISTINCT claim_id) FROM stance") == 39
-    # 18-digit tweet ids survive as source titles and in the export.
-    exported = run("export", "csv", "--per", "stance").stdout
-    assert "'552783667052167168" in exported
-    contested = json.loads(run("report", "contested", "--format", "json").stdout)
-    assert contested and all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
-
-
-@pytest.mark.skipif(not (DATA / "liar").is_dir(), reason="../shared/data/liar is absent")
-def test_liar_imports_every_statement(run, engine, tmp_path):
-    out = tmp_path / "liar.csv"
-    statements = _converter("convert_liar").convert(DATA / "liar", out)
-    assert statements == 12836
-    result = run("import", "csv", str(out))
-    assert result.exit_code == 0, result.output
-    assert _count(engine, "SELECT count(*) FROM claim") == statements
-    assert _count(engine, "SELECT count(*) FROM stance") == 2 * statements
-    denied = _count(engine, "SELECT count(*) FROM claim_status WHERE status = 'contested'")
-    # Every statement PolitiFact rated false, pants-fire or barely-true is contested.
-    assert denied == _liar_labels(out) > 5000
-    _liar_workbook_opens_as_it_should(run, tmp_path, statements, denied)
-
-
-def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested: int) -> None:
-    """The whole LIAR archive as XLSX: every row, no formula cell, dates as date cells."""
-    import datetime as dt
-    import shutil
-    import subprocess
-
-    from openpyxl import load_workbook
-
-    book_path = tmp_path / "liar.xlsx"
-    result = run("export", "xlsx", "--out", str(book_path))
-    assert result.exit_code == 0, result.output
-    if shutil.which("soffice"):  # as LibreOffice opens it and saves it again
-        subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
-             "--convert-to", "xlsx", "--outdir", str(tmp_path / "resaved"), str(book_path)],
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-        book_path = tmp_path / "resaved" / "liar.xlsx"
-    book = load_workbook(book_path, read_only=True)
-    # A streamed workbook records no dimensions: count the rows themselves.
-    sizes = {sheet.title: sum(1 for _ in sheet.iter_rows(min_row=2)) for sheet in book.worksheets}
-    assert sizes == {"contested": contested, "claims": statements, "stances": 2 * statements}
-    claims = book["claims"].iter_rows(values_only=False)
-    header = [c.value for c in next(claims)]
-    first = header.index("first_reported")
-    formulas = 0
-    for row in claims:
-        formulas += sum(c.data_type == "f" for c in row)
-        assert isinstance(row[first].value, dt.datetime | dt.date)
-    assert formulas == 0
-
-
-def _liar_labels(path: Path) -> int:
-    import csv
-
-    with path.open(encoding="utf-8", newline="") as f:
-        return sum(
-            1
-            for row in csv.DictReader(f)
-            if row["party"] == "PolitiFact" and row["stance"] == "denies"
-        )

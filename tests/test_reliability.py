@@ -19,7 +19,7 @@ from conftest import snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claimtrack import db
+from claimtrack import db, schema
 from claimtrack.cli import cli
 from claimtrack.names import normalise
 
@@ -391,8 +391,9 @@ def _fill_0006(connection) -> None:
 
 
 def _fill_0007(connection) -> None:
-    """As 0006 upgraded to 0007, with every party's part counted; 0008 sketches every claim
-    for near-duplicates and indexes texts and quotes for --search."""
+    """As 0006 upgraded to 0007, with each party's part counted as 0007's writes keep it;
+    0008 sketches every claim for near-duplicates and indexes texts and quotes for
+    --search."""
     from sqlalchemy.orm import Session
 
     from claimtrack import tally
@@ -401,8 +402,20 @@ def _fill_0007(connection) -> None:
     tally.rebuild(Session(bind=connection))
 
 
+def _fill_0008(connection) -> None:
+    """As 0007 upgraded to 0008, every claim sketched as ``claim add`` sketches it (the
+    search index keeps itself); 0009 keeps the desk's verdict as its own (no publisher),
+    with its rating."""
+    from claimtrack.similar import sketch_rows
+
+    _fill_0007(connection)
+    claims = connection.execute(sa.text("SELECT id, topic, text_norm FROM claim")).all()
+    connection.execute(schema.claim_sketch.insert(), [r for c in claims for r in sketch_rows(*c)])
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
-           "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007}  # fmt: skip
+           "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007,
+           "0008": _fill_0008}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -453,6 +466,9 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     kept = party_counts(session)
                     assert kept == party_counts(session, from_rule=True)
                     assert {r.name: r.contested for r in kept} == {"Iran": 2, "United States": 2}
+                verdicts = connection.execute(sa.text(
+                    "SELECT rating, label, publisher_id FROM verdict")).all()  # fmt: skip
+                assert [tuple(v) for v in verdicts] in ([], [("false", "False", None)])
                 if sa.inspect(connection).has_table("party_name"):
                     keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
                     assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from conftest import snapshot
+from test_claimreview import offline_loader, vocabulary_problems
 
-from claimtrack.verdicts import missing_fields
+from claimtrack.claimreview import missing_fields
 
 XSS = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='img'\">"
 
@@ -157,10 +158,10 @@ def test_the_required_field_check_fails_when_one_is_missing(seeded):
             node = node[key]
         del node[path[-1]]
         assert missing_fields(broken) == [".".join(path)]
-    # A verdict without a published address is exported, with a note saying what lacks.
+    # A verdict without a published address is not exported: the claim is named, exit 1.
     seeded("verdict", "set", "2", "--rating", "False")
     result = seeded("export", "claimreview", "2")
-    assert "lacks url" in result.output
+    assert result.exit_code == 1 and "lacks url" in result.stderr and result.stdout == ""
 
 
 def test_claimreview_parses_as_json_ld(seeded):
@@ -168,20 +169,21 @@ def test_claimreview_parses_as_json_ld(seeded):
     seeded("verdict", "set", "1", "--rating", "False", "--url", "https://desk.example/1")
     [review] = _reviews(seeded)
 
-    def offline_loader(url, options=None):  # no network: schema.org's context, in brief
-        return {
-            "contextUrl": None,
-            "documentUrl": url,
-            "document": {"@context": {"@vocab": "https://schema.org/"}},
-        }
-
+    # schema.org's own context (tests/fixtures/schemaorg), not a bare @vocab.
     expanded = pyld.jsonld.expand(review, {"documentLoader": offline_loader})
     [node] = expanded
-    assert node["@type"] == ["https://schema.org/ClaimReview"]
-    rating = node["https://schema.org/reviewRating"][0]
-    assert rating["https://schema.org/alternateName"][0]["@value"] == "False"
-    item = node["https://schema.org/itemReviewed"][0]
-    assert item["@type"] == ["https://schema.org/Claim"]
+    assert node["@type"] == ["http://schema.org/ClaimReview"]
+    rating = node["http://schema.org/reviewRating"][0]
+    assert rating["http://schema.org/alternateName"][0]["@value"] == "False"
+    item = node["http://schema.org/itemReviewed"][0]
+    assert item["@type"] == ["http://schema.org/Claim"]
+    assert vocabulary_problems(review) == []
+    # Under a bare @vocab a misspelt property expands as well as a real one; against the
+    # vocabulary it does not pass.
+    review["itemReviewed"]["autor"] = review["itemReviewed"].pop("author")
+    assert vocabulary_problems(review) == [
+        "[0].itemReviewed[0]: unknown property http://schema.org/autor"
+    ]
 
 
 # -- the HTML report --------------------------------------------------------------

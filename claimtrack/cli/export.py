@@ -1,4 +1,5 @@
-"""``claimtrack export``: CSV for the desk's spreadsheets."""
+"""``claimtrack export``: CSV and XLSX for the desk's spreadsheets, ClaimReview for
+fact-check search, the claims graph for Graphviz and Gephi."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from claimtrack.cli.report import build_selection, selection_options
 
 @click.group()
 def export() -> None:
-    """Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview.
+    """Export claims for spreadsheets and other tools: CSV, XLSX, ClaimReview, a graph.
 
     \b
     Examples:
       claimtrack export csv --out claims.csv
       claimtrack export xlsx --out claims.xlsx
+      claimtrack export graph --format graphml --out claims.graphml
     """
 
 
@@ -138,40 +140,128 @@ def xlsx(env, out, **options) -> None:
     envvar="CLAIMTRACK_PUBLISHER",
     default="claimtrack desk",
     show_default=True,
-    help="The organisation publishing the verdicts ($CLAIMTRACK_PUBLISHER).",
+    help="The organisation publishing the desk's verdicts ($CLAIMTRACK_PUBLISHER).",
 )
 @click.option("--publisher-url", envvar="CLAIMTRACK_PUBLISHER_URL", help="Its address.")
+@click.option(
+    "--skip-incomplete",
+    is_flag=True,
+    help="Write the complete reviews even when some claims are left out (exit 0).",
+)
 @click.pass_obj
-def claimreview(env, claims, topic, out, publisher, publisher_url) -> None:
+def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomplete) -> None:
     """Export verdicts as schema.org ClaimReview JSON-LD (what fact-check search reads).
 
-    One ClaimReview per claim with a verdict: its newest verdict as reviewRating, the
-    first asserting party as the claim's author, the earliest source as its
-    firstAppearance, and the denials and counter-claims, which ClaimReview has no
-    field for, in reviewBody. Claims without a verdict are left out.
+    One ClaimReview per claim and publisher with a verdict: its newest verdict as
+    reviewRating (alternateName and name: the label; ratingValue, bestRating and
+    worstRating when given), the first asserting party as the claim's author, the
+    earliest source as firstAppearance and every source with an address as an
+    appearance, and the denials and counter-claims, which ClaimReview has no field
+    for, in reviewBody. Verdicts imported from other publishers keep their author.
+
+    A review lacking a field Google requires (claimReviewed, url, author.name,
+    reviewRating.alternateName: most often a verdict set without --url) is not
+    written: each claim left out is named on standard error, and the command writes
+    nothing and exits 1, unless --skip-incomplete, which writes the complete ones and
+    exits 0. Claims without a verdict are not reviews and are not listed.
 
     \b
     Examples:
       claimtrack export claimreview --topic islamabad-talks-2026 --out reviews.json
       claimtrack export claimreview asset-unfreeze --publisher "The Desk"
+      claimtrack export claimreview --skip-incomplete --out reviews.json
     """
     import json
 
     from claimtrack import record
+    from claimtrack.claimreview import export_reviews
     from claimtrack.cli.output import destination
     from claimtrack.db import read_session
-    from claimtrack.verdicts import claim_reviews, missing_fields
 
     with read_session(env.engine()) as session:
         ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
-        reviews = claim_reviews(
+        reviews, left_out = export_reviews(
             session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
         )
-    incomplete = [(r["claimReviewed"], missing_fields(r)) for r in reviews if missing_fields(r)]
-    for text, fields in incomplete:
-        click.echo(f"Note: {text!r} lacks {', '.join(fields)} (set the verdict's --url)", err=True)
+    for claim in left_out:
+        click.echo(f"{claim} (set a verdict with --url to publish it)", err=True)
+    if left_out and not skip_incomplete:
+        raise click.ClickException(
+            f"{len(left_out)} claim(s) left out, nothing written: complete them, "
+            "or pass --skip-incomplete to write the rest"
+        )
     document = json.dumps(reviews, ensure_ascii=False, indent=2)
     with destination(out, binary=False) as stream:
         stream.write(document + "\n")
     if out is not None:
         click.echo(f"Exported {len(reviews)} ClaimReview(s) to {out}", err=True)
+
+
+@export.command("graph")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["graphml", "dot"]),
+    default="graphml",
+    show_default=True,
+    help="graphml for Gephi, yEd and networkx; dot for Graphviz.",
+)
+@click.option(
+    "--out",
+    type=OutputFile(),
+    help="Write to this file (default: standard output).",
+)
+@selection_options()
+@click.pass_obj
+def graph(env, fmt, out, **options) -> None:
+    """Export the claims graph: claims and parties as nodes, each party's stance on a
+    claim (for or against, by its latest stance under the rule) and each contradiction
+    between two exported claims as edges.
+
+    Claim nodes carry their text, short label, slug, topic, status, counts, times and
+    verdict; party nodes their name and the side they act for; stance edges go from the
+    party to the claim ("for" or "against", the stance kind, and the counter-claim that
+    put the party against it, if any); a contradiction goes from the counter-claim to
+    the claim it answers. Contradictions with claims outside the selection are left
+    out, and counted on standard error. The file is written as the claims are read: a
+    whole archive needs memory only for the ids written so far (some 60 MB for a
+    million claims).
+
+    \b
+    Examples:
+      claimtrack export graph --out claims.graphml            # open in Gephi
+      claimtrack export graph --status contested --topic islamabad-talks-2026 \\
+          --format dot | dot -Tsvg > disputes.svg
+      claimtrack export graph --format dot --out claims.dot
+    """
+    from claimtrack import graph as graphs
+    from claimtrack.cli.output import destination
+    from claimtrack.db import read_session
+
+    counts = graphs.GraphCounts()
+    replaced: set[str] = set()
+    with read_session(env.engine()) as session:
+        selection = build_selection(session, **options)
+        items = graphs.graph_items(session, selection, counts)
+        with destination(out, binary=False) as stream:
+            if fmt == "dot":
+                graphs.write_dot(items, stream)
+            else:
+                graphs.write_graphml(items, stream, replaced=replaced.add)
+    if replaced:
+        click.echo(
+            f"Note: {len(replaced)} node(s) had control characters XML cannot carry, written "
+            f"as U+FFFD: {', '.join(sorted(replaced)[:10])}",
+            err=True,
+        )
+    where = f" to {out}" if out is not None else ""
+    click.echo(
+        f"Exported {counts.claims} claim(s), {counts.parties} party node(s), {counts.stances} "
+        f"stance edge(s) and {counts.contradictions} contradiction(s){where}"
+        + (
+            f"; {counts.outside} contradiction(s) with claims outside the selection left out"
+            if counts.outside
+            else ""
+        ),
+        err=True,
+    )

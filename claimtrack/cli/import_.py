@@ -1,4 +1,4 @@
-"""``claimtrack import``: bring claims in from CSV."""
+"""``claimtrack import``: bring claims in from CSV, others' ClaimReview, and public datasets."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from claimtrack.cli.output import Progress
 
 @click.group("import")
 def import_() -> None:
-    """Import claims and stances from files.
+    """Import claims from files: CSV, others' ClaimReview, the LIAR and PHEME datasets.
 
     \b
-    Example:
+    Examples:
       claimtrack import csv stances.csv --dry-run
+      claimtrack import claimreview politifact.json --topic election-2026
+      claimtrack --db liar.db import liar ../shared/data/liar
     """
 
 
@@ -58,3 +60,144 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
                 session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
+
+
+@import_.command("claimreview")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--topic",
+    default="general",
+    show_default=True,
+    help="The story the reviewed claims belong to (ClaimReview does not say).",
+)
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="The zone of dates given without an offset (+05:00, Asia/Karachi); "
+    "without it such a time is refused, and a bare date is a UTC day.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and count what it would add; write nothing."
+)
+@click.pass_obj
+def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> None:
+    """Import other fact-checkers' ClaimReview (schema.org JSON-LD) as their verdicts.
+
+    FILE is ClaimReview as publishers emit it: one object, a list, an @graph, an HTML
+    page with <script type="application/ld+json"> blocks, or a DataFeed (the shape of
+    the public ClaimReview data feeds). Each review becomes its claim (itemReviewed.text,
+    else claimReviewed), the party who made it asserting it (itemReviewed.author) in
+    each source it appeared in (firstAppearance, appearance), and the publisher's
+    verdict: its own label and scale (reviewRating), placed on the shared scale when
+    the label says where, with who published it (author) and when (datePublished, with
+    the offset and precision given). Nodes of other types are skipped and counted.
+
+    One transaction: a bad review stops the import with its item number (or the line of
+    a JSON syntax error) and nothing is written. The review's url is its identity:
+    importing the same reviews again adds nothing.
+
+    \b
+    Examples:
+      claimtrack import claimreview reviews.json
+      claimtrack import claimreview fact-check.html --topic islamabad-talks-2026
+      claimtrack import claimreview feed.json --tz UTC --dry-run
+    """
+    from claimtrack.claimreview import import_reviews
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session:
+        report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
+        if not dry_run:
+            session.commit()  # a dry run ends with the session, rolled back
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} ClaimReview from {file}: {report.summary()}.")
+
+
+_DATASET_HELP = """
+
+    Nothing is downloaded: DIR is the dataset's folder as published. The import goes
+    through the same bulk path as 'import csv', in one transaction, and importing the
+    folder again adds nothing. It ends by saying what each input row became."""
+
+
+@import_.command("liar")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
+@click.pass_obj
+def liar(env, folder: Path, dry_run: bool) -> None:
+    """Import LIAR (Wang, ACL 2017): PolitiFact's 12,836 rated statements.
+
+    DIR holds LIAR's train.tsv, valid.tsv and test.tsv. Each statement becomes a claim
+    (slug liar-ID, topic liar-FIRST-SUBJECT) asserted by its speaker, a party named for
+    display (john-kasich: "John Kasich", the slug kept as an alias) acting for their
+    political party; the context is the source; PolitiFact's rating is PolitiFact's
+    verdict (shared scale) and stance. Job, state, all subjects and the speaker's
+    record are kept in the verdict's summary. LIAR gives no dates: every stance is dated
+    2017-04-23, the day LIAR v1.0 was released.
+
+    \b
+    Examples:
+      claimtrack import liar ../shared/data/liar
+      claimtrack --db liar.db import liar ~/data/liar --dry-run
+    """
+    from claimtrack.datasets import liar as dataset
+
+    _import_dataset(env, dataset.convert(folder), dry_run)
+
+
+liar.help += _DATASET_HELP
+
+
+@import_.command("pheme")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
+@click.pass_obj
+def pheme(env, folder: Path, dry_run: bool) -> None:
+    """Import PHEME's rumour threads (Zubiaga et al. 2016), flattened.
+
+    DIR holds pheme_tweets.csv and pheme_links.csv. Each rumour becomes a claim (topic
+    pheme-EVENT); each thread's source tweet is its author's assertion (or denial) of
+    it; each reply is its author's stance (agreed: confirms, disagreed: denies,
+    appeal-for-more-information: questions, comment or unlabelled: comments), the tweet
+    it answers kept in its source title; each news link is its outlet's stance (for:
+    confirms, against: denies, observing: comments); the thread's veracity is a verdict.
+
+    \b
+    Examples:
+      claimtrack import pheme ../shared/data/pheme
+      claimtrack --db pheme.db import pheme ~/data/pheme --dry-run
+    """
+    from claimtrack.datasets import pheme as dataset
+
+    _import_dataset(env, dataset.convert(folder), dry_run)
+
+
+pheme.help += _DATASET_HELP
+
+
+def _import_dataset(env, conversion, dry_run: bool) -> None:
+    from claimtrack.datasets import import_conversion
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session:
+        with Progress(f"Importing {conversion.name}", length=len(conversion.rows)) as progress:
+            result = import_conversion(session, conversion, editor=env.editor, progress=progress)
+        if not dry_run:
+            session.commit()  # a dry run ends with the session, rolled back
+    read = ", ".join(f"{n:,} from {name}" for name, n in conversion.read.items())
+    click.echo(f"Read {sum(conversion.read.values()):,} row(s): {read}.")
+    for what, n in conversion.accounted.items():
+        click.echo(f"  {n:,} {what}")
+    if conversion.replies:
+        click.echo("Reply links, kept in each reply's source title:")
+        for what, n in conversion.replies.items():
+            click.echo(f"  {n:,} {what}")
+    verb = "Would import" if dry_run else "Imported"
+    verdicts = f", {result.verdicts:,} verdict(s)" if result.verdicts else ""
+    click.echo(
+        f"{verb} {len(conversion.rows):,} stance row(s): {result.report.summary()}{verdicts}."
+    )
+    for note in conversion.notes:
+        click.echo(f"Note: {note}.")

@@ -100,8 +100,10 @@ def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
 
 
 def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=None,
-         sheet: str | None = None, title: str | None = None) -> int:  # fmt: skip
-    """Send rows to the chosen format, on standard output or into ``out``."""
+         sheet: str | None = None, title: str | None = None,
+         page: Callable[[list], dict] | None = None) -> int:  # fmt: skip
+    """Send rows to the chosen format, on standard output or into ``out``; ``page``
+    gives the HTML page what it draws besides the rows (``graph.page``)."""
     from claimtrack import render
 
     check_output(fmt, tablefmt, out)
@@ -119,7 +121,9 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
 
             made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             rows = list(rows)
-            stream.write(render.html_page(rows, title=title or view.name, made=made) + "\n")
+            extra = page(rows) if page else {}
+            page_text = render.html_page(rows, title=title or view.name, made=made, **extra)
+            stream.write(page_text + "\n")
             count = len(rows)
         else:
             count = _tables(view, rows, tablefmt, stream)

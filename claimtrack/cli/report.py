@@ -171,16 +171,21 @@ def contested(env, fmt, tablefmt, out, **options) -> None:
     it (docs/model.md). Each side is shown with the side its parties act for; a side
     that rests on anonymous sources alone is flagged. Every format lists the same
     claims in the same order; tables and the page name a few parties per side, JSON,
-    CSV and XLSX all of them.
+    CSV and XLSX all of them. The html page opens with a picture of each topic's
+    dispute (claims, contradictions, each party's stance in its side's colour; at most
+    40 claims per topic, the most recently active) and gives each claim a strip of its
+    status periods.
     """
-    from claimtrack import render, report
+    from claimtrack import graph, render, report
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
         selection = build_selection(session, status="contested", **options)
         title = "Contested claims" + describe_times(options)
-        show(render.CONTESTED, report.claims(session, selection, detail=True), fmt=fmt,
-             tablefmt=tablefmt, out=out, title=title)  # fmt: skip
+        # The page draws each claim's status periods: it reads the stored history.
+        rows = report.claims(session, selection, detail=True, history=fmt == "html")
+        show(render.CONTESTED, rows, fmt=fmt, tablefmt=tablefmt, out=out, title=title,
+             page=lambda rows: graph.page(session, rows, selection))  # fmt: skip
 
 
 @report.command(

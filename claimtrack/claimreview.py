@@ -1,0 +1,670 @@
+"""schema.org ClaimReview (JSON-LD), both ways: the desk's verdicts out, others' in.
+
+Out: one ClaimReview per claim and publisher, from its newest verdict, with the claim's
+first asserting party as the claim's author, its sources as appearances and the denials
+(which ClaimReview has no field for) in reviewBody. A review lacking a field Google
+requires is not written: ``export_reviews`` says which claims were left out and why.
+
+In: ClaimReview as publishers emit it (one object, a list, an ``@graph``, the JSON-LD
+blocks of an HTML page, or a DataFeed of them, the shape of the public ClaimReview data
+feeds) becomes claims, the parties asserting them, their sources and the publisher's
+verdict. The review's url is its identity: importing it again adds nothing. The whole
+file is read and checked before anything is written, and written in one transaction.
+
+Google's documented fields (developers.google.com/search/docs/appearance/structured-data/
+factcheck): ClaimReview requires claimReviewed, reviewRating and url, and recommends
+author, datePublished and itemReviewed; Rating requires alternateName and recommends
+name, ratingValue, bestRating and worstRating; Claim recommends author, datePublished,
+appearance and firstAppearance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimtrack import record
+from claimtrack.errors import ClaimtrackError, UsageError
+from claimtrack.models import Claim, Party, Stance, Verdict
+from claimtrack.times import When, parse_when, said_when
+from claimtrack.verdicts import SYNONYMS, set_verdict
+from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
+
+# Google's required ClaimReview fields, as paths into the document; author.name is ours:
+# a review nobody signs tells a reader nothing.
+REQUIRED = (
+    ("claimReviewed",), ("url",), ("author", "name"), ("reviewRating",),
+    ("reviewRating", "alternateName"),
+)  # fmt: skip
+CLAIM_REVIEWED_MAX = 75
+CONTEXT = "https://schema.org"
+
+# schema.org types of who speaks, as claimtrack's party kinds (anything else: organisation).
+PARTY_KINDS = {
+    "Person": "person",
+    "GovernmentOrganization": "government",
+    "NewsMediaOrganization": "media",
+}
+
+# -- export ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A claim whose review was not written, and the required fields it lacks."""
+
+    claim_id: int
+    ref: str  # its slug, or #id
+    missing: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"claim {self.ref} left out: its review lacks {', '.join(self.missing)}"
+
+
+def newest_per_publisher():
+    """A subquery of the newest verdict id per claim and publisher (the desk: NULL)."""
+    return select(func.max(Verdict.id)).group_by(Verdict.claim_id, Verdict.publisher_id)
+
+
+def export_reviews(
+    session: Session,
+    *,
+    claim_ids: list[int] | None = None,
+    topic: str | None = None,
+    publisher: str,
+    publisher_url: str | None = None,
+) -> tuple[list[dict], list[LeftOut]]:
+    """The complete ClaimReviews for the chosen claims (each publisher's newest verdict on
+    each), and the claims left out because their review lacks a required field."""
+    query = (
+        select(Verdict)
+        .where(Verdict.id.in_(newest_per_publisher()))
+        .order_by(Verdict.claim_id, Verdict.publisher_id.is_not(None), Verdict.id)
+    )
+    if claim_ids is not None:
+        query = query.where(Verdict.claim_id.in_(claim_ids))
+    if topic:
+        query = query.join(Claim, Claim.id == Verdict.claim_id).where(Claim.topic == topic)
+    reviews, left_out = [], []
+    for verdict in session.scalars(query):
+        review = claim_review(session, verdict, publisher=publisher, publisher_url=publisher_url)
+        missing = missing_fields(review)
+        if missing:
+            claim = verdict.claim
+            ref = claim.slug or f"#{claim.id}"
+            left_out.append(LeftOut(claim.id, ref, tuple(missing)))
+        else:
+            reviews.append(review)
+    return reviews, left_out
+
+
+def claim_review(
+    session: Session, verdict: Verdict, *, publisher: str, publisher_url: str | None = None
+) -> dict:
+    """One schema.org ClaimReview for a verdict, with the claim's record around it.
+
+    ``publisher`` signs the desk's own verdicts; one imported keeps its publisher."""
+    from claimtrack.order import said_order
+
+    claim = session.get(Claim, verdict.claim_id)
+    # In said order (the rule's), without what the desk voided: the earliest asserter is
+    # the one who said it first, whatever the precision or offset of each statement.
+    stances = said_order(session.scalars(
+        select(Stance).where(Stance.claim_id == claim.id, Stance.void_at.is_(None))
+    ))  # fmt: skip
+    rating: dict = {"@type": "Rating", "alternateName": verdict.label, "name": verdict.label}
+    if verdict.rating_value is not None:
+        rating.update(
+            ratingValue=verdict.rating_value,
+            bestRating=verdict.best_rating,
+            worstRating=verdict.worst_rating,
+        )
+    if verdict.publisher is not None:
+        publisher, publisher_url = verdict.publisher.name, verdict.publisher_url
+    author: dict = {"@type": "Organization", "name": publisher}
+    if publisher_url:
+        author["url"] = publisher_url
+    text = claim.text
+    reviewed = text if len(text) <= CLAIM_REVIEWED_MAX else text[: CLAIM_REVIEWED_MAX - 1] + "…"
+    if verdict.published_at is not None:
+        published = When(
+            verdict.published_at, verdict.published_offset, verdict.published_precision
+        ).isoformat()
+    else:
+        published = verdict.created_at.date().isoformat()
+    review = {
+        "@context": CONTEXT,
+        "@type": "ClaimReview",
+        "datePublished": published,
+        "url": verdict.url,
+        "claimReviewed": reviewed,
+        "author": author,
+        "reviewRating": rating,
+        "itemReviewed": _item_reviewed(claim, stances),
+    }
+    body = _review_body(session, claim, verdict, stances)
+    if body:
+        review["reviewBody"] = body
+    return review
+
+
+def _agent(party: Party) -> dict:
+    kind = "Person" if party.kind in ("person", "anonymous") else "Organization"
+    return {"@type": kind, "name": party.name}
+
+
+def _work(source) -> dict:
+    """A source as a CreativeWork: its title, address, outlet, language and date."""
+    work: dict = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        work["url"] = source.url
+    if source.published_at is not None:
+        when = When(source.published_at, source.published_offset, source.published_precision)
+        work["datePublished"] = when.isoformat()
+    work["publisher"] = {"@type": "Organization", "name": source.outlet.name}
+    if source.language:
+        work["inLanguage"] = source.language
+    return work
+
+
+def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
+    """The Claim: its first asserting party as author, the first source it appeared in as
+    firstAppearance, and every source with an address as an appearance."""
+    asserted = [s for s in stances if s.kind in SUPPORT]
+    sources = []
+    for s in stances:
+        if s.source is not None and s.source not in sources:
+            sources.append(s.source)
+    item: dict = {"@type": "Claim", "text": claim.text}
+    if asserted:
+        item["author"] = _agent(asserted[0].party)
+        item["datePublished"] = said_when(asserted[0]).isoformat()
+    if sources:
+        item["firstAppearance"] = _work(sources[0])
+        with_url = [_work(s) for s in sources if s.url]
+        if with_url:
+            item["appearance"] = with_url
+    return item
+
+
+def _review_body(session: Session, claim: Claim, verdict: Verdict, stances: list[Stance]) -> str:
+    """The summary, then what ClaimReview has no field for: denials and counter-claims."""
+    from claimtrack.links import counter_claims_of
+    from claimtrack.record import party_label
+
+    body = []
+    standing: dict[int, str] = {}  # party -> its position before each stance
+    for s in stances:
+        quote = f": “{s.quote}”" if s.quote else ""
+        if s.kind in OPPOSE:
+            body.append(f"{party_label(s.party)} {s.kind} it{quote}.")
+        elif s.kind in WITHDRAW:
+            withdrawn = standing.get(s.party_id)
+            what = "withdrew its denial" if withdrawn in OPPOSE else "retracted it"
+            body.append(f"{party_label(s.party)} {what}{quote}.")
+        if s.kind in (*SUPPORT, *OPPOSE, *WITHDRAW):
+            standing[s.party_id] = s.kind
+    for other_id in sorted(counter_claims_of(session, [claim.id]).get(claim.id, ())):
+        body.append(f"Countered by the claim: {session.get(Claim, other_id).text}")
+    summary = (verdict.summary or "").rstrip()
+    if summary:
+        # A full stop before what follows; a summary alone stays as written, so that an
+        # imported review's body comes back out unchanged.
+        ends = summary.endswith((".", "!", "?", "。"))
+        body.insert(0, summary if ends or not body else summary + ".")
+    return " ".join(body)
+
+
+def missing_fields(review: dict) -> list[str]:
+    """The fields Google requires of a ClaimReview that this one lacks."""
+    missing = []
+    for path in REQUIRED:
+        node = review
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node in (None, "", {}):
+            missing.append(".".join(path))
+    return missing
+
+
+# -- import: reading the file -----------------------------------------------------------
+
+
+class _JsonLdBlocks(HTMLParser):
+    """The ``<script type="application/ld+json">`` blocks of a page, with their lines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.blocks: list[tuple[int, str]] = []
+        self._open: int | None = None  # the line where the block's text starts
+        self._parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
+        if tag == "script" and kind == "application/ld+json":
+            self._open = self.getpos()[0]
+            self._parts = []
+
+    def handle_data(self, data) -> None:
+        if self._open is not None:
+            if not self._parts:
+                self._open = self.getpos()[0]
+            self._parts.append(data)
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "script" and self._open is not None:
+            self.blocks.append((self._open, "".join(self._parts)))
+            self._open = None
+
+
+def read_nodes(path: Path) -> list:
+    """The top-level JSON-LD nodes of a file, in order: JSON, or the JSON-LD blocks of an
+    HTML page; lists, ``@graph`` and a DataFeed's items flattened."""
+    from claimtrack.importer import read_text
+
+    text = read_text(path)
+    if text.lstrip().startswith("<"):
+        parser = _JsonLdBlocks()
+        parser.feed(text)
+        parser.close()
+        blocks = parser.blocks
+        if not blocks:
+            raise ClaimtrackError(f'{path}: the page has no <script type="application/ld+json">')
+    else:
+        blocks = [(1, text)]
+    nodes: list = []
+    for first_line, block in blocks:
+        try:
+            data = json.loads(block)
+        except json.JSONDecodeError as exc:
+            line = first_line + exc.lineno - 1
+            raise ClaimtrackError(
+                f"{path}: line {line}, column {exc.colno}: not JSON ({exc.msg})"
+            ) from None
+        except RecursionError:
+            raise ClaimtrackError(f"{path}: the JSON nests too deep to read") from None
+        nodes.extend(_flatten(data))
+    return nodes
+
+
+def _flatten(data) -> list:
+    if isinstance(data, list):
+        return [node for part in data for node in _flatten(part)]
+    if isinstance(data, dict):
+        if "@graph" in data:
+            return _flatten(data["@graph"])
+        if "dataFeedElement" in data:  # a DataFeed: each DataFeedItem's item(s)
+            return [node for element in _listed(data["dataFeedElement"])
+                    for node in _flatten(element.get("item", element)
+                                         if isinstance(element, dict) else element)]  # fmt: skip
+    return [data]
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def type_name(node: dict) -> str | None:
+    """A node's schema.org type without its prefix: ``schema:ClaimReview`` is ClaimReview."""
+    kinds = node.get("@type")
+    for kind in _listed(kinds):
+        if isinstance(kind, str):
+            return kind.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return None
+
+
+# -- import: checking each review --------------------------------------------------------
+
+
+@dataclass
+class Agent:
+    name: str
+    kind: str
+    url: str | None = None
+
+
+@dataclass
+class Work:
+    title: str
+    outlet: Agent
+    url: str | None
+    language: str | None
+    published: When | None
+
+
+@dataclass
+class Review:
+    number: int
+    url: str
+    text: str
+    authors: list[Agent]
+    said: When
+    works: list[Work]
+    label: str
+    rating: str | None
+    value: int | None
+    best: int | None
+    worst: int | None
+    summary: str | None
+    publisher: Agent
+    published: When | None
+
+
+class _Bad(Exception):
+    """What is wrong with one review, said without its number."""
+
+
+def _text(node: dict, key: str, what: str | None = None, *, required: bool = False) -> str | None:
+    value = node.get(key)
+    if value is None or value == "":
+        if required:
+            raise _Bad(f"no {what or key}")
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"{what or key} is {_shape(value)}, not text")
+    if "\x00" in value:
+        raise _Bad(f"{what or key} contains a NUL byte")
+    # A body keeps its paragraphs; a name or label is one line.
+    return value.strip() if key == "reviewBody" else " ".join(value.split())
+
+
+def _shape(value) -> str:
+    return {dict: "an object", list: "a list", bool: "true or false", str: "text"}.get(
+        type(value), "a number" if isinstance(value, int | float) else type(value).__name__
+    )
+
+
+def _node(value, what: str) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _Bad(f"{what} is {_shape(value)}, not an object")
+    return value
+
+
+def _when(value, what: str, tz: str | None) -> When | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"{what} is {_shape(value)}, not a date")
+    try:
+        return parse_when(value, tz)
+    except UsageError as exc:
+        raise _Bad(f"{what}: {exc}") from None
+
+
+def _url(value, what: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"{what} is {_shape(value)}, not an address")
+    try:
+        return record.check_url(value)
+    except UsageError as exc:
+        raise _Bad(f"{what}: {exc}") from None
+
+
+def _agents(value, what: str) -> list[Agent]:
+    """People or organisations: an object, a name, or a list of them."""
+    agents = []
+    for part in _listed(value):
+        if isinstance(part, str):
+            node = {"name": part}
+        else:
+            node = _node(part, what)
+        name = _checked(_text(node, "name", f"{what}.name", required=True), "party name", what)
+        kind = PARTY_KINDS.get(type_name(node) or "", "organisation")
+        agents.append(Agent(name, kind, _url(node.get("url"), f"{what}.url")))
+    return agents
+
+
+def _works(value, what: str, tz: str | None) -> list[Work]:
+    """CreativeWorks (or bare addresses) the claim appeared in."""
+    works = []
+    for part in _listed(value):
+        node = {"url": part} if isinstance(part, str) else _node(part, what)
+        url = _url(node.get("url"), f"{what}.url")
+        outlets = _agents(node.get("publisher"), f"{what}.publisher") or _agents(
+            node.get("author"), f"{what}.author"
+        )
+        if not outlets:
+            if url is None:
+                raise _Bad(f"{what} has neither url nor publisher: say where it appeared")
+            outlets = [Agent(urlsplit(url).hostname, "media")]  # the site it is on
+        title = _text(node, "name", f"{what}.name") or _text(node, "headline") or url
+        if title is None:
+            raise _Bad(f"{what} has neither name nor url")
+        title = _checked(title, "source title", what)
+        language = _text(node, "inLanguage", f"{what}.inLanguage")
+        published = _when(node.get("datePublished"), f"{what}.datePublished", tz)
+        works.append(Work(title, outlets[0], url, language, published))
+    return works
+
+
+def _checked(text: str, what: str, where: str) -> str:
+    """The text, refused here (before anything is written) when the database would."""
+    try:
+        return record.required(text, what)
+    except UsageError as exc:
+        raise _Bad(f"{where}: {exc}") from None
+
+
+def _integer(rating: dict, key: str) -> int | None:
+    value = rating.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise _Bad(f"reviewRating.{key} {value!r} is not a number") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise _Bad(f"reviewRating.{key} {value!r} is not a whole number")
+    if abs(value) > 10**9:
+        raise _Bad(f"reviewRating.{key} {value!r} is out of range")
+    return int(value)
+
+
+def shared_rating(label: str) -> str | None:
+    """Where a publisher's label sits on the shared scale, when the label says."""
+    return SYNONYMS.get(" ".join(label.lower().split()))
+
+
+def check_review(number: int, node: dict, tz: str | None) -> Review:
+    """One ClaimReview read and checked; ``_Bad`` says what is wrong with it."""
+    url = _url(node.get("url"), "url")
+    if url is None:
+        raise _Bad("no url: a review's address is what identifies it")
+    reviewed = _text(node, "claimReviewed", required=True)
+    item = _node(node.get("itemReviewed"), "itemReviewed") or {}
+    text = _text(item, "text", "itemReviewed.text") or reviewed
+    rating = _node(node.get("reviewRating"), "reviewRating")
+    if rating is None:
+        raise _Bad("no reviewRating")
+    label = _text(rating, "alternateName", "reviewRating.alternateName") or _text(
+        rating, "name", "reviewRating.name"
+    )
+    if label is None:
+        raise _Bad("reviewRating has no alternateName or name: the publisher's verdict")
+    value, best, worst = (_integer(rating, k) for k in ("ratingValue", "bestRating", "worstRating"))
+    if value is not None:
+        # schema.org: "If bestRating is omitted, 5 is assumed"; worstRating, 1.
+        best = 5 if best is None else best
+        worst = 1 if worst is None else worst
+        if not min(best, worst) <= value <= max(best, worst):
+            raise _Bad(f"reviewRating.ratingValue {value} is not between {worst} and {best}")
+    else:
+        best = worst = None
+    publishers = _agents(node.get("author"), "author")
+    publishers = publishers or _agents(node.get("publisher"), "publisher")
+    if not publishers:
+        raise _Bad("no author: who published the review")
+    published = _when(node.get("datePublished"), "datePublished", tz)
+    works = _works(item.get("firstAppearance"), "itemReviewed.firstAppearance", tz)
+    firsts = {(w.url, w.title) for w in works}
+    works += [
+        w
+        for w in _works(item.get("appearance"), "itemReviewed.appearance", tz)
+        if (w.url, w.title) not in firsts
+    ]
+    authors = _agents(item.get("author"), "itemReviewed.author")
+    if not authors:
+        if not works:
+            raise _Bad("no itemReviewed.author, and no appearance to say who made the claim")
+        authors = [works[0].outlet]  # the claim as carried by where it appeared
+    said = (
+        _when(item.get("datePublished"), "itemReviewed.datePublished", tz)
+        or next((w.published for w in works if w.published), None)
+        or published
+    )
+    if said is None:
+        raise _Bad("no date: give itemReviewed.datePublished or the review's datePublished")
+    return Review(
+        number=number, url=url, text=text, authors=authors, said=said, works=works,
+        label=label, rating=shared_rating(label), value=value, best=best, worst=worst,
+        summary=_text(node, "reviewBody"), publisher=publishers[0], published=published,
+    )  # fmt: skip
+
+
+def read_reviews(path: Path, *, tz: str | None = None) -> tuple[list[Review], list[str]]:
+    """Every ClaimReview in the file, checked, and the types of the other nodes in it."""
+    reviews, others = [], []
+    for number, node in enumerate(read_nodes(path), start=1):
+        if not isinstance(node, dict):
+            raise ClaimtrackError(f"{path}: item {number} is {_shape(node)}, not a JSON object")
+        kind = type_name(node)
+        if kind != "ClaimReview":
+            others.append(kind or "untyped")
+            continue
+        try:
+            reviews.append(check_review(number, node, tz))
+        except _Bad as exc:
+            raise ClaimtrackError(f"{path}: item {number}: {exc}") from None
+    if not reviews:
+        found = f" (found {', '.join(sorted(set(others)))})" if others else ""
+        raise ClaimtrackError(
+            f"{path} holds no ClaimReview{found}: give a ClaimReview object, a list of "
+            "them, an @graph, a DataFeed, or an HTML page with them in JSON-LD"
+        )
+    return reviews, others
+
+
+# -- import: writing --------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    reviews: int = 0
+    already: int = 0
+    claims: int = 0
+    parties: list[str] = field(default_factory=list)
+    sources: int = 0
+    stances: int = 0
+    others: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.reviews} review(s) added",
+            f"{self.already} already there",
+            f"{self.claims} new claim(s)",
+            f"{len(self.parties)} new parties",
+            f"{self.sources} new source(s)",
+            f"{self.stances} new stance(s)",
+        ]
+        if self.others:
+            counts = {k: self.others.count(k) for k in sorted(set(self.others))}
+            kinds = ", ".join(f"{n} {k}" for k, n in counts.items())
+            parts.append(f"{len(self.others)} node(s) that are not ClaimReview skipped ({kinds})")
+        return "; ".join(parts)
+
+
+class _Writer:
+    def __init__(self, session: Session, topic: str, editor: str) -> None:
+        self.session, self.topic, self.editor = session, topic, editor
+        self.report = ImportReport()
+        self.parties: dict[str, Party] = {}
+
+    def party(self, agent: Agent) -> Party:
+        if agent.name not in self.parties:
+            created: list[Party] = []
+            self.parties[agent.name] = record.resolve_party(
+                self.session, agent.name, create_missing=True, editor=self.editor,
+                created=created, kind=agent.kind,
+            )  # fmt: skip
+            self.report.parties += [p.name for p in created]
+        return self.parties[agent.name]
+
+    def write(self, review: Review) -> None:
+        session = self.session
+        if session.scalars(select(Verdict.id).where(Verdict.url == review.url)).first():
+            self.report.already += 1
+            return
+        claim = record.find_same_claim(session, review.text, self.topic)
+        if claim is None:
+            claim = record.add_claim(session, review.text, topic=self.topic, editor=self.editor)
+            self.report.claims += 1
+        sources = []
+        for work in review.works:
+            source, new = record.get_or_add_source(
+                session, work.title, outlet=self.party(work.outlet), url=work.url,
+                language=work.language, published=work.published,
+            )  # fmt: skip
+            self.report.sources += new
+            sources.append(source)
+        for author in review.authors:
+            party = self.party(author)
+            for source in sources or [None]:
+                same = record.find_same_stance(
+                    session, claim, party, "asserts", review.said, source=source, quote=None
+                )
+                if same is None:
+                    record.add_stance(
+                        session, claim, party, "asserts", said=review.said, source=source,
+                        editor=self.editor,
+                    )  # fmt: skip
+                    self.report.stances += 1
+        publisher = self.party(review.publisher)
+        verdict = set_verdict(
+            session, claim, review.label, rating=review.rating, placed=False,
+            value=review.value, best=review.best, worst=review.worst,
+            summary=review.summary, url=review.url, editor=self.editor,
+            publisher=publisher, publisher_url=review.publisher.url,
+            published=review.published,
+        )  # fmt: skip
+        record.log_event(
+            session, self.editor, "claimreview import",
+            f"#{claim.id}: {verdict.label} by {publisher.name} ({review.url})",
+        )  # fmt: skip
+        self.report.reviews += 1
+
+
+def import_reviews(
+    session: Session,
+    path: Path,
+    *,
+    topic: str = record.DEFAULT_TOPIC,
+    tz: str | None = None,
+    editor: str,
+) -> ImportReport:
+    """Read every ClaimReview in the file, then write them in the caller's transaction.
+
+    Any bad review raises ClaimtrackError naming it (``item N``) before anything is
+    written; one the database refuses names it too, and the caller rolls back."""
+    topic = record.required(topic, "topic")
+    reviews, others = read_reviews(path, tz=tz)
+    writer = _Writer(session, topic, editor)
+    writer.report.others = others
+    with session.no_autoflush:
+        for review in reviews:
+            try:
+                writer.write(review)
+                session.flush()
+            except ClaimtrackError as exc:
+                raise ClaimtrackError(f"{path}: item {review.number}: {exc}") from None
+    return writer.report

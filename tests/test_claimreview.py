@@ -1,0 +1,478 @@
+"""ClaimReview both ways: the export checked against schema.org's own vocabulary and
+Google's fields, the import of what publishers emit, and the round trip between two desks."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from conftest import admin_execute, snapshot
+from sqlalchemy.engine import make_url
+
+from claimtrack.claimreview import missing_fields
+from claimtrack.cli import cli
+from claimtrack.db import open_database
+
+HERE = Path(__file__).parent
+SCHEMA = HERE / "fixtures" / "schemaorg"  # schema.org release 12.0: see its README.md
+TWO_PUBLISHERS = HERE.parent / "fixtures" / "claimreview-two-publishers.json"
+SDO = "http://schema.org/"  # the vocabulary the context maps every term into
+
+# Google's fact-check documentation (developers.google.com/search/docs/appearance/
+# structured-data/factcheck), as tabulated by Full Fact's markup investigation
+# (fullfact.github.io/markup-investigation/docs/notes/01-basic-usage/): ClaimReview
+# REQUIRES claimReviewed, reviewRating and url, and RECOMMENDS author, datePublished and
+# itemReviewed; Rating REQUIRES alternateName and RECOMMENDS name, ratingValue,
+# bestRating and worstRating; Claim RECOMMENDS appearance, author, datePublished and
+# firstAppearance. Written out here, apart from the product's own list, so that the test
+# does not take the code's word for it.
+GOOGLE_REQUIRED = (
+    ("claimReviewed",),
+    ("reviewRating",),
+    ("url",),
+    ("reviewRating", "alternateName"),
+)
+GOOGLE_RECOMMENDED = (
+    ("author",), ("datePublished",), ("itemReviewed",), ("reviewRating", "name"),
+    ("itemReviewed", "author"), ("itemReviewed", "datePublished"),
+)  # fmt: skip
+
+
+# -- the check: schema.org's vocabulary and context, as released ----------------------------
+
+
+@functools.cache
+def vocabulary() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """schema.org's types (each with its superclasses) and properties (each with the
+    types it is valid on: domainIncludes), by name."""
+    with gzip.open(SCHEMA / "schemaorg-current-https.jsonld.gz", "rt", encoding="utf-8") as f:
+        graph = json.load(f)["@graph"]
+
+    def names(value) -> set[str]:
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        return {v["@id"].removeprefix("schema:") for v in values}
+
+    parents, domains = {}, {}
+    for term in graph:
+        kinds = term["@type"] if isinstance(term["@type"], list) else [term["@type"]]
+        name = term["@id"].removeprefix("schema:")
+        if "rdfs:Class" in kinds:
+            parents[name] = names(term.get("rdfs:subClassOf"))
+        if "rdf:Property" in kinds:
+            domains[name] = names(term.get("schema:domainIncludes"))
+    return parents, domains
+
+
+def ancestors(kind: str) -> set[str]:
+    parents, _ = vocabulary()
+    seen, todo = set(), [kind]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(parents.get(current, ()))
+    return seen
+
+
+@functools.cache
+def _context() -> dict:
+    return json.loads((SCHEMA / "schemaorgcontext.jsonld").read_text(encoding="utf-8"))
+
+
+def offline_loader(url, options=None):
+    """schema.org's real context, served from the fixture: the tests reach no network."""
+    assert url.rstrip("/") in ("https://schema.org", "http://schema.org"), url
+    return {"contextUrl": None, "documentUrl": url, "document": _context()}
+
+
+def vocabulary_problems(document) -> list[str]:
+    """What in the document schema.org does not define: a type or property unknown to
+    the vocabulary, or a property used on a type it is not valid on."""
+    pyld = pytest.importorskip("pyld")
+    parents, domains = vocabulary()
+    problems: list[str] = []
+
+    def walk(node: dict, where: str) -> None:
+        kinds = [k.removeprefix(SDO) for k in node.get("@type", [])]
+        for kind, iri in zip(kinds, node.get("@type", []), strict=True):
+            if not iri.startswith(SDO) or kind not in parents:
+                problems.append(f"{where}: unknown type {iri}")
+        if not kinds:
+            problems.append(f"{where}: a node without @type")
+        known = [k for k in kinds if k in parents]  # an unknown type is reported once
+        valid_on = set().union(*(ancestors(k) for k in known)) if known else None
+        for key, values in node.items():
+            if key.startswith("@"):
+                continue
+            name = key.removeprefix(SDO)
+            if not key.startswith(SDO) or name not in domains:
+                problems.append(f"{where}: unknown property {key}")
+                continue
+            if valid_on is not None and not domains[name] & valid_on:
+                problems.append(f"{where}: {name} is not a property of {'/'.join(kinds)}")
+            for index, value in enumerate(values):
+                # A literal ({"@value": ...}) or a reference to an address ({"@id": ...},
+                # as the context types url) is not a node to check.
+                if "@value" not in value and set(value) != {"@id"}:
+                    walk(value, f"{where}.{name}[{index}]")
+
+    expanded = pyld.jsonld.expand(document, {"documentLoader": offline_loader})
+    for index, node in enumerate(expanded):
+        walk(node, f"[{index}]")
+    return problems
+
+
+def google_problems(review: dict) -> list[str]:
+    def has(path) -> bool:
+        node = review
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node not in (None, "", {}, [])
+
+    rating = review.get("reviewRating") or {}
+    if rating.get("ratingValue") is not None:
+        # A numeric rating needs its scale, and Google shows only the text.
+        for key in ("bestRating", "worstRating"):
+            if rating.get(key) is None:
+                return [f"reviewRating.{key} (with ratingValue)"]
+    return [".".join(p) for p in GOOGLE_REQUIRED if not has(p)]
+
+
+def fixture_reviews() -> list[dict]:
+    return json.loads(TWO_PUBLISHERS.read_text(encoding="utf-8"))
+
+
+def test_the_fixture_is_valid_schema_org_and_meets_google():
+    reviews = fixture_reviews()
+    assert len(reviews) == 3 and len({r["author"]["name"] for r in reviews}) == 2
+    assert vocabulary_problems(reviews) == []
+    assert [google_problems(r) for r in reviews] == [[], [], []]
+
+
+@pytest.mark.parametrize("path", GOOGLE_REQUIRED, ids=".".join)
+def test_removing_a_required_field_fails_the_check(path):
+    review = fixture_reviews()[0]
+    node = review
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    assert ".".join(path) in google_problems(review)
+    assert ".".join(path) in missing_fields(review)  # and the export's own check agrees
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda r: r.update(claimReveiwed=r.pop("claimReviewed")), "unknown property"),
+        (lambda r: r["reviewRating"].update(ratingVal=1), "unknown property"),
+        (lambda r: r.update({"@type": "ClaimReveiw"}), "unknown type"),
+        # Valid words on the wrong type: a Rating has no claimReviewed, a Claim no
+        # reviewRating.
+        (lambda r: r["reviewRating"].update(claimReviewed="x"), "not a property of Rating"),
+        (lambda r: r["itemReviewed"].update(reviewRating={"@type": "Rating"}), "of Claim"),
+    ],
+    ids=["misspelt", "misspelt-nested", "type", "domain", "domain-nested"],
+)
+def test_the_vocabulary_check_catches_what_a_bare_vocab_lets_through(change, problem):
+    review = fixture_reviews()[0]
+    change(review)
+    problems = vocabulary_problems(review)
+    assert len(problems) == 1 and problem in problems[0], problems
+
+
+# -- the export ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(run, engine):
+    assert run("seed").exit_code == 0
+    assert run(
+        "source", "add", "Talks end without deal", "--outlet", "Reuters",
+        "--url", "https://reuters.example/talks-end", "--published", "2026-04-12T09:00+05:00",
+    ).exit_code == 0  # fmt: skip
+    result = run(
+        "claim", "confirm", "asset-unfreeze", "--by", "Tasnim News Agency",
+        "--source", "https://reuters.example/talks-end", "--at", "2026-04-12",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return run
+
+
+RATED = ["asset-unfreeze", "destroyers-transit", "handshake", "duration-21-hours"]
+
+
+def _rate_all(run) -> None:
+    for n, slug in enumerate(RATED):
+        args = [
+            "verdict",
+            "set",
+            slug,
+            "--rating",
+            ["False", "Mostly true", "Spicy", "Unproven"][n],
+        ]
+        if n == 0:
+            args += ["--value", "1", "--best", "5", "--worst", "1", "--summary", "No deal"]
+        if n == 2:
+            args += ["--as", "mixture"]
+        assert run(*args, "--url", f"https://desk.example/checks/{slug}").exit_code == 0
+
+
+def _export(run, *args, db=None) -> tuple[list[dict], object]:
+    argv = ["export", "claimreview", *args]
+    result = run(*argv) if db is None else _invoke(db, *argv)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result
+
+
+def test_the_seed_export_passes_the_vocabulary_and_google(seeded):
+    _rate_all(seeded)
+    reviews, _ = _export(
+        seeded, "--publisher", "The Desk", "--publisher-url", "https://desk.example"
+    )
+    assert len(reviews) == len(RATED)
+    assert vocabulary_problems(reviews) == []
+    for review in reviews:
+        assert google_problems(review) == [] and missing_fields(review) == []
+        missing = [".".join(p) for p in GOOGLE_RECOMMENDED if not _has(review, p)]
+        assert missing == [], missing
+        rating = review["reviewRating"]
+        assert rating["name"] == rating["alternateName"]
+    unfreeze = next(r for r in reviews if r["url"].endswith("asset-unfreeze"))
+    item = unfreeze["itemReviewed"]
+    assert item["author"] == {"@type": "Person", "name": "unnamed senior Iranian official"}
+    # Every source with an address is an appearance, with its address, outlet and date.
+    assert item["appearance"] == [{
+        "@type": "CreativeWork", "name": "Talks end without deal",
+        "url": "https://reuters.example/talks-end", "datePublished": "2026-04-12T09:00+05:00",
+        "publisher": {"@type": "Organization", "name": "Reuters"},
+    }]  # fmt: skip
+    assert item["firstAppearance"]["name"] == "美伊谈判在“不信任和猜疑”中无果而终"
+    assert unfreeze["reviewRating"]["ratingValue"] == 1
+    assert unfreeze["reviewBody"].startswith("No deal. unnamed US official")
+
+
+def _has(review, path) -> bool:
+    node = review
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node not in (None, "", {}, [])
+
+
+def test_a_verdict_without_url_is_left_out_and_the_export_fails(seeded, tmp_path):
+    _rate_all(seeded)
+    assert seeded("verdict", "set", "handshake", "--rating", "False").exit_code == 0  # no url
+    out = tmp_path / "reviews.json"
+    result = seeded("export", "claimreview", "--out", str(out))
+    assert result.exit_code == 1
+    assert "claim handshake left out: its review lacks url" in result.stderr
+    assert "nothing written" in result.stderr and not out.exists()
+    reviews, result = _export(seeded, "--skip-incomplete")
+    assert "claim handshake left out: its review lacks url" in result.stderr
+    assert len(reviews) == len(RATED) - 1 and all(r["url"] for r in reviews)
+    assert "null" not in result.stdout
+
+
+# -- the import ---------------------------------------------------------------------------
+
+
+def _import(run, path, *args):
+    return run("import", "claimreview", str(path), *args)
+
+
+def test_two_publishers_import_into_an_empty_database(run, engine):
+    result = _import(run, TWO_PUBLISHERS)
+    assert result.exit_code == 0, result.output
+    assert "3 review(s) added" in result.output and "3 new claim(s)" in result.output
+    rows = json.loads(run("report", "claims", "--format", "json").stdout)
+    verdicts = {r["claim"]: r["verdict"] for r in rows}
+    assert verdicts == {
+        "The US agreed to unfreeze Iran's assets in Qatar": "False (false) per Fact Check One",
+        "The Islamabad talks lasted 21 hours": "Mostly true (mostly-true) per Fact Check One",
+        # The shared scale has no place for Pinocchios: the publisher's label stands alone.
+        "Two US Navy destroyers transited the Strait of Hormuz on 11 April.":
+            "Three Pinocchios per Second Desk",
+    }  # fmt: skip
+    table = run("report", "claims").output
+    assert "[verdict: False per Fact Check One]" in table
+    assert "[verdict: Three Pinocchios per Second Desk]" in table
+    # Who made each claim asserts it, in each source it appeared in.
+    shown = run("claim", "show", "1", "--format", "json")
+    assert "Ali Rezaei" in shown.stdout and "news-agency.example" in shown.stdout
+    # The publisher's date, with its offset and precision.
+    with engine.connect() as connection:
+        published = connection.execute(sa.text(
+            "SELECT url, published_offset, published_precision FROM verdict ORDER BY id"
+        )).all()  # fmt: skip
+    assert [tuple(p)[1:] for p in published] == [(210, "minute"), (0, "day"), (0, "minute")]
+    shown = json.loads(run("verdict", "show", "1", "--format", "json").stdout)
+    assert shown[0]["summary"] == "Qatar's central bank said no transfer had been agreed."
+    before = snapshot(engine)
+    again = _import(run, TWO_PUBLISHERS)
+    assert again.exit_code == 0 and "0 review(s) added; 3 already there" in again.output
+    assert snapshot(engine) == before
+
+
+def test_html_page_and_data_feed(run, engine, tmp_path):
+    reviews = fixture_reviews()
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Checks</title>\n"
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "WebPage", "name": "Our checks"}</script>\n'
+        '<script>var x = "<script type=\\"application/ld+json\\">";</script>\n'
+        + "".join(
+            f'<script type="application/ld+json">\n{json.dumps(r, indent=1)}\n</script>\n'
+            for r in reviews[:2]
+        )
+        + "</head><body><p>text</p></body></html>\n",
+        encoding="utf-8",
+    )
+    result = _import(run, page)
+    assert result.exit_code == 0, result.output
+    assert "2 review(s) added" in result.output and "1 WebPage" in result.output
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps({
+        "@context": "http://schema.org", "@type": "DataFeed",
+        "dataFeedElement": [
+            {"@type": "DataFeedItem", "dateCreated": "2026-04-15T08:00:00Z", "item": [r]}
+            for r in reviews
+        ],
+    }), encoding="utf-8")  # fmt: skip
+    result = _import(run, feed)
+    assert result.exit_code == 0, result.output
+    assert "1 review(s) added; 2 already there" in result.output
+    graph = tmp_path / "graph.json"
+    graph.write_text(json.dumps({"@context": "https://schema.org", "@graph": reviews}))
+    assert "0 review(s) added; 3 already there" in _import(run, graph).output
+
+
+def _broken(change):
+    def make(tmp_path: Path) -> Path:
+        reviews = fixture_reviews()
+        change(reviews)
+        path = tmp_path / "broken.json"
+        path.write_text(json.dumps(reviews, indent=2), encoding="utf-8")
+        return path
+
+    return make
+
+
+def _text(content: str):
+    def make(tmp_path: Path) -> Path:
+        path = tmp_path / "broken.json"
+        path.write_text(content, encoding="utf-8")
+        return path
+
+    return make
+
+
+HOSTILE = [
+    ("not-json", _text('[\n  {"@type": "ClaimReview",\n   "url": }\n]'),
+     "line 3, column 11: not JSON"),
+    ("html-bad-json", _text('<html>\n<script type="application/ld+json">\n{\n "a": ,\n}</script>'),
+     "line 4, column 7: not JSON"),
+    ("wrong-shape", _text('{"hello": "world"}'), "holds no ClaimReview"),
+    ("a-number", _text("42"), "item 1 is a number, not a JSON object"),
+    ("non-object-item", _broken(lambda r: r.insert(1, "x")), "item 2 is text, not a JSON object"),
+    ("no-claimReviewed", _broken(lambda r: r[2].pop("claimReviewed")), "item 3: no claimReviewed"),
+    ("no-url", _broken(lambda r: r[1].pop("url")), "item 2: no url"),
+    ("bad-url", _broken(lambda r: r[1].update(url="javascript:alert(1)")),
+     "item 2: url: invalid URL"),
+    ("bad-date", _broken(lambda r: r[0].update(datePublished="13/04/2026")),
+     "item 1: datePublished: not a time"),
+    ("naive-time", _broken(lambda r: r[0].update(datePublished="2026-04-13T09:30")),
+     "item 1: datePublished: time '2026-04-13T09:30' has no UTC offset"),
+    ("impossible-date", _broken(lambda r: r[0]["itemReviewed"].update(datePublished="2026-02-30")),
+     "item 1: itemReviewed.datePublished: not a date"),
+    ("rating-out-of-scale", _broken(lambda r: r[0]["reviewRating"].update(ratingValue=9)),
+     "item 1: reviewRating.ratingValue 9 is not between 1 and 5"),
+    ("rating-not-a-number", _broken(lambda r: r[0]["reviewRating"].update(ratingValue="high")),
+     "item 1: reviewRating.ratingValue 'high' is not a number"),
+    ("no-label",
+     _broken(lambda r: [r[1]["reviewRating"].pop(k) for k in ("name", "alternateName")]),
+     "item 2: reviewRating has no alternateName or name"),
+    ("list-for-text", _broken(lambda r: r[0].update(claimReviewed=["a", "b"])),
+     "item 1: claimReviewed is a list, not text"),
+    ("huge-name", _broken(lambda r: r[2]["author"].update(name="N" * 5000)),
+     "item 3: author: party name is 5,000 characters long"),
+    ("nul", _broken(lambda r: r[1]["itemReviewed"]["author"].update(name="Omar\x00")),
+     "item 2: itemReviewed.author.name contains a NUL byte"),
+    ("no-author", _broken(lambda r: r[0].pop("author")), "item 1: no author"),
+    ("deep", _text("[" * 100_000 + "]" * 100_000), "nests too deep"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, message", [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+def test_hostile_input_one_line_nothing_written(run, engine, tmp_path, make, message):
+    assert _import(run, TWO_PUBLISHERS, "--topic", "before").exit_code == 0
+    before = snapshot(engine)
+    result = _import(run, make(tmp_path), "--topic", "after")
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.output
+    assert "Traceback" not in result.output
+    assert snapshot(engine) == before
+
+
+def test_a_good_review_after_a_bad_one_is_not_written(run, engine, tmp_path):
+    reviews = fixture_reviews()
+    reviews[2]["reviewRating"]["ratingValue"] = 2.5  # the last one is bad
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps(reviews), encoding="utf-8")
+    before = snapshot(engine)
+    result = _import(run, path)
+    assert result.exit_code == 1 and "item 3: reviewRating.ratingValue 2.5" in result.output
+    assert snapshot(engine) == before
+
+
+# -- the round trip -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_db(backend, tmp_path, request):
+    """A second new database of the backend under test: the other desk's."""
+    if backend == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'other.db'}"
+        return
+    admin = request.getfixturevalue("pg_admin_url")
+    name = f"claimtrack_test_{os.getpid()}_other_{id(request)}"
+    admin_execute(admin, f'CREATE DATABASE "{name}"')
+    try:
+        url = admin.set(database=name)
+        open_database(url, create=True, create_schema=True).dispose()  # as `db upgrade`
+        yield url.render_as_string(hide_password=False)
+    finally:
+        admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _invoke(db: str, *args: str):
+    return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+
+def test_round_trip_export_import_export_gives_the_same_document(seeded, empty_db, tmp_path):
+    _rate_all(seeded)
+    first, _ = _export(seeded, "--publisher", "The Desk", "--publisher-url", "https://desk.example")
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps(first, ensure_ascii=False), encoding="utf-8")
+    result = _invoke(empty_db, "import", "claimreview", str(path), "--topic", "from-the-desk")
+    assert result.exit_code == 0, result.output
+    # The other desk signs its own verdicts otherwise: imported ones keep their author.
+    second, _ = _export(None, "--publisher", "Other Desk", db=empty_db)
+    assert second == first
+    # And back: the first desk imports what the second exported, adding nothing new.
+    again = seeded("import", "claimreview", str(path))
+    assert again.exit_code == 0 and f"{len(first)} already there" in again.output
+    engine = open_database(make_url(empty_db))
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(sa.text("SELECT count(*) FROM verdict")).scalar()
+    finally:
+        engine.dispose()
+    assert count == len(first) and copy.deepcopy(first) == first
