@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import OutputFile, Progress
 from claimtrack.cli.report import build_selection, selection_options
 
@@ -128,8 +129,8 @@ def xlsx(env, out, **options) -> None:
 
 
 @export.command("claimreview")
-@click.argument("claims", nargs=-1, metavar="[CLAIM]...")
-@click.option("--topic", help="Only claims of this story.")
+@click.argument("claims", nargs=-1, metavar="[CLAIM]...", shell_complete=complete.claims)
+@click.option("--topic", help="Only claims of this story.", shell_complete=complete.topics)
 @click.option(
     "--out",
     type=OutputFile(),

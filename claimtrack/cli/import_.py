@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import Progress
 
 
@@ -67,6 +68,7 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
 @click.option(
     "--topic",
     default="general",
+    shell_complete=complete.topics,
     show_default=True,
     help="The story the reviewed claims belong to (ClaimReview does not say).",
 )
