@@ -71,6 +71,16 @@ SUMMARIES = {
 }
 
 
+# Every exit status claimtrack gives, for the epilog of ``claimtrack --help`` and the
+# README's list (tests/test_cli.py keeps the two equal).
+EXIT_STATUSES = {
+    0: "done",
+    1: "refused by the data or the system (an unknown party, a locked database, "
+    "a full disk, an incomplete export), or interrupted (Ctrl-C, a closed pipe)",
+    2: "the command was used wrongly (an unknown option, a bad value, a missing argument)",
+}
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use (click's documented pattern)."""
 
@@ -137,6 +147,11 @@ class ClaimtrackGroup(LazyGroup):
                 for name, text in SUMMARIES.items()]  # fmt: skip
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The exit statuses, after the commands (``EXIT_STATUSES``)."""
+        with formatter.section("Exit status"):
+            formatter.write_dl([(str(code), text) for code, text in EXIT_STATUSES.items()])
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
         """The commands beginning with ``incomplete``, from ``SUMMARIES`` as help lists
@@ -283,10 +298,7 @@ def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
       claimtrack report contested          what stands contested now
       claimtrack --db team.db seed         load the bundled Islamabad dataset
 
-    \b
-    Exit status: 0 done; 1 refused by the data or the system (an unknown
-    party, a locked database); 2 the command was used wrongly (a bad option).
-    Every command's help is in docs/cli.md.
+    Every command's help is in docs/cli.md; shell completion in docs/completion.md.
     """
     ctx.obj = Env(db=db, editor_name=editor)
 
