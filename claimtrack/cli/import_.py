@@ -52,11 +52,10 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
     with CsvFile(file, raw=raw) as source:  # the file and its header, before the database
         engine = env.engine(write=True)
         with write_session(engine) as session:
-            with Progress(f"Importing {file.name}", length=source.size) as progress:
-                report, rows = import_csv(
-                    session, source, editor=env.editor, label=f"import {file.name}",
-                    progress=progress,
-                )  # fmt: skip
+            report, rows = import_csv(
+                session, source, editor=env.editor, label=f"import {file.name}",
+                progress=Progress(),
+            )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
@@ -184,8 +183,7 @@ def _import_dataset(env, conversion, dry_run: bool) -> None:
 
     engine = env.engine(write=True)
     with write_session(engine) as session:
-        with Progress(f"Importing {conversion.name}", length=len(conversion.rows)) as progress:
-            result = import_conversion(session, conversion, editor=env.editor, progress=progress)
+        result = import_conversion(session, conversion, editor=env.editor, progress=Progress())
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
     read = ", ".join(f"{n:,} from {name}" for name, n in conversion.read.items())
