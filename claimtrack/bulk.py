@@ -74,6 +74,7 @@ from claimtrack.models import (
     UTCDateTime,
 )
 from claimtrack.names import normalise
+from claimtrack.progress import SILENT
 from claimtrack.spreadsheet import restore_all
 from claimtrack.times import parse_when
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
@@ -87,6 +88,7 @@ MAX_LISTED_COLUMNS = 10
 # (about eight million rows). docs/csv.md.
 MAX_CSV_BYTES = 2 * 1024**3
 BATCH = 10_000  # rows staged at a time
+SHOW_EVERY = 1_000  # rows read between two progress reports
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
 MAX_REF = 64
@@ -125,6 +127,8 @@ class CsvFile:
     and a header with repeated, unknown or missing columns, before any database is
     opened.
     """
+
+    unit = "bytes"  # of ``size`` and ``bytes_read``, for the progress bar
 
     def __init__(self, path: Path, *, raw: bool = False) -> None:
         self.path = path
@@ -416,22 +420,23 @@ class _Reading:
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
 
-    def read(self, source: CsvFile, progress: Callable[[int], None] | None) -> int:
-        """Check and stage every row; the number of rows (bad ones included)."""
+    def read(self, source: CsvFile, advance: Callable[..., None]) -> int:
+        """Check and stage every row; the number of rows (bad ones included). ``advance``
+        counts in the source's unit (bytes of a file), the note counts rows."""
         shown = 0
+        rows = source.unit != "rows"  # a count of rows beside a bar of bytes
         for line, cells in source.rows(self.errors):
             self.count += 1
             try:
                 self.take(line, self.columns.row(cells))
             except (ValueError, ClaimtrackError) as exc:
                 self.errors.add(line, str(exc))
-            if progress and self.count % BATCH == 0:
-                progress(source.bytes_read - shown)
+            if self.count % SHOW_EVERY == 0:
+                advance(source.bytes_read - shown, note=f"{self.count:,} rows" if rows else None)
                 shown = source.bytes_read
         for stage in (self.rows, self.claims, self.staged_sources):
             stage.flush()
-        if progress:
-            progress(source.bytes_read - shown)
+        advance(source.bytes_read - shown, note=f"{self.count:,} rows" if rows else None)
         return self.count
 
     def take(self, line: int, row: dict[str, str]) -> None:
@@ -747,13 +752,15 @@ class _Parties:
 
 
 def import_csv(
-    session: Session, source: CsvFile, *, editor: str, label: str, progress=None
+    session: Session, source: CsvFile, *, editor: str, label: str, progress=SILENT
 ) -> tuple[LoadReport, int]:
     """Import a CSV file into the session's transaction and log it; the caller commits.
-    Returns what was added and the number of rows read."""
+    Returns what was added and the number of rows read. ``progress``: three phases
+    (``claimtrack.progress``), reading the rows, writing them, re-rating the claims."""
     load = _Load(session, source.path, editor)
-    rows = load.read(source, progress)
-    report = load.write(rows)
+    with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as advance:
+        rows = load.read(source, advance)
+    report = load.write(rows, progress)
     load.drop()  # a failed load leaves them to the rollback
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")
     return report, rows
@@ -778,11 +785,11 @@ class _Load:
     def drop(self) -> None:
         _staging.drop_all(self.connection)
 
-    def read(self, source: CsvFile, progress) -> int:
+    def read(self, source: CsvFile, advance) -> int:
         self.reading = _Reading(self.connection, source.columns, self.errors)
         if hasattr(source, "where"):
             self.errors.where = source.where
-        count = self.reading.read(source, progress)
+        count = self.reading.read(source, advance)
         self.errors.check()
         if count == 0:
             raise ClaimtrackError(f"{self.path} has a header but no rows")
@@ -798,19 +805,28 @@ class _Load:
             for table in tables:
                 self.connection.exec_driver_sql(f"ANALYZE {table.name}")
 
-    def write(self, rows: int) -> LoadReport:
+    def write(self, rows: int, progress=SILENT) -> LoadReport:
         for key in ("parties", "aliases", "sources", "claims", "stances", "links"):
             self.added[key] = 0
-        self._parties()
-        self._sources()
-        self._claims()
-        # Stances and links get ids past these: what the state refresh reads back.
-        last = {t: self.connection.scalar(select(func.max(t.c.id))) or 0
-                for t in (Stance.__table__, ClaimLink.__table__)}  # fmt: skip
-        stances = self._stances()
-        self._links()
+        # Steps of unequal length (matching claims is most of it): no estimate.
+        with progress.phase("Writing", 5, unit="steps", estimate=False) as advance:
+            advance(0, note="parties")
+            self._parties()
+            advance(1, note="sources")
+            self._sources()
+            advance(1, note="claims")
+            self._claims()
+            # Stances and links get ids past these: what the state refresh reads back.
+            last = {t: self.connection.scalar(select(func.max(t.c.id))) or 0
+                    for t in (Stance.__table__, ClaimLink.__table__)}  # fmt: skip
+            advance(1, note="stances")
+            stances = self._stances()
+            advance(1, note="links")
+            self._links()
+            advance(1, note="done")
         self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
-        self._refresh(*last.values())
+        with progress.phase("Re-rating claims", unit=None, estimate=False):
+            self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances)
 
     # parties: few, resolved in Python with record's rules

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from claimtrack import record
 from claimtrack.errors import ClaimtrackError
 from claimtrack.models import Claim, Party, Source
+from claimtrack.progress import SILENT
 from claimtrack.times import parse_when
 
 BUNDLED_SEED = "islamabad-2026.toml"
@@ -194,8 +195,7 @@ class _Loader:
                 raise ClaimtrackError(f"{where}: missing field {exc.args[0]!r}") from None
             except ClaimtrackError as exc:
                 raise ClaimtrackError(f"{where}: {exc}") from None
-        if self.progress:
-            self.progress(max(1, len(item.get("stances", []))))
+        self.progress(1)
 
     def find_party(self, ref: str) -> Party:
         """record.find_party, remembered for the rest of the load."""
@@ -249,16 +249,20 @@ class _Loader:
 
 
 def load_dataset(
-    session: Session, data: dict[str, Any], *, editor: str, label: str, progress=None
+    session: Session, data: dict[str, Any], *, editor: str, label: str, progress=SILENT
 ) -> LoadReport:
-    """Load a dataset into the session's transaction and log it; the caller commits."""
+    """Load a dataset into the session's transaction and log it; the caller commits.
+    ``progress``: two phases (``claimtrack.progress``), the claims, then re-rating them."""
     from claimtrack import state
 
     # Claims are re-rated once at the end, not at every flush of the load.
     session.info[state.DEFERRED] = True
     try:
-        report = _Loader(session, data, editor, progress).run()
-        state.refresh_pending(session)
+        claims = len(data.get("claims", []))
+        with progress.phase("Loading claims", claims, unit="claims") as advance:
+            report = _Loader(session, data, editor, advance).run()
+        with progress.phase("Re-rating claims", unit=None, estimate=False):
+            state.refresh_pending(session)
     finally:
         session.info.pop(state.DEFERRED, None)
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from claimtrack import rule, state_history, tally
 from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
+from claimtrack.progress import SILENT
 
 TOUCHED = "claimtrack_touched"
 EVERYTHING = "claimtrack_rebuild"
@@ -231,32 +232,41 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     return len(rated)
 
 
-def rebuild(session: Session, *, counts: bool = True, timings: dict | None = None) -> int:
+def rebuild(session: Session, *, counts: bool = True, timings: dict | None = None,
+            progress=SILENT) -> int:  # fmt: skip
     """Recompute every claim's state from the stances; returns the number of claims.
 
     ``counts``: the parties' kept counts too (``tally``; not before revision 0007).
     ``timings``, if given, gets the seconds each step took (bench/generate.py prints them).
+    ``progress`` shows the steps (``claimtrack.progress``), unequal in length: no estimate.
     """
     timings = {} if timings is None else timings
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
     session.info.pop(REPLAY, None)
-    mark = time.perf_counter()
-    # The stances and claims may have just been loaded, in this very transaction.
-    state_history.analyze(session, "stance", "claim", "claim_link")
-    rerank_all(session)
-    timings["rerank"] = round(time.perf_counter() - mark, 1)
-    state_history.rebuild(session, timings=timings)
-    mark = time.perf_counter()
-    connection = session.connection()
-    view = rule.view_table("claim_status")
-    connection.execute(delete(ClaimState))
-    connection.execute(
-        insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
-    )
-    timings["claim_state"] = round(time.perf_counter() - mark, 1)
-    if counts:
+    steps = 4 if counts else 3
+    with progress.phase("Rebuilding", steps, unit="steps", estimate=False) as advance:
+        advance(0, note="ranking stances")
         mark = time.perf_counter()
-        tally.rebuild(session)
-        timings["party_tally"] = round(time.perf_counter() - mark, 1)
+        # The stances and claims may have just been loaded, in this very transaction.
+        state_history.analyze(session, "stance", "claim", "claim_link")
+        rerank_all(session)
+        timings["rerank"] = round(time.perf_counter() - mark, 1)
+        advance(1, note="status history")
+        state_history.rebuild(session, timings=timings)
+        advance(1, note="statuses")
+        mark = time.perf_counter()
+        connection = session.connection()
+        view = rule.view_table("claim_status")
+        connection.execute(delete(ClaimState))
+        connection.execute(
+            insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
+        )
+        timings["claim_state"] = round(time.perf_counter() - mark, 1)
+        if counts:
+            advance(1, note="party counts")
+            mark = time.perf_counter()
+            tally.rebuild(session)
+            timings["party_tally"] = round(time.perf_counter() - mark, 1)
+        advance(1, note="done")
     return session.scalar(select(func.count()).select_from(ClaimState))

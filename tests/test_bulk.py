@@ -12,6 +12,7 @@ from conftest import snapshot
 
 from claimtrack import bulk, state
 from claimtrack.db import write_session
+from claimtrack.progress import ignore
 
 MINIMAL = "claim,party,stance,source,date\n"
 FULL = "topic,claim_ref,claim,party,party_kind,party_aliases,stance,said_at,said_tz,recorded_at\n"
@@ -98,7 +99,7 @@ def _read_peak(session, path) -> tuple[int, bulk._Reading]:
         tracemalloc.start()
         try:
             reading = bulk._Reading(load.connection, source.columns, load.errors)
-            reading.read(source, None)
+            reading.read(source, ignore)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -222,9 +223,17 @@ def test_the_stored_state_after_an_import_equals_a_replay_from_scratch(run, engi
 def test_progress_is_told_every_byte(session, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text(_minimal(3 * bulk.BATCH + 5))
-    told = []
+    told, notes = [], []
+
+    def advance(n, note=None):
+        told.append(n)
+        notes.append(note)
+
     load = bulk._Load(session, path, "test-editor")
     with bulk.CsvFile(path) as source:
         reading = bulk._Reading(load.connection, source.columns, load.errors)
-        assert reading.read(source, told.append) == 3 * bulk.BATCH + 5
-    assert len(told) == 4 and sum(told) == path.stat().st_size
+        assert reading.read(source, advance) == 3 * bulk.BATCH + 5
+    # bytes, the unit of the bar's length (the file's size), with the rows beside them
+    assert len(told) == 3 * bulk.BATCH // bulk.SHOW_EVERY + 1
+    assert sum(told) == path.stat().st_size
+    assert notes[0] == f"{bulk.SHOW_EVERY:,} rows" and notes[-1] == f"{3 * bulk.BATCH + 5:,} rows"

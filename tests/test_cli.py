@@ -266,3 +266,25 @@ def test_choices_spelled_out_for_help_match_the_models():
 
     assert report.STATUSES == models.CLAIM_STATUSES
     assert verdict.RATINGS == models.RATINGS
+
+
+def test_exit_statuses_are_in_the_top_level_help_and_the_readme_alike():
+    """--help lists every exit status the code gives, and the README the same words."""
+    import re
+    from pathlib import Path
+
+    from claimtrack.cli import EXIT_STATUSES, Misuse
+
+    assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code}
+    epilog = CliRunner().invoke(cli, ["--help"]).output.split("Exit status:\n", 1)[1]
+    epilog = re.sub(r"\n {5}(?=\S)", " ", epilog)  # click wraps a line: join it again
+    listed = dict(re.findall(r"^  (\d)  (.+)$", epilog, re.MULTILINE))
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exit status\n", 1)[1].split("\n## ", 1)[0]
+    in_readme = dict(re.findall(r"^- `(\d)` (.+)$", section, re.MULTILINE))
+    expected = {str(code): text for code, text in EXIT_STATUSES.items()}
+    assert listed == expected
+    assert in_readme == expected
+    # and the codes are the ones a command really exits with
+    assert CliRunner().invoke(cli, ["report", "contested", "--nonsense"]).exit_code == 2
+    assert CliRunner().invoke(cli, ["party", "show", "nobody"]).exit_code == 1

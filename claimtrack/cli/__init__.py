@@ -71,6 +71,16 @@ SUMMARIES = {
 }
 
 
+# Every exit status claimtrack gives, for the epilog of ``claimtrack --help`` and the
+# README's list (tests/test_cli.py keeps the two equal).
+EXIT_STATUSES = {
+    0: "done",
+    1: "refused by the data or the system (an unknown party, a locked database, "
+    "a full disk, an incomplete export), or interrupted (Ctrl-C, a closed pipe)",
+    2: "the command was used wrongly (an unknown option, a bad value, a missing argument)",
+}
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use (click's documented pattern)."""
 
@@ -138,7 +148,27 @@ class ClaimtrackGroup(LazyGroup):
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The exit statuses, after the commands (``EXIT_STATUSES``)."""
+        with formatter.section("Exit status"):
+            formatter.write_dl([(str(code), text) for code, text in EXIT_STATUSES.items()])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+        """The commands beginning with ``incomplete``, from ``SUMMARIES`` as help lists
+        them (click's own would import every command's module), and the options."""
+        from click.shell_completion import CompletionItem
+
+        commands = [CompletionItem(name, help=click.Command(name, help=text).get_short_help_str())
+                    for name, text in SUMMARIES.items() if name.startswith(incomplete)]  # fmt: skip
+        return commands + click.Command.shell_complete(self, ctx, incomplete)
+
     def main(self, *args, **kwargs):
+        import os
+
+        if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+            from claimtrack.cli.complete import register_shells  # the shell asks: Tab
+
+            register_shells()
         if gc.isenabled():
             gc.disable()
             _collector["paused"] = True
@@ -268,10 +298,7 @@ def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
       claimtrack report contested          what stands contested now
       claimtrack --db team.db seed         load the bundled Islamabad dataset
 
-    \b
-    Exit status: 0 done; 1 refused by the data or the system (an unknown
-    party, a locked database); 2 the command was used wrongly (a bad option).
-    Every command's help is in docs/cli.md.
+    Every command's help is in docs/cli.md; shell completion in docs/completion.md.
     """
     ctx.obj = Env(db=db, editor_name=editor)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
@@ -26,7 +27,11 @@ def stance_options(f):
     """The options that say who took a position, where, through whom, and when."""
     options = [
         click.option(
-            "--by", required=True, metavar="PARTY", help="Who says it: a party's id, name or alias."
+            "--by",
+            required=True,
+            metavar="PARTY",
+            help="Who says it: a party's id, name or alias.",
+            shell_complete=complete.parties,
         ),
         click.option(
             "--source",
@@ -37,6 +42,7 @@ def stance_options(f):
         click.option(
             "--via",
             metavar="PARTY",
+            shell_complete=complete.parties,
             help="Who it was said to or through (told Reuters: --via Reuters).",
         ),
         click.option("--quote", help="The words as said, in their original language."),
@@ -132,7 +138,13 @@ def _status(session, claim_id: int) -> str:
     help="Read TEXT from FILE (- for standard input): for a text too long to type.",
 )
 @stance_options
-@click.option("--topic", default="general", show_default=True, help="The story it belongs to.")
+@click.option(
+    "--topic",
+    default="general",
+    show_default=True,
+    help="The story it belongs to.",
+    shell_complete=complete.topics,
+)
 @click.option("--slug", help="A short handle for the claim (asset-unfreeze).")
 @click.option("--lang", metavar="CODE", help="The language of TEXT.")
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
@@ -213,7 +225,7 @@ STANCE_COMMANDS = {k.verb: (k.name, k.meaning) for k in KINDS if k.name != SUPPO
 
 
 def _stance_command(verb: str, kind: str, meaning: str):
-    @click.argument("claim_ref", metavar="CLAIM")
+    @click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
     @stance_options
     @click.option(
         "--again",
@@ -271,10 +283,14 @@ def _find_claim(session, ref, *, row: bool = False):
 
 
 @claim.command("counter")
-@click.argument("claim_ref", metavar="CLAIM")
+@click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.argument("text")
 @stance_options
-@click.option("--topic", help="Its story; default: the story of CLAIM.")
+@click.option(
+    "--topic",
+    help="Its story; default: the story of CLAIM.",
+    shell_complete=complete.topics,
+)
 @click.option("--slug", help="A short handle for the counter-claim.")
 @click.option("--lang", metavar="CODE", help="The language of TEXT.")
 @click.pass_obj
@@ -311,8 +327,8 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
 
 
 @claim.command("link")
-@click.argument("a", metavar="A")
-@click.argument("b", metavar="B")
+@click.argument("a", metavar="A", shell_complete=complete.claims)
+@click.argument("b", metavar="B", shell_complete=complete.claims)
 @click.option("--contradicts", "contradicts", is_flag=True, help="A contradicts B.")
 @click.option("--same-as", "same_as", is_flag=True, help="A says the same as B.")
 @click.pass_obj
@@ -357,8 +373,8 @@ def _known_by(session, claim, known) -> None:
 
 
 @claim.command("merge")
-@click.argument("duplicate", metavar="DUP")
-@click.argument("into", metavar="INTO")
+@click.argument("duplicate", metavar="DUP", shell_complete=complete.claims)
+@click.argument("into", metavar="INTO", shell_complete=complete.claims)
 @click.pass_obj
 def merge(env, duplicate, into) -> None:
     """Merge claim DUP into INTO: its stances and links move, nothing is deleted.
@@ -386,7 +402,7 @@ def merge(env, duplicate, into) -> None:
 
 
 @claim.command("show")
-@click.argument("claim_ref", metavar="CLAIM")
+@click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
 @click.option("--known-at", metavar="WHEN", help="Show it as the desk had it recorded then.")
 @click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")

@@ -105,11 +105,12 @@ def rebuild_status(env) -> None:
       claimtrack db rebuild-status
     """
     from claimtrack import state
+    from claimtrack.cli.output import Progress
     from claimtrack.db import write_session
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
-        count = state.rebuild(session)
+        count = state.rebuild(session, progress=Progress())
         from claimtrack.record import log_event
 
         log_event(session, env.editor, "db rebuild-status", f"{count} claims")

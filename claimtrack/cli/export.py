@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import OutputFile, Progress
 from claimtrack.cli.report import build_selection, selection_options
+from claimtrack.progress import SILENT
 
 
 @click.group()
@@ -68,12 +70,13 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
             view, rows = render.CLAIM_EXPORT, claims
         else:
             view, rows = render.STANCES, report.stances(session, selection)
+        progress = Progress() if out else SILENT  # rows on the terminal: no bar among them
         with (
             destination(out, binary=False) as stream,
-            Progress(f"Exporting {per} rows") as progress,
+            progress.phase(f"Exporting {per} rows", unit=per + "s") as advance,
         ):
             count = render.write_csv(view, rows, stream, bom=not no_bom, raw=raw,
-                                     progress=progress if out else None)  # fmt: skip
+                                     progress=advance)  # fmt: skip
     if out is not None:
         click.echo(f"Exported {count} {per} row(s) to {out}", err=True)
 
@@ -122,14 +125,17 @@ def xlsx(env, out, **options) -> None:
             ),
             ("stances", render.STANCES, report.stances(session, selection)),
         ]
-        with destination(out, binary=True) as stream, Progress("Exporting rows") as progress:
-            count = render.write_xlsx(sheets, stream, progress=progress)
+        with (
+            destination(out, binary=True) as stream,
+            Progress().phase("Exporting rows") as advance,
+        ):
+            count = render.write_xlsx(sheets, stream, progress=advance)
     click.echo(f"Exported {count} row(s) in three sheets to {out}", err=True)
 
 
 @export.command("claimreview")
-@click.argument("claims", nargs=-1, metavar="[CLAIM]...")
-@click.option("--topic", help="Only claims of this story.")
+@click.argument("claims", nargs=-1, metavar="[CLAIM]...", shell_complete=complete.claims)
+@click.option("--topic", help="Only claims of this story.", shell_complete=complete.topics)
 @click.option(
     "--out",
     type=OutputFile(),
@@ -243,7 +249,12 @@ def graph(env, fmt, out, **options) -> None:
     with read_session(env.engine()) as session:
         selection = build_selection(session, **options)
         items = graphs.graph_items(session, selection, counts)
-        with destination(out, binary=False) as stream:
+        progress = Progress() if out else SILENT  # the graph on the terminal: no bar in it
+        with (
+            destination(out, binary=False) as stream,
+            progress.phase("Exporting the graph", unit="nodes and edges") as advance,
+        ):
+            items = _counted(items, advance)
             if fmt == "dot":
                 graphs.write_dot(items, stream)
             else:
@@ -265,3 +276,10 @@ def graph(env, fmt, out, **options) -> None:
         ),
         err=True,
     )
+
+
+def _counted(items, advance):
+    """The items, each counted on the progress bar as it is written."""
+    for item in items:
+        advance(1)
+        yield item

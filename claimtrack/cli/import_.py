@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import Progress
 
 
@@ -51,11 +52,10 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
     with CsvFile(file, raw=raw) as source:  # the file and its header, before the database
         engine = env.engine(write=True)
         with write_session(engine) as session:
-            with Progress(f"Importing {file.name}", length=source.size) as progress:
-                report, rows = import_csv(
-                    session, source, editor=env.editor, label=f"import {file.name}",
-                    progress=progress,
-                )  # fmt: skip
+            report, rows = import_csv(
+                session, source, editor=env.editor, label=f"import {file.name}",
+                progress=Progress(),
+            )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
     verb = "Would import" if dry_run else "Imported"
@@ -67,6 +67,7 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
 @click.option(
     "--topic",
     default="general",
+    shell_complete=complete.topics,
     show_default=True,
     help="The story the reviewed claims belong to (ClaimReview does not say).",
 )
@@ -182,8 +183,7 @@ def _import_dataset(env, conversion, dry_run: bool) -> None:
 
     engine = env.engine(write=True)
     with write_session(engine) as session:
-        with Progress(f"Importing {conversion.name}", length=len(conversion.rows)) as progress:
-            result = import_conversion(session, conversion, editor=env.editor, progress=progress)
+        result = import_conversion(session, conversion, editor=env.editor, progress=Progress())
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
     read = ", ".join(f"{n:,} from {name}" for name, n in conversion.read.items())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from claimtrack.progress import ignore
+
 FLAT = ("table", "json", "csv", "xlsx")
 HELP = {"table": "table for people", "json": "json for scripts", "csv": "csv for spreadsheets",
         "xlsx": "xlsx for Excel (with --out)", "html": "html: one page to forward"}  # fmt: skip
@@ -113,9 +115,9 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
         elif fmt == "csv":
             count = render.write_csv(view, rows, stream, bom=out is not None)
         elif fmt == "xlsx":
-            with Progress(f"Writing {out.name}") as progress:
+            with Progress().phase(f"Writing {out.name}") as advance:
                 count = render.write_xlsx([(sheet or view.name, view, rows)], stream,
-                                          progress=progress)  # fmt: skip
+                                          progress=advance)  # fmt: skip
         elif fmt == "html":
             import datetime as dt
 
@@ -205,22 +207,111 @@ def _stdout_to_devnull() -> None:
 
 
 class Progress:
-    """A progress bar on stderr while long work runs, only when stderr is a terminal."""
+    """Long work shown on stderr as labelled phases, each with its own bar: only when
+    stderr is a terminal, never in a pipe or a log.
 
-    def __init__(self, label: str, length: int | None = None) -> None:
+    A phase counts its work in one unit, its total in the same unit when it is known
+    (the bytes of a file and the bytes read, never bytes against rows). It shows an
+    estimate of the time left only once it has run ``ESTIMATE_AFTER`` seconds and done
+    ``ESTIMATE_FROM`` of its work, from its own rate so far: click's estimate, made from
+    the first steps, read "6 days" at the start of a two-minute import. A phase whose
+    total is unknown, or whose steps are not alike (writing parties, then claims), shows
+    how far it is and the time so far, never an estimate.
+    """
+
+    ESTIMATE_AFTER = 2.0  # seconds
+    ESTIMATE_FROM = 0.05  # of the phase's work
+    REDRAW = 0.1  # seconds between redraws at most
+
+    def __init__(self, file=None, *, clock=None) -> None:
+        import time
+
+        self.file = file if file is not None else sys.stderr
+        self.clock = clock or time.monotonic
+        try:
+            self.shown = self.file.isatty()
+        except (AttributeError, ValueError):  # a closed or odd stream: no bar
+            self.shown = False
+
+    @contextlib.contextmanager
+    def phase(self, label: str, total: int | None = None, *, unit: str | None = "rows",
+              estimate: bool = True) -> Iterator[Callable[..., None]]:  # fmt: skip
+        """A phase of ``total`` units (None: unknown), as ``claimtrack.progress`` describes
+        it; yields ``advance(n=1, note=None)``."""
+        if not self.shown:
+            yield ignore
+            return
+        phase = _Phase(self, total, unit, estimate and total is not None)
+        # click wants an iterable when the length is unknown: one it cannot measure.
+        unmeasured = (_ for _ in ()) if total is None else None
+        bar = click.progressbar(
+            unmeasured, length=total, label=label, file=self.file, width=24,
+            show_eta=False, show_pos=False, show_percent=total is not None,
+            item_show_func=phase.info,
+        )  # fmt: skip
+        phase.bar = bar
+        with bar:
+            yield phase.advance
+            phase.flush()
+
+
+class _Phase:
+    """One bar's count, clock and estimate."""
+
+    def __init__(self, progress: Progress, total: int | None, unit: str | None, estimate: bool):
+        self.progress, self.total, self.unit, self.estimate = progress, total, unit, estimate
+        self.clock = progress.clock
+        self.start = self.drawn = self.clock()
+        self.done = self.pending = 0
+        self.note: str | None = None
         self.bar = None
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
 
-    def __enter__(self):
-        if self.bar is None:
+    def advance(self, n: int = 1, note: str | None = None) -> None:
+        self.done += n
+        self.pending += n
+        if note is not None:
+            self.note = note
+        if note is not None or self.clock() - self.drawn >= Progress.REDRAW:
+            self.flush()
+
+    def flush(self) -> None:
+        self.drawn = self.clock()
+        if self.pending:
+            self.bar.update(self.pending)
+            self.pending = 0
+        else:  # a new note, nothing counted
+            self.bar.render_progress()
+
+    def info(self, _item=None) -> str:
+        """What the bar shows beside it: the count (bytes show as the percentage), the
+        note, and the time left once it can be told, else the time so far."""
+        elapsed = self.clock() - self.start
+        bits = []
+        if self.unit and self.unit != "bytes":
+            total = f"/{self.total:,}" if self.total else ""
+            bits.append(f"{self.done:,}{total} {self.unit}")
+        if self.note:
+            bits.append(self.note)
+        left = self.left(elapsed)
+        bits.append(f"about {_duration(left)} left" if left is not None else _duration(elapsed))
+        return " · ".join(bits)
+
+    def left(self, elapsed: float) -> float | None:
+        """The time left at the rate so far; None until there is enough to go on."""
+        if not self.estimate or not self.total or self.done <= 0:
             return None
-        bar = self.bar.__enter__()
-        return bar.update
+        if elapsed < Progress.ESTIMATE_AFTER or self.done < Progress.ESTIMATE_FROM * self.total:
+            return None
+        return elapsed / self.done * max(self.total - self.done, 0)
 
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m"
 
 
 def utf8_stdout():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 
@@ -36,7 +37,13 @@ def party() -> None:
     is_flag=True,
     help="NAME is the descriptor of an anonymous source, as an editor would print it.",
 )
-@click.option("--for", "acts_for", metavar="PARTY", help="The party this one acts for (its side).")
+@click.option(
+    "--for",
+    "acts_for",
+    metavar="PARTY",
+    help="The party this one acts for (its side).",
+    shell_complete=complete.parties,
+)
 @click.option("--create-missing", is_flag=True, help="Create the --for party if it is unknown.")
 @click.pass_obj
 def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
@@ -78,10 +85,16 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
 
 
 @party.command("edit")
-@click.argument("party_ref", metavar="PARTY")
+@click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
 @click.option("--name", help="Its new name (the old one stays an alias).")
 @click.option("--kind", type=click.Choice(KINDS), help="Its new kind.")
-@click.option("--for", "acts_for", metavar="PARTY", help="The party it now acts for.")
+@click.option(
+    "--for",
+    "acts_for",
+    metavar="PARTY",
+    help="The party it now acts for.",
+    shell_complete=complete.parties,
+)
 @click.option("--for-no-one", is_flag=True, help="It acts for no other party (its own side).")
 @click.pass_obj
 def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
@@ -112,8 +125,8 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
 
 
 @party.command("merge")
-@click.argument("party_ref", metavar="PARTY")
-@click.argument("into_ref", metavar="INTO")
+@click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
+@click.argument("into_ref", metavar="INTO", shell_complete=complete.parties)
 @click.pass_obj
 def merge(env, party_ref, into_ref) -> None:
     """Make PARTY one with INTO: the same speaker recorded twice.
@@ -139,7 +152,7 @@ def merge(env, party_ref, into_ref) -> None:
 
 
 @party.command("alias")
-@click.argument("party_ref", metavar="PARTY")
+@click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
 @click.argument("aliases", nargs=-1, required=True, metavar="ALIAS...")
 @click.pass_obj
 def alias(env, party_ref, aliases) -> None:
@@ -186,7 +199,7 @@ def list_(env, fmt, tablefmt, out) -> None:
 
 
 @party.command("show")
-@click.argument("party_ref", metavar="PARTY")
+@click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, party_ref, fmt, tablefmt, out) -> None:

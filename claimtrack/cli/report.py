@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import FLAT, output_options, show
 
 # models.CLAIM_STATUSES, spelled out so that --help need not import SQLAlchemy (a test
@@ -25,11 +26,12 @@ def report() -> None:
 def selection_options(*, status: bool = True, party_help: str | None = None):
     """Every criterion a report, listing or export of claims takes, stacked once."""
     options = [
-        click.option("--topic", help="Only this story."),
+        click.option("--topic", help="Only this story.", shell_complete=complete.topics),
         click.option(
             "--party",
             "party_ref",
             metavar="PARTY",
+            shell_complete=complete.parties,
             help=party_help or "Only claims this party (or anyone acting for it) is on a side of.",
         ),
         click.option(
@@ -226,7 +228,7 @@ Examples:
     show_default=True,
     help="One row per party, or per side they act for.",
 )
-@click.option("--topic", help="Only this story.")
+@click.option("--topic", help="Only this story.", shell_complete=complete.topics)
 @output_options()
 @click.pass_obj
 def parties(env, group, topic, fmt, tablefmt, out) -> None:
@@ -258,7 +260,7 @@ Examples:
     help="From when (the last meeting; default: one day before --until, or before now).",
 )
 @click.option("--until", metavar="WHEN", help="Until when (default: now; a date: its end).")
-@click.option("--topic", help="Only this story.")
+@click.option("--topic", help="Only this story.", shell_complete=complete.topics)
 @click.option("--known-at", metavar="WHEN", help="As the desk had it recorded then.")
 @click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
 @output_options()

@@ -25,6 +25,7 @@ def seed(env, file: Path | None) -> None:
 
 def load_seed(env, file: Path | None, *, create_schema: bool = False, url=None):
     """Load FILE (or the bundled seed) in one transaction; return what was added."""
+    from claimtrack.cli.output import Progress
     from claimtrack.db import write_session
     from claimtrack.importer import bundled_seed_path, load_dataset, read_toml
 
@@ -32,4 +33,5 @@ def load_seed(env, file: Path | None, *, create_schema: bool = False, url=None):
     data = read_toml(path)
     engine = env.engine(write=True, create_schema=create_schema, url=url)
     with write_session(engine) as session, session.begin():
-        return load_dataset(session, data, editor=env.editor, label=f"seed {path.name}")
+        return load_dataset(session, data, editor=env.editor, label=f"seed {path.name}",
+                            progress=Progress())  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import output_options, show
 
 
@@ -20,7 +21,13 @@ def source() -> None:
 
 @source.command("add")
 @click.argument("title")
-@click.option("--outlet", required=True, metavar="PARTY", help="The outlet that published it.")
+@click.option(
+    "--outlet",
+    required=True,
+    metavar="PARTY",
+    help="The outlet that published it.",
+    shell_complete=complete.parties,
+)
 @click.option("--url", help="Its address (http or https).")
 @click.option("--published", metavar="WHEN", help="When it was published (2026-04-12).")
 @click.option("--tz", metavar="ZONE", help="Zone for --published without an offset.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.vocabulary import STANCE_KINDS
 
 
@@ -61,7 +62,12 @@ def void(env, stance_ref, reason) -> None:
 @click.option("--quote", help="The words as really said.")
 @click.option("--quote-lang", metavar="CODE", help="The quote's language.")
 @click.option("--source", metavar="SOURCE", help="Where it was really reported (id, URL, title).")
-@click.option("--via", metavar="PARTY", help="Who it was really said to or through.")
+@click.option(
+    "--via",
+    metavar="PARTY",
+    help="Who it was really said to or through.",
+    shell_complete=complete.parties,
+)
 @click.pass_obj
 def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via) -> None:
     """Void a stance and record it again as it should have been, in one step.

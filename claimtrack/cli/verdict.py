@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli import complete
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 
@@ -23,7 +24,7 @@ def verdict() -> None:
 
 
 @verdict.command("set")
-@click.argument("claim_ref", metavar="CLAIM")
+@click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.option(
     "--rating",
     "label",
@@ -82,7 +83,7 @@ def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) ->
 
 
 @verdict.command("show")
-@click.argument("claim_ref", metavar="CLAIM")
+@click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @output_options()
 @click.pass_obj
 def show(env, claim_ref, fmt, tablefmt, out) -> None:

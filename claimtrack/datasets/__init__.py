@@ -11,7 +11,6 @@ Nothing is downloaded; the files are read where they are.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from claimtrack.errors import ClaimtrackError
 from claimtrack.importer import LoadReport
 from claimtrack.links import chunks
 from claimtrack.models import Claim, Verdict
+from claimtrack.progress import SILENT
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ class RowSource:
         self.headers = STANCES.headers
         self.conversion = conversion
         self.size = len(conversion.rows)
-        self.bytes_read = 0  # rows, for the progress bar
+        self.unit = "rows"  # of ``size`` and ``bytes_read``, for the progress bar
+        self.bytes_read = 0
 
     def rows(self, errors):
         for number, row in enumerate(self.conversion.rows, 1):
@@ -94,7 +95,7 @@ class ImportResult:
 
 
 def import_conversion(
-    session: Session, conversion: Conversion, *, editor: str, progress: Callable | None = None
+    session: Session, conversion: Conversion, *, editor: str, progress=SILENT
 ) -> ImportResult:
     """Import a converted dataset into the session's transaction and log it; the caller
     commits. Importing it again adds nothing."""
