@@ -84,46 +84,90 @@ KASICH = ("11.json\tpants-fire\t\"Says Ohio has 10 jobs.\tjobs,economy\tjohn-kas
 NEWSMAN = "12.json\ttrue\tThe sky is blue.\tweather\tjoe-news\t\t\tjournalist\t0\t0\t0\t0\t0\t\n"
 
 
+KASICH_AGAIN = ("13.json\tfalse\tRain is dry.\tweather\tjohn-kasich\t\tohio\trepublican\t"
+                "1\t2\t3\t4\t5\t\n")  # fmt: skip
+
+
 def test_liar_statement_in_full(run, engine, tmp_path):
-    folder = _small_liar(tmp_path / "liar", [KASICH, NEWSMAN])
+    folder = _small_liar(tmp_path / "liar", [KASICH, NEWSMAN, KASICH_AGAIN])
     result = run("import", "liar", str(folder))
     assert result.exit_code == 0, result.output
-    assert "Read 2 row(s): 2 from train.tsv, 0 from valid.tsv, 0 from test.tsv." in result.output
+    assert "Read 3 row(s): 3 from train.tsv, 0 from valid.tsv, 0 from test.tsv." in result.output
     assert "LIAR gives no dates: every stance is dated 2017-04-23" in result.output
+    assert "3 verdict(s) by PolitiFact, 1 party description(s)." in result.output
+    assert "Created party 'PolitiFact' to publish the verdicts." in result.output
+    assert "different jobs or states" not in result.output  # ohio is Ohio; no job: none given
     # A statement that begins with a double quote keeps it, and the next row survives.
     assert _rows(engine, "SELECT slug, topic, text FROM claim ORDER BY id") == [
         ("liar-11", "liar-jobs", '"Says Ohio has 10 jobs.'),
         ("liar-12", "liar-weather", "The sky is blue."),
+        ("liar-13", "liar-weather", "Rain is dry."),
     ]
     parties = _rows(engine, """
-        SELECT p.name, p.kind, a.alias, s.name FROM party p
+        SELECT p.name, p.kind, a.alias, s.name, p.description FROM party p
         LEFT JOIN party_alias a ON a.party_id = p.id LEFT JOIN party s ON s.id = p.acts_for_id
         ORDER BY p.name""")  # fmt: skip
     assert parties == [
-        ("Joe News", "person", "joe-news", None),  # a journalist acts for no party
-        ("John Kasich", "person", "john-kasich", "Republican Party"),
-        ("PolitiFact", "media", None, None),
-        ("Republican Party", "organisation", None, None),
+        ("Joe News", "person", "joe-news", None, None),  # a journalist acts for no party
+        ("John Kasich", "person", "john-kasich", "Republican Party", "Governor, Ohio"),
+        ("PolitiFact", "media", None, None, None),
+        ("Republican Party", "organisation", None, None, None),
     ]
+    # The speakers' stances only: PolitiFact's rating is its verdict, not a side taken.
     stances = _rows(engine, """
-        SELECT c.slug, p.name, st.kind, st.quote, src.title, st.said_precision
+        SELECT c.slug, p.name, st.kind, src.title, st.said_precision
         FROM stance st JOIN claim c ON c.id = st.claim_id JOIN party p ON p.id = st.party_id
         LEFT JOIN source src ON src.id = st.source_id ORDER BY st.id""")  # fmt: skip
     assert stances == [
-        ("liar-11", "John Kasich", "asserts", None, "a speech in Columbus", "day"),
-        ("liar-11", "PolitiFact", "denies", "Pants on Fire!", None, "day"),
-        ("liar-12", "Joe News", "asserts", None, None, "day"),
-        ("liar-12", "PolitiFact", "confirms", "True", None, "day"),
+        ("liar-11", "John Kasich", "asserts", "a speech in Columbus", "day"),
+        ("liar-12", "Joe News", "asserts", None, "day"),
+        ("liar-13", "John Kasich", "asserts", None, "day"),
     ]
+    assert _rows(engine, "SELECT DISTINCT status FROM claim_state") == [("asserted",)]
     shown = json.loads(run("verdict", "show", "liar-11", "--format", "json").stdout)
-    assert [(v["label"], v["rating"]) for v in shown] == [("Pants on Fire!", "false")]
+    assert [(v["label"], v["rating"], v["publisher"]) for v in shown] == [
+        ("Pants on Fire!", "false", "PolitiFact")
+    ]
     summary = shown[0]["summary"]
-    for kept in ("job: Governor", "state: Ohio", "party: republican", "Subjects: jobs, economy",
+    for kept in ("party column: republican", "Subjects: jobs, economy",
                  "Context: a speech in Columbus", "barely-true 1; false 2; half-true 3",
                  "LIAR gives no date"):  # fmt: skip
         assert kept in summary
+    assert "Governor" not in summary and "Ohio" not in summary.replace("Says Ohio", "")
+    published = _rows(engine, """SELECT DISTINCT v.publisher_url, v.published_precision
+                                 FROM verdict v JOIN party p ON p.id = v.publisher_id
+                                 WHERE p.name = 'PolitiFact'""")  # fmt: skip
+    assert published == [("https://www.politifact.com", "day")]
+    # Every view of the claim says whose verdict it is.
+    shown = run("claim", "show", "liar-11").stdout
+    assert "Verdict: Pants on Fire! (false) per PolitiFact" in shown
+    assert "[verdict: Pants on Fire! per PolitiFact]" in run("report", "claims").stdout
+    claims = json.loads(run("report", "claims", "--format", "json").stdout)
+    assert {c["slug"]: c["verdict"] for c in claims}["liar-12"] == "True (true) per PolitiFact"
+    exported = list(csv.DictReader(run("export", "csv").stdout.lstrip("\ufeff").splitlines()))
+    assert {r["slug"]: r["verdict"] for r in exported}["liar-13"] == "False (false) per PolitiFact"
+    # LIAR gives no address for PolitiFact's article: no ClaimReview can be complete.
+    reviews = run("export", "claimreview", "--skip-incomplete")
+    assert reviews.exit_code == 0 and json.loads(reviews.stdout) == []
+    assert "claim liar-11 left out: its review lacks url" in reviews.output
     again = run("import", "liar", str(folder))
     assert "nothing new" in again.output and "verdict(s)" not in again.output
+    assert "description(s)" not in again.output and "Created party" not in again.output
+
+
+def test_liar_speakers_rows_disagreeing_keep_the_most_frequent(run, engine, tmp_path):
+    rows = [
+        f"{n}.json\ttrue\tStatement {n}.\tx\tann-lee\t{job}\tTexas\tdemocrat\t0\t0\t0\t0\t0\t\n"
+        for n, job in ((1, "Mayor"), (2, "Senator"), (3, "Senator"))
+    ]
+    assert run("party", "add", "Bob Roe", "--description", "Editor's words").exit_code == 0
+    rows.append("4.json\ttrue\tStatement 4.\tx\tbob-roe\tAuthor\t\tnone\t0\t0\t0\t0\t0\t\n")
+    result = run("import", "liar", str(_small_liar(tmp_path / "liar", rows)))
+    assert result.exit_code == 0, result.output
+    assert "1 speaker(s) have rows giving different jobs or states" in result.output
+    described = dict(_rows(engine, "SELECT name, description FROM party"))
+    assert described["Ann Lee"] == "Senator, Texas"
+    assert described["Bob Roe"] == "Editor's words"  # an editor's description is kept
 
 
 def test_liar_bad_folder_says_why_and_writes_nothing(run, engine, tmp_path):
@@ -151,8 +195,9 @@ def _slice(source: Path, target: Path, per_file: int) -> Path:
 
 @needs_liar
 def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
-    """12,836 statements in, 12,836 claims out, each with its speaker's stance, PolitiFact's
-    stance and PolitiFact's verdict; every speaker a named party, with the side LIAR gives.
+    """12,836 statements in, 12,836 claims out, each with its speaker's stance and
+    PolitiFact's verdict; every speaker a named party, with the side LIAR gives and the
+    job and state as its description.
     The whole of LIAR on SQLite (about 25 s); on PostgreSQL, where the whole takes about a
     minute, the first 1,000 rows of each file."""
     folder = DATA / "liar"
@@ -164,16 +209,20 @@ def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
         assert n == 12836
     result = run("import", "liar", str(folder))
     assert result.exit_code == 0, result.output
-    assert f"{n:,} statements (a claim, the speaker's and PolitiFact's stances)" in result.output
+    assert f"{n:,} statements (a claim, its speaker's assertion, PolitiFact's verdict)" in (
+        result.output
+    )
     assert _count(engine, "SELECT count(*) FROM claim") == n
-    assert _count(engine, "SELECT count(*) FROM stance") == 2 * n
-    expected = Counter(liar.LABELS[label][:2] for _, label, *_ in lines)
+    assert _count(engine, "SELECT count(*) FROM stance") == n
+    expected = Counter(liar.LABELS[label] for _, label, *_ in lines)
     verdicts = Counter(
-        {(label, rating): k for label, rating, k in _rows(
-            engine, "SELECT label, rating, count(*) FROM verdict GROUP BY label, rating")}
+        {(label, rating): k for label, rating, k in _rows(engine, """
+            SELECT label, rating, count(*) FROM verdict v JOIN party p ON p.id = v.publisher_id
+            WHERE p.name = 'PolitiFact' GROUP BY label, rating""")}
     )  # fmt: skip
     assert verdicts == expected
     assert _count(engine, "SELECT count(DISTINCT claim_id) FROM verdict") == n
+    assert _count(engine, "SELECT count(*) FROM verdict WHERE publisher_id IS NULL") == 0
 
     # Every speaker: a party named for display, answering to its slug, with its side.
     assert {line[7] for line in lines} <= set(liar.SIDES) | liar.ROLES
@@ -194,22 +243,29 @@ def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
         assert side == liar.SIDES.get(affiliation)
     with_side = sum(1 for a in speakers.values() if a)
     assert _count(engine, "SELECT count(*) FROM party WHERE acts_for_id IS NOT NULL") == with_side
+    # Every speaker whose rows give a job or a state is described by them.
+    given = {line[4] for line in lines if liar._given(line[5]) or liar._given(line[6])}
+    described = _count(engine, "SELECT count(*) FROM party WHERE description IS NOT NULL")
+    assert described == len(given)
     if backend == "sqlite":
-        assert (len(speakers), with_side) == (3318, 1916)
-    # The speaker's assertion against PolitiFact's denial: a dispute.
-    denied = sum(1 for _, label, *_ in lines if liar.LABELS[label][2] == "denies")
-    contested = "SELECT count(*) FROM claim_state WHERE status = 'contested'"
-    assert _count(engine, contested) == denied
+        assert (len(speakers), with_side, described) == (3318, 1916, 2548)
+        kasich = _rows(engine, "SELECT description FROM party WHERE name = 'John Kasich'")
+        assert kasich == [("Governor of Ohio as of Jan. 10, 2011",)]  # LIAR's words
+        obama = _rows(engine, "SELECT description FROM party WHERE name = 'Barack Obama'")
+        assert obama == [("President, Illinois",)]
+    # Nobody in LIAR takes a side against a statement: PolitiFact judges, it does not deny.
+    statuses = dict(_rows(engine, "SELECT status, count(*) FROM claim_state GROUP BY status"))
+    assert statuses == {"asserted": n}
     before = snapshot(engine)
     again = run("import", "liar", str(folder))
     assert again.exit_code == 0 and "nothing new" in again.output
     log = {k: v for k, v in before.items() if k != "event"}
     assert {k: v for k, v in snapshot(engine).items() if k != "event"} == log
     if backend == "sqlite":
-        _liar_workbook_opens_as_it_should(run, tmp_path, n, denied)
+        _liar_workbook_opens_as_it_should(run, tmp_path, n)
 
 
-def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested: int) -> None:
+def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int) -> None:
     """The whole LIAR archive as XLSX: every row, no formula cell, dates as date cells."""
     import datetime as dt
     import subprocess
@@ -229,7 +285,7 @@ def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested:
     book = load_workbook(book_path, read_only=True)
     # A streamed workbook records no dimensions: count the rows themselves.
     sizes = {sheet.title: sum(1 for _ in sheet.iter_rows(min_row=2)) for sheet in book.worksheets}
-    assert sizes == {"contested": contested, "claims": statements, "stances": 2 * statements}
+    assert sizes == {"contested": 0, "claims": statements, "stances": statements}
     claims = book["claims"].iter_rows(values_only=False)
     header = [c.value for c in next(claims)]
     first = header.index("first_reported")

@@ -393,7 +393,7 @@ def merge(env, duplicate, into) -> None:
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
-    """Show a claim: its status, its linked claims and the timeline of every stance.
+    """Show a claim: its status, its verdict, its linked claims and the timeline of every stance.
 
     The timeline includes the stances on its counter-claims, marked with their claim id.
 
@@ -431,6 +431,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         )
     for period in row.periods:
         click.echo(f"  {render.period_text(period)}")
+    if row.verdict:
+        click.echo(f"Verdict: {row.verdict}")
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
