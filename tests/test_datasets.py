@@ -307,12 +307,14 @@ def test_pheme_every_tweet_and_link_accounted_for(run, engine):
     with (folder / "pheme_links.csv").open(encoding="utf-8", newline="") as f:
         links = list(csv.DictReader(f))
     assert (len(tweets), len(links)) == (1275, 168)
+    threads = {t["thread_id"]: t for t in tweets}
+    sources = {t["thread_id"]: t for t in tweets if t["is_source"] == "1"}
     rumours = {(t["event"], t["claim"] or t["thread_id"]) for t in tweets}
-    # A tweet listed twice for one rumour is one stance; so is an article listed for
-    # each thread of its rumour.
-    tweet_stances = {(t["event"], t["claim"] or t["thread_id"], t["tweet_id"]) for t in tweets}
+    # A tweet listed twice (in one thread, or under a thread it does not answer) is one
+    # stance; an article listed for each thread of its rumour is one stance.
     link_stances = {(k["event"], k["claim"], k["url"], k["position"]) for k in links}
-    assert (len(rumours), len(tweet_stances), len(link_stances)) == (39, 1266, 73)
+    unique_tweets = {t["tweet_id"] for t in tweets}
+    assert (len(threads), len(rumours), len(unique_tweets), len(link_stances)) == (78, 39, 1266, 73)
 
     result = run("import", "pheme", str(folder))
     assert result.exit_code == 0, result.output
@@ -322,37 +324,130 @@ def test_pheme_every_tweet_and_link_accounted_for(run, engine):
               if line.startswith("  ")]  # fmt: skip
     replies = sum(1 for t in tweets if t["is_source"] == "0")
     assert sum(listed) == len(tweets) + len(links) + replies  # rows, then reply links
-    assert _count(engine, "SELECT count(*) FROM claim") == len(rumours)
+    # One claim per thread: its source tweet, asserted by its author.
+    slugs = {f"pheme-{t['event']}-{t['thread_id']}" for t in tweets}
+    assert {s for (s,) in _rows(engine, "SELECT slug FROM claim")} == slugs
+    asserted = _rows(engine, """
+        SELECT c.slug, p.name, c.text FROM stance st JOIN claim c ON c.id = st.claim_id
+        JOIN party p ON p.id = st.party_id WHERE st.kind = 'asserts'""")  # fmt: skip
+    assert sorted(asserted) == sorted(
+        (f"pheme-{t['event']}-{th}", t["author_screen_name"], t["text"])
+        for th, t in sources.items()
+    )
+    missing = set(threads) - set(sources)  # its claim: the rumour, in the annotators' words
+    assert [t for (t,) in _rows(engine, "SELECT text FROM claim")
+            if t in {threads[th]["claim"] for th in missing}]  # fmt: skip
+    # Threads of one rumour are the same claim, linked; none contradicts another.
+    links_made = dict(_rows(engine, "SELECT kind, count(*) FROM claim_link GROUP BY kind"))
+    assert links_made == {"same_as": len(threads) - len(rumours)}
     twitter = """SELECT count(*) FROM stance st JOIN source s ON s.id = st.source_id
                  JOIN party o ON o.id = s.outlet_id WHERE o.name = 'Twitter'"""
-    assert _count(engine, twitter) == len(tweet_stances)
-    assert _count(engine, "SELECT count(*) FROM stance") == len(tweet_stances) + len(link_stances)
+    assert _count(engine, twitter) == len(unique_tweets)
+    stances = _count(engine, "SELECT count(*) FROM stance")
+    assert stances == len(unique_tweets) + len(link_stances)
+    # Each article once, on its rumour's first thread.
+    per_claim = _rows(engine, """
+        SELECT count(DISTINCT st.claim_id), count(*) FROM stance st
+        JOIN source s ON s.id = st.source_id JOIN party o ON o.id = s.outlet_id
+        WHERE o.name <> 'Twitter'""")  # fmt: skip
+    assert per_claim == [(len({(k["event"], k["claim"]) for k in links}), len(link_stances))]
     # Every reply's link to the tweet it answers, in its source title.
     titles = {t for (t,) in _rows(engine, "SELECT title FROM source")}
     for t in tweets:
         if t["parent_id"]:
             assert f"{t['tweet_id']}, in reply to {t['parent_id']}" in titles
-    # Replies' labels as stances, on the rumour's claim.
+    # Replies' labels as stances on their thread's claim.
     kinds = Counter(dict(_rows(engine, "SELECT kind, count(*) FROM stance GROUP BY kind")))
     assert kinds["questions"] == sum(
-        1
-        for t in {(t["claim"], t["tweet_id"]): t for t in tweets}.values()
+        1 for t in {t["tweet_id"]: t for t in tweets}.values()
         if t["stance"] == "appeal-for-more-information"
-    )
-    # The veracity of each rumour with a text as the annotators' verdict.
-    veracity = Counter(v for (_, _), v in {(t["event"], t["claim"]): t["veracity"]
-                                           for t in tweets if t["claim"]}.items())  # fmt: skip
-    verdicts = dict(_rows(engine, "SELECT rating, count(*) FROM verdict GROUP BY rating"))
-    assert verdicts == dict(veracity) and sum(verdicts.values()) == 38
-    # 18-digit tweet ids survive as source titles and in the export.
-    exported = run("export", "csv", "--per", "stance").stdout
-    assert "'552783667052167168" in exported
+    )  # fmt: skip
+    # Each thread's veracity as a verdict by PHEME's annotators; placed on the shared
+    # scale unless the thread's source tweet does not state the rumour.
+    expected = Counter()
+    for th, t in threads.items():
+        if t["veracity"]:
+            stated = th not in sources or sources[th]["stance"] == "supporting"
+            expected[t["veracity"] if stated or t["veracity"] == "unverified" else None] += 1
+    verdicts = Counter(dict(_rows(engine, """
+        SELECT v.rating, count(*) FROM verdict v JOIN party p ON p.id = v.publisher_id
+        WHERE p.name = 'PHEME annotators' GROUP BY v.rating""")))  # fmt: skip
+    assert verdicts == expected and sum(verdicts.values()) == 77
+    assert _count(engine, "SELECT count(*) FROM verdict") == 77
+    assert "per PHEME annotators" in run("report", "claims").stdout
+    # 18-digit tweet ids survive in source titles and slugs, and in the export.
+    exported = list(csv.DictReader(run("export", "csv", "--per", "stance").stdout.splitlines()))
+    assert "552783667052167168, source tweet supporting the rumour" in {
+        r["source_title"] for r in exported
+    }
+    assert "pheme-charliehebdo-552783667052167168" in {r["claim_ref"] for r in exported}
     contested = json.loads(run("report", "contested", "--format", "json").stdout)
-    assert contested and all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
+    assert len(contested) == 34
+    assert all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
     before = {k: v for k, v in snapshot(engine).items() if k != "event"}
     again = run("import", "pheme", str(folder))
-    assert "nothing new (1339 stance(s) already present)" in again.output
+    assert f"nothing new ({stances} stance(s) already present)" in again.output
     assert {k: v for k, v in snapshot(engine).items() if k != "event"} == before
+
+
+def _small_pheme(folder: Path, tweets: list[str], links: list[str]) -> Path:
+    folder.mkdir()
+    (folder / "pheme_tweets.csv").write_text(
+        "\n".join([",".join(pheme.TWEET_COLUMNS), *tweets]) + "\n", encoding="utf-8"
+    )
+    (folder / "pheme_links.csv").write_text(
+        "\n".join([",".join(pheme.LINK_COLUMNS), *links]) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_pheme_threads_rumours_and_articles(run, engine, tmp_path):
+    """Two threads of one rumour, the first denying it: claims linked as the same, the
+    article on the thread that states the rumour, the verdict placed only there; a third
+    thread, underspecified, alone: an article for its rumour takes no side on it."""
+    at = "Wed Jan 07 11:{:02d}:00 +0000 2015"
+    tweets = [
+        f"ev,10,Ships sank,true,10,,1,amy,Amy,{at.format(1)},denying,No ships sank",
+        f"ev,20,Ships sank,true,20,,1,bob,Bob,{at.format(2)},supporting,Two ships sank",
+        f"ev,10,Ships sank,true,11,10,0,cat,Cat,{at.format(3)},agreed,Right none sank",
+        f"ev,10,Ships sank,true,21,20,0,dan,Dan,{at.format(4)},disagreed,Not so",
+        f"ev,20,Ships sank,true,21,20,0,dan,Dan,{at.format(4)},disagreed,Not so",
+        f"ev,30,Port shut,false,30,,1,eve,Eve,{at.format(5)},underspecified,The port?",
+    ]
+    links = ["ev,10,Ships sank,true,https://a.example/1,a.example,news-media,for",
+             "ev,20,Ships sank,true,https://a.example/1,a.example,news-media,for",
+             "ev,30,Port shut,false,https://b.example/2,b.example,blog,against"]  # fmt: skip
+    result = run("import", "pheme", str(_small_pheme(tmp_path / "pheme", tweets, links)))
+    assert result.exit_code == 0, result.output
+    assert "1 tweets listed again" in result.output
+    stances = _rows(engine, """
+        SELECT c.slug, p.name, st.kind, src.title FROM stance st
+        JOIN claim c ON c.id = st.claim_id JOIN party p ON p.id = st.party_id
+        JOIN source src ON src.id = st.source_id ORDER BY c.id, st.id""")  # fmt: skip
+    assert stances == [
+        ("pheme-ev-10", "amy", "asserts", "10, source tweet denying the rumour"),
+        ("pheme-ev-10", "cat", "confirms", "11, in reply to 10"),
+        ("pheme-ev-20", "bob", "asserts", "20, source tweet supporting the rumour"),
+        ("pheme-ev-20", "dan", "denies", "21, in reply to 20"),  # its thread: 20's
+        ("pheme-ev-20", "a.example", "confirms", "https://a.example/1 (news-media)"),
+        ("pheme-ev-30", "eve", "asserts", "30, source tweet underspecified on the rumour"),
+        ("pheme-ev-30", "b.example", "comments", "https://b.example/2 (blog, against)"),
+    ]
+    linked = _rows(engine, """
+        SELECT a.slug, b.slug, l.kind FROM claim_link l JOIN claim a ON a.id = l.from_claim_id
+        JOIN claim b ON b.id = l.to_claim_id""")  # fmt: skip
+    assert linked == [("pheme-ev-10", "pheme-ev-20", "same_as")]
+    verdicts = _rows(engine, """
+        SELECT c.slug, v.label, v.rating, p.name FROM verdict v
+        JOIN claim c ON c.id = v.claim_id JOIN party p ON p.id = v.publisher_id
+        ORDER BY c.slug""")  # fmt: skip
+    assert verdicts == [
+        ("pheme-ev-10", "True", None, "PHEME annotators"),
+        ("pheme-ev-20", "True", "true", "PHEME annotators"),
+        ("pheme-ev-30", "False", None, "PHEME annotators"),
+    ]
+    shown = run("claim", "show", "pheme-ev-10").stdout
+    assert "Verdict: True per PHEME annotators" in shown and "same as #2" in shown
 
 
 def test_pheme_bad_folder_says_why_and_writes_nothing(run, engine, tmp_path):

@@ -431,14 +431,14 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         )
     for period in row.periods:
         click.echo(f"  {render.period_text(period)}")
-    if row.verdict:
-        click.echo(f"Verdict: {row.verdict}")
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
             ("contradicts", "to"): "contradicted by",
         }.get((linked.kind, linked.direction), "same as")
         click.echo(f"  {relation} #{linked.claim_id}: {linked.text}")
+    if row.verdict:
+        click.echo(f"Verdict: {row.verdict}")
     if not row.timeline:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return

@@ -158,12 +158,14 @@ liar.help += _DATASET_HELP
 def pheme(env, folder: Path, dry_run: bool) -> None:
     """Import PHEME's rumour threads (Zubiaga et al. 2016), flattened.
 
-    DIR holds pheme_tweets.csv and pheme_links.csv. Each rumour becomes a claim (topic
-    pheme-EVENT); each thread's source tweet is its author's assertion (or denial) of
-    it; each reply is its author's stance (agreed: confirms, disagreed: denies,
+    DIR holds pheme_tweets.csv and pheme_links.csv. Each thread's source tweet becomes
+    a claim (slug pheme-EVENT-THREAD, topic pheme-EVENT) asserted by its author; each
+    reply is its author's stance on it (agreed: confirms, disagreed: denies,
     appeal-for-more-information: questions, comment or unlabelled: comments), the tweet
-    it answers kept in its source title; each news link is its outlet's stance (for:
-    confirms, against: denies, observing: comments); the thread's veracity is a verdict.
+    it answers kept in its source title; threads of one rumour are linked as the same
+    claim; each news link is its outlet's stance on the rumour's first thread, once
+    (for: confirms, against: denies, observing: comments); the thread's veracity is a
+    verdict published by "PHEME annotators".
 
     \b
     Examples:
