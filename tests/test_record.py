@@ -267,6 +267,7 @@ def test_listings_have_json_and_csv(story):
         "kind": "government",
         "acts_for": None,
         "aliases": ["伊朗", "伊方"],
+        "description": None,
     }
     sources = run("source", "list", "--format", "csv").stdout.splitlines()
     assert sources[0] == "id,title,outlet,url,lang,published,published_tz"
