@@ -63,6 +63,7 @@ class PartyRow:
     kind: str
     acts_for: str | None
     aliases: tuple[str, ...]
+    description: str | None = None  # who it is ("Governor, Ohio")
 
 
 @dataclass(frozen=True)

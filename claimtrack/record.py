@@ -217,6 +217,7 @@ def add_party(
     kind: str = "person",
     aliases: tuple[str, ...] | list[str] = (),
     acts_for: Party | None = None,
+    description: str | None = None,
     editor: str,
 ) -> Party:
     """A new party; refuses a name (or descriptor) that is already taken."""
@@ -233,6 +234,7 @@ def add_party(
         kind=kind,
         anonymous=anonymous,
         acts_for=acts_for,
+        description=clean_description(description),
         created_at=utcnow(session),
     )
     _take_name(session, party, name, "party name", new=True)
@@ -669,8 +671,10 @@ def edit_party(
     kind: str | None = None,
     acts_for: Party | None = None,
     no_side: bool = False,
+    description: str | None = None,
 ) -> list[str]:
-    """Change a party's name, kind or side; returns what changed, as "field: old -> new"."""
+    """Change a party's name, kind, side or description (``""`` removes it); returns what
+    changed, as "field: old -> new"."""
     changed = []
     if name is not None:
         name = required(name, "party name")
@@ -697,10 +701,27 @@ def edit_party(
         if old != new:
             changed.append(f"acts for: {old} -> {new}")
             party.acts_for = acts_for
+    if description is not None:
+        new_description = clean_description(description)
+        if new_description != party.description:
+            old, new = party.description or "none", new_description or "none"
+            changed.append(f"description: {old} -> {new}")
+            party.description = new_description
     if not changed:
-        raise ClaimtrackError(f"nothing to change for {party.name}: give --name, --kind or --for")
+        raise ClaimtrackError(
+            f"nothing to change for {party.name}: give --name, --kind, --for or --description"
+        )
     session.flush()
     return changed
+
+
+def clean_description(description: str | None) -> str | None:
+    """A party's description with its blanks folded (it is one line); None when empty."""
+    if description is None:
+        return None
+    if "\x00" in description:
+        raise UsageError("the description contains a NUL byte")
+    return " ".join(description.split()) or None
 
 
 def check_not_circular(party: Party, acts_for: Party | None) -> None:

@@ -340,7 +340,7 @@ SIDES = View(
 )  # fmt: skip
 PARTY_LIST = View(
     name="parties",
-    flat=_attributes("id", "name", "kind", "acts_for", "aliases"),
+    flat=_attributes("id", "name", "kind", "acts_for", "aliases", "description"),
     table=(),
     empty="No parties yet.",
 )  # fmt: skip
@@ -604,6 +604,7 @@ def party_record(d) -> dict:
     p = d.party
     return {
         "id": p.id, "name": p.name, "kind": p.kind, "side": d.label, "aliases": list(p.aliases),
+        "description": p.description,
         "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
                      "kind": s.kind, "by": s.by, "quote": s.quote,
                      "said_at": s.said.isoformat(), "said_tz": s.said.zone}

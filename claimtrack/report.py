@@ -56,7 +56,7 @@ class PartyBook:
     def __init__(self, session: Session, *, lazy: bool = False) -> None:
         self._session = session
         self._query = select(Party.id, Party.name, Party.kind, Party.acts_for_id,
-                             Party.anonymous)  # fmt: skip
+                             Party.anonymous, Party.description)  # fmt: skip
         self.by_id = {} if lazy else {r.id: r for r in session.execute(self._query)}
         self._aliases: dict[int, tuple[str, ...]] | None = None
 
@@ -573,7 +573,8 @@ def party_rows(session: Session) -> Iterator[PartyRow]:
 
     book = PartyBook(session)
     for p in sorted(book.by_id.values(), key=lambda p: p.id):
-        yield PartyRow(p.id, p.name, p.kind, book.parent(p.id), book.aliases(p.id))
+        yield PartyRow(p.id, p.name, p.kind, book.parent(p.id), book.aliases(p.id),
+                       p.description)  # fmt: skip
 
 
 def party_detail(session: Session, party) -> PartyDetail:
@@ -607,7 +608,7 @@ def party_detail(session: Session, party) -> PartyDetail:
     # One party: its own row and relations, not every party's (PartyBook is for reports).
     parent = party.acts_for.name if party.acts_for else None
     aliases = tuple(a.alias for a in party.aliases)
-    row = PartyRow(party.id, party.name, party.kind, parent, aliases)
+    row = PartyRow(party.id, party.name, party.kind, parent, aliases, party.description)
     return PartyDetail(row, party_label(party), stances)
 
 

@@ -104,6 +104,8 @@ party = Table(
     _required("anonymous", Boolean(create_constraint=False), default=False),
     _fk("acts_for_id", "party.id", nullable=True, index=True),
     _required("created_at", UTCDateTime),
+    # Who it is, as an editor would print it after the name ("Governor, Ohio").
+    _optional("description", Text),
     # Name keys are unique in ``party_name``, with the aliases.
     Index("ix_party_name_norm", "name_norm"),
     CheckConstraint("acts_for_id IS NULL OR acts_for_id <> id", name="not_own_affiliate"),

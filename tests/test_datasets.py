@@ -84,46 +84,90 @@ KASICH = ("11.json\tpants-fire\t\"Says Ohio has 10 jobs.\tjobs,economy\tjohn-kas
 NEWSMAN = "12.json\ttrue\tThe sky is blue.\tweather\tjoe-news\t\t\tjournalist\t0\t0\t0\t0\t0\t\n"
 
 
+KASICH_AGAIN = ("13.json\tfalse\tRain is dry.\tweather\tjohn-kasich\t\tohio\trepublican\t"
+                "1\t2\t3\t4\t5\t\n")  # fmt: skip
+
+
 def test_liar_statement_in_full(run, engine, tmp_path):
-    folder = _small_liar(tmp_path / "liar", [KASICH, NEWSMAN])
+    folder = _small_liar(tmp_path / "liar", [KASICH, NEWSMAN, KASICH_AGAIN])
     result = run("import", "liar", str(folder))
     assert result.exit_code == 0, result.output
-    assert "Read 2 row(s): 2 from train.tsv, 0 from valid.tsv, 0 from test.tsv." in result.output
+    assert "Read 3 row(s): 3 from train.tsv, 0 from valid.tsv, 0 from test.tsv." in result.output
     assert "LIAR gives no dates: every stance is dated 2017-04-23" in result.output
+    assert "3 verdict(s) by PolitiFact, 1 party description(s)." in result.output
+    assert "Created party 'PolitiFact' to publish the verdicts." in result.output
+    assert "different jobs or states" not in result.output  # ohio is Ohio; no job: none given
     # A statement that begins with a double quote keeps it, and the next row survives.
     assert _rows(engine, "SELECT slug, topic, text FROM claim ORDER BY id") == [
         ("liar-11", "liar-jobs", '"Says Ohio has 10 jobs.'),
         ("liar-12", "liar-weather", "The sky is blue."),
+        ("liar-13", "liar-weather", "Rain is dry."),
     ]
     parties = _rows(engine, """
-        SELECT p.name, p.kind, a.alias, s.name FROM party p
+        SELECT p.name, p.kind, a.alias, s.name, p.description FROM party p
         LEFT JOIN party_alias a ON a.party_id = p.id LEFT JOIN party s ON s.id = p.acts_for_id
         ORDER BY p.name""")  # fmt: skip
     assert parties == [
-        ("Joe News", "person", "joe-news", None),  # a journalist acts for no party
-        ("John Kasich", "person", "john-kasich", "Republican Party"),
-        ("PolitiFact", "media", None, None),
-        ("Republican Party", "organisation", None, None),
+        ("Joe News", "person", "joe-news", None, None),  # a journalist acts for no party
+        ("John Kasich", "person", "john-kasich", "Republican Party", "Governor, Ohio"),
+        ("PolitiFact", "media", None, None, None),
+        ("Republican Party", "organisation", None, None, None),
     ]
+    # The speakers' stances only: PolitiFact's rating is its verdict, not a side taken.
     stances = _rows(engine, """
-        SELECT c.slug, p.name, st.kind, st.quote, src.title, st.said_precision
+        SELECT c.slug, p.name, st.kind, src.title, st.said_precision
         FROM stance st JOIN claim c ON c.id = st.claim_id JOIN party p ON p.id = st.party_id
         LEFT JOIN source src ON src.id = st.source_id ORDER BY st.id""")  # fmt: skip
     assert stances == [
-        ("liar-11", "John Kasich", "asserts", None, "a speech in Columbus", "day"),
-        ("liar-11", "PolitiFact", "denies", "Pants on Fire!", None, "day"),
-        ("liar-12", "Joe News", "asserts", None, None, "day"),
-        ("liar-12", "PolitiFact", "confirms", "True", None, "day"),
+        ("liar-11", "John Kasich", "asserts", "a speech in Columbus", "day"),
+        ("liar-12", "Joe News", "asserts", None, "day"),
+        ("liar-13", "John Kasich", "asserts", None, "day"),
     ]
+    assert _rows(engine, "SELECT DISTINCT status FROM claim_state") == [("asserted",)]
     shown = json.loads(run("verdict", "show", "liar-11", "--format", "json").stdout)
-    assert [(v["label"], v["rating"]) for v in shown] == [("Pants on Fire!", "false")]
+    assert [(v["label"], v["rating"], v["publisher"]) for v in shown] == [
+        ("Pants on Fire!", "false", "PolitiFact")
+    ]
     summary = shown[0]["summary"]
-    for kept in ("job: Governor", "state: Ohio", "party: republican", "Subjects: jobs, economy",
+    for kept in ("party column: republican", "Subjects: jobs, economy",
                  "Context: a speech in Columbus", "barely-true 1; false 2; half-true 3",
                  "LIAR gives no date"):  # fmt: skip
         assert kept in summary
+    assert "Governor" not in summary and "Ohio" not in summary.replace("Says Ohio", "")
+    published = _rows(engine, """SELECT DISTINCT v.publisher_url, v.published_precision
+                                 FROM verdict v JOIN party p ON p.id = v.publisher_id
+                                 WHERE p.name = 'PolitiFact'""")  # fmt: skip
+    assert published == [("https://www.politifact.com", "day")]
+    # Every view of the claim says whose verdict it is.
+    shown = run("claim", "show", "liar-11").stdout
+    assert "Verdict: Pants on Fire! (false) per PolitiFact" in shown
+    assert "[verdict: Pants on Fire! per PolitiFact]" in run("report", "claims").stdout
+    claims = json.loads(run("report", "claims", "--format", "json").stdout)
+    assert {c["slug"]: c["verdict"] for c in claims}["liar-12"] == "True (true) per PolitiFact"
+    exported = list(csv.DictReader(run("export", "csv").stdout.lstrip("\ufeff").splitlines()))
+    assert {r["slug"]: r["verdict"] for r in exported}["liar-13"] == "False (false) per PolitiFact"
+    # LIAR gives no address for PolitiFact's article: no ClaimReview can be complete.
+    reviews = run("export", "claimreview", "--skip-incomplete")
+    assert reviews.exit_code == 0 and json.loads(reviews.stdout) == []
+    assert "claim liar-11 left out: its review lacks url" in reviews.output
     again = run("import", "liar", str(folder))
     assert "nothing new" in again.output and "verdict(s)" not in again.output
+    assert "description(s)" not in again.output and "Created party" not in again.output
+
+
+def test_liar_speakers_rows_disagreeing_keep_the_most_frequent(run, engine, tmp_path):
+    rows = [
+        f"{n}.json\ttrue\tStatement {n}.\tx\tann-lee\t{job}\tTexas\tdemocrat\t0\t0\t0\t0\t0\t\n"
+        for n, job in ((1, "Mayor"), (2, "Senator"), (3, "Senator"))
+    ]
+    assert run("party", "add", "Bob Roe", "--description", "Editor's words").exit_code == 0
+    rows.append("4.json\ttrue\tStatement 4.\tx\tbob-roe\tAuthor\t\tnone\t0\t0\t0\t0\t0\t\n")
+    result = run("import", "liar", str(_small_liar(tmp_path / "liar", rows)))
+    assert result.exit_code == 0, result.output
+    assert "1 speaker(s) have rows giving different jobs or states" in result.output
+    described = dict(_rows(engine, "SELECT name, description FROM party"))
+    assert described["Ann Lee"] == "Senator, Texas"
+    assert described["Bob Roe"] == "Editor's words"  # an editor's description is kept
 
 
 def test_liar_bad_folder_says_why_and_writes_nothing(run, engine, tmp_path):
@@ -151,8 +195,9 @@ def _slice(source: Path, target: Path, per_file: int) -> Path:
 
 @needs_liar
 def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
-    """12,836 statements in, 12,836 claims out, each with its speaker's stance, PolitiFact's
-    stance and PolitiFact's verdict; every speaker a named party, with the side LIAR gives.
+    """12,836 statements in, 12,836 claims out, each with its speaker's stance and
+    PolitiFact's verdict; every speaker a named party, with the side LIAR gives and the
+    job and state as its description.
     The whole of LIAR on SQLite (about 25 s); on PostgreSQL, where the whole takes about a
     minute, the first 1,000 rows of each file."""
     folder = DATA / "liar"
@@ -164,16 +209,20 @@ def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
         assert n == 12836
     result = run("import", "liar", str(folder))
     assert result.exit_code == 0, result.output
-    assert f"{n:,} statements (a claim, the speaker's and PolitiFact's stances)" in result.output
+    assert f"{n:,} statements (a claim, its speaker's assertion, PolitiFact's verdict)" in (
+        result.output
+    )
     assert _count(engine, "SELECT count(*) FROM claim") == n
-    assert _count(engine, "SELECT count(*) FROM stance") == 2 * n
-    expected = Counter(liar.LABELS[label][:2] for _, label, *_ in lines)
+    assert _count(engine, "SELECT count(*) FROM stance") == n
+    expected = Counter(liar.LABELS[label] for _, label, *_ in lines)
     verdicts = Counter(
-        {(label, rating): k for label, rating, k in _rows(
-            engine, "SELECT label, rating, count(*) FROM verdict GROUP BY label, rating")}
+        {(label, rating): k for label, rating, k in _rows(engine, """
+            SELECT label, rating, count(*) FROM verdict v JOIN party p ON p.id = v.publisher_id
+            WHERE p.name = 'PolitiFact' GROUP BY label, rating""")}
     )  # fmt: skip
     assert verdicts == expected
     assert _count(engine, "SELECT count(DISTINCT claim_id) FROM verdict") == n
+    assert _count(engine, "SELECT count(*) FROM verdict WHERE publisher_id IS NULL") == 0
 
     # Every speaker: a party named for display, answering to its slug, with its side.
     assert {line[7] for line in lines} <= set(liar.SIDES) | liar.ROLES
@@ -194,22 +243,29 @@ def test_liar_every_statement_a_claim(run, engine, backend, tmp_path):
         assert side == liar.SIDES.get(affiliation)
     with_side = sum(1 for a in speakers.values() if a)
     assert _count(engine, "SELECT count(*) FROM party WHERE acts_for_id IS NOT NULL") == with_side
+    # Every speaker whose rows give a job or a state is described by them.
+    given = {line[4] for line in lines if liar._given(line[5]) or liar._given(line[6])}
+    described = _count(engine, "SELECT count(*) FROM party WHERE description IS NOT NULL")
+    assert described == len(given)
     if backend == "sqlite":
-        assert (len(speakers), with_side) == (3318, 1916)
-    # The speaker's assertion against PolitiFact's denial: a dispute.
-    denied = sum(1 for _, label, *_ in lines if liar.LABELS[label][2] == "denies")
-    contested = "SELECT count(*) FROM claim_state WHERE status = 'contested'"
-    assert _count(engine, contested) == denied
+        assert (len(speakers), with_side, described) == (3318, 1916, 2548)
+        kasich = _rows(engine, "SELECT description FROM party WHERE name = 'John Kasich'")
+        assert kasich == [("Governor of Ohio as of Jan. 10, 2011",)]  # LIAR's words
+        obama = _rows(engine, "SELECT description FROM party WHERE name = 'Barack Obama'")
+        assert obama == [("President, Illinois",)]
+    # Nobody in LIAR takes a side against a statement: PolitiFact judges, it does not deny.
+    statuses = dict(_rows(engine, "SELECT status, count(*) FROM claim_state GROUP BY status"))
+    assert statuses == {"asserted": n}
     before = snapshot(engine)
     again = run("import", "liar", str(folder))
     assert again.exit_code == 0 and "nothing new" in again.output
     log = {k: v for k, v in before.items() if k != "event"}
     assert {k: v for k, v in snapshot(engine).items() if k != "event"} == log
     if backend == "sqlite":
-        _liar_workbook_opens_as_it_should(run, tmp_path, n, denied)
+        _liar_workbook_opens_as_it_should(run, tmp_path, n)
 
 
-def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested: int) -> None:
+def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int) -> None:
     """The whole LIAR archive as XLSX: every row, no formula cell, dates as date cells."""
     import datetime as dt
     import subprocess
@@ -229,7 +285,7 @@ def _liar_workbook_opens_as_it_should(run, tmp_path, statements: int, contested:
     book = load_workbook(book_path, read_only=True)
     # A streamed workbook records no dimensions: count the rows themselves.
     sizes = {sheet.title: sum(1 for _ in sheet.iter_rows(min_row=2)) for sheet in book.worksheets}
-    assert sizes == {"contested": contested, "claims": statements, "stances": 2 * statements}
+    assert sizes == {"contested": 0, "claims": statements, "stances": statements}
     claims = book["claims"].iter_rows(values_only=False)
     header = [c.value for c in next(claims)]
     first = header.index("first_reported")
@@ -251,12 +307,14 @@ def test_pheme_every_tweet_and_link_accounted_for(run, engine):
     with (folder / "pheme_links.csv").open(encoding="utf-8", newline="") as f:
         links = list(csv.DictReader(f))
     assert (len(tweets), len(links)) == (1275, 168)
+    threads = {t["thread_id"]: t for t in tweets}
+    sources = {t["thread_id"]: t for t in tweets if t["is_source"] == "1"}
     rumours = {(t["event"], t["claim"] or t["thread_id"]) for t in tweets}
-    # A tweet listed twice for one rumour is one stance; so is an article listed for
-    # each thread of its rumour.
-    tweet_stances = {(t["event"], t["claim"] or t["thread_id"], t["tweet_id"]) for t in tweets}
+    # A tweet listed twice (in one thread, or under a thread it does not answer) is one
+    # stance; an article listed for each thread of its rumour is one stance.
     link_stances = {(k["event"], k["claim"], k["url"], k["position"]) for k in links}
-    assert (len(rumours), len(tweet_stances), len(link_stances)) == (39, 1266, 73)
+    unique_tweets = {t["tweet_id"] for t in tweets}
+    assert (len(threads), len(rumours), len(unique_tweets), len(link_stances)) == (78, 39, 1266, 73)
 
     result = run("import", "pheme", str(folder))
     assert result.exit_code == 0, result.output
@@ -266,37 +324,130 @@ def test_pheme_every_tweet_and_link_accounted_for(run, engine):
               if line.startswith("  ")]  # fmt: skip
     replies = sum(1 for t in tweets if t["is_source"] == "0")
     assert sum(listed) == len(tweets) + len(links) + replies  # rows, then reply links
-    assert _count(engine, "SELECT count(*) FROM claim") == len(rumours)
+    # One claim per thread: its source tweet, asserted by its author.
+    slugs = {f"pheme-{t['event']}-{t['thread_id']}" for t in tweets}
+    assert {s for (s,) in _rows(engine, "SELECT slug FROM claim")} == slugs
+    asserted = _rows(engine, """
+        SELECT c.slug, p.name, c.text FROM stance st JOIN claim c ON c.id = st.claim_id
+        JOIN party p ON p.id = st.party_id WHERE st.kind = 'asserts'""")  # fmt: skip
+    assert sorted(asserted) == sorted(
+        (f"pheme-{t['event']}-{th}", t["author_screen_name"], t["text"])
+        for th, t in sources.items()
+    )
+    missing = set(threads) - set(sources)  # its claim: the rumour, in the annotators' words
+    assert [t for (t,) in _rows(engine, "SELECT text FROM claim")
+            if t in {threads[th]["claim"] for th in missing}]  # fmt: skip
+    # Threads of one rumour are the same claim, linked; none contradicts another.
+    links_made = dict(_rows(engine, "SELECT kind, count(*) FROM claim_link GROUP BY kind"))
+    assert links_made == {"same_as": len(threads) - len(rumours)}
     twitter = """SELECT count(*) FROM stance st JOIN source s ON s.id = st.source_id
                  JOIN party o ON o.id = s.outlet_id WHERE o.name = 'Twitter'"""
-    assert _count(engine, twitter) == len(tweet_stances)
-    assert _count(engine, "SELECT count(*) FROM stance") == len(tweet_stances) + len(link_stances)
+    assert _count(engine, twitter) == len(unique_tweets)
+    stances = _count(engine, "SELECT count(*) FROM stance")
+    assert stances == len(unique_tweets) + len(link_stances)
+    # Each article once, on its rumour's first thread.
+    per_claim = _rows(engine, """
+        SELECT count(DISTINCT st.claim_id), count(*) FROM stance st
+        JOIN source s ON s.id = st.source_id JOIN party o ON o.id = s.outlet_id
+        WHERE o.name <> 'Twitter'""")  # fmt: skip
+    assert per_claim == [(len({(k["event"], k["claim"]) for k in links}), len(link_stances))]
     # Every reply's link to the tweet it answers, in its source title.
     titles = {t for (t,) in _rows(engine, "SELECT title FROM source")}
     for t in tweets:
         if t["parent_id"]:
             assert f"{t['tweet_id']}, in reply to {t['parent_id']}" in titles
-    # Replies' labels as stances, on the rumour's claim.
+    # Replies' labels as stances on their thread's claim.
     kinds = Counter(dict(_rows(engine, "SELECT kind, count(*) FROM stance GROUP BY kind")))
     assert kinds["questions"] == sum(
-        1
-        for t in {(t["claim"], t["tweet_id"]): t for t in tweets}.values()
+        1 for t in {t["tweet_id"]: t for t in tweets}.values()
         if t["stance"] == "appeal-for-more-information"
-    )
-    # The veracity of each rumour with a text as the annotators' verdict.
-    veracity = Counter(v for (_, _), v in {(t["event"], t["claim"]): t["veracity"]
-                                           for t in tweets if t["claim"]}.items())  # fmt: skip
-    verdicts = dict(_rows(engine, "SELECT rating, count(*) FROM verdict GROUP BY rating"))
-    assert verdicts == dict(veracity) and sum(verdicts.values()) == 38
-    # 18-digit tweet ids survive as source titles and in the export.
-    exported = run("export", "csv", "--per", "stance").stdout
-    assert "'552783667052167168" in exported
+    )  # fmt: skip
+    # Each thread's veracity as a verdict by PHEME's annotators; placed on the shared
+    # scale unless the thread's source tweet does not state the rumour.
+    expected = Counter()
+    for th, t in threads.items():
+        if t["veracity"]:
+            stated = th not in sources or sources[th]["stance"] == "supporting"
+            expected[t["veracity"] if stated or t["veracity"] == "unverified" else None] += 1
+    verdicts = Counter(dict(_rows(engine, """
+        SELECT v.rating, count(*) FROM verdict v JOIN party p ON p.id = v.publisher_id
+        WHERE p.name = 'PHEME annotators' GROUP BY v.rating""")))  # fmt: skip
+    assert verdicts == expected and sum(verdicts.values()) == 77
+    assert _count(engine, "SELECT count(*) FROM verdict") == 77
+    assert "per PHEME annotators" in run("report", "claims").stdout
+    # 18-digit tweet ids survive in source titles and slugs, and in the export.
+    exported = list(csv.DictReader(run("export", "csv", "--per", "stance").stdout.splitlines()))
+    assert "552783667052167168, source tweet supporting the rumour" in {
+        r["source_title"] for r in exported
+    }
+    assert "pheme-charliehebdo-552783667052167168" in {r["claim_ref"] for r in exported}
     contested = json.loads(run("report", "contested", "--format", "json").stdout)
-    assert contested and all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
+    assert len(contested) == 34
+    assert all(r["asserted_by"] and r["denied_or_countered_by"] for r in contested)
     before = {k: v for k, v in snapshot(engine).items() if k != "event"}
     again = run("import", "pheme", str(folder))
-    assert "nothing new (1339 stance(s) already present)" in again.output
+    assert f"nothing new ({stances} stance(s) already present)" in again.output
     assert {k: v for k, v in snapshot(engine).items() if k != "event"} == before
+
+
+def _small_pheme(folder: Path, tweets: list[str], links: list[str]) -> Path:
+    folder.mkdir()
+    (folder / "pheme_tweets.csv").write_text(
+        "\n".join([",".join(pheme.TWEET_COLUMNS), *tweets]) + "\n", encoding="utf-8"
+    )
+    (folder / "pheme_links.csv").write_text(
+        "\n".join([",".join(pheme.LINK_COLUMNS), *links]) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_pheme_threads_rumours_and_articles(run, engine, tmp_path):
+    """Two threads of one rumour, the first denying it: claims linked as the same, the
+    article on the thread that states the rumour, the verdict placed only there; a third
+    thread, underspecified, alone: an article for its rumour takes no side on it."""
+    at = "Wed Jan 07 11:{:02d}:00 +0000 2015"
+    tweets = [
+        f"ev,10,Ships sank,true,10,,1,amy,Amy,{at.format(1)},denying,No ships sank",
+        f"ev,20,Ships sank,true,20,,1,bob,Bob,{at.format(2)},supporting,Two ships sank",
+        f"ev,10,Ships sank,true,11,10,0,cat,Cat,{at.format(3)},agreed,Right none sank",
+        f"ev,10,Ships sank,true,21,20,0,dan,Dan,{at.format(4)},disagreed,Not so",
+        f"ev,20,Ships sank,true,21,20,0,dan,Dan,{at.format(4)},disagreed,Not so",
+        f"ev,30,Port shut,false,30,,1,eve,Eve,{at.format(5)},underspecified,The port?",
+    ]
+    links = ["ev,10,Ships sank,true,https://a.example/1,a.example,news-media,for",
+             "ev,20,Ships sank,true,https://a.example/1,a.example,news-media,for",
+             "ev,30,Port shut,false,https://b.example/2,b.example,blog,against"]  # fmt: skip
+    result = run("import", "pheme", str(_small_pheme(tmp_path / "pheme", tweets, links)))
+    assert result.exit_code == 0, result.output
+    assert "1 tweets listed again" in result.output
+    stances = _rows(engine, """
+        SELECT c.slug, p.name, st.kind, src.title FROM stance st
+        JOIN claim c ON c.id = st.claim_id JOIN party p ON p.id = st.party_id
+        JOIN source src ON src.id = st.source_id ORDER BY c.id, st.id""")  # fmt: skip
+    assert stances == [
+        ("pheme-ev-10", "amy", "asserts", "10, source tweet denying the rumour"),
+        ("pheme-ev-10", "cat", "confirms", "11, in reply to 10"),
+        ("pheme-ev-20", "bob", "asserts", "20, source tweet supporting the rumour"),
+        ("pheme-ev-20", "dan", "denies", "21, in reply to 20"),  # its thread: 20's
+        ("pheme-ev-20", "a.example", "confirms", "https://a.example/1 (news-media)"),
+        ("pheme-ev-30", "eve", "asserts", "30, source tweet underspecified on the rumour"),
+        ("pheme-ev-30", "b.example", "comments", "https://b.example/2 (blog, against)"),
+    ]
+    linked = _rows(engine, """
+        SELECT a.slug, b.slug, l.kind FROM claim_link l JOIN claim a ON a.id = l.from_claim_id
+        JOIN claim b ON b.id = l.to_claim_id""")  # fmt: skip
+    assert linked == [("pheme-ev-10", "pheme-ev-20", "same_as")]
+    verdicts = _rows(engine, """
+        SELECT c.slug, v.label, v.rating, p.name FROM verdict v
+        JOIN claim c ON c.id = v.claim_id JOIN party p ON p.id = v.publisher_id
+        ORDER BY c.slug""")  # fmt: skip
+    assert verdicts == [
+        ("pheme-ev-10", "True", None, "PHEME annotators"),
+        ("pheme-ev-20", "True", "true", "PHEME annotators"),
+        ("pheme-ev-30", "False", None, "PHEME annotators"),
+    ]
+    shown = run("claim", "show", "pheme-ev-10").stdout
+    assert "Verdict: True per PHEME annotators" in shown and "same as #2" in shown
 
 
 def test_pheme_bad_folder_says_why_and_writes_nothing(run, engine, tmp_path):

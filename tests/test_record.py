@@ -169,6 +169,29 @@ def test_party_by_id_alias_and_width(story):
     assert "Iran [government]" in run("party", "show", "ایران").stdout
 
 
+def test_party_description_set_shown_edited_and_removed(story, engine):
+    run = story
+    added = run("party", "add", "John Kasich", "--description", " Governor,\n  Ohio ")
+    assert added.exit_code == 0
+    shown = run("party", "show", "John Kasich").stdout.splitlines()
+    assert shown[:2] == [f"#{added.stdout.strip()} John Kasich [person]", "Governor, Ohio"]
+    listed = json.loads(run("party", "list", "--format", "json").stdout)
+    assert {p["name"]: p["description"] for p in listed}["John Kasich"] == "Governor, Ohio"
+    assert {p["name"]: p["description"] for p in listed}["Iran"] is None
+    edited = run("party", "edit", "John Kasich", "--description", "Former governor, Ohio")
+    assert "description: Governor, Ohio -> Former governor, Ohio" in edited.stdout
+    detail = json.loads(run("party", "show", "JOHN KASICH", "--format", "json").stdout)
+    assert detail[0]["description"] == "Former governor, Ohio"
+    log = json.loads(run("log", "--format", "json", "--limit", "1").stdout)
+    assert log[0]["detail"].endswith("description: Governor, Ohio -> Former governor, Ohio")
+    assert "-> none" in run("party", "edit", "John Kasich", "--description", "").stdout
+    before = snapshot(engine)
+    again = run("party", "edit", "John Kasich", "--description", "  ")
+    assert again.exit_code == 1 and "nothing to change for John Kasich" in again.output
+    assert snapshot(engine) == before
+    assert "Ohio" not in run("party", "show", "John Kasich").stdout
+
+
 def test_claim_list_filters(story):
     run = story
     run(
@@ -244,6 +267,7 @@ def test_listings_have_json_and_csv(story):
         "kind": "government",
         "acts_for": None,
         "aliases": ["伊朗", "伊方"],
+        "description": None,
     }
     sources = run("source", "list", "--format", "csv").stdout.splitlines()
     assert sources[0] == "id,title,outlet,url,lang,published,published_tz"

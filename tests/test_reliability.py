@@ -413,9 +413,24 @@ def _fill_0008(connection) -> None:
     connection.execute(schema.claim_sketch.insert(), [r for c in claims for r in sketch_rows(*c)])
 
 
+def _fill_0009(connection) -> None:
+    """As 0008 upgraded to 0009, with a verdict another publisher gave (Iran's, its label
+    unplaced on the shared scale, published on a day); 0010 gives every party a
+    description, empty until an editor writes one."""
+    _fill_0008(connection)
+    connection.execute(
+        sa.text(
+            "INSERT INTO verdict (claim_id, rating, label, created_at, created_by, "
+            "publisher_id, publisher_url, published_at, published_offset, published_precision) "
+            "VALUES (1, NULL, 'Fabricated', :t, 'old', 1, 'https://example.ir', :t, 210, 'day')"
+        ),
+        {"t": dt.datetime(2026, 4, 12, 20, 30)},
+    )
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
            "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007,
-           "0008": _fill_0008}  # fmt: skip
+           "0008": _fill_0008, "0009": _fill_0009}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -466,9 +481,15 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     kept = party_counts(session)
                     assert kept == party_counts(session, from_rule=True)
                     assert {r.name: r.contested for r in kept} == {"Iran": 2, "United States": 2}
-                verdicts = connection.execute(sa.text(
-                    "SELECT rating, label, publisher_id FROM verdict")).all()  # fmt: skip
-                assert [tuple(v) for v in verdicts] in ([], [("false", "False", None)])
+                verdicts = connection.execute(
+                    sa.text("SELECT rating, label, publisher_id FROM verdict ORDER BY id")
+                ).all()
+                assert [tuple(v) for v in verdicts] in (
+                    [], [("false", "False", None)],
+                    [("false", "False", None), (None, "Fabricated", 1)],
+                )  # fmt: skip
+                described = "SELECT count(*) FROM party WHERE description IS NOT NULL"
+                assert connection.execute(sa.text(described)).scalar() == 0
                 if sa.inspect(connection).has_table("party_name"):
                     keys = connection.execute(sa.text("SELECT key, party_id FROM party_name"))
                     assert sorted(keys.all()) == [("iran", 1), ("united states", 2), ("伊朗", 1)]

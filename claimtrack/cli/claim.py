@@ -409,7 +409,7 @@ def merge(env, duplicate, into) -> None:
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
-    """Show a claim: its status, its linked claims and the timeline of every stance.
+    """Show a claim: its status, its verdict, its linked claims and the timeline of every stance.
 
     The timeline includes the stances on its counter-claims, marked with their claim id.
 
@@ -453,6 +453,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
             ("contradicts", "to"): "contradicted by",
         }.get((linked.kind, linked.direction), "same as")
         click.echo(f"  {relation} #{linked.claim_id}: {linked.text}")
+    if row.verdict:
+        click.echo(f"Verdict: {row.verdict}")
     if not row.timeline:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return

@@ -132,8 +132,10 @@ def liar(env, folder: Path, dry_run: bool) -> None:
     DIR holds LIAR's train.tsv, valid.tsv and test.tsv. Each statement becomes a claim
     (slug liar-ID, topic liar-FIRST-SUBJECT) asserted by its speaker, a party named for
     display (john-kasich: "John Kasich", the slug kept as an alias) acting for their
-    political party; the context is the source; PolitiFact's rating is PolitiFact's
-    verdict (shared scale) and stance. Job, state, all subjects and the speaker's
+    political party and described by their job and state ("Governor, Ohio"); the
+    context is the source. PolitiFact's rating is a verdict published by the party
+    PolitiFact, in its words ("Pants on Fire!") and on the shared scale; it is not a
+    stance, so it does not make a claim contested. Every subject and the speaker's
     record are kept in the verdict's summary. LIAR gives no dates: every stance is dated
     2017-04-23, the day LIAR v1.0 was released.
 
@@ -157,12 +159,14 @@ liar.help += _DATASET_HELP
 def pheme(env, folder: Path, dry_run: bool) -> None:
     """Import PHEME's rumour threads (Zubiaga et al. 2016), flattened.
 
-    DIR holds pheme_tweets.csv and pheme_links.csv. Each rumour becomes a claim (topic
-    pheme-EVENT); each thread's source tweet is its author's assertion (or denial) of
-    it; each reply is its author's stance (agreed: confirms, disagreed: denies,
+    DIR holds pheme_tweets.csv and pheme_links.csv. Each thread's source tweet becomes
+    a claim (slug pheme-EVENT-THREAD, topic pheme-EVENT) asserted by its author; each
+    reply is its author's stance on it (agreed: confirms, disagreed: denies,
     appeal-for-more-information: questions, comment or unlabelled: comments), the tweet
-    it answers kept in its source title; each news link is its outlet's stance (for:
-    confirms, against: denies, observing: comments); the thread's veracity is a verdict.
+    it answers kept in its source title; threads of one rumour are linked as the same
+    claim; each news link is its outlet's stance on the rumour's first thread, once
+    (for: confirms, against: denies, observing: comments); the thread's veracity is a
+    verdict published by "PHEME annotators".
 
     \b
     Examples:
@@ -195,9 +199,16 @@ def _import_dataset(env, conversion, dry_run: bool) -> None:
         for what, n in conversion.replies.items():
             click.echo(f"  {n:,} {what}")
     verb = "Would import" if dry_run else "Imported"
-    verdicts = f", {result.verdicts:,} verdict(s)" if result.verdicts else ""
-    click.echo(
-        f"{verb} {len(conversion.rows):,} stance row(s): {result.report.summary()}{verdicts}."
+    publishers = sorted({v.publisher.name for v in conversion.verdicts})
+    verdicts = (
+        f", {result.verdicts:,} verdict(s) by {', '.join(publishers)}" if result.verdicts else ""
     )
+    described = f", {result.described:,} party description(s)" if result.described else ""
+    click.echo(
+        f"{verb} {len(conversion.rows):,} stance row(s): "
+        f"{result.report.summary()}{verdicts}{described}."
+    )
+    for name in result.publishers:
+        click.echo(f"Created party {name!r} to publish the verdicts.")
     for note in conversion.notes:
         click.echo(f"Note: {note}.")

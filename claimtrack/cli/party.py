@@ -45,13 +45,19 @@ def party() -> None:
     shell_complete=complete.parties,
 )
 @click.option("--create-missing", is_flag=True, help="Create the --for party if it is unknown.")
+@click.option(
+    "--description",
+    metavar="TEXT",
+    help='Who it is, as you would print it after the name ("Governor, Ohio").',
+)
 @click.pass_obj
-def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
+def add(env, name, aliases, kind, anonymous, acts_for, create_missing, description) -> None:
     """Add a party and print its id.
 
     \b
     Examples:
       claimtrack party add "JD Vance" --alias 万斯 --alias Vance --for "United States"
+      claimtrack party add "John Kasich" --description "Governor, Ohio" --for "Republican Party"
       claimtrack party add Iran --kind government --alias 伊朗 --alias 伊方
       claimtrack party add --anonymous "unnamed senior Iranian official" --for Iran
     """
@@ -77,6 +83,7 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
             kind="anonymous" if anonymous else kind,
             aliases=aliases,
             acts_for=side,
+            description=description,
             editor=env.editor,
         )
         record.log_event(session, env.editor, "party add", f"#{new.id} {record.party_label(new)}")
@@ -96,14 +103,20 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing) -> None:
     shell_complete=complete.parties,
 )
 @click.option("--for-no-one", is_flag=True, help="It acts for no other party (its own side).")
+@click.option(
+    "--description",
+    metavar="TEXT",
+    help='Who it is ("Governor, Ohio"); an empty TEXT ("") removes it.',
+)
 @click.pass_obj
-def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
-    """Correct a party's name, kind or side; every change is in the log.
+def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
+    """Correct a party's name, kind, side or description; every change is in the log.
 
     \b
     Examples:
       claimtrack party edit "Tasnim" --name "Tasnim News Agency"
       claimtrack party edit 7 --for Iran
+      claimtrack party edit "John Kasich" --description "Governor, Ohio"
     """
     from claimtrack import record
     from claimtrack.db import write_session
@@ -117,7 +130,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one) -> None:
         old_name = found.name
         side = record.find_party(session, acts_for) if acts_for else None
         changes = record.edit_party(session, found, name=name, kind=kind, acts_for=side,
-                                    no_side=for_no_one)  # fmt: skip
+                                    no_side=for_no_one, description=description)  # fmt: skip
         if name is not None and name != old_name:
             record.add_alias(session, found, old_name)  # the old name still finds it
         record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
@@ -184,7 +197,7 @@ def alias(env, party_ref, aliases) -> None:
 @output_options()
 @click.pass_obj
 def list_(env, fmt, tablefmt, out) -> None:
-    """List every party with its kind, side and aliases.
+    """List every party with its kind, side, aliases and description.
 
     \b
     Example:
@@ -203,7 +216,7 @@ def list_(env, fmt, tablefmt, out) -> None:
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, party_ref, fmt, tablefmt, out) -> None:
-    """Show a party: its names, its side, and every stance it took or relayed.
+    """Show a party: its names, side and description, and every stance it took or relayed.
 
     \b
     Example:
@@ -218,6 +231,8 @@ def show(env, party_ref, fmt, tablefmt, out) -> None:
         show_rows(render.PARTY_DETAIL, [detail], fmt="json", out=out)
         return
     click.echo(f"#{detail.party.id} {detail.label} [{detail.party.kind}]")
+    if detail.party.description:
+        click.echo(detail.party.description)
     if detail.party.aliases:
         click.echo("also: " + ", ".join(detail.party.aliases))
     if detail.stances:

@@ -3,14 +3,19 @@
 Each statement is a claim (slug ``liar-<id>``) in the topic of its first subject,
 asserted by its speaker. The speaker is a party named for display (``john-kasich`` is
 "John Kasich", the slug kept as an alias), acting for the political party LIAR gives
-as its affiliation. The context ("a speech", "an interview on CNN") is the source
-it was said through. PolitiFact's rating is PolitiFact's verdict on the claim, on the
-shared scale (``RATINGS``), and PolitiFact's stance: false, pants-fire and barely-true
-deny the claim, true and mostly-true confirm it, half-true is a comment.
+as its affiliation, and described by their job and state ("Governor, Ohio"). The
+context ("a speech", "an interview on CNN") is the source it was said through.
+
+PolitiFact's rating is **PolitiFact's verdict** on the claim (published by the party
+PolitiFact), in its own words ("Pants on Fire!") and on the shared scale (``RATINGS``).
+It is not also a PolitiFact stance: a fact-checker's rating judges the claim from
+outside the dispute (docs/model.md: a verdict is apart from the computed status), so a
+claim PolitiFact rated false is not "contested" by PolitiFact; nobody in LIAR but the
+speaker takes a side on a statement.
 
 What claimtrack has no column for is kept in the verdict's summary, per statement as
-LIAR gives it: the speaker's job, state and affiliation, every subject, the speaker's
-credit history and the statement's id.
+LIAR gives it: the statement's id and label, LIAR's party column, every subject, the
+context and the speaker's credit history (counts of their earlier ratings).
 
 LIAR gives no dates: every stance is dated 2017-04-23, the day LIAR v1.0 was
 released (its README), the one day by which every statement had certainly been made.
@@ -25,11 +30,13 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from pathlib import Path
 
-from claimtrack.datasets import Conversion, VerdictRow
+from claimtrack.datasets import Conversion, Publisher, VerdictRow
 from claimtrack.errors import ClaimtrackError
 from claimtrack.names import normalise
+from claimtrack.times import parse_when
 
 FILES = ("train.tsv", "valid.tsv", "test.tsv")
 DATE = "2017-04-23"
@@ -37,17 +44,21 @@ NO_DATE = (
     f"LIAR gives no dates: every stance is dated {DATE}, the day LIAR v1.0 was released, "
     "by which each statement had been made (claimtrack's coarsest precision is a day)"
 )
-PUBLISHER = "PolitiFact"
-# LIAR's label -> PolitiFact's own words (the Truth-O-Meter), the shared scale, and
-# PolitiFact's stance on the statement.
+# The verdicts too are dated the day LIAR was released: PolitiFact had published each by then.
+RELEASED = parse_when(DATE, "+00:00")
+PUBLISHER = Publisher("PolitiFact", "media", "https://www.politifact.com")
+# LIAR's label -> PolitiFact's own words (the Truth-O-Meter) and the shared scale.
 LABELS = {
-    "true": ("True", "true", "confirms"),
-    "mostly-true": ("Mostly True", "mostly-true", "confirms"),
-    "half-true": ("Half True", "mixture", "comments"),
-    "barely-true": ("Barely True", "mostly-false", "denies"),  # "Mostly False" since 2011
-    "false": ("False", "false", "denies"),
-    "pants-fire": ("Pants on Fire!", "false", "denies"),
+    "true": ("True", "true"),
+    "mostly-true": ("Mostly True", "mostly-true"),
+    "half-true": ("Half True", "mixture"),
+    "barely-true": ("Barely True", "mostly-false"),  # "Mostly False" since 2011
+    "false": ("False", "false"),
+    "pants-fire": ("Pants on Fire!", "false"),
 }
+ACCOUNTED = "statements (a claim, its speaker's assertion, PolitiFact's verdict)"
+# Job or state cells that give neither.
+NOT_GIVEN = {"none", "n/a", "unknown"}
 # LIAR's "party affiliation" -> the political party a speaker acts for. The other values
 # LIAR puts in that column say what a speaker is, not whom they act for (an independent
 # acts for no party): they are kept in the verdict's summary, not made sides.
@@ -126,7 +137,7 @@ def speaker_names(slugs: list[str]) -> dict[str, str]:
     """Each speaker's display name, unique among them and apart from the sides' names
     and PolitiFact's: two slugs that would read alike keep their slug in brackets."""
     names = {slug: display_name(slug) for slug in slugs}
-    taken = {normalise(n) for n in (*SIDES.values(), PUBLISHER)}
+    taken = {normalise(n) for n in (*SIDES.values(), PUBLISHER.name)}
     holders: dict[str, list[str]] = {}
     for slug, name in names.items():
         holders.setdefault(normalise(name), []).append(slug)
@@ -137,12 +148,51 @@ def speaker_names(slugs: list[str]) -> dict[str, str]:
     return names
 
 
+def _given(cell: str) -> str:
+    """A job or state cell, its blanks folded; "" when it gives none ("None", "N/A")."""
+    value = " ".join(cell.split())
+    return "" if value.lower() in NOT_GIVEN else value
+
+
+def descriptions(rows, names: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Each speaker's description, "job, state" ("Governor, Ohio"; the state left out when
+    the job names it already), from their rows: for
+    each of the two, the value their rows give most often, as spelt most often (ties: the
+    first given; a row that gives none does not count). Also how many speakers' rows
+    disagree (give two jobs, or two states, besides case)."""
+    jobs: dict[str, Counter] = {}
+    states: dict[str, Counter] = {}
+    for *_, fields in rows:
+        for counts, cell in ((jobs, fields[5]), (states, fields[6])):
+            counts.setdefault(fields[4], Counter())
+            if value := _given(cell):
+                counts[fields[4]][value] += 1
+    found, disagreeing = {}, 0
+    for speaker in jobs:
+        given = [c.most_common(1)[0][0] for c in (jobs[speaker], states[speaker]) if c]
+        if len(given) == 2 and re.search(rf"\b{re.escape(given[1])}\b", given[0], re.I):
+            given.pop()  # "Governor of Ohio", not "Governor of Ohio, Ohio"
+        # Ohio and ohio are one state, spelt two ways: not a disagreement.
+        disagreeing += any(
+            len({value.casefold() for value in c}) > 1 for c in (jobs[speaker], states[speaker])
+        )
+        if given:
+            found[names[speaker]] = ", ".join(given)
+    return found, disagreeing
+
+
 def convert(folder: Path) -> Conversion:
-    """LIAR's three files as claimtrack rows and verdicts."""
+    """LIAR's three files as claimtrack rows, verdicts and speakers' descriptions."""
     rows = list(read_rows(folder))
     conversion = Conversion("LIAR", folder, notes=[NO_DATE])
     conversion.read.update(dict.fromkeys(FILES, 0))  # an empty file is still reported
     names = speaker_names(sorted({fields[4] for *_, fields in rows}))
+    conversion.descriptions, disagreeing = descriptions(rows, names)
+    if disagreeing:
+        conversion.notes.append(
+            f"{disagreeing:,} speaker(s) have rows giving different jobs or states: each is "
+            "described by the job and the state their rows give most often"
+        )
     # A speaker's side: the first political party any of their rows gives (two speakers
     # have "none" on some rows and a party or a role on others).
     sides: dict[str, str] = {}
@@ -151,11 +201,11 @@ def convert(folder: Path) -> Conversion:
             sides.setdefault(fields[4], SIDES[fields[7].strip()])
     for file, line, fields in rows:
         conversion.read[file] += 1
-        statement_id, label, statement, subjects, speaker, job, state, affiliation = fields[:8]
+        statement_id, label, statement, subjects, speaker, _, _, affiliation = fields[:8]
         history, context = fields[8:13], fields[13].strip()
         if label not in LABELS:
             raise ClaimtrackError(f"{folder / file}:{line}: unknown label {label!r}")
-        said, rating, stance = LABELS[label]
+        said, rating = LABELS[label]
         slug = "liar-" + statement_id.removesuffix(".json").replace("_", "-").lower()
         subject_list = [s.strip() for s in subjects.split(",") if s.strip()]
         name = names[speaker]
@@ -173,26 +223,21 @@ def convert(folder: Path) -> Conversion:
         )  # fmt: skip
         if context:
             speaker_row.update(source_title=context, source_outlet=name, source_lang="en")
-        verdict_row = dict(
-            base, party=PUBLISHER, party_kind="media", stance=stance, quote=said, quote_lang="en"
-        )
-        where = f"{file}:{line}"
-        conversion.add(where, speaker_row)
-        conversion.add(where, verdict_row)
-        conversion.accounted["statements (a claim, the speaker's and PolitiFact's stances)"] += 1
+        conversion.add(f"{file}:{line}", speaker_row)
+        conversion.accounted[ACCOUNTED] += 1
         ratings = "; ".join(f"{k} {v}" for k, v in zip(HISTORY, history, strict=True))
         details = [
             f"PolitiFact's Truth-O-Meter rating, from LIAR (statement {statement_id}, "
             f"label {label}).",
-            f"Speaker: {name} (LIAR: {speaker}); job: {job.strip() or 'not given'}; "
-            f"state: {state.strip() or 'not given'}; "
-            f"party: {affiliation.strip() or 'not given'}.",
+            f"LIAR's party column: {affiliation.strip() or 'not given'}.",
             f"Subjects: {', '.join(subject_list) or 'none'}.",
             f"Context: {context or 'not given'}.",
-            f"Speaker's ratings in LIAR: {ratings}.",
+            f"Speaker's earlier ratings in LIAR: {ratings}.",
             f"LIAR gives no date: dated {DATE}, the day LIAR v1.0 was released.",
         ]
-        conversion.verdicts.append(VerdictRow(slug, said, rating, " ".join(details)))
+        conversion.verdicts.append(
+            VerdictRow(slug, said, rating, " ".join(details), PUBLISHER, RELEASED)
+        )
     conversion.check_accounted()
     return conversion
 

@@ -4,23 +4,33 @@ Reads ``pheme_tweets.csv`` (the tweets of each thread: its source tweet and the 
 each reply with the tweet it answers in ``parent_id``) and ``pheme_links.csv`` (news
 and blog articles that covered each rumour, with their position on it).
 
-- **Claims.** Each rumour, in the annotators' words (the ``claim`` column), is a claim
-  (slug ``pheme-<event>-<n>``) in the topic ``pheme-<event>``. Several threads may carry
-  one rumour: their source tweets are then several parties asserting one claim. A
-  thread the annotators gave no rumour text takes its source tweet's text as the claim.
-- **Source tweets.** Each thread's source tweet is its author's stance on the claim:
-  supporting asserts it, denying denies it, underspecified comments.
-- **Replies.** Each reply is its author's stance on the rumour (the annotation is
-  toward the source rumour): agreed confirms, disagreed denies,
+- **Claims.** Each thread's source tweet is a claim (slug ``pheme-<event>-<thread id>``)
+  in the topic ``pheme-<event>``, in the tweet's words, asserted by its author. A thread
+  whose source tweet this partial copy lacks takes the rumour, in the annotators' words,
+  as its claim, asserted by no one. How the annotators placed the source tweet on the
+  rumour (supporting, denying, underspecified) is kept in its source title.
+- **Replies.** Each reply is its author's stance on the thread's claim (PHEME annotates a
+  reply toward its thread's source tweet): agreed confirms, disagreed denies,
   appeal-for-more-information questions, comment comments; a reply the annotators left
   unlabelled is recorded as a comment, which takes no side. The reply link is kept in
   the tweet's source title ("<id>, in reply to <parent id>"), with the tweet's address.
-- **Links.** Each article is its outlet's stance (a media party named by its domain):
-  for confirms, against denies, observing (or no position given) comments; the
-  article is the source, its address kept. PHEME gives no date for an article: it is
-  dated the day its thread began.
-- **Veracity.** The thread's veracity (true, false, unverified) is the annotators'
-  verdict on the claim.
+  A tweet the file lists under two threads is taken once, in the thread its replies lead
+  up to.
+- **Rumours.** Several threads may carry one rumour: their claims are linked as the same
+  (``same_as``) to the rumour's first thread (the earliest whose claim states the
+  rumour: its source tweet supports it). No thread is linked as contradicting another:
+  PHEME says which rumour a thread carries, not that two threads disagree.
+- **Links.** Each article is its outlet's stance (a media party named by its domain) on
+  the rumour's first thread, once (the file repeats each article for every thread of
+  its rumour; putting it on each would count one article several times): for confirms,
+  against denies, observing (or no position given) comments; the article is the
+  source, its address kept. PHEME gives no date for an article: it is dated the day the
+  rumour's first thread began.
+- **Veracity.** The thread's veracity (true, false, unverified) is a verdict published
+  by the party "PHEME annotators". It judges the rumour: on a thread whose source tweet
+  does not state the rumour (denies it, or is underspecified), a true or false veracity
+  keeps the annotators' label but is not placed on the shared scale, which would rate
+  the tweet.
 
 Not carried over: the annotators' certainty and evidentiality labels (claimtrack has
 no place for them), and whether an author's account is verified. PHEME names no one's
@@ -36,7 +46,7 @@ from pathlib import Path
 
 import regex
 
-from claimtrack.datasets import Conversion, VerdictRow
+from claimtrack.datasets import Conversion, Publisher, VerdictRow
 from claimtrack.errors import ClaimtrackError
 
 TWEETS, LINKS = "pheme_tweets.csv", "pheme_links.csv"
@@ -45,11 +55,14 @@ TWEET_COLUMNS = ("event", "thread_id", "claim", "veracity", "tweet_id", "parent_
                  "text")  # fmt: skip
 LINK_COLUMNS = ("event", "thread_id", "claim", "veracity", "url", "outlet", "mediatype",
                 "position")  # fmt: skip
-SOURCE_STANCES = {"supporting": "asserts", "denying": "denies", "underspecified": "comments"}
+# How the annotators placed a source tweet on its rumour, in its source title.
+SOURCE_NOTES = {"supporting": "supporting the rumour", "denying": "denying the rumour",
+                "underspecified": "underspecified on the rumour"}  # fmt: skip
 REPLY_STANCES = {"agreed": "confirms", "disagreed": "denies",
                  "appeal-for-more-information": "questions", "comment": "comments",
                  "": "comments"}  # fmt: skip
 LINK_STANCES = {"for": "confirms", "against": "denies", "observing": "comments", "": "comments"}
+PUBLISHER = Publisher("PHEME annotators", "organisation")
 VERACITY = {"true": ("True", "true"), "false": ("False", "false"),
             "unverified": ("Unverified", "unverified")}  # fmt: skip
 # A display name of invisible characters only (Hangul fillers, zero-width spaces) names
@@ -104,34 +117,97 @@ def _said(created_at: str) -> dt.datetime:
     return dt.datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y")
 
 
-class _Claims:
-    """Each rumour's claim: its ref, text, topic and veracity, in the order first named."""
+class _Thread:
+    """One thread: its claim, the rumour it carries, and when it began."""
 
-    def __init__(self, tweets: list[tuple[int, dict]]) -> None:
-        self.refs: dict[tuple[str, str], str] = {}
-        self.claims: dict[str, dict] = {}
-        self.sources = {t["thread_id"]: t["text"] for _, t in tweets if t["is_source"] == "1"}
+    def __init__(self, row: dict, rumour: tuple[str, str]) -> None:
+        self.id, self.event = row["thread_id"], row["event"]
+        self.rumour = rumour
+        self.rumour_text, self.veracity = row["claim"].strip(), row["veracity"]
+        self.ref = f"pheme-{self.event.replace('_', '-').lower()}-{self.id}"
+        self.topic = f"pheme-{self.event}"
+        self.source: dict | None = None  # its source tweet, when this copy has it
+        self.begun: dt.datetime | None = None
+        self.same_as = ""  # the ref of its rumour's first thread, when not that thread
 
-    def of(self, row: dict, where: str) -> dict:
-        event, text = row["event"], row["claim"].strip()
-        key = (event, text or f"\x00thread {row['thread_id']}")
-        ref = self.refs.get(key)
-        if ref is None:
-            ref = self.refs[key] = f"pheme-{event.replace('_', '-').lower()}-{len(self.refs) + 1}"
-            if not text:  # the annotators gave no rumour text: the source tweet's words
-                text = self.sources.get(row["thread_id"]) or (
-                    f"Rumour of PHEME thread {row['thread_id']} (no text given)"
-                )
-            self.claims[ref] = {"ref": ref, "text": text, "topic": f"pheme-{event}",
-                                "veracity": row["veracity"], "threads": set()}  # fmt: skip
-        claim = self.claims[ref]
-        if row["veracity"] != claim["veracity"]:
+    @property
+    def text(self) -> str:
+        if self.source is not None:
+            return self.source["text"]
+        return self.rumour_text or f"Rumour of PHEME thread {self.id} (no text given)"
+
+    @property
+    def states_rumour(self) -> bool:
+        """Its claim says what the rumour says: the source tweet supports the rumour, or
+        (the source tweet missing) the claim is the rumour's own words."""
+        return self.source is None or self.source["stance"] == "supporting"
+
+
+def _threads(tweets: list[tuple[int, dict]]) -> dict[str, _Thread]:
+    """Every thread in file order, with its source tweet and start; a rumour's threads
+    must agree on its veracity."""
+    threads: dict[str, _Thread] = {}
+    veracity: dict[tuple[str, str], str] = {}
+    for line, t in tweets:
+        rumour = _rumour(t)
+        if veracity.setdefault(rumour, t["veracity"]) != t["veracity"]:
             raise ClaimtrackError(
-                f"{where}: veracity {row['veracity']!r}, where another thread of this "
-                f"rumour has {claim['veracity']!r}"
+                f"{TWEETS}:{line}: veracity {t['veracity']!r}, where another thread of this "
+                f"rumour has {veracity[rumour]!r}"
             )
-        claim["threads"].add(row["thread_id"])
-        return claim
+        thread = threads.get(t["thread_id"]) or threads.setdefault(
+            t["thread_id"], _Thread(t, rumour)
+        )
+        said = _said(t["created_at"])
+        thread.begun = min(said, thread.begun or said)
+        if t["is_source"] == "1" and thread.source is None:
+            thread.source = t
+    return threads
+
+
+def _rumour(row: dict) -> tuple[str, str]:
+    """A row's rumour: its event and the annotators' words (a thread without: its own)."""
+    return (row["event"], row["claim"].strip() or f"\x00thread {row['thread_id']}")
+
+
+def _firsts(threads: dict[str, _Thread]) -> dict[tuple[str, str], _Thread]:
+    """Each rumour's first thread, the earliest begun among those whose claim states the
+    rumour (else the earliest); the others are linked to it as the same."""
+    by_rumour: dict[tuple[str, str], list[_Thread]] = {}
+    for thread in threads.values():
+        by_rumour.setdefault(thread.rumour, []).append(thread)
+    firsts = {}
+    for rumour, group in by_rumour.items():
+        first = min(group, key=lambda th: (not th.states_rumour, th.begun))
+        for thread in group:
+            thread.same_as = "" if thread is first else first.ref
+        firsts[rumour] = first
+    return firsts
+
+
+def _homes(tweets: list[tuple[int, dict]]) -> dict[str, int]:
+    """tweet id -> the line of its listing taken: for a tweet listed under two threads,
+    the one in the thread its replies lead up to (a thread's id is its source tweet's),
+    else the first."""
+    listings: dict[str, list[tuple[int, str]]] = {}
+    parents: dict[str, str] = {}
+    for line, t in tweets:
+        listings.setdefault(t["tweet_id"], []).append((line, t["thread_id"]))
+        if t["parent_id"]:
+            parents.setdefault(t["tweet_id"], t["parent_id"])
+    homes = {}
+    for tweet_id, listed in listings.items():
+        homes[tweet_id] = listed[0][0]
+        threads = {thread: line for line, thread in reversed(listed)}
+        if len(threads) > 1:
+            current, seen = tweet_id, set()
+            while current in parents and current not in seen:
+                seen.add(current)
+                current = parents[current]
+                if current in threads:
+                    homes[tweet_id] = threads[current]
+                    break
+    return homes
 
 
 def convert(folder: Path) -> Conversion:
@@ -140,30 +216,30 @@ def convert(folder: Path) -> Conversion:
     links = read_csv(folder / LINKS, LINK_COLUMNS)
     conversion = Conversion("PHEME", folder)
     aliases = _aliases([t for _, t in tweets])
-    claims = _Claims(tweets)
+    threads = _threads(tweets)
+    firsts = _firsts(threads)
+    homes = _homes(tweets)
     ids = {t["tweet_id"] for _, t in tweets}
-    begun: dict[str, dt.datetime] = {}  # thread -> its earliest tweet
-    taken: dict[tuple[str, str], str] = {}  # (claim, tweet id) -> where it was taken
     for line, t in tweets:
         where = f"{TWEETS}:{line}"
         conversion.read[TWEETS] += 1
-        claim = claims.of(t, where)
-        said = _said(t["created_at"])
-        begun[t["thread_id"]] = min(said, begun.get(t["thread_id"], said))
+        thread = threads[t["thread_id"]]
         is_source = t["is_source"] == "1"
-        stances = SOURCE_STANCES if is_source else REPLY_STANCES
+        stances = SOURCE_NOTES if is_source else REPLY_STANCES
         if t["stance"] not in stances:
             raise ClaimtrackError(f"{where}: unknown stance {t['stance']!r}")
-        if (claim["ref"], t["tweet_id"]) in taken:
-            conversion.accounted["tweets listed again (same tweet, same rumour)"] += 1
+        if homes[t["tweet_id"]] != line:
+            conversion.accounted[
+                "tweets listed again (twice in a thread, or in a thread they do not answer)"
+            ] += 1
             if not is_source:
                 conversion.replies["listed again with its tweet"] += 1
             continue
-        taken[(claim["ref"], t["tweet_id"])] = where
         title = t["tweet_id"]
         parent = t["parent_id"]
         if is_source:
-            conversion.accounted["source tweets (asserting, denying or commenting)"] += 1
+            conversion.accounted["source tweets (each its thread's claim, asserted)"] += 1
+            title += f", source tweet {SOURCE_NOTES[t['stance']]}"
         elif not t["stance"]:
             conversion.accounted["replies without a stance label (recorded as comments)"] += 1
         else:
@@ -175,12 +251,15 @@ def convert(folder: Path) -> Conversion:
         elif not is_source:
             conversion.replies["replying to no tweet given"] += 1
         author = t["author_screen_name"]
+        said = _said(t["created_at"])
         conversion.add(where, {
-            "topic": claim["topic"], "claim_ref": claim["ref"], "claim": claim["text"],
-            "claim_lang": "en", "party": author, "party_kind": "person",
+            "topic": thread.topic, "claim_ref": thread.ref, "claim": thread.text,
+            "claim_lang": "en", "same_as": thread.same_as,
+            "party": author, "party_kind": "person",
             "party_aliases": json.dumps([aliases[author]], ensure_ascii=False)
             if author in aliases else "",
-            "stance": stances[t["stance"]], "quote": t["text"],
+            "stance": "asserts" if is_source else REPLY_STANCES[t["stance"]],
+            "quote": t["text"],
             "source_title": title, "source_outlet": "Twitter",
             "source_url": f"https://twitter.com/{author}/status/{t['tweet_id']}",
             "said_at": said.isoformat(timespec="seconds"), "said_tz": "+00:00",
@@ -190,42 +269,82 @@ def convert(folder: Path) -> Conversion:
     from claimtrack.names import normalise
 
     accounts = {normalise(name): author for author, name in aliases.items()}
-    seen: set[tuple[str, str, str]] = set()
+    began: dict[tuple[str, str], dt.datetime] = {}
+    for thread in threads.values():
+        began[thread.rumour] = min(thread.begun, began.get(thread.rumour, thread.begun))
+    seen: set[tuple[tuple[str, str], str, str]] = set()
     for line, link in links:
         where = f"{LINKS}:{line}"
         conversion.read[LINKS] += 1
-        claim = claims.of(link, where)
+        rumour = _rumour(link)
+        thread = threads.get(link["thread_id"])
+        if thread is None or thread.rumour != rumour:
+            raise ClaimtrackError(
+                f"{where}: thread {link['thread_id']} with this rumour is not in {TWEETS}"
+            )
         position = link["position"].strip()
         if position not in LINK_STANCES:
             raise ClaimtrackError(f"{where}: unknown position {position!r}")
-        key = (claim["ref"], link["url"], position)
+        key = (rumour, link["url"], position)
         if key in seen:
             conversion.accounted["links given again for another thread of the rumour"] += 1
             continue
         seen.add(key)
-        conversion.accounted["links (an outlet's stance)"] += 1
-        day = min(begun[th] for th in claim["threads"] if th in begun).date().isoformat()
+        first = firsts[rumour]
+        stance = _link_stance(first, position)
+        if stance is None:  # the claim neither states nor denies the rumour
+            conversion.accounted[
+                "links on a rumour no thread's claim states or denies "
+                "(recorded as comments, the position in the title)"
+            ] += 1
+            stance = "comments"
+        else:
+            conversion.accounted["links (an outlet's stance, on its rumour's first thread)"] += 1
         mediatype = link["mediatype"].strip()
+        note = position if stance == "comments" and position != "observing" else ""
         # One address has a space in its query, which a browser sends as %20.
         url = link["url"].strip().replace(" ", "%20")
         outlet = accounts.get(normalise(link["outlet"]), link["outlet"])
         conversion.add(where, {
-            "topic": claim["topic"], "claim_ref": claim["ref"], "claim": claim["text"],
-            "claim_lang": "en", "party": outlet, "party_kind": "media",
-            "stance": LINK_STANCES[position],
-            "source_title": url + (f" ({mediatype})" if mediatype else ""),
+            "topic": first.topic, "claim_ref": first.ref, "claim": first.text,
+            "claim_lang": "en", "same_as": first.same_as,
+            "party": outlet, "party_kind": "media", "stance": stance,
+            "source_title": url + f" ({', '.join(filter(None, (mediatype, note)))})"
+            if mediatype or note else url,
             "source_outlet": outlet, "source_url": url,
-            "said_at": day, "said_tz": "+00:00",
+            "said_at": began[rumour].date().isoformat(), "said_tz": "+00:00",
         })  # fmt: skip
-    for claim in claims.claims.values():
-        if claim["veracity"]:
-            label, rating = VERACITY[claim["veracity"]]
-            conversion.verdicts.append(VerdictRow(claim["ref"], label, rating, (
-                f"Veracity as PHEME's annotators judged the rumour ({label.lower()}; "
-                f"threads {', '.join(sorted(claim['threads']))})."
-            )))  # fmt: skip
+    for thread in threads.values():
+        if thread.veracity:
+            conversion.verdicts.append(_verdict(thread))
     conversion.notes.append(
         "PHEME gives no date for a news link: each is dated the day its rumour's first thread began"
     )
     conversion.check_accounted()
     return conversion
+
+
+def _link_stance(thread: _Thread, position: str) -> str | None:
+    """An article's position on the rumour as a stance on the thread's claim: as it is
+    where the claim states the rumour, turned round where its source tweet denies it;
+    None where the tweet is underspecified and the article takes a side."""
+    stance = LINK_STANCES[position]
+    if thread.states_rumour or stance == "comments":
+        return stance
+    if thread.source["stance"] == "denying":
+        return {"confirms": "denies", "denies": "confirms"}[stance]
+    return None
+
+
+def _verdict(thread: _Thread) -> VerdictRow:
+    """The annotators' veracity of the thread's rumour, as a verdict on its claim."""
+    label, rating = VERACITY[thread.veracity]
+    placed = thread.states_rumour or rating == "unverified"
+    rumour = thread.rumour_text or "(no text given)"
+    how = "" if thread.source is None else (
+        f" This thread's source tweet is {SOURCE_NOTES[thread.source['stance']]}"
+        + ("." if placed else ": the veracity is the rumour's, not placed on the shared "
+           "scale for this tweet.")
+    )  # fmt: skip
+    summary = f"Veracity of the rumour as PHEME's annotators judged it: {rumour}.{how}"
+    return VerdictRow(thread.ref, label, rating if placed else None, summary, PUBLISHER)
