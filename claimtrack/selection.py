@@ -36,7 +36,7 @@ class Selection:
     as_of: dt.datetime | None = None  # only stances whose said time was over by then
     known_at: dt.datetime | None = None  # only what the desk had recorded by then
     anonymous_only: bool = False  # a side rests on anonymous sources alone
-    unrated: bool = False  # the desk has given no verdict yet
+    unrated: bool = False  # the desk has given no verdict yet (other publishers' do not count)
     # With status "contested": also claims that were contested and no longer are.
     include_resolved: bool = False
     between_sides: bool = False  # parties for and against act for different sides
@@ -103,7 +103,11 @@ class Selection:
         if self.anonymous_only:
             query = query.where(claim_id.in_(_anonymous_only_claims(views)))
         if self.unrated:
-            rated = select(Verdict.claim_id).where(*self.published(Verdict))
+            # The desk's work list: a verdict another publisher gave (imported ClaimReview,
+            # PolitiFact's in LIAR) does not rate the claim for the desk.
+            rated = select(Verdict.claim_id).where(
+                Verdict.publisher_id.is_(None), *self.published(Verdict)
+            )
             query = query.where(claim_id.not_in(rated))
         return query
 

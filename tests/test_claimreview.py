@@ -317,6 +317,15 @@ def test_two_publishers_import_into_an_empty_database(run, engine):
     again = _import(run, TWO_PUBLISHERS)
     assert again.exit_code == 0 and "0 review(s) added; 3 already there" in again.output
     assert snapshot(engine) == before
+    # Other publishers' verdicts leave the claims on the desk's own work list.
+    unrated = json.loads(run("report", "claims", "--unrated", "--format", "json").stdout)
+    assert sorted(r["claim"] for r in unrated) == sorted(verdicts)
+    desk = run("verdict", "set", "1", "--rating", "False", "--url", "https://d.example/1")
+    assert desk.exit_code == 0, desk.output
+    unrated = json.loads(run("report", "claims", "--unrated", "--format", "json").stdout)
+    assert len(unrated) == 2 and verdicts.keys() - {r["claim"] for r in unrated} == {
+        "The US agreed to unfreeze Iran's assets in Qatar"
+    }
 
 
 def test_html_page_and_data_feed(run, engine, tmp_path):

@@ -68,7 +68,11 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             is_flag=True,
             help="Only claims where a side rests on anonymous sources alone.",
         ),
-        click.option("--unrated", is_flag=True, help="Only claims the desk has given no verdict."),
+        click.option(
+            "--unrated",
+            is_flag=True,
+            help="Only claims the desk has given no verdict (others' verdicts do not count).",
+        ),
         click.option(
             "--between-sides",
             is_flag=True,
