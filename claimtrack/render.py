@@ -413,20 +413,54 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+# wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without
+# a blank, which Chinese text is: 8 s), so a long paragraph is wrapped a piece of about
+# WRAP_LINES lines at a time (see _wrap).
+WRAP_LINES = 16
+
+
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
     lines, the last ending in an ellipsis when cut. Line breaks in the text are kept."""
     from wcwidth import wcswidth, wrap
 
-    if "\n" not in text and "\r" not in text and 0 <= wcswidth(text) <= width:
-        return text  # already fits: most cells of a long table
+    width = max(width, 1)
+    if len(text) <= width and "\n" not in text and "\r" not in text:
+        if 0 <= wcswidth(text) <= width:  # -1: a control character
+            return text  # already fits: most cells of a long table
+    # At most `lines` lines of `width` columns are shown: every character shown takes a
+    # column or two (four per column leaves room for zero-width marks), so the rest of a
+    # longer text cannot show and need not be wrapped.
+    cut = lines is not None and len(text) > lines * width * 4
+    if cut:
+        text = text[: lines * width * 4]
     out: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        out.extend(wrap(paragraph, max(width, 1)) or [""])
+        out.extend(_wrap(paragraph, width))
     if lines and len(out) > lines:
         kept = " ".join(out[lines - 1 :])
-        out = out[: lines - 1] + wrap(kept, max(width, 1), max_lines=1, placeholder="…")
+        out = out[: lines - 1] + wrap(kept, width, max_lines=1, placeholder="…")
+    elif cut:  # only zero-width characters past the cut: still say the text goes on
+        out[-1] += "…"
     return "\n".join(out)
+
+
+def _wrap(paragraph: str, width: int) -> list[str]:
+    """wcwidth's wrap of one paragraph, the same lines, a piece at a time: each piece ends
+    before a blank (or inside a word longer than a line, which wrap cuts by columns), its
+    last line may take more of what follows, so it goes back in front of the rest."""
+    from wcwidth import wrap
+
+    piece = width * WRAP_LINES
+    out: list[str] = []
+    while len(paragraph) > 2 * piece:
+        cut = paragraph.rfind(" ", piece // 2, piece)
+        lines = wrap(paragraph[: cut if cut > 0 else piece], width)
+        if len(lines) < 2:  # zero-width characters: no progress to make this way
+            break
+        out.extend(lines[:-1])
+        paragraph = lines[-1] + paragraph[cut if cut > 0 else piece :]
+    return out + (wrap(paragraph, width) or [""])
 
 
 def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:

@@ -385,3 +385,34 @@ def test_claim_text_is_escaped_in_the_page(run, engine, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page.lower()
     assert Page(page).articles == [1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 5000,  # one word, no blank: wrapped a piece at a time
+        "長" * 3000,  # Chinese: no blanks, two columns a character
+        "ایران " * 900 + "x" * 700,
+        " ".join(f"word{n}" for n in range(1500)),
+        "a" * 639 + " " + "b" * 2000,  # a blank just inside the first piece
+    ],
+)
+def test_long_text_wraps_as_wcwidth_does(text):
+    """A long paragraph is wrapped a piece at a time (wcwidth's wrap is quadratic in a
+    word's length); where the pieces meet, no line is shorter than wrap would make it."""
+    from wcwidth import wrap
+
+    from claimtrack.render import fit
+
+    assert fit(text, 40).splitlines() == wrap(text, 40)
+
+
+def test_a_cell_of_a_megabyte_shows_its_lines_and_says_it_goes_on():
+    from wcwidth import wcswidth
+
+    from claimtrack.render import fit
+
+    for text in ("長" * 350_000, "x" * 1_000_000, "word " * 200_000):
+        lines = fit(text, 40, 4).splitlines()
+        assert len(lines) == 4 and lines[-1].endswith("…")
+        assert all(wcswidth(line) <= 40 for line in lines)
