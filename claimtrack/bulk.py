@@ -76,7 +76,7 @@ from claimtrack.models import (
 from claimtrack.names import normalise
 from claimtrack.progress import SILENT
 from claimtrack.spreadsheet import restore_all
-from claimtrack.times import parse_when
+from claimtrack.times import parse_when, parse_zone
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
 
 # Columns of the hand-typed minimal format, and what they stand for in the full one.
@@ -130,8 +130,11 @@ class CsvFile:
 
     unit = "bytes"  # of ``size`` and ``bytes_read``, for the progress bar
 
-    def __init__(self, path: Path, *, raw: bool = False) -> None:
+    def __init__(self, path: Path, *, raw: bool = False, tz: str | None = None) -> None:
         self.path = path
+        self.tz = tz
+        if tz is not None:
+            parse_zone(tz)  # a bad zone is refused before the file is read
         self.size = check_file(path, MAX_CSV_BYTES)
         try:
             binary = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
@@ -155,7 +158,7 @@ class CsvFile:
         except ClaimtrackError:
             self.close()
             raise
-        self.columns = Columns(header, raw)
+        self.columns = Columns(header, raw, tz=self.tz)
 
     def _next(self) -> list[str]:
         try:
@@ -198,10 +201,11 @@ class CsvFile:
 class Columns:
     """The header of a per-stance export or a minimal file, and each row checked by it."""
 
-    def __init__(self, header: list[str], raw: bool) -> None:
+    def __init__(self, header: list[str], raw: bool, *, tz: str | None = None) -> None:
         from claimtrack.render import STANCES
 
         self.raw = raw
+        self.tz = tz  # the zone of times given without an offset or a zone column
         names = [h.strip().lower() for h in header]
         repeated = [name for name, n in Counter(names).items() if n > 1]
         if repeated:
@@ -451,10 +455,19 @@ class _Reading:
         said = row.get("said_at") or ""
         if not said:
             raise ValueError("the date is empty")
-        said = parse_when(said, row.get("said_tz") or None)
+        tz, minimal = self.columns.tz, self.columns.minimal
+        said = parse_when(
+            said,
+            row.get("said_tz") or tz,
+            zone_from="--tz" if minimal else "the said_tz column or --tz",
+        )
         published = None
         if row.get("source_published"):
-            published = parse_when(row["source_published"], row.get("source_tz") or None)
+            published = parse_when(
+                row["source_published"],
+                row.get("source_tz") or tz,
+                zone_from="the source_tz column or --tz",
+            )
         aliases = self._alias_list(row.get("party_aliases") or "")
         recorded_at = row.get("recorded_at")
         recorded_at = _instant(recorded_at) if recorded_at else None

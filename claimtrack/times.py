@@ -114,8 +114,9 @@ def now() -> When:
     return When(dt.datetime.now(dt.UTC).replace(microsecond=0), 0, "second")
 
 
-def parse_when(text: str, tz: str | None = None) -> When:
-    """Parse a time given by a user; raise UsageError saying what is accepted."""
+def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> When:
+    """Parse a time given by a user; raise UsageError saying what is accepted.
+    ``zone_from`` says where a zone can be given (an option, a file's column)."""
     raw = text.strip()
     zone = parse_zone(tz)
     if raw.lower() == "now":
@@ -135,7 +136,7 @@ def parse_when(text: str, tz: str | None = None) -> When:
         if zone is None:
             raise UsageError(
                 f"time {text!r} has no UTC offset: add one (2026-04-12T08:30+05:00) "
-                "or say which zone with --tz"
+                f"or say which zone with {zone_from}"
             )
         parsed = parsed.replace(tzinfo=zone)
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"

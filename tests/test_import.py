@@ -59,7 +59,7 @@ BAD_FILES = [
     (MINIMAL + "X,Iran,refutes,,2026-05-01\n", "line 2: unknown stance 'refutes'"),
     (MINIMAL + "X,Iran,asserts,,2026-02-30\n", "line 2: not a date"),
     (MINIMAL + "X,Iran,asserts,,yesterday\n", "line 2: not a time"),
-    (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00\n", "line 2: time '2026-05-01T10:00' has no"),
+    (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00\n", "say which zone with --tz"),
     (MINIMAL + ",Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
     (MINIMAL + "   ,Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
     (MINIMAL + "X,,asserts,,2026-05-01\n", "line 2: party is empty"),
@@ -110,6 +110,22 @@ def test_a_bad_file_imports_nothing(ready, tmp_path, engine, content, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert snapshot(engine) == before
+
+
+def test_times_without_an_offset_take_the_zone_of_tz(ready, tmp_path, engine):
+    path = tmp_path / "local.csv"
+    path.write_text(MINIMAL + "Bridge shut,Iran,asserts,,2026-05-04T10:00\n", encoding="utf-8")
+    before = snapshot(engine)
+    for zone, message in (("Mars/Olympus", "unknown"), ("+99:00", "")):
+        refused = ready("import", "csv", str(path), "--tz", zone)
+        assert refused.exit_code != 0 and len(refused.output.strip().splitlines()) == 1
+        assert message in refused.output and "Traceback" not in refused.output
+    assert snapshot(engine) == before
+    result = ready("import", "csv", str(path), "--tz", "Asia/Karachi")
+    assert result.exit_code == 0, result.output
+    found = json.loads(ready("claim", "list", "--search", "Bridge shut", "--format", "json").stdout)
+    shown = json.loads(ready("claim", "show", str(found[0]["id"]), "--format", "json").stdout)
+    assert shown[0]["asserted_by"][0]["said_at"] == "2026-05-04T10:00+05:00"
 
 
 def test_quotes_inside_a_field_are_kept_verbatim(ready, tmp_path):

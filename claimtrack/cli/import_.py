@@ -32,8 +32,14 @@ def import_() -> None:
     is_flag=True,
     help="The file was exported with --raw: keep leading apostrophes as they are.",
 )
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="The zone of times written without an offset (+03:00, Asia/Gaza), where the row "
+    "gives none; without it such a time is refused.",
+)
 @click.pass_obj
-def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
+def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
     """Import a CSV of stances in one transaction: all of it or, on any bad row, none.
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
@@ -45,11 +51,12 @@ def csv_(env, file: Path, dry_run: bool, raw: bool) -> None:
     Examples:
       claimtrack import csv stances.csv
       claimtrack import csv desk-notes.csv --dry-run
+      claimtrack import csv desk-notes.csv --tz Asia/Karachi
     """
     from claimtrack.bulk import CsvFile, import_csv
     from claimtrack.db import write_session
 
-    with CsvFile(file, raw=raw) as source:  # the file and its header, before the database
+    with CsvFile(file, raw=raw, tz=tz) as source:  # the file and its header, before the database
         engine = env.engine(write=True)
         with write_session(engine) as session:
             report, rows = import_csv(
