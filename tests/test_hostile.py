@@ -464,3 +464,19 @@ def test_search_takes_percent_underscore_and_backslash_literally(run, engine, ne
         assert result.exit_code == 0, result.output
     listed = json.loads(run("claim", "list", "--search", needle, "--format", "json").stdout)
     assert [r["claim"] for r in listed] == ["Prices fell 50%_off\\ today"]
+
+
+def test_a_refused_command_on_a_new_file_says_only_why(tmp_path):
+    """A write command on a database file that does not exist yet creates it; when the
+    command is refused the file goes again, and the one line says why (not that a
+    database was created)."""
+    path = tmp_path / "new.db"
+    refused = CliRunner().invoke(cli, ["--db", str(path), "claim", "deny", "1", "--by", "X"])
+    assert refused.exit_code == 1
+    assert refused.output.strip().splitlines() == [
+        "Error: unknown claim '1': see 'claimtrack claim list' for ids"
+    ]
+    assert not path.exists()
+    added = CliRunner().invoke(cli, ["--db", str(path), "party", "add", "X"])
+    assert added.exit_code == 0 and f"Created database {path}" in added.output
+    assert path.exists()

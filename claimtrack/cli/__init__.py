@@ -180,12 +180,15 @@ class ClaimtrackGroup(LazyGroup):
     def invoke(self, ctx: click.Context):
         try:
             try:
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
             except Exception as exc:
                 failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
-                if failed and isinstance(ctx.obj, Env):
-                    ctx.obj.discard_new_database()
+                if isinstance(ctx.obj, Env):
+                    ctx.obj.discard_new_database() if failed else ctx.obj.announce_new_database()
                 raise
+            if isinstance(ctx.obj, Env):
+                ctx.obj.announce_new_database()
+            return result
         except UsageError as exc:
             raise Misuse(str(exc)) from None
         except click.UsageError as exc:  # click's own: a bad option value, a missing argument
@@ -249,8 +252,14 @@ class Env:
             from pathlib import Path
 
             self.new_file = Path(url.database)
-            click.echo(f"Created database {self.new_file}", err=True)
         return engine
+
+    def announce_new_database(self) -> None:
+        """Say the command created its database, once it has succeeded (a command that
+        fails removes the file again, and says only why it failed)."""
+        if self.new_file is not None:
+            click.echo(f"Created database {self.new_file}", err=True)
+            self.new_file = None
 
     def discard_new_database(self) -> None:
         for engine in self.engines:
