@@ -527,8 +527,10 @@ def _flat_text(value: Any) -> Any:
     return value
 
 
-def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None) -> int:
-    """A workbook with one sheet per (title, view, rows); returns the rows written."""
+def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None,
+               warn: Callable[[str], None] | None = None) -> int:  # fmt: skip
+    """A workbook with one sheet per (title, view, rows); returns the rows written.
+    ``warn`` gets the one line naming rows whose control characters became pictures."""
     from claimtrack.spreadsheet import XlsxBook
 
     book = XlsxBook()
@@ -537,6 +539,9 @@ def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=No
         flat = (_counted([_flat_text(v) for v in view.flat_row(r)], progress) for r in rows)
         count += book.sheet(title, view.headers, view.times, flat)
     book.save(out)
+    note = book.pictured_note()
+    if note and warn:
+        warn(note)
     return count
 
 
