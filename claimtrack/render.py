@@ -11,6 +11,7 @@ XLSX carry every one.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -413,6 +414,27 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+# What a terminal would act on rather than show: the C0 controls but tab and newline
+# (ESC starts a colour or a cursor move, BEL rings), DEL and the C1 controls. Bidi marks
+# are left alone: Persian and Arabic need them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_picture(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ to ␟: \x1b as ␛, \x07 as ␇
+    return "\u2421" if code == 0x7F else f"\\x{code:02x}"  # ␡; C1 has no pictures
+
+
+def visible(text: str) -> str:
+    """Text as a terminal should print it: control characters shown, never obeyed.
+    Every table cell passes here (``fit``, ``table_text``); JSON and CSV keep the text."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(_control_picture, text.replace("\r\n", "\n"))
+
+
 # wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without
 # a blank, which Chinese text is: 8 s), so a long paragraph is wrapped a piece of about
 # WRAP_LINES lines at a time (see _wrap).
@@ -421,19 +443,21 @@ WRAP_LINES = 16
 
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
-    lines, the last ending in an ellipsis when cut. Line breaks in the text are kept."""
+    lines, the last ending in an ellipsis when cut. Line breaks in the text are kept;
+    control characters are shown as pictures (``visible``)."""
     from wcwidth import wcswidth, wrap
 
     width = max(width, 1)
-    if len(text) <= width and "\n" not in text and "\r" not in text:
-        if 0 <= wcswidth(text) <= width:  # -1: a control character
-            return text  # already fits: most cells of a long table
     # At most `lines` lines of `width` columns are shown: every character shown takes a
     # column or two (four per column leaves room for zero-width marks), so the rest of a
     # longer text cannot show and need not be wrapped.
     cut = lines is not None and len(text) > lines * width * 4
     if cut:
         text = text[: lines * width * 4]
+    text = visible(text)
+    if len(text) <= width and "\n" not in text and "\r" not in text:
+        if 0 <= wcswidth(text) <= width:
+            return text  # already fits: most cells of a long table
     out: list[str] = []
     for paragraph in text.splitlines() or [""]:
         out.extend(_wrap(paragraph, width))
@@ -472,9 +496,20 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
         for name, get in view.flat
     )
+    columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
     widths = _widths(columns, rows)
     cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
     return tabulate(cells, headers=[c.header for c in columns], tablefmt=tablefmt)
+
+
+def _shown(cell: Callable) -> Callable:
+    """A column's cell with any text made ``visible``: the one gate to the terminal."""
+
+    def shown_cell(row, width):
+        value = cell(row, width)
+        return visible(value) if isinstance(value, str) else value
+
+    return shown_cell
 
 
 def _table_cell(value: Any, width: int) -> Any:
@@ -561,8 +596,10 @@ def _flat_text(value: Any) -> Any:
     return value
 
 
-def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None) -> int:
-    """A workbook with one sheet per (title, view, rows); returns the rows written."""
+def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None,
+               warn: Callable[[str], None] | None = None) -> int:  # fmt: skip
+    """A workbook with one sheet per (title, view, rows); returns the rows written.
+    ``warn`` gets the one line naming rows whose control characters became pictures."""
     from claimtrack.spreadsheet import XlsxBook
 
     book = XlsxBook()
@@ -571,6 +608,9 @@ def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=No
         flat = (_counted([_flat_text(v) for v in view.flat_row(r)], progress) for r in rows)
         count += book.sheet(title, view.headers, view.times, flat)
     book.save(out)
+    note = book.pictured_note()
+    if note and warn:
+        warn(note)
     return count
 
 

@@ -5,7 +5,9 @@ CSV: UTF-8 with a byte-order mark and CRLF (what Excel needs), and a cell that a
 spreadsheet would run as a formula or round as a number gets a leading apostrophe
 (OWASP's CSV-injection advice), reversibly. XLSX: every text is a string cell, so no
 cell is ever a formula; times are real date cells in the offset they were said in, with
-the offset in the next column; openpyxl's write-only mode keeps memory flat.
+the offset in the next column; openpyxl's write-only mode keeps memory flat. XML, so
+XLSX, cannot hold most C0 control characters (BEL, ESC, \x01): each is written as its
+Unicode control picture (U+2400 + its code: ␇, ␛, ␁) and the workbook notes which rows.
 """
 
 from __future__ import annotations
@@ -103,6 +105,9 @@ class XlsxBook:
         # styles per cell, and a new object per cell was half the export's time.
         self._wrap = Alignment(wrap_text=True, vertical="top")
         self._bold = Font(bold=True)
+        self._row_pictured = False
+        # Rows whose control characters became pictures: (sheet title, sheet row, claim).
+        self.pictured: list[tuple[str, int, str | None]] = []
 
     def sheet(self, title: str, headers: Sequence[str], times: frozenset[str], rows) -> int:
         """Add a sheet: a frozen, filtered header row, then one row per item of ``rows``.
@@ -113,8 +118,6 @@ class XlsxBook:
         A sheet holds 1,048,576 rows; past that the rows go on in "<title> (2)", and so
         on, each with the header: nothing is cut off.
         """
-        from openpyxl.utils.exceptions import IllegalCharacterError
-
         columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
                                                     else (name,))]  # fmt: skip
         wrapped = {name for name in headers if name in WRAPPED}
@@ -127,13 +130,19 @@ class XlsxBook:
                 part += 1
                 sheet = self._start(title if part == 1 else f"{title} ({part})", columns)
                 on_sheet = 0
+            self._row_pictured = False
             try:
-                sheet.append(self._row(sheet, headers, times, wrapped, values))
-            except IllegalCharacterError:
+                row = self._row(sheet, headers, times, wrapped, values)
+            except ClaimtrackError as exc:
+                self._discard()
+                where = f"{sheet.title!r} row {on_sheet + 2}"
+                claim = _claim_label(headers, values)
                 raise ClaimtrackError(
-                    f"row {count + 1} of the {title!r} sheet holds a control character that "
-                    "XLSX cannot store: export it as CSV instead"
+                    f"{claim} ({where}): {exc}" if claim else f"{where}: {exc}"
                 ) from None
+            if self._row_pictured:
+                self.pictured.append((sheet.title, on_sheet + 2, _claim_label(headers, values)))
+            sheet.append(row)
             count += 1
             on_sheet += 1
         if sheet is None:  # no rows: the sheet and its header all the same
@@ -150,6 +159,14 @@ class XlsxBook:
         sheet.freeze_panes = "A2"
         sheet.append([self._cell(sheet, name, bold=True) for name in columns])
         return sheet
+
+    def _discard(self) -> None:
+        """Close every sheet's XML stream before an error leaves the export: openpyxl's
+        half-written sheets would otherwise complain (a traceback) when collected."""
+        for sheet in self.book.worksheets:
+            if not sheet.closed:
+                sheet.close()
+                sheet._writer.cleanup()
 
     @staticmethod
     def _finish(sheet, columns: list[str], rows: int) -> None:
@@ -181,8 +198,11 @@ class XlsxBook:
                 f"a cell of {len(value):,} characters does not fit in XLSX (at most "
                 f"{CELL_LIMIT:,}): export it as CSV instead"
             )
-        from openpyxl.cell.cell import ERROR_CODES
+        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub(_picture, value)
+            self._row_pictured = True
         if not (wrap or bold or value.startswith("=") or value in ERROR_CODES):
             return value  # openpyxl keeps any other text a plain string
         cell = WriteOnlyCell(sheet)
@@ -212,6 +232,47 @@ class XlsxBook:
 
     def save(self, out: IO[bytes] | str) -> None:
         self.book.save(out)
+
+    def pictured_note(self) -> str | None:
+        """One line naming the rows whose control characters were written as pictures."""
+        if not self.pictured:
+            return None
+        by_claim: dict[str | None, list[str]] = {}
+        for title, row, claim in self.pictured:
+            by_claim.setdefault(claim, []).append(f"{title!r} row {row}")
+        named = [f"{claim} ({', '.join(rows)})" if claim else ", ".join(rows)
+                 for claim, rows in by_claim.items()]  # fmt: skip
+        if len(named) > NOTE_NAMES:
+            named = [*named[:NOTE_NAMES], f"+{len(named) - NOTE_NAMES} more"]
+        return (
+            "Warning: control characters XLSX cannot store are written as pictures "
+            f"(␇ for BEL, ␛ for ESC; CSV keeps them) in: {'; '.join(named)}"
+        )
+
+
+NOTE_NAMES = 5  # claims the warning names before "+N more"
+_CLAIM_KEYS = ("claim_id", "id", "slug", "claim_ref")
+
+
+def _picture(match) -> str:
+    """A C0 control character's Unicode control picture: \x07 as ␇, \x1b as ␛."""
+    return chr(0x2400 + ord(match.group()))
+
+
+def _claim_label(headers: Sequence[str], values: Sequence) -> str | None:
+    """ "claim bad-text" (its slug) or "claim #3" for a row of a claim, else None: the
+    same name on the claims sheet and the stances sheet, whose ``claim_ref`` is either."""
+    found = {name: value for name, value in zip(headers, values, strict=True)
+             if name in _CLAIM_KEYS and value not in (None, "")}  # fmt: skip
+    if "slug" in found:
+        return f"claim {found['slug']}"
+    # A sheet of claims (``report claims``) calls the claim's id "id", beside its slug.
+    claim_id = found.get("claim_id", found.get("id") if "slug" in headers else None)
+    if claim_id is None and str(found.get("claim_ref", "")).isdigit():
+        claim_id = found["claim_ref"]
+    if claim_id is not None:
+        return f"claim #{claim_id}"
+    return f"claim {found['claim_ref']}" if "claim_ref" in found else None
 
 
 def _column_width(name: str) -> int:

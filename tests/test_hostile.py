@@ -480,3 +480,37 @@ def test_a_refused_command_on_a_new_file_says_only_why(tmp_path):
     added = CliRunner().invoke(cli, ["--db", str(path), "party", "add", "X"])
     assert added.exit_code == 0 and f"Created database {path}" in added.output
     assert path.exists()
+
+
+# -- control characters never reach the terminal raw ------------------------------------
+
+CONTROL_TEXT = "Bad \x01\x07\x1b[31m text\x7f\x9b end"
+
+
+def test_tables_show_control_characters_as_pictures_and_json_keeps_them(run, engine):
+    """ESC, BEL, \\x01, DEL and C1 in a claim (imported text can hold them) are shown,
+    never obeyed, in every table; JSON still carries the exact text."""
+    added = run("claim", "add", "--by", "IDF", "--create-missing", "--", CONTROL_TEXT)
+    assert added.exit_code == 0, added.output
+    claim = added.stdout.strip().splitlines()[-1]
+    for args in (("claim", "list"), ("claim", "show", claim), ("report", "claims")):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        raw = result.stdout_bytes
+        assert not [b for b in raw if b < 0x20 and b != 0x0A], (args, raw)
+        text = result.stdout
+        assert "\x7f" not in text and "\x9b" not in text, args
+        assert "Bad ␁␇␛[31m text␡\\x9b end" in text, (args, text)
+    records = json.loads(run("claim", "list", "--format", "json").stdout)
+    assert [r["claim"] for r in records] == [CONTROL_TEXT]
+    shown = json.loads(run("claim", "show", claim, "--format", "json").stdout)
+    assert [r["claim"] for r in shown] == [CONTROL_TEXT]
+
+
+def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():
+    from claimtrack.render import visible
+
+    persian = "می\u200cخواهد \u200f(ایران)\u202b"
+    assert visible(persian) == persian
+    assert visible("one\ntwo\tthree\r\nfour") == "one\ntwo\tthree\nfour"
+    assert visible("\x00\x1b\x1f\x7f\x85") == "␀␛␟␡\\x85"

@@ -74,6 +74,13 @@ def _raw_formulas(path: Path) -> list[str]:
         ]
 
 
+def _export_process(db_url, path: Path) -> subprocess.CompletedProcess:
+    """``export xlsx`` in a process of its own, where what openpyxl prints at exit shows."""
+    url = db_url.render_as_string(hide_password=False)
+    argv = [sys.executable, "-m", "claimtrack", "--db", url, "export", "xlsx", "--out", str(path)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+
+
 def _json(run, *args: str) -> list[dict]:
     result = run(*args, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -183,16 +190,52 @@ def test_hostile_texts_are_string_cells(run, engine, tmp_path):
     assert claims[ids["persian"]]["quotes"].value == f"اسماعیل بقائی: “{PERSIAN}”"
 
 
-def test_a_text_xlsx_cannot_hold_is_refused_not_dropped(run, engine, tmp_path):
-    """XML has no control characters: the export says so and writes nothing."""
-    _add(run, "a bell \x07 in a claim", "--by", "Hostile", "--at", "2026-04-11")
+CONTROL = "Bad \x01\x07\x1b[31m text"
+
+
+def test_control_characters_become_pictures_with_one_warning(run, engine, db_url, tmp_path):
+    """XML has no C0 controls: each becomes its control picture, the export says which
+    claims in one line of stderr, and CSV still holds the text exactly."""
+    plain = _add(run, CONTROL, "--by", "Hostile", "--at", "2026-04-11")
+    slugged = _add(run, "bell \x07 here", "--by", "Hostile", "--slug", "bell-here")
     path = tmp_path / "bell.xlsx"
-    result = run("export", "xlsx", "--out", str(path))
-    assert result.exit_code == 1
-    assert "control character" in result.output and "CSV" in result.output
-    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    # A real process: openpyxl's half-closed streams used to print a traceback at exit,
+    # where CliRunner never sees it.
+    done = _export_process(db_url, path)
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(path)
+    claims = {r["claim_id"].value: r for r in _records(book["claims"])}
+    assert claims[plain]["claim"].value == "Bad \u2401\u2407\u241b[31m text"
+    assert claims[slugged]["claim"].value == "bell \u2407 here"
+    stances = {r["claim_ref"].value: r for r in _records(book["stances"])}
+    assert stances[str(plain)]["claim"].value == "Bad ␁␇␛[31m text"
+    assert stances["bell-here"]["claim"].value == "bell ␇ here"
+    # The warning names each claim and the sheet rows it is really on (row 1: the header).
+    rows = {ref: (claims[key]["claim"].row, stances[ref]["claim"].row)
+            for key, ref in ((plain, str(plain)), (slugged, "bell-here"))}  # fmt: skip
+    # In the order of the claims sheet, where each is met first.
+    listed = sorted([(rows[str(plain)], f"claim #{plain}"), (rows["bell-here"], "claim bell-here")])
+    assert done.stderr.splitlines() == [
+        "Warning: control characters XLSX cannot store are written as pictures (␇ for BEL, "
+        "␛ for ESC; CSV keeps them) in: "
+        + "; ".join(f"{name} ('claims' row {c}, 'stances' row {s})" for (c, s), name in listed),
+        f"Exported 4 row(s) in three sheets to {path}",
+    ]
+    assert CONTROL in run("export", "csv").stdout  # CSV holds it as stored
+
+
+def test_a_cell_too_long_is_one_line_naming_the_claim(run, engine, db_url, tmp_path):
+    """A refused cell leaves no file, no traceback, and names the claim and its row."""
+    long = _add(run, "x" * 40_000, "--by", "Hostile", "--at", "2026-04-11")
+    _add(run, "short", "--by", "Hostile", "--at", "2026-04-12")  # newer: row 2
+    path = tmp_path / "long.xlsx"
+    done = _export_process(db_url, path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"Error: claim #{long} ('claims' row 3): a cell of 40,000 characters does not fit in "
+        "XLSX (at most 32,767): export it as CSV instead"
+    ]
     assert not path.exists() and not path.with_name(path.name + ".partial").exists()
-    assert "\x07" in run("export", "csv").stdout  # CSV holds it
 
 
 # -- 3. dates on the day they were said --------------------------------------------------

@@ -435,7 +435,7 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         return
     row = detail.row
     handle = f" ({row.slug})" if row.slug else ""
-    click.echo(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}")
+    click.echo(render.visible(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}"))
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
@@ -452,9 +452,9 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
             ("contradicts", "from"): "contradicts",
             ("contradicts", "to"): "contradicted by",
         }.get((linked.kind, linked.direction), "same as")
-        click.echo(f"  {relation} #{linked.claim_id}: {linked.text}")
+        click.echo(render.visible(f"  {relation} #{linked.claim_id}: {linked.text}"))
     if row.verdict:
-        click.echo(f"Verdict: {row.verdict}")
+        click.echo(render.visible(f"Verdict: {row.verdict}"))
     if not row.timeline:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return

@@ -96,7 +96,9 @@ def xlsx(env, out, **options) -> None:
 
     Dates and times are date cells on the day and at the hour they were said, in the
     offset they were said in (shown beside them); ids and texts are text cells, never
-    formulas and never rounded; the header row is frozen and filtered.
+    formulas and never rounded; the header row is frozen and filtered. A control character
+    XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
+    naming the claims; CSV keeps it as stored.
 
     \b
     Examples:
@@ -129,7 +131,7 @@ def xlsx(env, out, **options) -> None:
             destination(out, binary=True) as stream,
             Progress().phase("Exporting rows") as advance,
         ):
-            count = render.write_xlsx(sheets, stream, progress=advance)
+            count = render.write_xlsx(sheets, stream, progress=advance, warn=_warn)
     click.echo(f"Exported {count} row(s) in three sheets to {out}", err=True)
 
 
@@ -283,3 +285,7 @@ def _counted(items, advance):
     for item in items:
         advance(1)
         yield item
+
+
+def _warn(message: str) -> None:
+    click.echo(message, err=True)

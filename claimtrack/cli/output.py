@@ -117,7 +117,8 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
         elif fmt == "xlsx":
             with Progress().phase(f"Writing {out.name}") as advance:
                 count = render.write_xlsx([(sheet or view.name, view, rows)], stream,
-                                          progress=advance)  # fmt: skip
+                                          progress=advance,
+                                          warn=lambda m: click.echo(m, err=True))  # fmt: skip
         elif fmt == "html":
             import datetime as dt
 
