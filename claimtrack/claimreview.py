@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from claimtrack import record
 from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import Claim, Party, Stance, Verdict
+from claimtrack.report import verdict_published
 from claimtrack.times import When, parse_when, said_when
 from claimtrack.verdicts import SYNONYMS, set_verdict
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
@@ -132,16 +133,10 @@ def claim_review(
         author["url"] = publisher_url
     text = claim.text
     reviewed = text if len(text) <= CLAIM_REVIEWED_MAX else text[: CLAIM_REVIEWED_MAX - 1] + "…"
-    if verdict.published_at is not None:
-        published = When(
-            verdict.published_at, verdict.published_offset, verdict.published_precision
-        ).isoformat()
-    else:
-        published = verdict.created_at.date().isoformat()
     review = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
-        "datePublished": published,
+        "datePublished": verdict_published(verdict).isoformat(),
         "url": verdict.url,
         "claimReviewed": reviewed,
         "author": author,

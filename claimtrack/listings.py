@@ -116,7 +116,7 @@ class VerdictRow:
 class ChangeRow:
     """``report changes``: one thing that happened to a claim within the window."""
 
-    at: When  # when it was said (for a verdict: when the desk published it, UTC)
+    at: When  # when it was said (for a verdict: when it was published, as its publisher said)
     change: str  # "newly contested", "dispute resolved", "new stance", "verdict", ...
     claim_id: int
     claim: str

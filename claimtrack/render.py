@@ -161,7 +161,7 @@ def verdict_record(row: ClaimRow) -> dict | None:
     if v is None:
         return None
     return {"rating": v.rating, "label": v.label, "summary": v.summary, "url": v.url,
-            "by": v.by, "at": v.at.isoformat(timespec="seconds"),
+            "by": v.by, "at": v.at.isoformat(), "at_tz": v.at.zone,
             "publisher": v.publisher}  # fmt: skip
 
 
@@ -368,6 +368,7 @@ VERDICTS = View(
           ("worst", lambda v: v.worst_rating)),
     table=(),
     empty="No verdict yet.",
+    times=frozenset({"at"}),
 )  # fmt: skip
 
 

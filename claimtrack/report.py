@@ -295,8 +295,51 @@ def verdicts_query(*columns):
 
 def verdict_info(v) -> VerdictInfo:
     """A verdict (a row of ``verdicts_query``, or a ``models.Verdict``) as reports carry it."""
-    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by, v.created_at,
-                       v.publisher_name)  # fmt: skip
+    return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by,
+                       verdict_published(v), v.publisher_name)  # fmt: skip
+
+
+# A verdict's published time: when its publisher published it, as they said it (a day or
+# an instant, in their offset: an imported ClaimReview's datePublished, LIAR's day); the
+# desk's own verdicts are published when recorded (created_at, UTC, to the second). It
+# is the verdict's time on the said/published axis (its "at" everywhere, ``--as-of``,
+# ``report changes --since/--until``); ``--known-at`` reads created_at, when the desk
+# recorded it. These three are its only definitions.
+
+
+def verdict_published(v) -> When:
+    """The verdict's published time (a row with the verdict's columns)."""
+    if v.published_at is None:
+        return When(v.created_at, 0, "second")
+    return When(v.published_at, v.published_offset or 0, v.published_precision)
+
+
+def verdict_published_by(verdict, t: dt.datetime):
+    """SQL: the verdict's published time was over by ``t`` (as a stance's said_until <= t:
+    a verdict published on a day counts once that day is over)."""
+    from sqlalchemy import or_
+
+    from claimtrack.times import SPAN
+
+    return or_(
+        verdict.published_at.is_(None) & (verdict.created_at < t),
+        *((verdict.published_precision == precision) & (verdict.published_at <= t - span)
+          for precision, span in SPAN.items()),
+    )  # fmt: skip
+
+
+def verdict_published_since(verdict, t: dt.datetime):
+    """SQL: the verdict's published time had not ended by ``t`` (as a stance's
+    said_until > t: a verdict published on a day is within a window that starts that day)."""
+    from sqlalchemy import or_
+
+    from claimtrack.times import SPAN
+
+    return or_(
+        verdict.published_at.is_(None) & (verdict.created_at >= t),
+        *((verdict.published_precision == precision) & (verdict.published_at > t - span)
+          for precision, span in SPAN.items()),
+    )  # fmt: skip
 
 
 def status_of(session: Session, claim_id: int) -> str | None:
@@ -737,15 +780,11 @@ def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
 
     query = verdicts_query(Claim.text.label("claim_text"))
     query = query.join(schema.claim, Claim.id == Verdict.claim_id)
-    query = query.where(Verdict.created_at >= since)
-    if selection.as_of is not None:
-        query = query.where(Verdict.created_at < selection.as_of)
-    if selection.known_at is not None:
-        query = query.where(Verdict.created_at < selection.known_at)
+    query = query.where(verdict_published_since(Verdict, since), *selection.published(Verdict))
     if selection.topic:
         query = query.where(Claim.topic == selection.topic)
     return [
-        ChangeRow(When(v.created_at, 0, "second"), "verdict", v.claim_id, v.claim_text,
+        ChangeRow(verdict_published(v), "verdict", v.claim_id, v.claim_text,
                   f"{verdict_info(v)} by {v.created_by}")
         for v in session.execute(query)
     ]  # fmt: skip

@@ -22,7 +22,7 @@ class VerdictInfo:
     summary: str | None
     url: str | None
     by: str
-    at: dt.datetime
+    at: When  # when it was published, as the publisher said (the desk's: when recorded)
     publisher: str | None = None  # who published it, when not the desk
 
     def __str__(self) -> str:

@@ -52,8 +52,16 @@ class Selection:
                           known_at=self.known_at is not None)  # fmt: skip
 
     def published(self, verdict) -> list:
-        """Conditions for a verdict the desk had published by this selection's times."""
-        return [verdict.created_at < t for t in (self.as_of, self.known_at) if t is not None]
+        """Conditions for a verdict published by this selection's as-of (its published
+        time over by then) and recorded by its known-at (its created_at)."""
+        from claimtrack.report import verdict_published_by
+
+        conditions = []
+        if self.as_of is not None:
+            conditions.append(verdict_published_by(verdict, self.as_of))
+        if self.known_at is not None:
+            conditions.append(verdict.created_at < self.known_at)
+        return conditions
 
     def counts(self, stance):
         """Conditions on a stance table for "counted by this selection's times"."""

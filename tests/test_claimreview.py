@@ -485,3 +485,43 @@ def test_round_trip_export_import_export_gives_the_same_document(seeded, empty_d
     finally:
         engine.dispose()
     assert count == len(first) and copy.deepcopy(first) == first
+
+
+def test_an_imported_verdict_is_dated_when_its_publisher_published_it(run, engine):
+    imported = _import(run, TWO_PUBLISHERS)
+    assert imported.exit_code == 0, imported.output
+    # Its datePublished, with the offset and precision the publisher gave, not the import.
+    shown = json.loads(run("verdict", "show", "1", "--format", "json").stdout)
+    assert (shown[0]["at"], shown[0]["at_tz"]) == ("2026-04-13T09:30+03:30", "+03:30")
+    (claim,) = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert claim["verdict"]["at"] == "2026-04-13T09:30+03:30"
+    csv_out = run("verdict", "show", "2", "--format", "csv").stdout
+    assert ",test-editor,2026-04-14,'+00:00," in csv_out  # ' keeps a spreadsheet off it
+
+    def changed(*args):
+        result = run("report", "changes", *args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [(c["claim_id"], c["at"]) for c in json.loads(result.stdout)
+                if c["change"] == "verdict"]  # fmt: skip
+
+    # The review's day lists it (a day-dated one counts within that day); today does not.
+    assert changed("--since", "2026-04-12", "--until", "2026-04-14") == [
+        (1, "2026-04-13T09:30+03:30"), (2, "2026-04-14")]  # fmt: skip
+    assert changed("--since", "2026-04-14T12:00Z", "--until", "2026-04-14") == [
+        (2, "2026-04-14")]  # fmt: skip
+    assert changed("--since", "2026-04-13T06:00Z", "--until", "2026-04-13T06:00Z") == [
+        (1, "2026-04-13T09:30+03:30")]  # fmt: skip
+    assert changed("--since", "2026-04-13T06:01Z", "--until", "2026-04-13T23:00Z") == []
+    assert changed() == []
+    # --known-at is what the desk had recorded: before the import, nothing.
+    assert changed("--since", "2026-04-12", "--until", "2026-04-16", "--known-at",
+                   "2026-04-16") == []  # fmt: skip
+    assert len(changed("--since", "2026-04-12", "--until", "2026-04-16", "--known-at",
+                       "now")) == 3  # fmt: skip
+    # Looking back (--as-of) by the publisher's time: the 14th's is not yet published on
+    # the 13th.
+    (before,) = json.loads(run("claim", "show", "2", "--as-of", "2026-04-13", "--format",
+                            "json").stdout)  # fmt: skip
+    (after,) = json.loads(run("claim", "show", "2", "--as-of", "2026-04-14", "--format",
+                           "json").stdout)  # fmt: skip
+    assert before["verdict"] is None and after["verdict"]["at"] == "2026-04-14"

@@ -128,6 +128,8 @@ def test_liar_statement_in_full(run, engine, tmp_path):
     assert [(v["label"], v["rating"], v["publisher"]) for v in shown] == [
         ("Pants on Fire!", "false", "PolitiFact")
     ]
+    # Dated the day LIAR was released, as the import says, not the day it was imported.
+    assert (shown[0]["at"], shown[0]["at_tz"]) == ("2017-04-23", "+00:00")
     summary = shown[0]["summary"]
     for kept in ("party column: republican", "Subjects: jobs, economy",
                  "Context: a speech in Columbus", "barely-true 1; false 2; half-true 3",

@@ -290,3 +290,27 @@ def test_exports_and_listings_carry_the_verdict(seeded):
     assert "Unproven (unverified),contested since 2026-04-12 (+03:30)" in handshake  # history
     listed = json.loads(seeded("claim", "list", "--format", "json").stdout)
     assert {r["slug"]: r["verdict"] for r in listed}["handshake"] == "Unproven (unverified)"
+
+
+def test_a_desk_verdict_is_dated_when_it_was_recorded(seeded):
+    import datetime as dt
+    import time
+
+    time.sleep(2)  # a second on the clock between the seed's records and the verdict
+    before = dt.datetime.now(dt.UTC)
+    assert seeded("verdict", "set", "1", "--rating", "False").exit_code == 0
+    after = dt.datetime.now(dt.UTC)
+    (shown,) = json.loads(seeded("verdict", "show", "1", "--format", "json").stdout)
+    at = dt.datetime.fromisoformat(shown["at"])
+    assert shown["at_tz"] == "+00:00" and at.utcoffset() == dt.timedelta(0)
+    assert before.replace(microsecond=0) <= at <= after and at.microsecond == 0  # to the second
+    changes = json.loads(seeded("report", "changes", "--format", "json").stdout)
+    assert [(c["claim_id"], c["at"]) for c in changes if c["change"] == "verdict"] == [
+        (1, shown["at"])
+    ]
+    # Looking back to before it was recorded, on either axis, it is not there.
+    earlier = (before - dt.timedelta(seconds=1)).replace(microsecond=0).isoformat()
+    for axis in ("--as-of", "--known-at"):
+        (claim,) = json.loads(seeded("claim", "show", "1", axis, earlier, "--format",
+                                     "json").stdout)  # fmt: skip
+        assert claim["verdict"] is None, axis

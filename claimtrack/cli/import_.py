@@ -143,8 +143,8 @@ def liar(env, folder: Path, dry_run: bool) -> None:
     context is the source. PolitiFact's rating is a verdict published by the party
     PolitiFact, in its words ("Pants on Fire!") and on the shared scale; it is not a
     stance, so it does not make a claim contested. Every subject and the speaker's
-    record are kept in the verdict's summary. LIAR gives no dates: every stance is dated
-    2017-04-23, the day LIAR v1.0 was released.
+    record are kept in the verdict's summary. LIAR gives no dates: every stance and verdict
+    is dated 2017-04-23, the day LIAR v1.0 was released.
 
     \b
     Examples:

@@ -273,7 +273,9 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
     """What changed since the last meeting: claims newly contested, disputes resolved
     (and how), new stances on contested claims, new verdicts, new counter-claims.
 
-    Times are when things were said (a verdict: when the desk published it).
+    Times are when things were said; a verdict's is when it was published, as its
+    publisher said (an imported review's datePublished; the desk's own: when recorded).
+    --since/--until are on that axis; --known-at is when the desk recorded them.
     """
     from claimtrack import render, report
     from claimtrack.db import read_session
