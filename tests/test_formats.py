@@ -416,3 +416,20 @@ def test_a_cell_of_a_megabyte_shows_its_lines_and_says_it_goes_on():
         lines = fit(text, 40, 4).splitlines()
         assert len(lines) == 4 and lines[-1].endswith("…")
         assert all(wcswidth(line) <= 40 for line in lines)
+
+
+def test_contested_json_and_csv_carry_the_status_periods_as_export_does(seeded):
+    """Every format but the table lists each claim's status periods (the page draws them):
+    the same periods as the per-claim export, not an empty list."""
+    import csv as csv_module
+
+    rows = json.loads(_ok(seeded("report", "contested", "--format", "json"), "json").stdout)
+    assert rows and all(r["periods"] for r in rows)
+    assert all(r["periods"][-1]["status"] == "contested" for r in rows)
+    reported = _ok(seeded("report", "contested", "--format", "csv"), "csv").stdout
+    exported = _ok(seeded("export", "csv", "--no-bom"), "export").stdout
+    report = {r["claim_id"]: r["history"]
+              for r in csv_module.DictReader(io.StringIO(reported.lstrip("\ufeff")))}  # fmt: skip
+    export = {r["claim_id"]: r["history"] for r in csv_module.DictReader(io.StringIO(exported))}
+    assert len(report) == len(rows) and all(report.values())
+    assert report.items() <= export.items()

@@ -188,8 +188,9 @@ def contested(env, fmt, tablefmt, out, **options) -> None:
     with read_session(env.engine()) as session:
         selection = build_selection(session, status="contested", **options)
         title = "Contested claims" + describe_times(options)
-        # The page draws each claim's status periods: it reads the stored history.
-        rows = report.claims(session, selection, detail=True, history=fmt == "html")
+        # The page draws each claim's status periods, and JSON, CSV and XLSX list them (as
+        # export does): all but the table read the stored history.
+        rows = report.claims(session, selection, detail=True, history=fmt != "table")
         show(render.CONTESTED, rows, fmt=fmt, tablefmt=tablefmt, out=out, title=title,
              page=lambda rows: graph.page(session, rows, selection))  # fmt: skip
 
