@@ -505,6 +505,15 @@ def test_tables_show_control_characters_as_pictures_and_json_keeps_them(run, eng
     assert [r["claim"] for r in records] == [CONTROL_TEXT]
     shown = json.loads(run("claim", "show", claim, "--format", "json").stdout)
     assert [r["claim"] for r in shown] == [CONTROL_TEXT]
+    # The lines around the tables too: a party's header, a near-duplicate's note.
+    party = run("party", "add", "Ink\x1b]0;owned\x07", "--alias", "a\x1b[2J")
+    assert party.exit_code == 0, party.output
+    for args in (("party", "show", party.stdout.strip()),
+                 ("claim", "add", "--by", "IDF", "--", CONTROL_TEXT + "!")):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)
+        assert "␛" in result.output, (args, result.output)
 
 
 def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():

@@ -190,8 +190,11 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         _record_stance(session, env, new, "asserts", opts, created)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
+    if similar:
+        from claimtrack.render import visible
+
     for other in similar:
-        click.echo(f"Note: similar claim #{other.id}: {other.text}", err=True)
+        click.echo(f"Note: similar claim #{other.id}: {visible(other.text)}", err=True)
     click.echo(new.id)
 
 

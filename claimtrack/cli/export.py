@@ -185,6 +185,7 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
     from claimtrack.claimreview import export_reviews
     from claimtrack.cli.output import destination
     from claimtrack.db import read_session
+    from claimtrack.render import visible
 
     with read_session(env.engine()) as session:
         ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
@@ -192,7 +193,7 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
             session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
         )
     for claim in left_out:
-        click.echo(f"{claim} (set a verdict with --url to publish it)", err=True)
+        click.echo(visible(f"{claim} (set a verdict with --url to publish it)"), err=True)
     if left_out and not skip_incomplete:
         raise click.ClickException(
             f"{len(left_out)} claim(s) left out, nothing written: complete them, "

@@ -121,6 +121,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
     from claimtrack import record
     from claimtrack.db import write_session
     from claimtrack.errors import UsageError
+    from claimtrack.render import visible
 
     if acts_for and for_no_one:
         raise UsageError("give --for or --for-no-one, not both")
@@ -134,7 +135,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
         if name is not None and name != old_name:
             record.add_alias(session, found, old_name)  # the old name still finds it
         record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
-    click.echo(f"#{found.id} {found.name}: " + "; ".join(changes))
+    click.echo(visible(f"#{found.id} {found.name}: " + "; ".join(changes)))
 
 
 @party.command("merge")
@@ -154,6 +155,7 @@ def merge(env, party_ref, into_ref) -> None:
     """
     from claimtrack import record
     from claimtrack.db import write_session
+    from claimtrack.render import visible
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
@@ -161,7 +163,7 @@ def merge(env, party_ref, into_ref) -> None:
         into = record.find_party(session, into_ref)
         detail = record.merge_parties(session, found, into)
         record.log_event(session, env.editor, "party merge", detail)
-    click.echo(f"Merged {detail}")
+    click.echo(visible(f"Merged {detail}"))
 
 
 @party.command("alias")
@@ -224,17 +226,18 @@ def show(env, party_ref, fmt, tablefmt, out) -> None:
     """
     from claimtrack import record, render, report
     from claimtrack.db import read_session
+    from claimtrack.render import visible
 
     with read_session(env.engine()) as session:
         detail = report.party_detail(session, record.find_party(session, party_ref))
     if fmt == "json":
         show_rows(render.PARTY_DETAIL, [detail], fmt="json", out=out)
         return
-    click.echo(f"#{detail.party.id} {detail.label} [{detail.party.kind}]")
+    click.echo(visible(f"#{detail.party.id} {detail.label} [{detail.party.kind}]"))
     if detail.party.description:
-        click.echo(detail.party.description)
+        click.echo(visible(detail.party.description))
     if detail.party.aliases:
-        click.echo("also: " + ", ".join(detail.party.aliases))
+        click.echo(visible("also: " + ", ".join(detail.party.aliases)))
     if detail.stances:
         click.echo()
         show_rows(render.PARTY_STANCES, detail.stances, fmt=fmt, tablefmt=tablefmt, out=out)
