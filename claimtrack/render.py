@@ -207,7 +207,7 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
 
 def _verdict_note(row) -> list[str]:
     v = row.verdict
-    return [f"[verdict: {v.label}" + (f" per {v.publisher}]" if v.publisher else "]")] if v else []
+    return [f"[verdict: {v}]"] if v else []  # "False (false) per PolitiFact", as everywhere
 
 
 def _claim_with_verdict(row, width: int) -> str:

@@ -300,7 +300,7 @@ def test_two_publishers_import_into_an_empty_database(run, engine):
             "Three Pinocchios per Second Desk",
     }  # fmt: skip
     table = run("report", "claims").output
-    assert "[verdict: False per Fact Check One]" in table
+    assert "[verdict: False (false) per Fact Check One]" in table
     assert "[verdict: Three Pinocchios per Second Desk]" in table
     # Who made each claim asserts it, in each source it appeared in.
     shown = run("claim", "show", "1", "--format", "json")
