@@ -128,21 +128,3 @@ class Verdict(Base):
         """Who published it (None: the desk itself), as a row of ``report.verdicts_query``
         names it."""
         return None if self.publisher is None else self.publisher.name
-
-
-class PartyClaim(Base):
-    """A party's part in a claim under the rule (see ``schema.party_claim``)."""
-
-    __table__ = schema.party_claim
-
-
-class PartyCounter(Base):
-    """A counter-claim through which a party opposes a claim (``schema.party_counter``)."""
-
-    __table__ = schema.party_counter
-
-
-class PartyTally(Base):
-    """Per party and topic, what ``report parties`` reads (``schema.party_tally``)."""
-
-    __table__ = schema.party_tally

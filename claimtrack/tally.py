@@ -25,7 +25,8 @@ from sqlalchemy import case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from claimtrack import rule
-from claimtrack.models import Claim, ClaimState, PartyClaim, PartyCounter, PartyTally, Stance
+from claimtrack.models import Claim, ClaimState, Stance
+from claimtrack.schema import party_claim, party_counter, party_tally
 from claimtrack.vocabulary import WITHDRAWAL
 
 COUNTS = ("asserted", "denied", "contested", "retracted", "stances")
@@ -85,13 +86,15 @@ _CLAIM_COLUMNS = ("claim_id", "party_id", "topic", *COUNTS)
 _COUNTER_COLUMNS = ("claim_id", "party_id", "topic", "counter_claim_id")
 
 
+def _summed(*conditions):
+    """``party_claim`` summed per party and topic (over the claims meeting ``conditions``)."""
+    t = party_claim
+    query = select(t.c.party_id, t.c.topic, *(func.sum(t.c[n]) for n in COUNTS))
+    return query.where(*conditions).group_by(t.c.party_id, t.c.topic)
+
+
 def _sums(session: Session, claims: Sequence[int]) -> dict[tuple[int, str], list[int]]:
-    table = PartyClaim.__table__
-    query = (
-        select(table.c.party_id, table.c.topic, *(func.sum(table.c[n]) for n in COUNTS))
-        .where(table.c.claim_id.in_(claims))
-        .group_by(table.c.party_id, table.c.topic)
-    )
+    query = _summed(party_claim.c.claim_id.in_(claims))
     return {(r[0], r[1]): list(r[2:]) for r in session.connection().execute(query)}
 
 
@@ -102,14 +105,14 @@ def refresh(session: Session, claims: Sequence[int], scope: Sequence[int]) -> No
     params = {"claims": list(claims), "scope": list(scope)}
     before = _sums(session, claims)
     views = rule.views(scoped=True)
-    for model in (PartyClaim, PartyCounter):
-        connection.execute(delete(model).where(model.claim_id.in_(claims)))
+    for table in (party_claim, party_counter):
+        connection.execute(delete(table).where(table.c.claim_id.in_(claims)))
     connection.execute(
-        insert(PartyClaim).from_select(list(_CLAIM_COLUMNS), _contributions(views, claims)),
+        insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views, claims)),
         params,
     )
     connection.execute(
-        insert(PartyCounter).from_select(list(_COUNTER_COLUMNS), _counters(views, claims)),
+        insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views, claims)),
         params,
     )
     after = _sums(session, claims)
@@ -130,7 +133,7 @@ def _apply(session: Session, changes) -> None:
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.bind.dialect.name]
-    table = PartyTally.__table__
+    table = party_tally
     rows = [dict(party_id=p, topic=t, **dict(zip(COUNTS, diff, strict=True)))
             for (p, t), diff in sorted(changes)]  # fmt: skip
     upsert = dialect.insert(table)
@@ -151,13 +154,9 @@ def _apply(session: Session, changes) -> None:
 def rebuild(session: Session) -> None:
     """Count every claim from scratch (after ``claim_state`` was rebuilt)."""
     connection = session.connection()
-    for model in (PartyTally, PartyCounter, PartyClaim):
-        connection.execute(delete(model))
+    for table in (party_tally, party_counter, party_claim):
+        connection.execute(delete(table))
     views = rule.views()
-    connection.execute(insert(PartyClaim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
-    connection.execute(insert(PartyCounter).from_select(list(_COUNTER_COLUMNS), _counters(views)))
-    table = PartyClaim.__table__
-    summed = select(
-        table.c.party_id, table.c.topic, *(func.sum(table.c[n]) for n in COUNTS)
-    ).group_by(table.c.party_id, table.c.topic)
-    connection.execute(insert(PartyTally).from_select(["party_id", "topic", *COUNTS], summed))
+    connection.execute(insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
+    connection.execute(insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views)))
+    connection.execute(insert(party_tally).from_select(["party_id", "topic", *COUNTS], _summed()))
