@@ -175,6 +175,30 @@ def test_report_names_both_sides_and_contested_since(story):
     assert contested_claims(story.session, as_of=parse_when("2026-04-12").at) == []
 
 
+def test_last_activity_counts_stances_for_a_counter_claim_not_against_it(story):
+    """docs/model.md: a claim's last activity is its own latest stance, or the latest
+    stance that puts a party against it through a counter-claim; a denial of the
+    counter-claim is the counter-claim's activity."""
+    claim = story.claim("Two destroyers crossed the strait")
+    counter = story.claim("The destroyers were turned back")
+    story.stance(claim, "CENTCOM", "asserts", "2026-04-11T18:00+00:00")
+    story.stance(counter, "IRGC navy", "asserts", "2026-04-11T23:00+03:30")
+    record.link_claims(story.session, counter, claim, "contradicts", editor=ED)
+    story.session.flush()
+
+    def activity():
+        story.session.flush()
+        rows = report.claims(story.session, Selection(), detail=True)
+        return {r.claim_id: str(r.last_activity) for r in rows}
+
+    assert activity()[claim.id] == "2026-04-11 23:00+03:30"  # the counter-claim, for it
+    story.stance(counter, "Pentagon", "denies", "2026-04-12T09:00-04:00")
+    assert activity() == {claim.id: "2026-04-11 23:00+03:30",
+                          counter.id: "2026-04-12 09:00-04:00"}  # fmt: skip
+    story.stance(counter, "Tasnim", "confirms", "2026-04-12T10:00+03:30")
+    assert activity()[claim.id] == "2026-04-12 10:00+03:30"
+
+
 def test_views_agree_with_the_as_of_query_at_the_end_of_time(story):
     a = story.claim("A1")
     b = story.claim("B1")
