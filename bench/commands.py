@@ -32,9 +32,12 @@ from pathlib import Path
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = [PY, "-c", "import click, sqlalchemy.orm"]
+REVIEWS = ROOT / "fixtures" / "claimreview-two-publishers.json"
+DATA = ROOT.parent / "shared" / "data"  # LIAR and PHEME, beside the checkout (README)
 # Outputs that are the whole archive: streamed, judged by first byte and memory.
 WHOLE = {"report claims", "report contested", "claim list", "export csv", "export xlsx",
-         "export claimreview", "source list", "db rebuild-status", "log"}  # fmt: skip
+         "export claimreview", "export graph", "source list", "db rebuild-status",
+         "log"}  # fmt: skip
 
 
 def measure(argv: list[str], *, cwd: str | None = None, stdin: bytes | None = None) -> dict:
@@ -131,7 +134,8 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
                                    "--kind", "disputes"], {}  # fmt: skip
     yield "stance void", lambda: ["stance", "void", seen["confirmed"], "--reason", "bench"], {}
     yield "verdict set", lambda: ["verdict", "set", seen["claim"], "--rating", "Half right",
-                                  "--as", "mixture"], {}  # fmt: skip
+                                  "--as", "mixture", "--url",
+                                  f"https://example.org/checks/{tag}"], {}  # fmt: skip
     yield "verdict show", lambda: ["verdict", "show", seen["claim"]], {}
     yield "report contested", ["report", "contested"], {}
     yield "report claims", ["report", "claims"], {}
@@ -140,7 +144,18 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     yield "export csv", ["export", "csv"], {}
     yield "export xlsx", ["export", "xlsx", "--out", str(workdir / "all.xlsx")], {}
     yield "export claimreview", ["export", "claimreview"], {}
+    yield "export graph", ["export", "graph"], {}
     yield "import csv", ["import", "csv", str(csv_file)], {}
+    yield "import claimreview", ["import", "claimreview", str(REVIEWS)], {}
+    liar, pheme = DATA / "liar", DATA / "pheme"
+    yield "import liar", ["import", "liar", str(liar)] if liar.is_dir() else None, {
+        "why": f"no {liar}"
+    }
+    # Into a new database: LIAR and PHEME share a name ('Michael Skolnik'), and the one
+    # imported second is refused for it, as the README says.
+    yield "import pheme", ["import", "pheme", str(pheme)] if pheme.is_dir() else None, {
+        "why": f"no {pheme}", "cwd": str(workdir), "own_db": True
+    }
     yield "log", ["log"], {}
     yield "seed", ["seed"], {}
     yield "party merge", ["party", "merge", f"Bench party {tag}", "Person 1"], {}

@@ -55,6 +55,26 @@ def test_smoke_run_prints_every_target(tmp_path):
     assert "| P4 " in result.stdout
 
 
+def test_every_command_runs_with_its_defaults(tmp_path):
+    """bench/commands.py (P11) on a small generated database: each command in
+    `claimtrack --help` exits 0, so the table in docs/performance.md cannot rot."""
+    from generate import generate
+
+    db = tmp_path / "small.db"
+    generate(str(db), 300, progress=None)
+    out = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "commands.py"), "--db", str(db), "--repeats", "1",
+         "--skip", "import liar", "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    ran = {r["command"]: r for r in json.loads(out.read_text()) if "code" in r}
+    assert {"claim add", "report contested", "export graph", "import claimreview"} <= set(ran)
+    assert all(r["code"] == 0 for r in ran.values())
+    assert ran["export csv"]["bytes"] > 0 and ran["report parties"]["first_byte"] is not None
+
+
 def test_generator_writes_the_same_rows_on_both_backends(tmp_path, pg_admin_url):
     """COPY on PostgreSQL, executemany on SQLite: the same rows, ids and derived state."""
     import datetime as dt
