@@ -148,14 +148,18 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     yield "import csv", ["import", "csv", str(csv_file)], {}
     yield "import claimreview", ["import", "claimreview", str(REVIEWS)], {}
     liar, pheme = DATA / "liar", DATA / "pheme"
-    yield "import liar", ["import", "liar", str(liar)] if liar.is_dir() else None, {
-        "why": f"no {liar}"
-    }
+    yield (
+        "import liar",
+        ["import", "liar", str(liar)] if liar.is_dir() else None,
+        {"why": f"no {liar}"},
+    )
     # Into a new database: LIAR and PHEME share a name ('Michael Skolnik'), and the one
     # imported second is refused for it, as the README says.
-    yield "import pheme", ["import", "pheme", str(pheme)] if pheme.is_dir() else None, {
-        "why": f"no {pheme}", "cwd": str(workdir), "own_db": True
-    }
+    yield (
+        "import pheme",
+        ["import", "pheme", str(pheme)] if pheme.is_dir() else None,
+        {"why": f"no {pheme}", "cwd": str(workdir), "own_db": True},
+    )
     yield "log", ["log"], {}
     yield "seed", ["seed"], {}
     yield "party merge", ["party", "merge", f"Bench party {tag}", "Person 1"], {}
