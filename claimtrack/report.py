@@ -698,17 +698,68 @@ def verdict_rows(session: Session, claim) -> list[VerdictRow]:
 # -- what changed ---------------------------------------------------------------------------
 
 
-def changes(session: Session, selection: Selection, since: dt.datetime) -> list[ChangeRow]:
+# How many stances a window of ``changes`` spans at most (ties at its end aside): what
+# memory holds at once, however long the time asked about.
+CHANGES_WINDOW = 20_000
+
+
+def changes(session: Session, selection: Selection, since: dt.datetime) -> Iterator[ChangeRow]:
     """What changed between ``since`` and the selection's as-of (or now): disputes that
     began and ended, new stances on contested claims, new verdicts and counter-claims,
-    in the order they happened. The selection's topic and known-at apply."""
+    in the order they happened. The selection's topic and known-at apply.
+
+    Streamed: the time is cut into windows of said time of about ``CHANGES_WINDOW``
+    stances each (read from ``ix_stance_said_until``), and each window's changes are
+    found and sorted before the next is read, so a year costs what a day does, window
+    by window. A change belongs to the window its time ends in; every change happens
+    at a stance said on its claim or on a claim contradicting it, or at a verdict."""
+    start = since
+    while True:
+        end = _window_end(session, start, selection.as_of)
+        rows = _changes_between(session, selection, start, end)
+        yield from sorted(rows, key=lambda c: (c.at.until, c.claim_id, c.change))
+        if end is None:
+            return
+        start = end
+
+
+def _window_end(session: Session, start: dt.datetime, as_of) -> dt.datetime | None:
+    """The said_until of the ``CHANGES_WINDOW``-th stance ending after ``start``; None
+    when fewer are left before ``as_of`` (the last window, open-ended)."""
+    end = session.scalar(
+        select(Stance.said_until)
+        .where(Stance.said_until > start)
+        .order_by(Stance.said_until)
+        .offset(CHANGES_WINDOW)
+        .limit(1)
+    )
+    return None if end is None or (as_of is not None and end >= as_of) else end
+
+
+def _changes_between(session, selection: Selection, start, end) -> list[ChangeRow]:
+    """The changes whose time ends after ``start`` and by ``end`` (None: no end)."""
     from claimtrack.history import periods
 
-    said = select(Stance.claim_id).where(*selection.counts(Stance), Stance.said_until > since)
-    touched = select(Claim.id).where(Claim.id.in_(said), Claim.merged_into_id.is_(None))
+    def within(when: When) -> bool:
+        return when.until > start and (end is None or when.until <= end)
+
+    window = [Stance.said_until > start] + ([Stance.said_until <= end] if end else [])
+    said = select(Stance.claim_id).where(*selection.counts(Stance), *window)
+    # A stance on a claim changes the claims that contradict it too (a counter-claim
+    # asserted today contests the claim it answers, which nobody spoke of today).
+    link = schema.claim_link.c
+    either = said.union(
+        select(link.to_claim_id).where(link.kind == "contradicts", link.from_claim_id.in_(said)),
+        select(link.from_claim_id).where(link.kind == "contradicts", link.to_claim_id.in_(said)),
+    ).subquery()
+    touched = (
+        select(Claim.id)
+        .join(either, Claim.id == either.c.claim_id)
+        .where(Claim.merged_into_id.is_(None))
+    )
     if selection.topic:
         touched = touched.where(Claim.topic == selection.topic)
-    ids = list(session.scalars(touched))
+    ids = list(session.scalars(touched.order_by(Claim.id)))
     found: list[ChangeRow] = []
     texts: dict[int, str] = {}
     for part in chunks(ids):
@@ -717,15 +768,15 @@ def changes(session: Session, selection: Selection, since: dt.datetime) -> list[
             sorted(set(part).union(*counters.values()))))).all())  # fmt: skip
         history = periods(session, set(part).union(*counters.values()), selection)
         for claim_id in part:
-            found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], since))
-            found.extend(_new_counters(claim_id, counters, history, texts, since))
+            found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
+            found.extend(_new_counters(claim_id, counters, history, texts, within))
         contested = [c for c in part if history[c] and history[c][-1].status == "contested"]
-        found.extend(_new_stances(session, selection, contested, texts, since))
-    found.extend(_new_verdicts(session, selection, since))
-    return sorted(found, key=lambda c: (c.at.until, c.claim_id, c.change))
+        found.extend(_new_stances(session, selection, contested, texts, window))
+    found.extend(_new_verdicts(session, selection, start, end))
+    return found
 
 
-def _new_counters(claim_id: int, counters, history, texts, since) -> list[ChangeRow]:
+def _new_counters(claim_id: int, counters, history, texts, within) -> list[ChangeRow]:
     """Claims first stated in the window that contradict this (older) claim: a link has
     two ends, and the newer claim is the counter-claim of the older."""
     from claimtrack.listings import ChangeRow
@@ -737,27 +788,27 @@ def _new_counters(claim_id: int, counters, history, texts, since) -> list[Change
         if not (mine and theirs):
             continue
         began = theirs[0].since
-        if began.until > since and (began.until, other) > (mine[0].since.until, claim_id):
+        if within(began) and (began.until, other) > (mine[0].since.until, claim_id):
             rows.append(ChangeRow(began, "new counter-claim", claim_id, texts[claim_id],
                                   f"#{other}: {texts[other]}"))  # fmt: skip
     return rows
 
 
-def _period_changes(claim_id: int, text: str, history: list, since) -> list[ChangeRow]:
+def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:
     from claimtrack.listings import ChangeRow
 
     rows = []
     for period in history:
-        if period.status == "contested" and period.since.until > since:
+        if period.status == "contested" and within(period.since):
             rows.append(ChangeRow(period.since, "newly contested", claim_id, text,
                                   period.began_by))  # fmt: skip
-        if period.status == "contested" and period.until and period.until.until > since:
+        if period.status == "contested" and period.until and within(period.until):
             rows.append(ChangeRow(period.until, "dispute resolved", claim_id, text,
                                   f"{period.how} ({period.ended_by})"))  # fmt: skip
     return rows
 
 
-def _new_stances(session, selection: Selection, contested, texts, since) -> list[ChangeRow]:
+def _new_stances(session, selection: Selection, contested, texts, window) -> list[ChangeRow]:
     """Stances said in the window on the claims contested at its end."""
     from claimtrack.listings import ChangeRow
 
@@ -765,8 +816,7 @@ def _new_stances(session, selection: Selection, contested, texts, since) -> list
     query = (
         select(schema.stance, speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == Stance.party_id)
-        .where(*selection.counts(Stance), Stance.said_until > since,
-               Stance.claim_id.in_(contested))
+        .where(*selection.counts(Stance), *window, Stance.claim_id.in_(contested))
     )  # fmt: skip
     return [
         ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],
@@ -775,12 +825,14 @@ def _new_stances(session, selection: Selection, contested, texts, since) -> list
     ]  # fmt: skip
 
 
-def _new_verdicts(session, selection: Selection, since) -> list[ChangeRow]:
+def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:
     from claimtrack.listings import ChangeRow
 
     query = verdicts_query(Claim.text.label("claim_text"))
     query = query.join(schema.claim, Claim.id == Verdict.claim_id)
-    query = query.where(verdict_published_since(Verdict, since), *selection.published(Verdict))
+    query = query.where(verdict_published_since(Verdict, start), *selection.published(Verdict))
+    if end is not None:
+        query = query.where(verdict_published_by(Verdict, end))
     if selection.topic:
         query = query.where(Claim.topic == selection.topic)
     return [

@@ -326,6 +326,48 @@ def test_report_changes_defaults_to_the_last_day(story):
     ok("report", "changes")  # now: the day before now, nothing said in it, not an error
 
 
+def test_report_changes_lists_the_claim_a_new_counter_claim_contests(story):
+    """Nobody spoke of P on day 5; a counter-claim asserted that day contests it all the
+    same, and the window lists it for P too (it used to list only the counter-claim)."""
+    ok = story
+    ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[1]}T09:00+03:30", "--slug", "r")
+    ok("claim", "counter", "r", "R does not hold", "--by", "C", "--at", f"{DAY[5]}T08:00-05:00",
+       "--slug", "not-r")  # fmt: skip
+    rows = json.loads(ok("report", "changes", "--since", DAY[5], "--tz", "-05:00", "--format",
+                         "json"))  # fmt: skip
+    about_r = {(r["change"], r["detail"]) for r in rows if r["claim"] == "R holds"}
+    assert about_r == {("newly contested", "C asserts"),
+                       ("new counter-claim", "#4: R does not hold")}  # fmt: skip
+
+
+def test_report_changes_streams_window_by_window_with_the_same_rows(story, monkeypatch):
+    """However the time is cut into windows, the same changes in the same order."""
+    from claimtrack import report
+
+    ok = story
+    day_four(ok)
+    ok("verdict", "set", "q", "--rating", "Unproven", "--as", "unverified")
+    ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[1]}T09:00+03:30", "--slug", "r")
+    ok("claim", "deny", "r", "--by", "B", "--at", f"{DAY[5]}T08:00+00:00")  # contested now
+    args = ("report", "changes", "--since", DAY[1], "--format", "json")
+    whole = json.loads(ok(*args))
+    assert {r["change"] for r in whole} >= {
+        "newly contested",
+        "dispute resolved",
+        "new stance",
+        "new counter-claim",
+        "verdict",
+    }
+    for size in (1, 2, 3):
+        monkeypatch.setattr(report, "CHANGES_WINDOW", size)
+        assert json.loads(ok(*args)) == whole
+    until = ("--until", f"{DAY[3]}T12:00+03:30")
+    monkeypatch.setattr(report, "CHANGES_WINDOW", 10_000)
+    before = json.loads(ok(*args, *until))
+    monkeypatch.setattr(report, "CHANGES_WINDOW", 1)
+    assert json.loads(ok(*args, *until)) == before
+
+
 def test_a_dispute_within_one_side_is_named(story):
     ok = story
     # G (side X) confirms Q while E (side X) still denies it; B, C, D retract: only X is left.

@@ -299,5 +299,5 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
 
         raise UsageError(f"--until {until} is not after --since {since}: nothing can change")
     with read_session(env.engine()) as session:
-        rows = report.changes(session, selection, start)
-    show(render.CHANGES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
+        rows = report.changes(session, selection, start)  # streamed, window by window
+        show(render.CHANGES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
