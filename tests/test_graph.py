@@ -364,7 +364,7 @@ def test_graph_bytes_do_not_depend_on_how_the_written_ids_are_held(
 
     monkeypatch.setattr(report, "BATCH", 7)
     bits = {fmt: _exported_bytes(run, tmp_path, fmt, "bits") for fmt in ("graphml", "dot")}
-    assert bits["graphml"].count(b"<data key=\"edge_relation\">contradicts</data>") > 2
+    assert bits["graphml"].count(b'<data key="edge_relation">contradicts</data>') > 2
     monkeypatch.setattr(graph, "IdBits", set)
     for fmt, written in bits.items():
         assert _exported_bytes(run, tmp_path, fmt, "sets") == written
