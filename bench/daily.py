@@ -115,8 +115,10 @@ def main() -> None:
                 topic=args.topic)  # fmt: skip
         return
     # An installed claimtrack runs from bytecode (pip compiles it), as the floor's click
-    # and SQLAlchemy do: with PYTHONDONTWRITEBYTECODE set, every run would compile
-    # claimtrack's modules again (20 to 40 ms of a command) and measure that too.
+    # and SQLAlchemy do. In a fresh checkout with PYTHONDONTWRITEBYTECODE set, no
+    # __pycache__ is ever written, and every run compiles claimtrack's modules again
+    # (report contested: 16% more instructions than the floor's whole run) and measures
+    # that too. The warm-up run writes the bytecode.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["CLAIMTRACK_EDITOR"] = "bench"
     db = ["--db", args.db]
