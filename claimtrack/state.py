@@ -13,8 +13,9 @@ the table always equals the ``claim_status`` view.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -151,6 +152,20 @@ def refresh_pending(session: Session) -> int:
     if len(touched) > REBUILD_ABOVE:
         return rebuild(session)
     return refresh(session, touched, replay=replay)
+
+
+@contextlib.contextmanager
+def once(session: Session) -> Iterator[None]:
+    """Re-rate the claims the block's flushes touch once, as the block ends, rather than
+    after each flush: for a command that writes a claim, then a stance on it, and reads
+    no claim's state in between (``claim add``: one re-rating, not two). A block that
+    fails re-rates nothing; its transaction is rolled back."""
+    session.info[DEFERRED] = True
+    try:
+        yield
+        refresh_pending(session)
+    finally:
+        session.info.pop(DEFERRED, None)
 
 
 def rerank(session: Session, claim_ids: Iterable[int]) -> None:

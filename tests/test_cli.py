@@ -168,6 +168,29 @@ def test_unknown_tablefmt_is_a_usage_error(seeded_run):
     assert "unknown table format" in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "imported"),
+    [
+        ((), "True True False"),  # the table: tabulate and wcwidth, but not the graph
+        (("--format", "json"), "False False False"),
+        (("--format", "json", "--tablefmt", "nope"), "False False False"),  # as before
+        (("--tablefmt", "nope"), "refused"),
+    ],
+)
+def test_report_imports_only_what_its_format_draws_with(seeded_run, db_url, args, imported):
+    """``report contested`` imports tabulate (and with it wcwidth) for a table only, and
+    the graph module for the HTML page only: each costs a daily command milliseconds."""
+    argv = ["--db", db_url.render_as_string(hide_password=False), "report", "contested", *args]
+    code = (
+        "import sys; from claimtrack.cli import cli\n"
+        f"try: cli({argv!r})\nexcept SystemExit as exit: status = exit.code\n"
+        "print('refused' if status else ' '.join(str(name in sys.modules) for name in "
+        "('tabulate', 'wcwidth', 'claimtrack.graph')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip().splitlines()[-1] == imported
+
+
 def test_db_current_and_upgrade(run, db_url):
     engine = db.create_engine(db_url)
     db.upgrade(engine, "base")

@@ -90,6 +90,39 @@ def test_a_bulk_load_rates_once_at_the_end(session):
     assert len(_stored(session)) == 23
 
 
+def test_once_rates_a_new_claim_and_its_stance_once_as_the_block_ends(session, monkeypatch):
+    """``claim add``'s transaction: the claim's flush and its stance's are rated together,
+    once, when the block ends; a block that fails rates nothing."""
+    iran, us = (record.add_party(session, name, editor=ED) for name in ("Iran", "US"))
+    denied = record.add_claim(session, "talks collapsed", topic="t", editor=ED)
+    record.add_stance(session, denied, us, "denies", editor=ED, said=parse_when("2026-04-11"))
+    session.flush()
+    refreshed = []
+    original = state.refresh
+    monkeypatch.setattr(state, "refresh", lambda s, ids, **kw: refreshed.append(set(ids))
+                        or original(s, ids, **kw))  # fmt: skip
+    with state.once(session):
+        claim = record.add_claim(session, "talks went on", topic="t", editor=ED)
+        assert refreshed == [] and session.get(ClaimState, claim.id) is None  # not yet
+        record.add_stance(session, claim, iran, "asserts", editor=ED,
+                          said=parse_when("2026-04-12"))  # fmt: skip
+        record.link_claims(session, claim, denied, "contradicts", editor=ED)
+        assert refreshed == []
+    assert refreshed == [{claim.id, denied.id}]
+    assert session.info.get(state.DEFERRED) is None
+    assert _stored(session) == _from_scratch(session)
+    assert _counts_equal_the_rule(session)
+    assert session.get(ClaimState, claim.id).status == "asserted"
+    try:
+        with state.once(session):
+            record.add_stance(session, claim, us, "denies", editor=ED,
+                              said=parse_when("2026-04-13"))  # fmt: skip
+            raise RuntimeError("the command failed")
+    except RuntimeError:
+        pass
+    assert len(refreshed) == 1 and session.info.get(state.DEFERRED) is None
+
+
 def test_rebuild_command_recomputes_from_the_stances(run, engine):
     assert run("seed").exit_code == 0
     with engine.begin() as connection:

@@ -164,7 +164,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         --topic islamabad-talks --create-missing
       claimtrack claim add - --by Tasnim < statement.txt
     """
-    from claimtrack import record
+    from claimtrack import record, state
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
 
@@ -175,7 +175,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     text = text_argument(text, text_file)
 
     engine = env.engine(write=True)
-    with write_session(engine) as session, session.begin():
+    with write_session(engine) as session, session.begin(), state.once(session):
         created = []
         new = record.add_claim(
             session,

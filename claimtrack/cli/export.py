@@ -233,8 +233,7 @@ def graph(env, fmt, out, **options) -> None:
     put the party against it, if any); a contradiction goes from the counter-claim to
     the claim it answers. Contradictions with claims outside the selection are left
     out, and counted on standard error. The file is written as the claims are read: a
-    whole archive needs memory only for the ids written so far (some 60 MB for a
-    million claims).
+    whole archive needs memory only for which ids were written so far (a bit each).
 
     \b
     Examples:

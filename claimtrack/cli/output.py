@@ -90,13 +90,15 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
 
 def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
     """Refuse a bad --tablefmt or an xlsx without --out before any work is done."""
-    from tabulate import tabulate_formats
+    if fmt == "table":  # JSON, CSV, XLSX and HTML need not import tabulate and wcwidth
+        from tabulate import tabulate_formats
 
-    if fmt == "table" and tablefmt not in tabulate_formats:
-        raise click.BadParameter(
-            f"unknown table format {tablefmt!r}; try one of: {', '.join(sorted(tabulate_formats))}",
-            param_hint="--tablefmt",
-        )
+        if tablefmt not in tabulate_formats:
+            raise click.BadParameter(
+                f"unknown table format {tablefmt!r}; "
+                f"try one of: {', '.join(sorted(tabulate_formats))}",
+                param_hint="--tablefmt",
+            )
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx writes a file: give --out FILE.xlsx")
 
