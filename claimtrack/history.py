@@ -69,8 +69,10 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
     by_party: dict[tuple[int, int], list] = {}
     for s in stances:
         by_party.setdefault((s.claim_id, s.party_id), []).append(s)
-        for claim_id in {s.claim_id, *answered.get(s.claim_id, ())}:
-            moments.setdefault((claim_id, s.said_until), []).append(s)
+        moments.setdefault((s.claim_id, s.said_until), []).append(s)
+        for claim_id in answered.get(s.claim_id, ()):
+            if claim_id != s.claim_id:
+                moments.setdefault((claim_id, s.said_until), []).append(s)
     ordered: dict[tuple[int, int], list] = {}  # each party's stances, put in order when asked
     for claim_id, moment, status in _stored(session, claim_ids, selection):
         said = moments.get((claim_id, moment))
