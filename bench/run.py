@@ -46,6 +46,16 @@ WITH RECURSIVE chain(party_id, top_id, next_id) AS (
     SELECT id, id, acts_for_id FROM party
     UNION ALL
     SELECT chain.party_id, p.id, p.acts_for_id FROM chain JOIN party AS p ON p.id = chain.next_id
+),
+sided AS (
+    SELECT s.claim_id, s.side,
+           group_concat(p.name || ' (' || t.name || ') [' || s.kind || ']', '; ') AS labels,
+           group_concat(DISTINCT t.name) AS sides
+    FROM claim_sides AS s
+    JOIN party AS p ON p.id = s.party_id
+    JOIN chain AS ch ON ch.party_id = s.party_id AND ch.next_id IS NULL
+    JOIN party AS t ON t.id = ch.top_id
+    GROUP BY s.claim_id, s.side
 )
 """
 _SAID_TZ = """(SELECT x.said_offset FROM stance AS x
@@ -59,24 +69,8 @@ SELECT c.id, c.topic, c.slug, c.text, st.status, sup.labels, opp.labels,
        hist.periods
 FROM claim AS c
 JOIN claim_state AS st ON st.claim_id = c.id
-LEFT JOIN (SELECT s.claim_id, s.side,
-                  group_concat(p.name || ' (' || t.name || ') [' || s.kind || ']', '; ')
-                      AS labels,
-                  group_concat(DISTINCT t.name) AS sides
-           FROM claim_sides AS s
-           JOIN party AS p ON p.id = s.party_id
-           JOIN chain AS ch ON ch.party_id = s.party_id AND ch.next_id IS NULL
-           JOIN party AS t ON t.id = ch.top_id
-           GROUP BY s.claim_id, s.side) AS sup ON sup.claim_id = c.id AND sup.side = 'support'
-LEFT JOIN (SELECT s.claim_id, s.side,
-                  group_concat(p.name || ' (' || t.name || ') [' || s.kind || ']', '; ')
-                      AS labels,
-                  group_concat(DISTINCT t.name) AS sides
-           FROM claim_sides AS s
-           JOIN party AS p ON p.id = s.party_id
-           JOIN chain AS ch ON ch.party_id = s.party_id AND ch.next_id IS NULL
-           JOIN party AS t ON t.id = ch.top_id
-           GROUP BY s.claim_id, s.side) AS opp ON opp.claim_id = c.id AND opp.side = 'oppose'
+LEFT JOIN sided AS sup ON sup.claim_id = c.id AND sup.side = 'support'
+LEFT JOIN sided AS opp ON opp.claim_id = c.id AND opp.side = 'oppose'
 LEFT JOIN (SELECT x.claim_id, group_concat(src.title || ' <' || src.url || '>', '; ') AS sources,
                   group_concat(p.name || ': “' || x.quote || '”', '; ') AS quotes
            FROM stance AS x

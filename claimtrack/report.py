@@ -174,8 +174,10 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
         verdicts = current_verdicts(session, ids, selection)
         for r in part:
             periods = history[r.id]
-            if selection.include_resolved and r.status != "contested" and not any(
-                p.status == "contested" for p in periods
+            if (
+                selection.include_resolved
+                and r.status != "contested"
+                and not any(p.status == "contested" for p in periods)
             ):
                 continue
             if left is not None:
@@ -269,12 +271,14 @@ def _position_cells(session: Session, selection: Selection, ids, scope) -> dict:
     order = (sides.c.said_at, sides.c.party_id, func.coalesce(counter, 0), sides.c.stance_id)
     placed = (
         select(
-            sides.c.claim_id, sides.c.side, label.label("label"),
+            sides.c.claim_id,
+            sides.c.side,
+            label.label("label"),
             side_party.c.name.label("side_name"),
             *(key.label(f"k{n}") for n, key in enumerate(order)),
-            func.row_number().over(partition_by=(sides.c.claim_id, sides.c.side,
-                                                 side_party.c.name),
-                                   order_by=order).label("nth"),
+            func.row_number()
+            .over(partition_by=(sides.c.claim_id, sides.c.side, side_party.c.name), order_by=order)
+            .label("nth"),
         )  # fmt: skip
         .select_from(sides)
         .join(party, party.c.id == sides.c.party_id)
@@ -289,12 +293,15 @@ def _position_cells(session: Session, selection: Selection, ids, scope) -> dict:
         from sqlalchemy import literal_column
         from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+        def joined_by(value, separator: str):
+            return func.string_agg(value, aggregate_order_by(literal_column(separator), *keys))
+
         query = select(
-            p.claim_id, p.side,
-            func.string_agg(p.label, aggregate_order_by(literal_column("'; '"), *keys)).label("labels"),
-            func.string_agg(first_of_side, aggregate_order_by(literal_column("', '"), *keys))
-            .label("names"),
-        ).group_by(p.claim_id, p.side)  # fmt: skip
+            p.claim_id,
+            p.side,
+            joined_by(p.label, "'; '").label("labels"),
+            joined_by(first_of_side, "', '").label("names"),
+        ).group_by(p.claim_id, p.side)
     else:
         # SQLite 3.40 has no ORDER BY inside an aggregate; as a window over an ordered
         # frame, group_concat joins in that order.
