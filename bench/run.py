@@ -48,29 +48,33 @@ WITH RECURSIVE chain(party_id, top_id, next_id) AS (
     SELECT chain.party_id, p.id, p.acts_for_id FROM chain JOIN party AS p ON p.id = chain.next_id
 ),
 sided AS (
-    SELECT s.claim_id, s.side,
-           group_concat(p.name || ' (' || t.name || ') [' || s.kind || ']', '; ') AS labels,
-           group_concat(DISTINCT t.name) AS sides
-    FROM claim_sides AS s
-    JOIN party AS p ON p.id = s.party_id
-    JOIN chain AS ch ON ch.party_id = s.party_id AND ch.next_id IS NULL
-    JOIN party AS t ON t.id = ch.top_id
-    GROUP BY s.claim_id, s.side
+    SELECT claim_id,
+           group_concat(CASE WHEN side = 'support' THEN label END, '; ') AS support,
+           group_concat(CASE WHEN side = 'oppose' THEN label END, '; ') AS oppose,
+           group_concat(DISTINCT for_side) AS for_sides,
+           group_concat(DISTINCT against_side) AS against_sides
+    FROM (SELECT s.claim_id, s.side, p.name || ' (' || t.name || ') [' || s.kind || ']' AS label,
+                 CASE WHEN s.side = 'support' THEN t.name END AS for_side,
+                 CASE WHEN s.side = 'oppose' THEN t.name END AS against_side
+          FROM claim_sides AS s
+          JOIN party AS p ON p.id = s.party_id
+          JOIN chain AS ch ON ch.party_id = s.party_id AND ch.next_id IS NULL
+          JOIN party AS t ON t.id = ch.top_id) AS labelled
+    GROUP BY claim_id
 )
 """
 _SAID_TZ = """(SELECT x.said_offset FROM stance AS x
               WHERE x.claim_id = c.id AND x.said_at = st.{0} ORDER BY x.id DESC LIMIT 1)"""
 PER_CLAIM_SQL = _SIDE_OF + """
-SELECT c.id, c.topic, c.slug, c.text, st.status, sup.labels, opp.labels,
-       'for: ' || sup.sides || '; against: ' || opp.sides,
+SELECT c.id, c.topic, c.slug, c.text, st.status, sd.support, sd.oppose,
+       'for: ' || sd.for_sides || '; against: ' || sd.against_sides,
        st.first_reported, {fr}, st.contested_since, {cs}, st.last_activity, {la},
        said.sources, said.quotes,
        v.label || ' (' || v.rating || ')',
        hist.periods
 FROM claim AS c
 JOIN claim_state AS st ON st.claim_id = c.id
-LEFT JOIN sided AS sup ON sup.claim_id = c.id AND sup.side = 'support'
-LEFT JOIN sided AS opp ON opp.claim_id = c.id AND opp.side = 'oppose'
+LEFT JOIN sided AS sd ON sd.claim_id = c.id
 LEFT JOIN (SELECT x.claim_id, group_concat(src.title || ' <' || src.url || '>', '; ') AS sources,
                   group_concat(p.name || ': “' || x.quote || '”', '; ') AS quotes
            FROM stance AS x
@@ -90,7 +94,9 @@ ORDER BY st.last_activity DESC, c.id DESC
 def postgres_sql(query: str) -> str:
     """A floor's SQL for PostgreSQL: string_agg for group_concat (whose one-argument
     DISTINCT form joins with commas)."""
-    query = query.replace("group_concat(DISTINCT t.name)", "string_agg(DISTINCT t.name, ',')")
+    for column in ("for_side", "against_side"):
+        query = query.replace(f"group_concat(DISTINCT {column})",
+                              f"string_agg(DISTINCT {column}, ',')")  # fmt: skip
     return query.replace("group_concat(", "string_agg(")
 
 
