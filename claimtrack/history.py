@@ -48,23 +48,37 @@ def periods(
     for part in chunks(ids):
         counters = counter_claims_of(session, part)
         stances = _stances(session, sorted(set(part).union(*counters.values())), selection)
-        # A stance moves the claim it is on and the claims (asked about) it contradicts.
-        answered: dict[int, set[int]] = {}
-        for claim_id, others in counters.items():
-            for other in others:
-                answered.setdefault(other, set()).add(claim_id)
-        moments: dict[tuple[int, dt.datetime], list] = {}
-        by_party: dict[tuple[int, int], list] = {}
-        for s in stances:
-            by_party.setdefault((s.claim_id, s.party_id), []).append(s)
-            for claim_id in {s.claim_id, *answered.get(s.claim_id, ())}:
-                moments.setdefault((claim_id, s.said_until), []).append(s)
-        by_party = {key: said_order(group) for key, group in by_party.items()}
         names = _names(session, {s.party_id for s in stances})
-        for claim_id, moment, status in _stored(session, part, selection):
-            said = moments.get((claim_id, moment))
-            if said:  # always, unless a stance was written since the history was kept
-                _advance(claim_id, found[claim_id], status, said_order(said), by_party, names)
+        found.update(periods_of(session, part, counters, stances, names, selection))
+    return found
+
+
+def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
+               stances: list, names: dict[int, str],
+               selection: Selection) -> dict[int, list[Period]]:  # fmt: skip
+    """``periods`` of at most ``links.BATCH`` claims, from what the caller has read:
+    the claims' counter-claims, the stances (with the columns of ``_stances``, or more)
+    that count on them and on their counter-claims, and their parties' names."""
+    found: dict[int, list[Period]] = {i: [] for i in claim_ids}
+    # A stance moves the claim it is on and the claims (asked about) it contradicts.
+    answered: dict[int, set[int]] = {}
+    for claim_id, others in counters.items():
+        for other in others:
+            answered.setdefault(other, set()).add(claim_id)
+    moments: dict[tuple[int, dt.datetime], list] = {}
+    by_party: dict[tuple[int, int], list] = {}
+    for s in stances:
+        by_party.setdefault((s.claim_id, s.party_id), []).append(s)
+        moments.setdefault((s.claim_id, s.said_until), []).append(s)
+        for claim_id in answered.get(s.claim_id, ()):
+            if claim_id != s.claim_id:
+                moments.setdefault((claim_id, s.said_until), []).append(s)
+    ordered: dict[tuple[int, int], list] = {}  # each party's stances, put in order when asked
+    for claim_id, moment, status in _stored(session, claim_ids, selection):
+        said = moments.get((claim_id, moment))
+        if said:  # always, unless a stance was written since the history was kept
+            _advance(claim_id, found[claim_id], status, said_order(said), by_party, ordered,
+                     names)  # fmt: skip
     return found
 
 
@@ -103,7 +117,7 @@ def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
 
 
 def _advance(claim_id: int, history: list, status: str | None, said: list, by_party,
-             names) -> None:  # fmt: skip
+             ordered, names) -> None:  # fmt: skip
     """Close the open period and open another when the status changed at this moment."""
     current = history[-1] if history else None
     if current is not None and current.status == status:
@@ -112,7 +126,10 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, by_pa
     when = said_when(cause)
     by = f"{names[cause.party_id]} {cause.kind}"
     if current is not None:
-        how = _how(claim_id, current.status, cause, by_party[cause.claim_id, cause.party_id])
+        key = cause.claim_id, cause.party_id
+        if key not in ordered:
+            ordered[key] = said_order(by_party[key])
+        how = _how(claim_id, current.status, cause, ordered[key])
         history[-1] = replace(current, until=when, ended_by=by, how=how)
     if status is not None:
         history.append(Period(status, when, None, by))

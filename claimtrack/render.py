@@ -578,13 +578,20 @@ def write_json(view: View, rows: Iterable, out: IO[str]) -> int:
 
 def write_csv(view: View, rows: Iterable, out: IO[str], *, bom=True, raw=False,
               progress=None) -> int:  # fmt: skip
+    cells = ([_flat_text(value) for value in view.text_row(row)] for row in rows)
+    return write_csv_cells(view.text_headers, cells, out, bom=bom, raw=raw, progress=progress)
+
+
+def write_csv_cells(headers, rows: Iterable, out: IO[str], *, bom=True, raw=False,
+                    progress=None) -> int:  # fmt: skip
+    """CSV of rows already made cells (``report.export_rows``): returns the rows written."""
     from claimtrack.spreadsheet import CsvWriter
 
     writer = CsvWriter(out, bom=bom, raw=raw)
-    writer.row(view.text_headers)
+    writer.row(headers)
     count = 0
-    for row in rows:
-        writer.row(_flat_text(value) for value in view.text_row(row))
+    for cells in rows:
+        writer.row(cells)
         count += 1
         if progress:
             progress(1)

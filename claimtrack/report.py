@@ -133,6 +133,202 @@ def claims(
             yield row
 
 
+# -- the per-claim export: the cells, from the database -----------------------------------
+
+
+def export_rows(session: Session, selection: Selection) -> Iterator[list]:
+    """The chosen claims as the cells of ``export csv --per claim`` (``render.CLAIM_EXPORT``'s
+    text headers: times as said, each followed by its offset), streamed in the report's
+    order: the same cells as ``claims(..., detail=True, history=True)`` rendered, without
+    building the rows.
+
+    The database builds the sides' cells (each party labelled with its side and stance,
+    joined in the rule's order: ``_position_cells``). Python puts the stances in said
+    order (``order.said_order``: sources, quotes, the offsets times were said in) and
+    names the status periods (``history.periods_of``) from one read of the stances per
+    batch of claims.
+    """
+    from claimtrack.history import periods_of
+    from claimtrack.render import period_text
+
+    views = selection.views()
+    status = views.claim_status
+    query = views.select(
+        Claim.id, Claim.slug, Claim.topic, Claim.text, status.c.status,
+        status.c.first_reported, status.c.contested_since, status.c.last_activity,
+    ).join(schema.claim, Claim.id == status.c.claim_id)  # fmt: skip
+    query = selection.where(query, views, status.c.claim_id)
+    query = selection.order(query, views, status.c.claim_id)
+    result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
+    left = selection.limit if selection.include_resolved else None
+    for part in result.partitions():
+        ids = [r.id for r in part]
+        counters = counter_claims_of(session, ids)
+        scope = sorted(set(ids).union(*counters.values()))
+        stances = _export_stances(session, scope, selection)
+        grouped = _by_claim(stances)
+        said = {s.said_at: s for s in stances}  # the last recorded of those said then
+        names = {s.party_id: s.party_name for s in stances}
+        history = periods_of(session, ids, counters, stances, names, selection)
+        positions = _position_cells(session, selection, ids, scope)
+        verdicts = current_verdicts(session, ids, selection)
+        for r in part:
+            periods = history[r.id]
+            if (
+                selection.include_resolved
+                and r.status != "contested"
+                and not any(p.status == "contested" for p in periods)
+            ):
+                continue
+            if left is not None:
+                if left == 0:
+                    return
+                left -= 1
+            mine = grouped.get(r.id, ())
+            others = counters.get(r.id)
+            if others:  # said order among the counter-claims' stances too, as the timeline
+                timeline = [s for c in (r.id, *others) for s in grouped.get(c, ())]
+                mine = [s for s in said_order(timeline) if s.claim_id == r.id]
+            else:
+                mine = said_order(mine)
+            sources = dict.fromkeys(
+                f"{s.source} <{s.source_url}>" if s.source_url else s.source
+                for s in mine
+                if s.source
+            )
+            support, oppose, sides = positions.get(r.id, ("", "", ""))
+            verdict = verdicts.get(r.id)
+            yield [
+                r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
+                *_said_cells(said, r.first_reported), *_said_cells(said, r.contested_since),
+                *_said_cells(said, r.last_activity), "; ".join(sources),
+                "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
+                str(verdict) if verdict else None,
+                "; ".join(period_text(p) for p in periods),
+            ]  # fmt: skip
+
+
+def _said_cells(said: dict, at: dt.datetime | None) -> tuple:
+    """A stored instant as it was said (``_when_of``), and its offset: two cells."""
+    if at is None:
+        return None, None
+    s = said.get(at)
+    when = When(at, s.said_offset, s.said_precision) if s else When(at, 0, "second")
+    return when.isoformat(), when.zone
+
+
+def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
+    """The stances that count on these claims and their counter-claims, by id, with what
+    the export writes of them: its party's name, its quote and its source."""
+    query = (
+        select(Stance.id, Stance.claim_id, Stance.party_id, Party.name.label("party_name"),
+               Stance.kind, Stance.quote, Source.title.label("source"),
+               Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
+               Stance.said_precision, Stance.said_until, Stance.recorded_at)
+        .select_from(schema.stance)
+        .join(schema.party, Party.id == Stance.party_id)
+        .outerjoin(schema.source, Source.id == Stance.source_id)
+        .where(*selection.counts(Stance))
+        .order_by(Stance.id)
+    )  # fmt: skip
+    found = []
+    for chunk in chunks(scope):
+        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
+    return found  # in the order ``_stances`` reads them: ``said`` keeps the same one
+
+
+def _position_cells(session: Session, selection: Selection, ids, scope) -> dict:
+    """claim id -> (asserted_by, denied_or_countered_by, sides): the cells the database
+    joins from the rule's sides scoped to these claims, each party as ``position_label``
+    names it ("Tasnim (Iran) [confirms]", "Iran [counter-claim #8]"), in ``_positions``'s
+    order; the sides each once, in the order their first party comes."""
+    from sqlalchemy import String, case, cast, literal
+
+    from claimtrack.selection import _top_sides
+    from claimtrack.vocabulary import PLAIN
+
+    scoped = selection.views(scoped=True)
+    sides = scoped.claim_sides
+    top = _top_sides()
+    party, side_party = schema.party.alias("named"), schema.party.alias("side_party")
+    # The sides of these claims first (the window keeps SQLite from flattening the rule
+    # into the joins below, which would walk every party's chain for every stance).
+    sides = (
+        scoped.select(*sides.c, func.row_number().over().label("barrier"))
+        .where(sides.c.claim_id.in_(ids))
+        .subquery("these_sides")
+    )
+    counter = sides.c.counter_claim_id
+    label = (
+        party.c.name
+        + case((side_party.c.name == party.c.name, literal("")),
+               else_=literal(" (") + side_party.c.name + literal(")"))
+        + case((counter.is_not(None),
+                literal(" [counter-claim #") + cast(counter, String) + literal("]")),
+               (sides.c.kind.in_(PLAIN), literal("")),
+               else_=literal(" [") + sides.c.kind + literal("]"))
+    )  # fmt: skip
+    order = (sides.c.said_at, sides.c.party_id, func.coalesce(counter, 0), sides.c.stance_id)
+    placed = (
+        select(
+            sides.c.claim_id,
+            sides.c.side,
+            label.label("label"),
+            side_party.c.name.label("side_name"),
+            *(key.label(f"k{n}") for n, key in enumerate(order)),
+            func.row_number()
+            .over(partition_by=(sides.c.claim_id, sides.c.side, side_party.c.name), order_by=order)
+            .label("nth"),
+        )  # fmt: skip
+        .select_from(sides)
+        .join(party, party.c.id == sides.c.party_id)
+        .join(top, top.c.party_id == sides.c.party_id)
+        .join(side_party, side_party.c.id == top.c.top_id)
+        .subquery("placed")
+    )
+    p = placed.c
+    first_of_side = case((p.nth == 1, p.side_name))  # each side named once, where it first comes
+    keys = (p.k0, p.k1, p.k2, p.k3)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import literal_column
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+        def joined_by(value, separator: str):
+            return func.string_agg(value, aggregate_order_by(literal_column(separator), *keys))
+
+        query = select(
+            p.claim_id,
+            p.side,
+            joined_by(p.label, "'; '").label("labels"),
+            joined_by(first_of_side, "', '").label("names"),
+        ).group_by(p.claim_id, p.side)
+    else:
+        # SQLite 3.40 has no ORDER BY inside an aggregate; as a window over an ordered
+        # frame, group_concat joins in that order.
+        whole = {"partition_by": (p.claim_id, p.side), "order_by": keys, "rows": (None, None)}
+        joined = select(
+            p.claim_id, p.side,
+            func.group_concat(p.label, "; ").over(**whole).label("labels"),
+            func.group_concat(first_of_side, ", ").over(**whole).label("names"),
+            func.row_number().over(partition_by=(p.claim_id, p.side), order_by=keys)
+            .label("n"),
+        ).subquery("joined")  # fmt: skip
+        query = select(joined.c.claim_id, joined.c.side, joined.c.labels, joined.c.names)
+        query = query.where(joined.c.n == 1)
+    params = {**selection.params(), "claims": ids, "scope": scope}
+    found: dict[int, dict[str, tuple[str, str]]] = {}
+    for claim_id, side, labels, names in session.execute(query, params):
+        found.setdefault(claim_id, {})[side] = (labels, names)
+    cells = {}
+    for claim_id, by_side in found.items():
+        support, oppose = by_side.get("support"), by_side.get("oppose")
+        named = [f"{word}: {group[1]}" for word, group in (("for", support), ("against", oppose))
+                 if group]  # fmt: skip
+        cells[claim_id] = (support[0] if support else "", oppose[0] if oppose else "",
+                           "; ".join(named))  # fmt: skip
+    return cells
+
+
 def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) -> list:
     """The rows with their status periods; with ``include_resolved``, only those that are
     or were contested."""

@@ -65,18 +65,20 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
 
     with read_session(env.engine()) as session:
         selection = build_selection(session, **options)
-        if per == "claim":
-            claims = report.claims(session, selection, detail=True, history=True)
-            view, rows = render.CLAIM_EXPORT, claims
-        else:
-            view, rows = render.STANCES, report.stances(session, selection)
         progress = Progress() if out else SILENT  # rows on the terminal: no bar among them
         with (
             destination(out, binary=False) as stream,
             progress.phase(f"Exporting {per} rows", unit=per + "s") as advance,
         ):
-            count = render.write_csv(view, rows, stream, bom=not no_bom, raw=raw,
-                                     progress=advance)  # fmt: skip
+            if per == "claim":  # the cells as the database joins them
+                count = render.write_csv_cells(
+                    render.CLAIM_EXPORT.text_headers, report.export_rows(session, selection),
+                    stream, bom=not no_bom, raw=raw, progress=advance,
+                )  # fmt: skip
+            else:
+                count = render.write_csv(render.STANCES, report.stances(session, selection),
+                                         stream, bom=not no_bom, raw=raw,
+                                         progress=advance)  # fmt: skip
     if out is not None:
         click.echo(f"Exported {count} {per} row(s) to {out}", err=True)
 

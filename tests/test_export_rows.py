@@ -1,0 +1,133 @@
+"""`export csv --per claim` reads its cells from the database (``report.export_rows``):
+the same bytes as rendering ``report.claims`` (the rows the contested report and the
+XLSX export still use), for every selection, on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from claimtrack import render, report
+from claimtrack.cli.export import export
+from claimtrack.cli.report import build_selection
+from claimtrack.db import read_session
+from claimtrack.selection import Selection
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+# Each line: the options of one export, compared byte for byte with the rows rendered.
+OPTIONS = [
+    [],
+    ["--topic", "islamabad-talks-2026"],
+    ["--status", "contested"],
+    ["--status", "denied", "--sort", "id"],
+    ["--party", "Iran"],
+    ["--party", "Iran", "--side", "against"],
+    ["--party", "United States", "--side", "for", "--sort", "since"],
+    ["--since", "2026-04-12", "--until", "2026-04-14"],
+    ["--as-of", "2026-04-11"],
+    ["--as-of", "2026-04-12T12:00+03:30", "--status", "contested"],
+    ["--known-at", "2030-01-01"],
+    ["--known-at", "2026-01-01"],
+    ["--search", "美国"],
+    ["--anonymous"],
+    ["--unrated"],
+    ["--between-sides"],
+    ["--sort", "id", "--limit", "7"],
+    ["--raw"],
+    ["--no-bom", "--topic", "hostile"],
+]
+
+
+def _old_bytes(engine, args: list[str]) -> str:
+    """The export as it was written before: ``report.claims`` rendered by CLAIM_EXPORT."""
+    params = export.commands["csv"].make_context("csv", list(args)).params
+    for name in ("out", "per"):
+        params.pop(name)
+    bom, raw = not params.pop("no_bom"), params.pop("raw")
+    out = io.StringIO()
+    with read_session(engine) as session:
+        selection = build_selection(session, **params)
+        rows = report.claims(session, selection, detail=True, history=True)
+        render.write_csv(render.CLAIM_EXPORT, rows, out, bom=bom, raw=raw)
+    return out.getvalue()
+
+
+def _hostile(run, engine) -> None:
+    """What the generated archives lack: day and minute stances that overlap, voids, a
+    merge, retractions, counter-claims, verdicts, CJK, control characters, formulas."""
+
+    def ok(*args: str) -> str:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip()
+
+    ok("party", "add", "=cmd|' /C calc'!A0", "--kind", "government")
+    ok("party", "add", "\x1b[31m红色\x07", "--kind", "person", "--for", "=cmd|' /C calc'!A0")
+    first = ok("claim", "add", "+1 destroyers =SUM(A1) 美国\x01", "--topic", "hostile",
+               "--by", "=cmd|' /C calc'!A0", "--at", "2026-04-12", "--tz", "+03:30",
+               "--quote", "@everyone -look", "--url", "https://x.example/1")  # fmt: skip
+    ok("claim", "deny", first, "--by", "\x1b[31m红色\x07", "--at", "2026-04-12T10:15+03:30",
+       "--quote", "-不是\ttab", "--url", "https://x.example/2")  # fmt: skip
+    ok("claim", "confirm", first, "--by", "Iran", "--at", "2026-04-12T10:15+03:30",
+       "--quote", "=1+1")  # fmt: skip
+    counter = ok("claim", "counter", first, "123456789012345678", "--by", "United States",
+                 "--at", "2026-04-12", "--tz", "-05:00", "--quote", "“quoted”")  # fmt: skip
+    ok("claim", "retract", first, "--by", "Iran", "--at", "2026-04-13T09:00Z")
+    ok("claim", "deny", counter, "--by", "Iran", "--at", "2026-04-13", "--tz", "+03:30")
+    ok("claim", "dispute", first, "--by", "Pakistan", "--at", "2026-04-13T23:00-05:00")
+    dup = ok("claim", "add", "+1 destroyers =SUM(A1) 美国 (again)", "--topic", "hostile",
+             "--by", "Israel", "--at", "2026-04-12T08:00+03:00", "--force")  # fmt: skip
+    ok("claim", "merge", dup, first)
+    ok("verdict", "set", first, "--rating", "=Pants on fire", "--as", "false")
+    ok("verdict", "set", first, "--rating", "Misleading \x07", "--as", "mostly-false")
+    ok("verdict", "set", "asset-unfreeze", "--rating", "Unproven")
+    with engine.connect() as connection:
+        stances = connection.execute(sa.text("SELECT id FROM stance ORDER BY id")).scalars().all()
+    for stance_id in (stances[2], stances[-3]):
+        ok("stance", "void", str(stance_id), "--reason", "recorded wrong")
+
+
+@pytest.fixture
+def seeded(run, engine):
+    assert run("seed").exit_code == 0
+    _hostile(run, engine)
+    return run
+
+
+@pytest.mark.parametrize("args", OPTIONS, ids=lambda a: " ".join(a) or "all")
+def test_export_rows_match_the_rendered_rows(seeded, engine, args):
+    new = seeded("export", "csv", *args)
+    assert new.exit_code == 0, new.output
+    assert new.stdout_bytes == _old_bytes(engine, args).encode()
+
+
+def test_a_generated_archive_exports_the_same_bytes(run, engine, db_url):
+    from generate import generate
+
+    generate(db_url.render_as_string(False), 300, progress=lambda *a: None,
+             now=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))  # fmt: skip
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 300
+    for args in ([], ["--status", "contested", "--sort", "since"], ["--party", "Government 3"],
+                 ["--as-of", "2024-03-01"], ["--sort", "id", "--limit", "40"]):  # fmt: skip
+        new = run("export", "csv", *args)
+        assert new.exit_code == 0, new.output
+        assert new.stdout_bytes == _old_bytes(engine, args).encode(), args
+        assert new.stdout_bytes.count(b"\r\n") > 1
+
+
+def test_include_resolved_keeps_the_claims_that_were_contested(seeded, engine):
+    """``report contested --include-resolved`` filters on the history, then limits."""
+    selection = Selection(status="contested", include_resolved=True, limit=3)
+    with read_session(engine) as session:
+        old = [render.CLAIM_EXPORT.text_row(r)
+               for r in report.claims(session, selection, detail=True, history=True)]  # fmt: skip
+        new = list(report.export_rows(session, selection))
+    assert len(new) == 3
+    assert [[render._flat_text(c) for c in row] for row in old] == new
