@@ -12,7 +12,7 @@ claims or links this way re-rates them itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
@@ -52,3 +52,26 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> N
                 if values[index] is not None:
                     values[index] = process(values[index])
             copy.write_row(values)
+
+
+def insert_stored(
+    connection: Connection, table: Table, names: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Insert ``rows`` (tuples of the columns ``names``) whose values are already as the
+    database stores them, as its driver hands them back (SQLite: timestamps as text;
+    PostgreSQL: naive UTC datetimes): no type processing, no Python object per value.
+    For copying what a query read back, unprocessed, into another table."""
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    rows = list(rows)
+    if rows:
+        marks = ", ".join("?" * len(names))
+        statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"
+        connection.exec_driver_sql(statement, rows)
