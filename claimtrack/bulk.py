@@ -57,7 +57,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from claimtrack import record, state
+from claimtrack import insert_many, record, state
 from claimtrack.errors import ClaimtrackError
 from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
 from claimtrack.importer import too_large as too_large_error
@@ -66,6 +66,7 @@ from claimtrack.models import (
     PARTY_KINDS,
     Claim,
     ClaimLink,
+    ClaimSketch,
     Party,
     PartyAlias,
     PartyName,
@@ -75,6 +76,8 @@ from claimtrack.models import (
 )
 from claimtrack.names import normalise
 from claimtrack.progress import SILENT
+from claimtrack.similar import sketch as sketch_of
+from claimtrack.similar import topic_key
 from claimtrack.spreadsheet import restore_all
 from claimtrack.times import parse_when, parse_zone
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
@@ -423,6 +426,8 @@ class _Reading:
         self.last_ref: str | None = None
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
+        self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
+        self._instants: dict[str, str] = {}  # recorded_at cells read lately, as staged
 
     def read(self, source: CsvFile, advance: Callable[..., None]) -> int:
         """Check and stage every row; the number of rows (bad ones included). ``advance``
@@ -455,22 +460,17 @@ class _Reading:
         said = row.get("said_at") or ""
         if not said:
             raise ValueError("the date is empty")
-        tz, minimal = self.columns.tz, self.columns.minimal
-        said = parse_when(
-            said,
-            row.get("said_tz") or tz,
-            zone_from="--tz" if minimal else "the said_tz column or --tz",
-        )
+        said = self._said(said, row.get("said_tz") or self.columns.tz)
         published = None
         if row.get("source_published"):
             published = parse_when(
                 row["source_published"],
-                row.get("source_tz") or tz,
+                row.get("source_tz") or self.columns.tz,
                 zone_from="the source_tz column or --tz",
             )
         aliases = self._alias_list(row.get("party_aliases") or "")
         recorded_at = row.get("recorded_at")
-        recorded_at = _instant(recorded_at) if recorded_at else None
+        recorded_at = self._recorded(recorded_at) if recorded_at else None
         name, via = row["party"], row.get("via") or None
         title = row.get("source_title")
         outlet = (row.get("source_outlet") or via or name) if title else None
@@ -507,11 +507,35 @@ class _Reading:
         self.rows.add((
             line, ref, self.numbers[name], self.numbers[via] if via else None,
             self.numbers[outlet] if title else None, source[0] if title else None,
-            kind, row.get("quote") or None,
-            row.get("quote_lang") or None, _stored(said.at), said.offset_minutes,
-            said.precision, _stored(said.until),
-            _stored(recorded_at) if recorded_at else None, row.get("recorded_by") or None,
+            kind, row.get("quote") or None, row.get("quote_lang") or None, *said,
+            recorded_at, row.get("recorded_by") or None,
         ))  # fmt: skip
+
+    def _said(self, text: str, tz: str | None) -> tuple:
+        """A said time as staged: (at, offset, precision, until). A file gives the same
+        times again and again: each is parsed once (of the last ``BATCH`` kept)."""
+        key = (text, tz)
+        staged = self._times.get(key)
+        if staged is None:
+            zone_from = "--tz" if self.columns.minimal else "the said_tz column or --tz"
+            said = parse_when(text, tz, zone_from=zone_from)
+            staged = (_stored(said.at), said.offset_minutes, said.precision, _stored(said.until))
+            if text.strip().lower() != "now":  # "now" is each row's own instant
+                self._keep(self._times, key, staged)
+        return staged
+
+    def _recorded(self, text: str) -> str:
+        staged = self._instants.get(text)
+        if staged is None:
+            staged = self._keep(self._instants, text, _stored(_instant(text)))
+        return staged
+
+    @staticmethod
+    def _keep(cache: dict, key, value):
+        if len(cache) >= BATCH:
+            cache.clear()
+        cache[key] = value
+        return value
 
     def _source(self, line, outlet, title, url, row, published) -> tuple[str, str | None]:
         """Stage a source not seen lately; it is remembered for the next ``BATCH``."""
@@ -937,6 +961,21 @@ class _Load:
                      literal(self.now, UTCDateTime()), literal(self.editor, String()))  # fmt: skip
         statement = insert(claim).from_select(columns, new.where(c.new).order_by(c.line))
         self.added["claims"] += self._written(statement)
+        self._sketches()
+
+    def _sketches(self) -> None:
+        """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them,
+        ``BATCH`` claims at a time."""
+        c, sketch = _claim.c, ClaimSketch.__table__
+        query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
+        last = 0
+        while given := self.connection.execute(query.where(c.line > last).limit(BATCH)).all():
+            last = given[-1].line
+            rows = sorted((topic_key(topic), gram, claim_id)
+                          for _, claim_id, topic, text_norm in given
+                          for gram in sketch_of(text_norm))  # fmt: skip
+            columns = ("topic_key", "gram", "claim_id")
+            insert_many.insert_stored(self.connection, sketch, columns, rows)
 
     def _number_new(self, staged: Table, id_column: str, target: Table) -> None:
         """Ids for the new rows (``new``) of a staging table, in the order the file names
@@ -1001,7 +1040,13 @@ class _Load:
             .where(r.line.not_in(select(_repeat.c.line)), or_(c.new, ~held))
             .order_by(c.line, r.line)
         )  # fmt: skip
-        added = self._written(insert(stance).from_select(columns, new))
+        statement = insert(stance).from_select(columns, new)
+        if self.connection.scalar(select(stance.c.id).limit(1)) is None:
+            # The first stances of the database: its indexes are built once, after.
+            with insert_many.indexes_set_aside(self.connection, stance):
+                added = self._written(statement)
+        else:
+            added = self._written(statement)
         self.added["stances"] += added
         return added
 

@@ -52,8 +52,8 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy.types import NullType
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from claimtrack import insert_many, rule
 from claimtrack.links import chunks
@@ -147,7 +147,8 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     _passes(session, replay=True)
     timings["history_passes"] = round(time.perf_counter() - mark, 1)
     mark = time.perf_counter()
-    _write_replay(session)
+    with insert_many.indexes_set_aside(connection, ClaimHistory.__table__):  # emptied above
+        _write_replay(session)
     timings["history_write"] = round(time.perf_counter() - mark, 1)
 
 
