@@ -334,6 +334,9 @@ _source = Table(
     Index("ix_imp_source_found", "outlet_id", "title_key"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
+# The new claims' sketches, before they go into ``claim_sketch`` in its key's order.
+_sketch = Table("imp_sketch", _staging, Column("topic_key", Integer), Column("gram", Integer),
+                Column("claim_id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
 # Each party number of the file, and the id it resolved to.
 _party = Table("imp_party", _staging, Column("n", Integer, primary_key=True),
                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
@@ -960,22 +963,29 @@ class _Load:
         new = select(c.claim_id, c.topic, c.text, c.text_norm, c.text_key, c.slug, c.language,
                      literal(self.now, UTCDateTime()), literal(self.editor, String()))  # fmt: skip
         statement = insert(claim).from_select(columns, new.where(c.new).order_by(c.line))
-        self.added["claims"] += self._written(statement)
+        # The first claims of the database: its indexes (on PostgreSQL, the search's
+        # trigram index too) are built once, after.
+        first = insert_many.empty(self.connection, claim)
+        with insert_many.indexes_set_aside(self.connection, claim, first):
+            self.added["claims"] += self._written(statement)
         self._sketches()
 
     def _sketches(self) -> None:
-        """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them,
-        ``BATCH`` claims at a time."""
+        """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:
+        computed ``BATCH`` claims at a time, staged, and written in one statement in the
+        order of ``claim_sketch``'s key (its B-tree filled in order, not at random)."""
         c, sketch = _claim.c, ClaimSketch.__table__
         query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
+        columns = ["topic_key", "gram", "claim_id"]
         last = 0
         while given := self.connection.execute(query.where(c.line > last).limit(BATCH)).all():
             last = given[-1].line
-            rows = sorted((topic_key(topic), gram, claim_id)
-                          for _, claim_id, topic, text_norm in given
-                          for gram in sketch_of(text_norm))  # fmt: skip
-            columns = ("topic_key", "gram", "claim_id")
-            insert_many.insert_stored(self.connection, sketch, columns, rows)
+            rows = [(topic_key(topic), gram, claim_id) for _, claim_id, topic, text_norm in given
+                    for gram in sketch_of(text_norm)]  # fmt: skip
+            insert_many.insert_stored(self.connection, _sketch, columns, rows)
+        s = _sketch.c
+        ordered = select(s.topic_key, s.gram, s.claim_id).order_by(s.topic_key, s.gram, s.claim_id)
+        self.connection.execute(insert(sketch).from_select(columns, ordered))
 
     def _number_new(self, staged: Table, id_column: str, target: Table) -> None:
         """Ids for the new rows (``new``) of a staging table, in the order the file names
@@ -1041,11 +1051,9 @@ class _Load:
             .order_by(c.line, r.line)
         )  # fmt: skip
         statement = insert(stance).from_select(columns, new)
-        if self.connection.scalar(select(stance.c.id).limit(1)) is None:
-            # The first stances of the database: its indexes are built once, after.
-            with insert_many.indexes_set_aside(self.connection, stance):
-                added = self._written(statement)
-        else:
+        # The first stances of the database: its indexes are built once, after.
+        first = insert_many.empty(self.connection, stance)
+        with insert_many.indexes_set_aside(self.connection, stance, first):
             added = self._written(statement)
         self.added["stances"] += added
         return added

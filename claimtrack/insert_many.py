@@ -78,15 +78,33 @@ def insert_stored(
         connection.exec_driver_sql(statement, rows)
 
 
+def empty(connection: Connection, table: Table) -> bool:
+    """Whether the table holds no row (as this transaction sees it)."""
+    first = connection.exec_driver_sql(f"SELECT 1 FROM {table.name} LIMIT 1").first()  # noqa: S608
+    return first is None
+
+
+def may_set_aside(connection: Connection, table: Table) -> bool:
+    """Whether a transaction about to refill this table may set its indexes aside
+    (``indexes_set_aside``) without making anybody wait: on SQLite, always (readers see
+    the last commit, whatever this transaction does to the schema); on PostgreSQL only
+    when the table is empty, as dropping an index locks the table against readers until
+    the commit, where an ordinary write would let them read the old rows meanwhile."""
+    return connection.dialect.name == "sqlite" or empty(connection, table)
+
+
 @contextlib.contextmanager
-def indexes_set_aside(connection: Connection, table: Table) -> Iterator[None]:
+def indexes_set_aside(connection: Connection, table: Table, when: bool = True) -> Iterator[None]:
     """The table's secondary indexes dropped while a bulk write fills it, then built again
     from the definitions the database itself gave for them: one sort per index instead of
     a B-tree insert per row and index (on SQLite, with its small page cache, most of the
     time of a large load). The indexes backing keys and constraints stay. Both backends
     drop and create indexes transactionally: a failed or killed load leaves them as they
-    were. For a table the transaction fills from empty; it takes the table's exclusive
-    lock on PostgreSQL."""
+    were (an error inside leaves them dropped: the transaction must roll back). Only
+    ``when`` it is true (``may_set_aside``, asked before the table is emptied)."""
+    if not when:
+        yield
+        return
     if connection.dialect.name == "postgresql":
         found = connection.exec_driver_sql(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i "

@@ -127,9 +127,10 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
         )
     ).all()
     linked = _union(links)
+    connection = session.connection()
+    aside = insert_many.may_set_aside(connection, ClaimHistory.__table__)
     session.execute(delete(ClaimHistory))
     _prepare(session)
-    connection = session.connection()
     connection.execute(
         insert(_comp).from_select(["claim_id", "comp_id"], select(Claim.id, Claim.id))
     )
@@ -147,7 +148,7 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     _passes(session, replay=True)
     timings["history_passes"] = round(time.perf_counter() - mark, 1)
     mark = time.perf_counter()
-    with insert_many.indexes_set_aside(connection, ClaimHistory.__table__):  # emptied above
+    with insert_many.indexes_set_aside(connection, ClaimHistory.__table__, aside):
         _write_replay(session)
     timings["history_write"] = round(time.perf_counter() - mark, 1)
 
