@@ -314,6 +314,8 @@ _claim = Table(
     Column("candidate", Integer), Column("claim_id", Integer),
     Column("new", Boolean(create_constraint=False)),
     Index("ix_imp_claim_ref", "ref", "line"), Index("ix_imp_claim_candidate", "candidate"),
+    # A slug the file gives twice: found by index, not by a scan per new claim.
+    Index("ix_imp_claim_slug", "slug", "line"),
     Index("ix_imp_claim_claim_id", "claim_id"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
