@@ -389,6 +389,7 @@ def bench_postgres(args, results: Results) -> None:
             header = next(csv.reader(f))
             rows = sum(1 for _ in csv.reader(f))
         with scratch_database(url) as (target, target_psql):
+            run_child([*CLAIMTRACK, "--db", target, "db", "upgrade"])  # as the floor's table
             ours, _ = run_child([*CLAIMTRACK, "--db", target, "import", "csv", str(stances_csv)])
             columns = ", ".join(f'"{h}" text' for h in header)
             run_child(["psql", target_psql, "-q", "-c", f"CREATE TABLE floor_rows ({columns})"])
