@@ -1,6 +1,8 @@
 """Measure claimtrack against floors run in the same process, and print ratios.
 
-    python bench/run.py --claims 1000000                 # SQLite, about 8 minutes
+    python bench/run.py --claims 1000000                 # SQLite, about 8 minutes, and
+                                                         # two imports of 2.7M stances (P5)
+    python bench/run.py --claims 1000000 --import-claims 100000   # P5 on 270k stances
     python bench/run.py --claims 1000000 --pg URL        # and PostgreSQL (P5p, P8)
     python bench/run.py --claims 10000 --repeats 1       # the smoke run the tests do
 
