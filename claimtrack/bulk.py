@@ -11,10 +11,12 @@ The file is read once, streamed, and what is kept in memory does not grow with i
    and the missing ones created, as ``record`` would, in the one namespace of names.
    Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
    in SQL, and the new ones written in one statement each, in the order the file first
-   names them.
+   names them (new claims with their near-duplicate sketches, as ``claim add``).
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
-   time, source and quote), claim by claim in file order; then the links.
+   time, source and quote), claim by claim in file order; then the links. The first
+   claims and stances of a database go in with the table's indexes set aside, built
+   once after (``insert_many.indexes_set_aside``).
 
 The claims touched are then re-rated, said order, stored state and history, by the
 functions every write uses (``state.refresh_pending``): stances that keep their original
