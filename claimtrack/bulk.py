@@ -11,10 +11,12 @@ The file is read once, streamed, and what is kept in memory does not grow with i
    and the missing ones created, as ``record`` would, in the one namespace of names.
    Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
    in SQL, and the new ones written in one statement each, in the order the file first
-   names them.
+   names them (new claims with their near-duplicate sketches, as ``claim add``).
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
-   time, source and quote), claim by claim in file order; then the links.
+   time, source and quote), claim by claim in file order; then the links. The first
+   claims and stances of a database go in with the table's indexes set aside, built
+   once after (``insert_many.indexes_set_aside``).
 
 The claims touched are then re-rated, said order, stored state and history, by the
 functions every write uses (``state.refresh_pending``): stances that keep their original
@@ -57,7 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from claimtrack import record, state
+from claimtrack import insert_many, record, state
 from claimtrack.errors import ClaimtrackError
 from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
 from claimtrack.importer import too_large as too_large_error
@@ -66,6 +68,7 @@ from claimtrack.models import (
     PARTY_KINDS,
     Claim,
     ClaimLink,
+    ClaimSketch,
     Party,
     PartyAlias,
     PartyName,
@@ -75,6 +78,8 @@ from claimtrack.models import (
 )
 from claimtrack.names import normalise
 from claimtrack.progress import SILENT
+from claimtrack.similar import sketch as sketch_of
+from claimtrack.similar import topic_key
 from claimtrack.spreadsheet import restore_all
 from claimtrack.times import parse_when, parse_zone
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
@@ -311,6 +316,8 @@ _claim = Table(
     Column("candidate", Integer), Column("claim_id", Integer),
     Column("new", Boolean(create_constraint=False)),
     Index("ix_imp_claim_ref", "ref", "line"), Index("ix_imp_claim_candidate", "candidate"),
+    # A slug the file gives twice: found by index, not by a scan per new claim.
+    Index("ix_imp_claim_slug", "slug", "line"),
     Index("ix_imp_claim_claim_id", "claim_id"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
@@ -331,6 +338,9 @@ _source = Table(
     Index("ix_imp_source_found", "outlet_id", "title_key"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
+# The new claims' sketches, before they go into ``claim_sketch`` in its key's order.
+_sketch = Table("imp_sketch", _staging, Column("topic_key", Integer), Column("gram", Integer),
+                Column("claim_id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
 # Each party number of the file, and the id it resolved to.
 _party = Table("imp_party", _staging, Column("n", Integer, primary_key=True),
                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
@@ -423,6 +433,8 @@ class _Reading:
         self.last_ref: str | None = None
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
+        self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
+        self._instants: dict[str, str] = {}  # recorded_at cells read lately, as staged
 
     def read(self, source: CsvFile, advance: Callable[..., None]) -> int:
         """Check and stage every row; the number of rows (bad ones included). ``advance``
@@ -455,22 +467,17 @@ class _Reading:
         said = row.get("said_at") or ""
         if not said:
             raise ValueError("the date is empty")
-        tz, minimal = self.columns.tz, self.columns.minimal
-        said = parse_when(
-            said,
-            row.get("said_tz") or tz,
-            zone_from="--tz" if minimal else "the said_tz column or --tz",
-        )
+        said = self._said(said, row.get("said_tz") or self.columns.tz)
         published = None
         if row.get("source_published"):
             published = parse_when(
                 row["source_published"],
-                row.get("source_tz") or tz,
+                row.get("source_tz") or self.columns.tz,
                 zone_from="the source_tz column or --tz",
             )
         aliases = self._alias_list(row.get("party_aliases") or "")
         recorded_at = row.get("recorded_at")
-        recorded_at = _instant(recorded_at) if recorded_at else None
+        recorded_at = self._recorded(recorded_at) if recorded_at else None
         name, via = row["party"], row.get("via") or None
         title = row.get("source_title")
         outlet = (row.get("source_outlet") or via or name) if title else None
@@ -507,11 +514,35 @@ class _Reading:
         self.rows.add((
             line, ref, self.numbers[name], self.numbers[via] if via else None,
             self.numbers[outlet] if title else None, source[0] if title else None,
-            kind, row.get("quote") or None,
-            row.get("quote_lang") or None, _stored(said.at), said.offset_minutes,
-            said.precision, _stored(said.until),
-            _stored(recorded_at) if recorded_at else None, row.get("recorded_by") or None,
+            kind, row.get("quote") or None, row.get("quote_lang") or None, *said,
+            recorded_at, row.get("recorded_by") or None,
         ))  # fmt: skip
+
+    def _said(self, text: str, tz: str | None) -> tuple:
+        """A said time as staged: (at, offset, precision, until). A file gives the same
+        times again and again: each is parsed once (of the last ``BATCH`` kept)."""
+        key = (text, tz)
+        staged = self._times.get(key)
+        if staged is None:
+            zone_from = "--tz" if self.columns.minimal else "the said_tz column or --tz"
+            said = parse_when(text, tz, zone_from=zone_from)
+            staged = (_stored(said.at), said.offset_minutes, said.precision, _stored(said.until))
+            if text.strip().lower() != "now":  # "now" is each row's own instant
+                self._keep(self._times, key, staged)
+        return staged
+
+    def _recorded(self, text: str) -> str:
+        staged = self._instants.get(text)
+        if staged is None:
+            staged = self._keep(self._instants, text, _stored(_instant(text)))
+        return staged
+
+    @staticmethod
+    def _keep(cache: dict, key, value):
+        if len(cache) >= BATCH:
+            cache.clear()
+        cache[key] = value
+        return value
 
     def _source(self, line, outlet, title, url, row, published) -> tuple[str, str | None]:
         """Stage a source not seen lately; it is remembered for the next ``BATCH``."""
@@ -936,7 +967,29 @@ class _Load:
         new = select(c.claim_id, c.topic, c.text, c.text_norm, c.text_key, c.slug, c.language,
                      literal(self.now, UTCDateTime()), literal(self.editor, String()))  # fmt: skip
         statement = insert(claim).from_select(columns, new.where(c.new).order_by(c.line))
-        self.added["claims"] += self._written(statement)
+        # The first claims of the database: its indexes (on PostgreSQL, the search's
+        # trigram index too) are built once, after.
+        first = insert_many.empty(self.connection, claim)
+        with insert_many.indexes_set_aside(self.connection, claim, first):
+            self.added["claims"] += self._written(statement)
+        self._sketches()
+
+    def _sketches(self) -> None:
+        """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:
+        computed ``BATCH`` claims at a time, staged, and written in one statement in the
+        order of ``claim_sketch``'s key (its B-tree filled in order, not at random)."""
+        c, sketch = _claim.c, ClaimSketch.__table__
+        query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
+        columns = ["topic_key", "gram", "claim_id"]
+        last = 0
+        while given := self.connection.execute(query.where(c.line > last).limit(BATCH)).all():
+            last = given[-1].line
+            rows = [(topic_key(topic), gram, claim_id) for _, claim_id, topic, text_norm in given
+                    for gram in sketch_of(text_norm)]  # fmt: skip
+            insert_many.insert_stored(self.connection, _sketch, columns, rows)
+        s = _sketch.c
+        ordered = select(s.topic_key, s.gram, s.claim_id).order_by(s.topic_key, s.gram, s.claim_id)
+        self.connection.execute(insert(sketch).from_select(columns, ordered))
 
     def _number_new(self, staged: Table, id_column: str, target: Table) -> None:
         """Ids for the new rows (``new``) of a staging table, in the order the file names
@@ -1001,7 +1054,11 @@ class _Load:
             .where(r.line.not_in(select(_repeat.c.line)), or_(c.new, ~held))
             .order_by(c.line, r.line)
         )  # fmt: skip
-        added = self._written(insert(stance).from_select(columns, new))
+        statement = insert(stance).from_select(columns, new)
+        # The first stances of the database: its indexes are built once, after.
+        first = insert_many.empty(self.connection, stance)
+        with insert_many.indexes_set_aside(self.connection, stance, first):
+            added = self._written(statement)
         self.added["stances"] += added
         return added
 

@@ -12,7 +12,8 @@ claims or links this way re-rates them itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
@@ -52,3 +53,75 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> N
                 if values[index] is not None:
                     values[index] = process(values[index])
             copy.write_row(values)
+
+
+def insert_stored(
+    connection: Connection, table: Table, names: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Insert ``rows`` (tuples of the columns ``names``) whose values are already as the
+    database stores them, as its driver hands them back (SQLite: timestamps as text;
+    PostgreSQL: naive UTC datetimes): no type processing, no Python object per value.
+    For copying what a query read back, unprocessed, into another table."""
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    rows = list(rows)
+    if rows:
+        marks = ", ".join("?" * len(names))
+        statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
+        connection.exec_driver_sql(statement, rows)
+
+
+def empty(connection: Connection, table: Table) -> bool:
+    """Whether the table holds no row (as this transaction sees it)."""
+    first = connection.exec_driver_sql(f"SELECT 1 FROM {table.name} LIMIT 1").first()  # noqa: S608
+    return first is None
+
+
+def may_set_aside(connection: Connection, table: Table) -> bool:
+    """Whether a transaction about to refill this table may set its indexes aside
+    (``indexes_set_aside``) without making anybody wait: on SQLite, always (readers see
+    the last commit, whatever this transaction does to the schema); on PostgreSQL only
+    when the table is empty, as dropping an index locks the table against readers until
+    the commit, where an ordinary write would let them read the old rows meanwhile."""
+    return connection.dialect.name == "sqlite" or empty(connection, table)
+
+
+@contextlib.contextmanager
+def indexes_set_aside(connection: Connection, table: Table, when: bool = True) -> Iterator[None]:
+    """The table's secondary indexes dropped while a bulk write fills it, then built again
+    from the definitions the database itself gave for them: one sort per index instead of
+    a B-tree insert per row and index (on SQLite, with its small page cache, most of the
+    time of a large load). The indexes backing keys and constraints stay. Both backends
+    drop and create indexes transactionally: a failed or killed load leaves them as they
+    were (an error inside leaves them dropped: the transaction must roll back). Only
+    ``when`` it is true (``may_set_aside``, asked before the table is emptied)."""
+    if not when:
+        yield
+        return
+    if connection.dialect.name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = %(t)s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = format('%%I.%%I', i.schemaname, i.indexname)::regclass)",
+            {"t": table.name},
+        ).all()
+    else:
+        found = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table.name,),
+        ).all()
+    quote = connection.dialect.identifier_preparer.quote
+    for name, _ in found:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _, definition in found:
+        connection.exec_driver_sql(definition)

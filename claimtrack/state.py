@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from claimtrack import rule, state_history, tally
+from claimtrack import insert_many, rule, state_history, tally
 from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
 from claimtrack.progress import SILENT
@@ -273,10 +273,13 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
         mark = time.perf_counter()
         connection = session.connection()
         view = rule.view_table("claim_status")
+        table = ClaimState.__table__
+        aside = insert_many.may_set_aside(connection, table)
         connection.execute(delete(ClaimState))
-        connection.execute(
-            insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
-        )
+        with insert_many.indexes_set_aside(connection, table, aside):
+            connection.execute(
+                insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
+            )
         timings["claim_state"] = round(time.perf_counter() - mark, 1)
         if counts:
             advance(1, note="party counts")

@@ -48,10 +48,12 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    type_coerce,
     union,
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from claimtrack import insert_many, rule
 from claimtrack.links import chunks
@@ -125,9 +127,10 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
         )
     ).all()
     linked = _union(links)
+    connection = session.connection()
+    aside = insert_many.may_set_aside(connection, ClaimHistory.__table__)
     session.execute(delete(ClaimHistory))
     _prepare(session)
-    connection = session.connection()
     connection.execute(
         insert(_comp).from_select(["claim_id", "comp_id"], select(Claim.id, Claim.id))
     )
@@ -145,7 +148,8 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     _passes(session, replay=True)
     timings["history_passes"] = round(time.perf_counter() - mark, 1)
     mark = time.perf_counter()
-    _write_replay(session)
+    with insert_many.indexes_set_aside(connection, ClaimHistory.__table__, aside):
+        _write_replay(session)
     timings["history_write"] = round(time.perf_counter() - mark, 1)
 
 
@@ -356,10 +360,13 @@ def _states(session: Session) -> Iterator[tuple[int, list]]:
                              for r in rows]  # fmt: skip
 
 
-def _per_claim(session: Session, table: Table, name: str) -> Iterator[tuple[int, list]]:
-    """(claim id, its group's moments or recorded instants, in order), streamed."""
+def _per_claim(
+    session: Session, table: Table, name: str, *, stored: bool = False
+) -> Iterator[tuple[int, list]]:
+    """(claim id, its group's moments or recorded instants, in order), streamed
+    (``stored``: as the database stores them, ``_stored``)."""
     query = (
-        select(_comp.c.claim_id, table.c[name])
+        select(_comp.c.claim_id, _stored(table.c[name]) if stored else table.c[name])
         .join(table, table.c.comp_id == _comp.c.comp_id)
         .order_by(_comp.c.claim_id, table.c.k)
     )
@@ -390,20 +397,42 @@ _COLUMNS = ("said_from", "said_until", *FIELDS)
 
 def _write_replay(session: Session) -> None:
     """Rows over both axes from the replayed states in ``hx_state``: at each recorded
-    instant of a claim's group, the rows that stop holding close and new ones open."""
+    instant of a claim's group, the rows that stop holding close and new ones open.
+
+    Every claim of a rebuild goes through here, so the instants are read and written as
+    the database stores them (``_stored``): they are only compared, sorted and copied,
+    and a datetime object per value would be most of the time."""
     with (
-        contextlib.closing(_states(session)) as states,
-        contextlib.closing(_per_claim(session, _point, "point")) as points,
+        contextlib.closing(_stored_states(session)) as states,
+        contextlib.closing(_per_claim(session, _point, "point", stored=True)) as points,
+        contextlib.closing(_per_claim(session, _moment, "moment", stored=True)) as moments,
     ):  # not left open when the moments run out first
-        _write_replayed(session, states, points)
+        _write_replayed(session, states, points, moments)
 
 
-def _write_replayed(session: Session, states: Iterator, points: Iterator) -> None:
-    pending: list[dict] = []
+def _stored(column):
+    """A column read as the driver hands it back, without its type's processing (SQLite:
+    a timestamp's text, of one fixed width, which sorts as the instants do)."""
+    return type_coerce(column, NullType()).label(column.name)
+
+
+def _stored_states(session: Session) -> Iterator[tuple[int, list]]:
+    """``_states``, its instants as stored."""
+    query = select(*(_stored(c) for c in _state.c)).order_by(
+        _state.c.claim_id, _state.c.point, _state.c.moment
+    )
+    with contextlib.closing(_grouped(session, query)) as grouped:
+        for claim_id, rows in grouped:
+            yield claim_id, [(r[1], r[2], tuple(r[3:])) for r in rows]
+
+
+def _write_replayed(session: Session, states: Iterator, points: Iterator, moments) -> None:
+    pending: list[tuple] = []
     state = next(states, None)
     connection = session.connection()
+    table = ClaimHistory.__table__
     known = next(points, None)
-    for claim_id, moments in _per_claim(session, _moment, "moment"):
+    for claim_id, said in moments:
         while known is not None and known[0] < claim_id:  # a group with links, no stance
             known = next(points, None)
         instants = known[1] if known is not None and known[0] == claim_id else []
@@ -412,20 +441,23 @@ def _write_replayed(session: Session, states: Iterator, points: Iterator) -> Non
             for item in state[1]:
                 by_point.setdefault(item[0], []).append(item)
             state = next(states, None)
-        opened: dict[tuple, dt.datetime] = {}
+        opened: dict[tuple, object] = {}
         for instant in instants:
-            rows = _stretches(by_point.get(instant, []), moments)
+            rows = _stretches(by_point.get(instant, []), said)
             # In said order (rows held at one instant start at different moments), so a
             # claim's rows get their ids in the same order in every run, on every backend.
             for row in sorted(set(opened) - rows, key=_said_from):
-                pending.append(_row(claim_id, row, opened.pop(row), instant))
+                pending.append((claim_id, opened.pop(row), instant, *row))
             for row in sorted(rows - set(opened), key=_said_from):
                 opened[row] = instant
-        pending.extend(_row(claim_id, row, since, None) for row, since in opened.items())
+        pending.extend((claim_id, since, None, *row) for row, since in opened.items())
         if len(pending) >= READ_BATCH:
-            insert_many.insert_rows(connection, ClaimHistory.__table__, pending)
+            insert_many.insert_stored(connection, table, _WRITTEN, pending)
             pending = []
-    insert_many.insert_rows(connection, ClaimHistory.__table__, pending)
+    insert_many.insert_stored(connection, table, _WRITTEN, pending)
+
+
+_WRITTEN = ("claim_id", "known_from", "known_until", *_COLUMNS)
 
 
 def _said_from(row: tuple) -> dt.datetime:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from sqlalchemy import case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from claimtrack import rule
+from claimtrack import insert_many, rule
 from claimtrack.models import Claim, ClaimState, Stance
 from claimtrack.schema import party_claim, party_counter, party_tally
 from claimtrack.vocabulary import WITHDRAWAL
@@ -154,9 +154,13 @@ def _apply(session: Session, changes) -> None:
 def rebuild(session: Session) -> None:
     """Count every claim from scratch (after ``claim_state`` was rebuilt)."""
     connection = session.connection()
+    aside = insert_many.may_set_aside(connection, party_counter)
     for table in (party_tally, party_counter, party_claim):
         connection.execute(delete(table))
     views = rule.views()
     connection.execute(insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
-    connection.execute(insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views)))
+    with insert_many.indexes_set_aside(connection, party_counter, aside):
+        connection.execute(
+            insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views))
+        )
     connection.execute(insert(party_tally).from_select(["party_id", "topic", *COUNTS], _summed()))
