@@ -51,7 +51,8 @@ def test_smoke_run_prints_every_target(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     ids = [row["id"] for row in json.loads(out.read_text())]
-    assert ids == ["P1", "P2", "P3", "P3q", "P3i", "P4", "P4c", "P6e", "P5", "P6i", "P7"]
+    assert ids == ["P1", "P2", "P3", "P3q", "P3i", "P4", "P4c", "P6e", "P5", "P6i", "P7",
+                   "P9a", "P9k", "P9", "P10", "P4x", "P6x"]  # fmt: skip
     assert "| P4 " in result.stdout
 
 
