@@ -630,6 +630,10 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
     )  # fmt: skip
     query = selection.where(query, views, Claim.id)
     query = query.where(*selection.counts(Stance))
+    if selection.limit:  # --limit counts claims: the stances of the first N, in its order
+        chosen = selection.where(views.select(status.c.claim_id), views, status.c.claim_id)
+        chosen = selection.order(chosen, views, status.c.claim_id).subquery()
+        query = query.where(Claim.id.in_(select(chosen.c.claim_id)))
     book = PartyBook(session)
     result = session.execute(query.execution_options(yield_per=BATCH * 4), selection.params())
     for part in result.partitions():

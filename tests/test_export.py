@@ -54,6 +54,26 @@ def test_per_claim_export_opens_in_excel(seeded, tmp_path):
     assert unfreeze["first_reported"] == "2026-04-11"
 
 
+@pytest.mark.parametrize("options", [(), ("--as-of", "2026-04-11"), ("--sort", "id"),
+                                     ("--status", "contested")])  # fmt: skip
+def test_per_stance_limit_counts_claims_as_per_claim_does(seeded, options):
+    """--limit 3 with --per stance: the stances of the three claims --per claim lists
+    (it was ignored: every stance was written)."""
+
+    def export(*args):
+        result = seeded("export", "csv", "--no-bom", "--limit", "3", *options, *args)
+        assert result.exit_code == 0, result.output
+        return _rows(result.stdout)
+
+    claims = [r[0] for r in export()[1:]]
+    stances = export("--per", "stance")
+    ref = stances[0].index("claim_ref")
+    refs = {r[ref] for r in stances[1:]}
+    assert len(claims) == 3 and len(stances) >= 4  # the header and a stance a claim at least
+    slugs = {r[2] or r[0] for r in export()[1:]}  # claim_ref: the slug, else the id
+    assert refs == slugs, (claims, refs)
+
+
 def test_no_bom_and_stdout(seeded):
     result = seeded("export", "csv", "--no-bom", "--status", "retracted")
     assert not result.stdout.startswith("\ufeff")
