@@ -167,7 +167,7 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
         scope = sorted(set(ids).union(*counters.values()))
         stances = _export_stances(session, scope, selection)
         grouped = _by_claim(stances)
-        said = {s.said_at: s for s in stances}  # the last recorded of those said then
+        said = {s.said_at: said_when(s) for s in stances}  # the last recorded said then
         names = {s.party_id: s.party_name for s in stances}
         history = periods_of(session, ids, counters, stances, names, selection)
         positions = _position_cells(session, selection, ids, scope)
@@ -208,13 +208,10 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
             ]  # fmt: skip
 
 
-def _said_cells(said: dict, at: dt.datetime | None) -> tuple:
+def _said_cells(said: dict[dt.datetime, When], at: dt.datetime | None) -> tuple:
     """A stored instant as it was said (``_when_of``), and its offset: two cells."""
-    if at is None:
-        return None, None
-    s = said.get(at)
-    when = When(at, s.said_offset, s.said_precision) if s else When(at, 0, "second")
-    return when.isoformat(), when.zone
+    when = _when_of(said, at)
+    return (when.isoformat(), when.zone) if when else (None, None)
 
 
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
