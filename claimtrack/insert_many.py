@@ -42,17 +42,27 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> N
     # Only the columns that need converting are converted, row by row.
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
     fixed = list(defaults.values())
-    quote = dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+
+    def converted() -> Iterator[list]:
         for row in rows:
             values = [row[name] for name in given]
             values += fixed
             for index, process in converting:
                 if values[index] is not None:
                     values[index] = process(values[index])
-            copy.write_row(values)
+            yield values
+
+    _copy(connection, table, names, converted())
+
+
+def _copy(connection: Connection, table: Table, names: Sequence[str], rows: Iterable) -> None:
+    """PostgreSQL: ``COPY`` rows of values as the database stores them into ``table``."""
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_stored(
@@ -62,15 +72,11 @@ def insert_stored(
     database stores them, as its driver hands them back (SQLite: timestamps as text;
     PostgreSQL: naive UTC datetimes): no type processing, no Python object per value.
     For copying what a query read back, unprocessed, into another table."""
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, names, rows)
+        return
     quote = connection.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
-    if connection.dialect.name == "postgresql":
-        statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
     rows = list(rows)
     if rows:
         marks = ", ".join("?" * len(names))
