@@ -421,7 +421,8 @@ def terminal_width() -> int:
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _control_picture(match: re.Match) -> str:
+def control_picture(match: re.Match) -> str:
+    """A control character as its Unicode picture (the one definition: tables, XLSX)."""
     code = ord(match.group())
     if code < 0x20:
         return chr(0x2400 + code)  # ␀ to ␟: \x1b as ␛, \x07 as ␇
@@ -433,7 +434,7 @@ def visible(text: str) -> str:
     Every table cell passes here (``fit``, ``table_text``); JSON and CSV keep the text."""
     if not _CONTROLS.search(text):
         return text
-    return _CONTROLS.sub(_control_picture, text.replace("\r\n", "\n"))
+    return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
 
 
 # wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without

@@ -200,8 +200,10 @@ class XlsxBook:
             )
         from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub(_picture, value)
+        if ILLEGAL_CHARACTERS_RE.search(value):  # C0 controls only: ␇ for \x07, ␛ for \x1b
+            from claimtrack.render import control_picture
+
+            value = ILLEGAL_CHARACTERS_RE.sub(control_picture, value)
             self._row_pictured = True
         if not (wrap or bold or value.startswith("=") or value in ERROR_CODES):
             return value  # openpyxl keeps any other text a plain string
@@ -252,11 +254,6 @@ class XlsxBook:
 
 NOTE_NAMES = 5  # claims the warning names before "+N more"
 _CLAIM_KEYS = ("claim_id", "id", "slug", "claim_ref")
-
-
-def _picture(match) -> str:
-    """A C0 control character's Unicode control picture: \x07 as ␇, \x1b as ␛."""
-    return chr(0x2400 + ord(match.group()))
 
 
 def _claim_label(headers: Sequence[str], values: Sequence) -> str | None:
