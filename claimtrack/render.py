@@ -10,6 +10,7 @@ XLSX carry every one.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -443,6 +444,9 @@ def visible(text: str) -> str:
 WRAP_LINES = 16
 
 
+# A long table repeats its cells (a side, a kind, a status) row after row: each is
+# wrapped once.
+@functools.lru_cache(maxsize=4096)
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
     lines, the last ending in an ellipsis when cut. Line breaks in the text are kept;

@@ -765,21 +765,20 @@ def party_counts(
 def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]:
     from claimtrack.listings import PartyCounts
 
-    t, k = schema.party_tally, schema.party_counter
-    summed = select(
-        t.c.party_id,
-        *(
-            func.sum(t.c[n]).label(n)
-            for n in ("asserted", "denied", "contested", "retracted", "stances")
-        ),
-    )
+    k = schema.party_counter
     counters = select(k.c.party_id, func.count(func.distinct(k.c.counter_claim_id)))
-    if topic:
-        summed, counters = summed.where(t.c.topic == topic), counters.where(k.c.topic == topic)
+    if topic:  # the topic's rows of party_tally, summed
+        t = schema.party_tally
+        names = ("asserted", "denied", "contested", "retracted", "stances")
+        counts = select(t.c.party_id, *(func.sum(t.c[n]).label(n) for n in names))
+        counts = counts.where(t.c.topic == topic).group_by(t.c.party_id)
+        counters = counters.where(k.c.topic == topic)
+    else:  # every topic's, summed by every write
+        counts = select(schema.party_total)
     counter_claims = dict(session.execute(counters.group_by(k.c.party_id)).all())
     book = PartyBook(session)
     rows = []
-    for r in session.execute(summed.group_by(t.c.party_id)):
+    for r in session.execute(counts):
         if not r.stances:
             continue
         party = book.by_id[r.party_id]

@@ -346,14 +346,28 @@ party_counter = Table(
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     Column("counter_claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
     _required("topic", String),
-    Index("ix_party_counter_party", "party_id", "topic"),
+    # With the counter-claim in it, ``report parties`` counts a party's counter-claims
+    # from the index alone.
+    Index("ix_party_counter_party", "party_id", "topic", "counter_claim_id"),
 )  # fmt: skip
 
-# ``party_claim`` summed per party and topic: what ``report parties`` reads.
+# ``party_claim`` summed per party and topic: what ``report parties --topic`` reads.
 party_tally = Table(
     "party_tally", metadata,
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     Column("topic", String, primary_key=True),
+    _required("asserted", Integer),
+    _required("denied", Integer),
+    _required("contested", Integer),
+    _required("retracted", Integer),
+    _required("stances", Integer),
+)  # fmt: skip
+
+# ``party_tally`` summed over every topic, kept with it: what ``report parties`` reads
+# when no topic is asked for (a few thousand rows, not one per party and topic).
+party_total = Table(
+    "party_total", metadata,
+    Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     _required("asserted", Integer),
     _required("denied", Integer),
     _required("contested", Integer),

@@ -10,9 +10,11 @@ in the same transaction:
   it, and how many of its stances are on it; the claim's topic with it;
 - ``party_counter``: per claim, the counter-claims through which a party opposes it;
 - ``party_tally``: ``party_claim`` summed per party and topic, changed by the difference
-  each refresh makes, so the report reads a few thousand rows.
+  each refresh makes; ``party_total``: the same summed over every topic, so the report
+  reads one row per party (a few thousand rows).
 
-``report parties`` sums ``party_tally`` (and counts ``party_counter``); ``party_counts``
+``report parties`` reads ``party_total`` (``party_tally`` for one topic) and counts
+``party_counter``; ``party_counts``
 with ``from_rule=True`` runs the rule instead, which tests/test_state.py holds the kept
 counts to.
 """
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule
 from claimtrack.models import Claim, ClaimState, Stance
-from claimtrack.schema import party_claim, party_counter, party_tally
+from claimtrack.schema import party_claim, party_counter, party_tally, party_total
 from claimtrack.vocabulary import WITHDRAWAL
 
 COUNTS = ("asserted", "denied", "contested", "retracted", "stances")
@@ -125,25 +127,38 @@ def refresh(session: Session, claims: Sequence[int], scope: Sequence[int]) -> No
 
 
 def _apply(session: Session, changes) -> None:
-    """Add each (party, topic)'s difference to its tally row in one statement that two
-    editors writing at once cannot both take for the first (an upsert), then drop the
-    rows left at zero."""
+    """Add each (party, topic)'s difference to its ``party_tally`` row, and each party's
+    to its ``party_total`` row, in statements that two editors writing at once cannot
+    both take for the first (upserts), then drop the rows left at zero."""
     if not changes:
+        return
+    totals: dict[int, list[int]] = {}
+    for (party, _), diff in changes:
+        total = totals.setdefault(party, [0] * len(COUNTS))
+        total[:] = [a + b for a, b in zip(total, diff, strict=True)]
+    _add(session, party_tally, [dict(party_id=p, topic=t, **dict(zip(COUNTS, diff, strict=True)))
+                                for (p, t), diff in sorted(changes)])  # fmt: skip
+    _add(session, party_total, [dict(party_id=p, **dict(zip(COUNTS, diff, strict=True)))
+                                for p, diff in sorted(totals.items()) if any(diff)])  # fmt: skip
+
+
+def _add(session: Session, table, rows: list[dict]) -> None:
+    """Add the rows' counts to the table's (inserting what is not there yet); drop the
+    rows of those parties left at zero."""
+    if not rows:
         return
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.bind.dialect.name]
-    table = party_tally
-    rows = [dict(party_id=p, topic=t, **dict(zip(COUNTS, diff, strict=True)))
-            for (p, t), diff in sorted(changes)]  # fmt: skip
+    keys = [c for c in table.primary_key.columns]
     upsert = dialect.insert(table)
     upsert = upsert.on_conflict_do_update(
-        index_elements=[table.c.party_id, table.c.topic],
+        index_elements=keys,
         set_={name: table.c[name] + upsert.excluded[name] for name in COUNTS},
     )
     connection = session.connection()
     connection.execute(upsert, rows)
-    parties = sorted({p for (p, _), _ in changes})
+    parties = sorted({r["party_id"] for r in rows})
     connection.execute(
         table.delete().where(
             table.c.party_id.in_(parties), *(table.c[name] == 0 for name in COUNTS)
@@ -151,11 +166,12 @@ def _apply(session: Session, changes) -> None:
     )
 
 
-def rebuild(session: Session) -> None:
-    """Count every claim from scratch (after ``claim_state`` was rebuilt)."""
+def rebuild(session: Session, *, totals: bool = True) -> None:
+    """Count every claim from scratch (after ``claim_state`` was rebuilt); without
+    ``totals``, leave ``party_total`` alone (for migration 0007, which comes before it)."""
     connection = session.connection()
     aside = insert_many.may_set_aside(connection, party_counter)
-    for table in (party_tally, party_counter, party_claim):
+    for table in ((party_total,) if totals else ()) + (party_tally, party_counter, party_claim):
         connection.execute(delete(table))
     views = rule.views()
     connection.execute(insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
@@ -164,3 +180,10 @@ def rebuild(session: Session) -> None:
             insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views))
         )
     connection.execute(insert(party_tally).from_select(["party_id", "topic", *COUNTS], _summed()))
+    if not totals:
+        return
+    t = party_tally
+    connection.execute(insert(party_total).from_select(
+        ["party_id", *COUNTS],
+        select(t.c.party_id, *(func.sum(t.c[n]) for n in COUNTS)).group_by(t.c.party_id),
+    ))  # fmt: skip

@@ -270,7 +270,8 @@ def test_an_import_into_an_empty_database_is_rebuilt_whole_as_a_replay_gives_it(
         assert sorted(sketched) == sorted(
             (r["topic_key"], r["gram"], r["claim_id"]) for c in claims for r in sketch_rows(*c)
         )
-    derived = ("claim_state", "claim_history", "party_claim", "party_counter", "party_tally")
+    derived = ("claim_state", "claim_history", "party_claim", "party_counter", "party_tally",
+               "party_total")  # fmt: skip
 
     def stored():
         tables = snapshot(engine)

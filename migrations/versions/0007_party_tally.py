@@ -78,7 +78,7 @@ def upgrade() -> None:
     from claimtrack import tally
 
     session = Session(bind=op.get_bind())
-    tally.rebuild(session)
+    tally.rebuild(session, totals=False)  # party_total comes with 0011
     session.flush()
 
 
