@@ -444,13 +444,26 @@ def visible(text: str) -> str:
 WRAP_LINES = 16
 
 
-# A long table repeats its cells (a side, a kind, a status) row after row: each is
-# wrapped once.
-@functools.lru_cache(maxsize=4096)
 def fit(text: str, width: int, lines: int | None = None) -> str:
     """Wrap to ``width`` terminal columns (wcwidth: CJK is two wide); at most ``lines``
     lines, the last ending in an ellipsis when cut. Line breaks in the text are kept;
     control characters are shown as pictures (``visible``)."""
+    if len(text) <= SHORT:
+        return _fit_short(text, width, lines)
+    return _fit(text, width, lines)
+
+
+# A long table repeats short cells (a side, a kind, a party) row after row: each is
+# wrapped once, and the cache holds at most a few MB.
+SHORT = 200
+
+
+@functools.lru_cache(maxsize=4096)
+def _fit_short(text: str, width: int, lines: int | None) -> str:
+    return _fit(text, width, lines)
+
+
+def _fit(text: str, width: int, lines: int | None) -> str:
     from wcwidth import wcswidth, wrap
 
     width = max(width, 1)
