@@ -139,6 +139,13 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> 
                 f"or say which zone with {zone_from}"
             )
         parsed = parsed.replace(tzinfo=zone)
+    if parsed.microsecond:  # kept to the second: a fraction would be lost without a word
+        whole = parsed.replace(microsecond=0).isoformat()
+        raise UsageError(
+            f"time {text!r} has a fraction of a second: times are kept to the second (give {whole})"
+        )
+    if (parsed.utcoffset() or dt.timedelta(0)) % dt.timedelta(minutes=1):
+        raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"
     return _when(parsed, precision)
 

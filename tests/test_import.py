@@ -60,6 +60,7 @@ BAD_FILES = [
     (MINIMAL + "X,Iran,asserts,,2026-02-30\n", "line 2: not a date"),
     (MINIMAL + "X,Iran,asserts,,yesterday\n", "line 2: not a time"),
     (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00\n", "say which zone with --tz"),
+    (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00:00.250+02:00\n", "line 2: time"),
     (MINIMAL + ",Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
     (MINIMAL + "   ,Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
     (MINIMAL + "X,,asserts,,2026-05-01\n", "line 2: party is empty"),

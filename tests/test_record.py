@@ -287,6 +287,17 @@ MISTAKES = [
     (("claim", "deny", "1", "--by", "Iran", "--at", "2026-02-30"), 2, "not a date"),
     (("claim", "deny", "1", "--by", "Iran", "--at", "yesterday"), 2, "not a time"),
     (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30"), 2, "no UTC offset"),
+    # Times are kept to the second: a fraction is refused, not silently dropped.
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30:30.5+03:00"),
+        2,
+        "fraction of a second",
+    ),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30+05:30:15"),
+        2,
+        "hours and minutes",
+    ),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
     (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),

@@ -100,7 +100,9 @@ def xlsx(env, out, **options) -> None:
     offset they were said in (shown beside them); ids and texts are text cells, never
     formulas and never rounded; the header row is frozen and filtered. A control character
     XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
-    naming the claims; CSV keeps it as stored.
+    naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters: a
+    longer text stops the export, naming its claim, and no file is written (CSV has no
+    such limit).
 
     \b
     Examples:
