@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from claimtrack.schema import claim_link
@@ -16,6 +18,18 @@ BATCH = 500
 def chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
+
+
+def any_of(session: Session, ids: list[int]):
+    """The ids as a one-column table (``value``) bound as one parameter, however many
+    they are: a JSON array read by ``json_each`` on SQLite, an array on PostgreSQL. For
+    statements that would otherwise be repeated per ``BATCH`` ids (``column.in_(select(
+    any_of(session, ids).c.value))``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, list(ids), type_=ARRAY(Integer))
+        return func.unnest(array).table_valued("value").render_derived(name="ids")
+    return func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued(
+        "value").alias("ids")  # fmt: skip
 
 
 def _contradiction_links(part: list[int]):

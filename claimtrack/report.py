@@ -934,10 +934,11 @@ def _window_end(session: Session, start: dt.datetime, as_of) -> dt.datetime | No
 
 def _changes_between(session, selection: Selection, start, end) -> list[ChangeRow]:
     """The changes whose time ends after ``start`` and by ``end`` (None: no end)."""
-    from claimtrack.history import periods
+    from claimtrack.history import around
 
-    def within(when: When) -> bool:
-        return when.until > start and (end is None or when.until <= end)
+    def within(when: When | None) -> bool:
+        # None: a period that began before the window
+        return when is not None and when.until > start and (end is None or when.until <= end)
 
     window = [Stance.said_until > start] + ([Stance.said_until <= end] if end else [])
     said = select(Stance.claim_id).where(*selection.counts(Stance), *window)
@@ -957,17 +958,15 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
         touched = touched.where(Claim.topic == selection.topic)
     ids = list(session.scalars(touched.order_by(Claim.id)))
     found: list[ChangeRow] = []
-    texts: dict[int, str] = {}
-    for part in chunks(ids):
-        counters = counter_claims_of(session, part)
-        texts.update(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(
-            sorted(set(part).union(*counters.values()))))).all())  # fmt: skip
-        history = periods(session, set(part).union(*counters.values()), selection)
-        for claim_id in part:
+    if ids:
+        seen = around(session, ids, selection, start, end)
+        counters, texts, history = seen.counters, seen.texts, seen.periods
+        for claim_id in ids:
             found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
             found.extend(_new_counters(claim_id, counters, history, texts, within))
-        contested = [c for c in part if history[c] and history[c][-1].status == "contested"]
-        found.extend(_new_stances(session, selection, contested, texts, window))
+        contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
+        for part in chunks(contested):
+            found.extend(_new_stances(session, selection, part, texts, window))
     found.extend(_new_verdicts(session, selection, start, end))
     return found
 
@@ -983,8 +982,8 @@ def _new_counters(claim_id: int, counters, history, texts, within) -> list[Chang
         theirs = history.get(other)
         if not (mine and theirs):
             continue
-        began = theirs[0].since
-        if within(began) and (began.until, other) > (mine[0].since.until, claim_id):
+        began, first = theirs[0].since, mine[0].since  # None: before the window
+        if within(began) and (first is None or (began.until, other) > (first.until, claim_id)):
             rows.append(ChangeRow(began, "new counter-claim", claim_id, texts[claim_id],
                                   f"#{other}: {texts[other]}"))  # fmt: skip
     return rows
@@ -1010,9 +1009,14 @@ def _new_stances(session, selection: Selection, contested, texts, window) -> lis
 
     speaker = schema.party.alias("speaker")
     query = (
-        select(schema.stance, speaker.c.name.label("speaker"))
+        select(Stance.claim_id, Stance.kind, Stance.quote, Stance.said_at, Stance.said_offset,
+               Stance.said_precision, speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == Stance.party_id)
         .where(*selection.counts(Stance), *window, Stance.claim_id.in_(contested))
+        # A claim's stances said at one time are listed in this order: the order of the
+        # index both backends read them by (``ix_stance_latest``), which the rows had before
+        # it was asked for, when the list of claims was short enough for them to use it.
+        .order_by(Stance.claim_id, Stance.party_id, Stance.said_at, Stance.id)
     )  # fmt: skip
     return [
         ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],

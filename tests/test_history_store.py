@@ -184,3 +184,99 @@ def test_two_replays_in_one_transaction(session):
     assert "contested" in {row.status for row in kept}
     state.rebuild(session)
     assert _rows(session) == kept
+
+
+def _changes_from_whole_periods(session, selection, since) -> list:
+    """``report changes`` as it was derived before it read only the window: every touched
+    claim's whole status periods (``history.periods``), window by window."""
+    from claimtrack import report
+    from claimtrack.history import periods
+    from claimtrack.links import counter_claims_of
+    from claimtrack.models import Claim, ClaimLink, Stance
+
+    found, start = [], since
+    while True:
+        end = report._window_end(session, start, selection.as_of)
+        window = [Stance.said_until > start] + ([Stance.said_until <= end] if end else [])
+        said = select(Stance.claim_id).where(*selection.counts(Stance), *window)
+        link, a, b = ClaimLink.kind == "contradicts", ClaimLink.from_claim_id, ClaimLink.to_claim_id
+        linked = [select(b).where(link, a.in_(said)), select(a).where(link, b.in_(said))]
+        either = said.union(*linked).subquery()
+        touched = select(Claim.id).join(either, Claim.id == either.c.claim_id)
+        touched = touched.where(Claim.merged_into_id.is_(None))
+        if selection.topic:
+            touched = touched.where(Claim.topic == selection.topic)
+        ids = list(session.scalars(touched.order_by(Claim.id)))
+        counters = counter_claims_of(session, ids)
+        scope = set(ids).union(*counters.values())
+        texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(scope))).all())
+        history = periods(session, scope, selection)
+
+        def within(when, start=start, end=end):
+            return when.until > start and (end is None or when.until <= end)
+
+        rows = []
+        for claim_id in ids:
+            rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within)
+            rows += report._new_counters(claim_id, counters, history, texts, within)
+        contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
+        rows += report._new_stances(session, selection, contested, texts, window)
+        rows += report._new_verdicts(session, selection, start, end)
+        found += sorted(rows, key=lambda c: (c.at.until, c.claim_id, c.change))
+        if end is None:
+            return found
+        start = end
+
+
+def _random_events(pick, count: int) -> list:
+    """Events drawn evenly (hypothesis's own draws favour the simplest, which seldom
+    contest anything)."""
+    kinds = ["asserts", "confirms", "denies", "disputes", "retracts", "questions"]
+    events = []
+    for _ in range(count):
+        said = (pick.randint(1, 4), pick.choice(["day", "minute", "second"]),
+                pick.choice(["+03:30", "+00:00", "-05:00"]), pick.randint(0, 23))  # fmt: skip
+        event = pick.choice([
+            ("record", pick.randint(0, 3), pick.randint(0, 2), pick.choice(kinds), said,
+             pick.random() < 0.2),
+            ("void", pick.randint(0, 30)) if pick.random() < 0.3 else ("link", pick.randint(0, 3),
+                                                                      pick.randint(0, 3)),
+        ] + [("record", pick.randint(0, 3), pick.randint(0, 2), pick.choice(kinds), said,
+              False)] * 2)  # fmt: skip
+        events.append((event, pick.random() < 0.5))
+    return events
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(count=st.integers(8, 24), pick=st.randoms(use_true_random=False))
+def test_report_changes_reads_the_window_as_the_whole_periods_tell_it(engine, count, pick):
+    """``report changes`` reads only what lies around each window (the status standing at
+    its start, the stances said in it): the same rows as every touched claim's whole
+    periods give, in windows of one to three stances (so periods also begin after a
+    window), as of and known at random instants, from random days."""
+    from claimtrack import db, report
+    from claimtrack.models import Base
+    from claimtrack.selection import Selection
+
+    with db.write_session(engine) as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+        session.commit()
+        _record(session, _random_events(pick, count))
+        said_at, known_at = _instants(session)
+        said_at = pick.sample(said_at, min(4, len(said_at))) + [None]
+        known_at = pick.sample(known_at, min(3, len(known_at))) + [None]
+        window = report.CHANGES_WINDOW
+        try:
+            for as_of in said_at:
+                for known in known_at:
+                    report.CHANGES_WINDOW = pick.randint(1, 3)
+                    selection = Selection(as_of=as_of, known_at=known,
+                                          topic=pick.choice([None, "t"]))  # fmt: skip
+                    since = dt.datetime(2026, 4, 30, tzinfo=dt.UTC) + dt.timedelta(
+                        hours=pick.choice([0, pick.randint(0, 4 * 24)]))  # fmt: skip
+                    wanted = _changes_from_whole_periods(session, selection, since)
+                    assert list(report.changes(session, selection, since)) == wanted, (
+                        selection, since)  # fmt: skip
+        finally:
+            report.CHANGES_WINDOW = window
