@@ -200,6 +200,8 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
 
 def text_argument(text: str | None, path: str | None) -> str:
     """TEXT as given, or read from a file or standard input ("-"), UTF-8."""
+    if text is not None and path is None and text != "-":
+        return text
     from claimtrack.errors import UsageError
     from claimtrack.importer import MAX_FILE_BYTES, read_text
 
@@ -207,8 +209,6 @@ def text_argument(text: str | None, path: str | None) -> str:
         raise UsageError("give TEXT or --text-file, not both")
     if text is None and path is None:
         raise UsageError("give TEXT (or - to read it from standard input, or --text-file)")
-    if text != "-" and path is None:
-        return text
     if path in (None, "-"):
         with click.open_file("-", "rb") as stdin:
             data = stdin.read(MAX_FILE_BYTES + 1)
