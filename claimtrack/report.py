@@ -466,9 +466,9 @@ def current_verdicts(
     published = (selection or Selection()).published(Verdict)
     found = {}
     for part in chunks(claim_ids):
-        query = verdicts_query().where(
-            Verdict.claim_id.in_(part), Verdict.id.in_(latest_verdict_ids(*published))
-        )
+        # The newest of these claims' verdicts only: an index range, not every verdict.
+        newest = latest_verdict_ids(Verdict.claim_id.in_(part), *published)
+        query = verdicts_query().where(Verdict.claim_id.in_(part), Verdict.id.in_(newest))
         found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
     return found
 
