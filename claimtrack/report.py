@@ -59,6 +59,7 @@ class PartyBook:
                              Party.anonymous, Party.description)  # fmt: skip
         self.by_id = {} if lazy else {r.id: r for r in session.execute(self._query)}
         self._aliases: dict[int, tuple[str, ...]] | None = None
+        self._sides: dict[int, str] = {}  # a party's side, once found (chains run long)
 
     def load(self, party_ids) -> None:
         """Read these parties, and the parties up their affiliation chains, unless read."""
@@ -73,11 +74,14 @@ class PartyBook:
 
     def side(self, party_id: int) -> str:
         """The name of the party at the top of its affiliation chain (Vance: United States)."""
-        seen, current = {party_id}, self.by_id[party_id]
-        while current.acts_for_id is not None and current.acts_for_id not in seen:
-            seen.add(current.acts_for_id)
-            current = self.by_id[current.acts_for_id]
-        return current.name
+        side = self._sides.get(party_id)
+        if side is None:
+            seen, current = {party_id}, self.by_id[party_id]
+            while current.acts_for_id is not None and current.acts_for_id not in seen:
+                seen.add(current.acts_for_id)
+                current = self.by_id[current.acts_for_id]
+            side = self._sides[party_id] = current.name
+        return side
 
     def parent(self, party_id: int) -> str | None:
         """The name of the party it acts for directly, if any."""
