@@ -5,7 +5,7 @@ The file is read once, streamed, and what is kept in memory does not grow with i
 1. **Read and check.** Each row is checked as it is read; a bad row is noted by line
    (the first ``MAX_LISTED_ERRORS`` in full, the rest counted) and a good one is staged
    in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source in
-   ``imp_source``), ``BATCH`` rows at a time (PostgreSQL: ``COPY``). Only the parties,
+   ``imp_source``), ``BATCH // STAGES`` rows at a time (PostgreSQL: ``COPY``). Only the parties,
    which are few, are collected in a dictionary. Any bad row, and nothing is written.
 2. **Resolve.** Parties are looked up once (one query for every name key the file uses)
    and the missing ones created, as ``record`` would, in the one namespace of names.
@@ -92,7 +92,10 @@ MAX_LISTED_COLUMNS = 10
 # The file is streamed, never held whole: the limit is what one transaction should hold
 # (about eight million rows). docs/csv.md.
 MAX_CSV_BYTES = 2 * 1024**3
-BATCH = 10_000  # rows staged at a time
+BATCH = 10_000  # what the reader remembers of each kind (sources, times), and links read
+# Rows are staged, and claims sketched, a fifth of a batch at a time: what such a batch
+# holds in memory stays held (the allocator keeps it) through the rest of the load.
+STAGES = 5
 SHOW_EVERY = 1_000  # rows read between two progress reports
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
@@ -369,7 +372,7 @@ def _stored(value: dt.datetime) -> str:
 
 
 class _Stage:
-    """Rows into a staging table, ``BATCH`` at a time: ``COPY`` on PostgreSQL, an
+    """Rows into a staging table, ``BATCH // STAGES`` at a time: ``COPY`` on PostgreSQL, an
     ``executemany`` of the table's ``insert()`` elsewhere."""
 
     def __init__(self, connection: Connection, table: Table) -> None:
@@ -388,7 +391,7 @@ class _Stage:
 
     def add(self, row: tuple) -> None:
         self.pending.append(row)
-        if len(self.pending) >= BATCH:
+        if len(self.pending) >= BATCH // STAGES:
             self.flush()
 
     def flush(self) -> None:
@@ -995,13 +998,14 @@ class _Load:
 
     def _sketches(self) -> None:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:
-        computed ``BATCH`` claims at a time, staged, and written in one statement in the
+        computed ``BATCH // STAGES`` claims at a time, staged, and written in one statement in the
         order of ``claim_sketch``'s key (its B-tree filled in order, not at random)."""
         c, sketch = _claim.c, ClaimSketch.__table__
         query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
         columns = ["topic_key", "gram", "claim_id"]
         last = 0
-        while given := self.connection.execute(query.where(c.line > last).limit(BATCH)).all():
+        at_a_time = BATCH // STAGES
+        while given := self.connection.execute(query.where(c.line > last).limit(at_a_time)).all():
             last = given[-1].line
             rows = [(topic_key(topic), gram, claim_id) for _, claim_id, topic, text_norm in given
                     for gram in sketch_of(text_norm)]  # fmt: skip
