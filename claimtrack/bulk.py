@@ -1,12 +1,14 @@
 """``import csv`` in bulk: a file of stances of any size, in one transaction.
 
-The file is read once, streamed, and what is kept in memory does not grow with it:
+The file is read once, streamed, and what is kept in memory does not grow with it
+(but for 16 bytes per source, and the parties):
 
 1. **Read and check.** Each row is checked as it is read; a bad row is noted by line
    (the first ``MAX_LISTED_ERRORS`` in full, the rest counted) and a good one is staged
-   in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source in
-   ``imp_source``), ``BATCH // STAGES`` rows at a time (PostgreSQL: ``COPY``). Only the parties,
-   which are few, are collected in a dictionary. Any bad row, and nothing is written.
+   in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source once
+   in ``imp_source``, known by a digest), ``BATCH // STAGES`` rows at a time
+   (PostgreSQL: ``COPY``); their indexes are built after. Only the parties, which are
+   few, are collected in a dictionary. Any bad row, and nothing is written.
 2. **Resolve.** Parties are looked up once (one query for every name key the file uses)
    and the missing ones created, as ``record`` would, in the one namespace of names.
    Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
