@@ -1,12 +1,14 @@
 """``import csv`` in bulk: a file of stances of any size, in one transaction.
 
-The file is read once, streamed, and what is kept in memory does not grow with it:
+The file is read once, streamed, and what is kept in memory does not grow with it
+(but for 16 bytes per source, and the parties):
 
 1. **Read and check.** Each row is checked as it is read; a bad row is noted by line
    (the first ``MAX_LISTED_ERRORS`` in full, the rest counted) and a good one is staged
-   in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source in
-   ``imp_source``), ``BATCH`` rows at a time (PostgreSQL: ``COPY``). Only the parties,
-   which are few, are collected in a dictionary. Any bad row, and nothing is written.
+   in temporary tables (``imp_row``; each claim once in ``imp_claim``, each source once
+   in ``imp_source``, known by a digest), ``BATCH // STAGES`` rows at a time
+   (PostgreSQL: ``COPY``); their indexes are built after. Only the parties, which are
+   few, are collected in a dictionary. Any bad row, and nothing is written.
 2. **Resolve.** Parties are looked up once (one query for every name key the file uses)
    and the missing ones created, as ``record`` would, in the one namespace of names.
    Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
@@ -92,7 +94,10 @@ MAX_LISTED_COLUMNS = 10
 # The file is streamed, never held whole: the limit is what one transaction should hold
 # (about eight million rows). docs/csv.md.
 MAX_CSV_BYTES = 2 * 1024**3
-BATCH = 10_000  # rows staged at a time
+BATCH = 10_000  # what the reader remembers of each kind (sources, times), and links read
+# Rows are staged, and claims sketched, a fifth of a batch at a time: what such a batch
+# holds in memory stays held (the allocator keeps it) through the rest of the load.
+STAGES = 5
 SHOW_EVERY = 1_000  # rows read between two progress reports
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
@@ -324,8 +329,7 @@ _claim = Table(
 # The rows that repeat an earlier row's stance.
 _repeat = Table("imp_repeat", _staging, Column("line", Integer, primary_key=True),
                 prefixes=["TEMPORARY"])  # fmt: skip
-# One row per source, as the file first gives it (staged again when named again after
-# a while, and the later copy dropped).
+# One row per source (outlet number and title key), as the file first gives it.
 _source = Table(
     "imp_source", _staging,
     Column("line", Integer, primary_key=True), Column("outlet", Integer),
@@ -346,6 +350,7 @@ _party = Table("imp_party", _staging, Column("n", Integer, primary_key=True),
                Column("id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
 
 
+_STAGING_INDEXES = [index for table in _staging.sorted_tables for index in table.indexes]
 # Staging columns filled in once the file is read.
 _RESOLVED = ("candidate", "claim_id", "outlet_id", "source_id")
 
@@ -356,6 +361,11 @@ def _ref_key(ref: str) -> str:
     return "\x1f" + hashlib.sha256(ref.encode("utf-8")).hexdigest()
 
 
+def _digest(text: str) -> bytes:
+    """A key the reader remembers, of fixed size whatever the text's length."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def _stored(value: dt.datetime) -> str:
     """An instant as ``UTCDateTime`` stores it on SQLite (naive UTC, to the microsecond),
     which PostgreSQL's ``COPY`` reads as a ``timestamp``: rows go from the staging table
@@ -364,7 +374,7 @@ def _stored(value: dt.datetime) -> str:
 
 
 class _Stage:
-    """Rows into a staging table, ``BATCH`` at a time: ``COPY`` on PostgreSQL, an
+    """Rows into a staging table, ``BATCH // STAGES`` at a time: ``COPY`` on PostgreSQL, an
     ``executemany`` of the table's ``insert()`` elsewhere."""
 
     def __init__(self, connection: Connection, table: Table) -> None:
@@ -383,7 +393,7 @@ class _Stage:
 
     def add(self, row: tuple) -> None:
         self.pending.append(row)
-        if len(self.pending) >= BATCH:
+        if len(self.pending) >= BATCH // STAGES:
             self.flush()
 
     def flush(self) -> None:
@@ -427,6 +437,10 @@ class _Reading:
         self.numbers: dict[str, int] = {}  # every party name -> its number in the file
         # The sources staged lately: (outlet, title) -> (title key, address).
         self.sources: dict[tuple[str, str], tuple[str, str | None]] = {}
+        # Every source staged: its outlet's number and title key, as a digest of fixed
+        # size (a file may name more sources than ``sources`` remembers; each is staged
+        # once, however often and far apart the file names it).
+        self.staged: set[bytes] = set()
         self.rows = _Stage(connection, _row)
         self.claims = _Stage(connection, _claim)
         self.staged_sources = _Stage(connection, _source)
@@ -545,18 +559,25 @@ class _Reading:
         return value
 
     def _source(self, line, outlet, title, url, row, published) -> tuple[str, str | None]:
-        """Stage a source not seen lately; it is remembered for the next ``BATCH``."""
+        """Stage a source not seen lately, unless staged before; it is remembered for the
+        next ``BATCH``."""
         key = record.title_key(title)
+        staged = _digest(f"{self.numbers[outlet]}\x1f{key}")
+        if staged not in self.staged:
+            self.staged.add(staged)
+            self._stage_source(line, outlet, title, key, url, row, published)
+        if len(self.sources) >= BATCH:
+            del self.sources[next(iter(self.sources))]
+        source = self.sources[(outlet, title)] = (key, url)
+        return source
+
+    def _stage_source(self, line, outlet, title, key, url, row, published) -> None:
         p = published
         self.staged_sources.add((
             line, self.numbers[outlet], title, key, url, row.get("source_lang") or None,
             _stored(p.at) if p else None, p.offset_minutes if p else None,
             p.precision if p else None, False,
         ))  # fmt: skip
-        if len(self.sources) >= BATCH:
-            del self.sources[next(iter(self.sources))]
-        source = self.sources[(outlet, title)] = (key, url)
-        return source
 
     def _alias_list(self, cell: str) -> list[str]:
         if cell == self._aliases[0]:
@@ -825,6 +846,10 @@ class _Load:
         self.reading: _Reading | None = None
         _staging.drop_all(self.connection, checkfirst=True)
         _staging.create_all(self.connection)
+        # The staging tables' indexes are built once the file is staged, each in one
+        # sort, not entry by entry as the rows arrive.
+        for index in _STAGING_INDEXES:
+            index.drop(self.connection)
 
     def drop(self) -> None:
         _staging.drop_all(self.connection)
@@ -835,6 +860,8 @@ class _Load:
             self.errors.where = source.where
         count = self.reading.read(source, advance)
         self.errors.check()
+        for index in _STAGING_INDEXES:
+            index.create(self.connection)
         if count == 0:
             raise ClaimtrackError(f"{self.path} has a header but no rows")
         self._analyze(_staging.sorted_tables)  # autovacuum never sees temporary tables
@@ -894,9 +921,6 @@ class _Load:
         s, source = _source.c, Source.__table__
         other = _source.alias("other")
         run = self.connection.execute
-        run(_source.delete().where(exists().where(
-            other.c.outlet == s.outlet, other.c.title_key == s.title_key,
-            other.c.line < s.line)))  # fmt: skip
         outlet_id = select(_party.c.id).where(_party.c.n == s.outlet).scalar_subquery()
         run(update(_source).values(outlet_id=outlet_id))
         same = source.c.outlet_id == s.outlet_id, source.c.title_key == s.title_key
@@ -976,20 +1000,25 @@ class _Load:
 
     def _sketches(self) -> None:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:
-        computed ``BATCH`` claims at a time, staged, and written in one statement in the
+        computed ``BATCH // STAGES`` claims at a time, staged, and written in one statement in the
         order of ``claim_sketch``'s key (its B-tree filled in order, not at random)."""
         c, sketch = _claim.c, ClaimSketch.__table__
         query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
         columns = ["topic_key", "gram", "claim_id"]
         last = 0
-        while given := self.connection.execute(query.where(c.line > last).limit(BATCH)).all():
+        at_a_time = BATCH // STAGES
+        while given := self.connection.execute(query.where(c.line > last).limit(at_a_time)).all():
             last = given[-1].line
             rows = [(topic_key(topic), gram, claim_id) for _, claim_id, topic, text_norm in given
                     for gram in sketch_of(text_norm)]  # fmt: skip
             insert_many.insert_stored(self.connection, _sketch, columns, rows)
         s = _sketch.c
         ordered = select(s.topic_key, s.gram, s.claim_id).order_by(s.topic_key, s.gram, s.claim_id)
-        self.connection.execute(insert(sketch).from_select(columns, ordered))
+        # The first sketches of the database: on PostgreSQL, its key to claim is checked
+        # once, after (``insert_many.indexes_set_aside``).
+        first = insert_many.empty(self.connection, sketch)
+        with insert_many.indexes_set_aside(self.connection, sketch, first):
+            self.connection.execute(insert(sketch).from_select(columns, ordered))
 
     def _number_new(self, staged: Table, id_column: str, target: Table) -> None:
         """Ids for the new rows (``new``) of a staging table, in the order the file names

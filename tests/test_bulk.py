@@ -126,6 +126,48 @@ def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path
     assert peaks[2] < peaks[1] * 1.25, peaks
 
 
+def _cycling_sources(rows: int) -> str:
+    """``rows`` stances naming 20 sources (4 outlets, 5 titles) in turns, each source
+    again 20 rows after it was last named."""
+    lines = [f"claim {n},Party {n % 4},asserts,Report {n % 5},2026-04-11" for n in range(rows)]
+    return MINIMAL + "\n".join(lines) + "\n"
+
+
+def test_a_source_named_again_after_the_reader_forgot_it_is_staged_once(
+    session, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(bulk, "BATCH", 5)  # the reader remembers 5 sources; the file has 20
+    path = tmp_path / "sources.csv"
+    path.write_text(_cycling_sources(100))
+    load = bulk._Load(session, path, "test-editor")
+    with bulk.CsvFile(path) as source:
+        reading = bulk._Reading(load.connection, source.columns, load.errors)
+        assert reading.read(source, ignore) == 100
+    assert len(reading.sources) == 5
+    staged = load.connection.execute(sa.select(bulk._source.c.outlet, bulk._source.c.line)
+                                     .order_by(bulk._source.c.line)).all()  # fmt: skip
+    # Each source once, staged by the first row that names it (line n + 2 for row n).
+    assert [line for _, line in staged] == list(range(2, 22))
+    load.drop()
+
+
+def test_sources_named_in_turns_are_each_one_source(run, engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH", 5)
+    path = tmp_path / "sources.csv"
+    path.write_text(_cycling_sources(100))
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "20 sources, 100 claims, 100 stances" in result.output
+    said = (
+        "SELECT c.text, p.name, s.title FROM stance st JOIN claim c ON c.id = st.claim_id "
+        "JOIN party p ON p.id = st.party_id JOIN source s ON s.id = st.source_id "
+        "JOIN party o ON o.id = s.outlet_id WHERE o.id = p.id ORDER BY st.id"
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(said)).all()
+    assert rows == [(f"claim {n}", f"Party {n % 4}", f"Report {n % 5}") for n in range(100)]
+
+
 def test_every_row_is_one_stance_in_claim_order_and_a_second_import_adds_none(
     run, engine, tmp_path
 ):
@@ -284,3 +326,32 @@ def test_an_import_into_an_empty_database_is_rebuilt_whole_as_a_replay_gives_it(
         state.rebuild(session)
         session.commit()
     assert stored() == imported
+
+
+def _keys_and_indexes(engine) -> list[tuple]:
+    """Every foreign key and index the schema defines, as the database describes it."""
+    if engine.dialect.name == "postgresql":
+        sql = ("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+               "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace "
+               "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+               "WHERE schemaname = current_schema() ORDER BY 1, 2, 3")  # fmt: skip
+    else:
+        sql = "SELECT tbl_name, name, sql FROM sqlite_master ORDER BY 1, 2"
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).all()
+
+
+def test_a_first_import_leaves_the_keys_and_indexes_as_they_were(run, engine, tmp_path):
+    # Into an empty database the indexes (on PostgreSQL, the foreign keys too) of the
+    # tables it fills are set aside and made again after: the same, and enforced.
+    before = _keys_and_indexes(engine)
+    assert any("FOREIGN KEY" in (row[2] or "").upper() or "REFERENCES" in (row[2] or "")
+               for row in before)  # fmt: skip
+    path = tmp_path / "first.csv"
+    path.write_text(_minimal(50))
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert _keys_and_indexes(engine) == before
+    with engine.connect() as connection, pytest.raises(sa.exc.IntegrityError):
+        connection.execute(sa.text("INSERT INTO claim_sketch (topic_key, gram, claim_id) "
+                                   "VALUES (1, 1, 999999)"))  # fmt: skip

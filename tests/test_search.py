@@ -5,6 +5,7 @@ in any script."""
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -124,3 +125,23 @@ def test_the_sketch_is_a_few_trigram_hashes():
     assert len(similar.sketch("a longer text than eight trigrams")) == similar.SKETCH
     assert similar.sketch("伊朗否认") == sorted(similar.sketch("伊朗否认"))
     assert all(-(2**31) <= g < 2**31 for g in similar.sketch("x" * 10 + "伊朗"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "abc",
+        "aaaa",
+        "a longer text than eight trigrams",
+        "figure 38505 in region 0: ~!{}",
+        "x" * 10 + "伊朗",
+        "ab",
+    ],
+)
+def test_the_sketch_is_the_smallest_signed_crc32_of_the_trigrams(text):
+    # The sketches stored in claim_sketch are compared with those of new texts: however
+    # it is computed, a text's sketch stays this.
+    grams = {text[i : i + 3] for i in range(len(text) - 2)} if len(text) >= 3 else {text}
+    hashes = sorted({zlib.crc32(g.encode("utf-8")) for g in grams})
+    signed = sorted(h - 2**32 if h >= 2**31 else h for h in hashes)
+    assert similar.sketch(text) == signed[: similar.SKETCH]
