@@ -409,7 +409,7 @@ def bench_history(db_url: str, results: Results, repeats: int, prefix: str) -> N
                                       "max(recorded_at) FROM stance")  # fmt: skip
     engine.dispose()
     middle, recorded = said
-    as_of = middle.isoformat()
+    as_of = middle.isoformat(timespec="seconds")  # claimtrack takes times to the second
     tag = "PostgreSQL: " if prefix else ""
     for key, label, selection in (
         ("P9a", f"{tag}contested top 50 --as-of {as_of[:10]}, queries", Selection(
