@@ -1013,6 +1013,7 @@ def _new_stances(session, selection: Selection, contested, texts, window) -> lis
         select(schema.stance, speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == Stance.party_id)
         .where(*selection.counts(Stance), *window, Stance.claim_id.in_(contested))
+        .order_by(Stance.id)  # ties in ``changes``'s sort keep this order on every backend
     )  # fmt: skip
     return [
         ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],
@@ -1031,6 +1032,7 @@ def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:
         query = query.where(verdict_published_by(Verdict, end))
     if selection.topic:
         query = query.where(Claim.topic == selection.topic)
+    query = query.order_by(Verdict.id)  # as ``_new_stances``: the same order on every backend
     return [
         ChangeRow(verdict_published(v), "verdict", v.claim_id, v.claim_text,
                   f"{verdict_info(v)} by {v.created_by}")
