@@ -604,18 +604,22 @@ def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
 
 
 def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
-    """Every stance on the chosen claims, claim by claim in said order, streamed."""
+    """Every stance on the chosen claims, claim by claim, each claim's in said order: the
+    order of its timeline in ``claim show`` (``order.said_order`` over its stances and its
+    counter-claims', which SQL cannot sort by: a date-only stance and a timed one of the
+    same day go by which was recorded first). Streamed: the database reads the stances by
+    claim, and each claim's are put in order once all of them are read."""
     views = selection.views()
     status = views.claim_status
     via, outlet = schema.party.alias("via"), schema.party.alias("outlet")
     query = (
         views.select(
-            Stance.claim_id, Claim.topic, Claim.slug, Claim.text, Claim.language,
+            Stance.id, Stance.claim_id, Claim.topic, Claim.slug, Claim.text, Claim.language,
             Stance.party_id, Stance.kind, Stance.quote, Stance.quote_lang,
             via.c.name.label("via"), Source.title, outlet.c.name.label("outlet"), Source.url,
             Source.language.label("slang"), Source.published_at, Source.published_offset,
             Source.published_precision, Stance.said_at, Stance.said_offset,
-            Stance.said_precision, Stance.recorded_at, Stance.recorded_by,
+            Stance.said_precision, Stance.said_until, Stance.recorded_at, Stance.recorded_by,
         )
         .select_from(schema.stance)
         .join(schema.claim, Claim.id == Stance.claim_id)
@@ -633,10 +637,35 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
         query = query.where(Claim.id.in_(select(chosen.c.claim_id)))
     book = PartyBook(session)
     result = session.execute(query.execution_options(yield_per=BATCH * 4), selection.params())
+    pending: list = []  # the last claim's stances read so far: more may be in the next part
     for part in result.partitions():
-        refs = _link_refs(session, sorted({s.claim_id for s in part}))
-        for s in part:
-            yield _stance_row(s, refs.get(s.claim_id, ("", "")), book)
+        rows = [*pending, *part]
+        last = rows[-1].claim_id
+        pending = [s for s in rows if s.claim_id == last]
+        yield from _stance_rows(session, selection, [s for s in rows if s.claim_id != last], book)
+    yield from _stance_rows(session, selection, pending, book)
+
+
+def _stance_rows(session: Session, selection: Selection, read: list, book) -> Iterator[StanceRow]:
+    """The rows of these claims' stances (every stance of each, claim by claim), each
+    claim's in its timeline's order."""
+    if not read:
+        return
+    grouped = _by_claim(read)
+    ids = sorted(grouped)
+    refs = _link_refs(session, ids)
+    counters = counter_claims_of(session, ids)
+    answering = _by_claim(_stances(session, sorted(set().union(*counters.values())), selection,
+                                   full=False))  # fmt: skip
+    for claim_id, mine in grouped.items():
+        others = counters.get(claim_id)
+        if others:  # said order among the counter-claims' stances too, as the timeline
+            timeline = [*mine, *(s for c in sorted(others) for s in answering.get(c, ()))]
+            mine = [s for s in said_order(timeline) if s.claim_id == claim_id]
+        else:
+            mine = said_order(mine)
+        for s in mine:
+            yield _stance_row(s, refs.get(claim_id, ("", "")), book)
 
 
 def _stance_row(s, refs: tuple[str, str], book: PartyBook) -> StanceRow:
