@@ -475,3 +475,51 @@ def test_per_stance_rows_follow_the_timeline(run, engine, tmp_path, backend, req
     assert CliRunner().invoke(cli, again).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
 
+
+def test_parties_by_side_count_each_claim_once(run, engine):
+    """Two parties of one side on the same claim: the side supports (denies, retracted,
+    is contested on) one claim, stands behind one counter-claim; its stances add up."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+
+    ok("party", "add", "Hamas", "--kind", "organisation")
+    ok("party", "add", "Health Ministry", "--kind", "government", "--for", "Hamas")
+    ok("party", "add", "Israel", "--kind", "government")
+    ok("party", "add", "IDF", "--kind", "agency", "--for", "Israel")
+    ok("claim", "add", "About 500 were killed", "--by", "Health Ministry", "--slug", "toll")
+    ok("claim", "confirm", "toll", "--by", "Hamas")
+    ok("claim", "deny", "toll", "--by", "IDF")
+    ok("claim", "deny", "toll", "--by", "Israel")
+    ok("claim", "counter", "toll", "Fewer than 300 were killed", "--by", "IDF", "--slug", "low")
+    ok("claim", "confirm", "low", "--by", "Israel")
+    ok("claim", "add", "The call was fabricated", "--by", "Hamas", "--slug", "call")
+    ok("claim", "confirm", "call", "--by", "Health Ministry")
+    ok("claim", "retract", "call", "--by", "Hamas")
+    ok("claim", "retract", "call", "--by", "Health Ministry")
+    parties = {
+        p["party"]: p for p in json.loads(run("report", "parties", "--format", "json").stdout)
+    }
+    assert parties["Hamas"]["asserted"] == parties["Health Ministry"]["asserted"] == 1
+    sides = {s["side"]: s for s in json.loads(
+        run("report", "parties", "--by", "side", "--format", "json").stdout)}  # fmt: skip
+    contested = {r["slug"] for r in json.loads(
+        run("report", "contested", "--format", "json").stdout)}  # fmt: skip
+    assert "toll" in contested
+    hamas, israel = sides["Hamas"], sides["Israel"]
+    assert (hamas["parties"], hamas["asserted"], hamas["retractions"]) == (2, 1, 1)
+    assert hamas["stances"] == 6  # a sum: every stance of every party of the side
+    assert (israel["parties"], israel["denied"], israel["counter_claims"]) == (2, 1, 1)
+    assert israel["asserted"] == 1 and israel["stances"] == 4  # "low"
+    # Contested: the contested claims a party of the side is on a side of, each once.
+    assert hamas["contested"] == len(contested & {"toll", "low"})
+    assert israel["contested"] == len(contested & {"toll", "low"})
+    # One topic: the same counts read from its rows; another topic has none of them.
+    topic = json.loads(run("report", "claims", "--format", "json").stdout)[0]["topic"]
+    by_topic = json.loads(
+        run("report", "parties", "--by", "side", "--topic", topic, "--format", "json").stdout
+    )
+    assert {s["side"]: s for s in by_topic} == sides
+    elsewhere = run("report", "parties", "--by", "side", "--topic", "elsewhere", "--format", "json")
+    assert json.loads(elsewhere.stdout) == []
