@@ -33,9 +33,15 @@ def any_of(session: Session, ids: list[int]):
 
 
 def _contradiction_links(part: list[int]):
+    """The contradiction links touching these claims, as recorded (by link id: every
+    backend returns them in the same order, so the graph's edges come out the same)."""
     link = claim_link.c
-    return select(link.from_claim_id, link.to_claim_id).where(
-        link.kind == "contradicts", link.from_claim_id.in_(part) | link.to_claim_id.in_(part)
+    return (
+        select(link.from_claim_id, link.to_claim_id)
+        .where(
+            link.kind == "contradicts", link.from_claim_id.in_(part) | link.to_claim_id.in_(part)
+        )
+        .order_by(link.id)
     )
 
 

@@ -14,7 +14,8 @@ in the same transaction:
   reads one row per party (a few thousand rows).
 
 ``report parties`` reads ``party_total`` (``party_tally`` for one topic) and counts
-``party_counter``; ``party_counts``
+``party_counter``; ``--by side`` counts distinct claims of ``party_claim`` and
+``party_counter`` per side (``report.side_counts``); ``party_counts``
 with ``from_rule=True`` runs the rule instead, which tests/test_state.py holds the kept
 counts to.
 """

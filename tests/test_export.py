@@ -392,3 +392,134 @@ def test_table_aligns_persian_and_chinese_names(run, engine):
     assert any("اسماعیل بقائی" in line for line in lines)
     assert any("万斯" in line for line in lines)
     assert len({wcswidth(line) for line in lines}) == 1
+
+
+# -- the per-stance rows in said order ---------------------------------------------------
+
+
+def _said_in_mixed_precision(run) -> None:
+    """Claims whose timelines put a stance said on a day after a timed one of the same day
+    recorded before it: SQL, sorting by said time, would put the day (its start) first."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+
+    new = "--create-missing"
+    ok("claim", "add", "Call intercepted", "--by", "Hagari", new, "--slug", "call",
+       "--at", "2023-10-18T01:35+03:00")  # fmt: skip
+    ok("claim", "deny", "call", "--by", "Hamas", new, "--at", "2023-10-18", "--tz", "+03:00")
+    ok("claim", "dispute", "call", "--by", "Channel 4", new, "--at", "2023-10-19T19:00+01:00")
+    ok("claim", "add", "Strike", "--by", "MoH", new, "--slug", "strike",
+       "--at", "2023-10-17T20:00+03:00")  # fmt: skip
+    ok("claim", "confirm", "strike", "--by", "BBC", new, "--at", "2023-10-17", "--tz", "+03:00")
+    ok("claim", "counter", "strike", "Misfire", "--by", "IDF", new, "--slug", "misfire",
+       "--at", "2023-10-17T23:30+03:00")  # fmt: skip
+    ok("claim", "deny", "misfire", "--by", "PIJ", new, "--at", "2023-10-17", "--tz", "+03:00")
+    ok("claim", "retract", "strike", "--by", "BBC", "--at", "2023-10-18T09:00+01:00")
+
+
+EXPECTED_ORDER = {
+    "call": [("Hagari", "asserts"), ("Hamas", "denies"), ("Channel 4", "disputes")],
+    "strike": [("MoH", "asserts"), ("BBC", "confirms"), ("BBC", "retracts")],
+    "misfire": [("IDF", "asserts"), ("PIJ", "denies")],
+}
+
+
+def _timelines(run) -> dict[str, list[tuple[str, str]]]:
+    """Each claim's own stances as ``claim show`` lists them."""
+    found = {}
+    for slug in EXPECTED_ORDER:
+        shown = json.loads(run("claim", "show", slug, "--format", "json").stdout)[0]
+        found[slug] = [(t["party"], t["kind"]) for t in shown["timeline"]
+                       if t["claim_id"] == shown["id"]]  # fmt: skip
+    return found
+
+
+@pytest.mark.parametrize("batch", [None, 1])  # 1: parts of 4 rows, claims cut across them
+def test_per_stance_rows_follow_the_timeline(run, engine, tmp_path, backend, request,
+                                             monkeypatch, batch):  # fmt: skip
+    import openpyxl
+
+    from claimtrack import report
+
+    _said_in_mixed_precision(run)
+    assert _timelines(run) == EXPECTED_ORDER
+    if batch:
+        monkeypatch.setattr(report, "BATCH", batch)
+    first = tmp_path / "first.csv"
+    assert run("export", "csv", "--per", "stance", "--out", str(first)).exit_code == 0
+    rows = _rows(first.read_text(encoding="utf-8"))
+    header = rows[0]
+    stances = [dict(zip(header, r, strict=True)) for r in rows[1:]]
+    exported: dict[str, list] = {}
+    for s in stances:
+        exported.setdefault(s["claim_ref"], []).append((s["party"], s["stance"]))
+    assert exported == EXPECTED_ORDER
+    assert list(exported) == ["call", "strike", "misfire"]  # claim by claim
+    # The workbook's stances sheet is the same rows.
+    book = tmp_path / "book.xlsx"
+    assert run("export", "xlsx", "--out", str(book)).exit_code == 0
+    sheet = openpyxl.load_workbook(book)["stances"]
+    cells = list(sheet.iter_rows(values_only=True))
+    at = {name: cells[0].index(name) for name in ("claim_ref", "party", "stance")}
+    assert [(r[at["claim_ref"]], r[at["party"]], r[at["stance"]]) for r in cells[1:]] == [
+        (s["claim_ref"], s["party"], s["stance"]) for s in stances
+    ]
+    # Imported into an empty database and exported again: the same bytes, the same order.
+    target = _fresh_database(backend, tmp_path, request)
+    result = CliRunner().invoke(cli, ["--db", target, "import", "csv", str(first)])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "second.csv"
+    again = ["--db", target, "export", "csv", "--per", "stance", "--out", str(second)]
+    assert CliRunner().invoke(cli, again).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_parties_by_side_count_each_claim_once(run, engine):
+    """Two parties of one side on the same claim: the side supports (denies, retracted,
+    is contested on) one claim, stands behind one counter-claim; its stances add up."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+
+    ok("party", "add", "Hamas", "--kind", "organisation")
+    ok("party", "add", "Health Ministry", "--kind", "government", "--for", "Hamas")
+    ok("party", "add", "Israel", "--kind", "government")
+    ok("party", "add", "IDF", "--kind", "agency", "--for", "Israel")
+    ok("claim", "add", "About 500 were killed", "--by", "Health Ministry", "--slug", "toll")
+    ok("claim", "confirm", "toll", "--by", "Hamas")
+    ok("claim", "deny", "toll", "--by", "IDF")
+    ok("claim", "deny", "toll", "--by", "Israel")
+    ok("claim", "counter", "toll", "Fewer than 300 were killed", "--by", "IDF", "--slug", "low")
+    ok("claim", "confirm", "low", "--by", "Israel")
+    ok("claim", "add", "The call was fabricated", "--by", "Hamas", "--slug", "call")
+    ok("claim", "confirm", "call", "--by", "Health Ministry")
+    ok("claim", "retract", "call", "--by", "Hamas")
+    ok("claim", "retract", "call", "--by", "Health Ministry")
+    parties = {
+        p["party"]: p for p in json.loads(run("report", "parties", "--format", "json").stdout)
+    }
+    assert parties["Hamas"]["asserted"] == parties["Health Ministry"]["asserted"] == 1
+    sides = {s["side"]: s for s in json.loads(
+        run("report", "parties", "--by", "side", "--format", "json").stdout)}  # fmt: skip
+    contested = {r["slug"] for r in json.loads(
+        run("report", "contested", "--format", "json").stdout)}  # fmt: skip
+    assert "toll" in contested
+    hamas, israel = sides["Hamas"], sides["Israel"]
+    assert (hamas["parties"], hamas["asserted"], hamas["retractions"]) == (2, 1, 1)
+    assert hamas["stances"] == 6  # a sum: every stance of every party of the side
+    assert (israel["parties"], israel["denied"], israel["counter_claims"]) == (2, 1, 1)
+    assert israel["asserted"] == 1 and israel["stances"] == 4  # "low"
+    # Contested: the contested claims a party of the side is on a side of, each once.
+    assert hamas["contested"] == len(contested & {"toll", "low"})
+    assert israel["contested"] == len(contested & {"toll", "low"})
+    # One topic: the same counts read from its rows; another topic has none of them.
+    topic = json.loads(run("report", "claims", "--format", "json").stdout)[0]["topic"]
+    by_topic = json.loads(
+        run("report", "parties", "--by", "side", "--topic", topic, "--format", "json").stdout
+    )
+    assert {s["side"]: s for s in by_topic} == sides
+    elsewhere = run("report", "parties", "--by", "side", "--topic", "elsewhere", "--format", "json")
+    assert json.loads(elsewhere.stdout) == []

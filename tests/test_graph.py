@@ -368,3 +368,25 @@ def test_graph_bytes_do_not_depend_on_how_the_written_ids_are_held(
     monkeypatch.setattr(graph, "IdBits", set)
     for fmt, written in bits.items():
         assert _exported_bytes(run, tmp_path, fmt, "sets") == written
+
+
+def test_graph_edges_come_in_the_order_the_links_were_recorded(run, engine, tmp_path):
+    """Contradictions are written as recorded (by link id) on every backend, whatever
+    order the database happens to hold them in: here SQLite's index on (from, to) would
+    give #3 -> #1 first, and PostgreSQL, once the first link's row was rewritten (any
+    UPDATE moves a row to the end of its table), the same."""
+    import sqlalchemy as sa
+
+    for text, party in (("P holds", "A"), ("Q holds", "B"), ("R holds", "C")):
+        assert run("claim", "add", text, "--by", party, "--create-missing").exit_code == 0
+    assert run("claim", "link", "3", "2", "--contradicts").exit_code == 0  # link 1
+    assert run("claim", "link", "3", "1", "--contradicts").exit_code == 0  # link 2
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE claim_link SET created_by = created_by WHERE id = 1"))
+    dot = _export(run, tmp_path, "dot").read_text(encoding="utf-8")
+    assert re.findall(r'"c(\d+)" -> "c(\d+)" \[[^\]]*relation="contradicts"', dot) == [
+        ("3", "2"), ("3", "1")
+    ]  # fmt: skip
+    graphml = _export(run, tmp_path, "graphml").read_text(encoding="utf-8")
+    edges = re.findall(r'<edge [^>]*source="c(\d+)" target="c(\d+)"', graphml)
+    assert [e for e in edges if e[0] == "3"] == [("3", "2"), ("3", "1")]

@@ -236,23 +236,28 @@ Examples:
     type=click.Choice(["party", "side"]),
     default="party",
     show_default=True,
-    help="One row per party, or per side they act for.",
+    help="One row per party, or per side they act for (each claim counted once per side).",
 )
 @click.option("--topic", help="Only this story.", shell_complete=complete.topics)
 @output_options()
 @click.pass_obj
 def parties(env, group, topic, fmt, tablefmt, out) -> None:
     """Per party (or side): claims it supports and opposes, counter-claims it stands
-    behind, retractions in force, contested claims it is on a side of, stances."""
+    behind, retractions in force, contested claims it is on a side of, stances.
+
+    Per side, each claim and counter-claim counts once however many of the side's
+    parties took part in it (a ministry and the government it acts for asserting one
+    claim: one asserted claim); stances are all its parties' stances, added up."""
     from claimtrack import render, report
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
-        rows = report.party_counts(session, topic=topic)
-    if group == "side":
-        show(render.SIDES, report.side_counts(rows), fmt=fmt, tablefmt=tablefmt, out=out)
-    else:
-        show(render.PARTIES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
+        if group == "side":
+            rows = report.side_counts(session, topic=topic)
+        else:
+            rows = report.party_counts(session, topic=topic)
+    show(render.SIDES if group == "side" else render.PARTIES, rows, fmt=fmt, tablefmt=tablefmt,
+         out=out)  # fmt: skip
 
 
 @report.command(
