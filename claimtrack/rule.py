@@ -11,7 +11,12 @@ For a claim C, optionally as of a time T (only stances said at or before T):
 - C is *contested* iff SUPPORT and OPPOSE are both non-empty and are not one and the
   same single party (that case is *self-contradicted*). Otherwise C is *asserted* (only
   support), *retracted* (no support left because its supporters retracted), *denied*
-  (only opposition) or *unsupported* (no positional stance at all).
+  (only opposition) or *unsupported* (no positional stance at all);
+- contested since: the later of the earliest end of a said interval on each side (a
+  stance counts once what was said is over, as "as of T" reads it), so a date-only
+  denial makes a claim asserted at 01:35 that day contested from its day, as the
+  history (``claimtrack.state_history``) says. Reports show the said time of the stance
+  whose interval ended then.
 
 Each body below is also a view in the database (``stance_latest``, ``claim_sides``,
 ``claim_status``, ``contested_claims``), created by the Alembic revisions, so psql,
@@ -27,6 +32,7 @@ Only constant SQL is assembled here; values always travel as bound parameters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import FromClause, Select, bindparam, column, select, table, text
@@ -352,6 +358,15 @@ def _contested_from(status: FromClause) -> FromClause:
 LONGEST_SAID = dt.timedelta(days=1)
 
 
+@functools.cache
+def _activity_aliases() -> tuple:
+    """The stance and link aliases ``active_since`` reads, made once: an alias of the
+    stance table costs a command some milliseconds to set up."""
+    from claimtrack.schema import claim_link, stance
+
+    return stance.alias("own"), claim_link.alias("l"), stance.alias("other"), stance.alias("later")
+
+
 def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known_at=None):
     """A condition: the claim's activity (what ``claim_status.last_activity`` is the latest
     of) was still being said at or after ``since``: a stance whose said interval ends after
@@ -368,11 +383,8 @@ def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known
     contradicts it."""
     from sqlalchemy import and_, exists, or_
 
-    from claimtrack.schema import claim_link, stance
-
-    own = stance.alias("own")
+    own, link, other, later = _activity_aliases()
     on_it = exists().where(own.c.claim_id == claim_id, own.c.said_until > since, *counts(own.c))
-    link, other, later = claim_link.alias("l"), stance.alias("other"), stance.alias("later")
     superseded = exists().where(
         later.c.claim_id == other.c.claim_id, later.c.party_id == other.c.party_id,
         later.c.kind.in_(POSITION_KINDS), *counts(later.c),
