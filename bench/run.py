@@ -69,7 +69,7 @@ sided AS (
 )
 """
 _SAID_TZ = """(SELECT x.said_offset FROM stance AS x
-              WHERE x.claim_id = c.id AND x.said_at = st.{0} ORDER BY x.id DESC LIMIT 1)"""
+              WHERE x.claim_id = c.id AND x.{1} = st.{0} ORDER BY x.id DESC LIMIT 1)"""
 PER_CLAIM_SQL = _SIDE_OF + """
 SELECT c.id, c.topic, c.slug, c.text, st.status, sd.support, sd.oppose,
        'for: ' || sd.for_sides || '; against: ' || sd.against_sides,
@@ -92,8 +92,9 @@ LEFT JOIN (SELECT h.claim_id, group_concat(h.status || ' since ' || h.said_from,
            FROM claim_history AS h WHERE h.known_until IS NULL
            GROUP BY h.claim_id) AS hist ON hist.claim_id = c.id
 ORDER BY st.last_activity DESC, c.id DESC
-""".format(fr=_SAID_TZ.format("first_reported"), cs=_SAID_TZ.format("contested_since"),  # noqa: S608
-           la=_SAID_TZ.format("last_activity"))  # fmt: skip
+""".format(fr=_SAID_TZ.format("first_reported", "said_at"),  # noqa: S608
+           cs=_SAID_TZ.format("contested_since", "said_until"),  # the end of its interval
+           la=_SAID_TZ.format("last_activity", "said_at"))  # fmt: skip
 
 
 def postgres_sql(query: str) -> str:

@@ -183,6 +183,7 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
         stances = _export_stances(session, scope, selection)
         grouped = _by_claim(stances)
         said = {s.said_at: said_when(s) for s in stances}  # the last recorded said then
+        ended = _ended(stances)
         names = {s.party_id: s.party_name for s in stances}
         history = periods_of(session, ids, counters, stances, names, selection)
         positions = _position_cells(session, selection, ids, scope)
@@ -215,7 +216,7 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
             verdict = verdicts.get(r.id)
             yield [
                 r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *_said_cells(said, r.first_reported), *_said_cells(said, r.contested_since),
+                *_said_cells(said, r.first_reported), *_said_cells(ended, r.contested_since),
                 *_said_cells(said, r.last_activity), "; ".join(sources),
                 "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
                 str(verdict) if verdict else None,
@@ -363,6 +364,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     if book is not None:
         book.load({s.party_id for s in stances})
     said = {s.said_at: said_when(s) for s in stances}
+    ended = _ended(stances)
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
     grouped = _by_claim(stances)
@@ -373,7 +375,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
             first_reported=_when_of(said, r.first_reported),
-            contested_since=_when_of(said, r.contested_since),
+            contested_since=_when_of(ended, r.contested_since),
             last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=_timeline(r.id, counters, grouped, book) if book else (),
@@ -464,6 +466,19 @@ def _by_claim(stances: list) -> dict[int, list]:
     for s in stances:
         found.setdefault(s.claim_id, []).append(s)
     return found
+
+
+def _ended(stances) -> dict[dt.datetime, When]:
+    """The end of each said interval -> the said time of the stance said over it (of
+    several ending together, the one recorded last: the history's order), for
+    ``contested_since``, which the rule keeps as the instant that stance's interval ended
+    (when it came to count, as of any time)."""
+    found: dict[dt.datetime, tuple] = {}
+    for s in stances:
+        key = (s.recorded_at, s.id)
+        if s.said_until not in found or found[s.said_until][0] < key:
+            found[s.said_until] = (key, s)
+    return {until: said_when(s) for until, (_, s) in found.items()}
 
 
 def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
@@ -579,13 +594,14 @@ def claim_detail(
     book = PartyBook(session, lazy=True)
     book.load({s.party_id for s in stances})
     said = {s.said_at: said_when(s) for s in stances}
+    ended = _ended(stances)
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
         status=s.status if s else None, supporters=s.supporters if s else 0,
         opponents=s.opponents if s else 0,
         first_reported=_when_of(said, s.first_reported) if s else None,
-        contested_since=_when_of(said, s.contested_since) if s else None,
+        contested_since=_when_of(ended, s.contested_since) if s else None,
         last_activity=_when_of(said, s.last_activity) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),

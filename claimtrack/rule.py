@@ -11,7 +11,12 @@ For a claim C, optionally as of a time T (only stances said at or before T):
 - C is *contested* iff SUPPORT and OPPOSE are both non-empty and are not one and the
   same single party (that case is *self-contradicted*). Otherwise C is *asserted* (only
   support), *retracted* (no support left because its supporters retracted), *denied*
-  (only opposition) or *unsupported* (no positional stance at all).
+  (only opposition) or *unsupported* (no positional stance at all);
+- contested since: the later of the earliest end of a said interval on each side (a
+  stance counts once what was said is over, as "as of T" reads it), so a date-only
+  denial makes a claim asserted at 01:35 that day contested from its day, as the
+  history (``claimtrack.state_history``) says. Reports show the said time of the stance
+  whose interval ended then.
 
 Each body below is also a view in the database (``stance_latest``, ``claim_sides``,
 ``claim_status``, ``contested_claims``), created by the Alembic revisions, so psql,
@@ -26,6 +31,8 @@ Only constant SQL is assembled here; values always travel as bound parameters.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import FromClause, Select, bindparam, column, select, table, text
@@ -65,9 +72,9 @@ _CELL_LINKS = " AND from_claim_id IN (SELECT claim_id FROM hx_at) AND created_at
 
 # The f-strings below insert only the vocabulary's constant kind names, never input.
 STANCE_LATEST = f"""
-SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind
+SELECT claim_id, party_id, stance_id, kind, said_at, withdrawn_kind, said_until
 FROM (
-    SELECT s.claim_id, s.party_id, s.id AS stance_id, s.kind, s.said_at,
+    SELECT s.claim_id, s.party_id, s.id AS stance_id, s.kind, s.said_at, s.said_until,
            LEAD(s.kind) OVER (
                PARTITION BY s.claim_id, s.party_id ORDER BY s.said_rank DESC, s.id DESC
            ) AS withdrawn_kind,
@@ -83,12 +90,13 @@ WHERE recency = 1
 CLAIM_SIDES = f"""
 SELECT l.claim_id, l.party_id,
        CASE WHEN l.kind IN ({sql_list(SUPPORT)}) THEN 'support' ELSE 'oppose' END AS side,
-       l.kind, l.stance_id, l.said_at, CAST(NULL AS INTEGER) AS counter_claim_id
+       l.kind, l.stance_id, l.said_at, CAST(NULL AS INTEGER) AS counter_claim_id,
+       l.said_until
 FROM stance_latest AS l
 WHERE l.kind <> '{WITHDRAWAL}'
 UNION ALL
 SELECT x.claim_id, l.party_id, 'oppose' AS side, l.kind, l.stance_id, l.said_at,
-       x.other_claim_id AS counter_claim_id
+       x.other_claim_id AS counter_claim_id, l.said_until
 FROM (
     SELECT from_claim_id AS claim_id, to_claim_id AS other_claim_id
     FROM claim_link WHERE kind = 'contradicts' /* links from */
@@ -131,8 +139,8 @@ LEFT JOIN (
            COUNT(DISTINCT CASE WHEN side = 'oppose' THEN party_id END) AS opponents,
            MIN(CASE WHEN side = 'support' THEN party_id END) AS a_supporter,
            MIN(CASE WHEN side = 'oppose' THEN party_id END) AS an_opponent,
-           MIN(CASE WHEN side = 'support' THEN said_at END) AS first_support,
-           MIN(CASE WHEN side = 'oppose' THEN said_at END) AS first_opposition,
+           MIN(CASE WHEN side = 'support' THEN said_until END) AS first_support,
+           MIN(CASE WHEN side = 'oppose' THEN said_until END) AS first_opposition,
            MAX(said_at) AS last_position
     FROM claim_sides
     GROUP BY claim_id
@@ -187,9 +195,12 @@ def view_sql(name: str) -> str:
 
 # The columns of each view, for reading them through SQLAlchemy Core.
 COLUMNS = {
-    "stance_latest": ("claim_id", "party_id", "stance_id", "kind", "said_at", "withdrawn_kind"),
+    "stance_latest": (
+        "claim_id", "party_id", "stance_id", "kind", "said_at", "withdrawn_kind", "said_until",
+    ),
     "claim_sides": (
         "claim_id", "party_id", "side", "kind", "stance_id", "said_at", "counter_claim_id",
+        "said_until",
     ),
     "claim_status": (
         "claim_id", "topic", "status", "supporters", "opponents", "contested_since",
@@ -200,7 +211,7 @@ COLUMNS = {
         "first_reported", "last_activity",
     ),
 }  # fmt: skip
-_TIMES = {"said_at", "contested_since", "first_reported", "last_activity"}
+_TIMES = {"said_at", "said_until", "contested_since", "first_reported", "last_activity"}
 
 
 @dataclass(frozen=True)
@@ -340,3 +351,56 @@ def _contested_from(status: FromClause) -> FromClause:
         .where(status.c.status == "contested")
         .subquery("contested_claims")
     )  # fmt: skip
+
+
+# The longest said interval (a whole day in its offset): a claim's latest activity starts
+# at most this long before the latest end of its activity's intervals.
+LONGEST_SAID = dt.timedelta(days=1)
+
+
+@functools.cache
+def _activity_aliases() -> tuple:
+    """The stance and link aliases ``active_since`` reads, made once: an alias of the
+    stance table costs a command some milliseconds to set up."""
+    from claimtrack.schema import claim_link, stance
+
+    return stance.alias("own"), claim_link.alias("l"), stance.alias("other"), stance.alias("later")
+
+
+def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known_at=None):
+    """A condition: the claim's activity (what ``claim_status.last_activity`` is the latest
+    of) was still being said at or after ``since``: a stance whose said interval ends after
+    ``since`` (a date-only stance of that day overlaps it). ``counts(stance.c)``: the
+    conditions for a stance that counts (``Selection.counts``); ``known_at``: links made
+    before it only.
+
+    ``last_activity`` is the start of the latest stance's interval, so every claim with
+    such a stance has ``last_activity >= since - LONGEST_SAID``: that range is an index
+    walk over ``claim_state`` (or ``claim_history``), and the exact test below runs only
+    for the claims whose last activity starts in the day before ``since``, by their
+    stances' index. Its two parts are the two of ``last_activity`` in ``CLAIM_STATUS``:
+    any stance on the claim itself, and a party's latest stance for a claim that
+    contradicts it."""
+    from sqlalchemy import and_, exists, or_
+
+    own, link, other, later = _activity_aliases()
+    on_it = exists().where(own.c.claim_id == claim_id, own.c.said_until > since, *counts(own.c))
+    superseded = exists().where(
+        later.c.claim_id == other.c.claim_id, later.c.party_id == other.c.party_id,
+        later.c.kind.in_(POSITION_KINDS), *counts(later.c),
+        (later.c.said_rank > other.c.said_rank)
+        | ((later.c.said_rank == other.c.said_rank) & (later.c.id > other.c.id)),
+    )  # fmt: skip
+    linked = or_(
+        and_(link.c.from_claim_id == claim_id, other.c.claim_id == link.c.to_claim_id),
+        and_(link.c.to_claim_id == claim_id, other.c.claim_id == link.c.from_claim_id),
+    )
+    known = [link.c.created_at < known_at] if known_at is not None else []
+    countered = (
+        exists()
+        .select_from(link.join(other, linked))
+        .where(link.c.kind == "contradicts", *known, other.c.kind.in_(SUPPORT),
+               other.c.said_until > since, *counts(other.c), ~superseded)
+    )  # fmt: skip
+    last = status.c.last_activity
+    return (last >= since - LONGEST_SAID) & ((last >= since) | on_it | countered)

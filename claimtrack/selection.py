@@ -31,8 +31,11 @@ class Selection:
     # when few; or that they are many (each claim is tested as a listing walks them).
     search_ids: tuple[int, ...] | None = None
     search_many: bool = False
-    since: dt.datetime | None = None  # last activity at or after
-    until: dt.datetime | None = None  # last activity before (the end of what was given)
+    # Activity whose said interval overlaps [since, until): a date-only stance of the day
+    # of --since or of --until counts (rule.active_since; until: its last activity starts
+    # before the end of what was given).
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
     as_of: dt.datetime | None = None  # only stances whose said time was over by then
     known_at: dt.datetime | None = None  # only what the desk had recorded by then
     anonymous_only: bool = False  # a side rests on anonymous sources alone
@@ -88,8 +91,9 @@ class Selection:
             query = query.where(status.c.status == self.status)
         if self.between_sides:
             query = query.where(claim_id.in_(_across_sides(views)))
-        if self.since:
-            query = query.where(status.c.last_activity >= self.since)
+        if self.since:  # any of its activity said at or after it (an exact test)
+            query = query.where(rule.active_since(status, claim_id, self.since, self.counts,
+                                                  self.known_at))  # fmt: skip
         if self.until:
             query = query.where(status.c.last_activity < self.until)
         if self.party_ids is not None:

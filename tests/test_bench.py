@@ -110,3 +110,18 @@ def test_generator_writes_the_same_rows_on_both_backends(tmp_path, pg_admin_url)
     for table in on_sqlite:
         assert on_sqlite[table] == on_pg[table], table
     assert len(on_pg["stance"]) > 3000 and len(on_pg["claim_history"]) >= 1500
+
+
+def test_since_bench_runs(tmp_path):
+    """bench/since.py (the --since figures in docs/performance.md) on a small database."""
+    from generate import generate
+
+    db = tmp_path / "small.db"
+    generate(str(db), 300, progress=None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "since.py"), "--db", str(db), "--repeats", "1"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.stdout.count("| report contested --since") == 3
+    assert result.stdout.count("| claim list --since") == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -311,3 +313,78 @@ def test_exit_statuses_are_in_the_top_level_help_and_the_readme_alike():
     # and the codes are the ones a command really exits with
     assert CliRunner().invoke(cli, ["report", "contested", "--nonsense"]).exit_code == 2
     assert CliRunner().invoke(cli, ["party", "show", "nobody"]).exit_code == 1
+
+
+def test_readme_since_example_keeps_the_claims_active_that_day(run):
+    """README: ``report contested --party Iran --side against --since 2026-04-12`` on the
+    demo. Five claims' last activity is 12 April, date only, in Tehran (+03:30): a day
+    that began at 20:30 UTC on the 11th, and overlaps --since."""
+    assert run("demo").exit_code == 0
+    result = run("report", "contested", "--party", "Iran", "--side", "against",
+                 "--since", "2026-04-12", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) == 5
+    assert {(r["last_activity"], r["last_activity_tz"]) for r in rows} == {("2026-04-12", "+03:30")}
+    everything = json.loads(run("report", "contested", "--format", "json").output)
+    active = [r["claim_id"] for r in everything if r["last_activity"] == "2026-04-12"]
+    since = run("report", "contested", "--since", "2026-04-12", "--format", "json").output
+    assert [r["claim_id"] for r in json.loads(since)] == active
+    table = run("report", "contested", "--party", "Iran", "--side", "against",
+                "--since", "2026-04-12")  # fmt: skip
+    assert "No contested claims" not in table.output
+    claims = json.loads(run("claim", "list", "--format", "json").output)
+    # 23:00 in Tehran is 19:30 UTC: Islamabad's 12 April (+05:00) was over by then, and
+    # a claim last active at 12:00 in Tehran too; Tehran's, Gaza's and New York's were not.
+    that_day = [c["id"] for c in claims if c["last_activity"] == "2026-04-12"
+                and c["last_activity_tz"] != "+05:00"]  # fmt: skip
+    assert {c["last_activity_tz"] for c in claims if c["id"] in that_day} == {
+        "+03:30", "+03:00", "-04:00"}  # fmt: skip
+    listed = run("claim", "list", "--since", "2026-04-12T23:00+03:30", "--format", "json")
+    assert [c["id"] for c in json.loads(listed.output)] == that_day
+    # New York's 12 April ends at 04:00 UTC on the 13th, after Tehran's midnight.
+    after = run("claim", "list", "--since", "2026-04-13", "--tz", "+03:30", "--format", "json")
+    assert {c["last_activity_tz"] for c in json.loads(after.output)} == {"-04:00", "+03:00"}
+    after = run("claim", "list", "--since", "2026-04-13", "--tz", "-04:00", "--format", "json")
+    assert json.loads(after.output) == []
+
+
+def test_contested_since_a_date_only_denial_in_every_format(run, engine, tmp_path):
+    """An assertion at 01:35 and a date-only denial that day: contested since the day of
+    the denial, as the history (claim show, report changes) says."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("claim", "add", "An intercepted call shows Hamas blaming Islamic Jihad",
+       "--by", "Daniel Hagari", "--at", "2023-10-18T01:35+03:00", "--topic", "al-ahli",
+       "--slug", "hamas-call", "--create-missing")  # fmt: skip
+    ok("claim", "deny", "hamas-call", "--by", "Hamas", "--at", "2023-10-18", "--tz", "+03:00",
+       "--create-missing")  # fmt: skip
+    [row] = json.loads(ok("report", "contested", "--format", "json"))
+    assert (row["contested_since"], row["contested_since_tz"]) == ("2023-10-18", "+03:00")
+    assert row["periods"][-1]["since"] == "2023-10-18"
+    assert row["periods"][-1]["began_by"] == "Hamas denies"
+    csv_row = next(csv.DictReader(io.StringIO(ok("report", "contested", "--format", "csv"))))
+    # (CSV quotes a cell that starts with "+" against formula injection)
+    assert (csv_row["contested_since"], csv_row["contested_since_tz"]) == ("2023-10-18",
+                                                                        "'+03:00")  # fmt: skip
+    exported = next(csv.DictReader(io.StringIO(ok("export", "csv"))))
+    assert (exported["contested_since"], exported["contested_since_tz"]) == ("2023-10-18",
+                                                                          "'+03:00")  # fmt: skip
+    assert "2023-10-18 (+03:00)" in ok("report", "contested")
+    assert "01:35" not in ok("report", "contested").split("Hamas")[-1].split("\n")[0]
+    assert "contested since 2023-10-18 (+03:00)" in ok("claim", "show", "hamas-call")
+    as_of = json.loads(ok("report", "contested", "--as-of", "2023-10-19", "--tz", "+03:00",
+                          "--format", "json"))  # fmt: skip
+    assert as_of[0]["contested_since"] == "2023-10-18"
+    openpyxl = pytest.importorskip("openpyxl")
+    ok("report", "contested", "--format", "xlsx", "--out", str(tmp_path / "c.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx").active
+    headers = [c.value for c in sheet[1]]
+    values = dict(zip(headers, [c.value for c in sheet[2]], strict=True))
+    assert values["contested_since_tz"] == "+03:00"
+    assert str(values["contested_since"]).startswith("2023-10-18")
+    assert "01:35" not in str(values["contested_since"])

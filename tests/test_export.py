@@ -222,7 +222,10 @@ def test_report_filters(seeded):
     assert us_for and us_against and set(us_for) | set(us_against) == set(us)
     anonymous = json.loads(seeded("report", "contested", "--anonymous", "--format", "json").stdout)
     assert anonymous and all(r["anonymous_only"] for r in anonymous)
-    assert ids("--since", "2026-04-11") == sorted(set(everything) - {1, 2, 3})
+    # Claims 1-3 were last active on 11 April in Islamabad (+05:00), date only: a day that
+    # overlaps 11 April UTC, and was over before 12 April began there.
+    assert ids("--since", "2026-04-11") == everything
+    assert ids("--since", "2026-04-12", "--tz", "+05:00") == sorted(set(everything) - {1, 2, 3})
     assert ids("--until", "2026-04-11T23:59+05:00") == [1, 2, 3]
     assert ids("--topic", "elsewhere") == []
     by_id = [

@@ -434,9 +434,22 @@ def _fill_0010(connection) -> None:
     _fill_0009(connection)
 
 
+def _fill_0011(connection) -> None:
+    """As 0010 upgraded to 0011, each party's counts summed over every topic as 0011's
+    writes keep them (``party_total``); 0012 re-derives every claim's state and history
+    (contested since on the said axis)."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import tally
+
+    _fill_0010(connection)
+    tally.rebuild(Session(bind=connection))
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
            "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007,
-           "0008": _fill_0008, "0009": _fill_0009, "0010": _fill_0010}  # fmt: skip
+           "0008": _fill_0008, "0009": _fill_0009, "0010": _fill_0010,
+           "0011": _fill_0011}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):

@@ -246,3 +246,110 @@ def test_newest_migration_holds_the_rule_as_defined_in_rule_py():
     assert list(frozen) == list(rule.VIEWS)
     for name in rule.VIEWS:
         assert squash(frozen[name]) == squash(rule.view_sql(name)), name
+
+
+def _said(story, claim, who, kind, at, tz=None):
+    return record.add_stance(story.session, claim, story.party(who), kind,
+                             said=parse_when(at, tz), editor=ED)  # fmt: skip
+
+
+def test_contested_since_is_the_stance_that_began_the_contested_period(story):
+    """A minute-precision assertion at 01:35 and a date-only denial the same day: the
+    claim counts as contested once the denial's day is over (as of any time before,
+    the denial may not have been said yet), so contested since is the denial, with
+    its day precision and offset, as the history says: in the stored state, the stored
+    history (--as-of) and the per-claim detail."""
+    c = story.claim("Hamas called the strike an Israeli one")
+    _said(story, c, "Daniel Hagari", "asserts", "2023-10-18T01:35+03:00")
+    _said(story, c, "Hamas", "denies", "2023-10-18", "+03:00")
+    story.session.flush()
+    [row] = report.claims(story.session, Selection(status="contested"), history=True)
+    assert str(row.contested_since) == "2023-10-18 (+03:00)"
+    assert row.contested_since == row.periods[-1].since
+    assert row.periods[-1].began_by == "Hamas denies"
+    looking_back = Selection(status="contested", as_of=parse_when("2023-10-19", "+03:00").until)
+    [back] = report.claims(story.session, looking_back, history=True)
+    assert str(back.contested_since) == "2023-10-18 (+03:00)" == str(back.periods[-1].since)
+    detail = report.claim_detail(story.session, c)
+    assert str(detail.row.contested_since) == "2023-10-18 (+03:00)"
+    # The other way round, the date-only assertion began it: the minute denial came
+    # within its day, while it may still have been to come.
+    d = story.claim("The rocket was fired from Gaza")
+    _said(story, d, "IDF", "asserts", "2023-10-17", "+03:00")
+    _said(story, d, "Hamas", "denies", "2023-10-17T21:00+03:00")
+    story.session.flush()
+    rows = {r.claim_id: r for r in report.claims(story.session, Selection(), history=True)}
+    assert str(rows[d.id].contested_since) == "2023-10-17 (+03:00)"
+    assert rows[d.id].contested_since == rows[d.id].periods[-1].since
+
+
+def test_contested_since_of_minutes_is_unchanged(story):
+    """Minute-precision stances: the later of the earliest for and the earliest against,
+    as before; a later supporter, or a date-only one of the next day, does not move it."""
+    c = story.claim("The hospital was hit at 18:59")
+    _said(story, c, "Health Ministry", "asserts", "2023-10-17T19:20+03:00")
+    _said(story, c, "IDF", "disputes", "2023-10-18T01:35+03:00")
+    _said(story, c, "Hamas", "confirms", "2023-10-18", "+03:00")
+    story.session.flush()
+    [row] = report.claims(story.session, Selection(status="contested"), history=True)
+    assert str(row.contested_since) == "2023-10-18 01:35+03:00"
+    assert row.contested_since == row.periods[-1].since
+
+
+def _ids(session, **criteria):
+    session.flush()
+    return {r.claim_id for r in report.claims(session, Selection(**criteria))}
+
+
+def test_since_counts_an_activity_whose_day_overlaps_it(story):
+    """--since keeps a claim whose activity was said over an interval that reaches
+    past WHEN: a date-only stance of 12 April (+03:30) is activity on that day, whatever
+    hour --since names within it; a minute-precision stance before WHEN is not."""
+    day = story.claim("Talks resume on Monday")
+    _said(story, day, "Tasnim", "asserts", "2026-04-12", "+03:30")
+    minute = story.claim("The delegation left at 23:00")
+    _said(story, minute, "Xinhua", "asserts", "2026-04-11T23:59+00:00")
+    at = lambda text, tz=None: parse_when(text, tz).at  # noqa: E731
+    assert _ids(story.session, since=at("2026-04-12")) == {day.id}
+    assert _ids(story.session, since=at("2026-04-12T20:29+00:00")) == {day.id}
+    assert _ids(story.session, since=at("2026-04-12T20:30+00:00")) == set()  # its day is over
+    assert _ids(story.session, since=at("2026-04-11T23:59+00:00")) == {day.id, minute.id}
+    # Bounded above too: --until a date is its end; the day's activity overlaps both.
+    assert _ids(story.session, since=at("2026-04-12"), until=parse_when("2026-04-12").until) == {
+        day.id
+    }
+    # --until keeps a claim whose last activity began before its end: Tehran's 12 April
+    # began at 20:30 UTC on the 11th.
+    assert _ids(story.session, until=parse_when("2026-04-11T23:00+00:00").until) == {day.id}
+    assert _ids(story.session, until=parse_when("2026-04-11").until) == {day.id, minute.id}
+    assert _ids(story.session, until=parse_when("2026-04-11", "+03:30").until) == set()
+    # With --as-of, only what had been said by then is activity.
+    as_of = parse_when("2026-04-12T12:00+03:30").until
+    assert _ids(story.session, since=at("2026-04-11"), as_of=as_of) == {minute.id}
+    assert _ids(story.session, since=at("2026-04-11"), as_of=parse_when("2026-04-13").until) == {
+        day.id, minute.id,
+    }  # fmt: skip
+
+
+def test_since_counts_a_counter_claims_days_as_last_activity_does(story):
+    """A claim's activity includes the latest stance for a claim that contradicts it
+    (docs/model.md), so --since does too; a denial of the counter-claim, or a support
+    its party later withdrew, is not this claim's activity."""
+    claim = story.claim("Two destroyers crossed the strait")
+    counter = story.claim("The destroyers were turned back")
+    _said(story, claim, "CENTCOM", "asserts", "2026-04-10T18:00+00:00")
+    _said(story, counter, "IRGC navy", "asserts", "2026-04-10T19:00+00:00")
+    record.link_claims(story.session, counter, claim, "contradicts", editor=ED)
+    since = parse_when("2026-04-12").at
+    _said(story, counter, "Pentagon", "denies", "2026-04-12", "+03:30")
+    assert _ids(story.session, since=since) == {counter.id}
+    _said(story, counter, "Tasnim", "confirms", "2026-04-12", "+03:30")
+    assert _ids(story.session, since=since) == {claim.id, counter.id}
+    _said(story, counter, "Tasnim", "retracts", "2026-04-13T08:00+03:30")
+    assert _ids(story.session, since=since) == {counter.id}
+    assert _ids(story.session, since=since, as_of=parse_when("2026-04-12", "+03:30").until) == {
+        claim.id, counter.id,
+    }  # fmt: skip
+    # As the desk knew it before the link was made, the counter-claim was no activity.
+    story.session.commit()
+    assert _ids(story.session, since=since, known_at=parse_when("2026-04-12").until) == set()

@@ -45,8 +45,16 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             else []
         ),
         click.option("--search", metavar="TEXT", help="Words in the claim or a quote, any script."),
-        click.option("--since", metavar="WHEN", help="Only claims active at or after WHEN."),
-        click.option("--until", metavar="WHEN", help="Only claims last active at or before WHEN."),
+        click.option(
+            "--since",
+            metavar="WHEN",
+            help="Only claims active at or after WHEN (a stance said on a day: all that day).",
+        ),
+        click.option(
+            "--until",
+            metavar="WHEN",
+            help="Only claims last active at or before WHEN (a bare date: that day too).",
+        ),
         click.option(
             "--as-of",
             metavar="WHEN",
