@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 
 from sqlalchemy import Integer, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from claimtrack.schema import claim_link
@@ -26,6 +25,10 @@ def any_of(session: Session, ids: list[int]):
     statements that would otherwise be repeated per ``BATCH`` ids (``column.in_(select(
     any_of(session, ids).c.value))``)."""
     if session.get_bind().dialect.name == "postgresql":
+        # Imported here: the PostgreSQL dialect takes 14 ms to import, which every
+        # command reading links on SQLite would otherwise pay.
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         array = bindparam(None, list(ids), type_=ARRAY(Integer))
         return func.unnest(array).table_valued("value").render_derived(name="ids")
     return func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued(
