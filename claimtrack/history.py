@@ -14,9 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import literal, select, type_coerce, union
+from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from claimtrack import schema
 from claimtrack.links import any_of, chunks, counter_claims_of
@@ -291,11 +290,5 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
     return Around(counters, texts, found)
 
 
-def _raw(column):
-    """A column read as the driver hands it back, under its own name: a timestamp as
-    stored (SQLite: text of one fixed width, which sorts as the instants do), a kind or
-    status as its text without the enumeration's check."""
-    return type_coerce(column, NullType()).label(column.name)
-
-
+_raw = schema.as_stored  # a column as stored: instants compared and keyed on, not parsed
 _instant = schema.UTCDateTime().process_result_value

@@ -27,7 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import NullType, TypeDecorator
 
 from claimtrack.vocabulary import STANCE_KINDS
 
@@ -70,6 +70,15 @@ class UTCDateTime(TypeDecorator):
         if isinstance(value, str):  # raw SQL over SQLite hands back text
             value = dt.datetime.fromisoformat(value)
         return value.replace(tzinfo=dt.UTC)
+
+
+def as_stored(column):
+    """A column read as the driver hands it back, under its own name, without its type's
+    processing: a timestamp as stored (SQLite: text of one fixed width, which sorts as the
+    instants do), a kind or status as its text without the enumeration's check."""
+    from sqlalchemy import type_coerce
+
+    return type_coerce(column, NullType()).label(column.name)
 
 
 def _enum(values: tuple[str, ...], name: str) -> Enum:
@@ -325,6 +334,12 @@ verdict = Table(
 )  # fmt: skip
 
 
+def _counts() -> list[Column]:
+    """A party's counts, as ``claimtrack.tally`` keeps them (``tally.COUNTS``)."""
+    return [_required(name, Integer)
+            for name in ("asserted", "denied", "contested", "retracted", "stances")]  # fmt: skip
+
+
 # Per claim and party, the party's part in it under the rule (``claimtrack.tally``):
 # kept by every write with ``claim_state``, summed into ``party_tally``.
 party_claim = Table(
@@ -332,11 +347,7 @@ party_claim = Table(
     Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     _required("topic", String),
-    _required("asserted", Integer),
-    _required("denied", Integer),
-    _required("contested", Integer),
-    _required("retracted", Integer),
-    _required("stances", Integer),
+    *_counts(),
 )  # fmt: skip
 
 # Per claim, the counter-claims through which a party opposes it (``tally``).
@@ -356,11 +367,7 @@ party_tally = Table(
     "party_tally", metadata,
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     Column("topic", String, primary_key=True),
-    _required("asserted", Integer),
-    _required("denied", Integer),
-    _required("contested", Integer),
-    _required("retracted", Integer),
-    _required("stances", Integer),
+    *_counts(),
 )  # fmt: skip
 
 # ``party_tally`` summed over every topic, kept with it: what ``report parties`` reads
@@ -368,9 +375,5 @@ party_tally = Table(
 party_total = Table(
     "party_total", metadata,
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
-    _required("asserted", Integer),
-    _required("denied", Integer),
-    _required("contested", Integer),
-    _required("retracted", Integer),
-    _required("stances", Integer),
+    *_counts(),
 )  # fmt: skip

@@ -48,16 +48,15 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
-    type_coerce,
     union,
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from claimtrack import insert_many, rule
 from claimtrack.links import chunks
 from claimtrack.models import ClaimHistory, ClaimLink, Stance, UTCDateTime
+from claimtrack.schema import as_stored
 
 CLOCK = "claimtrack_clock"
 # The state columns of a history row (the rule's ``claim_status``, less the claim's topic).
@@ -366,7 +365,7 @@ def _per_claim(
     """(claim id, its group's moments or recorded instants, in order), streamed
     (``stored``: as the database stores them, ``_stored``)."""
     query = (
-        select(_comp.c.claim_id, _stored(table.c[name]) if stored else table.c[name])
+        select(_comp.c.claim_id, as_stored(table.c[name]) if stored else table.c[name])
         .join(table, table.c.comp_id == _comp.c.comp_id)
         .order_by(_comp.c.claim_id, table.c.k)
     )
@@ -410,15 +409,9 @@ def _write_replay(session: Session) -> None:
         _write_replayed(session, states, points, moments)
 
 
-def _stored(column):
-    """A column read as the driver hands it back, without its type's processing (SQLite:
-    a timestamp's text, of one fixed width, which sorts as the instants do)."""
-    return type_coerce(column, NullType()).label(column.name)
-
-
 def _stored_states(session: Session) -> Iterator[tuple[int, list]]:
     """``_states``, its instants as stored."""
-    query = select(*(_stored(c) for c in _state.c)).order_by(
+    query = select(*(as_stored(c) for c in _state.c)).order_by(
         _state.c.claim_id, _state.c.point, _state.c.moment
     )
     with contextlib.closing(_grouped(session, query)) as grouped:
