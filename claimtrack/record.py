@@ -572,6 +572,15 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     """
     if duplicate.id == target.id:
         raise ClaimtrackError(f"claim {duplicate.id} cannot be merged into itself")
+    from claimtrack import state
+
+    # Re-rated once, as the merge ends: each flush below would otherwise replay the
+    # target's whole contradiction group again (three replays, not one).
+    with state.once(session):
+        return _merge_claims(session, duplicate, target, editor=editor)
+
+
+def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
     moved = 0
     for stance in list(duplicate.stances):
         stance.claim = target
