@@ -331,6 +331,8 @@ verdict = Table(
     _optional("published_at", UTCDateTime),
     _optional("published_offset", Integer),
     _optional("published_precision", _enum(PRECISIONS, "verdict_published_precision")),
+    # Serves "published in a window" (report changes): ranges, not a scan.
+    Index("ix_verdict_published", "published_at", "created_at"),
 )  # fmt: skip
 
 
