@@ -858,17 +858,20 @@ def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]
     return sorted(rows, key=lambda r: (-r.stances, r.name))
 
 
-def side_counts(session: Session, *, topic: str | None = None) -> list[PartyCounts]:
+def side_counts(session: Session, *, topic: str | None = None,
+                recount: bool = False) -> list[PartyCounts]:  # fmt: skip
     """Per side the parties act for (``PartyBook.side``, the top of each chain): the claims
     its parties support, deny, are on a side of while contested and have retracted, each
     claim counted once per side however many of its parties did so; the counter-claims
     any of them stands behind, each once; how many of its parties spoke, and all their
     stances (a sum of ``party_counts``).
 
-    The claims are read from ``party_claim`` (``party_counter``), each party joined up its
-    chain to its side: one row per claim and side, then summed per side. That reads every
-    row of ``party_claim`` (the kept per-party sums cannot say which claims two parties
-    share): seconds at a million claims, where ``report parties`` reads one row per party.
+    The claims are read from the per-side counts every write keeps (``side_total``, and
+    ``side_claim`` summed for a topic: ``claimtrack.tally``), where counting them from
+    ``party_claim`` reads every row of it (the kept per-party sums cannot say which
+    claims two parties share): seconds at a million claims. ``recount`` counts them so,
+    each party joined up its chain to its side (tests hold the kept counts to it). The
+    counter-claims are counted from ``party_counter`` (a few tens of thousands of rows).
     """
     from claimtrack.listings import PartyCounts
 
@@ -884,18 +887,27 @@ def side_counts(session: Session, *, topic: str | None = None) -> list[PartyCoun
         ids = [p.c.id for p in reversed(chain)]
         return joined, (func.coalesce(*ids) if len(ids) > 1 else ids[0])
 
-    t, k = schema.party_claim, schema.party_counter
-    joined, side = by_side(t)
     flags = ("asserted", "denied", "contested", "retracted")
-    per_claim = select(side.label("side_id"), *(func.max(t.c[n]).label(n) for n in flags))
-    per_claim = per_claim.select_from(joined).group_by(t.c.claim_id, side)
-    # Only the rows that count a claim (a third of them only count stances): half the sort.
-    per_claim = per_claim.where(sum((t.c[n] for n in flags[1:]), t.c[flags[0]]) > 0)
-    if topic:
-        per_claim = per_claim.where(t.c.topic == topic)
-    per_claim = per_claim.subquery("per_claim")  # one row per claim and side
-    claims = select(per_claim.c.side_id, *(func.sum(per_claim.c[n]).label(n) for n in flags))
-    claims = claims.group_by(per_claim.c.side_id)
+    if recount:
+        t = schema.party_claim
+        joined, side = by_side(t)
+        per_claim = select(side.label("side_id"), *(func.max(t.c[n]).label(n) for n in flags))
+        per_claim = per_claim.select_from(joined).group_by(t.c.claim_id, side)
+        # Only the rows that count a claim (a third of them only count stances).
+        per_claim = per_claim.where(sum((t.c[n] for n in flags[1:]), t.c[flags[0]]) > 0)
+        if topic:
+            per_claim = per_claim.where(t.c.topic == topic)
+        per_claim = per_claim.subquery("per_claim")  # one row per claim and side
+        claims = select(per_claim.c.side_id,
+                        *(func.sum(per_claim.c[n]).label(n) for n in flags))  # fmt: skip
+        claims = claims.group_by(per_claim.c.side_id)
+    elif topic:
+        kept = schema.side_claim.c
+        claims = select(kept.side_id, *(func.sum(kept[n]).label(n) for n in flags))
+        claims = claims.where(kept.topic == topic).group_by(kept.side_id)
+    else:
+        claims = select(schema.side_total)
+    k = schema.party_counter
     joined, side = by_side(k)
     counters = select(side, func.count(func.distinct(k.c.counter_claim_id))).select_from(joined)
     if topic:
