@@ -653,6 +653,7 @@ class _Parties:
 
     def __init__(self, connection: Connection, keys: set[str], now, errors: Errors) -> None:
         self.connection, self.now, self.errors = connection, now, errors
+        self.moved: list[int] = []  # parties whose side ``load`` changed
         self.holders: dict[str, _Party] = {}  # name key -> the party answering to it
         self.ids: dict[int, _Party] = {}
         self.new: list[_Party] = []  # created, not yet written
@@ -734,6 +735,7 @@ class _Parties:
                 update(party).where(party.c.id == bindparam("party"))
                 .values(acts_for_id=bindparam("acts_for")), sides,
             )  # fmt: skip
+        self.moved = [s["party"] for s in sides]  # their sides changed (``tally.resides``)
         if self.names:
             rows = [{"party_id": p.id, "key": key} for p, key in self.names]
             self.connection.execute(insert(name), rows)
@@ -909,6 +911,9 @@ class _Load:
         parties = _Parties(self.connection, keys, self.now, self.errors)
         parties.load(entries)
         self.added.update(parties.added)
+        # The claims of the parties whose side changed are counted on their new sides, as
+        # the load re-rates its claims (``state.refresh_pending``).
+        self.session.info.setdefault(state.SIDES, set()).update(parties.moved)
         numbers = [{"n": n, "id": parties.find(name).id}
                    for name, n in self.reading.numbers.items()]  # fmt: skip
         self.connection.execute(insert(_party), numbers)

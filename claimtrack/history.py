@@ -18,7 +18,7 @@ from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
 
 from claimtrack import schema
-from claimtrack.links import any_of, chunks, counter_claims_of
+from claimtrack.links import chunks, counter_claims_of, one_of
 from claimtrack.order import said_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
@@ -172,6 +172,10 @@ class Around:
     """What ``report changes`` needs of the claims touched in a window of said time and
     of the claims contradicting them (``scope``), read in a few statements."""
 
+    # The claims said of in the window, and those contradicting one that was (a
+    # counter-claim asserted today contests the claim it answers, which nobody spoke of
+    # today); not merged away, of the selection's topic; in id order.
+    touched: list[int]
     counters: dict[int, set[int]]  # for every claim in scope, all its counter-claims
     texts: dict[int, str]  # claim id -> text, for every claim in scope
     # claim id -> its status periods, as ``periods`` finds them, less what lies wholly
@@ -182,39 +186,18 @@ class Around:
     periods: dict[int, list[Period]]
 
 
-def around(session: Session, touched: list[int], selection: Selection, start: dt.datetime,
+def around(session: Session, selection: Selection, start: dt.datetime,
            end: dt.datetime | None) -> Around:  # fmt: skip
-    """``periods`` of the claims ``touched`` and of their counter-claims, as far as they
-    show in the window (``start``, ``end``] of said time.
+    """``periods`` of the claims touched in the window (``start``, ``end``] of said time
+    and of their counter-claims, as far as they show in it.
 
     A status changes only at a moment some stance's interval ends on the claim or a
     claim contradicting it, so what begins or ends in the window is told by the stances
     said in it; the stored history says where the status changed. Before the window only
     the status standing at its start is read, so a day costs what its changes do, not
-    what the claims' whole histories do. Each list of ids is bound as one parameter
-    (``links.any_of``): a few statements, however many claims the window touches."""
-    link = schema.claim_link.c
-    contradicts = link.kind == "contradicts"
-    ends = select(link.from_claim_id, link.to_claim_id)
-    # The touched claims, their counter-claims, and every link of either: a counter-claim
-    # is moved by a stance on a claim contradicting it too.
-    mine = any_of(session, touched)
-    first = union(
-        select(mine.c.value),
-        select(link.to_claim_id).where(contradicts, link.from_claim_id.in_(select(mine.c.value))),
-        select(link.from_claim_id).where(contradicts, link.to_claim_id.in_(select(mine.c.value))),
-    ).cte("scope")
-    links = union(ends.where(contradicts, link.from_claim_id.in_(select(first.c[0]))),
-                  ends.where(contradicts, link.to_claim_id.in_(select(first.c[0]))))  # fmt: skip
-    counters: dict[int, set[int]] = {}
-    for a, b in session.execute(links):
-        counters.setdefault(a, set()).add(b)
-        counters.setdefault(b, set()).add(a)
-    scope = sorted(set(touched).union(*(counters.get(i, ()) for i in touched)))
-    in_scope = select(any_of(session, scope).c.value)
-    dialect = session.get_bind().dialect
-    c = schema.claim.c
-    texts = dict(session.execute(select(c.id, c.text).where(c.id.in_(in_scope))).all())
+    what the claims' whole histories do. The stances said in the window are read once,
+    and say which claims it touched; each list of ids is bound as one parameter
+    (``links.one_of``): a few statements, however many claims the window touches."""
     # Every stance said in the window: each one that ends at a change may be its cause.
     # Its instants are read as stored (``_raw``) and only a cause's said time is made a
     # datetime: they are only compared, and keyed on, and a day has thousands of them.
@@ -223,23 +206,62 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
     said: dict[tuple[int, object], list] = {}
     names: dict[int, str] = {}
     query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at), s.said_offset,
-                   s.said_precision, _raw(s.said_until), _raw(s.recorded_at), p.name)  # fmt: skip
+                   _raw(s.said_precision), _raw(s.said_until), _raw(s.recorded_at),
+                   p.name)  # fmt: skip
     query = query.join(schema.party, p.id == s.party_id).where(*selection.counts(s), *window)
     for stance in session.execute(query).all():
         names[stance[2]] = stance[9]
         said.setdefault((stance[1], stance[7]), []).append(stance)
+    # The contradiction links of the claims spoken of, of the claims touched and of their
+    # counter-claims (a counter-claim is moved by a stance on a claim contradicting it
+    # too), each claim's read once.
+    counters: dict[int, set[int]] = {}
+    read: set[int] = set()
+
+    def links_of(ids) -> None:
+        wanted = sorted(set(ids) - read)
+        if not wanted:
+            return
+        read.update(wanted)
+        link = schema.claim_link.c
+        ends = select(link.from_claim_id, link.to_claim_id).where(link.kind == "contradicts")
+        both = union(ends.where(one_of(session, link.from_claim_id, wanted)),
+                     ends.where(one_of(session, link.to_claim_id, wanted)))  # fmt: skip
+        for a, b in session.execute(both):
+            counters.setdefault(a, set()).add(b)
+            counters.setdefault(b, set()).add(a)
+
+    spoken = {claim_id for claim_id, _ in said}
+    if not spoken:
+        return Around([], {}, {}, {})
+    links_of(spoken)
+    c = schema.claim.c
+    candidates = sorted(spoken.union(*(counters.get(i, ()) for i in spoken)))
+    query = select(c.id, c.text).where(one_of(session, c.id, candidates))
+    query = query.where(c.merged_into_id.is_(None))
+    if selection.topic:
+        query = query.where(c.topic == selection.topic)
+    texts = dict(session.execute(query.order_by(c.id)).all())
+    touched = list(texts)
+    links_of(touched)
+    scope = sorted(set(touched).union(*(counters.get(i, ()) for i in touched)))
+    links_of(scope)
+    if rest := sorted(set(scope) - set(texts)):
+        texts.update(session.execute(select(c.id, c.text).where(one_of(session, c.id, rest))).all())
+    dialect = session.get_bind().dialect
     # The stored statuses from the one standing at the window's start on.
     h = schema.claim_history.c
     after = h.said_from > end if end is not None else literal(False)
     rows = select(h.claim_id, _raw(h.said_from), _raw(h.status), h.said_from <= start,
                   after).where(
-        h.claim_id.in_(in_scope), *schema.known_at(selection.known_at),
+        one_of(session, h.claim_id, scope), *schema.known_at(selection.known_at),
         h.said_until.is_(None) | (h.said_until > start))  # fmt: skip
     if selection.as_of is not None:
         rows = rows.where(h.said_from <= selection.as_of)
     found: dict[int, list[Period]] = {i: [] for i in texts}
     ends_by: dict[tuple[int, int], list[tuple[int, int, object]]] = {}  # claim, index, cause
     last: dict[int, str] = {}
+    standing: dict[str, Period] = {}
     ordered_rows = rows.order_by(h.claim_id, h.said_from)
     for claim_id, moment, status, before, later in session.execute(ordered_rows).all():
         changed = last.get(claim_id) != status
@@ -247,26 +269,30 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
         history = found.setdefault(claim_id, [])
         if not changed:
             continue
-        if before:  # the status standing when the window began
-            history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
+        if before:  # the status standing when the window began (one Period per status)
+            if status not in standing:
+                standing[status] = Period(status, None, None, "")  # type: ignore[arg-type]
+            history.append(standing[status])
             continue
         if later:  # after the window: only the status counts, and, for a claim's first
             # period, that it began after the window
             began = When(_instant(moment, dialect) - _SECOND, 0, "second")
             history.append(Period(status, began, None, ""))
             continue
-        causes = [x for k in (claim_id, *(counters.get(claim_id, set()) - {claim_id}))
-                  for x in said.get((k, moment), ())]  # fmt: skip
+        causes = said.get((claim_id, moment), [])
+        if others := counters.get(claim_id):
+            answering = [x for k in others if k != claim_id for x in said.get((k, moment), ())]
+            causes = causes + answering
         if not causes:  # as ``periods_of``: a stance written since the history was kept
             continue
         current = history[-1] if history else None
         if current is not None and current.status == status:
             continue
-        cause = said_order(causes)[-1]
+        cause = causes[0] if len(causes) == 1 else said_order(causes)[-1]
         when = When(_instant(cause.said_at, dialect), cause.said_offset, cause.said_precision)
         by = f"{names[cause.party_id]} {cause.kind}"
         if current is not None:
-            history[-1] = replace(current, until=when, ended_by=by)
+            history[-1] = Period(current.status, current.since, when, current.began_by, by)
             if current.status == "contested":
                 key = cause.claim_id, cause.party_id
                 ends_by.setdefault(key, []).append((claim_id, len(history) - 1, cause))
@@ -274,10 +300,10 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
     # How the contested periods ended: from the other stances of the party that ended them.
     theirs: dict[tuple[int, int], list] = {key: [] for key in ends_by}
     if ends_by:
-        on = select(any_of(session, sorted({claim_id for claim_id, _ in ends_by})).c.value)
+        on = sorted({claim_id for claim_id, _ in ends_by})
         query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at),
                        _raw(s.said_until), _raw(s.recorded_at))  # fmt: skip
-        query = query.where(*selection.counts(s), s.claim_id.in_(on))
+        query = query.where(*selection.counts(s), one_of(session, s.claim_id, on))
         for stance in session.execute(query):
             if (stance.claim_id, stance.party_id) in theirs:
                 theirs[stance.claim_id, stance.party_id].append(stance)
@@ -287,7 +313,7 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
             period = found[claim_id][index]
             found[claim_id][index] = replace(period, how=_how(claim_id, period.status, cause,
                                                               ordered))  # fmt: skip
-    return Around(counters, texts, found)
+    return Around(touched, counters, texts, found)
 
 
 _raw = schema.as_stored  # a column as stored: instants compared and keyed on, not parsed

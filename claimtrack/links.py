@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import Integer, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from claimtrack.schema import claim_link
@@ -33,6 +33,18 @@ def any_of(session: Session, ids: list[int]):
         return func.unnest(array).table_valued("value").render_derived(name="ids")
     return func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued(
         "value").alias("ids")  # fmt: skip
+
+
+def one_of(session: Session, column, ids: list[int]):
+    """SQL: ``column`` is one of the ids, bound as one parameter however many they are.
+    On PostgreSQL ``column = ANY(array)``: an index probe per id, where ``IN (SELECT
+    unnest(...))`` is guessed at 200 rows and hashed against a scan of the whole table;
+    on SQLite ``column IN (SELECT value FROM json_each(...))``, probed the same way."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(any_of(session, ids).c.value))
 
 
 def _contradiction_links(part: list[int]):

@@ -745,7 +745,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     """Make ``party`` one with ``into``: its stances, sources, aliases and the parties
     acting for it move to ``into``, its name becomes an alias of ``into`` (so it still
     finds the party), and it is removed. Returns what moved, for the log."""
-    from claimtrack import state
+    from claimtrack import state, tally
 
     if party.id == into.id:
         raise UsageError(f"{party.name} is {into.name}: nothing to merge")
@@ -803,5 +803,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     session.expire_all()
     if claims:  # before the party goes: its kept counts (``tally``) are re-counted away
         state.refresh(session, claims, replay=claims)
+    # Those that acted for it act for ``into`` now: their claims are counted on its side.
+    tally.resides(session, [into.id])
     connection.execute(delete(members).where(members.c.id == party.id))
     return detail

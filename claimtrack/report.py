@@ -551,16 +551,23 @@ def verdict_published_by(verdict, t: dt.datetime):
     )  # fmt: skip
 
 
-def verdict_published_since(verdict, t: dt.datetime):
-    """SQL: the verdict's published time had not ended by ``t`` (as a stance's
-    said_until > t: a verdict published on a day is within a window that starts that day)."""
-    from sqlalchemy import or_
+def verdict_published_within(verdict, start: dt.datetime, end: dt.datetime | None):
+    """SQL: the verdict's published time had not ended by ``start`` and was over by ``end``
+    (None: no end), as a stance's said interval ends in (start, end]: a verdict published
+    on a day is within a window that starts that day.
+
+    One range of ``ix_verdict_published`` per precision: the two tests ANDed, each an OR
+    of one-sided ranges, look to SQLite's planner (which keeps no statistics here) like
+    most of the table, and it read every verdict for each window."""
+    from sqlalchemy import and_, or_
 
     from claimtrack.times import SPAN
 
+    own = [verdict.created_at >= start] + ([verdict.created_at < end] if end is not None else [])
     return or_(
-        verdict.published_at.is_(None) & (verdict.created_at >= t),
-        *((verdict.published_precision == precision) & (verdict.published_at > t - span)
+        and_(verdict.published_at.is_(None), *own),
+        *(and_(verdict.published_precision == precision, verdict.published_at > start - span,
+               *([verdict.published_at <= end - span] if end is not None else []))
           for precision, span in SPAN.items()),
     )  # fmt: skip
 
@@ -851,17 +858,20 @@ def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]
     return sorted(rows, key=lambda r: (-r.stances, r.name))
 
 
-def side_counts(session: Session, *, topic: str | None = None) -> list[PartyCounts]:
+def side_counts(session: Session, *, topic: str | None = None,
+                recount: bool = False) -> list[PartyCounts]:  # fmt: skip
     """Per side the parties act for (``PartyBook.side``, the top of each chain): the claims
     its parties support, deny, are on a side of while contested and have retracted, each
     claim counted once per side however many of its parties did so; the counter-claims
     any of them stands behind, each once; how many of its parties spoke, and all their
     stances (a sum of ``party_counts``).
 
-    The claims are read from ``party_claim`` (``party_counter``), each party joined up its
-    chain to its side: one row per claim and side, then summed per side. That reads every
-    row of ``party_claim`` (the kept per-party sums cannot say which claims two parties
-    share): seconds at a million claims, where ``report parties`` reads one row per party.
+    The claims are read from the per-side counts every write keeps (``side_total``, and
+    ``side_claim`` summed for a topic: ``claimtrack.tally``), where counting them from
+    ``party_claim`` reads every row of it (the kept per-party sums cannot say which
+    claims two parties share): seconds at a million claims. ``recount`` counts them so,
+    each party joined up its chain to its side (tests hold the kept counts to it). The
+    counter-claims are counted from ``party_counter`` (a few tens of thousands of rows).
     """
     from claimtrack.listings import PartyCounts
 
@@ -877,18 +887,27 @@ def side_counts(session: Session, *, topic: str | None = None) -> list[PartyCoun
         ids = [p.c.id for p in reversed(chain)]
         return joined, (func.coalesce(*ids) if len(ids) > 1 else ids[0])
 
-    t, k = schema.party_claim, schema.party_counter
-    joined, side = by_side(t)
     flags = ("asserted", "denied", "contested", "retracted")
-    per_claim = select(side.label("side_id"), *(func.max(t.c[n]).label(n) for n in flags))
-    per_claim = per_claim.select_from(joined).group_by(t.c.claim_id, side)
-    # Only the rows that count a claim (a third of them only count stances): half the sort.
-    per_claim = per_claim.where(sum((t.c[n] for n in flags[1:]), t.c[flags[0]]) > 0)
-    if topic:
-        per_claim = per_claim.where(t.c.topic == topic)
-    per_claim = per_claim.subquery("per_claim")  # one row per claim and side
-    claims = select(per_claim.c.side_id, *(func.sum(per_claim.c[n]).label(n) for n in flags))
-    claims = claims.group_by(per_claim.c.side_id)
+    if recount:
+        t = schema.party_claim
+        joined, side = by_side(t)
+        per_claim = select(side.label("side_id"), *(func.max(t.c[n]).label(n) for n in flags))
+        per_claim = per_claim.select_from(joined).group_by(t.c.claim_id, side)
+        # Only the rows that count a claim (a third of them only count stances).
+        per_claim = per_claim.where(sum((t.c[n] for n in flags[1:]), t.c[flags[0]]) > 0)
+        if topic:
+            per_claim = per_claim.where(t.c.topic == topic)
+        per_claim = per_claim.subquery("per_claim")  # one row per claim and side
+        claims = select(per_claim.c.side_id,
+                        *(func.sum(per_claim.c[n]).label(n) for n in flags))  # fmt: skip
+        claims = claims.group_by(per_claim.c.side_id)
+    elif topic:
+        kept = schema.side_claim.c
+        claims = select(kept.side_id, *(func.sum(kept[n]).label(n) for n in flags))
+        claims = claims.where(kept.topic == topic).group_by(kept.side_id)
+    else:
+        claims = select(schema.side_total)
+    k = schema.party_counter
     joined, side = by_side(k)
     counters = select(side, func.count(func.distinct(k.c.counter_claim_id))).select_from(joined)
     if topic:
@@ -1047,32 +1066,15 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
         return when is not None and when.until > start and (end is None or when.until <= end)
 
     window = [Stance.said_until > start] + ([Stance.said_until <= end] if end else [])
-    said = select(Stance.claim_id).where(*selection.counts(Stance), *window)
-    # A stance on a claim changes the claims that contradict it too (a counter-claim
-    # asserted today contests the claim it answers, which nobody spoke of today).
-    link = schema.claim_link.c
-    either = said.union(
-        select(link.to_claim_id).where(link.kind == "contradicts", link.from_claim_id.in_(said)),
-        select(link.from_claim_id).where(link.kind == "contradicts", link.to_claim_id.in_(said)),
-    ).subquery()
-    touched = (
-        select(Claim.id)
-        .join(either, Claim.id == either.c.claim_id)
-        .where(Claim.merged_into_id.is_(None))
-    )
-    if selection.topic:
-        touched = touched.where(Claim.topic == selection.topic)
-    ids = list(session.scalars(touched.order_by(Claim.id)))
+    seen = around(session, selection, start, end)
+    ids, counters, texts, history = seen.touched, seen.counters, seen.texts, seen.periods
     found: list[ChangeRow] = []
-    if ids:
-        seen = around(session, ids, selection, start, end)
-        counters, texts, history = seen.counters, seen.texts, seen.periods
-        for claim_id in ids:
-            found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
-            found.extend(_new_counters(claim_id, counters, history, texts, within))
-        contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
-        for part in chunks(contested):
-            found.extend(_new_stances(session, selection, part, texts, window))
+    for claim_id in ids:
+        found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
+        found.extend(_new_counters(claim_id, counters, history, texts, within))
+    contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
+    for part in chunks(contested):
+        found.extend(_new_stances(session, selection, part, texts, window))
     found.extend(_new_verdicts(session, selection, start, end))
     return found
 
@@ -1136,14 +1138,15 @@ def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:
 
     query = verdicts_query(Claim.text.label("claim_text"))
     query = query.join(schema.claim, Claim.id == Verdict.claim_id)
-    query = query.where(verdict_published_since(Verdict, start), *selection.published(Verdict))
-    if end is not None:
-        query = query.where(verdict_published_by(Verdict, end))
+    # The last window ends at the as-of (if any): a bound SQLite's planner needs to see.
+    query = query.where(verdict_published_within(Verdict, start, end or selection.as_of))
+    query = query.where(*selection.published(Verdict))
     if selection.topic:
         query = query.where(Claim.topic == selection.topic)
-    query = query.order_by(Verdict.id)  # as ``_new_stances``: the same order on every backend
+    # In id order, as ``_new_stances``: the same order on every backend. Sorted here: asked
+    # of SQLite, it would read every verdict in id order rather than the window's by index.
     return [
         ChangeRow(verdict_published(v), "verdict", v.claim_id, v.claim_text,
                   f"{verdict_info(v)} by {v.created_by}")
-        for v in session.execute(query)
+        for v in sorted(session.execute(query), key=lambda v: v.id)
     ]  # fmt: skip

@@ -331,6 +331,8 @@ verdict = Table(
     _optional("published_at", UTCDateTime),
     _optional("published_offset", Integer),
     _optional("published_precision", _enum(PRECISIONS, "verdict_published_precision")),
+    # Serves "published in a window" (report changes): ranges, not a scan.
+    Index("ix_verdict_published", "published_at", "created_at"),
 )  # fmt: skip
 
 
@@ -368,6 +370,28 @@ party_tally = Table(
     Column("party_id", Integer, ForeignKey("party.id"), primary_key=True),
     Column("topic", String, primary_key=True),
     *_counts(),
+)  # fmt: skip
+
+# Per claim and side (the party at the top of a party's ``acts_for`` chain): whether any
+# of the side's parties supports it, denies it, is on a side of it while it stands
+# contested, has retracted it (``party_claim`` taken up to sides, each claim once per
+# side however many of its parties did so); only claims counted in one of these. Kept
+# by every write with ``party_claim``, and by every change of a party's side
+# (``tally.resides``); what ``report parties --by side --topic`` sums.
+side_claim = Table(
+    "side_claim", metadata,
+    Column("claim_id", Integer, ForeignKey("claim.id"), primary_key=True),
+    Column("side_id", Integer, ForeignKey("party.id"), primary_key=True),
+    _required("topic", String),
+    *(_required(name, Integer) for name in ("asserted", "denied", "contested", "retracted")),
+    Index("ix_side_claim_topic", "topic", "side_id"),
+)  # fmt: skip
+
+# ``side_claim`` summed per side, kept with it: what ``report parties --by side`` reads.
+side_total = Table(
+    "side_total", metadata,
+    Column("side_id", Integer, ForeignKey("party.id"), primary_key=True),
+    *(_required(name, Integer) for name in ("asserted", "denied", "contested", "retracted")),
 )  # fmt: skip
 
 # ``party_tally`` summed over every topic, kept with it: what ``report parties`` reads

@@ -22,10 +22,13 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule, state_history, tally
 from claimtrack.links import with_contradicting
-from claimtrack.models import Claim, ClaimLink, ClaimState, Stance
+from claimtrack.models import Claim, ClaimLink, ClaimState, Party, Stance
 from claimtrack.progress import SILENT
 
 TOUCHED = "claimtrack_touched"
+# Parties whose side (``acts_for``) a flush changed: their claims' per-side counts are
+# re-counted (``tally.resides``).
+SIDES = "claimtrack_sides"
 EVERYTHING = "claimtrack_rebuild"
 # The columns naming the claims a row of each table bears on.
 _CLAIM_COLUMNS = {
@@ -79,6 +82,10 @@ def _collect(session: Session, _context) -> None:
                 replay.update(claims)
         elif isinstance(obj, Claim):
             touched.add(obj.id)
+        elif isinstance(obj, Party) and obj in session.dirty:
+            attrs = inspect(obj).attrs
+            if attrs.acts_for_id.history.has_changes() or attrs.acts_for.history.has_changes():
+                session.info.setdefault(SIDES, set()).add(obj.id)
 
 
 def _at_clock(session: Session, obj, recorded: str, may_change: set[str], now) -> bool:
@@ -132,6 +139,7 @@ def _forget(session: Session, _previous) -> None:
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
     session.info.pop(REPLAY, None)
+    session.info.pop(SIDES, None)
     session.info.pop(state_history.CLOCK, None)
 
 
@@ -145,13 +153,15 @@ def refresh_pending(session: Session) -> int:
     """Re-rate every claim touched since the last refresh; returns how many were."""
     touched = session.info.pop(TOUCHED, None)
     replay = session.info.pop(REPLAY, set())
+    sides = session.info.pop(SIDES, None)
     if session.info.pop(EVERYTHING, False):
         return rebuild(session)
-    if not touched:
-        return 0
-    if len(touched) > REBUILD_ABOVE:
+    if touched and len(touched) > REBUILD_ABOVE:
         return rebuild(session)
-    return refresh(session, touched, replay=replay)
+    rated = refresh(session, touched, replay=replay) if touched else 0
+    if sides:
+        tally.resides(session, sides)
+    return rated
 
 
 @contextlib.contextmanager
@@ -259,6 +269,7 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
     session.info.pop(TOUCHED, None)
     session.info.pop(EVERYTHING, None)
     session.info.pop(REPLAY, None)
+    session.info.pop(SIDES, None)
     steps = 4 if counts else 3
     with progress.phase("Rebuilding", steps, unit="steps", estimate=False) as advance:
         advance(0, note="ranking stances")

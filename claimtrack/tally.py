@@ -14,25 +14,44 @@ in the same transaction:
   reads one row per party (a few thousand rows).
 
 ``report parties`` reads ``party_total`` (``party_tally`` for one topic) and counts
-``party_counter``; ``--by side`` counts distinct claims of ``party_claim`` and
-``party_counter`` per side (``report.side_counts``); ``party_counts``
-with ``from_rule=True`` runs the rule instead, which tests/test_state.py holds the kept
-counts to.
+``party_counter``; ``party_counts`` with ``from_rule=True`` runs the rule instead, which
+tests/test_state.py holds the kept counts to.
+
+Per side (the party at the top of a party's ``acts_for`` chain) a claim counts once
+however many of the side's parties did so, which no sum of parties' counts can say; so
+``side_claim`` keeps, per claim and side, ``party_claim`` taken up to sides, refreshed with
+it, and ``side_total`` its sums per side, changed by the difference. A change of side
+moves claims between sides without any claim being re-rated: ``resides`` re-counts the
+claims of the parties whose side changed and of every party acting for them
+(``state.SIDES`` collects them from the ORM's flushes; a party merge and the bulk import
+say so themselves). ``report parties --by side`` reads ``side_total`` (``side_claim`` for
+one topic); ``report.side_counts(recount=True)`` counts from ``party_claim`` instead.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, insert, literal, select, union_all
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule
+from claimtrack.links import chunks
 from claimtrack.models import Claim, ClaimState, Stance
-from claimtrack.schema import party_claim, party_counter, party_tally, party_total
+from claimtrack.schema import party as party_table
+from claimtrack.schema import (
+    party_claim,
+    party_counter,
+    party_tally,
+    party_total,
+    side_claim,
+    side_total,
+)
 from claimtrack.vocabulary import WITHDRAWAL
 
 COUNTS = ("asserted", "denied", "contested", "retracted", "stances")
+FLAGS = COUNTS[:4]  # what a side counts once per claim (``side_claim``)
 
 
 def _contributions(views: rule.Views, claims=None):
@@ -125,6 +144,7 @@ def refresh(session: Session, claims: Sequence[int], scope: Sequence[int]) -> No
         if old != new:
             changes.append((key, [b - a for a, b in zip(old, new, strict=True)]))
     _apply(session, changes)
+    _recount_sides(session, claims)
 
 
 def _apply(session: Session, changes) -> None:
@@ -145,7 +165,7 @@ def _apply(session: Session, changes) -> None:
 
 def _add(session: Session, table, rows: list[dict]) -> None:
     """Add the rows' counts to the table's (inserting what is not there yet); drop the
-    rows of those parties left at zero."""
+    rows of those parties (sides) left at zero."""
     if not rows:
         return
     import importlib
@@ -153,24 +173,125 @@ def _add(session: Session, table, rows: list[dict]) -> None:
     # Only this backend's dialect: importing PostgreSQL's costs a SQLite write 20 ms.
     dialect = importlib.import_module(f"sqlalchemy.dialects.{session.bind.dialect.name}")
     keys = [c for c in table.primary_key.columns]
+    names = [c.name for c in table.columns if not c.primary_key]
     upsert = dialect.insert(table)
     upsert = upsert.on_conflict_do_update(
         index_elements=keys,
-        set_={name: table.c[name] + upsert.excluded[name] for name in COUNTS},
+        set_={name: table.c[name] + upsert.excluded[name] for name in names},
     )
     connection = session.connection()
     connection.execute(upsert, rows)
-    parties = sorted({r["party_id"] for r in rows})
+    owner = keys[0]  # party_id, or side_id
+    owners = sorted({r[owner.name] for r in rows})
     connection.execute(
-        table.delete().where(
-            table.c.party_id.in_(parties), *(table.c[name] == 0 for name in COUNTS)
-        )
+        table.delete().where(owner.in_(owners), *(table.c[name] == 0 for name in names))
     )
+
+
+# -- per side (``report parties --by side``) -------------------------------------------
+
+
+def _sides(parties=None):
+    """(party_id, side_id): each party (of ``parties``, a SELECT of ids; None: all) and
+    the party at the top of its ``acts_for`` chain, its side (``report.PartyBook.side``)."""
+    from claimtrack.selection import MAX_CHAIN
+
+    p, parent = party_table.c, party_table.alias("parent")
+    up = select(p.id.label("party_id"), p.id.label("side_id"), p.acts_for_id.label("next_id"),
+                literal(0).label("depth"))  # fmt: skip
+    if parties is not None:
+        up = up.where(p.id.in_(parties))
+    up = up.cte("up_chain", recursive=True)
+    up = up.union_all(
+        select(up.c.party_id, parent.c.id, parent.c.acts_for_id, up.c.depth + 1)
+        .join(parent, parent.c.id == up.c.next_id)
+        .where(up.c.depth < MAX_CHAIN)
+    )
+    return select(up.c.party_id, up.c.side_id).where(up.c.next_id.is_(None)).subquery("sides")
+
+
+_SIDE_COLUMNS = ("claim_id", "side_id", "topic", *FLAGS)
+
+
+def _side_rows(claims=None):
+    """``party_claim`` (of these claims; None: all) taken up to sides: per claim and side,
+    whether any of the side's parties counts each flag; only rows counting one."""
+    t = party_claim.c
+    sides = _sides(select(t.party_id).where(t.claim_id.in_(claims)) if claims is not None else None)
+    query = select(t.claim_id, sides.c.side_id, t.topic, *(func.max(t[n]) for n in FLAGS))
+    query = query.join_from(party_claim, sides, sides.c.party_id == t.party_id)
+    query = query.where(sum((t[n] for n in FLAGS[1:]), t[FLAGS[0]]) > 0)
+    if claims is not None:
+        query = query.where(t.claim_id.in_(claims))
+    return query.group_by(t.claim_id, sides.c.side_id, t.topic)
+
+
+# The statements of ``_recount_sides``, made once: built afresh for each write, the
+# recursive CTE alone cost more than running all of them.
+_CLAIMS = bindparam("side_claims", expanding=True)
+
+
+@functools.cache
+def _side_statements():
+    s = side_claim.c
+    sums = select(s.side_id, *(func.sum(s[n]) for n in FLAGS)).where(s.claim_id.in_(_CLAIMS))
+    gone = delete(side_claim).where(s.claim_id.in_(_CLAIMS))
+    rows = insert(side_claim).from_select(list(_SIDE_COLUMNS), _side_rows(_CLAIMS))
+    return sums.group_by(s.side_id), gone, rows
+
+
+def _recount_sides(session: Session, claims: Sequence[int]) -> None:
+    """Re-count these claims' ``side_claim`` rows from ``party_claim`` and the parties'
+    sides now, and add the difference to ``side_total``."""
+    if not claims:
+        return
+    sums, gone, rows = _side_statements()
+    params = {"side_claims": list(claims)}
+    connection = session.connection()
+    before = {r[0]: list(r[1:]) for r in connection.execute(sums, params)}
+    connection.execute(gone, params)
+    connection.execute(rows, params)
+    after = {r[0]: list(r[1:]) for r in connection.execute(sums, params)}
+    changes = []
+    for side in sorted(before.keys() | after.keys()):
+        old, new = before.get(side, [0] * len(FLAGS)), after.get(side, [0] * len(FLAGS))
+        if old != new:
+            diff = [b - a for a, b in zip(old, new, strict=True)]
+            changes.append(dict(side_id=side, **dict(zip(FLAGS, diff, strict=True))))
+    _add(session, side_total, changes)
+
+
+def resides(session: Session, party_ids) -> None:
+    """After these parties' sides changed (``acts_for``): re-count ``side_claim`` for the
+    claims any of them, or any party acting for one of them all the way down, counts on."""
+    if not party_ids:
+        return
+    p, member = party_table.c, party_table.alias("member")
+    down = select(p.id).where(p.id.in_(sorted(party_ids))).cte("down", recursive=True)
+    down = down.union(select(member.c.id).join(down, member.c.acts_for_id == down.c.id))
+    t = party_claim.c
+    claims = session.connection().scalars(
+        select(t.claim_id).where(t.party_id.in_(select(down.c.id))).distinct()
+    )
+    for part in chunks(sorted(claims)):
+        _recount_sides(session, part)
+
+
+def rebuild_sides(session: Session) -> None:
+    """``side_claim`` and ``side_total`` from scratch, from ``party_claim``."""
+    connection = session.connection()
+    for table in (side_total, side_claim):
+        connection.execute(delete(table))
+    connection.execute(insert(side_claim).from_select(list(_SIDE_COLUMNS), _side_rows()))
+    s = side_claim.c
+    summed = select(s.side_id, *(func.sum(s[n]) for n in FLAGS)).group_by(s.side_id)
+    connection.execute(insert(side_total).from_select(["side_id", *FLAGS], summed))
 
 
 def rebuild(session: Session, *, totals: bool = True) -> None:
     """Count every claim from scratch (after ``claim_state`` was rebuilt); without
-    ``totals``, leave ``party_total`` alone (for migration 0007, which comes before it)."""
+    ``totals``, leave ``party_total``, ``side_claim`` and ``side_total`` alone (for
+    migration 0007, which comes before them)."""
     connection = session.connection()
     aside = insert_many.may_set_aside(connection, party_counter)
     for table in ((party_total,) if totals else ()) + (party_tally, party_counter, party_claim):
@@ -189,3 +310,4 @@ def rebuild(session: Session, *, totals: bool = True) -> None:
         ["party_id", *COUNTS],
         select(t.c.party_id, *(func.sum(t.c[n]) for n in COUNTS)).group_by(t.c.party_id),
     ))  # fmt: skip
+    rebuild_sides(session)

@@ -313,7 +313,7 @@ def test_an_import_into_an_empty_database_is_rebuilt_whole_as_a_replay_gives_it(
             (r["topic_key"], r["gram"], r["claim_id"]) for c in claims for r in sketch_rows(*c)
         )
     derived = ("claim_state", "claim_history", "party_claim", "party_counter", "party_tally",
-               "party_total")  # fmt: skip
+               "party_total", "side_claim", "side_total")  # fmt: skip
 
     def stored():
         tables = snapshot(engine)
@@ -355,3 +355,30 @@ def test_a_first_import_leaves_the_keys_and_indexes_as_they_were(run, engine, tm
     with engine.connect() as connection, pytest.raises(sa.exc.IntegrityError):
         connection.execute(sa.text("INSERT INTO claim_sketch (topic_key, gram, claim_id) "
                                    "VALUES (1, 1, 999999)"))  # fmt: skip
+
+
+def test_an_import_that_changes_a_partys_side_keeps_the_side_counts(run, engine, tmp_path):
+    """A CSV row naming another ``party_for`` moves the party, and the claims it spoke
+    on, to that side; the kept per-side counts (``side_claim``, ``side_total``) follow,
+    equal to a recount, each claim once per side."""
+    from claimtrack.db import read_session
+    from claimtrack.report import side_counts
+
+    def asserted():
+        with read_session(engine) as session:
+            kept = side_counts(session)
+            assert kept == side_counts(session, recount=True)
+            return {r.name: r.asserted for r in kept if r.asserted}
+
+    head = "topic,claim_ref,claim,party,party_kind,party_aliases,party_for,stance,said_at,said_tz\n"
+    first = tmp_path / "first.csv"
+    first.write_text(head + "".join(f"t,c1,talks went on,{name},person,,US,asserts,2026-04-11,"
+                                    "+00:00\n" for name in ("Vance", "Rubio")))  # fmt: skip
+    result = run("import", "csv", str(first))
+    assert result.exit_code == 0, result.output
+    assert asserted() == {"US": 1}
+    second = tmp_path / "second.csv"
+    second.write_text(head + "t,c2,bridge closed,Rubio,person,,UK,asserts,2026-04-12,+00:00\n")
+    result = run("import", "csv", str(second))
+    assert result.exit_code == 0, result.output
+    assert asserted() == {"US": 1, "UK": 2}  # Rubio's two claims, with him
