@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
