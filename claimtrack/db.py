@@ -88,8 +88,12 @@ def create_engine(url: URL) -> Engine:
         return engine
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
+    # No table of ours has an HSTORE column: without this, psycopg's dialect looks up the
+    # hstore type on the server at every first connect (a query, and psycopg's type
+    # registry loaded for it), which every PostgreSQL command paid for.
+    options = {"use_native_hstore": False} if url.get_driver_name() == "psycopg" else {}
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, **options)
     except sa.exc.NoSuchModuleError:
         raise UsageError(
             f"cannot open database {redact(url)}: unknown kind of database "
@@ -268,6 +272,19 @@ def current_revision(connection: Connection) -> str | None:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _revision_at_open(connection: Connection) -> str | None:
+    """``current_revision`` as every command opens its database: one statement reading
+    ``alembic_version`` (looking for the table first costs a round trip, and on
+    PostgreSQL a catalog query). Only when the read fails (no such table) is the table
+    looked for, the failed read rolled back first: the connection is the caller's own,
+    fresh from ``engine.connect()``, in no transaction of anyone else's."""
+    try:
+        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.DBAPIError:
+        connection.rollback()
+    return current_revision(connection)
+
+
 def _is_empty(connection: Connection) -> bool:
     return not sa.inspect(connection).get_table_names()
 
@@ -291,7 +308,7 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            revision = current_revision(connection)
+            revision = _revision_at_open(connection)
             empty = revision is None and _is_empty(connection)
     except sa.exc.DBAPIError as exc:
         engine.dispose()

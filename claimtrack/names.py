@@ -18,6 +18,7 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 # Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; the tatweel (kashida),
@@ -51,3 +52,28 @@ def _patterns():
     import regex
 
     return regex.compile(r"\p{Default_Ignorable_Code_Point}"), regex.compile(r"\s+")
+
+
+# What a terminal would act on rather than show: the C0 controls but tab and newline
+# (ESC starts a colour or a cursor move, BEL rings), DEL and the C1 controls. Bidi marks
+# are left alone: Persian and Arabic need them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_picture(match: re.Match) -> str:
+    """A control character as its Unicode picture (the one definition: tables, XLSX)."""
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ to ␟: \x1b as ␛, \x07 as ␇
+    return "\u2421" if code == 0x7F else f"\\x{code:02x}"  # ␡; C1 has no pictures
+
+
+def visible(text: str) -> str:
+    """Text as a terminal should print it: control characters shown, never obeyed.
+    Every table cell passes here (``render.fit``, ``render.table_text``), and every text
+    a command prints; JSON and CSV keep the text. Here rather than in ``render``, so a
+    command that prints one line (``claim add``'s near-duplicate note) does not import
+    the tables' machinery (9 ms)."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))

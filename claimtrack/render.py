@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from claimtrack.names import control_picture, visible  # noqa: F401 - also imported from here
 from claimtrack.rows import ClaimRow, Position, TimelineEntry
 from claimtrack.times import When
 from claimtrack.vocabulary import PLAIN
@@ -414,28 +414,6 @@ PARTY_STANCES = View(
 def terminal_width() -> int:
     """``COLUMNS`` when set, else the terminal's width, else 100."""
     return shutil.get_terminal_size((100, 24)).columns
-
-
-# What a terminal would act on rather than show: the C0 controls but tab and newline
-# (ESC starts a colour or a cursor move, BEL rings), DEL and the C1 controls. Bidi marks
-# are left alone: Persian and Arabic need them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def control_picture(match: re.Match) -> str:
-    """A control character as its Unicode picture (the one definition: tables, XLSX)."""
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ to ␟: \x1b as ␛, \x07 as ␇
-    return "\u2421" if code == 0x7F else f"\\x{code:02x}"  # ␡; C1 has no pictures
-
-
-def visible(text: str) -> str:
-    """Text as a terminal should print it: control characters shown, never obeyed.
-    Every table cell passes here (``fit``, ``table_text``); JSON and CSV keep the text."""
-    if not _CONTROLS.search(text):
-        return text
-    return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
 
 
 # wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without

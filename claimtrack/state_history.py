@@ -67,14 +67,16 @@ FOREVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 READ_BATCH = 5000
 
 _scratch = MetaData()
-# Per-transaction working tables (TEMPORARY: each connection has its own).
-_comp = Table("hx_comp", _scratch, Column("claim_id", Integer, primary_key=True),
+# Per-transaction working tables (TEMPORARY: each connection has its own). Their claim
+# ids are always given: no SERIAL, whose sequence PostgreSQL would create with the table.
+_comp = Table("hx_comp", _scratch,
+              Column("claim_id", Integer, primary_key=True, autoincrement=False),
               Column("comp_id", Integer, index=True), prefixes=["TEMPORARY"])  # fmt: skip
 _moment = Table("hx_moment", _scratch, Column("comp_id", Integer), Column("k", Integer),
                 Column("moment", UTCDateTime), prefixes=["TEMPORARY"])  # fmt: skip
 _point = Table("hx_point", _scratch, Column("comp_id", Integer), Column("k", Integer),
                Column("point", UTCDateTime), prefixes=["TEMPORARY"])  # fmt: skip
-_at = Table("hx_at", _scratch, Column("claim_id", Integer, primary_key=True),
+_at = Table("hx_at", _scratch, Column("claim_id", Integer, primary_key=True, autoincrement=False),
             Column("as_of", UTCDateTime), Column("known_at", UTCDateTime),
             prefixes=["TEMPORARY"])  # fmt: skip
 _state = Table(
@@ -197,10 +199,21 @@ def _groups(session: Session, claim_ids: set[int]) -> dict[int, int]:
 
 
 def _prepare(session: Session) -> None:
+    """The working tables, there and empty. ``IF NOT EXISTS`` rather than looking for
+    each table first: five look-ups fewer (on PostgreSQL, five catalog queries) for every
+    write; on PostgreSQL one TRUNCATE empties all five."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
     connection = session.connection()
     for table in _SCRATCH:
-        table.create(connection, checkfirst=True)
-        connection.execute(delete(table))
+        connection.execute(CreateTable(table, if_not_exists=True))
+        for index in table.indexes:
+            connection.execute(CreateIndex(index, if_not_exists=True))
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in _SCRATCH)}")
+    else:
+        for table in _SCRATCH:
+            connection.execute(delete(table))
 
 
 class _Emptier:

@@ -66,6 +66,11 @@ def test_sqlite_settings(tmp_path):
             assert pragma("foreign_keys") == 1
             assert pragma("journal_mode") == "wal"
             assert pragma("busy_timeout") == db.SQLITE_BUSY_TIMEOUT_MS
+            # claimtrack.schema leaves this option to revision 0008 (see claim_sketch there)
+            created = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'claim_sketch'"
+            ).scalar()
+            assert created.rstrip().endswith("WITHOUT ROWID")
     finally:
         engine.dispose()
     assert (tmp_path / "x.db").stat().st_mode & 0o777 == 0o600
@@ -81,3 +86,18 @@ def test_constraints_hold_in_the_database(engine):
                 "INSERT INTO party (name, name_norm, kind, anonymous, created_at) "
                 "VALUES ('x', 'x', 'martian', false, '2026-01-01')"
             )
+
+
+def test_the_schema_does_not_import_a_dialect():
+    """Defining the tables imports no dialect: a PostgreSQL command would otherwise import
+    SQLite's too (a dialect option named in a Table makes SQLAlchemy load that dialect)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, claimtrack.models; "
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.')))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = run.stdout.strip()
+    assert loaded == "[]"

@@ -191,7 +191,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
     if similar:
-        from claimtrack.render import visible
+        from claimtrack.names import visible
 
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {visible(other.text)}", err=True)
