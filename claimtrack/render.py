@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
@@ -600,16 +600,24 @@ def _flat_text(value: Any) -> Any:
     return value
 
 
-def write_xlsx(sheets: Iterable[tuple[str, View, Iterable]], out, *, progress=None,
+def flat_cells(view: View, rows: Iterable) -> Iterator[list]:
+    """Each row as the cells of ``view.headers`` (what ``write_xlsx`` takes): a list in a
+    cell joined with "; ", a time still a ``When``."""
+    return ([_flat_text(v) for v in view.flat_row(r)] for r in rows)
+
+
+def write_xlsx(sheets: Iterable[tuple[str, View, Iterable[list]]], out, *, progress=None,
                warn: Callable[[str], None] | None = None) -> int:  # fmt: skip
-    """A workbook with one sheet per (title, view, rows); returns the rows written.
-    ``warn`` gets the one line naming rows whose control characters became pictures."""
+    """A workbook with one sheet per (title, view, cells); returns the rows written.
+    ``cells`` are rows of ``view.headers`` (``flat_cells``, or ``report.export_rows``
+    with ``whens``). ``warn`` gets the one line naming rows whose control characters
+    became pictures."""
     from claimtrack.spreadsheet import XlsxBook
 
     book = XlsxBook()
     count = 0
-    for title, view, rows in sheets:
-        flat = (_counted([_flat_text(v) for v in view.flat_row(r)], progress) for r in rows)
+    for title, view, cells in sheets:
+        flat = (_counted(row, progress) for row in cells)
         count += book.sheet(title, view.headers, view.times, flat)
     book.save(out)
     note = book.pictured_note()

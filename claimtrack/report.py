@@ -151,11 +151,12 @@ def claims(
 # -- the per-claim export: the cells, from the database -----------------------------------
 
 
-def export_rows(session: Session, selection: Selection) -> Iterator[list]:
+def export_rows(session: Session, selection: Selection, *, whens: bool = False) -> Iterator[list]:
     """The chosen claims as the cells of ``export csv --per claim`` (``render.CLAIM_EXPORT``'s
     text headers: times as said, each followed by its offset), streamed in the report's
     order: the same cells as ``claims(..., detail=True, history=True)`` rendered, without
-    building the rows.
+    building the rows. With ``whens``, each time is one cell, its ``When`` (the flat
+    headers, as the XLSX export writes them: a date cell and its offset beside it).
 
     The database builds the sides' cells (each party labelled with its side and stance,
     joined in the rule's order: ``_position_cells``). Python puts the stances in said
@@ -176,6 +177,7 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
     query = selection.order(query, views, status.c.claim_id)
     result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
     left = selection.limit if selection.include_resolved else None
+    cells = _when_cell if whens else _said_cells
     for part in result.partitions():
         ids = [r.id for r in part]
         counters = counter_claims_of(session, ids)
@@ -216,8 +218,8 @@ def export_rows(session: Session, selection: Selection) -> Iterator[list]:
             verdict = verdicts.get(r.id)
             yield [
                 r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *_said_cells(said, r.first_reported), *_said_cells(ended, r.contested_since),
-                *_said_cells(said, r.last_activity), "; ".join(sources),
+                *cells(said, r.first_reported), *cells(ended, r.contested_since),
+                *cells(said, r.last_activity), "; ".join(sources),
                 "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
                 str(verdict) if verdict else None,
                 "; ".join(period_text(p) for p in periods),
@@ -228,6 +230,11 @@ def _said_cells(said: dict[dt.datetime, When], at: dt.datetime | None) -> tuple:
     """A stored instant as it was said (``_when_of``), and its offset: two cells."""
     when = _when_of(said, at)
     return (when.isoformat(), when.zone) if when else (None, None)
+
+
+def _when_cell(said: dict[dt.datetime, When], at: dt.datetime | None) -> tuple:
+    """A stored instant as it was said (``_when_of``): one cell."""
+    return (_when_of(said, at),)
 
 
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:

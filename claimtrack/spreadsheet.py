@@ -98,16 +98,47 @@ class XlsxBook:
 
     def __init__(self) -> None:
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
+        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 
         self.book = Workbook(write_only=True)
-        # One style object of each kind for the whole book: openpyxl compares and hashes
-        # styles per cell, and a new object per cell was half the export's time.
-        self._wrap = Alignment(wrap_text=True, vertical="top")
-        self._bold = Font(bold=True)
+        self._new_cell = Cell
+        self._illegal = ILLEGAL_CHARACTERS_RE
+        # Texts openpyxl would take for a formula or an error unless typed as text.
+        self._not_plain = frozenset(ERROR_CODES)
+        # Each style the book uses, made once (``_styles``): openpyxl hashes a style and
+        # looks it up in the book's tables each time one is set on a cell, which was most
+        # of the export's own time; a cell made with a ready style array skips that.
+        self._style: dict[str, Any] = {}
         self._row_pictured = False
         # Rows whose control characters became pictures: (sheet title, sheet row, claim).
         self.pictured: list[tuple[str, int, str | None]] = []
+
+    def _styles(self, sheet) -> None:
+        """The style arrays of a header cell, a wrapped text and each time format."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        made = {
+            "bold": {"font": Font(bold=True)},
+            "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
+            **{form: {"number_format": form}
+               for form in (DATE_FORMAT, TIME_FORMAT, SECONDS_FORMAT)},
+        }  # fmt: skip
+        for name, attributes in made.items():
+            cell = WriteOnlyCell(sheet)
+            for attribute, value in attributes.items():
+                setattr(cell, attribute, value)
+            self._style[name] = cell._style
+
+    def _styled(self, sheet, value, style: str | None):
+        """A cell of ``value`` in one of the book's styles (``_styles``), or in none; a
+        text is a string cell (set after the value: openpyxl guesses a formula for text
+        beginning with "=" and an error for "#N/A"; a claim is text, whatever it says)."""
+        cell = self._new_cell(sheet, row=1, column=1, value=value,
+                              style_array=self._style[style] if style else None)  # fmt: skip
+        if isinstance(value, str):
+            cell.data_type = "s"
+        return cell
 
     def sheet(self, title: str, headers: Sequence[str], times: frozenset[str], rows) -> int:
         """Add a sheet: a frozen, filtered header row, then one row per item of ``rows``.
@@ -120,7 +151,9 @@ class XlsxBook:
         """
         columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
                                                     else (name,))]  # fmt: skip
-        wrapped = {name for name in headers if name in WRAPPED}
+        # What each column holds: a time (two cells), a wrapped text, or a plain value.
+        kinds = tuple("time" if name in times else "wrap" if name in WRAPPED else ""
+                      for name in headers)  # fmt: skip
         count = on_sheet = part = 0
         sheet = None
         for values in rows:
@@ -132,7 +165,7 @@ class XlsxBook:
                 on_sheet = 0
             self._row_pictured = False
             try:
-                row = self._row(sheet, headers, times, wrapped, values)
+                row = self._row(sheet, kinds, values)
             except ClaimtrackError as exc:
                 self._discard()
                 where = f"{sheet.title!r} row {on_sheet + 2}"
@@ -154,10 +187,12 @@ class XlsxBook:
         from openpyxl.utils import get_column_letter
 
         sheet = self.book.create_sheet(title)
+        if not self._style:
+            self._styles(sheet)
         for i, name in enumerate(columns, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = _column_width(name)
         sheet.freeze_panes = "A2"
-        sheet.append([self._cell(sheet, name, bold=True) for name in columns])
+        sheet.append([self._styled(sheet, self._text(name), "bold") for name in columns])
         return sheet
 
     def _discard(self) -> None:
@@ -174,63 +209,60 @@ class XlsxBook:
 
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
 
-    def _row(self, sheet, headers, times, wrapped, values) -> list:
+    def _row(self, sheet, kinds: tuple[str, ...], values) -> list:
+        """The cells of one row; a text is a string cell, never a formula.
+
+        Most cells go to openpyxl as they are (a text, a number, None: openpyxl makes
+        its own cell of each); only a cell with a style or a text openpyxl would read as
+        a formula or an error is a cell of ours.
+        """
+        texts = [v for v in values if isinstance(v, str)]
+        joined = "".join(texts)
+        if len(joined) > CELL_LIMIT or self._illegal.search(joined):
+            values = [self._text(v) if isinstance(v, str) else v for v in values]
+        not_plain = self._not_plain
         cells = []
-        for name, value in zip(headers, values, strict=True):
-            if name in times:
+        for kind, value in zip(kinds, values, strict=True):
+            if kind == "time":
                 cells.extend(self._time_cells(sheet, value))
+            elif isinstance(value, str):
+                if kind == "wrap":
+                    cells.append(self._styled(sheet, value, "wrap"))
+                elif value[:1] == "=" or value in not_plain:
+                    cells.append(self._styled(sheet, value, None))
+                else:
+                    cells.append(value or None)  # an empty text: no cell at all, read back as None
+            elif isinstance(value, dt.datetime):  # recorded times: UTC
+                naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+                cells.append(self._styled(sheet, naive, SECONDS_FORMAT))
             else:
-                cells.append(self._cell(sheet, value, wrap=name in wrapped))
+                cells.append(value)
         return cells
 
-    def _cell(self, sheet, value, *, wrap: bool = False, bold: bool = False):
-        """A value as openpyxl should write it; a text is a string cell, never a formula."""
-        from openpyxl.cell import WriteOnlyCell
-
-        if isinstance(value, dt.datetime):  # recorded times: UTC
-            cell = WriteOnlyCell(sheet, value.astimezone(dt.UTC).replace(tzinfo=None))
-            cell.number_format = SECONDS_FORMAT
-            return cell
-        if not isinstance(value, str):
-            return value
+    def _text(self, value: str) -> str:
+        """A text XLSX can hold: at most 32,767 characters, control characters as pictures."""
         if len(value) > CELL_LIMIT:
             raise ClaimtrackError(
                 f"a cell of {len(value):,} characters does not fit in XLSX (at most "
                 f"{CELL_LIMIT:,}): export it as CSV instead"
             )
-        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-
-        if ILLEGAL_CHARACTERS_RE.search(value):  # C0 controls only: ␇ for \x07, ␛ for \x1b
+        if self._illegal.search(value):  # C0 controls only: ␇ for \x07, ␛ for \x1b
             from claimtrack.render import control_picture
 
-            value = ILLEGAL_CHARACTERS_RE.sub(control_picture, value)
+            value = self._illegal.sub(control_picture, value)
             self._row_pictured = True
-        if not (wrap or bold or value.startswith("=") or value in ERROR_CODES):
-            return value  # openpyxl keeps any other text a plain string
-        cell = WriteOnlyCell(sheet)
-        # Set the type after the value: openpyxl guesses a formula for text beginning
-        # with "=" and an error for "#N/A"; a claim is text, whatever it says.
-        cell.value = value
-        cell.data_type = "s"
-        if wrap:
-            cell.alignment = self._wrap
-        if bold:
-            cell.font = self._bold
-        return cell
+        return value
 
-    def _time_cells(self, sheet, when: When | None) -> list:
-        from openpyxl.cell import WriteOnlyCell
-
+    def _time_cells(self, sheet, when: When | None) -> tuple:
         if when is None:
-            return [WriteOnlyCell(sheet), WriteOnlyCell(sheet)]
+            return None, None
         local = when.local().replace(tzinfo=None)
-        cell = WriteOnlyCell(sheet)
         if when.precision == "day":
-            cell.value, cell.number_format = local.date(), DATE_FORMAT
+            cell = self._styled(sheet, local.date(), DATE_FORMAT)
         else:
-            cell.value = local
-            cell.number_format = TIME_FORMAT if when.precision == "minute" else SECONDS_FORMAT
-        return [cell, self._cell(sheet, when.zone)]
+            form = TIME_FORMAT if when.precision == "minute" else SECONDS_FORMAT
+            cell = self._styled(sheet, local, form)
+        return cell, when.zone
 
     def save(self, out: IO[bytes] | str) -> None:
         self.book.save(out)

@@ -1,6 +1,7 @@
 """`export csv --per claim` reads its cells from the database (``report.export_rows``):
-the same bytes as rendering ``report.claims`` (the rows the contested report and the
-XLSX export still use), for every selection, on both backends."""
+the same bytes as rendering ``report.claims`` (the rows the contested report still uses),
+for every selection, on both backends. The XLSX export reads the same cells with each time
+a ``When`` (``whens=True``)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,24 @@ def test_include_resolved_keeps_the_claims_that_were_contested(seeded, engine):
         new = list(report.export_rows(session, selection))
     assert len(new) == 3
     assert [[render._flat_text(c) for c in row] for row in old] == new
+
+
+@pytest.mark.parametrize("args", [*OPTIONS[:-2], ["--topic", "hostile"]],
+                         ids=lambda a: " ".join(a) or "all")  # fmt: skip
+def test_xlsx_cells_match_the_rendered_rows(seeded, engine, args):
+    """The XLSX export's claims and contested sheets: ``export_rows`` with each time a
+    ``When`` gives the flat cells ``report.claims`` rendered, times and all."""
+    from dataclasses import replace
+
+    from claimtrack.times import When
+
+    params = export.commands["xlsx"].make_context("xlsx", [*args, "--out", "x.xlsx"]).params
+    params.pop("out")
+    with read_session(engine) as session:
+        selection = build_selection(session, **params)
+        for chosen in (selection, replace(selection, status="contested")):
+            rows = report.claims(session, chosen, detail=True, history=True)
+            old = list(render.flat_cells(render.CLAIM_EXPORT, rows))
+            new = list(report.export_rows(session, chosen, whens=True))
+            assert new == old
+            assert any(isinstance(c, When) for row in new for c in row) or not new

@@ -118,8 +118,8 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
             count = render.write_csv(view, rows, stream, bom=out is not None)
         elif fmt == "xlsx":
             with Progress().phase(f"Writing {out.name}") as advance:
-                count = render.write_xlsx([(sheet or view.name, view, rows)], stream,
-                                          progress=advance,
+                sheets = [(sheet or view.name, view, render.flat_cells(view, rows))]
+                count = render.write_xlsx(sheets, stream, progress=advance,
                                           warn=lambda m: click.echo(m, err=True))  # fmt: skip
         elif fmt == "html":
             import datetime as dt
