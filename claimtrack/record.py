@@ -749,6 +749,12 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
 
     if party.id == into.id:
         raise UsageError(f"{party.name} is {into.name}: nothing to merge")
+    # INTO acting for PARTY, directly or through others: merged, it takes PARTY's side
+    # (below), or the parties between would act for it and it for them, a loop.
+    up = into.acts_for
+    while up is not None and up.id != party.id:
+        up = up.acts_for
+    absorbs_its_side = up is not None
     connection = session.connection()
     stance, source = Stance.__table__, Source.__table__
     claims = set(session.scalars(select(Stance.claim_id).where(Stance.party_id == party.id)))
@@ -781,8 +787,8 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
         "sources": connection.execute(update(source).where(source.c.outlet_id == party.id)
                                       .values(outlet_id=into.id)).rowcount,
     }  # fmt: skip
-    if into.acts_for_id == party.id:  # it acted for the party it absorbs: take its side
-        into.acts_for_id = party.acts_for_id if party.acts_for_id != into.id else None
+    if absorbs_its_side:  # it acted for the party it absorbs: take its side
+        into.acts_for_id = party.acts_for_id
     members = Party.__table__
     session.flush()
     moved["acting for it"] = connection.execute(

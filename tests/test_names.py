@@ -260,6 +260,25 @@ def test_merge_joins_twin_sources_or_refuses_two_addresses(ok, run, engine):
     assert "acts for" not in ok("party", "show", "Tasnim agency").splitlines()[0]
 
 
+def test_merge_into_a_party_acting_for_it_through_others_makes_no_loop(ok, run, engine):
+    """Gov A <- Minister B <- Aide C; Gov A merged into Aide C: Aide C takes Gov A's side
+    (none), Minister B acts for Aide C, and no party acts for itself through others."""
+    ok("party", "add", "Gov A", "--kind", "government")
+    ok("party", "add", "Minister B", "--for", "Gov A")
+    ok("party", "add", "Aide C", "--for", "Minister B")
+    ok("claim", "add", "The talks lasted 21 hours", "--by", "Minister B")
+    ok("party", "merge", "Gov A", "Aide C")
+    with engine.connect() as connection:
+        acts_for = dict(connection.execute(sa.text(
+            "SELECT p.name, f.name FROM party p LEFT JOIN party f ON f.id = p.acts_for_id"
+        )).all())  # fmt: skip
+    assert acts_for == {"Aide C": None, "Minister B": "Aide C"}
+    listing = json.loads(ok("party", "list", "--format", "json"))
+    assert {p["name"] for p in listing} == {"Aide C", "Minister B"}
+    sides = json.loads(ok("report", "parties", "--by", "side", "--format", "json"))
+    assert [(s["side"], s["asserted"]) for s in sides] == [("Aide C", 1)]
+
+
 @pytest.mark.parametrize(
     "args",
     [
