@@ -299,14 +299,16 @@ def test_exit_statuses_are_in_the_top_level_help_and_the_readme_alike():
     from pathlib import Path
 
     from claimtrack.cli import EXIT_STATUSES, Misuse
+    from claimtrack.cli.interrupt import Interrupted
 
-    assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code}
+    assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code,
+                                  Interrupted.exit_code}  # fmt: skip
     epilog = CliRunner().invoke(cli, ["--help"]).output.split("Exit status:\n", 1)[1]
-    epilog = re.sub(r"\n {5}(?=\S)", " ", epilog)  # click wraps a line: join it again
-    listed = dict(re.findall(r"^  (\d)  (.+)$", epilog, re.MULTILINE))
+    epilog = re.sub(r"\n {5,}(?=\S)", " ", epilog)  # click wraps a line: join it again
+    listed = dict(re.findall(r"^  (\d+) +(.+)$", epilog, re.MULTILINE))
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Exit status\n", 1)[1].split("\n## ", 1)[0]
-    in_readme = dict(re.findall(r"^- `(\d)` (.+)$", section, re.MULTILINE))
+    in_readme = dict(re.findall(r"^- `(\d+)` (.+)$", section, re.MULTILINE))
     expected = {str(code): text for code, text in EXIT_STATUSES.items()}
     assert listed == expected
     assert in_readme == expected
