@@ -309,7 +309,10 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
         # stances are read (where more than one could have, and for how a dispute ended).
         ended = len(history) - 1 if current is not None else None
         history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
-        changes.append((claim_id, ended, len(history) - 1, said_order(causes)))
+        causes = said_order(causes)
+        if len(causes) > 1:  # a remark moves no side: only a position can have caused it
+            causes = [x for x in causes if x.kind in POSITION_KINDS] or causes
+        changes.append((claim_id, ended, len(history) - 1, causes))
     # The stances of the parties that may have caused a change, on the claims they were
     # said on: which moved a side, and how a contested period ended.
     keys = {(x.claim_id, x.party_id) for claim_id, ended, _, causes in changes
@@ -339,11 +342,11 @@ def around(session: Session, touched: list[int], selection: Selection, start: dt
         when = When(_instant(cause.said_at, dialect), cause.said_offset, cause.said_precision)
         by = _by(claim_id, cause, names[cause.party_id])
         if ended is not None:
-            period = replace(history[ended], until=when, ended_by=by)
-            if period.status == "contested":
-                period = replace(period, how=_how(claim_id, period.status, cause, of(cause)))
-            history[ended] = period
-        history[began] = replace(history[began], since=when, began_by=by)
+            period = history[ended]
+            how = (_how(claim_id, period.status, cause, of(cause))
+                   if period.status == "contested" else None)  # fmt: skip
+            history[ended] = replace(period, until=when, ended_by=by, how=how)
+        history[began] = Period(history[began].status, when, None, by)  # not yet ended
     return Around(counters, texts, found)
 
 
