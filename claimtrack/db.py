@@ -43,13 +43,43 @@ def resolve_url(value: str | None) -> URL:
     value = value or os.environ.get(ENV_DB) or str(default_db_path())
     if "://" in value:
         try:
-            return make_url(value)
+            url = make_url(value)
         except (sa.exc.ArgumentError, ValueError):  # ValueError: a bad port or IPv6 host
             raise UsageError(
                 f"cannot read database URL {redact(value)}: "
                 "give a file path or a URL like postgresql+psycopg://user@host/dbname"
             ) from None
+        wrong = malformed_netloc(url)
+        if wrong:
+            raise UsageError(f"cannot read database URL {redact(url)}: {wrong}")
+        return url
     return URL.create("sqlite+pysqlite", database=str(Path(value).expanduser().absolute()))
+
+
+def malformed_netloc(url: URL) -> str | None:
+    """What makes the URL's host or port one that no server can have, told without a
+    connection (a usage error, exit 2), or None. A well-formed host that cannot be
+    resolved or reached is for the connection to say (exit 1). Several hosts, as libpq
+    takes them (``h1,h2``), are checked one by one; SQLAlchemy has already taken the
+    brackets off an IPv6 address."""
+    import ipaddress
+
+    if url.port is not None and not 0 < url.port < 65536:
+        return f"the port {url.port} is not between 1 and 65535"
+    for host in (url.host or "").split(","):
+        if "[" in host or "]" in host:
+            return (f"the host {host!r} has an unmatched bracket "
+                    "(an IPv6 address goes whole in [...]: [::1])")  # fmt: skip
+        if not host.isprintable() or any(c.isspace() for c in host):
+            return f"the host {host!r} holds a space or a control character"
+        if ":" in host:  # only an IPv6 address has colons, once the port is off
+            try:
+                ipaddress.IPv6Address(host.split("%", 1)[0])
+            except ValueError:
+                return f"the host {host!r} is not an IPv6 address"
+        elif not all(c.isalnum() or c in ".-_" for c in host):
+            return f"the host {host!r} is not a host name (letters, digits, '.', '-', '_')"
+    return None
 
 
 def redact(url: URL | str) -> str:

@@ -22,7 +22,7 @@ from claimtrack.links import chunks, counter_claims_of, one_of
 from claimtrack.order import said_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
-from claimtrack.vocabulary import WITHDRAWAL, side_of
+from claimtrack.vocabulary import POSITION_KINDS, WITHDRAWAL, side_of
 
 _SECOND = dt.timedelta(seconds=1)
 
@@ -124,14 +124,18 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, by_pa
     current = history[-1] if history else None
     if current is not None and current.status == status:
         return
-    cause = said[-1]  # the last said of the stances whose interval ended at this moment
-    when = said_when(cause)
-    by = f"{names[cause.party_id]} {cause.kind}"
-    if current is not None:
-        key = cause.claim_id, cause.party_id
+
+    def theirs(stance) -> list:
+        key = stance.claim_id, stance.party_id
         if key not in ordered:
             ordered[key] = said_order(by_party[key])
-        how = _how(claim_id, current.status, cause, ordered[key])
+        return ordered[key]
+
+    cause = _cause(claim_id, said, theirs)
+    when = said_when(cause)
+    by = _by(claim_id, cause, names[cause.party_id])
+    if current is not None:
+        how = _how(claim_id, current.status, cause, theirs(cause))
         history[-1] = replace(current, until=when, ended_by=by, how=how)
     if status is not None:
         history.append(Period(status, when, None, by))
@@ -143,10 +147,7 @@ def _how(claim_id: int, status: str, cause, theirs: list) -> str:
     a counter-claim counts the other way round: supporting it opposes this claim."""
 
     def side(kind: str) -> str | None:
-        found = side_of(kind)
-        if found is None or cause.claim_id == claim_id:
-            return found
-        return "oppose" if found == "support" else None  # denying a counter-claim: no side
+        return _side_on(claim_id, cause.claim_id, kind)
 
     before = theirs[: next(n for n, s in enumerate(theirs) if s.id == cause.id)]
     previous = side(before[-1].kind) if before and before[-1].kind != WITHDRAWAL else None
@@ -162,6 +163,47 @@ def _how(claim_id: int, status: str, cause, theirs: list) -> str:
     if status == "contested":
         return "the sides changed"
     return {"support": "supported", "oppose": "opposed"}.get(now, "changed")
+
+
+def _side_on(claim_id: int, on: int, kind: str) -> str | None:
+    """The side a stance of this kind on claim ``on`` puts its party on as to ``claim_id``:
+    on a counter-claim, supporting it opposes this claim; denying it takes no side."""
+    found = side_of(kind)
+    if found is None or on == claim_id:
+        return found
+    return "oppose" if found == "support" else None
+
+
+def _moves(claim_id: int, stance, theirs: list) -> bool:
+    """Whether the stance changed its party's side as to ``claim_id``, from that party's
+    stances on the same claim (``theirs``, in said order, the stance among them)."""
+    if stance.kind not in POSITION_KINDS:
+        return False
+    at = next(n for n, s in enumerate(theirs) if s.id == stance.id)
+    before = next((s for s in reversed(theirs[:at]) if s.kind in POSITION_KINDS), None)
+    was = _side_on(claim_id, before.claim_id, before.kind) if before is not None else None
+    return _side_on(claim_id, stance.claim_id, stance.kind) != was
+
+
+def _cause(claim_id: int, said: list, theirs) -> object:
+    """Which of the stances whose interval ended at a moment the claim's status changed
+    (``said``, in said order; ``theirs(stance)``: its party's stances on its claim, in said
+    order) changed it: the last said of those that moved a party's side as to this
+    claim. A stance on a counter-claim that puts nobody on a side of this one (disputing
+    it, never having asserted it) does not: the same party's assertion of this claim at
+    the same minute does. (All of them, should none have moved a side.)"""
+    if len(said) == 1:
+        return said[0]
+    moved = [s for s in said if _moves(claim_id, s, theirs(s))]
+    return (moved or said)[-1]
+
+
+def _by(claim_id: int, cause, name: str) -> str:
+    """Who began or ended a period, and how: "Hamas denies", or, for a stance on a
+    counter-claim, "Gaza Health Ministry asserts counter-claim #5" (as ``claim show``
+    lists it), so it does not read as a stance on this claim."""
+    said = f"{name} {cause.kind}"
+    return said if cause.claim_id == claim_id else f"{said} counter-claim #{cause.claim_id}"
 
 
 # -- the periods around a window of said time (``report changes``) ---------------------
@@ -259,7 +301,8 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     if selection.as_of is not None:
         rows = rows.where(h.said_from <= selection.as_of)
     found: dict[int, list[Period]] = {i: [] for i in texts}
-    ends_by: dict[tuple[int, int], list[tuple[int, int, object]]] = {}  # claim, index, cause
+    # (claim, index of the period ended or None, index of the one begun, possible causes)
+    changes: list[tuple[int, int | None, int, list]] = []
     last: dict[int, str] = {}
     standing: dict[str, Period] = {}
     ordered_rows = rows.order_by(h.claim_id, h.said_from)
@@ -288,31 +331,48 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         current = history[-1] if history else None
         if current is not None and current.status == status:
             continue
-        cause = causes[0] if len(causes) == 1 else said_order(causes)[-1]
-        when = When(_instant(cause.said_at, dialect), cause.said_offset, cause.said_precision)
-        by = f"{names[cause.party_id]} {cause.kind}"
-        if current is not None:
-            history[-1] = Period(current.status, current.since, when, current.began_by, by)
-            if current.status == "contested":
-                key = cause.claim_id, cause.party_id
-                ends_by.setdefault(key, []).append((claim_id, len(history) - 1, cause))
-        history.append(Period(status, when, None, by))
-    # How the contested periods ended: from the other stances of the party that ended them.
-    theirs: dict[tuple[int, int], list] = {key: [] for key in ends_by}
-    if ends_by:
-        on = sorted({claim_id for claim_id, _ in ends_by})
+        # Which stance caused it, and when, is told below, once the parties' other
+        # stances are read (where more than one could have, and for how a dispute ended).
+        ended = len(history) - 1 if current is not None else None
+        history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
+        if len(causes) > 1:  # a remark moves no side: only a position can have caused it
+            causes = said_order(causes)
+            causes = [x for x in causes if x.kind in POSITION_KINDS] or causes
+        changes.append((claim_id, ended, len(history) - 1, causes))
+    # The stances of the parties that may have caused a change, on the claims they were
+    # said on: which moved a side, and how a contested period ended.
+    keys = {(x.claim_id, x.party_id) for claim_id, ended, _, causes in changes
+            if len(causes) > 1 or (ended is not None
+                                   and found[claim_id][ended].status == "contested")
+            for x in causes}  # fmt: skip
+    theirs: dict[tuple[int, int], list] = {key: [] for key in keys}
+    if keys:
+        on = sorted({claim_id for claim_id, _ in keys})
         query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at),
                        _raw(s.said_until), _raw(s.recorded_at))  # fmt: skip
         query = query.where(*selection.counts(s), one_of(session, s.claim_id, on))
         for stance in session.execute(query):
             if (stance.claim_id, stance.party_id) in theirs:
                 theirs[stance.claim_id, stance.party_id].append(stance)
-    for key, ended in ends_by.items():
-        ordered = said_order(theirs[key])
-        for claim_id, index, cause in ended:
-            period = found[claim_id][index]
-            found[claim_id][index] = replace(period, how=_how(claim_id, period.status, cause,
-                                                              ordered))  # fmt: skip
+    ordered: dict[tuple[int, int], list] = {}
+
+    def of(stance) -> list:
+        key = stance.claim_id, stance.party_id
+        if key not in ordered:
+            ordered[key] = said_order(theirs[key])
+        return ordered[key]
+
+    for claim_id, ended, began, causes in changes:
+        history = found[claim_id]
+        cause = _cause(claim_id, causes, of)
+        when = When(_instant(cause.said_at, dialect), cause.said_offset, cause.said_precision)
+        by = _by(claim_id, cause, names[cause.party_id])
+        if ended is not None:
+            period = history[ended]
+            how = (_how(claim_id, period.status, cause, of(cause))
+                   if period.status == "contested" else None)  # fmt: skip
+            history[ended] = replace(period, until=when, ended_by=by, how=how)
+        history[began] = Period(history[began].status, when, None, by)  # not yet ended
     return Around(touched, counters, texts, found)
 
 

@@ -32,9 +32,16 @@ BORDER = 3  # columns a table border and padding take per column
 
 def position_label(p: Position) -> str:
     """A party on a side: "Tasnim (Iran) [confirms]", "Iran [counter-claim #8]"."""
+    mark = position_mark(p)
+    return f"{p.party} {mark}" if mark else p.party
+
+
+def position_mark(p: Position) -> str | None:
+    """What tells a party's place on a side from its others: "[counter-claim #8]" (which
+    claim), "[confirms]" (how); None for a plain assertion or denial."""
     if p.counter_claim_id is not None:
-        return f"{p.party} [counter-claim #{p.counter_claim_id}]"
-    return p.party if p.kind in PLAIN else f"{p.party} [{p.kind}]"
+        return f"[counter-claim #{p.counter_claim_id}]"
+    return None if p.kind in PLAIN else f"[{p.kind}]"
 
 
 def timeline_label(t: TimelineEntry, claim_id: int) -> str:
@@ -195,7 +202,8 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     listed, more = shown(positions)
     lines = []
     for p in listed:
-        lines.append(fit(position_label(p), width, 3))
+        mark = position_mark(p)  # kept whole: two counter-claims never read alike
+        lines.append(fit_keeping(p.party, mark, width, 3) if mark else fit(p.party, width, 3))
         if p.quote:
             via = f" (via {p.via})" if p.via else ""
             lines.append(fit(f"  “{p.quote}”{via}", width, 3))
@@ -429,6 +437,19 @@ def fit(text: str, width: int, lines: int | None = None) -> str:
     if len(text) <= SHORT:
         return _fit_short(text, width, lines)
     return _fit(text, width, lines)
+
+
+def fit_keeping(text: str, mark: str, width: int, lines: int) -> str:
+    """``fit`` of ``text`` followed by ``mark``, in at most ``lines`` lines, but when the
+    whole is too long it is the text that is cut (ending in an ellipsis), never the mark:
+    the mark tells this item from the next (``[counter-claim #12]``), so two items whose
+    texts begin alike never show as the same cell. The mark takes the place of one line
+    of the text at most: in a narrow column, where it wraps, the cell grows instead."""
+    whole = fit(f"{text} {mark}", width)
+    if whole.count("\n") < lines:
+        return whole
+    kept = fit(mark, width).splitlines()
+    return "\n".join([fit(text, width, max(lines - 1, 1)), *kept])
 
 
 # A long table repeats short cells (a side, a kind, a party) row after row: each is

@@ -299,14 +299,16 @@ def test_exit_statuses_are_in_the_top_level_help_and_the_readme_alike():
     from pathlib import Path
 
     from claimtrack.cli import EXIT_STATUSES, Misuse
+    from claimtrack.cli.interrupt import Interrupted
 
-    assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code}
+    assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code,
+                                  Interrupted.exit_code}  # fmt: skip
     epilog = CliRunner().invoke(cli, ["--help"]).output.split("Exit status:\n", 1)[1]
-    epilog = re.sub(r"\n {5}(?=\S)", " ", epilog)  # click wraps a line: join it again
-    listed = dict(re.findall(r"^  (\d)  (.+)$", epilog, re.MULTILINE))
+    epilog = re.sub(r"\n {5,}(?=\S)", " ", epilog)  # click wraps a line: join it again
+    listed = dict(re.findall(r"^  (\d+) +(.+)$", epilog, re.MULTILINE))
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Exit status\n", 1)[1].split("\n## ", 1)[0]
-    in_readme = dict(re.findall(r"^- `(\d)` (.+)$", section, re.MULTILINE))
+    in_readme = dict(re.findall(r"^- `(\d+)` (.+)$", section, re.MULTILINE))
     expected = {str(code): text for code, text in EXIT_STATUSES.items()}
     assert listed == expected
     assert in_readme == expected
@@ -388,3 +390,41 @@ def test_contested_since_a_date_only_denial_in_every_format(run, engine, tmp_pat
     assert values["contested_since_tz"] == "+03:00"
     assert str(values["contested_since"]).startswith("2023-10-18")
     assert "01:35" not in str(values["contested_since"])
+
+
+def test_newly_contested_names_the_stance_that_contested_this_claim(run, engine):
+    """The story's toll-100-300: an official asserts it (a counter-claim of the Health
+    Ministry's two tolls) and, at the same minute, recorded later, disputes the 500 toll.
+    The dispute is a stance on #2 that moves nobody's side on toll-100-300: what contested
+    toll-100-300 is its own assertion; what contested toll-471 is that counter-claim."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("claim", "add", "About 500 people were killed in the hospital blast", "--by",
+       "Gaza Health Ministry", "--at", "2023-10-17T19:45+03:00", "--topic", "al-ahli",
+       "--slug", "toll-500", "--create-missing")  # fmt: skip
+    ok("claim", "add", "471 people were killed in the hospital blast", "--by",
+       "Gaza Health Ministry", "--at", "2023-10-18T21:00+03:00", "--topic", "al-ahli",
+       "--slug", "toll-471")  # fmt: skip
+    ok("claim", "counter", "toll-471", "The death toll was probably between 100 and 300",
+       "--by", "unnamed US intelligence official", "--at", "2023-10-18T20:00-04:00",
+       "--slug", "toll-100-300", "--create-missing")  # fmt: skip
+    ok("claim", "link", "toll-100-300", "toll-500", "--contradicts")
+    ok("claim", "dispute", "toll-500", "--by", "unnamed US intelligence official",
+       "--at", "2023-10-18T20:00-04:00")  # fmt: skip
+    official = "unnamed US intelligence official"
+    [row] = json.loads(ok("claim", "show", "toll-100-300", "--format", "json"))
+    began = [(p["status"], p["began_by"]) for p in row["periods"]]
+    assert began == [("contested", f"{official} asserts")]
+    [row] = json.loads(ok("claim", "show", "toll-471", "--format", "json"))
+    began = [(p["status"], p["began_by"]) for p in row["periods"]]
+    assert began[-1] == ("contested", f"{official} asserts counter-claim #3")
+    changes = json.loads(ok("report", "changes", "--since", "2023-10-17", "--until",
+                            "2023-10-20", "--format", "json"))  # fmt: skip
+    newly = {c["claim_id"]: c["detail"] for c in changes if c["change"] == "newly contested"}
+    assert newly[3] == f"{official} asserts"
+    assert newly[2] == f"{official} asserts counter-claim #3"
+    assert newly[1] == f"{official} disputes"  # on toll-500 itself both moved a side: the later

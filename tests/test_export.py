@@ -259,6 +259,57 @@ def test_table_fits_a_narrow_terminal(seeded, monkeypatch):
     assert "…" in out  # long quotes are cut, with an ellipsis
 
 
+MINISTRIES = ["Gaza Health Ministry of the Strip, Gaza City office",
+              "加沙地带卫生部新闻办公室发言人阿什拉夫·古德拉博士"]  # fmt: skip
+
+
+@pytest.mark.parametrize("ministry", MINISTRIES)
+def test_two_counter_claims_never_show_as_the_same_cell(run, engine, monkeypatch, ministry):
+    """One party's two counter-claims: however narrow the table, and however wide the
+    party's name (CJK is two columns a character), each cell keeps its claim's number,
+    so the editor can tell which counter-claim is meant (both cells used to read
+    "Gaza Health Ministry (Hamas) [counter-claim…")."""
+    from wcwidth import wcswidth
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    ok("claim", "add", "The death toll was probably between 100 and 300", "--by",
+       "unnamed US intelligence official", "--topic", "t", "--slug", "low",
+       "--create-missing")  # fmt: skip
+    for toll in ("500", "471"):  # claims #2 and #3
+        ok("claim", "counter", "low", f"{toll} people were killed in the hospital blast",
+           "--by", ministry, "--create-missing")  # fmt: skip
+    for columns in ("80", "100"):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = ok("report", "contested", "--topic", "t")
+        assert max(wcswidth(line) for line in out.splitlines()) <= int(columns)
+        row = out.split("│    1 │", 1)[1].split("├", 1)[0]  # the toll-100-300 row
+        column = "\n".join(line.split("│")[4].strip() for line in row.splitlines() if "│" in line)
+        cells = column.split("[counter-claim")
+        assert "#2]" in cells[1] and "#3]" in cells[2], out  # the marks, whole
+        assert "…" in cells[0] or wcswidth(ministry) < int(columns) // 5, out
+
+
+def test_fit_keeping_cuts_the_text_never_the_mark():
+    from wcwidth import wcswidth
+
+    from claimtrack.render import fit, fit_keeping
+
+    name = "加沙地带卫生部新闻办公室发言人阿什拉夫·古德拉博士"
+    one = fit_keeping(name, "[counter-claim #12]", 16, 3)
+    other = fit_keeping(name, "[counter-claim #13]", 16, 3)
+    assert one != other and one.endswith("#12]") and other.endswith("#13]")
+    assert all(wcswidth(line) <= 16 for line in one.splitlines())
+    assert "…" in one  # the name was cut, and says so
+    # Before, the whole label cut to three lines lost the number: the two were one.
+    assert fit(f"{name} [counter-claim #12]", 16, 3) == fit(f"{name} [counter-claim #13]", 16, 3)
+    # What fits is left as it was, mark and all, on as few lines as before.
+    assert fit_keeping("Hamas", "[counter-claim #1]", 30, 3) == "Hamas [counter-claim #1]"
+
+
 # -- the round trip with arbitrary text ------------------------------------------------
 
 TEXT = st.text(

@@ -84,6 +84,34 @@ def test_a_malformed_url(how, monkeypatch):
     assert "cannot read database URL" in line and "secret" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("url", "bad"),
+    [
+        ("postgresql+psycopg://[bad", "the host '[bad' has an unmatched bracket"),
+        ("postgresql+psycopg://u:secret@bad]/x", "the host 'bad]' has an unmatched bracket"),
+        ("postgresql+psycopg://u@h:99999/x", "the port 99999 is not between 1 and 65535"),
+        ("postgresql+psycopg://u@db%20host/x", "the host 'db%20host' is not a host name"),
+        ("postgresql+psycopg://u@a,b c/x", "the host 'b c' holds a space"),
+    ],
+)
+def test_a_url_whose_host_or_port_is_malformed(url, bad):
+    """Told from the URL alone, before any connection: a usage error, exit 2, one line
+    naming the bad part (the story's tester got exit 1, "failed to resolve host")."""
+    line = error_line(invoke("--db", url, "claim", "list"), 2)
+    assert line.startswith("Error: cannot read database URL ") and bad in line, line
+    assert "secret" not in line
+
+
+def test_a_well_formed_host_that_does_not_resolve():
+    """A host name that could exist is the connection's to refuse: exit 1. An IPv6
+    address in brackets is well formed."""
+    line = error_line(invoke("--db", "postgresql+psycopg://u@nohost.invalid/x", "claim",
+                             "list"), 1)  # fmt: skip
+    assert "cannot open database" in line and "nohost.invalid" in line
+    assert db.malformed_netloc(db.resolve_url("postgresql+psycopg://u@[::1]:5432/x")) is None
+    assert db.malformed_netloc(db.resolve_url("postgresql+psycopg://u@h1,h2.example/x")) is None
+
+
 def test_redact_hides_a_password_given_as_a_query_parameter():
     url = "postgresql+psycopg://u@h/x?password=secret&sslpassword=other&sslmode=require"
     shown = db.redact(url)

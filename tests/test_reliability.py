@@ -217,6 +217,89 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path)
         assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == BIG
 
 
+def test_ctrl_c_during_an_import_writes_nothing_and_says_so(engine, db_url, tmp_path):
+    """SIGINT while the import's transaction is open: one line, exit 130 (not click's
+    "Aborted!", exit 1, nor a traceback), and the database as it was."""
+    url = db_url.render_as_string(hide_password=False)
+    csv_path = _big_csv(tmp_path)
+    before = snapshot(engine)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _import_transaction_open(engine):
+            assert process.poll() is None, process.communicate()  # ended before it began
+            assert time.monotonic() < deadline, "the import's transaction never began"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, (out, err)
+    assert err.decode().splitlines() == ["Interrupted: nothing was written"]
+    assert out == b""
+    engine.dispose()
+    assert snapshot(engine) == before
+    result = CliRunner().invoke(cli, ["--db", url, "import", "csv", str(csv_path)])
+    assert result.exit_code == 0, result.output  # and it can simply be run again
+
+
+def test_ctrl_c_after_the_import_committed_says_it_is_written(engine, db_url, tmp_path):
+    """SIGINT once the import has committed, while it writes its summary: exit 130 and
+    one line that says the rows are written, not that it failed; the rows are there.
+    Its standard output is a pipe filled beforehand, so the summary's write blocks
+    until the test reads: the signal lands after the commit, whatever the machine
+    (Linux: the test reads the process's wait channel in /proc)."""
+    import fcntl
+    import os
+
+    url = db_url.render_as_string(hide_password=False)
+    csv_path = _big_csv(tmp_path, claims=50)
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETFL, os.O_NONBLOCK)
+    try:
+        while True:
+            os.write(write_end, b"x" * 4096)
+    except BlockingIOError:
+        pass  # full
+    fcntl.fcntl(write_end, fcntl.F_SETFL, 0)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+    )
+    os.close(write_end)
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    try:
+        deadline = time.monotonic() + 60
+        # Blocked writing to the full pipe (the kernel's wait channel says so; the
+        # summary is written only once the commit has returned).
+        while not wchan.read_text().endswith("pipe_write"):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the import never wrote its summary"
+            time.sleep(0.02)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 50
+        process.send_signal(signal.SIGINT)
+        with os.fdopen(read_end, "rb") as pipe:
+            written = pipe.read()  # unblocks it
+        err = process.stderr.read()
+        process.wait(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert err.decode().splitlines() == [
+        "Interrupted after the changes were committed: they are written and kept"
+    ]
+    assert b"Traceback" not in written
+    engine.dispose()
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 50
+
+
 def test_a_database_locked_past_the_busy_timeout(tmp_path, monkeypatch):
     path = tmp_path / "locked.db"
     assert CliRunner().invoke(cli, ["--db", str(path), "seed"]).exit_code == 0

@@ -336,7 +336,8 @@ def test_report_changes_lists_the_claim_a_new_counter_claim_contests(story):
     rows = json.loads(ok("report", "changes", "--since", DAY[5], "--tz", "-05:00", "--format",
                          "json"))  # fmt: skip
     about_r = {(r["change"], r["detail"]) for r in rows if r["claim"] == "R holds"}
-    assert about_r == {("newly contested", "C asserts"),
+    # Contested by a stance on the counter-claim: named as such, not as a stance on R.
+    assert about_r == {("newly contested", "C asserts counter-claim #4"),
                        ("new counter-claim", "#4: R does not hold")}  # fmt: skip
 
 
@@ -441,5 +442,5 @@ def test_one_claims_history_sees_the_stances_on_its_counter_claim(story):
     detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]  # q alone
     contested = [p for p in detail["periods"] if p["status"] == "contested"]
     assert [(p["until"], p["ended_by"], p["how"]) for p in contested] == [
-        (f"{DAY[4]}T12:00+03:30", "A retracts", "denials withdrawn")
+        (f"{DAY[4]}T12:00+03:30", "A retracts counter-claim #1", "denials withdrawn")
     ]

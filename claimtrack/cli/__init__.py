@@ -76,8 +76,9 @@ SUMMARIES = {
 EXIT_STATUSES = {
     0: "done",
     1: "refused by the data or the system (an unknown party, a locked database, "
-    "a full disk, an incomplete export), or interrupted (Ctrl-C, a closed pipe)",
+    "a full disk, an incomplete export), or a reader that closed the pipe",
     2: "the command was used wrongly (an unknown option, a bad value, a missing argument)",
+    130: "interrupted (Ctrl-C), in one line that says whether anything was written",
 }
 
 
@@ -172,23 +173,34 @@ class ClaimtrackGroup(LazyGroup):
         if gc.isenabled():
             gc.disable()
             _collector["paused"] = True
+        from claimtrack.cli import interrupt
+
+        restore = interrupt.install()  # Ctrl-C: one line, exit 130 (``Interrupted``)
         try:
             return super().main(*args, **kwargs)
         finally:
+            restore()
             _resume_collection()
 
     def invoke(self, ctx: click.Context):
+        from claimtrack.cli import interrupt
+
         try:
             try:
                 result = super().invoke(ctx)
-            except Exception as exc:
+                interrupt.finished()
+            except (Exception, KeyboardInterrupt) as exc:
                 failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
+                if isinstance(exc, KeyboardInterrupt) and interrupt.written():
+                    failed = False  # what it created holds what was committed: it stays
                 if isinstance(ctx.obj, Env):
                     ctx.obj.discard_new_database() if failed else ctx.obj.announce_new_database()
                 raise
             if isinstance(ctx.obj, Env):
                 ctx.obj.announce_new_database()
             return result
+        except KeyboardInterrupt:  # not click's "Aborted!", exit 1: say what was written
+            raise interrupt.Interrupted() from None
         except UsageError as exc:
             raise Misuse(str(exc)) from None
         except click.UsageError as exc:  # click's own: a bad option value, a missing argument
@@ -246,6 +258,9 @@ class Env:
         url = url if url is not None else self.url()
         missing = sqlite_file_missing(url)
         engine = open_database(url, create=write, create_schema=create_schema)
+        from claimtrack.cli import interrupt
+
+        interrupt.watch(engine)  # what a Ctrl-C says was written
         self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
         if missing:
