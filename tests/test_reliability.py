@@ -184,21 +184,30 @@ def _import_transaction_open(engine) -> bool:
         return connection.execute(sa.text(sql)).scalar() > 0
 
 
-def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path):
-    url = db_url.render_as_string(hide_password=False)
-    csv_path = _big_csv(tmp_path)
-    before = snapshot(engine)
+def _import_started(engine, url: str, csv_path) -> subprocess.Popen:
+    """``import csv`` in a process of its own, once its transaction is open."""
     process = subprocess.Popen(
         [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    deadline = time.monotonic() + 60
+    while not _import_transaction_open(engine):
+        if process.poll() is not None:
+            raise AssertionError(process.communicate())  # ended before it began
+        if time.monotonic() >= deadline:
+            process.kill()
+            raise AssertionError("the import's transaction never began")
+        time.sleep(0.02)
+    return process
+
+
+def test_kill_9_during_an_import_leaves_all_or_nothing(engine, db_url, tmp_path):
+    url = db_url.render_as_string(hide_password=False)
+    csv_path = _big_csv(tmp_path)
+    before = snapshot(engine)
+    process = _import_started(engine, url, csv_path)
     try:
-        deadline = time.monotonic() + 60
-        while not _import_transaction_open(engine):
-            assert process.poll() is None, process.communicate()  # ended before it began
-            assert time.monotonic() < deadline, "the import's transaction never began"
-            time.sleep(0.02)
         time.sleep(0.3)  # let it write some rows inside its transaction
         assert _import_transaction_open(engine), "the import committed before the kill"
     finally:
@@ -223,17 +232,8 @@ def test_ctrl_c_during_an_import_writes_nothing_and_says_so(engine, db_url, tmp_
     url = db_url.render_as_string(hide_password=False)
     csv_path = _big_csv(tmp_path)
     before = snapshot(engine)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "claimtrack", "--db", url, "import", "csv", str(csv_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = _import_started(engine, url, csv_path)
     try:
-        deadline = time.monotonic() + 60
-        while not _import_transaction_open(engine):
-            assert process.poll() is None, process.communicate()  # ended before it began
-            assert time.monotonic() < deadline, "the import's transaction never began"
-            time.sleep(0.02)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
     finally:
