@@ -20,6 +20,7 @@ FORMS = "use 2026-04-12, 2026-04-12T08:30+05:00 or now"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WITH_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
+_TIME_OFFSET = re.compile(r"[+-]\d{2}:?(\d{2})")  # in the time part of an ISO time
 
 
 SPAN = {
@@ -96,6 +97,8 @@ def _zone(name: str) -> dt.tzinfo:
     match = _OFFSET.match(name)
     if match:
         sign, hours, mins = match.groups()
+        if int(mins) > 59:
+            raise UsageError(f"time zone {name!r}: an offset's minutes are 00 to 59")
         delta = dt.timedelta(hours=int(hours), minutes=int(mins))
         if delta >= dt.timedelta(hours=24):
             raise UsageError(f"time zone {name!r}: an offset must be under 24 hours")
@@ -132,6 +135,10 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> 
         parsed = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
     except ValueError:
         raise UsageError(f"not a time: {text!r}: {FORMS}") from None
+    # Python reads +03:99 as 4 h 39 min: a mistyped offset would move the time unseen.
+    offset = _TIME_OFFSET.search(raw.replace(" ", "T", 1).partition("T")[2])
+    if offset and int(offset.group(1)) > 59:
+        raise UsageError(f"time {text!r}: an offset's minutes are 00 to 59 (+05:30)")
     if parsed.tzinfo is None:
         if zone is None:
             raise UsageError(

@@ -638,6 +638,11 @@ HOSTILE = [
     (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12 25:00"), 2, "not a time"),
     (("claim", "deny", "1", "--by", "Iran", "--at", "12/04/2026"), 2, "not a time"),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "+25:00"), 2, "under 24 hours"),
+    # Python reads +03:99 as +04:39: a mistyped offset must not move the time unseen.
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30+03:99"), 2, "00 to 59"),
+    (("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30+0360"), 2, "00 to 59"),
+    (("claim", "deny", "1", "--by", "Iran", "--tz", "+03:75"), 2, "00 to 59"),
+    (("report", "contested", "--known-at", "2026-04-12T08:30-04:61"), 2, "00 to 59"),
     (("claim", "refutes", "1", "--by", "Iran"), 2, "No such command"),
     (("claim", "link", "1", "1", "--same-as"), 1, "itself"),
     (("claim", "merge", "1", "1"), 1, "itself"),
@@ -658,6 +663,7 @@ HOSTILE = [
 HOSTILE_FILES = [
     # (file bytes, text in the output)
     (b"claim,party,stance,source,date\nX,Iran,asserts,,2026-02-30\n", "not a date"),
+    (b"claim,party,stance,source,date\nX,Iran,asserts,,2026-02-03T10:00+03:99\n", "00 to 59"),
     (
         "claim,party,stance,source,date\n伊朗,Iran,denies,,2026-05-01\n".encode("gbk"),
         "is not UTF-8",
