@@ -12,7 +12,8 @@ import click
 \b
 Examples:
   claimtrack seed                      the bundled Islamabad talks dataset
-  claimtrack seed fixtures/story.toml  your own file (format: docs/seed-format.md)
+  claimtrack seed my-story.toml        your own file (format: docs/seed-format.md)
+  claimtrack seed fixtures/mini-story.toml   a small example file, from a checkout
 """
 )
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
