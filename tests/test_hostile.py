@@ -537,7 +537,8 @@ def test_tables_show_control_characters_as_pictures_and_json_keeps_them(run, eng
     party = run("party", "add", "Ink\x1b]0;owned\x07", "--alias", "a\x1b[2J")
     assert party.exit_code == 0, party.output
     for args in (("party", "show", party.stdout.strip()),
-                 ("claim", "add", "--by", "IDF", "--", CONTROL_TEXT + "!")):  # fmt: skip
+                 ("claim", "add", "--by", "IDF", "--", CONTROL_TEXT + "!"),
+                 ("claim", "comment", claim, "--by", party.stdout.strip())):  # fmt: skip
         result = run(*args)
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)

@@ -254,9 +254,11 @@ def _stance_command(verb: str, kind: str, meaning: str):
             )
             status = _status(session, target.id)
             note_created(created)
-        click.echo(
+        from claimtrack.names import visible  # a name's control characters shown, not obeyed
+
+        click.echo(visible(
             f"Stance #{stance.id}: {stance.party.name} {kind} claim #{target.id} (now {status})"
-        )
+        ))  # fmt: skip
 
     command.__doc__ = f"""Record that a party {meaning}.
 
