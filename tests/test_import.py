@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import snapshot
+
+from claimtrack.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = "claim,party,stance,source,date\n"
@@ -52,6 +55,24 @@ def test_dry_run_writes_nothing(ready, tmp_path, engine):
     assert result.exit_code == 0 and "Would import 1 row(s)" in result.output
     assert "1 claims" in result.output
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("command", [
+    ("import", "csv", "{csv}", "--dry-run"),
+    ("import", "claimreview", str(ROOT / "fixtures" / "claimreview-two-publishers.json"),
+     "--dry-run"),
+])  # fmt: skip
+def test_a_dry_run_leaves_no_new_database_file(tmp_path, command):
+    """A dry run into a SQLite file that does not exist yet: it says what it would add,
+    and the file it had to create to check against is gone again."""
+    path = tmp_path / "d.csv"
+    path.write_text(MINIMAL + "Y held,Iran,asserts,,2026-05-01\n", encoding="utf-8")
+    db = tmp_path / "new.db"
+    args = [a.replace("{csv}", str(path)) for a in command]
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    assert "Would import" in result.output and "Created database" not in result.output
+    assert list(tmp_path.iterdir()) == [path]
 
 
 BAD_FILES = [

@@ -519,20 +519,39 @@ def _fill_0010(connection) -> None:
 
 def _fill_0011(connection) -> None:
     """As 0010 upgraded to 0011, each party's counts summed over every topic as 0011's
-    writes keep them (``party_total``); 0012 re-derives every claim's state and history
-    (contested since on the said axis)."""
+    writes keep them (``party_total``, summed as 0011 sums them: the package's
+    ``tally.rebuild`` also keeps the sides of 0014); 0012 re-derives every claim's state
+    and history (contested since on the said axis)."""
     from sqlalchemy.orm import Session
 
     from claimtrack import tally
 
     _fill_0010(connection)
-    tally.rebuild(Session(bind=connection))
+    tally.rebuild(Session(bind=connection), totals=False)
+    counts = ", ".join(tally.COUNTS)
+    summed = ", ".join(f"sum({n})" for n in tally.COUNTS)
+    sql = (f"INSERT INTO party_total (party_id, {counts}) "  # noqa: S608
+           f"SELECT party_id, {summed} FROM party_tally GROUP BY party_id")  # fmt: skip
+    connection.execute(sa.text(sql))
+
+
+def _fill_0012(connection) -> None:
+    """As 0011 upgraded to 0012 (the same rows, state and history re-derived); 0013 adds
+    an index on verdicts."""
+    _fill_0011(connection)
+
+
+def _fill_0013_changes(connection) -> None:
+    """As 0012 upgraded to 0013; 0014 keeps each side's counts (``side_claim``,
+    ``side_total``), filled from ``party_claim``."""
+    _fill_0012(connection)
 
 
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
            "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007,
            "0008": _fill_0008, "0009": _fill_0009, "0010": _fill_0010,
-           "0011": _fill_0011}  # fmt: skip
+           "0011": _fill_0011, "0012": _fill_0012,
+           "0013_changes": _fill_0013_changes}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):
@@ -586,6 +605,15 @@ def test_every_revision_upgrades_to_head_with_its_rows(db_url):
                     kept = party_counts(session)
                     assert kept == party_counts(session, from_rule=True)
                     assert {r.name: r.contested for r in kept} == {"Iran": 2, "United States": 2}
+                if sa.inspect(connection).has_table("side_total"):
+                    from sqlalchemy.orm import Session
+
+                    from claimtrack.report import side_counts
+
+                    session = Session(bind=connection)
+                    assert side_counts(session) == side_counts(session, recount=True)
+                    assert {r.name: r.contested for r in side_counts(session)} == {
+                        "Iran": 2, "United States": 2}  # fmt: skip
                 verdicts = connection.execute(
                     sa.text("SELECT rating, label, publisher_id FROM verdict ORDER BY id")
                 ).all()

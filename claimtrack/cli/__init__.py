@@ -277,11 +277,13 @@ class Env:
             self.new_file = None
 
     def discard_new_database(self) -> None:
+        """Remove the SQLite file this command created (it failed, or was a dry run)."""
         for engine in self.engines:
             engine.dispose()
         if self.new_file is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 self.new_file.with_name(self.new_file.name + suffix).unlink(missing_ok=True)
+            self.new_file = None
 
     @property
     def editor(self) -> str:

@@ -65,6 +65,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
             )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
+        if dry_run:
+            env.discard_new_database()  # a dry run leaves no database behind
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
 
@@ -118,6 +120,8 @@ def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> N
         report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
+    if dry_run:
+        env.discard_new_database()  # a dry run leaves no database behind
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} ClaimReview from {file}: {report.summary()}.")
 
@@ -197,6 +201,8 @@ def _import_dataset(env, conversion, dry_run: bool) -> None:
         result = import_conversion(session, conversion, editor=env.editor, progress=Progress())
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
+    if dry_run:
+        env.discard_new_database()  # a dry run leaves no database behind
     read = ", ".join(f"{n:,} from {name}" for name, n in conversion.read.items())
     click.echo(f"Read {sum(conversion.read.values()):,} row(s): {read}.")
     for what, n in conversion.accounted.items():
