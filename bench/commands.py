@@ -44,9 +44,12 @@ WHOLE = {"report claims", "report contested", "claim list", "export csv", "expor
 def measure(argv: list[str], *, cwd: str | None = None, stdin: bytes | None = None) -> dict:
     """Exit status, wall and CPU seconds (user and system), seconds to the first byte of
     stdout, bytes, peak MB."""
+    # Standard error to a file, not a pipe: a command that writes more than a pipe holds
+    # to it while we wait on its standard output would wait for us for ever.
+    errors = tempfile.TemporaryFile()
     started = time.perf_counter()
     process = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        argv, stdout=subprocess.PIPE, stderr=errors,
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL, cwd=cwd,
     )  # fmt: skip
     if stdin is not None:
@@ -59,8 +62,10 @@ def measure(argv: list[str], *, cwd: str | None = None, stdin: bytes | None = No
         size += len(chunk)
         if len(head) < 4096:
             head += chunk[:4096]
-    stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
+    errors.seek(0)
+    stderr = errors.read()
+    errors.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     return dict(

@@ -279,6 +279,21 @@ def test_a_verdict_without_url_is_left_out_and_the_export_fails(seeded, tmp_path
     assert "null" not in result.stdout
 
 
+def test_claims_left_out_are_named_up_to_a_limit_then_counted(seeded, monkeypatch):
+    """An archive of imported verdicts without addresses (LIAR's 12,836) is not named
+    claim by claim on standard error: the first few, then how many more."""
+    from claimtrack.cli import export
+
+    monkeypatch.setattr(export, "MAX_LISTED_ERRORS", 1)
+    for slug in ("handshake", "destroyers-transit"):  # no url
+        assert seeded("verdict", "set", slug, "--rating", "False").exit_code == 0
+    result = seeded("export", "claimreview")
+    assert result.exit_code == 1
+    named = [line for line in result.stderr.splitlines() if "left out: its review" in line]
+    assert len(named) == 1
+    assert "... and 1 more claim(s) left out" in result.stderr
+
+
 # -- the import ---------------------------------------------------------------------------
 
 

@@ -170,9 +170,10 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
 
     A review lacking a field Google requires (claimReviewed, url, author.name,
     reviewRating.alternateName: most often a verdict set without --url) is not
-    written: each claim left out is named on standard error, and the command writes
-    nothing and exits 1, unless --skip-incomplete, which writes the complete ones and
-    exits 0. Claims without a verdict are not reviews and are not listed.
+    written: each claim left out is named on standard error (the first 20, then how
+    many more), and the command writes nothing and exits 1, unless --skip-incomplete,
+    which writes the complete ones and exits 0. Claims without a verdict are not
+    reviews and are not listed.
 
     \b
     Examples:
@@ -193,8 +194,11 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
         reviews, left_out = export_reviews(
             session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
         )
-    for claim in left_out:
+    for claim in left_out[:MAX_LISTED_ERRORS]:
         click.echo(visible(f"{claim} (set a verdict with --url to publish it)"), err=True)
+    if len(left_out) > MAX_LISTED_ERRORS:
+        click.echo(f"... and {len(left_out) - MAX_LISTED_ERRORS:,} more claim(s) left out",
+                   err=True)  # fmt: skip
     if left_out and not skip_incomplete:
         raise click.ClickException(
             f"{len(left_out)} claim(s) left out, nothing written: complete them, "
@@ -205,6 +209,9 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
         stream.write(document + "\n")
     if out is not None:
         click.echo(f"Exported {len(reviews)} ClaimReview(s) to {out}", err=True)
+
+
+MAX_LISTED_ERRORS = 20  # claims left out named one by one, as an import's bad rows
 
 
 @export.command("graph")
