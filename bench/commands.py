@@ -165,7 +165,10 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     # imported second is refused for it, as the README says.
     yield (
         "import pheme",
-        ["import", "pheme", str(pheme)] if pheme.is_dir() else None,
+        # (its own file: without --db it would go to the user's default database)
+        ["--db", str(workdir / "pheme.db"), "import", "pheme", str(pheme)]
+        if pheme.is_dir()
+        else None,
         {"why": f"no {pheme}", "cwd": str(workdir), "own_db": True},
     )
     yield "log", ["log"], {}
