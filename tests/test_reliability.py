@@ -672,6 +672,7 @@ HOSTILE = [
     (("claim", "deny", "1", "--by", "Iran", "--tz", "+03:75"), 2, "00 to 59"),
     (("report", "contested", "--known-at", "2026-04-12T08:30-04:61"), 2, "00 to 59"),
     (("claim", "refutes", "1", "--by", "Iran"), 2, "No such command"),
+    (("report",), 2, "report' needs a command: changes, claims, contested, parties"),
     (("claim", "link", "1", "1", "--same-as"), 1, "itself"),
     (("claim", "merge", "1", "1"), 1, "itself"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "file:///etc/passwd"), 2, "invalid URL"),

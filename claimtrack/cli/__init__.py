@@ -205,6 +205,11 @@ class ClaimtrackGroup(LazyGroup):
             raise Misuse(str(exc)) from None
         except click.UsageError as exc:  # click's own: a bad option value, a missing argument
             where = exc.ctx.command_path if exc.ctx else "claimtrack"
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                # 'claimtrack report' alone: one line naming its commands (click 8.2 put
+                # the group's whole help after "Error:")
+                names = ", ".join(exc.ctx.command.list_commands(exc.ctx))
+                raise Misuse(f"'{where}' needs a command: {names} (see '{where} --help')") from None
             raise Misuse(f"{exc.format_message()} (see '{where} --help')") from None
         except ClaimtrackError as exc:
             raise click.ClickException(str(exc)) from None
