@@ -113,6 +113,7 @@ def create_engine(url: URL) -> Engine:
     """An engine with claimtrack's connection settings for the backend."""
     if is_sqlite(url):
         connect_args = {"timeout": busy_timeout_ms() / 1000}
+        url = _sqlite_uri(url)
         engine = sa.create_engine(_readable_sqlite_url(url), connect_args=connect_args)
         _configure_sqlite(engine)
         return engine
@@ -137,6 +138,25 @@ def create_engine(url: URL) -> Engine:
     if engine.dialect.name == "postgresql":
         _configure_postgresql(engine)
     return engine
+
+
+# SQLite's own URI parameters (https://sqlite.org/uri.html): read only with uri=true.
+_SQLITE_URI_OPTIONS = {"mode", "cache", "immutable", "vfs", "nolock", "psow", "modeof"}
+
+
+def _sqlite_uri(url: URL) -> URL:
+    """A SQLite URL with SQLite URI parameters (``?mode=ro``) made the URI SQLite reads:
+    ``uri=true`` added when missing (SQLAlchemy would drop ``mode`` with a warning), and
+    the path as a ``file:`` URI (given a plain path with ``uri=true``, SQLite opens, and
+    creates, a file literally named ``x.db?mode=ro``)."""
+    options = set(url.query) & _SQLITE_URI_OPTIONS
+    if not options and not url.query.get("uri"):
+        return url
+    if not url.query.get("uri"):
+        url = url.update_query_dict({"uri": "true"})
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        url = url.set(database=f"file:{url.database}")
+    return url
 
 
 def _readable_sqlite_url(url: URL) -> URL:
@@ -376,6 +396,7 @@ def sqlite_file_missing(url: URL) -> bool:
         and bool(url.database)
         and url.database != ":memory:"
         and not url.query.get("uri")  # file: URIs (read-only opens) name existing files
+        and not set(url.query) & _SQLITE_URI_OPTIONS  # as do SQLite's URI options
         and not Path(url.database).exists()
     )
     if missing and Path(url.database).is_symlink():

@@ -72,6 +72,30 @@ def test_a_url_whose_driver_is_not_installed(command):
     assert "driver (MySQLdb) is not installed" in line and "secret" not in line
 
 
+@pytest.mark.parametrize("query", ["?mode=ro&uri=true", "?mode=ro"])
+def test_a_sqlite_url_with_mode_ro_reads_and_refuses_writes_creating_nothing(tmp_path, query):
+    """SQLite URI options as a user types them: a plain path with ?mode=ro&uri=true (which
+    SQLite took for a file literally named 'x.db?mode=ro', and created), or ?mode=ro alone
+    (which SQLAlchemy dropped with a warning). Reads read; a write is refused in one line;
+    no file appears, for an existing database or a missing one."""
+    db = tmp_path / "x.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "party", "add", "Iran"]).exit_code == 0
+    files = [p.name for p in tmp_path.iterdir()]
+    url = f"sqlite:///{db}{query}"
+    listed = CliRunner().invoke(cli, ["--db", url, "party", "list", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert [p["name"] for p in json.loads(listed.stdout)] == ["Iran"]
+    assert "Warning" not in listed.output
+    refused = CliRunner().invoke(cli, ["--db", url, "party", "add", "Iraq"])
+    assert refused.exit_code == 1 and len(refused.output.splitlines()) == 1, refused.output
+    missing = f"sqlite:///{tmp_path / 'none.db'}{query}"
+    for args in (["party", "list"], ["party", "add", "Iraq"]):
+        result = CliRunner().invoke(cli, ["--db", missing, *args])
+        assert result.exit_code == 1 and len(result.output.splitlines()) == 1, result.output
+    # (a reader of a WAL database may leave its -wal and -shm beside it: SQLite's own)
+    assert {p.name for p in tmp_path.iterdir()} - {"x.db-wal", "x.db-shm"} == set(files)
+
+
 @pytest.mark.parametrize("how", ["--db", "CLAIMTRACK_DB"])
 def test_a_malformed_url(how, monkeypatch):
     url = "postgresql+psycopg://u:secret@[::1/x"
