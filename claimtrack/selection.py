@@ -149,8 +149,9 @@ def _ever_opposed() -> Select:
     return denied.union(links, linked)
 
 
-def _top_sides():
-    """party id -> the party at the top of its affiliation chain (the side it acts for)."""
+def _top_sides(parties=None):
+    """party id -> the party at the top of its affiliation chain (the side it acts for),
+    for the parties of ``parties`` (a SELECT of ids; None: every party)."""
     from sqlalchemy import literal
 
     from claimtrack.schema import party
@@ -158,6 +159,8 @@ def _top_sides():
     Party = party.c
     chain = select(Party.id.label("party_id"), Party.id.label("top_id"),
                    Party.acts_for_id.label("next_id"), literal(0).label("depth"))  # fmt: skip
+    if parties is not None:
+        chain = chain.where(Party.id.in_(parties))
     chain = chain.cte("side_chain", recursive=True)
     parent = select(party).subquery("parent")
     chain = chain.union_all(

@@ -191,25 +191,6 @@ def _add(session: Session, table, rows: list[dict]) -> None:
 # -- per side (``report parties --by side``) -------------------------------------------
 
 
-def _sides(parties=None):
-    """(party_id, side_id): each party (of ``parties``, a SELECT of ids; None: all) and
-    the party at the top of its ``acts_for`` chain, its side (``report.PartyBook.side``)."""
-    from claimtrack.selection import MAX_CHAIN
-
-    p, parent = party_table.c, party_table.alias("parent")
-    up = select(p.id.label("party_id"), p.id.label("side_id"), p.acts_for_id.label("next_id"),
-                literal(0).label("depth"))  # fmt: skip
-    if parties is not None:
-        up = up.where(p.id.in_(parties))
-    up = up.cte("up_chain", recursive=True)
-    up = up.union_all(
-        select(up.c.party_id, parent.c.id, parent.c.acts_for_id, up.c.depth + 1)
-        .join(parent, parent.c.id == up.c.next_id)
-        .where(up.c.depth < MAX_CHAIN)
-    )
-    return select(up.c.party_id, up.c.side_id).where(up.c.next_id.is_(None)).subquery("sides")
-
-
 _SIDE_COLUMNS = ("claim_id", "side_id", "topic", *FLAGS)
 
 
@@ -217,13 +198,17 @@ def _side_rows(claims=None):
     """``party_claim`` (of these claims; None: all) taken up to sides: per claim and side,
     whether any of the side's parties counts each flag; only rows counting one."""
     t = party_claim.c
-    sides = _sides(select(t.party_id).where(t.claim_id.in_(claims)) if claims is not None else None)
-    query = select(t.claim_id, sides.c.side_id, t.topic, *(func.max(t[n]) for n in FLAGS))
+    from claimtrack.selection import _top_sides  # each party's side, as the reports take it
+
+    sides = _top_sides(
+        select(t.party_id).where(t.claim_id.in_(claims)) if claims is not None else None
+    )
+    query = select(t.claim_id, sides.c.top_id, t.topic, *(func.max(t[n]) for n in FLAGS))
     query = query.join_from(party_claim, sides, sides.c.party_id == t.party_id)
     query = query.where(sum((t[n] for n in FLAGS[1:]), t[FLAGS[0]]) > 0)
     if claims is not None:
         query = query.where(t.claim_id.in_(claims))
-    return query.group_by(t.claim_id, sides.c.side_id, t.topic)
+    return query.group_by(t.claim_id, sides.c.top_id, t.topic)
 
 
 # The statements of ``_recount_sides``, made once: built afresh for each write, the
