@@ -288,7 +288,8 @@ def _position_cells(session: Session, selection: Selection, ids, scope) -> dict:
                (sides.c.kind.in_(PLAIN), literal("")),
                else_=literal(" [") + sides.c.kind + literal("]"))
     )  # fmt: skip
-    order = (sides.c.said_at, sides.c.party_id, func.coalesce(counter, 0), sides.c.stance_id)
+    order = (sides.c.said_at, by_name(session, party.c.name), func.coalesce(counter, 0),
+             sides.c.stance_id)  # fmt: skip
     placed = (
         select(
             sides.c.claim_id,
@@ -416,15 +417,26 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
     return found  # each timeline puts its own in said order
 
 
+def by_name(session: Session, name):
+    """A party's name as an ordering key that is the same on both backends and after a
+    round trip through the per-stance CSV (ids are not: an import numbers parties in the
+    order the file first names them): code point order, PostgreSQL's "C" collation, which
+    is SQLite's own."""
+    if session.get_bind().dialect.name == "postgresql":
+        return name.collate("C")
+    return name
+
+
 def _positions(session, selection: Selection, ids, scope, stances, book: PartyBook) -> dict:
     """claim id -> (support, oppose): each party on each side, by the rule scoped to them."""
     scoped = selection.views(scoped=True)
     sides = scoped.claim_sides
+    named = schema.party.alias("named")
     query = scoped.select(
         sides.c.claim_id, sides.c.party_id, sides.c.side, sides.c.kind, sides.c.stance_id,
         sides.c.counter_claim_id,
-    ).where(sides.c.claim_id.in_(ids)).order_by(
-        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, sides.c.party_id,
+    ).join(named, named.c.id == sides.c.party_id).where(sides.c.claim_id.in_(ids)).order_by(
+        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, by_name(session, named.c.name),
         func.coalesce(sides.c.counter_claim_id, 0), sides.c.stance_id,
     )  # fmt: skip
     params = {**selection.params(), "claims": ids, "scope": scope}

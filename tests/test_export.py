@@ -156,6 +156,38 @@ def test_round_trip_is_byte_identical(seeded, tmp_path, db_url, backend, request
     assert claims[0] == claims[1]
 
 
+def test_parties_said_at_one_time_keep_their_order_through_a_round_trip(
+    run, engine, db_url, tmp_path, backend, request
+):
+    # Two denials said the same day by parties created in the other order: the import
+    # numbers parties as the file first names them, so an order by party id would swap
+    # them in the rebuilt database's per-claim cells (found by a new user).
+    assert run("party", "add", "Zeta Ministry").exit_code == 0
+    assert run("party", "add", "Alpha Agency").exit_code == 0
+    added = run("claim", "add", "The dam was blown up from inside", "--by", "Kyiv Post",
+                "--create-missing", "--at", "2023-06-06", "--tz", "+03:00")  # fmt: skip
+    assert added.exit_code == 0
+    for party in ("Zeta Ministry", "Alpha Agency", "alpha agency office"):
+        said = ["--at", "2023-06-07", "--tz", "+03:00"]
+        if party.islower():
+            assert run("party", "add", party).exit_code == 0
+        assert run("claim", "deny", "1", "--by", party, *said).exit_code == 0
+    stances = tmp_path / "stances.csv"
+    assert run("export", "csv", "--per", "stance", "--out", str(stances)).exit_code == 0
+    target = _fresh_database(backend, tmp_path, request)
+    imported = CliRunner().invoke(cli, ["--db", target, "import", "csv", str(stances)])
+    assert imported.exit_code == 0, imported.output
+    cells = []
+    for db in (db_url.render_as_string(False), target):
+        rows = _rows(CliRunner().invoke(cli, ["--db", db, "export", "csv"]).stdout)
+        cells.append(dict(zip(rows[0], rows[1], strict=True))["denied_or_countered_by"])
+        shown = CliRunner().invoke(cli, ["--db", db, "claim", "show", "1", "--format", "json"])
+        cells.append([p["party"] for p in json.loads(shown.stdout)[0]["denied_or_countered_by"]])
+    # Code point order on both backends, whatever the database's collation.
+    assert cells[0] == cells[2] == "Alpha Agency; Zeta Ministry; alpha agency office"
+    assert cells[1] == cells[3]
+
+
 def _fresh_database(backend, tmp_path, request) -> str:
     """Another empty database of the same backend, at head; its URL."""
     if backend == "sqlite":
