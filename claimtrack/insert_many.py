@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, delete, insert, literal_column, select
 from sqlalchemy.engine import Connection
 
 
@@ -82,6 +82,31 @@ def insert_stored(
         marks = ", ".join("?" * len(names))
         statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
         connection.exec_driver_sql(statement, rows)
+
+
+# At most this many rows in one DELETE of ``delete_all`` on SQLite.
+DELETE_BATCH = 100_000
+
+
+def delete_all(connection: Connection, table: Table) -> None:
+    """Every row of ``table`` deleted, in the connection's transaction.
+
+    On SQLite with foreign keys on (claimtrack turns them on), a DELETE from a table that
+    has a foreign key is not a truncation: SQLite first gathers the rowid of every row it
+    will delete, about 24 bytes a row, all held until the statement ends (67 MB for the
+    2.8M history rows of a 1M-claim database). Deleting the first ``DELETE_BATCH`` rows
+    at a time holds one batch's."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(delete(table))
+        return
+    rowid = literal_column("rowid")
+    last_of_batch = (
+        select(rowid).select_from(table).order_by(rowid).offset(DELETE_BATCH - 1).limit(1)
+    ).scalar_subquery()
+    # Fewer rows than a batch left: the look-up finds none, and the DELETE nothing.
+    while connection.execute(delete(table).where(rowid <= last_of_batch)).rowcount:
+        pass
+    connection.execute(delete(table))
 
 
 def empty(connection: Connection, table: Table) -> bool:

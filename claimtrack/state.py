@@ -286,7 +286,7 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
         view = rule.view_table("claim_status")
         table = ClaimState.__table__
         aside = insert_many.may_set_aside(connection, table)
-        connection.execute(delete(ClaimState))
+        insert_many.delete_all(connection, table)
         with insert_many.indexes_set_aside(connection, table, aside):
             connection.execute(
                 insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))

@@ -130,7 +130,7 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     linked = _union(links)
     connection = session.connection()
     aside = insert_many.may_set_aside(connection, ClaimHistory.__table__)
-    session.execute(delete(ClaimHistory))
+    insert_many.delete_all(connection, ClaimHistory.__table__)
     _prepare(session)
     connection.execute(
         insert(_comp).from_select(["claim_id", "comp_id"], select(Claim.id, Claim.id))

@@ -266,7 +266,7 @@ def rebuild_sides(session: Session) -> None:
     """``side_claim`` and ``side_total`` from scratch, from ``party_claim``."""
     connection = session.connection()
     for table in (side_total, side_claim):
-        connection.execute(delete(table))
+        insert_many.delete_all(connection, table)
     connection.execute(insert(side_claim).from_select(list(_SIDE_COLUMNS), _side_rows()))
     s = side_claim.c
     summed = select(s.side_id, *(func.sum(s[n]) for n in FLAGS)).group_by(s.side_id)
@@ -280,7 +280,7 @@ def rebuild(session: Session, *, totals: bool = True) -> None:
     connection = session.connection()
     aside = insert_many.may_set_aside(connection, party_counter)
     for table in ((party_total,) if totals else ()) + (party_tally, party_counter, party_claim):
-        connection.execute(delete(table))
+        insert_many.delete_all(connection, table)
     views = rule.views()
     connection.execute(insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
     with insert_many.indexes_set_aside(connection, party_counter, aside):

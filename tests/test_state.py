@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import sqlalchemy as sa
 
 from claimtrack import record, rule, state
@@ -234,9 +235,13 @@ def test_once_rates_a_new_claim_and_its_stance_once_as_the_block_ends(session, m
     assert len(refreshed) == 1 and session.info.get(state.DEFERRED) is None
 
 
-def test_rebuild_command_recomputes_from_the_stances(run, engine):
+@pytest.mark.parametrize("batch", [None, 2])
+def test_rebuild_command_recomputes_from_the_stances(run, engine, monkeypatch, batch):
+    from claimtrack import insert_many
     from claimtrack.schema import side_total
 
+    if batch:  # each table emptied a few rows at a time (``insert_many.delete_all``)
+        monkeypatch.setattr(insert_many, "DELETE_BATCH", batch)
     assert run("seed").exit_code == 0
     with engine.begin() as connection:
         connection.execute(sa.update(ClaimState).values(status="denied"))
@@ -246,6 +251,25 @@ def test_rebuild_command_recomputes_from_the_stances(run, engine):
     with sa.orm.Session(engine) as session:
         assert _stored(session) == _from_scratch(session)
         assert _counts_equal_the_rule(session)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, 100_000])
+def test_delete_all_empties_the_table_and_nothing_else(run, engine, monkeypatch, batch):
+    from claimtrack import insert_many
+    from claimtrack.models import ClaimHistory
+
+    assert run("seed").exit_code == 0
+    monkeypatch.setattr(insert_many, "DELETE_BATCH", batch)
+    history, claims = ClaimHistory.__table__, sa.table("claim")
+    count = sa.select(sa.func.count()).select_from
+    with engine.begin() as connection:
+        before = connection.scalar(count(claims))
+        assert connection.scalar(count(history)) > 7
+        insert_many.delete_all(connection, history)
+        assert connection.scalar(count(history)) == 0
+        assert connection.scalar(count(claims)) == before
+        insert_many.delete_all(connection, history)  # an empty table: nothing to do
+        assert connection.scalar(count(history)) == 0
 
 
 def test_migration_backfills_the_state(db_url):
