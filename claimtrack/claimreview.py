@@ -147,7 +147,9 @@ def _reviews(
     claims = {c.id: c for c in session.scalars(select(Claim).where(one_of(session, Claim.id, ids)))}
     stances: dict[int, list[Stance]] = {i: [] for i in ids}
     query = select(Stance).where(one_of(session, Stance.claim_id, ids), Stance.void_at.is_(None))
-    query = query.options(joinedload(Stance.party), joinedload(Stance.source, Source.outlet))
+    query = query.options(
+        joinedload(Stance.party), joinedload(Stance.source).joinedload(Source.outlet)
+    )
     for s in session.scalars(query):
         stances[s.claim_id].append(s)
     # In said order (the rule's), without what the desk voided: the earliest asserter is

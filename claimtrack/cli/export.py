@@ -173,7 +173,9 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
     written: each claim left out is named on standard error (the first 20, then how
     many more), and the command writes nothing and exits 1, unless --skip-incomplete,
     which writes the complete ones and exits 0. Claims without a verdict are not
-    reviews and are not listed.
+    reviews and are not listed. Which claims are left out is found first, from a few
+    columns; then the reviews are written as they are built, a few hundred verdicts at
+    a time: a whole archive needs the memory of one batch.
 
     \b
     Examples:
