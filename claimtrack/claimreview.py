@@ -79,14 +79,23 @@ def newest_per_publisher():
 BATCH = 500  # verdicts read from the database at a time (as report.BATCH claims)
 
 
-def _newest(query, claim_ids: list[int] | None, topic: str | None, *, joined: bool = False):
-    """The query narrowed to each publisher's newest verdict on the chosen claims, in the
-    export's order (by claim, the desk's verdict first)."""
+def _newest(
+    session: Session,
+    query,
+    claim_ids: list[int] | None,
+    topic: str | None,
+    *,
+    joined: bool = False,
+):
+    """The query narrowed to each publisher's newest verdict on the chosen claims (bound
+    as one parameter, however many), in the export's order (by claim, the desk's first)."""
+    from claimtrack.links import one_of
+
     query = query.where(Verdict.id.in_(newest_per_publisher())).order_by(
         Verdict.claim_id, Verdict.publisher_id.is_not(None), Verdict.id
     )
     if claim_ids is not None:
-        query = query.where(Verdict.claim_id.in_(claim_ids))
+        query = query.where(one_of(session, Verdict.claim_id, claim_ids))
     if topic:
         if not joined:
             query = query.join(Claim, Claim.id == Verdict.claim_id)
@@ -104,6 +113,7 @@ def left_out(
     """The claims whose review lacks a required field, in the export's order, without
     building a review: one streamed query of the columns those fields come from."""
     query = _newest(
+        session,
         select(Verdict.claim_id, Claim.slug, Claim.text, Verdict.url, Verdict.label,
                Verdict.publisher_id, Party.name)
         .join(Claim, Claim.id == Verdict.claim_id)
@@ -130,7 +140,9 @@ def reviews(
     or not (``missing_fields`` tells), built ``BATCH`` verdicts at a time: the verdicts
     stream from the database and each batch's claims, stances and counter-claims are
     read with a few queries, so a whole archive needs the memory of one batch."""
-    query = _newest(select(Verdict).options(joinedload(Verdict.publisher)), claim_ids, topic)
+    query = _newest(
+        session, select(Verdict).options(joinedload(Verdict.publisher)), claim_ids, topic
+    )
     result = session.execute(query.execution_options(yield_per=BATCH))
     for part in result.scalars().partitions():
         yield from _reviews(session, part, publisher=publisher, publisher_url=publisher_url)
