@@ -3,7 +3,9 @@
 Out: one ClaimReview per claim and publisher, from its newest verdict, with the claim's
 first asserting party as the claim's author, its sources as appearances and the denials
 (which ClaimReview has no field for) in reviewBody. A review lacking a field Google
-requires is not written: ``export_reviews`` says which claims were left out and why.
+requires is not written: ``left_out`` says which claims those are and why, from a few
+columns, before ``reviews`` builds them a batch at a time and ``write_reviews`` writes
+them one by one.
 
 In: ClaimReview as publishers emit it (one object, a list, an ``@graph``, the JSON-LD
 blocks of an HTML page, or a DataFeed of them, the shape of the public ClaimReview data
@@ -21,17 +23,18 @@ appearance and firstAppearance.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from claimtrack import record
 from claimtrack.errors import ClaimtrackError, UsageError
-from claimtrack.models import Claim, Party, Stance, Verdict
+from claimtrack.models import Claim, Party, Source, Stance, Verdict
 from claimtrack.report import verdict_published
 from claimtrack.times import When, parse_when, said_when
 from claimtrack.verdicts import SYNONYMS, set_verdict
@@ -73,80 +76,178 @@ def newest_per_publisher():
     return select(func.max(Verdict.id)).group_by(Verdict.claim_id, Verdict.publisher_id)
 
 
-def export_reviews(
+BATCH = 500  # verdicts read from the database at a time (as report.BATCH claims)
+
+
+def _newest(
+    session: Session,
+    query,
+    claim_ids: list[int] | None,
+    topic: str | None,
+    *,
+    joined: bool = False,
+):
+    """The query narrowed to each publisher's newest verdict on the chosen claims (bound
+    as one parameter, however many), in the export's order (by claim, the desk's first)."""
+    from claimtrack.links import one_of
+
+    query = query.where(Verdict.id.in_(newest_per_publisher())).order_by(
+        Verdict.claim_id, Verdict.publisher_id.is_not(None), Verdict.id
+    )
+    if claim_ids is not None:
+        query = query.where(one_of(session, Verdict.claim_id, claim_ids))
+    if topic:
+        if not joined:
+            query = query.join(Claim, Claim.id == Verdict.claim_id)
+        query = query.where(Claim.topic == topic)
+    return query
+
+
+def left_out(
+    session: Session,
+    *,
+    claim_ids: list[int] | None = None,
+    topic: str | None = None,
+    publisher: str,
+) -> Iterator[LeftOut]:
+    """The claims whose review lacks a required field, in the export's order, without
+    building a review: one streamed query of the columns those fields come from."""
+    query = _newest(
+        session,
+        select(Verdict.claim_id, Claim.slug, Claim.text, Verdict.url, Verdict.label,
+               Verdict.publisher_id, Party.name)
+        .join(Claim, Claim.id == Verdict.claim_id)
+        .outerjoin(Party, Party.id == Verdict.publisher_id),
+        claim_ids, topic, joined=True,
+    )  # fmt: skip
+    rows = session.execute(query.execution_options(yield_per=BATCH * 4))
+    for claim_id, slug, text, url, label, publisher_id, publisher_name in rows:
+        author = publisher if publisher_id is None else publisher_name
+        missing = missing_fields(_required(text, url, author, label))
+        if missing:
+            yield LeftOut(claim_id, slug or f"#{claim_id}", tuple(missing))
+
+
+def reviews(
     session: Session,
     *,
     claim_ids: list[int] | None = None,
     topic: str | None = None,
     publisher: str,
     publisher_url: str | None = None,
-) -> tuple[list[dict], list[LeftOut]]:
-    """The complete ClaimReviews for the chosen claims (each publisher's newest verdict on
-    each), and the claims left out because their review lacks a required field."""
-    query = (
-        select(Verdict)
-        .where(Verdict.id.in_(newest_per_publisher()))
-        .order_by(Verdict.claim_id, Verdict.publisher_id.is_not(None), Verdict.id)
+) -> Iterator[dict]:
+    """The ClaimReview of each publisher's newest verdict on the chosen claims, complete
+    or not (``missing_fields`` tells), built ``BATCH`` verdicts at a time: the verdicts
+    stream from the database and each batch's claims, stances and counter-claims are
+    read with a few queries, so a whole archive needs the memory of one batch."""
+    query = _newest(
+        session, select(Verdict).options(joinedload(Verdict.publisher)), claim_ids, topic
     )
-    if claim_ids is not None:
-        query = query.where(Verdict.claim_id.in_(claim_ids))
-    if topic:
-        query = query.join(Claim, Claim.id == Verdict.claim_id).where(Claim.topic == topic)
-    reviews, left_out = [], []
-    for verdict in session.scalars(query):
-        review = claim_review(session, verdict, publisher=publisher, publisher_url=publisher_url)
-        missing = missing_fields(review)
-        if missing:
-            claim = verdict.claim
-            ref = claim.slug or f"#{claim.id}"
-            left_out.append(LeftOut(claim.id, ref, tuple(missing)))
-        else:
-            reviews.append(review)
-    return reviews, left_out
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for part in result.scalars().partitions():
+        yield from _reviews(session, part, publisher=publisher, publisher_url=publisher_url)
 
 
-def claim_review(
-    session: Session, verdict: Verdict, *, publisher: str, publisher_url: str | None = None
-) -> dict:
-    """One schema.org ClaimReview for a verdict, with the claim's record around it.
-
-    ``publisher`` signs the desk's own verdicts; one imported keeps its publisher."""
+def _reviews(
+    session: Session, verdicts: list[Verdict], *, publisher: str, publisher_url: str | None
+) -> list[dict]:
+    """The reviews of these verdicts, their claims' records read together."""
+    from claimtrack.links import counter_claims_of, one_of
     from claimtrack.order import said_order
 
-    claim = session.get(Claim, verdict.claim_id)
+    ids = sorted({v.claim_id for v in verdicts})  # each list bound as one parameter
+    claims = {c.id: c for c in session.scalars(select(Claim).where(one_of(session, Claim.id, ids)))}
+    stances: dict[int, list[Stance]] = {i: [] for i in ids}
+    query = select(Stance).where(one_of(session, Stance.claim_id, ids), Stance.void_at.is_(None))
+    query = query.options(
+        joinedload(Stance.party), joinedload(Stance.source).joinedload(Source.outlet)
+    )
+    for s in session.scalars(query):
+        stances[s.claim_id].append(s)
     # In said order (the rule's), without what the desk voided: the earliest asserter is
     # the one who said it first, whatever the precision or offset of each statement.
-    stances = said_order(session.scalars(
-        select(Stance).where(Stance.claim_id == claim.id, Stance.void_at.is_(None))
-    ))  # fmt: skip
-    rating: dict = {"@type": "Rating", "alternateName": verdict.label, "name": verdict.label}
+    ordered = {i: said_order(found) for i, found in stances.items()}
+    counters = counter_claims_of(session, ids)
+    others = sorted({o for found in counters.values() for o in found})
+    texts: dict[int, str] = {}
+    if others:
+        query = select(Claim.id, Claim.text).where(one_of(session, Claim.id, others))
+        texts = {claim_id: text for claim_id, text in session.execute(query)}
+    return [
+        _review(verdict, claims[verdict.claim_id], ordered[verdict.claim_id],
+                [texts[o] for o in sorted(counters.get(verdict.claim_id, ()))],
+                publisher=publisher, publisher_url=publisher_url)
+        for verdict in verdicts
+    ]  # fmt: skip
+
+
+def _reviewed(text: str | None) -> str | None:
+    """A claim's text as claimReviewed: at most CLAIM_REVIEWED_MAX characters."""
+    if text is None or len(text) <= CLAIM_REVIEWED_MAX:
+        return text
+    return text[: CLAIM_REVIEWED_MAX - 1] + "…"
+
+
+def _required(text: str | None, url: str | None, author: str | None, label: str | None) -> dict:
+    """The part of a review holding the fields Google requires, from the columns they come
+    from: both the review and the cheap check before an export build it here."""
+    return {
+        "url": url,
+        "claimReviewed": _reviewed(text),
+        "author": {"@type": "Organization", "name": author},
+        "reviewRating": {"@type": "Rating", "alternateName": label, "name": label},
+    }
+
+
+def _review(
+    verdict: Verdict,
+    claim: Claim,
+    stances: list[Stance],
+    counter_texts: list[str],
+    *,
+    publisher: str,
+    publisher_url: str | None,
+) -> dict:
+    if verdict.publisher is not None:
+        publisher, publisher_url = verdict.publisher.name, verdict.publisher_url
+    required = _required(claim.text, verdict.url, publisher, verdict.label)
+    rating = required["reviewRating"]
     if verdict.rating_value is not None:
         rating.update(
             ratingValue=verdict.rating_value,
             bestRating=verdict.best_rating,
             worstRating=verdict.worst_rating,
         )
-    if verdict.publisher is not None:
-        publisher, publisher_url = verdict.publisher.name, verdict.publisher_url
-    author: dict = {"@type": "Organization", "name": publisher}
+    author = required["author"]
     if publisher_url:
         author["url"] = publisher_url
-    text = claim.text
-    reviewed = text if len(text) <= CLAIM_REVIEWED_MAX else text[: CLAIM_REVIEWED_MAX - 1] + "…"
     review = {
         "@context": CONTEXT,
         "@type": "ClaimReview",
         "datePublished": verdict_published(verdict).isoformat(),
-        "url": verdict.url,
-        "claimReviewed": reviewed,
+        "url": required["url"],
+        "claimReviewed": required["claimReviewed"],
         "author": author,
         "reviewRating": rating,
         "itemReviewed": _item_reviewed(claim, stances),
     }
-    body = _review_body(session, claim, verdict, stances)
+    body = _review_body(verdict, stances, counter_texts)
     if body:
         review["reviewBody"] = body
     return review
+
+
+def write_reviews(reviews: Iterable[dict], stream) -> int:
+    """The reviews as one JSON array, written item by item: the bytes of ``json.dumps(
+    list(reviews), ensure_ascii=False, indent=2)`` and a newline, never the whole list."""
+    count = 0
+    for review in reviews:
+        item = json.dumps(review, ensure_ascii=False, indent=2)
+        # Strings hold no raw newline (JSON escapes it): every one is between two items.
+        stream.write(("[\n  " if count == 0 else ",\n  ") + item.replace("\n", "\n  "))
+        count += 1
+    stream.write("\n]\n" if count else "[]\n")
+    return count
 
 
 def _agent(party: Party) -> dict:
@@ -188,9 +289,8 @@ def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
     return item
 
 
-def _review_body(session: Session, claim: Claim, verdict: Verdict, stances: list[Stance]) -> str:
+def _review_body(verdict: Verdict, stances: list[Stance], counter_texts: list[str]) -> str:
     """The summary, then what ClaimReview has no field for: denials and counter-claims."""
-    from claimtrack.links import counter_claims_of
     from claimtrack.record import party_label
 
     body = []
@@ -205,8 +305,8 @@ def _review_body(session: Session, claim: Claim, verdict: Verdict, stances: list
             body.append(f"{party_label(s.party)} {what}{quote}.")
         if s.kind in (*SUPPORT, *OPPOSE, *WITHDRAW):
             standing[s.party_id] = s.kind
-    for other_id in sorted(counter_claims_of(session, [claim.id]).get(claim.id, ())):
-        body.append(f"Countered by the claim: {session.get(Claim, other_id).text}")
+    for text in counter_texts:
+        body.append(f"Countered by the claim: {text}")
     summary = (verdict.summary or "").rstrip()
     if summary:
         # A full stop before what follows; a summary alone stays as written, so that an

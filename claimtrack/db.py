@@ -222,6 +222,15 @@ def read_session(engine: Engine) -> Session:
     return Session(engine)
 
 
+def snapshot(session: Session) -> None:
+    """Let every statement of the session's transaction read the same committed state,
+    as commands that read twice need (a check, then the export it allows). SQLite's read
+    transaction does already; PostgreSQL's default, READ COMMITTED, sees each commit.
+    Call before the session's first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 # -- schema lifecycle --------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 import gzip
+import io
 import json
 import os
 from pathlib import Path
@@ -292,6 +293,102 @@ def test_claims_left_out_are_named_up_to_a_limit_then_counted(seeded, monkeypatc
     named = [line for line in result.stderr.splitlines() if "left out: its review" in line]
     assert len(named) == 1
     assert "... and 1 more claim(s) left out" in result.stderr
+
+
+def _rate_every_claim(run, *, without_url=()) -> int:
+    """A verdict on every claim of the seed, with an address unless listed; and the two
+    publishers' reviews imported on top: the claims they share get a second review."""
+    assert _import(run, TWO_PUBLISHERS).exit_code == 0
+    claims = json.loads(run("claim", "list", "--format", "json").stdout)
+    for claim in claims:
+        ref = str(claim["id"])
+        url = [] if ref in without_url else ["--url", f"https://desk.example/checks/{ref}"]
+        result = run("verdict", "set", ref, "--rating", "False", "--summary", "Said\nso", *url)
+        assert result.exit_code == 0, result.output
+    return len(claims)
+
+
+def test_the_export_in_many_batches_is_the_whole_document_byte_for_byte(
+    seeded, monkeypatch, tmp_path
+):
+    """Reviews are built a few verdicts at a time and written one by one: the bytes are
+    those of the whole list dumped at once, and each review gets its own claim's record
+    whichever batch it falls in."""
+    from claimtrack import claimreview
+
+    claims = _rate_every_claim(seeded)
+    whole = seeded("export", "claimreview")
+    assert whole.exit_code == 0, whole.output
+    reviews = json.loads(whole.stdout)
+    assert len(reviews) > claims  # a claim with two publishers' reviews, so more than one batch
+    assert whole.stdout == json.dumps(reviews, ensure_ascii=False, indent=2) + "\n"
+    monkeypatch.setattr(claimreview, "BATCH", 2)
+    batched = seeded("export", "claimreview")
+    assert batched.exit_code == 0 and batched.stdout == whole.stdout
+    out = tmp_path / "reviews.json"
+    assert seeded("export", "claimreview", "--out", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == whole.stdout
+
+
+def test_an_incomplete_claim_after_the_first_batch_writes_nothing(seeded, monkeypatch, tmp_path):
+    from claimtrack import claimreview
+
+    monkeypatch.setattr(claimreview, "BATCH", 2)
+    # The claim exported last (by id) has no address: its batch is not the first.
+    last = max(c["id"] for c in json.loads(seeded("claim", "list", "--format", "json").stdout))
+    _rate_every_claim(seeded, without_url={str(last)})
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for out in ([], ["--out", str(folder / "reviews.json")]):
+        result = seeded("export", "claimreview", *out)
+        assert result.exit_code == 1 and "1 claim(s) left out, nothing written" in result.stderr
+        assert result.stdout == "" and list(folder.iterdir()) == []
+    skipped = seeded("export", "claimreview", "--skip-incomplete")
+    assert skipped.exit_code == 0 and "left out: its review lacks url" in skipped.stderr
+    written = json.loads(skipped.stdout)
+    assert written and all(r["url"] for r in written)
+    assert not any(r["url"].endswith(f"/checks/{last}") for r in written)
+
+
+def test_reviews_are_read_a_batch_at_a_time(seeded, engine, monkeypatch):
+    """The first review is there before the later batches' records are read."""
+    from claimtrack import claimreview
+    from claimtrack.db import read_session
+
+    _rate_every_claim(seeded)
+    monkeypatch.setattr(claimreview, "BATCH", 2)
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with read_session(engine) as session:
+        reviews = claimreview.reviews(session, publisher="The Desk")
+        next(reviews)
+        first = sum("FROM stance" in s for s in statements)
+        rest = list(reviews)
+        assert first == 1 and sum("FROM stance" in s for s in statements) > 2 and rest
+
+
+def test_the_json_array_is_written_as_json_dumps_writes_the_list():
+    from claimtrack.claimreview import write_reviews
+
+    for items in ([], [{}], [{"a": []}], [{"a": "x\ny", "b": {"c": [1, {}]}}, {"d": "中 “”"}]):
+        stream = io.StringIO()
+        assert write_reviews(iter(items), stream) == len(items)
+        assert stream.getvalue() == json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_a_snapshot_reads_what_was_committed_when_it_began(run, engine):
+    """The check before an export and the export read the same verdicts, whatever another
+    desk commits in between."""
+    from claimtrack.db import read_session, snapshot
+
+    count = sa.select(sa.func.count()).select_from(sa.table("party"))
+    with read_session(engine) as session:
+        snapshot(session)
+        before = session.execute(count).scalar()
+        assert run("party", "add", "Late party", "--kind", "person").exit_code == 0
+        assert session.execute(count).scalar() == before
+    with read_session(engine) as session:
+        assert session.execute(count).scalar() == before + 1
 
 
 # -- the import ---------------------------------------------------------------------------

@@ -173,7 +173,9 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
     written: each claim left out is named on standard error (the first 20, then how
     many more), and the command writes nothing and exits 1, unless --skip-incomplete,
     which writes the complete ones and exits 0. Claims without a verdict are not
-    reviews and are not listed.
+    reviews and are not listed. Which claims are left out is found first, from a few
+    columns; then the reviews are written as they are built, a few hundred verdicts at
+    a time: a whole archive needs the memory of one batch.
 
     \b
     Examples:
@@ -181,34 +183,40 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
       claimtrack export claimreview asset-unfreeze --publisher "The Desk"
       claimtrack export claimreview --skip-incomplete --out reviews.json
     """
-    import json
-
-    from claimtrack import record
-    from claimtrack.claimreview import export_reviews
+    from claimtrack import claimreview, record
     from claimtrack.cli.output import destination
-    from claimtrack.db import read_session
+    from claimtrack.db import read_session, snapshot
     from claimtrack.render import visible
 
     with read_session(env.engine()) as session:
+        snapshot(session)  # the check and the export read the same verdicts
         ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
-        reviews, left_out = export_reviews(
-            session, claim_ids=ids, topic=topic, publisher=publisher, publisher_url=publisher_url
-        )
-    for claim in left_out[:MAX_LISTED_ERRORS]:
-        click.echo(visible(f"{claim} (set a verdict with --url to publish it)"), err=True)
-    if len(left_out) > MAX_LISTED_ERRORS:
-        click.echo(f"... and {len(left_out) - MAX_LISTED_ERRORS:,} more claim(s) left out",
-                   err=True)  # fmt: skip
-    if left_out and not skip_incomplete:
-        raise click.ClickException(
-            f"{len(left_out)} claim(s) left out, nothing written: complete them, "
-            "or pass --skip-incomplete to write the rest"
-        )
-    document = json.dumps(reviews, ensure_ascii=False, indent=2)
-    with destination(out, binary=False) as stream:
-        stream.write(document + "\n")
+        chosen = dict(claim_ids=ids, topic=topic, publisher=publisher)
+        # First which claims' reviews are incomplete, from a few columns: the export
+        # refuses before its first byte, or names them before the complete ones.
+        listed, left_out = [], 0
+        for claim in claimreview.left_out(session, **chosen):
+            left_out += 1
+            if len(listed) < MAX_LISTED_ERRORS:
+                listed.append(claim)
+        for claim in listed:
+            click.echo(visible(f"{claim} (set a verdict with --url to publish it)"), err=True)
+        if left_out > MAX_LISTED_ERRORS:
+            click.echo(f"... and {left_out - MAX_LISTED_ERRORS:,} more claim(s) left out",
+                       err=True)  # fmt: skip
+        if left_out and not skip_incomplete:
+            raise click.ClickException(
+                f"{left_out} claim(s) left out, nothing written: complete them, "
+                "or pass --skip-incomplete to write the rest"
+            )
+        # Then the complete ones, streamed: built a batch at a time, written one by one.
+        reviews = claimreview.reviews(session, **chosen, publisher_url=publisher_url)
+        with destination(out, binary=False) as stream:
+            count = claimreview.write_reviews(
+                (r for r in reviews if not claimreview.missing_fields(r)), stream
+            )
     if out is not None:
-        click.echo(f"Exported {len(reviews)} ClaimReview(s) to {out}", err=True)
+        click.echo(f"Exported {count} ClaimReview(s) to {out}", err=True)
 
 
 MAX_LISTED_ERRORS = 20  # claims left out named one by one, as an import's bad rows
