@@ -490,7 +490,9 @@ def _voided(session: Session, scope: list[int], selection: Selection) -> list:
         .select_from(schema.stance)
         .outerjoin(via, via.c.id == Stance.via_id)
         .outerjoin(schema.source, Source.id == Stance.source_id)
-        .outerjoin(amending, amending.c.amends_id == Stance.id)
+        # An amend keeps the claim: the claim's index finds the amending stance.
+        .outerjoin(amending, (amending.c.claim_id == Stance.claim_id)
+                   & (amending.c.amends_id == Stance.id))
         .where(Stance.void_at.is_not(None))
         .order_by(Stance.id)
     )  # fmt: skip
