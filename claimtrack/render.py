@@ -116,7 +116,7 @@ class View:
     def json_record(self, row) -> dict:
         if self.record is not None:
             return self.record(row)
-        return dict(zip(self.text_headers, self.text_row(row, json=True), strict=True))
+        return dict(zip(self.text_headers, self.text_row(row, for_json=True), strict=True))
 
     @property
     def text_headers(self) -> tuple[str, ...]:
@@ -125,16 +125,16 @@ class View:
         pairs = ((name, f"{name}_tz") if name in self.times else (name,) for name in self.headers)
         return tuple(h for pair in pairs for h in pair)
 
-    def text_row(self, row, *, json: bool = False) -> list:
-        """The cells of ``text_headers``: for CSV, or (``json``) for JSON, whose times
+    def text_row(self, row, *, for_json: bool = False) -> list:
+        """The cells of ``text_headers``: for CSV, or (``for_json``) for JSON, whose times
         are written as tables show them (``iso``)."""
         cells = []
         for name, value in zip(self.headers, self.flat_row(row), strict=True):
             if name in self.times:
-                time = (iso(value) if json else value.isoformat()) if value else None
+                time = (iso(value) if for_json else value.isoformat()) if value else None
                 cells.extend((time, value.zone) if value else (None, None))
             else:
-                cells.append(_plain(value, utc_z=json))
+                cells.append(_plain(value, utc_z=for_json))
         return cells
 
 
@@ -355,7 +355,7 @@ CLAIMS = View(
 def _claims_record(row: ClaimRow) -> dict:
     """A row of ``claim list`` / ``report claims`` in JSON: the claim's id is ``claim_id``,
     as in every JSON output; ``id`` is kept for the scripts that read it (docs/json.md)."""
-    record = dict(zip(CLAIMS.text_headers, CLAIMS.text_row(row, json=True), strict=True))
+    record = dict(zip(CLAIMS.text_headers, CLAIMS.text_row(row, for_json=True), strict=True))
     return {"claim_id": row.claim_id, **record}
 
 
