@@ -80,8 +80,9 @@ class PartyStance:
 @dataclass(frozen=True)
 class PartyDetail:
     party: PartyRow
-    label: str  # its name and side
+    label: str  # its name and side, as tables print it: "JD Vance (United States)"
     stances: tuple[PartyStance, ...]
+    side: str = ""  # the name of its side alone (the top of its chain): "United States"
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,32 @@ def timeline_label(t: TimelineEntry, claim_id: int) -> str:
     return t.kind if t.claim_id == claim_id else f"{t.kind} counter-claim #{t.claim_id}"
 
 
+def stance_cell(t: TimelineEntry, claim_id: int) -> str:
+    """``timeline_label``, and "(amends #14)" when the desk recorded it in place of a
+    stance it voided (``stance amend``), and "[voided ...]" when the desk voided it."""
+    label = timeline_label(t, claim_id)
+    if t.amends is not None:
+        label += f" (amends #{t.amends})"
+    if t.void_at is not None:
+        label += f" [{voided_text(t)}]"
+    return label
+
+
+def recorded_text(at, by: str | None) -> str:
+    """ "2023-06-06 10:00Z editor": an instant the desk recorded, in UTC, and by whom."""
+    return f"{at:%Y-%m-%d %H:%M}Z" + (f" {by}" if by else "")
+
+
+def voided_text(t: TimelineEntry) -> str:
+    """ "voided 2023-06-06 12:00Z by desk: wrong official; amended by #16"."""
+    text = f"voided {t.void_at:%Y-%m-%d %H:%M}Z" + (f" by {t.void_by}" if t.void_by else "")
+    if t.void_reason:
+        text += f": {t.void_reason}"
+    if t.amended_by is not None:
+        text += f"; amended by #{t.amended_by}"
+    return text
+
+
 def verdict_text(row: ClaimRow) -> str | None:
     return str(row.verdict) if row.verdict else None
 
@@ -90,7 +116,7 @@ class View:
     def json_record(self, row) -> dict:
         if self.record is not None:
             return self.record(row)
-        return dict(zip(self.text_headers, self.text_row(row), strict=True))
+        return dict(zip(self.text_headers, self.text_row(row, for_json=True), strict=True))
 
     @property
     def text_headers(self) -> tuple[str, ...]:
@@ -99,21 +125,36 @@ class View:
         pairs = ((name, f"{name}_tz") if name in self.times else (name,) for name in self.headers)
         return tuple(h for pair in pairs for h in pair)
 
-    def text_row(self, row) -> list:
+    def text_row(self, row, *, for_json: bool = False) -> list:
+        """The cells of ``text_headers``: for CSV, or (``for_json``) for JSON, whose times
+        are written as tables show them (``iso``)."""
         cells = []
         for name, value in zip(self.headers, self.flat_row(row), strict=True):
             if name in self.times:
-                cells.extend((value.isoformat(), value.zone) if value else (None, None))
+                time = (iso(value) if for_json else value.isoformat()) if value else None
+                cells.extend((time, value.zone) if value else (None, None))
             else:
-                cells.append(_plain(value))
+                cells.append(_plain(value, utc_z=for_json))
         return cells
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, When):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat(timespec="seconds")
+def iso(value) -> str | None:
+    """A time in JSON: a said time (``When``) as said, at its precision and in its offset,
+    or an instant the desk recorded (UTC, to the second); a UTC time ends in ``Z``, as
+    tables print it (``2023-06-06T10:00Z``), never ``+00:00``."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, When) else value.isoformat(timespec="seconds")
+    return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+
+
+def _plain(value: Any, *, utc_z: bool = True) -> Any:
+    """A cell's value as text or JSON; a time as ``iso`` makes it (``utc_z``), or, for
+    CSV, in ISO 8601's other form for UTC, ``+00:00``, as exports have always had it."""
+    if isinstance(value, When) or hasattr(value, "isoformat"):
+        if utc_z:
+            return iso(value)
+        return value.isoformat() if isinstance(value, When) else value.isoformat(timespec="seconds")
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -148,20 +189,28 @@ def _quotes_text(row: ClaimRow) -> str:
 
 def _position_record(p: Position) -> dict:
     return {
-        "party": p.party, "side": p.side_name, "kind": p.kind, "said_at": p.said.isoformat(),
+        "party": p.party_name, "side": p.side_name, "kind": p.kind, "said_at": iso(p.said),
         "said_tz": p.said.zone, "quote": p.quote, "via": p.via, "source": p.source,
         "counter_claim_id": p.counter_claim_id, "anonymous": p.anonymous,
     }  # fmt: skip
 
 
 def timeline_record(t: TimelineEntry) -> dict:
+    """A stance in JSON; ``amends``: the stance it was recorded in place of, or None."""
     return {
-        "stance_id": t.stance_id, "claim_id": t.claim_id, "party": t.party, "kind": t.kind,
+        "stance_id": t.stance_id, "claim_id": t.claim_id, "party": t.party_name,
+        "side": t.side, "kind": t.kind,
         "quote": t.quote, "via": t.via, "source": t.source, "source_url": t.source_url,
-        "said_at": t.said.isoformat(), "said_tz": t.said.zone,
-        "recorded_at": t.recorded_at.isoformat(timespec="seconds"),
-        "recorded_by": t.recorded_by,
+        "said_at": iso(t.said), "said_tz": t.said.zone,
+        "recorded_at": iso(t.recorded_at), "recorded_by": t.recorded_by, "amends": t.amends,
     }  # fmt: skip
+
+
+def voided_record(t: TimelineEntry) -> dict:
+    """A voided stance in JSON: the stance, and when (UTC), by whom and why it was voided,
+    and the stance recorded in its place (``amended_by``) when it was amended."""
+    return {**timeline_record(t), "void_at": iso(t.void_at), "void_by": t.void_by,
+            "void_reason": t.void_reason, "amended_by": t.amended_by}  # fmt: skip
 
 
 def verdict_record(row: ClaimRow) -> dict | None:
@@ -169,7 +218,7 @@ def verdict_record(row: ClaimRow) -> dict | None:
     if v is None:
         return None
     return {"rating": v.rating, "label": v.label, "summary": v.summary, "url": v.url,
-            "by": v.by, "at": v.at.isoformat(), "at_tz": v.at.zone,
+            "by": v.by, "at": iso(v.at), "at_tz": v.at.zone,
             "publisher": v.publisher}  # fmt: skip
 
 
@@ -178,7 +227,7 @@ def _times_record(row, names) -> dict:
     found = {}
     for name in names:
         when = getattr(row, name)
-        found[name] = when.isoformat() if when else None
+        found[name] = iso(when)
         found[f"{name}_tz"] = when.zone if when else None
     return found
 
@@ -241,8 +290,8 @@ def period_text(p) -> str:
 
 
 def period_record(p) -> dict:
-    return {"status": p.status, "since": p.since.isoformat(), "since_tz": p.since.zone,
-            "until": p.until.isoformat() if p.until else None,
+    return {"status": p.status, "since": iso(p.since), "since_tz": p.since.zone,
+            "until": iso(p.until),
             "until_tz": p.until.zone if p.until else None, "began_by": p.began_by,
             "ended_by": p.ended_by, "how": p.how}  # fmt: skip
 
@@ -301,6 +350,16 @@ CLAIMS = View(
     empty="No claims match.",
     times=frozenset({"last_activity"}),
 )  # fmt: skip
+
+
+def _claims_record(row: ClaimRow) -> dict:
+    """A row of ``claim list`` / ``report claims`` in JSON: the claim's id is ``claim_id``,
+    as in every JSON output; ``id`` is kept for the scripts that read it (docs/json.md)."""
+    record = dict(zip(CLAIMS.text_headers, CLAIMS.text_row(row, for_json=True), strict=True))
+    return {"claim_id": row.claim_id, **record}
+
+
+CLAIMS = replace(CLAIMS, record=_claims_record)
 
 STANCES = View(
     name="stances",
@@ -382,24 +441,25 @@ VERDICTS = View(
 
 
 def timeline_view(claim_id: int) -> View:
-    """A claim's timeline, as ``claim show`` prints it."""
+    """A claim's timeline, as ``claim show`` prints it: the stances that count, in said
+    order, then those the desk voided, each marked with when, by whom and why."""
     return View(
         name="timeline",
         flat=(),
         table=(
             Column("said", lambda t, w: str(t.said)),
             Column("party", lambda t, w: fit(t.party, w), width=2),
-            Column("stance", lambda t, w: fit(timeline_label(t, claim_id), w), width=1),
+            Column("stance", lambda t, w: fit(stance_cell(t, claim_id), w), width=2),
             Column("quote", lambda t, w: fit(t.quote or "", w), width=4),
             Column("via", lambda t, w: fit(t.via or "", w), width=1),
             Column("source", lambda t, w: fit(t.source or "", w), width=2),
             Column(
                 "recorded",
-                lambda t, w: fit(f"{t.recorded_at:%Y-%m-%d %H:%M}Z {t.recorded_by}", w),
+                lambda t, w: fit(recorded_text(t.recorded_at, t.recorded_by), w),
                 width=1,
             ),
         ),
-        record=timeline_record,
+        record=lambda t: voided_record(t) if t.void_at is not None else timeline_record(t),
     )
 
 
@@ -690,15 +750,16 @@ def detail_record(d) -> dict:
     """``claim show --format json``: the claim, its sides, its links and its timeline."""
     r = d.row
     return {
-        "id": r.claim_id, "slug": r.slug, "topic": r.topic, "claim": r.text,
-        "status": r.status, "as_of": d.as_of.isoformat() if d.as_of else None,
-        "known_at": d.known_at.isoformat() if d.known_at else None,
+        "claim_id": r.claim_id, "id": r.claim_id, "slug": r.slug, "topic": r.topic,
+        "claim": r.text, "status": r.status, "as_of": iso(d.as_of),
+        "known_at": iso(d.known_at),
         "links": [{"kind": x.kind, "direction": x.direction, "claim_id": x.claim_id,
                    "claim": x.text, "merged_into": x.merged_into} for x in d.links],
         "asserted_by": [_position_record(p) for p in r.support],
         "denied_or_countered_by": [_position_record(p) for p in r.oppose],
         "verdict": verdict_record(r),
         "timeline": [timeline_record(t) for t in r.timeline],
+        "voided": [voided_record(t) for t in d.voided],
         "periods": [period_record(p) for p in r.periods],
     }  # fmt: skip
 
@@ -710,11 +771,11 @@ def party_record(d) -> dict:
     """``party show --format json``: the party, its names and side, its stances."""
     p = d.party
     return {
-        "id": p.id, "name": p.name, "kind": p.kind, "side": d.label, "aliases": list(p.aliases),
+        "id": p.id, "name": p.name, "kind": p.kind, "side": d.side, "aliases": list(p.aliases),
         "description": p.description,
         "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
                      "kind": s.kind, "by": s.by, "quote": s.quote,
-                     "said_at": s.said.isoformat(), "said_tz": s.said.zone}
+                     "said_at": iso(s.said), "said_tz": s.said.zone}
                     for s in d.stances],
     }  # fmt: skip
 

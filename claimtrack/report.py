@@ -405,7 +405,7 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
                    Stance.quote_lang, via.c.name.label("via"), Source.title.label("source"),
                    Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
                    Stance.said_precision, Stance.said_until, Stance.recorded_at,
-                   Stance.recorded_by)
+                   Stance.recorded_by, Stance.amends_id)
             .select_from(schema.stance)
             .outerjoin(via, via.c.id == Stance.via_id)
             .outerjoin(schema.source, Source.id == Stance.source_id)
@@ -475,9 +475,48 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> 
             said=said_when(s),
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
+            side=book.side(s.party_id),
+            amends=s.amends_id,
+            void_at=getattr(s, "void_at", None),
+            void_by=getattr(s, "void_by", None),
+            void_reason=getattr(s, "void_reason", None),
+            amended_by=getattr(s, "amended_by", None),
         )  # fmt: skip
         for s in said_order(mine)
     )
+
+
+def _voided(session: Session, scope: list[int], selection: Selection) -> list:
+    """The stances on these claims (and their counter-claims) that the desk had voided by
+    the selection's known-at and that were said by its as-of, with who voided them, when
+    and why, and the stance recorded in place of each amended one (``claim show``)."""
+    via = schema.party.alias("via")
+    amending = schema.stance.alias("amending")
+    query = (
+        select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
+               Stance.quote_lang, via.c.name.label("via"), Source.title.label("source"),
+               Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
+               Stance.said_precision, Stance.said_until, Stance.recorded_at,
+               Stance.recorded_by, Stance.amends_id, Stance.void_at, Stance.void_by,
+               Stance.void_reason, amending.c.id.label("amended_by"))
+        .select_from(schema.stance)
+        .outerjoin(via, via.c.id == Stance.via_id)
+        .outerjoin(schema.source, Source.id == Stance.source_id)
+        # An amend keeps the claim: the claim's index finds the amending stance.
+        .outerjoin(amending, (amending.c.claim_id == Stance.claim_id)
+                   & (amending.c.amends_id == Stance.id))
+        .where(Stance.void_at.is_not(None))
+        .order_by(Stance.id)
+    )  # fmt: skip
+    if selection.known_at is not None:
+        query = query.where(Stance.void_at < selection.known_at,
+                            Stance.recorded_at < selection.known_at)  # fmt: skip
+    if selection.as_of is not None:
+        query = query.where(Stance.said_until <= selection.as_of)
+    found = []
+    for chunk in chunks(scope):
+        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
+    return found
 
 
 def _by_claim(stances: list) -> dict[int, list]:
@@ -617,8 +656,9 @@ def claim_detail(
     query = scoped.select(*status.c).where(status.c.claim_id == claim.id)
     state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
     stances = _stances(session, scope, selection, full=True)
+    voided = _voided(session, scope, selection)
     book = PartyBook(session, lazy=True)
-    book.load({s.party_id for s in stances})
+    book.load({s.party_id for s in (*stances, *voided)})
     said = {s.said_at: said_when(s) for s in stances}
     ended = _ended(stances)
     s = state.first()
@@ -636,7 +676,9 @@ def claim_detail(
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
     links = _links(session, claim)
-    return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at)
+    voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book)
+    return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at,
+                       voided_timeline)  # fmt: skip
 
 
 def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
@@ -986,13 +1028,13 @@ def party_detail(session: Session, party) -> PartyDetail:
         )  # fmt: skip
         for s in session.execute(query)
     )
-    from claimtrack.record import party_label
+    from claimtrack.record import party_label, party_side
 
     # One party: its own row and relations, not every party's (PartyBook is for reports).
     parent = party.acts_for.name if party.acts_for else None
     aliases = tuple(a.alias for a in party.aliases)
     row = PartyRow(party.id, party.name, party.kind, parent, aliases, party.description)
-    return PartyDetail(row, party_label(party), stances)
+    return PartyDetail(row, party_label(party), stances, party_side(party).name)
 
 
 # -- sources, the log, verdicts ----------------------------------------------------------

@@ -67,6 +67,14 @@ class TimelineEntry:
     said: When
     recorded_at: dt.datetime
     recorded_by: str
+    side: str | None = None  # the party's side (the top of its chain): "Russia"
+    amends: int | None = None  # the stance this one was recorded in place of (stance amend)
+    # A voided stance (listed apart: it does not count): when the desk voided it, who, why,
+    # and the stance recorded in its place when it was amended.
+    void_at: dt.datetime | None = None
+    void_by: str | None = None
+    void_reason: str | None = None
+    amended_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,3 +138,4 @@ class ClaimDetail:
     links: tuple[LinkedClaim, ...]
     as_of: When | None
     known_at: When | None = None
+    voided: tuple[TimelineEntry, ...] = ()  # stances the desk voided (by known_at), said order

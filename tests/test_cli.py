@@ -138,7 +138,8 @@ def test_contested_report_json(seeded_run):
     rows = json.loads(result.output)
     unfreeze = next(r for r in rows if "unfreeze" in r["claim"])
     assert unfreeze["asserted_by"][0]["via"] == "Reuters"
-    assert unfreeze["denied_or_countered_by"][0]["party"] == "unnamed US official (United States)"
+    opponent = unfreeze["denied_or_countered_by"][0]
+    assert (opponent["party"], opponent["side"]) == ("unnamed US official", "United States")
     assert unfreeze["asserted_by"][0]["said_at"] == "2026-04-11"
     assert unfreeze["asserted_by"][0]["said_tz"] == "+05:00"
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from claimtrack.lookup import label_with_side
+
 SEED_IDS = list(range(1, 24))
 CONTESTED_IDS = {1, 2, 3, 5, 6, 7, 8, 9, 10, 18, 19}  # the seed's contested claims
 EMPTY = {"No contested claims.", "No claims match."}
@@ -292,15 +294,16 @@ def test_timeline_labels_own_stances_by_kind_and_others_by_counter_claim(seeded,
         assert len(entries) == len(row["timeline"]), (claim_id, entries)
         for text, stance in zip(entries, row["timeline"], strict=True):
             said = text.split(" — ")[0]  # the source, if any, follows a dash
+            party = label_with_side(stance["party"], stance["side"])  # as the page names it
             assert f"claim #{claim_id}" not in said, f"#{claim_id} names itself: {text!r}"
             if stance["claim_id"] == claim_id:
                 own += 1
-                assert said.endswith(f" {stance['party']} {stance['kind']}"), text
+                assert said.endswith(f" {party} {stance['kind']}"), text
                 assert "counter-claim" not in said, text
             else:
                 counter += 1
                 label = f"{stance['kind']} counter-claim #{stance['claim_id']}"
-                assert said.endswith(f" {stance['party']} {label}"), text
+                assert said.endswith(f" {party} {label}"), text
                 assert stance["claim_id"] in linked, (claim_id, stance, linked)
     assert own and counter  # both kinds of entry were seen
 

@@ -13,6 +13,7 @@ import networkx as nx
 import pytest
 
 from claimtrack import graph
+from claimtrack.lookup import label_with_side
 
 CHINESE = "美国已经同意解冻伊朗在卡塔尔的海外资产"
 PERSIAN = "مذاکرات ۲۴ تا ۲۵ ساعت طول کشید"
@@ -149,7 +150,8 @@ def test_graphml_reads_back_with_every_claim_party_stance_and_contradiction(seed
     # Each contested claim's parties, as the report names them, are its stance edges.
     for row in _contested(seeded):
         want = sorted(
-            (p["party"], "for" if side == "asserted_by" else "against", p["counter_claim_id"] or 0)
+            (label_with_side(p["party"], p["side"]), "for" if side == "asserted_by" else "against",
+             p["counter_claim_id"] or 0)
             for side in ("asserted_by", "denied_or_countered_by") for p in row[side]
         )  # fmt: skip
         got = sorted(

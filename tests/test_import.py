@@ -34,7 +34,8 @@ def test_minimal_file_typed_by_hand(ready, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 parties" in result.output  # 万斯 is JD Vance already; Beta Agency is new
     rows = json.loads(ready("report", "contested", "--topic", "bridge", "--format", "json").stdout)
-    assert rows[0]["asserted_by"][0]["party"] == "JD Vance (United States)"
+    assert rows[0]["asserted_by"][0]["party"] == "JD Vance"
+    assert rows[0]["asserted_by"][0]["side"] == "United States"
     assert rows[0]["denied_or_countered_by"][0]["party"] == "Beta Agency"
 
 

@@ -105,9 +105,11 @@ def test_asset_unfreeze_episode_in_four_commands_on_an_empty_database(run, backe
         assert result.exit_code == 0, (command, result.output)
     rows = json.loads(run("report", "contested", "--format", "json").stdout)
     [row] = rows
-    assert row["asserted_by"][0]["party"] == "unnamed senior Iranian official (Iran)"
+    assert row["asserted_by"][0]["party"] == "unnamed senior Iranian official"
+    assert row["asserted_by"][0]["side"] == "Iran"
     assert row["asserted_by"][0]["via"] == "Reuters"
-    assert row["denied_or_countered_by"][0]["party"] == "unnamed US official (United States)"
+    assert row["denied_or_countered_by"][0]["party"] == "unnamed US official"
+    assert row["denied_or_countered_by"][0]["side"] == "United States"
     log = json.loads(run("log", "--format", "json").stdout)
     assert {e["editor"] for e in log} == {"test-editor"}
     assert any("Reuters (created as missing)" in e["detail"] for e in log)

@@ -416,7 +416,9 @@ def merge(env, duplicate, into) -> None:
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     """Show a claim: its status, its verdict, its linked claims and the timeline of every stance.
 
-    The timeline includes the stances on its counter-claims, marked with their claim id.
+    The timeline includes the stances on its counter-claims, marked with their claim id,
+    and ends with the stances the desk voided (they do not count), each marked with when,
+    by whom and why; a stance recorded by `stance amend` is marked with the one it amends.
 
     \b
     Examples:
@@ -460,12 +462,13 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         click.echo(render.visible(f"  {relation} #{linked.claim_id}: {linked.text}"))
     if row.verdict:
         click.echo(render.visible(f"Verdict: {row.verdict}"))
-    if not row.timeline:
+    if not row.timeline and not detail.voided:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return
     click.echo()
-    show_rows(render.timeline_view(row.claim_id), row.timeline, fmt=fmt, tablefmt=tablefmt,
-              out=out)  # fmt: skip
+    # The voided after the stances that count, each marked: they do not count.
+    show_rows(render.timeline_view(row.claim_id), [*row.timeline, *detail.voided], fmt=fmt,
+              tablefmt=tablefmt, out=out)  # fmt: skip
 
 
 @claim.command("list")
