@@ -399,17 +399,7 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
                        Stance.said_precision, Stance.said_until,
                        Stance.recorded_at)  # fmt: skip
     else:
-        via = schema.party.alias("via")
-        query = (
-            select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
-                   Stance.quote_lang, via.c.name.label("via"), Source.title.label("source"),
-                   Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
-                   Stance.said_precision, Stance.said_until, Stance.recorded_at,
-                   Stance.recorded_by, Stance.amends_id)
-            .select_from(schema.stance)
-            .outerjoin(via, via.c.id == Stance.via_id)
-            .outerjoin(schema.source, Source.id == Stance.source_id)
-        )  # fmt: skip
+        query = _shown_stances()
     query = query.where(*selection.counts(Stance)).order_by(Stance.id)
     found = []
     for chunk in chunks(scope):
@@ -486,22 +476,30 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> 
     )
 
 
-def _voided(session: Session, scope: list[int], selection: Selection) -> list:
-    """The stances on these claims (and their counter-claims) that the desk had voided by
-    the selection's known-at and that were said by its as-of, with who voided them, when
-    and why, and the stance recorded in place of each amended one (``claim show``)."""
+def _shown_stances(*more):
+    """What a timeline shows of each stance (its party, words, via, source, times, the
+    stance it amends), and ``more``."""
     via = schema.party.alias("via")
-    amending = schema.stance.alias("amending")
-    query = (
+    return (
         select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
                Stance.quote_lang, via.c.name.label("via"), Source.title.label("source"),
                Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
                Stance.said_precision, Stance.said_until, Stance.recorded_at,
-               Stance.recorded_by, Stance.amends_id, Stance.void_at, Stance.void_by,
-               Stance.void_reason, amending.c.id.label("amended_by"))
+               Stance.recorded_by, Stance.amends_id, *more)
         .select_from(schema.stance)
         .outerjoin(via, via.c.id == Stance.via_id)
         .outerjoin(schema.source, Source.id == Stance.source_id)
+    )  # fmt: skip
+
+
+def _voided(session: Session, scope: list[int], selection: Selection) -> list:
+    """The stances on these claims (and their counter-claims) that the desk had voided by
+    the selection's known-at and that were said by its as-of, with who voided them, when
+    and why, and the stance recorded in place of each amended one (``claim show``)."""
+    amending = schema.stance.alias("amending")
+    query = (
+        _shown_stances(Stance.void_at, Stance.void_by, Stance.void_reason,
+                       amending.c.id.label("amended_by"))
         # An amend keeps the claim: the claim's index finds the amending stance.
         .outerjoin(amending, (amending.c.claim_id == Stance.claim_id)
                    & (amending.c.amends_id == Stance.id))
