@@ -114,4 +114,4 @@ def rebuild_status(env) -> None:
         from claimtrack.record import log_event
 
         log_event(session, env.editor, "db rebuild-status", f"{count} claims")
-    click.echo(f"Rebuilt the status and history of {count} claim(s).")
+    click.echo(f"Rebuilt the status and history of {count:,} claim(s).")
