@@ -49,12 +49,14 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    column,
     exists,
     func,
     insert,
     literal,
     or_,
     select,
+    table,
     union,
     update,
 )
@@ -1034,8 +1036,13 @@ class _Load:
             ordered = new.subquery()
             sequence = func.pg_get_serial_sequence(target.name, "id")
             numbered = select(ordered.c.line, func.nextval(sequence).label("id")).subquery()
-        else:  # SQLite: the write lock is ours, and a new row takes the largest id + 1
-            last = self.connection.scalar(select(func.max(target.c.id))) or 0
+        else:  # SQLite: the write lock is ours, and a new row takes the largest id + 1,
+            # or, with AUTOINCREMENT (parties and sources: revision 0015), the largest
+            # ever given + 1: an id deleted by a merge is never given again.
+            given = table("sqlite_sequence", column("name"), column("seq"))
+            largest = self.connection.scalar(select(func.max(target.c.id))) or 0
+            ever = select(given.c.seq).where(given.c.name == target.name)
+            last = max(largest, self.connection.scalar(ever) or 0)
             number = func.row_number().over(order_by=line) + last
             numbered = select(line, number.label("id")).where(staged.c.new).subquery()
         self.connection.execute(

@@ -71,6 +71,13 @@ def test_sqlite_settings(tmp_path):
                 "SELECT sql FROM sqlite_master WHERE name = 'claim_sketch'"
             ).scalar()
             assert created.rstrip().endswith("WITHOUT ROWID")
+            # ids of parties and sources are never given again (revision 0015), and a
+            # fresh database is made through the revisions, so it has them too
+            for table in ("party", "source"):
+                created = connection.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
+                ).scalar()
+                assert "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT" in created
     finally:
         engine.dispose()
     assert (tmp_path / "x.db").stat().st_mode & 0o777 == 0o600
@@ -101,3 +108,78 @@ def test_the_schema_does_not_import_a_dialect():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = run.stdout.strip()
     assert loaded == "[]"
+
+
+def _described(connection, table: str) -> dict:
+    """A table as the database describes it: columns, keys, checks, unique constraints and
+    indexes (not the primary key's name, which SQLite's AUTOINCREMENT form cannot carry)."""
+    inspector = sa.inspect(connection)
+    return {
+        "columns": [(c["name"], str(c["type"]), c["nullable"])
+                    for c in inspector.get_columns(table)],
+        "pk": inspector.get_pk_constraint(table)["constrained_columns"],
+        "fks": sorted((k["name"], tuple(k["constrained_columns"]), k["referred_table"])
+                      for k in inspector.get_foreign_keys(table)),
+        "checks": sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
+        "uniques": sorted((u["name"], tuple(u["column_names"]))
+                          for u in inspector.get_unique_constraints(table)),
+        "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                          for i in inspector.get_indexes(table)),
+    }  # fmt: skip
+
+
+def test_ids_never_reused_keeps_every_key_check_and_index(db_url):
+    """0015 makes the party and source tables again on SQLite (AUTOINCREMENT): the same
+    columns, keys, checks and indexes before, after and after going back; the sequence
+    starts past the largest id and past ids the log names as merged away. On PostgreSQL
+    it changes nothing."""
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0014_sides")
+        with engine.begin() as connection:
+            before = {t: _described(connection, t) for t in ("party", "source")}
+            connection.exec_driver_sql(
+                "INSERT INTO party (id, name, name_norm, kind, anonymous, created_at) VALUES "
+                "(1, 'A', 'a', 'media', false, '2026-04-11 10:00:00'), "
+                "(2, 'B', 'b', 'media', false, '2026-04-11 10:00:00')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO source (id, outlet_id, title, title_key, created_at) "
+                "VALUES (5, 1, 'T', 'k', '2026-04-11 10:00:00')"
+            )
+            # #3 was added and merged away before the upgrade: the log still names it
+            connection.exec_driver_sql(
+                "INSERT INTO event (at, editor, action, detail) VALUES "
+                "('2026-04-11 10:00:00', 'old', 'party add', '#3 C'), "
+                "('2026-04-11 10:00:00', 'old', 'party merge', '#3 C [media] into #2 B: ...')"
+            )
+            if engine.dialect.name == "postgresql":  # as its sequences would stand
+                for table, last in (("party", 3), ("source", 5)):
+                    connection.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})"
+                    )
+        db.upgrade(engine)
+        with engine.begin() as connection:
+            assert {t: _described(connection, t) for t in before} == before
+            new_party = connection.execute(sa.text(
+                "INSERT INTO party (name, name_norm, kind, anonymous, created_at) "
+                "VALUES ('D', 'd', 'media', false, '2026-04-11 10:00:00') RETURNING id"
+            )).scalar()  # fmt: skip
+            new_source = connection.execute(sa.text(
+                "INSERT INTO source (outlet_id, title, title_key, created_at) "
+                "VALUES (1, 'U', 'u', '2026-04-11 10:00:00') RETURNING id"
+            )).scalar()  # fmt: skip
+            assert (new_party, new_source) == (4, 6)
+        db.downgrade(engine, "0014_sides")
+        with engine.connect() as connection:
+            assert {t: _described(connection, t) for t in before} == before
+            if engine.dialect.name == "sqlite":
+                made = connection.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'party'"
+                ).scalar()
+                assert "AUTOINCREMENT" not in made
+            names = connection.execute(sa.text("SELECT name FROM party ORDER BY id")).scalars()
+            assert list(names) == ["A", "B", "D"]
+        db.upgrade(engine)
+    finally:
+        engine.dispose()

@@ -547,11 +547,23 @@ def _fill_0013_changes(connection) -> None:
     _fill_0012(connection)
 
 
+def _fill_0014_sides(connection) -> None:
+    """As 0013 upgraded to 0014, each side's counts kept as 0014's writes keep them
+    (``side_claim``, ``side_total``); 0015 makes the party and source tables again on
+    SQLite, their ids never given twice (AUTOINCREMENT): the same rows."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import tally
+
+    _fill_0013_changes(connection)
+    tally.rebuild_sides(Session(bind=connection))
+
+
 FILLERS = {"0001": _fill_0001, "0002": _fill_0002, "0003": _fill_0003, "0004": _fill_0004,
            "0005": _fill_0005, "0006": _fill_0006, "0007": _fill_0007,
            "0008": _fill_0008, "0009": _fill_0009, "0010": _fill_0010,
            "0011": _fill_0011, "0012": _fill_0012,
-           "0013_changes": _fill_0013_changes}  # fmt: skip
+           "0013_changes": _fill_0013_changes, "0014_sides": _fill_0014_sides}  # fmt: skip
 
 
 def test_every_revision_upgrades_to_head_with_its_rows(db_url):

@@ -1,0 +1,42 @@
+"""An id, once given, names one party (one source) for good: one merged away is never given
+again, on SQLite (AUTOINCREMENT, revision 0015) as on PostgreSQL (sequences)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def _ids(engine, table: str) -> set[int]:
+    with engine.connect() as connection:
+        return set(connection.execute(sa.text(f"SELECT id FROM {table}")).scalars())  # noqa: S608
+
+
+def test_a_merged_partys_id_is_not_given_again(run, engine):
+    for name in ("A", "B", "C"):
+        assert run("party", "add", name).exit_code == 0
+    assert run("party", "merge", "C", "B").exit_code == 0  # C was #3, the newest
+    assert _ids(engine, "party") == {1, 2}
+    added = run("party", "add", "D")
+    assert added.output.strip() == "4"
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name FROM party WHERE id = 4")).scalar() == "D"
+    missing = run("party", "show", "3")  # the old id finds no one, not D
+    assert missing.exit_code != 0 and "D" not in missing.output
+
+
+def test_a_joined_sources_id_is_not_given_again(run, engine, tmp_path):
+    # Two outlets with a source of one title: merged, the later source (#2) joins the
+    # earlier and is deleted.
+    for outlet in ("Agency", "Agency Two"):
+        assert run("party", "add", outlet, "--kind", "media").exit_code == 0
+        assert run("source", "add", "Talks end", "--outlet", outlet).exit_code == 0
+    assert run("party", "merge", "Agency Two", "Agency").exit_code == 0
+    assert _ids(engine, "source") == {1}
+    # An import numbers its new sources itself (claimtrack.bulk): past every id given.
+    path = tmp_path / "more.csv"
+    path.write_text("claim,party,stance,source,date\nShips left,Agency,asserts,Talks end "
+                    "again,2026-04-12\n")  # fmt: skip
+    assert run("import", "csv", str(path)).exit_code == 0
+    assert _ids(engine, "source") == {1, 3}
+    added = run("source", "add", "Talks resume", "--outlet", "Agency")
+    assert added.exit_code == 0 and added.output.strip() == "4"
