@@ -28,6 +28,17 @@ def include_name(name, type_, parent_names) -> bool:
     return True
 
 
+# Which tables' foreign keys need checking after a run with SQLite's keys off
+# (``claimtrack.db._migrating``): each revision run adds the tables its module names in
+# ``SQLITE_KEYS_TO_CHECK``, or None (every table) when it names none.
+KEYS_TO_CHECK = "claimtrack_keys_to_check"
+
+
+def note_keys_to_check(ctx, step, heads, run_args) -> None:
+    tables = getattr(step.up_revision.module, "SQLITE_KEYS_TO_CHECK", None)
+    ctx.connection.info.setdefault(KEYS_TO_CHECK, []).append(tables)
+
+
 def run_migrations(connection) -> None:
     context.configure(
         connection=connection,
@@ -35,6 +46,7 @@ def run_migrations(connection) -> None:
         render_as_batch=True,  # SQLite rebuilds tables to alter them
         compare_type=True,
         include_name=include_name,
+        on_version_apply=note_keys_to_check,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -183,3 +183,48 @@ def test_ids_never_reused_keeps_every_key_check_and_index(db_url):
         db.upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_an_upgrade_checks_the_keys_each_revision_could_break(tmp_path):
+    """SQLite runs revisions with foreign keys off, then checks them (``db._migrating``):
+    every table's, unless each revision run names the tables it could break (0015: the
+    party and source tables it makes again). A dangling key there is refused; one
+    elsewhere is left to a check of every table, which a run of 0014 with 0015 still makes."""
+    import sqlite3
+
+    import pytest
+
+    from claimtrack.errors import ClaimtrackError
+
+    path = tmp_path / "keys.db"
+    engine = db.create_engine(db.resolve_url(str(path)))
+
+    def dangle(revision: str, sql: str) -> None:
+        db.downgrade(engine, "base")
+        db.upgrade(engine, revision)
+        raw = sqlite3.connect(path)  # keys off: as an old claimtrack, or a hand, left it
+        raw.execute(sql)
+        raw.commit()
+        raw.close()
+
+    def revision() -> str:
+        with engine.connect() as connection:
+            return db.current_revision(connection)
+
+    try:
+        in_source = ("INSERT INTO source (outlet_id, title, title_key, created_at) "
+                     "VALUES (99, 'T', 'k', '2026-04-11 10:00:00')")  # fmt: skip
+        in_alias = "INSERT INTO party_alias (party_id, alias, alias_norm) VALUES (99, 'x', 'x')"
+        dangle("0014_sides", in_source)
+        with pytest.raises(ClaimtrackError, match="dangling reference in source"):
+            db.upgrade(engine)
+        assert revision() == "0014_sides"
+        dangle("0014_sides", in_alias)  # not a table 0015 touches: not checked
+        db.upgrade(engine)
+        assert revision() == db.SCHEMA_HEAD
+        dangle("0013_changes", in_alias)  # 0014 names no tables: every table is checked
+        with pytest.raises(ClaimtrackError, match="dangling reference in party_alias"):
+            db.upgrade(engine)
+        assert revision() == "0013_changes"
+    finally:
+        engine.dispose()

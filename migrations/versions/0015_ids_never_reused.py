@@ -35,6 +35,12 @@ depends_on: str | Sequence[str] | None = None
 # The tables whose rows a command deletes, and the log entries that name their ids.
 TABLES = {"party": ("party add", "party merge"), "source": ("source add",)}
 
+# Made again with every row and id as it was, these tables' own keys are all a dangling
+# reference could be in: the rows that refer to them are untouched. Checking only these
+# (claimtrack.db._migrating) spares a check of every key of every table, 40-60 s at a
+# million claims for a revision that itself takes 2 s.
+SQLITE_KEYS_TO_CHECK = tuple(TABLES)
+
 
 def _recreate(table: str, autoincrement: bool) -> None:
     with op.batch_alter_table(
