@@ -176,10 +176,10 @@ class ClaimtrackGroup(LazyGroup):
         if gc.isenabled():
             gc.disable()
             _collector["paused"] = True
-        from claimtrack.cli import interrupt, output
+        from claimtrack.cli import interrupt, stdout
 
         restore = interrupt.install()  # Ctrl-C: one line, exit 130 (``Interrupted``)
-        unguard = output.guard_standard_output()  # a closed pipe, a full disk: one line
+        unguard = stdout.guard_standard_output()  # a closed pipe, a full disk: one line
         try:
             return super().main(*args, **kwargs)
         finally:
@@ -188,24 +188,24 @@ class ClaimtrackGroup(LazyGroup):
             _resume_collection()
 
     def invoke(self, ctx: click.Context):
-        from claimtrack.cli import interrupt, output
+        from claimtrack.cli import interrupt, stdout
 
         try:
             try:
                 result = super().invoke(ctx)
-                if output.standard_output_failure() is not None:  # a write command went on
-                    raise output.standard_output_failure()
+                if stdout.standard_output_failure() is not None:  # a write command went on
+                    raise stdout.standard_output_failure()
                 interrupt.finished()
             except (Exception, KeyboardInterrupt) as exc:
                 failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
                 if isinstance(exc, KeyboardInterrupt) and interrupt.written():
                     failed = False  # what it created holds what was committed: it stays
-                if output.standard_output_failure() is not None and interrupt.written():
+                if stdout.standard_output_failure() is not None and interrupt.written():
                     failed = False  # written, only not confirmed: it stays, and is told
                 if isinstance(ctx.obj, Env):
                     if failed:
                         ctx.obj.discard_new_database()
-                    elif output.standard_output_failure() is None:
+                    elif stdout.standard_output_failure() is None:
                         ctx.obj.announce_new_database()
                 raise
             if isinstance(ctx.obj, Env):
@@ -214,9 +214,9 @@ class ClaimtrackGroup(LazyGroup):
         except KeyboardInterrupt:  # not click's "Aborted!", exit 1: say what was written
             raise interrupt.Interrupted() from None
         except OSError:  # standard output's (a closed pipe, a full disk), or not ours
-            if output.standard_output_failure() is None:
+            if stdout.standard_output_failure() is None:
                 raise
-            raise _output_lost(ctx, output.standard_output_failure()) from None
+            raise _output_lost(ctx, stdout.standard_output_failure()) from None
         except UsageError as exc:
             raise Misuse(str(exc)) from None
         except click.UsageError as exc:  # click's own: a bad option value, a missing argument
@@ -255,7 +255,7 @@ def _output_lost(ctx: click.Context, failure: OSError) -> Exception:
     command that only reads ends quietly (click's way, exit 1); any other is one line."""
     import errno
 
-    from claimtrack.cli import interrupt, output
+    from claimtrack.cli import interrupt, stdout
 
     closed = isinstance(failure, BrokenPipeError) or failure.errno == errno.EPIPE
     reason = "the reader closed the pipe" if closed else (failure.strerror or str(failure))
@@ -269,7 +269,7 @@ def _output_lost(ctx: click.Context, failure: OSError) -> Exception:
         lost = OutputLost(f"{line} (the change was written{': ' + what if what else ''})")
         lost.exit_code = WRITTEN_UNCONFIRMED
         return lost
-    if output.writing():
+    if stdout.writing():
         return OutputLost(f"{line} (nothing was written)")
     if closed:
         return failure  # click: quiet, exit 1 (README: "a reader that closed the pipe")
@@ -323,9 +323,9 @@ class Env:
 
         interrupt.watch(engine)  # what a Ctrl-C says was written
         if write:
-            from claimtrack.cli import output
+            from claimtrack.cli import stdout
 
-            output.keep_going()  # a closed standard output no longer decides the write
+            stdout.keep_going()  # a closed standard output no longer decides the write
         self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
         if missing:
