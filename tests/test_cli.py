@@ -125,6 +125,34 @@ def test_demo_is_the_same_on_each_backend(run, tmp_path):
     assert report(result) == report(sqlite)
 
 
+def test_demo_suggests_commands_that_paste_and_never_a_password(db_url, backend, tmp_path):
+    """D6: the "Try next" lines printed the URL's password, unquoted (a URL's `&` cut the
+    pasted command in two). Now quoted, the password left out (libpq takes it from
+    PGPASSWORD), and the suggested command runs as pasted."""
+    import shlex
+
+    if backend == "sqlite":
+        url, password = str(tmp_path / "a b&c.db"), None
+    else:
+        password = db_url.password or "s3cret-demo-pw"  # a server that trusts takes any
+        with_query = db_url.update_query_dict({"connect_timeout": "10"})  # and an `&`
+        url = with_query.set(password=password).render_as_string(hide_password=False)
+    result = CliRunner().invoke(cli, ["--db", url, "demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    if password:
+        assert password not in result.output
+        assert "PGPASSWORD" in result.output.split("Try next:")[1]
+    suggested = [shlex.split(line) for line in result.output.splitlines()
+                 if line.startswith("  claimtrack ")]  # fmt: skip
+    assert len(suggested) == 3
+    for argv in suggested:
+        assert argv[:2] == ["claimtrack", "--db"]
+        assert "&" not in url or "&" in argv[2]  # one word: the shell did not cut it
+    env = {"PGPASSWORD": str(password)} if password else {}
+    current = CliRunner(env=env).invoke(cli, suggested[2][1:], catch_exceptions=False)
+    assert current.exit_code == 0 and "revision" in current.output, current.output
+
+
 @pytest.fixture
 def seeded_run(run, engine):
     """``run`` on a database at head holding the Islamabad seed."""
@@ -299,11 +327,11 @@ def test_exit_statuses_are_in_the_top_level_help_and_the_readme_alike():
     import re
     from pathlib import Path
 
-    from claimtrack.cli import EXIT_STATUSES, Misuse
+    from claimtrack.cli import EXIT_STATUSES, WRITTEN_UNCONFIRMED, Misuse
     from claimtrack.cli.interrupt import Interrupted
 
     assert set(EXIT_STATUSES) == {0, 1, click.ClickException.exit_code, Misuse.exit_code,
-                                  Interrupted.exit_code}  # fmt: skip
+                                  WRITTEN_UNCONFIRMED, Interrupted.exit_code}  # fmt: skip
     epilog = CliRunner().invoke(cli, ["--help"]).output.split("Exit status:\n", 1)[1]
     epilog = re.sub(r"\n {5,}(?=\S)", " ", epilog)  # click wraps a line: join it again
     listed = dict(re.findall(r"^  (\d+) +(.+)$", epilog, re.MULTILINE))

@@ -192,7 +192,9 @@ def _claimtrack(url: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
-@pytest.mark.parametrize("command", [("export", "csv"), ("report", "contested")])
+@pytest.mark.parametrize(
+    "command", [("export", "csv"), ("report", "contested"), ("db", "current"), ("log",)]
+)
 def test_standard_output_on_a_full_disk(story, engine, db_url, command):
     before = snapshot(engine)
     with open("/dev/full", "w") as full:
@@ -213,6 +215,142 @@ def test_a_reader_that_stops_reading_is_not_an_error_message(story, db_url):
     process.stdout.close()  # before the export writes a byte
     stderr = process.communicate(timeout=60)[1]
     assert process.returncode == 1 and stderr == ""
+
+
+# A write command whose standard output fails: its change is committed or not on its own
+# merits, and one line says which (exit 3: written; exit 1: nothing written).
+WRITES = {
+    "party add": (("party", "add", "Pipe Party"), "party add #3 Pipe Party"),
+    "claim comment": (
+        ("claim", "comment", "1", "--by", "US", "--quote", "pipe test", "--at", "2026-04-13"),
+        "claim comment #1 US comments (stance 3)",
+    ),
+    "import csv": (("import", "csv", "{csv}"), "import import new.csv: 1 claims, 1 stances"),
+}
+
+
+def _write_args(name: str, tmp_path: Path) -> tuple[tuple[str, ...], str]:
+    args, entry = WRITES[name]
+    if "{csv}" in args:
+        new = tmp_path / "new.csv"
+        new.write_text(MINIMAL + "The pipe leaked,Iran,asserts,,2026-04-13T10:00+03:30\n",
+                       encoding="utf-8")  # fmt: skip
+        args = tuple(str(new) if a == "{csv}" else a for a in args)
+    return args, entry
+
+
+def _written(engine, name: str) -> bool:
+    import sqlalchemy as sa
+
+    query = {
+        "party add": "SELECT count(*) FROM party WHERE name = 'Pipe Party'",
+        "claim comment": "SELECT count(*) FROM stance WHERE quote = 'pipe test'",
+        "import csv": "SELECT count(*) FROM claim WHERE text = 'The pipe leaked'",
+    }[name]
+    with engine.connect() as connection:
+        return connection.execute(sa.text(query)).scalar_one() == 1
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("name", WRITES)
+def test_a_write_whose_output_is_full_is_kept_and_says_so(story, engine, db_url, tmp_path, name):
+    """D15: a traceback before, after committing (claim comment, import) or not (party
+    add): now committed always, one line naming what was written, exit 3."""
+    args, entry = _write_args(name, tmp_path)
+    with open("/dev/full", "w") as full:
+        done = _claimtrack(db_url.render_as_string(hide_password=False), *args, stdout=full)
+    assert done.stderr == (
+        "Error: cannot write to standard output: No space left on device "
+        f"(the change was written: {entry})\n"
+    )
+    assert done.returncode == 3
+    assert _written(engine, name)
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_write_whose_reader_closed_the_pipe_is_kept_and_says_so(
+    story, engine, db_url, tmp_path, name
+):
+    """D7: `claim comment ... | true` was written, `party add X | true` not, both exit 1
+    and silent: now both written, one line, exit 3."""
+    args, entry = _write_args(name, tmp_path)
+    url = db_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    process.stdout.close()  # before the command writes a byte
+    stderr = process.communicate(timeout=60)[1]
+    assert stderr == (
+        f"Error: cannot write to standard output: the reader closed the pipe "
+        f"(the change was written: {entry})\n"
+    )
+    assert process.returncode == 3
+    assert _written(engine, name)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_write_to_a_full_output_that_writes_nothing_says_so(story, engine, db_url, tmp_path):
+    """A dry run, or a refusal, to a full standard output: nothing written, exit 1."""
+    args, _ = _write_args("import csv", tmp_path)
+    url = db_url.render_as_string(hide_password=False)
+    before = snapshot(engine)
+    with open("/dev/full", "w") as full:
+        dry = _claimtrack(url, *args, "--dry-run", stdout=full)
+        refused = _claimtrack(url, "party", "add", "Iran", stdout=full)
+    assert dry.stderr == (
+        "Error: cannot write to standard output: No space left on device (nothing was written)\n"
+    )
+    assert dry.returncode == 1
+    assert refused.stderr == "Error: party 'Iran' exists already: #1 'Iran'\n"
+    assert refused.returncode == 1
+    assert snapshot(engine) == before
+
+
+def _demo_claims(db_url) -> int:
+    import sqlalchemy as sa
+
+    engine = db.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM claim")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_demo_into_a_closed_pipe_keeps_its_database(db_url, backend, tmp_path):
+    """D1: `claimtrack demo | head -1` printed "... added" and then, on SQLite only,
+    removed the database, silently. Now kept on both, and said."""
+    url = db_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "demo"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    first = process.stdout.readline()  # as `head -1` does
+    process.stdout.close()
+    stderr = process.communicate(timeout=60)[1]
+    assert first.startswith("Demo database: ") and first.rstrip().endswith("added)")
+    entry = ("import seed islamabad-2026.toml: 22 parties, 53 aliases, 1 sources, 23 claims, "
+             "30 stances, 4 links")  # fmt: skip
+    new = f", in the new database {db_url.database}" if backend == "sqlite" else ""
+    assert stderr == (
+        "Error: cannot write to standard output: the reader closed the pipe "
+        f"(the change was written: {entry}{new})\n"
+    )
+    assert process.returncode == 3
+    assert _demo_claims(db_url) == 23
+
+
+def test_a_write_whose_standard_error_is_closed_too_tells_by_its_status(story, engine, db_url):
+    url = db_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "party", "add", "Pipe Party"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    process.stdout.close()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 3
+    assert _written(engine, "party add")
 
 
 def _special(kind: str, tmp_path: Path) -> Path:

@@ -8,6 +8,7 @@ their functions, so ``claimtrack --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 
@@ -78,6 +79,8 @@ EXIT_STATUSES = {
     1: "refused by the data or the system (an unknown party, a locked database, "
     "a full disk, an incomplete export), or a reader that closed the pipe",
     2: "the command was used wrongly (an unknown option, a bad value, a missing argument)",
+    3: "written, but its output could not be (a closed pipe, a full disk): "
+    "one line says what was written; do not run it again",
     130: "interrupted (Ctrl-C), in one line that says whether anything was written",
 }
 
@@ -173,34 +176,47 @@ class ClaimtrackGroup(LazyGroup):
         if gc.isenabled():
             gc.disable()
             _collector["paused"] = True
-        from claimtrack.cli import interrupt
+        from claimtrack.cli import interrupt, stdout
 
         restore = interrupt.install()  # Ctrl-C: one line, exit 130 (``Interrupted``)
+        unguard = stdout.guard_standard_output()  # a closed pipe, a full disk: one line
         try:
             return super().main(*args, **kwargs)
         finally:
+            unguard()
             restore()
             _resume_collection()
 
     def invoke(self, ctx: click.Context):
-        from claimtrack.cli import interrupt
+        from claimtrack.cli import interrupt, stdout
 
         try:
             try:
                 result = super().invoke(ctx)
+                if stdout.standard_output_failure() is not None:  # a write command went on
+                    raise stdout.standard_output_failure()
                 interrupt.finished()
             except (Exception, KeyboardInterrupt) as exc:
                 failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
                 if isinstance(exc, KeyboardInterrupt) and interrupt.written():
                     failed = False  # what it created holds what was committed: it stays
+                if stdout.standard_output_failure() is not None and interrupt.written():
+                    failed = False  # written, only not confirmed: it stays, and is told
                 if isinstance(ctx.obj, Env):
-                    ctx.obj.discard_new_database() if failed else ctx.obj.announce_new_database()
+                    if failed:
+                        ctx.obj.discard_new_database()
+                    elif stdout.standard_output_failure() is None:
+                        ctx.obj.announce_new_database()
                 raise
             if isinstance(ctx.obj, Env):
                 ctx.obj.announce_new_database()
             return result
         except KeyboardInterrupt:  # not click's "Aborted!", exit 1: say what was written
             raise interrupt.Interrupted() from None
+        except OSError:  # standard output's (a closed pipe, a full disk), or not ours
+            if stdout.standard_output_failure() is None:
+                raise
+            raise _output_lost(ctx, stdout.standard_output_failure()) from None
         except UsageError as exc:
             raise Misuse(str(exc)) from None
         except click.UsageError as exc:  # click's own: a bad option value, a missing argument
@@ -218,6 +234,46 @@ class ClaimtrackGroup(LazyGroup):
             if message is None:
                 raise
             raise click.ClickException(message) from None
+
+
+class OutputLost(click.ClickException):
+    """Standard output failed (a closed pipe, a full disk): one line on standard error
+    that says whether the command's change was written; exit status 1 if not,
+    ``WRITTEN_UNCONFIRMED`` if it was, so a script whose standard error is closed too can
+    still tell whether to run the command again."""
+
+    def show(self, file=None) -> None:
+        with contextlib.suppress(OSError, ValueError):  # standard error is closed too
+            click.echo(f"Error: {self.format_message()}", err=True)
+
+
+WRITTEN_UNCONFIRMED = 3
+
+
+def _output_lost(ctx: click.Context, failure: OSError) -> Exception:
+    """What a failure of standard output becomes: a reader that closed the pipe on a
+    command that only reads ends quietly (click's way, exit 1); any other is one line."""
+    import errno
+
+    from claimtrack.cli import interrupt, stdout
+
+    closed = isinstance(failure, BrokenPipeError) or failure.errno == errno.EPIPE
+    reason = "the reader closed the pipe" if closed else (failure.strerror or str(failure))
+    line = f"cannot write to standard output: {reason}"
+    if interrupt.written():
+        what = interrupt.what_was_written()
+        env = ctx.obj if isinstance(ctx.obj, Env) else None
+        if env is not None and env.new_file is not None:
+            what = f"{what}, in the new database {env.new_file}" if what else str(env.new_file)
+            env.new_file = None
+        lost = OutputLost(f"{line} (the change was written{': ' + what if what else ''})")
+        lost.exit_code = WRITTEN_UNCONFIRMED
+        return lost
+    if stdout.writing():
+        return OutputLost(f"{line} (nothing was written)")
+    if closed:
+        return failure  # click: quiet, exit 1 (README: "a reader that closed the pipe")
+    return OutputLost(line)
 
 
 def _database_error(exc: Exception) -> str | None:
@@ -266,6 +322,10 @@ class Env:
         from claimtrack.cli import interrupt
 
         interrupt.watch(engine)  # what a Ctrl-C says was written
+        if write:
+            from claimtrack.cli import stdout
+
+            stdout.keep_going()  # a closed standard output no longer decides the write
         self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
         if missing:

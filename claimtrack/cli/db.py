@@ -43,6 +43,9 @@ def upgrade(env, revision: str) -> None:
     if before == after:
         click.echo(f"{target} is already at revision {after}.")
     else:
+        from claimtrack.cli import interrupt  # committed by Alembic, outside a session
+
+        interrupt.mark_written(f"db upgrade from {before or 'empty'} to {after}")
         click.echo(f"Upgraded {target} from {before or 'empty'} to {after}.")
 
 
@@ -63,6 +66,9 @@ def downgrade(env, revision: str) -> None:
         database.downgrade(engine, revision)
     finally:
         engine.dispose()
+    from claimtrack.cli import interrupt  # committed by Alembic, outside a session
+
+    interrupt.mark_written(f"db downgrade to {revision}")
     click.echo(f"Downgraded {database.redact(env.url())} to {revision}.")
 
 

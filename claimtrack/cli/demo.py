@@ -39,12 +39,31 @@ def demo(env) -> None:
     with read_session(engine) as session:
         rows = report.claims(session, Selection(status="contested"), detail=True)
         show(render.CONTESTED, rows, fmt="table")
-    db = f"--db {env.db}" if env.db else f"--db {DEMO_DB}"
+    db, note = _db_option(env.db, url)
     click.echo(
         f"""
 Try next:
   claimtrack {db} report contested --format json
   claimtrack {db} report contested --as-of 2026-04-11T23:59+05:00
   claimtrack {db} db current
-"""
+{note}"""
     )
+
+
+def _db_option(given: str | None, url) -> tuple[str, str]:
+    """``--db`` as the suggested commands give it, quoted for the shell (a URL's ``&``
+    would end the command), and a note for what it leaves out: passwords are never
+    printed, so a URL's password (in it or in its query) is left out, for libpq to take
+    from PGPASSWORD or ~/.pgpass."""
+    import shlex
+
+    if not given:
+        return f"--db {DEMO_DB}", ""
+    if url.get_backend_name() == "sqlite":
+        return f"--db {shlex.quote(given)}", ""
+    query = {key: value for key, value in url.query.items() if "password" not in key.lower()}
+    bare = url._replace(password=None).set(query=query)  # set() keeps a password of None
+    shown = "--db " + shlex.quote(bare.render_as_string(hide_password=False))
+    if bare == url:
+        return shown, ""
+    return shown, "The password is left out of --db: libpq reads it from PGPASSWORD or ~/.pgpass.\n"

@@ -23,7 +23,7 @@ import click
 
 EXIT_CODE = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
 
-_state = {"installed": False, "committing": False, "committed": False}
+_state = {"installed": False, "committing": False, "committed": False, "pending": [], "written": []}
 
 
 class Interrupted(click.ClickException):
@@ -58,7 +58,7 @@ def install():
     """Take Ctrl-C for the command; returns what puts the previous handler back. Only in
     the main thread, and only where Python's own handler is in place (a host program's
     handler is left alone)."""
-    _state.update(committing=False, committed=False)
+    _state.update(committing=False, committed=False, pending=[], written=[])
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.default_int_handler:
         return lambda: None
@@ -106,6 +106,8 @@ def watch(engine) -> None:
     event.listen(engine, "commit", _committing)
     if not _state.get("sessions"):
         event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_flush", _flushed)
+        event.listen(Session, "after_rollback", _rolled_back)
         _state["sessions"] = True
 
 
@@ -116,3 +118,39 @@ def _committing(connection) -> None:
 def _committed(session) -> None:
     if _state["committing"]:
         _state.update(committing=False, committed=True)
+    _state["written"] += _state["pending"]
+    _state["pending"] = []
+
+
+def _flushed(session, context) -> None:
+    """Note the audit entries (``record.log_event``) a commit would write: what
+    ``what_was_written`` names."""
+    from claimtrack.models import Event
+
+    _state["pending"] += [f"{e.action} {e.detail}" for e in session.new if isinstance(e, Event)]
+
+
+def _rolled_back(session) -> None:
+    _state["pending"] = []
+
+
+def mark_written(what: str) -> None:
+    """A command that commits outside a session (``db upgrade``) says it has."""
+    _state.update(committing=False, committed=True)
+    _state["written"].append(what)
+
+
+def what_was_written() -> str:
+    """The audit entries of what the command committed, for a line that says so."""
+    from claimtrack.names import visible
+
+    entries = [visible(_cut(entry)) for entry in _state["written"]]
+    if len(entries) > 3:
+        entries = [*entries[:2], f"and {len(entries) - 2} more (see 'claimtrack log')"]
+    return "; ".join(entries)
+
+
+def _cut(entry: str, limit: int = 120) -> str:
+    """An entry short enough for one line (a claim's text may be a megabyte; the log
+    keeps it whole)."""
+    return entry if len(entry) <= limit else entry[: limit - 1] + "…"

@@ -187,26 +187,9 @@ def _standard_output() -> Iterator:
     try:
         yield stream
         stream.flush()
-    except BrokenPipeError:  # the reader stopped (| head): click exits quietly, status 1
-        raise
-    except OSError as exc:  # a full disk
-        _stdout_to_devnull()
-        raise click.ClickException(
-            f"cannot write to standard output: {exc.strerror or exc}"
-        ) from None
     finally:
-        stream.detach()
-
-
-def _stdout_to_devnull() -> None:
-    """Point standard output at /dev/null after a failed write, so the interpreter's last
-    flush of the bytes still buffered does not fail again (the recipe in the docs of
-    Python's signal module, "Note on SIGPIPE")."""
-    with contextlib.suppress(OSError, ValueError):  # CliRunner's stdout has no descriptor
-        fd = sys.stdout.fileno()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, fd)
-        os.close(devnull)
+        with contextlib.suppress(OSError, ValueError):  # a failure is told by the group
+            stream.detach()
 
 
 class Progress:
