@@ -251,11 +251,15 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     listed, more = shown(positions)
     lines = []
     for p in listed:
-        mark = position_mark(p)  # kept whole: two counter-claims never read alike
-        lines.append(fit_keeping(p.party, mark, width, 3) if mark else fit(p.party, width, 3))
+        # The side and the mark are kept whole, the name cut: "(United States)" never
+        # reads as "(United Kingdom)", and two counter-claims never read alike.
+        side = None if p.side_name == p.party_name else f"({p.side_name})"
+        mark = " ".join(m for m in (side, position_mark(p)) if m)
+        lines.append(fit_keeping(p.party_name, mark, width, 3) if mark else fit(p.party, width, 3))
         if p.quote:
-            via = f" (via {p.via})" if p.via else ""
-            lines.append(fit(f"  “{p.quote}”{via}", width, 3))
+            quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
+            lines.append(fit_keeping(quote, f"(via {p.via})", width, 3) if p.via
+                         else fit(quote, width, 3))  # fmt: skip
     if more:
         lines.append(f"+{more} more")
     if positions and all(p.anonymous for p in positions):
@@ -504,11 +508,12 @@ def fit_keeping(text: str, mark: str, width: int, lines: int) -> str:
     whole is too long it is the text that is cut (ending in an ellipsis), never the mark:
     the mark tells this item from the next (``[counter-claim #12]``), so two items whose
     texts begin alike never show as the same cell. The mark takes the place of one line
-    of the text at most: in a narrow column, where it wraps, the cell grows instead."""
+    of the text at most: in a narrow column, where it wraps, the cell grows instead (and
+    then the whole is kept when it takes no more lines than the cut text and the mark)."""
     whole = fit(f"{text} {mark}", width)
-    if whole.count("\n") < lines:
-        return whole
     kept = fit(mark, width).splitlines()
+    if whole.count("\n") < max(lines, lines - 1 + len(kept)):
+        return whole
     return "\n".join([fit(text, width, max(lines - 1, 1)), *kept])
 
 
