@@ -340,10 +340,11 @@ def test_fit_keeping_cuts_the_text_never_the_mark():
     assert fit(f"{name} [counter-claim #12]", 16, 3) == fit(f"{name} [counter-claim #13]", 16, 3)
     # What fits is left as it was, mark and all, on as few lines as before.
     assert fit_keeping("Hamas", "[counter-claim #1]", 30, 3) == "Hamas [counter-claim #1]"
-    # A mark that wraps in a narrow column: the whole is kept when cutting the name
-    # would save no line (the name was cut to one line and the mark took four).
-    mark = "(United States) [counter-claim #9]"
-    assert fit_keeping("JD Vance", mark, 14, 3) == fit(f"JD Vance {mark}", 14)
+    # A mark that wraps in a narrow column: the whole is kept when it takes no more
+    # lines than the cut name and the mark would (it took five, the name on two).
+    mark = "(Iran) [counter-claim #10]"
+    whole = "Tasnim News\nAgency (Iran)\n[counter-claim\n#10]"
+    assert fit_keeping("Tasnim News Agency", mark, 14, 3) == whole
 
 
 def test_a_narrow_table_cuts_the_name_never_the_side(run, engine, monkeypatch):
