@@ -411,9 +411,14 @@ SIDES = View(
     table=(),
     empty="No party has taken a stance.",
 )  # fmt: skip
+# ``party list``: each row a (``listings.PartyRow``, its side) pair. ``acts_for`` is the
+# party it acts for directly, ``side`` the top of that chain, as everywhere (docs/json.md).
 PARTY_LIST = View(
     name="parties",
-    flat=_attributes("id", "name", "kind", "acts_for", "aliases", "description"),
+    flat=(("id", lambda r: r[0].id), ("name", lambda r: r[0].name),
+          ("kind", lambda r: r[0].kind), ("acts_for", lambda r: r[0].acts_for),
+          ("side", lambda r: r[1]), ("aliases", lambda r: r[0].aliases),
+          ("description", lambda r: r[0].description)),
     table=(),
     empty="No parties yet.",
 )  # fmt: skip
@@ -773,13 +778,14 @@ DETAIL = View(name="claim", flat=(), table=(), record=detail_record)
 
 
 def party_record(d) -> dict:
-    """``party show --format json``: the party, its names and side, its stances."""
+    """``party show --format json``: the party, its names, whom it acts for and its side,
+    its stances (each stance's speaker as ``party``, as in timelines, and as ``by``)."""
     p = d.party
     return {
-        "id": p.id, "name": p.name, "kind": p.kind, "side": d.side, "aliases": list(p.aliases),
-        "description": p.description,
+        "id": p.id, "name": p.name, "kind": p.kind, "acts_for": p.acts_for, "side": d.side,
+        "aliases": list(p.aliases), "description": p.description,
         "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
-                     "kind": s.kind, "by": s.by, "quote": s.quote,
+                     "kind": s.kind, "party": s.by, "by": s.by, "quote": s.quote,
                      "said_at": iso(s.said), "said_tz": s.said.zone}
                     for s in d.stances],
     }  # fmt: skip

@@ -209,8 +209,9 @@ def list_(env, fmt, tablefmt, out) -> None:
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
-        show_rows(render.PARTY_LIST, report.party_rows(session), fmt=fmt, tablefmt=tablefmt,
-                  out=out)  # fmt: skip
+        book = report.PartyBook(session)  # each party's side: the top of whom it acts for
+        rows = ((r, book.side(r.id)) for r in report.party_rows(session))
+        show_rows(render.PARTY_LIST, rows, fmt=fmt, tablefmt=tablefmt, out=out)
 
 
 @party.command("show")
