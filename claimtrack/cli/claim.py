@@ -78,7 +78,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     from claimtrack.errors import ClaimtrackError, UsageError
     from claimtrack.times import parse_when
 
-    said = parse_when(opts["at"], opts["tz"])
+    said = parse_when(opts["at"], opts["tz"], agree=True)
     quote = opts["quote"]
     if opts["quote_file"] is not None:
         if quote is not None:

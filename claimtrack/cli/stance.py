@@ -84,7 +84,7 @@ def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via)
     from claimtrack.report import status_of
     from claimtrack.times import parse_when
 
-    said = parse_when(at, tz) if at else None
+    said = parse_when(at, tz, agree=True) if at else None
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         old = record.find_stance(session, stance_ref)
