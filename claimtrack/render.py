@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from claimtrack.names import control_picture, visible  # noqa: F401 - also imported from here
+from claimtrack.names import control_picture, visible, visible_name  # noqa: F401 - also imported from here
 from claimtrack.rows import ClaimRow, Position, TimelineEntry
 from claimtrack.times import When
 from claimtrack.vocabulary import PLAIN
@@ -105,6 +105,8 @@ class View:
     record: Callable[[Any], dict] | None = None  # JSON; default: the flat columns
     empty: str = "Nothing matches."
     times: frozenset[str] = field(default_factory=frozenset)
+    # flat columns that hold parties' names: one line each in tables (``visible_name``)
+    names: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -253,12 +255,13 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     for p in listed:
         # The side and the mark are kept whole, the name cut: "(United States)" never
         # reads as "(United Kingdom)", and two counter-claims never read alike.
-        side = None if p.side_name == p.party_name else f"({p.side_name})"
+        name = visible_name(p.party_name)
+        side = None if p.side_name == p.party_name else f"({visible_name(p.side_name)})"
         mark = " ".join(m for m in (side, position_mark(p)) if m)
-        lines.append(fit_keeping(p.party_name, mark, width, 3) if mark else fit(p.party, width, 3))
+        lines.append(fit_keeping(name, mark, width, 3) if mark else fit(name, width, 3))
         if p.quote:
             quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
-            lines.append(fit_keeping(quote, f"(via {p.via})", width, 3) if p.via
+            lines.append(fit_keeping(quote, f"(via {visible_name(p.via)})", width, 3) if p.via
                          else fit(quote, width, 3))  # fmt: skip
     if more:
         lines.append(f"+{more} more")
@@ -404,12 +407,14 @@ PARTIES = View(
           *_attributes(*_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
+    names=frozenset({"party", "side"}),
 )  # fmt: skip
 SIDES = View(
     name="sides",
     flat=(("side", lambda r: r.name), *_attributes("parties", *_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
+    names=frozenset({"side"}),
 )  # fmt: skip
 # ``party list``: each row a (``listings.PartyRow``, its side) pair. ``acts_for`` is the
 # party it acts for directly, ``side`` the top of that chain, as everywhere (docs/json.md).
@@ -421,6 +426,7 @@ PARTY_LIST = View(
           ("description", lambda r: r[0].description)),
     table=(),
     empty="No parties yet.",
+    names=frozenset({"name", "acts_for", "side", "aliases"}),
 )  # fmt: skip
 SOURCES = View(
     name="sources",
@@ -428,6 +434,7 @@ SOURCES = View(
     table=(),
     empty="No sources yet.",
     times=frozenset({"published"}),
+    names=frozenset({"outlet"}),
 )  # fmt: skip
 EVENTS = View(
     name="log",
@@ -457,10 +464,10 @@ def timeline_view(claim_id: int) -> View:
         flat=(),
         table=(
             Column("said", lambda t, w: str(t.said)),
-            Column("party", lambda t, w: fit(t.party, w), width=2),
+            Column("party", lambda t, w: fit(visible_name(t.party), w), width=2),
             Column("stance", lambda t, w: fit(stance_cell(t, claim_id), w), width=2),
             Column("quote", lambda t, w: fit(t.quote or "", w), width=4),
-            Column("via", lambda t, w: fit(t.via or "", w), width=1),
+            Column("via", lambda t, w: fit(visible_name(t.via or ""), w), width=1),
             Column("source", lambda t, w: fit(t.source or "", w), width=2),
             Column(
                 "recorded",
@@ -477,7 +484,7 @@ PARTY_STANCES = View(
     flat=(),
     table=(
         Column("said", lambda s, w: str(s.said)), Column("stance", lambda s, w: s.kind),
-        Column("by", lambda s, w: fit(s.by, w), width=1),
+        Column("by", lambda s, w: fit(visible_name(s.by), w), width=1),
         Column("claim", lambda s, w: s.claim_id),
         Column("", lambda s, w: fit(s.claim, w), width=3),
         Column("quote", lambda s, w: fit(s.quote or "", w), width=2),
@@ -582,6 +589,8 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
 
     columns = view.table or tuple(
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
+        if name not in view.names
+        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w), width=1)
         for name, get in view.flat
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
@@ -598,6 +607,15 @@ def _shown(cell: Callable) -> Callable:
         return visible(value) if isinstance(value, str) else value
 
     return shown_cell
+
+
+def _name_cell(value: Any) -> Any:
+    """A name (or names) as one line each: ``visible_name``."""
+    if isinstance(value, str):
+        return visible_name(value)
+    if isinstance(value, tuple):
+        return tuple(visible_name(v) for v in value)
+    return value
 
 
 def _table_cell(value: Any, width: int) -> Any:
