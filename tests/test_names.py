@@ -347,3 +347,17 @@ def test_party_list_and_show_give_the_same_keys(ok):
     assert stance["party"] == stance["by"] == "Kremlin press office"
     csv_head = ok("party", "list", "--format", "csv").lstrip("\ufeff").splitlines()[0]
     assert csv_head == "id,name,kind,acts_for,side,aliases,description"
+
+
+def test_merge_says_one_stance_not_one_stances(ok, engine):
+    """`party merge` said "1 stances, 0 reported via, ..." (trial D13)."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok("claim", "add", "The talks lasted 21 hours", "--by", "Tasnim agency")
+    ok("source", "add", "Talks collapse", "--outlet", "Tasnim agency")
+    out = ok("party", "merge", "Tasnim agency", "Tasnim News Agency")
+    assert "1 stance, 0 reported via, 1 source, 0 acting for it, 0 sources joined" in out, out
+    with engine.connect() as connection:
+        logged = connection.execute(sa.text(
+            "SELECT detail FROM event WHERE action = 'party merge'")).scalar_one()  # fmt: skip
+    assert "1 stance, " in logged and "stances" not in logged, logged
