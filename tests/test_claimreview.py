@@ -643,8 +643,10 @@ def test_claim_reviewed_is_cut_after_a_word(run, engine, tmp_path):
     """claimReviewed holds at most 75 characters: it was cut mid-word ("... not by an
     acciden…"); now after the last whole word, still ending in an ellipsis, the whole
     text in itemReviewed.text."""
-    text = ("The Nord Stream pipelines were blown up by a state actor on purpose "
-            "and not by an accident at sea")  # the 75th character is inside "not"
+    text = (
+        "The Nord Stream pipelines were blown up by a state actor on purpose "
+        "and not by an accident at sea"
+    )  # the 75th character is inside "not"
     for args in (("claim", "add", text, "--by", "Mykhailo Podolyak", "--create-missing",
                   "--at", "2022-09-27T14:10+03:00"),
                  ("verdict", "set", "1", "--rating", "Confirmed", "--as", "true",

@@ -569,9 +569,7 @@ def test_tables_show_control_characters_as_pictures_and_json_keeps_them(run, eng
         assert "␛" in result.output, (args, result.output)
 
 
-def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(
-    run, engine, monkeypatch
-):
+def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(run, engine, monkeypatch):
     """A party named "Two\\nLines", or one whose name holds a right-to-left override
     (which turns the rest of the table's line around), printed raw in tables (trial D13);
     they are shown, as ESC and BEL are, and JSON keeps the names as given."""
@@ -584,9 +582,12 @@ def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(
     for name in names[1:]:
         assert run("claim", "deny", "s", "--by", name, "--at", "2022-09-28").exit_code == 0
     for args, shown in (
-        (("party", "list"), names), (("report", "contested"), names),
-        (("claim", "show", "s"), names), (("report", "parties"), names),
-        (("party", "show", names[0]), names[:1]), (("party", "show", names[1]), names[1:2]),
+        (("party", "list"), names),
+        (("report", "contested"), names),
+        (("claim", "show", "s"), names),
+        (("report", "parties"), names),
+        (("party", "show", names[0]), names[:1]),
+        (("party", "show", names[1]), names[1:2]),
     ):
         result = run(*args)
         assert result.exit_code == 0, result.output

@@ -464,7 +464,9 @@ def test_tz_is_never_silently_ignored(story, run, engine):
     assert snapshot(engine) == before  # nothing written
     # The zone's own offset at that time is what the time says: consistent, taken.
     story("claim", "deny", "q", "--by", "G", "--at", "2026-05-04T09:00+09:00", "--tz", "Asia/Tokyo")
-    story("claim", "deny", "q", "--by", "W", "--at", "2026-01-04T09:00+01:00", "--tz", "Europe/Paris")
+    story(
+        "claim", "deny", "q", "--by", "W", "--at", "2026-01-04T09:00+01:00", "--tz", "Europe/Paris"
+    )
     story("claim", "comment", "q", "--by", "B", "--at", "now", "--tz", "Asia/Tokyo")
     story("claim", "comment", "p", "--by", "C", "--at", "now", "--tz", "-05:00")
     timeline = json.loads(story("claim", "show", "q", "--format", "json"))[0]["timeline"]

@@ -61,7 +61,10 @@ def stance_options(f):
             help="When it was said: 2026-04-12, 2026-04-12T08:30+05:00 or now.",
         ),
         click.option(
-            "--tz", metavar="ZONE", help="Zone for --at without an offset: +05:00 or Asia/Karachi."
+            "--tz",
+            metavar="ZONE",
+            help="Zone for --at without an offset, and for now: +05:00 or Asia/Karachi "
+            "(an --at with another offset is refused).",
         ),
         click.option(
             "--create-missing", is_flag=True, help="Create unknown parties named here (and say so)."

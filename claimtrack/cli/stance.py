@@ -58,7 +58,11 @@ def void(env, stance_ref, reason) -> None:
 @click.option("--reason", required=True, help="Why: it goes into the record and the log.")
 @click.option("--kind", type=click.Choice(STANCE_KINDS), help="What the party really did.")
 @click.option("--at", metavar="WHEN", help="When it was really said.")
-@click.option("--tz", metavar="ZONE", help="Zone for --at without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for --at without an offset, and for now (not another offset).",
+)
 @click.option("--quote", help="The words as really said.")
 @click.option("--quote-lang", metavar="CODE", help="The quote's language.")
 @click.option("--source", metavar="SOURCE", help="Where it was really reported (id, URL, title).")
