@@ -182,10 +182,17 @@ def _reviews(
 
 
 def _reviewed(text: str | None) -> str | None:
-    """A claim's text as claimReviewed: at most CLAIM_REVIEWED_MAX characters."""
+    """A claim's text as claimReviewed: at most CLAIM_REVIEWED_MAX characters, cut after
+    a word ("… not by an…", not "… not by an acciden…") when a blank is within reach
+    (text without blanks, Chinese say, is cut where the limit falls)."""
     if text is None or len(text) <= CLAIM_REVIEWED_MAX:
         return text
-    return text[: CLAIM_REVIEWED_MAX - 1] + "…"
+    cut = text[: CLAIM_REVIEWED_MAX - 1]
+    if not text[CLAIM_REVIEWED_MAX - 1].isspace():  # the cut falls inside a word
+        blank = max(cut.rfind(" "), cut.rfind("\n"), cut.rfind("\t"))
+        if blank >= CLAIM_REVIEWED_MAX // 2:
+            cut = cut[:blank]
+    return cut.rstrip() + "…"
 
 
 def _required(text: str | None, url: str | None, author: str | None, label: str | None) -> dict:

@@ -27,9 +27,21 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
 
+BUSY_TIMEOUT_MAX_MS = 2**31 - 1  # what SQLite's busy_timeout holds (24 days)
+
+
 def busy_timeout_ms() -> int:
-    value = os.environ.get(ENV_BUSY_TIMEOUT, "")
-    return int(value) if value.isdigit() else SQLITE_BUSY_TIMEOUT_MS
+    """``CLAIMTRACK_BUSY_TIMEOUT_MS``, else 10 s; a value that is not a whole number of
+    milliseconds is refused, not ignored (the editor asked for a wait they would not get)."""
+    value = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
+    if not value:
+        return SQLITE_BUSY_TIMEOUT_MS
+    if not value.isascii() or not value.isdigit() or int(value) > BUSY_TIMEOUT_MAX_MS:
+        raise UsageError(
+            f"{ENV_BUSY_TIMEOUT}={value!r}: give a whole number of milliseconds from 0 to "
+            f"{BUSY_TIMEOUT_MAX_MS} (10000 is 10 s), or unset it for 10 s"
+        )
+    return int(value)
 
 
 def default_db_path() -> Path:
@@ -111,8 +123,9 @@ def is_sqlite(url: URL) -> bool:
 
 def create_engine(url: URL) -> Engine:
     """An engine with claimtrack's connection settings for the backend."""
+    busy = busy_timeout_ms()  # a bad value is refused whatever the backend
     if is_sqlite(url):
-        connect_args = {"timeout": busy_timeout_ms() / 1000}
+        connect_args = {"timeout": busy / 1000}
         url = _sqlite_uri(url)
         engine = sa.create_engine(_readable_sqlite_url(url), connect_args=connect_args)
         _configure_sqlite(engine)

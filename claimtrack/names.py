@@ -77,3 +77,24 @@ def visible(text: str) -> str:
     if not _CONTROLS.search(text):
         return text
     return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
+
+
+# In a name, which is one line, a line break or a tab is a control too; and so are the
+# bidi controls that reorder everything after them up to the end of the line (the
+# embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069), which would turn
+# the rest of a table's line around. Text (a claim, a quote) keeps them: Persian needs
+# them, and a quote's line breaks are its own.
+_IN_NAMES = re.compile("[\t\n\r\u202a-\u202e\u2066-\u2069]")
+
+
+def _name_picture(match: re.Match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else f"\\u{code:04x}"  # ␉ ␊ ␍, \u202e
+
+
+def visible_name(text: str) -> str:
+    """A party's name as a terminal should print it: ``visible``, and line breaks, tabs
+    and bidi embeddings, overrides and isolates shown (``Two␊Lines``, ``\\u202eiran``)."""
+    if _IN_NAMES.search(text):
+        text = _IN_NAMES.sub(_name_picture, text)
+    return visible(text)

@@ -741,6 +741,12 @@ def check_not_circular(party: Party, acts_for: Party | None) -> None:
         seen = seen.acts_for
 
 
+def _one(what: str) -> str:
+    """ "stances" -> "stance", "sources joined" -> "source joined": what one of them is."""
+    word, _, rest = what.partition(" ")
+    return " ".join([word[:-1], rest]).strip() if word in ("stances", "sources") else what
+
+
 def merge_parties(session: Session, party: Party, into: Party) -> str:
     """Make ``party`` one with ``into``: its stances, sources, aliases and the parties
     acting for it move to ``into``, its name becomes an alias of ``into`` (so it still
@@ -803,7 +809,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
                            .values(party_id=into.id))  # fmt: skip
     session.add(PartyAlias(party_id=into.id, alias=party.name, alias_norm=party.name_norm))
     detail = (f"#{party.id} {party.name} [{party.kind}] into #{into.id} {into.name}: "
-              + ", ".join(f"{n} {what}" for what, n in moved.items())
+              + ", ".join(f"{n} {_one(what) if n == 1 else what}" for what, n in moved.items())
               + (f"; aliases {', '.join(aliases)}" if aliases else ""))  # fmt: skip
     session.flush()
     session.expire_all()

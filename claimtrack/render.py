@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from claimtrack.names import control_picture, visible  # noqa: F401 - also imported from here
+from claimtrack.names import control_picture, visible, visible_name  # noqa: F401 - also imported from here
 from claimtrack.rows import ClaimRow, Position, TimelineEntry
 from claimtrack.times import When
 from claimtrack.vocabulary import PLAIN
@@ -105,6 +105,8 @@ class View:
     record: Callable[[Any], dict] | None = None  # JSON; default: the flat columns
     empty: str = "Nothing matches."
     times: frozenset[str] = field(default_factory=frozenset)
+    # flat columns that hold parties' names: one line each in tables (``visible_name``)
+    names: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -251,11 +253,16 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     listed, more = shown(positions)
     lines = []
     for p in listed:
-        mark = position_mark(p)  # kept whole: two counter-claims never read alike
-        lines.append(fit_keeping(p.party, mark, width, 3) if mark else fit(p.party, width, 3))
+        # The side and the mark are kept whole, the name cut: "(United States)" never
+        # reads as "(United Kingdom)", and two counter-claims never read alike.
+        name = visible_name(p.party_name)
+        side = None if p.side_name == p.party_name else f"({visible_name(p.side_name)})"
+        mark = " ".join(m for m in (side, position_mark(p)) if m)
+        lines.append(fit_keeping(name, mark, width, 3) if mark else fit(name, width, 3))
         if p.quote:
-            via = f" (via {p.via})" if p.via else ""
-            lines.append(fit(f"  “{p.quote}”{via}", width, 3))
+            quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
+            lines.append(fit_keeping(quote, f"(via {visible_name(p.via)})", width, 3) if p.via
+                         else fit(quote, width, 3))  # fmt: skip
     if more:
         lines.append(f"+{more} more")
     if positions and all(p.anonymous for p in positions):
@@ -400,18 +407,26 @@ PARTIES = View(
           *_attributes(*_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
+    names=frozenset({"party", "side"}),
 )  # fmt: skip
 SIDES = View(
     name="sides",
     flat=(("side", lambda r: r.name), *_attributes("parties", *_COUNTS)),
     table=(),
     empty="No party has taken a stance.",
+    names=frozenset({"side"}),
 )  # fmt: skip
+# ``party list``: each row a (``listings.PartyRow``, its side) pair. ``acts_for`` is the
+# party it acts for directly, ``side`` the top of that chain, as everywhere (docs/json.md).
 PARTY_LIST = View(
     name="parties",
-    flat=_attributes("id", "name", "kind", "acts_for", "aliases", "description"),
+    flat=(("id", lambda r: r[0].id), ("name", lambda r: r[0].name),
+          ("kind", lambda r: r[0].kind), ("acts_for", lambda r: r[0].acts_for),
+          ("side", lambda r: r[1]), ("aliases", lambda r: r[0].aliases),
+          ("description", lambda r: r[0].description)),
     table=(),
     empty="No parties yet.",
+    names=frozenset({"name", "acts_for", "side", "aliases"}),
 )  # fmt: skip
 SOURCES = View(
     name="sources",
@@ -419,6 +434,7 @@ SOURCES = View(
     table=(),
     empty="No sources yet.",
     times=frozenset({"published"}),
+    names=frozenset({"outlet"}),
 )  # fmt: skip
 EVENTS = View(
     name="log",
@@ -448,10 +464,10 @@ def timeline_view(claim_id: int) -> View:
         flat=(),
         table=(
             Column("said", lambda t, w: str(t.said)),
-            Column("party", lambda t, w: fit(t.party, w), width=2),
+            Column("party", lambda t, w: fit(visible_name(t.party), w), width=2),
             Column("stance", lambda t, w: fit(stance_cell(t, claim_id), w), width=2),
             Column("quote", lambda t, w: fit(t.quote or "", w), width=4),
-            Column("via", lambda t, w: fit(t.via or "", w), width=1),
+            Column("via", lambda t, w: fit(visible_name(t.via or ""), w), width=1),
             Column("source", lambda t, w: fit(t.source or "", w), width=2),
             Column(
                 "recorded",
@@ -468,7 +484,7 @@ PARTY_STANCES = View(
     flat=(),
     table=(
         Column("said", lambda s, w: str(s.said)), Column("stance", lambda s, w: s.kind),
-        Column("by", lambda s, w: fit(s.by, w), width=1),
+        Column("by", lambda s, w: fit(visible_name(s.by), w), width=1),
         Column("claim", lambda s, w: s.claim_id),
         Column("", lambda s, w: fit(s.claim, w), width=3),
         Column("quote", lambda s, w: fit(s.quote or "", w), width=2),
@@ -504,11 +520,12 @@ def fit_keeping(text: str, mark: str, width: int, lines: int) -> str:
     whole is too long it is the text that is cut (ending in an ellipsis), never the mark:
     the mark tells this item from the next (``[counter-claim #12]``), so two items whose
     texts begin alike never show as the same cell. The mark takes the place of one line
-    of the text at most: in a narrow column, where it wraps, the cell grows instead."""
+    of the text at most: in a narrow column, where it wraps, the cell grows instead (and
+    then the whole is kept when it takes no more lines than the cut text and the mark)."""
     whole = fit(f"{text} {mark}", width)
-    if whole.count("\n") < lines:
-        return whole
     kept = fit(mark, width).splitlines()
+    if whole.count("\n") < max(lines, lines - 1 + len(kept)):
+        return whole
     return "\n".join([fit(text, width, max(lines - 1, 1)), *kept])
 
 
@@ -572,6 +589,8 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
 
     columns = view.table or tuple(
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
+        if name not in view.names
+        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w), width=1)
         for name, get in view.flat
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
@@ -588,6 +607,15 @@ def _shown(cell: Callable) -> Callable:
         return visible(value) if isinstance(value, str) else value
 
     return shown_cell
+
+
+def _name_cell(value: Any) -> Any:
+    """A name (or names) as one line each: ``visible_name``."""
+    if isinstance(value, str):
+        return visible_name(value)
+    if isinstance(value, tuple):
+        return tuple(visible_name(v) for v in value)
+    return value
 
 
 def _table_cell(value: Any, width: int) -> Any:
@@ -768,13 +796,14 @@ DETAIL = View(name="claim", flat=(), table=(), record=detail_record)
 
 
 def party_record(d) -> dict:
-    """``party show --format json``: the party, its names and side, its stances."""
+    """``party show --format json``: the party, its names, whom it acts for and its side,
+    its stances (each stance's speaker as ``party``, as in timelines, and as ``by``)."""
     p = d.party
     return {
-        "id": p.id, "name": p.name, "kind": p.kind, "side": d.side, "aliases": list(p.aliases),
-        "description": p.description,
+        "id": p.id, "name": p.name, "kind": p.kind, "acts_for": p.acts_for, "side": d.side,
+        "aliases": list(p.aliases), "description": p.description,
         "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
-                     "kind": s.kind, "by": s.by, "quote": s.quote,
+                     "kind": s.kind, "party": s.by, "by": s.by, "quote": s.quote,
                      "said_at": iso(s.said), "said_tz": s.said.zone}
                     for s in d.stances],
     }  # fmt: skip

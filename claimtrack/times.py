@@ -2,9 +2,10 @@
 
 Accepted: ISO 8601 with an offset (``2026-04-12T08:30+05:00``, ``...Z``), a bare date
 (``2026-04-12``: the calendar day, kept with day precision), or ``now``. A date or a
-time without an offset is read in the zone given by ``--tz`` (an offset like ``+05:00``
-or a name like ``Asia/Karachi``); a bare date without ``--tz`` is a UTC day, and a time
-of day without an offset and without ``--tz`` is refused rather than guessed.
+time without an offset, and ``now``, are read in the zone given by ``--tz`` (an offset
+like ``+05:00`` or a name like ``Asia/Karachi``); a bare date without ``--tz`` is a UTC
+day, and a time of day without an offset and without ``--tz`` is refused rather than
+guessed. A time with an offset and a ``--tz`` that is at another offset then are refused.
 """
 
 from __future__ import annotations
@@ -113,17 +114,27 @@ def _zone(name: str) -> dt.tzinfo:
         ) from None
 
 
-def now() -> When:
-    return When(dt.datetime.now(dt.UTC).replace(microsecond=0), 0, "second")
+def now(zone: dt.tzinfo | None = None) -> When:
+    """This second, in ``zone``'s offset now (UTC without one)."""
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return _when(at.astimezone(zone), "second") if zone else When(at, 0, "second")
 
 
-def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> When:
+def parse_when(
+    text: str, tz: str | None = None, *, zone_from: str = "--tz", agree: bool = False
+) -> When:
     """Parse a time given by a user; raise UsageError saying what is accepted.
-    ``zone_from`` says where a zone can be given (an option, a file's column)."""
+    ``zone_from`` says where a zone can be given (an option, a file's column).
+
+    ``now`` is this second in ``tz``'s offset (the editor said where they are). With
+    ``agree`` (one time and one ``--tz`` on a command line), a time that carries its own
+    offset must have the zone's offset at that time, or it is refused: the editor said two
+    different things. Without it (a file's rows and its ``--tz``), a row's own offset wins.
+    """
     raw = text.strip()
     zone = parse_zone(tz)
     if raw.lower() == "now":
-        return now()
+        return now(zone)
     if _DATE.match(raw):
         try:
             day = dt.date.fromisoformat(raw)
@@ -146,6 +157,13 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> 
                 f"or say which zone with {zone_from}"
             )
         parsed = parsed.replace(tzinfo=zone)
+    elif agree and zone is not None:
+        own, zones = parsed.utcoffset(), parsed.astimezone(zone).utcoffset()
+        if own != zones:
+            raise UsageError(
+                f"time {text!r} is at {_offset(own)}, but {zone_from} {tz.strip()} is at "
+                f"{_offset(zones)} then: give the offset or {zone_from}, not both"
+            )
     if parsed.microsecond:  # kept to the second: a fraction would be lost without a word
         whole = parsed.replace(microsecond=0).isoformat()
         raise UsageError(
@@ -155,6 +173,10 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz") -> 
         raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"
     return _when(parsed, precision)
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    return format_offset(int((delta or dt.timedelta(0)).total_seconds() // 60))
 
 
 def _when(local: dt.datetime, precision: str) -> When:

@@ -637,3 +637,29 @@ def test_an_imported_verdict_is_dated_when_its_publisher_published_it(run, engin
     (after,) = json.loads(run("claim", "show", "2", "--as-of", "2026-04-14", "--format",
                            "json").stdout)  # fmt: skip
     assert before["verdict"] is None and after["verdict"]["at"] == "2026-04-14"
+
+
+def test_claim_reviewed_is_cut_after_a_word(run, engine, tmp_path):
+    """claimReviewed holds at most 75 characters: it was cut mid-word ("... not by an
+    acciden…"); now after the last whole word, still ending in an ellipsis, the whole
+    text in itemReviewed.text."""
+    text = (
+        "The Nord Stream pipelines were blown up by a state actor on purpose "
+        "and not by an accident at sea"
+    )  # the 75th character is inside "not"
+    for args in (("claim", "add", text, "--by", "Mykhailo Podolyak", "--create-missing",
+                  "--at", "2022-09-27T14:10+03:00"),
+                 ("verdict", "set", "1", "--rating", "Confirmed", "--as", "true",
+                  "--url", "https://desk.example/ns")):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "reviews.json"
+    result = run("export", "claimreview", "--publisher", "The Desk", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    [review] = json.loads(out.read_text(encoding="utf-8"))
+    reviewed = review["claimReviewed"]
+    assert len(reviewed) <= 75 and reviewed.endswith("…"), reviewed
+    kept = reviewed[:-1]
+    assert text.startswith(kept) and text[len(kept)] == " ", reviewed  # a whole word
+    assert kept.split() == text.split()[: len(kept.split())]
+    assert len(kept) > 75 // 2  # the cut is near the limit, not at the first blank

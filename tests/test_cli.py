@@ -457,3 +457,15 @@ def test_newly_contested_names_the_stance_that_contested_this_claim(run, engine)
     assert newly[3] == f"{official} asserts"
     assert newly[2] == f"{official} asserts counter-claim #3"
     assert newly[1] == f"{official} disputes"  # on toll-500 itself both moved a side: the later
+
+
+def test_demo_run_twice_says_so_in_one_sentence(run, engine):
+    """The second run printed "(nothing new (30 stance(s) already present) added)"."""
+    first = run("demo")
+    assert first.exit_code == 0, first.output
+    head = first.stdout.splitlines()[0]
+    assert head.endswith(" stances, 4 links added)") and "already" not in head, head
+    second = run("demo")
+    assert second.exit_code == 0, second.output
+    head = second.stdout.splitlines()[0]
+    assert head.endswith(" (nothing new added; 30 stance(s) already there)"), head

@@ -340,6 +340,45 @@ def test_fit_keeping_cuts_the_text_never_the_mark():
     assert fit(f"{name} [counter-claim #12]", 16, 3) == fit(f"{name} [counter-claim #13]", 16, 3)
     # What fits is left as it was, mark and all, on as few lines as before.
     assert fit_keeping("Hamas", "[counter-claim #1]", 30, 3) == "Hamas [counter-claim #1]"
+    # A mark that wraps in a narrow column: the whole is kept when it takes no more
+    # lines than the cut name and the mark would (it took five, the name on two).
+    mark = "(Iran) [counter-claim #10]"
+    whole = "Tasnim News\nAgency (Iran)\n[counter-claim\n#10]"
+    assert fit_keeping("Tasnim News Agency", mark, 14, 3) == whole
+
+
+def test_a_narrow_table_cuts_the_name_never_the_side(run, engine, monkeypatch):
+    """Nord Stream: the US and the UK on one side of two claims. A narrow table used to
+    cut the side ("unnamed US officials (United…", "UK Ministry of Defence (United…"),
+    so the two governments read alike."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    ok("party", "add", "United States", "--kind", "government")
+    ok("party", "add", "United Kingdom", "--kind", "government")
+    ok("party", "add", "Russia", "--kind", "government")
+    ok("party", "add", "unnamed US officials", "--anonymous", "--for", "United States")
+    ok("party", "add", "UK Ministry of Defence", "--kind", "agency", "--for", "United Kingdom")
+    ok("party", "add", "Vladimir Putin", "--for", "Russia")
+    ok("claim", "add", "A pro-Ukrainian group sabotaged the Nord Stream pipelines", "--by",
+       "unnamed US officials", "--topic", "ns", "--at", "2023-03-07T18:00-05:00")  # fmt: skip
+    ok("claim", "deny", "1", "--by", "Vladimir Putin", "--at", "2023-03-14T12:00+03:00")
+    ok("claim", "add", "Russian navy divers were near the pipelines", "--by",
+       "UK Ministry of Defence", "--topic", "ns", "--at", "2023-03-08T10:00Z")  # fmt: skip
+    ok("claim", "deny", "2", "--by", "Vladimir Putin", "--at", "2023-03-14T12:05+03:00")
+    monkeypatch.setenv("COLUMNS", "70")
+    out = ok("report", "contested", "--topic", "ns")
+    cells = {}
+    for row in out.split("├")[1:]:
+        lines = [line.split("│") for line in row.splitlines() if "│" in line]
+        cells[lines[0][1].strip()] = [" ".join(x[i].strip() for x in lines) for i in (3, 4)]
+    for claim, side in (("1", "(United States)"), ("2", "(United Kingdom)")):
+        asserted, denied = (" ".join(c.split()) for c in cells[claim])
+        assert side in asserted, out
+        assert "(Russia)" in denied, out
 
 
 # -- the round trip with arbitrary text ------------------------------------------------

@@ -707,6 +707,38 @@ def test_tables_show_control_characters_as_pictures_and_json_keeps_them(run, eng
         assert "␛" in result.output, (args, result.output)
 
 
+def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(run, engine, monkeypatch):
+    """A party named "Two\\nLines", or one whose name holds a right-to-left override
+    (which turns the rest of the table's line around), printed raw in tables (trial D13);
+    they are shown, as ESC and BEL are, and JSON keeps the names as given."""
+    monkeypatch.setenv("COLUMNS", "400")  # no cell wraps: each name on one line
+    names = ["Two\nLines", "\u202eevil", "iso\u2066late", "em\u202abed"]
+    for name in names:
+        assert run("party", "add", name, "--for", "Russia", "--create-missing").exit_code == 0
+    assert run("claim", "add", "It was sabotage", "--by", names[0], "--at", "2022-09-27",
+               "--slug", "s").exit_code == 0  # fmt: skip
+    for name in names[1:]:
+        assert run("claim", "deny", "s", "--by", name, "--at", "2022-09-28").exit_code == 0
+    for args, shown in (
+        (("party", "list"), names),
+        (("report", "contested"), names),
+        (("claim", "show", "s"), names),
+        (("report", "parties"), names),
+        (("party", "show", names[0]), names[:1]),
+        (("party", "show", names[1]), names[1:2]),
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        assert not set(out) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), args
+        assert "Two\n" not in out, (args, out)
+        for name, picture in zip(names, ("Two␊Lines", "\\u202eevil", "iso\\u2066late",
+                                         "em\\u202abed"), strict=True):  # fmt: skip
+            assert (picture in out) == (name in shown), (args, picture, out)
+    listed = json.loads(run("party", "list", "--format", "json").stdout)
+    assert set(names) <= {p["name"] for p in listed}  # as given
+
+
 def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():
     from claimtrack.render import visible
 

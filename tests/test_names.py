@@ -326,3 +326,38 @@ def test_plain_ascii_keys_are_the_full_keys():
         text = "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 30)))
         assert normalise(text) == full(text), repr(text)
     assert all(normalise(chr(c)) == full(chr(c)) for c in range(128))
+
+
+def test_party_list_and_show_give_the_same_keys(ok):
+    """`party list` gave `acts_for` and no `side`, `party show` `side` and no
+    `acts_for`, and `party show`'s stances named the speaker `by` where timelines say
+    `party` (trial D9): both give both, and `by` stays, equal to `party`."""
+    ok("party", "add", "Russia", "--kind", "government")
+    ok("party", "add", "Dmitry Peskov", "--for", "Russia")
+    ok("party", "add", "Kremlin press office", "--kind", "agency", "--for", "Dmitry Peskov")
+    ok("claim", "add", "Russia blew up the pipelines", "--by", "Mykhailo Podolyak",
+       "--create-missing", "--at", "2022-09-27T14:10+03:00")  # fmt: skip
+    ok("claim", "deny", "1", "--by", "Kremlin press office", "--at", "2022-09-28T12:30+03:00")
+    listing = {p["name"]: p for p in json.loads(ok("party", "list", "--format", "json"))}
+    shown = json.loads(ok("party", "show", "Kremlin press office", "--format", "json"))[0]
+    for party in (listing["Kremlin press office"], shown):
+        assert (party["acts_for"], party["side"]) == ("Dmitry Peskov", "Russia")
+    assert (listing["Russia"]["acts_for"], listing["Russia"]["side"]) == (None, "Russia")
+    [stance] = shown["stances"]
+    assert stance["party"] == stance["by"] == "Kremlin press office"
+    csv_head = ok("party", "list", "--format", "csv").lstrip("\ufeff").splitlines()[0]
+    assert csv_head == "id,name,kind,acts_for,side,aliases,description"
+
+
+def test_merge_says_one_stance_not_one_stances(ok, engine):
+    """`party merge` said "1 stances, 0 reported via, ..." (trial D13)."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok("claim", "add", "The talks lasted 21 hours", "--by", "Tasnim agency")
+    ok("source", "add", "Talks collapse", "--outlet", "Tasnim agency")
+    out = ok("party", "merge", "Tasnim agency", "Tasnim News Agency")
+    assert "1 stance, 0 reported via, 1 source, 0 acting for it, 0 sources joined" in out, out
+    with engine.connect() as connection:
+        logged = connection.execute(sa.text(
+            "SELECT detail FROM event WHERE action = 'party merge'")).scalar_one()  # fmt: skip
+    assert "1 stance, " in logged and "stances" not in logged, logged

@@ -785,3 +785,19 @@ def test_normalise_is_idempotent(text):
 def test_normalise_folds_case_and_full_width(text):
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in text)
     assert normalise(full_width) == normalise(text) == normalise(text.upper())
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e3", "10 s", "99999999999"])
+def test_a_bad_busy_timeout_is_refused_not_ignored(run, engine, monkeypatch, value):
+    """CLAIMTRACK_BUSY_TIMEOUT_MS=abc or -5 was silently the default 10 s (trial D13)."""
+    before = snapshot(engine)
+    monkeypatch.setenv(db.ENV_BUSY_TIMEOUT, value)
+    result = run("claim", "add", "The talks lasted 21 hours", "--by", "Iran", "--create-missing")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {db.ENV_BUSY_TIMEOUT}="), result.output
+    assert len(result.output.splitlines()) == 1, result.output
+    assert snapshot(engine) == before
+    monkeypatch.setenv(db.ENV_BUSY_TIMEOUT, " 2500 ")
+    assert db.busy_timeout_ms() == 2500
+    assert run("claim", "add", "The talks lasted 21 hours", "--by", "Iran",
+               "--create-missing").exit_code == 0  # fmt: skip

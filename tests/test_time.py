@@ -444,3 +444,39 @@ def test_one_claims_history_sees_the_stances_on_its_counter_claim(story):
     assert [(p["until"], p["ended_by"], p["how"]) for p in contested] == [
         (f"{DAY[4]}T12:00+03:30", "A retracts counter-claim #1", "denials withdrawn")
     ]
+
+
+def test_tz_is_never_silently_ignored(story, run, engine):
+    """`--at 2026-05-04T09:00+02:00 --tz Asia/Tokyo` stored +02:00 without a word, and
+    `--at now --tz Asia/Tokyo` stored UTC (trial D10). Now the editor's zone is kept for
+    `now`, a time at the zone's own offset is taken, and a conflicting one is refused."""
+    from conftest import snapshot
+
+    before = snapshot(engine)
+    for args in (("claim", "deny", "q", "--by", "G", "--at", "2026-05-04T09:00+02:00"),
+                 ("stance", "amend", "1", "--at", "2026-05-01T10:00Z", "--reason", "r"),
+                 ("source", "add", "Talks", "--outlet", "Y", "--published",
+                  "2026-05-04T09:00+02:00")):  # fmt: skip
+        result = run(*args, "--tz", "Asia/Tokyo")
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+        assert "+09:00" in result.output and "not both" in result.output, result.output
+    assert snapshot(engine) == before  # nothing written
+    # The zone's own offset at that time is what the time says: consistent, taken.
+    story("claim", "deny", "q", "--by", "G", "--at", "2026-05-04T09:00+09:00", "--tz", "Asia/Tokyo")
+    story(
+        "claim", "deny", "q", "--by", "W", "--at", "2026-01-04T09:00+01:00", "--tz", "Europe/Paris"
+    )
+    story("claim", "comment", "q", "--by", "B", "--at", "now", "--tz", "Asia/Tokyo")
+    story("claim", "comment", "p", "--by", "C", "--at", "now", "--tz", "-05:00")
+    timeline = json.loads(story("claim", "show", "q", "--format", "json"))[0]["timeline"]
+    said = {(t["party"], t["kind"]): (t["said_at"], t["said_tz"]) for t in timeline}
+    assert said[("G", "denies")] == ("2026-05-04T09:00+09:00", "+09:00")
+    assert said[("W", "denies")] == ("2026-01-04T09:00+01:00", "+01:00")
+    at, zone = said[("B", "comments")]
+    assert zone == "+09:00" and at.endswith("+09:00")
+    assert abs(dt.datetime.fromisoformat(at) - dt.datetime.now(dt.UTC)) < dt.timedelta(hours=1)
+    timeline = json.loads(story("claim", "show", "p", "--format", "json"))[0]["timeline"]
+    assert [t["said_tz"] for t in timeline if (t["party"], t["kind"]) == ("C", "comments")] == [
+        "-05:00"
+    ]

@@ -61,7 +61,10 @@ def stance_options(f):
             help="When it was said: 2026-04-12, 2026-04-12T08:30+05:00 or now.",
         ),
         click.option(
-            "--tz", metavar="ZONE", help="Zone for --at without an offset: +05:00 or Asia/Karachi."
+            "--tz",
+            metavar="ZONE",
+            help="Zone for --at without an offset, and for now: +05:00 or Asia/Karachi "
+            "(an --at with another offset is refused).",
         ),
         click.option(
             "--create-missing", is_flag=True, help="Create unknown parties named here (and say so)."
@@ -78,7 +81,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     from claimtrack.errors import ClaimtrackError, UsageError
     from claimtrack.times import parse_when
 
-    said = parse_when(opts["at"], opts["tz"])
+    said = parse_when(opts["at"], opts["tz"], agree=True)
     quote = opts["quote"]
     if opts["quote_file"] is not None:
         if quote is not None:

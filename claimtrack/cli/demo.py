@@ -33,7 +33,9 @@ def demo(env) -> None:
 
     url = resolve_url(env.db or str(Path.cwd() / DEMO_DB))
     loaded = load_seed(env, None, create_schema=True, url=url)
-    click.echo(f"Demo database: {redact(url)} ({loaded.summary()} added)\n")
+    added = ", ".join(f"{n} {what}" for what, n in loaded.added.items() if n)
+    there = f"; {loaded.present} stance(s) already there" if loaded.present else ""
+    click.echo(f"Demo database: {redact(url)} ({added or 'nothing new'} added{there})\n")
     engine = env.engine(url=url)
     click.echo("Contested claims, Islamabad talks, 11-12 April 2026:\n")
     with read_session(engine) as session:

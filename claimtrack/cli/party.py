@@ -209,8 +209,9 @@ def list_(env, fmt, tablefmt, out) -> None:
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
-        show_rows(render.PARTY_LIST, report.party_rows(session), fmt=fmt, tablefmt=tablefmt,
-                  out=out)  # fmt: skip
+        book = report.PartyBook(session)  # each party's side: the top of whom it acts for
+        rows = ((r, book.side(r.id)) for r in report.party_rows(session))
+        show_rows(render.PARTY_LIST, rows, fmt=fmt, tablefmt=tablefmt, out=out)
 
 
 @party.command("show")
@@ -226,18 +227,18 @@ def show(env, party_ref, fmt, tablefmt, out) -> None:
     """
     from claimtrack import record, render, report
     from claimtrack.db import read_session
-    from claimtrack.render import visible
+    from claimtrack.render import visible, visible_name
 
     with read_session(env.engine()) as session:
         detail = report.party_detail(session, record.find_party(session, party_ref))
     if fmt == "json":
         show_rows(render.PARTY_DETAIL, [detail], fmt="json", out=out)
         return
-    click.echo(visible(f"#{detail.party.id} {detail.label} [{detail.party.kind}]"))
+    click.echo(f"#{detail.party.id} {visible_name(detail.label)} [{detail.party.kind}]")
     if detail.party.description:
         click.echo(visible(detail.party.description))
     if detail.party.aliases:
-        click.echo(visible("also: " + ", ".join(detail.party.aliases)))
+        click.echo("also: " + ", ".join(visible_name(a) for a in detail.party.aliases))
     if detail.stances:
         click.echo()
         show_rows(render.PARTY_STANCES, detail.stances, fmt=fmt, tablefmt=tablefmt, out=out)

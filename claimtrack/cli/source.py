@@ -46,7 +46,7 @@ def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
     from claimtrack.db import write_session
     from claimtrack.times import parse_when
 
-    when = parse_when(published, tz) if published else None
+    when = parse_when(published, tz, agree=True) if published else None
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         created = []

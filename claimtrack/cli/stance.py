@@ -58,7 +58,11 @@ def void(env, stance_ref, reason) -> None:
 @click.option("--reason", required=True, help="Why: it goes into the record and the log.")
 @click.option("--kind", type=click.Choice(STANCE_KINDS), help="What the party really did.")
 @click.option("--at", metavar="WHEN", help="When it was really said.")
-@click.option("--tz", metavar="ZONE", help="Zone for --at without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for --at without an offset, and for now (not another offset).",
+)
 @click.option("--quote", help="The words as really said.")
 @click.option("--quote-lang", metavar="CODE", help="The quote's language.")
 @click.option("--source", metavar="SOURCE", help="Where it was really reported (id, URL, title).")
@@ -84,7 +88,7 @@ def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via)
     from claimtrack.report import status_of
     from claimtrack.times import parse_when
 
-    said = parse_when(at, tz) if at else None
+    said = parse_when(at, tz, agree=True) if at else None
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         old = record.find_stance(session, stance_ref)
