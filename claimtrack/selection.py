@@ -21,11 +21,13 @@ MAX_CHAIN = 32  # affiliation steps followed to find a party's side
 class Selection:
     topic: str | None = None
     status: str | None = None
-    # Parties on a side of the claim (or on ``side`` of it): --party with its affiliates.
+    # --party with its affiliates: parties on a side of the claim (or on ``side`` of it,
+    # as the rule places them: ``claim_sides``).
     party_ids: tuple[int, ...] | None = None
     side: str | None = None  # "support" or "oppose"
-    # A party that took any stance on the claim, questions and comments included.
-    speaker_id: int | None = None
+    # ``claim list``: without ``side``, any stance of those parties that counts, questions
+    # and comments included, puts the claim in.
+    any_stance: bool = False
     search: str | None = None  # words in the claim's text or a quote, taken literally
     # What the index found (``search.matching_claims``): the claims the search matches,
     # when few; or that they are many (each claim is tested as a listing walks them).
@@ -96,15 +98,17 @@ class Selection:
                                                   self.known_at))  # fmt: skip
         if self.until:
             query = query.where(status.c.last_activity < self.until)
-        if self.party_ids is not None:
+        if self.party_ids is not None and self.any_stance and not self.side:
+            # A stance that counts: not voided, and said (and recorded) by the times asked.
+            spoke = select(Stance.claim_id).where(Stance.party_id.in_(self.party_ids),
+                                                  *self.counts(Stance))  # fmt: skip
+            query = query.where(claim_id.in_(spoke))
+        elif self.party_ids is not None:
             sides = views.claim_sides
             involved = select(sides.c.claim_id).where(sides.c.party_id.in_(self.party_ids))
             if self.side:
                 involved = involved.where(sides.c.side == self.side)
             query = query.where(claim_id.in_(involved))
-        if self.speaker_id is not None:
-            spoke = select(Stance.claim_id).where(Stance.party_id == self.speaker_id)
-            query = query.where(claim_id.in_(spoke))
         if self.search and self.search_ids is not None:
             query = query.where(claim_id.in_(self.search_ids))
         elif self.search:
