@@ -1128,9 +1128,11 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     seen = around(session, selection, start, end)
     ids, counters, texts, history = seen.touched, seen.counters, seen.texts, seen.periods
     found: list[ChangeRow] = []
+    linked = {c for c in ids if counters.get(c)}
+    first = _first_support(session, selection, linked.union(*(counters[c] for c in linked)))
     for claim_id in ids:
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
-        found.extend(_new_counters(claim_id, counters, history, texts, within))
+        found.extend(_new_counters(claim_id, counters, first, texts, within))
     contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
     for part in chunks(contested):
         found.extend(_new_stances(session, selection, part, texts, window))
@@ -1138,22 +1140,39 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     return found
 
 
-def _new_counters(claim_id: int, counters, history, texts, within) -> list[ChangeRow]:
-    """Claims first stated in the window that contradict this (older) claim: a link has
-    two ends, and the newer claim is the counter-claim of the older."""
+def _new_counters(claim_id: int, counters, first, texts, within) -> list[ChangeRow]:
+    """Claims first asserted in the window that contradict this claim, each dated when
+    it was first asserted or confirmed (``first``: ``_first_support``), as said: from
+    then its supporters count against this claim. A link has two ends: the claim
+    supported later is the counter-claim of the other (or of a claim nobody supports)."""
     from claimtrack.listings import ChangeRow
 
-    mine = history.get(claim_id)
+    mine = first.get(claim_id)
     rows = []
     for other in sorted(counters.get(claim_id, ())):
-        theirs = history.get(other)
-        if not (mine and theirs):
+        began = first.get(other)
+        if began is None or not within(began):
             continue
-        began, first = theirs[0].since, mine[0].since  # None: before the window
-        if within(began) and (first is None or (began.until, other) > (first.until, claim_id)):
+        if mine is None or (began.until, other) > (mine.until, claim_id):
             rows.append(ChangeRow(began, "new counter-claim", claim_id, texts[claim_id],
                                   f"#{other}: {texts[other]}"))  # fmt: skip
     return rows
+
+
+def _first_support(session: Session, selection: Selection, claim_ids) -> dict[int, When]:
+    """claim id -> when it was first asserted or confirmed, as said: the first in said
+    order of the supporting stances that count for the selection (its as-of and
+    known-at). Claims nobody supported are left out."""
+    from claimtrack.vocabulary import SUPPORT
+
+    query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
+                   Stance.said_precision, Stance.said_until, Stance.recorded_at)  # fmt: skip
+    query = query.where(Stance.kind.in_(SUPPORT), *selection.counts(Stance))
+    supporting: dict[int, list] = {}
+    for part in chunks(sorted(claim_ids)):
+        for s in session.execute(query.where(Stance.claim_id.in_(part))):
+            supporting.setdefault(s.claim_id, []).append(s)
+    return {claim_id: said_when(said_order(found)[0]) for claim_id, found in supporting.items()}
 
 
 def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:
