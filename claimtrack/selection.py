@@ -130,14 +130,39 @@ class Selection:
     def order(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Sort and limit as chosen: latest activity, latest contested, or newest first."""
         status = views.claim_status
-        keys = {
-            "activity": (status.c.last_activity.desc(), claim_id.desc()),
-            "since": (status.c.contested_since.desc(), claim_id.desc()),
-            "id": (claim_id,),
-        }[self.sort]
+        if self.sort == "since":
+            keys = (self.contested_period_began(status, claim_id).desc(), claim_id.desc())
+        else:
+            keys = {
+                "activity": (status.c.last_activity.desc(), claim_id.desc()),
+                "id": (claim_id,),
+            }[self.sort]
         query = query.order_by(*keys)
         # With --include-resolved the history decides which rows stay: the caller limits.
         return query.limit(self.limit) if self.limit and not self.include_resolved else query
+
+    def contested_period_began(self, status, claim_id):
+        """SQL: when the claim's contested period standing now (or at the as-of, as known
+        at the known-at) began, from the stored history (``report.contested_periods_began``
+        in SQL: what reports print as "contested since"); NULL if it is not contested.
+        The end of its last period of another status, else the start of its first."""
+        from sqlalchemy import and_
+
+        from claimtrack.schema import claim_history
+
+        h = claim_history.alias("contested_began")
+        mine = [h.c.claim_id == claim_id]
+        if self.known_at is None:
+            mine.append(h.c.known_until.is_(None))
+        else:
+            mine += [h.c.known_from < self.known_at,
+                     h.c.known_until.is_(None) | (h.c.known_until >= self.known_at)]  # fmt: skip
+        if self.as_of is not None:
+            mine.append(h.c.said_from <= self.as_of)
+        ended = select(func.max(h.c.said_until)).where(and_(*mine), h.c.status != "contested")
+        first = select(func.min(h.c.said_from)).where(and_(*mine))
+        began = func.coalesce(ended.scalar_subquery(), first.scalar_subquery())
+        return case((status.c.contested_since.is_(None), None), else_=began)
 
 
 def _ever_opposed() -> Select:
