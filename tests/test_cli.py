@@ -353,8 +353,7 @@ def test_readme_since_example_keeps_the_claims_active_that_day(run):
     assert json.loads(after.output) == []
 
 
-def test_contested_since_is_the_start_of_the_dispute_when_its_opponents_change(run, engine,
-                                                                                 tmp_path):
+def test_contested_since_is_the_start_of_the_dispute_when_its_opponents_change(run, engine):
     """The trial's claim #3: contested from the first denial on, without a break, while
     that opponent gave way to another. Every format says "contested since" the first
     denial, as the history does, however late it is asked (--as-of), and --sort since
@@ -386,8 +385,8 @@ def test_contested_since_is_the_start_of_the_dispute_when_its_opponents_change(r
     assert russia["periods"][-1]["since"] == "2022-09-27T17:56Z"
     table = ok("report", "contested")
     assert "2022-09-27 17:56Z" in table and "2022-09-28 12:30+03:00" not in table
-    csv_row = next(r for r in csv.DictReader(io.StringIO(ok("report", "contested", "--format",
-                                                            "csv"))) if r["slug"] == "russia")  # fmt: skip
+    report_csv = io.StringIO(ok("report", "contested", "--format", "csv"))
+    csv_row = next(r for r in csv.DictReader(report_csv) if r["slug"] == "russia")
     assert csv_row["contested_since"] == "2022-09-27T17:56+00:00"
     assert csv_row["history"].endswith("contested since 2022-09-27 17:56Z")
     exported = next(r for r in csv.DictReader(io.StringIO(ok("export", "csv")))

@@ -231,8 +231,17 @@ def test_claim_list_party_side_is_the_side_report_contested_reads(story):
         ("party", "add", "Peskov", "--for", "Iran"),
         ("party", "add", "Zakharova", "--for", "Iran"),
         ("claim", "deny", "transit", "--by", "Peskov", "--at", "2026-04-12T10:00+03:00"),
-        ("claim", "add", "The talks failed", "--by", "JD Vance", "--at", "2026-04-12",
-         "--slug", "failed"),  # fmt: skip
+        (
+            "claim",
+            "add",
+            "The talks failed",
+            "--by",
+            "JD Vance",
+            "--at",
+            "2026-04-12",
+            "--slug",
+            "failed",
+        ),  # fmt: skip
         ("claim", "question", "failed", "--by", "Peskov", "--at", "2026-04-12T11:00+03:00"),
     ]
     for step in steps:
