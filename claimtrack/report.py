@@ -216,9 +216,12 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
             )
             support, oppose, sides = positions.get(r.id, ("", "", ""))
             verdict = verdicts.get(r.id)
+            # "contested since" as the history cell names it (as ``_with_periods``).
+            began = _contested_period(periods) if r.contested_since is not None else None
+            since = {r.contested_since: began} if began else ended
             yield [
                 r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *cells(said, r.first_reported), *cells(ended, r.contested_since),
+                *cells(said, r.first_reported), *cells(since, r.contested_since),
                 *cells(said, r.last_activity), "; ".join(sources),
                 "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
                 str(verdict) if verdict else None,
@@ -358,7 +361,10 @@ def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) 
     from claimtrack.history import periods
 
     found = periods(session, [r.claim_id for r in rows], selection)
-    rows = [replace(r, periods=tuple(found[r.claim_id])) for r in rows]
+    # "contested since" exactly as the history names it (the stance that began it).
+    rows = [replace(r, periods=tuple(found[r.claim_id]),
+                    contested_since=_contested_period(found[r.claim_id]) or r.contested_since)
+            for r in rows]  # fmt: skip
     if selection.include_resolved:
         rows = [r for r in rows if r.status == "contested" or r.resolved() is not None]
     return rows
@@ -376,6 +382,8 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book) if book else {}
     grouped = _by_claim(stances)
+    contested = [r.id for r in part if r.contested_since is not None]
+    began = contested_periods_began(session, selection, contested) if contested else {}
     rows = []
     for r in part:
         support, oppose = positions.get(r.id, ((), ()))
@@ -383,12 +391,41 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
             first_reported=_when_of(said, r.first_reported),
-            contested_since=_when_of(ended, r.contested_since),
+            contested_since=_when_of(ended, began.get(r.id, r.contested_since)),
             last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=_timeline(r.id, counters, grouped, book) if book else (),
         ))  # fmt: skip
     return rows
+
+
+def contested_periods_began(session: Session, selection: Selection, claim_ids) -> dict:
+    """claim id -> the instant its contested period standing now (or at the selection's
+    as-of, as known at its known-at) began, read from the stored history: what every
+    report prints as "contested since", as ``claim show``'s history does. The rule's
+    ``contested_since`` (``claim_state``, what ``--sort since`` orders by) is another
+    instant, when the sides as they now stand first coexisted: a claim whose first
+    opponent gave way to another without a break has been contested since the first."""
+    h = schema.claim_history.c
+    query = select(h.claim_id, h.said_from, h.status).where(*schema.known_at(selection.known_at))
+    if selection.as_of is not None:
+        query = query.where(h.said_from <= selection.as_of)
+    began: dict[int, dt.datetime | None] = {}
+    for part in chunks(sorted(claim_ids)):
+        rows = query.where(h.claim_id.in_(part)).order_by(h.claim_id, h.said_from)
+        for claim_id, said_from, status in session.execute(rows):
+            if status != "contested":
+                began[claim_id] = None
+            elif began.get(claim_id) is None:
+                began[claim_id] = said_from
+    return {claim_id: at for claim_id, at in began.items() if at is not None}
+
+
+def _contested_period(periods) -> When | None:
+    """When the contested period standing at the end of ``periods`` began, as said."""
+    if periods and periods[-1].status == "contested" and periods[-1].until is None:
+        return periods[-1].since
+    return None
 
 
 def _stances(session: Session, scope: list[int], selection: Selection, *, full: bool) -> list:
@@ -671,6 +708,8 @@ def claim_detail(
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),
     )  # fmt: skip
+    if s is not None and s.contested_since is not None:  # as the history says, as reports do
+        row = replace(row, contested_since=_contested_period(row.periods) or row.contested_since)
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
     links = _links(session, claim)
@@ -1128,9 +1167,11 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     seen = around(session, selection, start, end)
     ids, counters, texts, history = seen.touched, seen.counters, seen.texts, seen.periods
     found: list[ChangeRow] = []
+    linked = {c for c in ids if counters.get(c)}
+    first = _first_support(session, selection, linked.union(*(counters[c] for c in linked)))
     for claim_id in ids:
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
-        found.extend(_new_counters(claim_id, counters, history, texts, within))
+        found.extend(_new_counters(claim_id, counters, first, texts, within))
     contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
     for part in chunks(contested):
         found.extend(_new_stances(session, selection, part, texts, window))
@@ -1138,22 +1179,39 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     return found
 
 
-def _new_counters(claim_id: int, counters, history, texts, within) -> list[ChangeRow]:
-    """Claims first stated in the window that contradict this (older) claim: a link has
-    two ends, and the newer claim is the counter-claim of the older."""
+def _new_counters(claim_id: int, counters, first, texts, within) -> list[ChangeRow]:
+    """Claims first asserted in the window that contradict this claim, each dated when
+    it was first asserted or confirmed (``first``: ``_first_support``), as said: from
+    then its supporters count against this claim. A link has two ends: the claim
+    supported later is the counter-claim of the other (or of a claim nobody supports)."""
     from claimtrack.listings import ChangeRow
 
-    mine = history.get(claim_id)
+    mine = first.get(claim_id)
     rows = []
     for other in sorted(counters.get(claim_id, ())):
-        theirs = history.get(other)
-        if not (mine and theirs):
+        began = first.get(other)
+        if began is None or not within(began):
             continue
-        began, first = theirs[0].since, mine[0].since  # None: before the window
-        if within(began) and (first is None or (began.until, other) > (first.until, claim_id)):
+        if mine is None or (began.until, other) > (mine.until, claim_id):
             rows.append(ChangeRow(began, "new counter-claim", claim_id, texts[claim_id],
                                   f"#{other}: {texts[other]}"))  # fmt: skip
     return rows
+
+
+def _first_support(session: Session, selection: Selection, claim_ids) -> dict[int, When]:
+    """claim id -> when it was first asserted or confirmed, as said: the first in said
+    order of the supporting stances that count for the selection (its as-of and
+    known-at). Claims nobody supported are left out."""
+    from claimtrack.vocabulary import SUPPORT
+
+    query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
+                   Stance.said_precision, Stance.said_until, Stance.recorded_at)  # fmt: skip
+    query = query.where(Stance.kind.in_(SUPPORT), *selection.counts(Stance))
+    supporting: dict[int, list] = {}
+    for part in chunks(sorted(claim_ids)):
+        for s in session.execute(query.where(Stance.claim_id.in_(part))):
+            supporting.setdefault(s.claim_id, []).append(s)
+    return {claim_id: said_when(said_order(found)[0]) for claim_id, found in supporting.items()}
 
 
 def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:

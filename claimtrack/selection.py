@@ -21,11 +21,13 @@ MAX_CHAIN = 32  # affiliation steps followed to find a party's side
 class Selection:
     topic: str | None = None
     status: str | None = None
-    # Parties on a side of the claim (or on ``side`` of it): --party with its affiliates.
+    # --party with its affiliates: parties on a side of the claim (or on ``side`` of it,
+    # as the rule places them: ``claim_sides``).
     party_ids: tuple[int, ...] | None = None
     side: str | None = None  # "support" or "oppose"
-    # A party that took any stance on the claim, questions and comments included.
-    speaker_id: int | None = None
+    # ``claim list``: without ``side``, any stance of those parties that counts, questions
+    # and comments included, puts the claim in.
+    any_stance: bool = False
     search: str | None = None  # words in the claim's text or a quote, taken literally
     # What the index found (``search.matching_claims``): the claims the search matches,
     # when few; or that they are many (each claim is tested as a listing walks them).
@@ -96,15 +98,17 @@ class Selection:
                                                   self.known_at))  # fmt: skip
         if self.until:
             query = query.where(status.c.last_activity < self.until)
-        if self.party_ids is not None:
+        if self.party_ids is not None and self.any_stance and not self.side:
+            # A stance that counts: not voided, and said (and recorded) by the times asked.
+            spoke = select(Stance.claim_id).where(Stance.party_id.in_(self.party_ids),
+                                                  *self.counts(Stance))  # fmt: skip
+            query = query.where(claim_id.in_(spoke))
+        elif self.party_ids is not None:
             sides = views.claim_sides
             involved = select(sides.c.claim_id).where(sides.c.party_id.in_(self.party_ids))
             if self.side:
                 involved = involved.where(sides.c.side == self.side)
             query = query.where(claim_id.in_(involved))
-        if self.speaker_id is not None:
-            spoke = select(Stance.claim_id).where(Stance.party_id == self.speaker_id)
-            query = query.where(claim_id.in_(spoke))
         if self.search and self.search_ids is not None:
             query = query.where(claim_id.in_(self.search_ids))
         elif self.search:
@@ -126,14 +130,39 @@ class Selection:
     def order(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Sort and limit as chosen: latest activity, latest contested, or newest first."""
         status = views.claim_status
-        keys = {
-            "activity": (status.c.last_activity.desc(), claim_id.desc()),
-            "since": (status.c.contested_since.desc(), claim_id.desc()),
-            "id": (claim_id,),
-        }[self.sort]
+        if self.sort == "since":
+            keys = (self.contested_period_began(status, claim_id).desc(), claim_id.desc())
+        else:
+            keys = {
+                "activity": (status.c.last_activity.desc(), claim_id.desc()),
+                "id": (claim_id,),
+            }[self.sort]
         query = query.order_by(*keys)
         # With --include-resolved the history decides which rows stay: the caller limits.
         return query.limit(self.limit) if self.limit and not self.include_resolved else query
+
+    def contested_period_began(self, status, claim_id):
+        """SQL: when the claim's contested period standing now (or at the as-of, as known
+        at the known-at) began, from the stored history (``report.contested_periods_began``
+        in SQL: what reports print as "contested since"); NULL if it is not contested.
+        The end of its last period of another status, else the start of its first."""
+        from sqlalchemy import and_
+
+        from claimtrack.schema import claim_history
+
+        h = claim_history.alias("contested_began")
+        mine = [h.c.claim_id == claim_id]
+        if self.known_at is None:
+            mine.append(h.c.known_until.is_(None))
+        else:
+            mine += [h.c.known_from < self.known_at,
+                     h.c.known_until.is_(None) | (h.c.known_until >= self.known_at)]  # fmt: skip
+        if self.as_of is not None:
+            mine.append(h.c.said_from <= self.as_of)
+        ended = select(func.max(h.c.said_until)).where(and_(*mine), h.c.status != "contested")
+        first = select(func.min(h.c.said_from)).where(and_(*mine))
+        began = func.coalesce(ended.scalar_subquery(), first.scalar_subquery())
+        return case((status.c.contested_since.is_(None), None), else_=began)
 
 
 def _ever_opposed() -> Select:

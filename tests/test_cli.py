@@ -10,6 +10,7 @@ import sys
 
 import click
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import snapshot
 from wcwidth import wcswidth
@@ -378,6 +379,64 @@ def test_readme_since_example_keeps_the_claims_active_that_day(run):
     assert {c["last_activity_tz"] for c in json.loads(after.output)} == {"-04:00", "+03:00"}
     after = run("claim", "list", "--since", "2026-04-13", "--tz", "-04:00", "--format", "json")
     assert json.loads(after.output) == []
+
+
+def test_contested_since_is_the_start_of_the_dispute_when_its_opponents_change(run, engine):
+    """The trial's claim #3: contested from the first denial on, without a break, while
+    that opponent gave way to another. Every format says "contested since" the first
+    denial, as the history does, however late it is asked (--as-of), and --sort since
+    orders by it; the rule's own instant (when the sides as they now stand met, kept in
+    claim_state) is the second denial."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("claim", "add", "Russia blew up the pipelines", "--by", "Podolyak", "--at",
+       "2022-09-27T14:10+03:00", "--slug", "russia", "--create-missing")  # fmt: skip
+    ok("claim", "deny", "russia", "--by", "Sikorski", "--at", "2022-09-27T17:56Z",
+       "--create-missing")  # fmt: skip
+    ok("claim", "deny", "russia", "--by", "Peskov", "--at", "2022-09-28T12:30",
+       "--tz", "Europe/Moscow", "--create-missing")  # fmt: skip
+    ok("claim", "retract", "russia", "--by", "Sikorski", "--at", "2022-09-30", "--tz",
+       "Europe/Warsaw")  # fmt: skip
+    # Another dispute, begun between the two denials and never interrupted.
+    ok("claim", "add", "Divers did it", "--by", "Hersh", "--at", "2022-09-28T07:00Z",
+       "--slug", "divers", "--create-missing")  # fmt: skip
+    ok("claim", "deny", "divers", "--by", "Price", "--at", "2022-09-28T08:00Z",
+       "--create-missing")  # fmt: skip
+    first = ("2022-09-27T17:56Z", "+00:00")
+    rows = json.loads(ok("report", "contested", "--format", "json"))
+    russia = next(r for r in rows if r["slug"] == "russia")
+    assert (russia["contested_since"], russia["contested_since_tz"]) == first
+    assert russia["periods"][-1]["since"] == "2022-09-27T17:56Z"
+    table = ok("report", "contested")
+    assert "2022-09-27 17:56Z" in table and "2022-09-28 12:30+03:00" not in table
+    report_csv = io.StringIO(ok("report", "contested", "--format", "csv"))
+    csv_row = next(r for r in csv.DictReader(report_csv) if r["slug"] == "russia")
+    assert csv_row["contested_since"] == "2022-09-27T17:56+00:00"
+    assert csv_row["history"].endswith("contested since 2022-09-27 17:56Z")
+    exported = next(r for r in csv.DictReader(io.StringIO(ok("export", "csv")))
+                    if r["slug"] == "russia")  # fmt: skip
+    assert exported["contested_since"] == "2022-09-27T17:56+00:00"
+    assert "contested since 2022-09-27 17:56Z" in ok("claim", "show", "russia")
+    for when in ("2022-09-28T12:00+03:00", "2022-10-29"):  # no later as later is asked
+        back = json.loads(ok("report", "contested", "--as-of", when, "--format", "json"))
+        assert next(r for r in back if r["slug"] == "russia")["contested_since"] == first[0]
+    # Latest contested first: "divers" (28 September 08:00Z) before "russia" (27 September),
+    # though the rule's instant for "russia" (Peskov's denial, 09:30Z) is the later.
+    order = json.loads(ok("report", "contested", "--sort", "since", "--format", "json"))
+    assert [r["slug"] for r in order] == ["divers", "russia"]
+    order = json.loads(ok("report", "contested", "--sort", "since", "--as-of", "2022-10-29",
+                          "--format", "json"))  # fmt: skip
+    assert [r["slug"] for r in order] == ["divers", "russia"]
+    # The rule's instant is unchanged: the sides as they now stand (Podolyak, Peskov).
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text(
+            "SELECT contested_since FROM claim_state JOIN claim ON claim.id = claim_id "
+            "WHERE slug = 'russia'")).scalar_one()  # fmt: skip
+    assert str(stored).startswith("2022-09-28 09:31")  # the end of the minute said
 
 
 def test_contested_since_a_date_only_denial_in_every_format(run, engine, tmp_path):

@@ -222,6 +222,56 @@ def test_claim_list_filters(story):
     assert ids("--topic", "elsewhere") == []
 
 
+def test_claim_list_party_side_is_the_side_report_contested_reads(story):
+    """--side with --party narrows claim list as it does report contested (the story's
+    Peskov: he denies one claim and only questions another, so he backs neither); --party
+    covers the parties acting for it in both; a voided stance counts in neither."""
+    run = story
+    steps = [
+        ("party", "add", "Peskov", "--for", "Iran"),
+        ("party", "add", "Zakharova", "--for", "Iran"),
+        ("claim", "deny", "transit", "--by", "Peskov", "--at", "2026-04-12T10:00+03:00"),
+        (
+            "claim",
+            "add",
+            "The talks failed",
+            "--by",
+            "JD Vance",
+            "--at",
+            "2026-04-12",
+            "--slug",
+            "failed",
+        ),  # fmt: skip
+        ("claim", "question", "failed", "--by", "Peskov", "--at", "2026-04-12T11:00+03:00"),
+    ]
+    for step in steps:
+        assert run(*step).exit_code == 0, step
+    denial = run("claim", "deny", "failed", "--by", "Zakharova", "--at", "2026-04-12T12:00+03:00")
+    stance_id = denial.stdout.split()[1].lstrip("#").rstrip(":")  # "Stance #7: ..."
+    assert run("stance", "void", stance_id, "--reason", "wrong claim").exit_code == 0
+
+    def ids(command, *args):
+        out = run(*command, *args, "--format", "json").stdout
+        return sorted(r.get("id", r.get("claim_id")) for r in json.loads(out))
+
+    claims, contested = ("claim", "list"), ("report", "contested")
+    assert ids(claims, "--party", "Peskov") == [1, 2]  # any stance: his question too
+    assert ids(claims, "--party", "Peskov", "--side", "against") == [1]
+    assert ids(claims, "--party", "Peskov", "--side", "for") == []
+    assert ids(claims, "--party", "Peskov", "--side", "for") == ids(
+        contested, "--party", "Peskov", "--side", "for")  # fmt: skip
+    assert ids(claims, "--party", "Peskov", "--side", "against") == ids(
+        contested, "--party", "Peskov", "--side", "against")  # fmt: skip
+    assert ids(claims, "--party", "United States", "--side", "for") == [1, 2]
+    # Iran took no stance itself; Peskov acts for it, in claim list as in report contested.
+    assert ids(claims, "--party", "Iran") == [1, 2]
+    assert ids(claims, "--party", "Iran", "--side", "against") == ids(
+        contested, "--party", "Iran", "--side", "against") == [1]  # fmt: skip
+    # Zakharova's only stance was voided: it counts nowhere.
+    assert ids(claims, "--party", "Zakharova") == []
+    assert ids(claims, "--party", "Zakharova", "--side", "against") == []
+
+
 def test_merge_moves_stances_and_the_old_id_resolves(story):
     run = story
     dup = run(

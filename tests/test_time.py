@@ -341,6 +341,29 @@ def test_report_changes_lists_the_claim_a_new_counter_claim_contests(story):
                        ("new counter-claim", "#4: R does not hold")}  # fmt: skip
 
 
+def test_report_changes_dates_a_new_counter_claim_at_its_first_assertion(story, monkeypatch):
+    """A counter-claim denied by someone before it was asserted (as said, in another
+    offset) is new when it was asserted, in the offset it was asserted in, not at the
+    denial: only then do its supporters count against the claim it answers."""
+    from claimtrack import report
+
+    ok = story
+    ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[1]}T09:00+03:30", "--slug", "r")
+    ok("claim", "counter", "r", "R does not hold", "--by", "C", "--at", f"{DAY[5]}T08:00-05:00",
+       "--slug", "not-r")  # fmt: skip
+    ok("claim", "deny", "not-r", "--by", "B", "--at", f"{DAY[5]}T12:15+02:00")  # 10:15Z: earlier
+    args = ("report", "changes", "--since", DAY[4], "--format", "json")
+    rows = json.loads(ok(*args))
+    new = [(r["claim"], r["at"], r["at_tz"]) for r in rows if r["change"] == "new counter-claim"]
+    assert new == [("R holds", f"{DAY[5]}T08:00-05:00", "-05:00")]
+    for size in (1, 2):  # the same row however the time is cut into windows
+        monkeypatch.setattr(report, "CHANGES_WINDOW", size)
+        assert json.loads(ok(*args)) == rows
+    # Asked of a time before it was asserted, it is not new yet.
+    early = json.loads(ok(*args[:-2], "--until", f"{DAY[5]}T12:30+02:00", "--format", "json"))
+    assert [r for r in early if r["change"] == "new counter-claim"] == []
+
+
 def test_report_changes_streams_window_by_window_with_the_same_rows(story, monkeypatch):
     """However the time is cut into windows, the same changes in the same order."""
     from claimtrack import report

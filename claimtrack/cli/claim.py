@@ -475,7 +475,10 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
 
 
 @claim.command("list")
-@selection_options(party_help="Only claims this party took any stance on.")
+@selection_options(
+    party_help="Only claims this party (or anyone acting for it) took any stance on, "
+    "questions and comments included (with --side: is on that side of)."
+)
 @output_options()
 @click.pass_obj
 def list_(env, fmt, tablefmt, out, **options) -> None:
@@ -491,6 +494,6 @@ def list_(env, fmt, tablefmt, out, **options) -> None:
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
-        selection = build_selection(session, speaker=True, **options)
+        selection = build_selection(session, any_stance=True, **options)
         show_rows(render.CLAIMS, report.claims(session, selection), fmt=fmt, tablefmt=tablefmt,
                   out=out)  # fmt: skip

@@ -37,7 +37,8 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
         click.option(
             "--side",
             type=click.Choice(["for", "against"]),
-            help="With --party: only where the party is on this side.",
+            help="With --party: only where it (or anyone acting for it) is on this side "
+            "of the claim: its latest stance for or against, or a counter-claim it backs.",
         ),
         *(
             [click.option("--status", type=click.Choice(STATUSES), help="Only this status.")]
@@ -107,8 +108,9 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
 
 
 def build_selection(session, *, party_ref=None, side=None, since=None, until=None, as_of=None,
-                    known_at=None, tz=None, speaker=False, **rest):  # fmt: skip
-    """The Selection a command's options describe; ``speaker``: --party means any stance."""
+                    known_at=None, tz=None, any_stance=False, **rest):  # fmt: skip
+    """The Selection a command's options describe; ``any_stance``: --party without --side
+    means any stance of the party or its affiliates, not only a side (``claim list``)."""
     from claimtrack.errors import UsageError
     from claimtrack.selection import Selection
     from claimtrack.times import parse_when
@@ -132,8 +134,8 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         elif found is not None:
             rest["search_ids"] = tuple(found)
     return Selection(
-        party_ids=tuple(parties_on_side_of(session, party)) if party and not speaker else None,
-        speaker_id=party.id if party and speaker else None,
+        party_ids=tuple(parties_on_side_of(session, party)) if party else None,
+        any_stance=any_stance,
         side={"for": "support", "against": "oppose"}.get(side),
         # A bare date is its whole day: --since from its start, the rest to its end.
         since=parse_when(since, tz).at if since else None,
