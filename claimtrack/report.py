@@ -482,11 +482,21 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
     return {i: (tuple(a), tuple(b)) for i, (a, b) in found.items()}
 
 
-def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> tuple:
+def _timeline(
+    claim_id: int, counters: dict, stances: dict, book: PartyBook, *, voided: bool = False
+) -> tuple:
     """Stances on the claim and on the claims linked to it as contradicting it, in order.
 
-    ``stances``: claim id -> its stances (``_by_claim``)."""
+    ``stances``: claim id -> its stances (``_by_claim``); ``voided``: rows of ``_voided``,
+    which say who voided each and what amended it (other rows have no such columns)."""
     mine = [s for c in (claim_id, *counters.get(claim_id, ())) for s in stances.get(c, ())]
+
+    def gone(s) -> dict:
+        if not voided:
+            return {}
+        return {"void_at": s.void_at, "void_by": s.void_by, "void_reason": s.void_reason,
+                "amended_by": s.amended_by}  # fmt: skip
+
     return tuple(
         TimelineEntry(
             stance_id=s.id,
@@ -504,10 +514,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook) -> 
             recorded_by=s.recorded_by,
             side=book.side(s.party_id),
             amends=s.amends_id,
-            void_at=getattr(s, "void_at", None),
-            void_by=getattr(s, "void_by", None),
-            void_reason=getattr(s, "void_reason", None),
-            amended_by=getattr(s, "amended_by", None),
+            **gone(s),
         )  # fmt: skip
         for s in said_order(mine)
     )
@@ -713,7 +720,7 @@ def claim_detail(
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
     links = _links(session, claim)
-    voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book)
+    voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book, voided=True)
     return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at,
                        voided_timeline)  # fmt: skip
 
