@@ -318,6 +318,7 @@ def test_listings_have_json_and_csv(story):
         "name": "Iran",
         "kind": "government",
         "acts_for": None,
+        "side": "Iran",
         "aliases": ["伊朗", "伊方"],
         "description": None,
     }
