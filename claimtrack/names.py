@@ -89,7 +89,7 @@ _IN_NAMES = re.compile("[\t\n\r\u202a-\u202e\u2066-\u2069]")
 
 def _name_picture(match: re.Match) -> str:
     code = ord(match.group())
-    return chr(0x2400 + code) if code < 0x20 else f"\\u{code:04x}"  # ␉ ␊ ␍, \u202e
+    return control_picture(match) if code < 0x20 else f"\\u{code:04x}"  # ␉ ␊ ␍, \u202e
 
 
 def visible_name(text: str) -> str:
