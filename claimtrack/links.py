@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from sqlalchemy import Integer, any_, bindparam, func, select
+from sqlalchemy import Integer, String, any_, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from claimtrack.schema import claim_link
@@ -27,10 +27,7 @@ def any_of(session: Session, ids: list[int]):
     if session.get_bind().dialect.name == "postgresql":
         # Imported here: the PostgreSQL dialect takes 14 ms to import, which every
         # command reading links on SQLite would otherwise pay.
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        array = bindparam(None, list(ids), type_=ARRAY(Integer))
-        return func.unnest(array).table_valued("value").render_derived(name="ids")
+        return func.unnest(_pg_array(ids)).table_valued("value").render_derived(name="ids")
     return func.json_each(bindparam(None, json.dumps(list(ids)))).table_valued(
         "value").alias("ids")  # fmt: skip
 
@@ -41,10 +38,19 @@ def one_of(session: Session, column, ids: list[int]):
     unnest(...))`` is guessed at 200 rows and hashed against a scan of the whole table;
     on SQLite ``column IN (SELECT value FROM json_each(...))``, probed the same way."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+        return column == any_(_pg_array(ids))
     return column.in_(select(any_of(session, ids).c.value))
+
+
+def _pg_array(ids: list[int]):
+    """The ids as one PostgreSQL integer array, bound as its text ("{1,2,3}") and cast
+    by the server: psycopg would dump a Python list element by element (about 0.3 µs
+    an id, a few ms for a day's claims in ``report changes``), where joining the text
+    is a tenth of that."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    text = "{" + ",".join(map(str, map(int, ids))) + "}"
+    return cast(bindparam(None, text, type_=String), ARRAY(Integer))
 
 
 def _contradiction_links(part: list[int]):

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimtrack import schema
-from claimtrack.links import chunks, counter_claims_of
+from claimtrack.links import chunks, counter_claims_of, one_of
 from claimtrack.order import said_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
@@ -60,6 +60,7 @@ class PartyBook:
         self.by_id = {} if lazy else {r.id: r for r in session.execute(self._query)}
         self._aliases: dict[int, tuple[str, ...]] | None = None
         self._sides: dict[int, int] = {}  # a party's side, once found (chains run long)
+        self._labels: dict[int, str] = {}  # a party's label, once made (every row names one)
 
     def load(self, party_ids) -> None:
         """Read these parties, and the parties up their affiliation chains, unless read."""
@@ -100,9 +101,13 @@ class PartyBook:
         return self.by_id[parent_id].name if parent_id else None
 
     def label(self, party_id: int) -> str:
-        from claimtrack.lookup import label_with_side
+        label = self._labels.get(party_id)
+        if label is None:
+            from claimtrack.lookup import label_with_side
 
-        return label_with_side(self.by_id[party_id].name, self.side(party_id))
+            label = label_with_side(self.by_id[party_id].name, self.side(party_id))
+            self._labels[party_id] = label
+        return label
 
     def aliases(self, party_id: int) -> tuple[str, ...]:
         if self._aliases is None:
@@ -377,10 +382,11 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     stances = _stances(session, scope, selection, full=book is not None)
     if book is not None:
         book.load({s.party_id for s in stances})
-    said = {s.said_at: said_when(s) for s in stances}
-    ended = _ended(stances)
+    whens = {s.id: said_when(s) for s in stances}  # each stance's said time, made once
+    said = {s.said_at: whens[s.id] for s in stances}
+    ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
-    positions = _positions(session, selection, ids, scope, stances, book) if book else {}
+    positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
     grouped = _by_claim(stances)
     contested = [r.id for r in part if r.contested_since is not None]
     began = contested_periods_began(session, selection, contested) if contested else {}
@@ -394,7 +400,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             contested_since=_when_of(ended, began.get(r.id, r.contested_since)),
             last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
-            timeline=_timeline(r.id, counters, grouped, book) if book else (),
+            timeline=_timeline(r.id, counters, grouped, book, whens=whens) if book else (),
         ))  # fmt: skip
     return rows
 
@@ -454,8 +460,11 @@ def by_name(session: Session, name):
     return name
 
 
-def _positions(session, selection: Selection, ids, scope, stances, book: PartyBook) -> dict:
-    """claim id -> (support, oppose): each party on each side, by the rule scoped to them."""
+def _positions(
+    session, selection: Selection, ids, scope, stances, book: PartyBook, whens=None
+) -> dict:
+    """claim id -> (support, oppose): each party on each side, by the rule scoped to them
+    (``whens``: stance id -> its said time, where the caller has made them)."""
     scoped = selection.views(scoped=True)
     sides = scoped.claim_sides
     named = schema.party.alias("named")
@@ -474,7 +483,8 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
         party = book.by_id[s.party_id]
         found[s.claim_id][0 if s.side == "support" else 1].append(Position(
             party=book.label(s.party_id), side_name=book.side(s.party_id), side=s.side,
-            kind=s.kind, said=said_when(stance), party_id=s.party_id, party_name=party.name,
+            kind=s.kind, said=whens[stance.id] if whens else said_when(stance),
+            party_id=s.party_id, party_name=party.name,
             counter_claim_id=s.counter_claim_id,
             quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
             source=stance.source, anonymous=party.anonymous,
@@ -482,13 +492,13 @@ def _positions(session, selection: Selection, ids, scope, stances, book: PartyBo
     return {i: (tuple(a), tuple(b)) for i, (a, b) in found.items()}
 
 
-def _timeline(
-    claim_id: int, counters: dict, stances: dict, book: PartyBook, *, voided: bool = False
-) -> tuple:
+def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
+              voided: bool = False, whens: dict | None = None) -> tuple:  # fmt: skip
     """Stances on the claim and on the claims linked to it as contradicting it, in order.
 
     ``stances``: claim id -> its stances (``_by_claim``); ``voided``: rows of ``_voided``,
-    which say who voided each and what amended it (other rows have no such columns)."""
+    which say who voided each and what amended it (other rows have no such columns);
+    ``whens``: stance id -> its said time, where the caller has made them."""
     mine = [s for c in (claim_id, *counters.get(claim_id, ())) for s in stances.get(c, ())]
 
     def gone(s) -> dict:
@@ -509,7 +519,7 @@ def _timeline(
             via=s.via,
             source=s.source,
             source_url=s.source_url,
-            said=said_when(s),
+            said=whens[s.id] if whens else said_when(s),
             recorded_at=s.recorded_at,
             recorded_by=s.recorded_by,
             side=book.side(s.party_id),
@@ -568,16 +578,19 @@ def _by_claim(stances: list) -> dict[int, list]:
     return found
 
 
-def _ended(stances) -> dict[dt.datetime, When]:
+def _ended(stances, whens: dict | None = None) -> dict[dt.datetime, When]:
     """The end of each said interval -> the said time of the stance said over it (of
     several ending together, the one recorded last: the history's order), for
     ``contested_since``, which the rule keeps as the instant that stance's interval ended
-    (when it came to count, as of any time)."""
+    (when it came to count, as of any time). ``whens``: stance id -> its said time, where
+    the caller has made them."""
     found: dict[dt.datetime, tuple] = {}
     for s in stances:
         key = (s.recorded_at, s.id)
         if s.said_until not in found or found[s.said_until][0] < key:
             found[s.said_until] = (key, s)
+    if whens:
+        return {until: whens[s.id] for until, (_, s) in found.items()}
     return {until: said_when(s) for until, (_, s) in found.items()}
 
 
@@ -1180,8 +1193,8 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
         found.extend(_new_counters(claim_id, counters, first, texts, within))
     contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
-    for part in chunks(contested):
-        found.extend(_new_stances(session, selection, part, texts, window))
+    if contested:
+        found.extend(_new_stances(session, selection, contested, texts, window))
     found.extend(_new_verdicts(session, selection, start, end))
     return found
 
@@ -1215,8 +1228,9 @@ def _first_support(session: Session, selection: Selection, claim_ids) -> dict[in
                    Stance.said_precision, Stance.said_until, Stance.recorded_at)  # fmt: skip
     query = query.where(Stance.kind.in_(SUPPORT), *selection.counts(Stance))
     supporting: dict[int, list] = {}
-    for part in chunks(sorted(claim_ids)):
-        for s in session.execute(query.where(Stance.claim_id.in_(part))):
+    if claim_ids:  # one statement, the ids bound as one parameter (``links.one_of``)
+        query = query.where(one_of(session, Stance.claim_id, sorted(claim_ids)))
+        for s in session.execute(query):
             supporting.setdefault(s.claim_id, []).append(s)
     return {claim_id: said_when(said_order(found)[0]) for claim_id, found in supporting.items()}
 
@@ -1244,7 +1258,7 @@ def _new_stances(session, selection: Selection, contested, texts, window) -> lis
         select(Stance.claim_id, Stance.kind, Stance.quote, Stance.said_at, Stance.said_offset,
                Stance.said_precision, speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == Stance.party_id)
-        .where(*selection.counts(Stance), *window, Stance.claim_id.in_(contested))
+        .where(*selection.counts(Stance), *window, one_of(session, Stance.claim_id, contested))
         # A claim's stances said at one time are listed in this order: the order of the
         # index both backends read them by (``ix_stance_latest``), which the rows had before
         # it was asked for, when the list of claims was short enough for them to use it.
