@@ -63,15 +63,22 @@ class PartyBook:
         self._labels: dict[int, str] = {}  # a party's label, once made (every row names one)
 
     def load(self, party_ids) -> None:
-        """Read these parties, and the parties up their affiliation chains, unless read."""
-        wanted = {p for p in party_ids if p not in self.by_id}
-        while wanted:
-            found = {}
-            for part in chunks(sorted(wanted)):
-                query = self._query.where(Party.id.in_(part))
-                found.update((r.id, r) for r in self._session.execute(query))
-            self.by_id.update(found)
-            wanted = {r.acts_for_id for r in found.values()} - {None, *self.by_id}
+        """Read these parties, and the parties up their affiliation chains, unless read:
+        one statement, the ids bound as one parameter, the chains walked by the database
+        (a recursive CTE; a chain that loops ends where it comes round)."""
+        from claimtrack.links import any_of
+
+        wanted = sorted({p for p in party_ids if p not in self.by_id})
+        if not wanted:
+            return
+        ids = any_of(self._session, wanted)
+        up = select(ids.c.value.label("id")).cte("up", recursive=True)
+        up = up.union(
+            select(Party.acts_for_id).join(up, Party.id == up.c.id)
+            .where(Party.acts_for_id.is_not(None))
+        )  # fmt: skip
+        query = self._query.where(Party.id.in_(select(up.c.id)))
+        self.by_id.update((r.id, r) for r in self._session.execute(query))
 
     def side(self, party_id: int) -> str:
         """The name of the party at the top of its affiliation chain (Vance: United States)."""
