@@ -1198,7 +1198,8 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     first = _first_support(session, selection, linked.union(*(counters[c] for c in linked)))
     for claim_id in ids:
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
-        found.extend(_new_counters(claim_id, counters, first, texts, within))
+        if claim_id in linked:  # (the others have no counter-claim to be new)
+            found.extend(_new_counters(claim_id, counters, first, texts, within))
     contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
     if contested:
         found.extend(_new_stances(session, selection, contested, texts, window))
