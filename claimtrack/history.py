@@ -226,6 +226,10 @@ class Around:
     # window is told in full: a period begun after it has only its status and a ``since``
     # ending at the moment it began; ``how`` is filled for contested periods ended in it.
     periods: dict[int, list[Period]]
+    # The stances said in the window, as read: id, claim_id, party_id, kind, said_at,
+    # said_offset, said_precision, said_until, recorded_at (instants as stored:
+    # ``schema.as_stored``), their party's name and their quote.
+    said: list
 
 
 def around(session: Session, selection: Selection, start: dt.datetime,
@@ -249,9 +253,10 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     names: dict[int, str] = {}
     query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at), s.said_offset,
                    _raw(s.said_precision), _raw(s.said_until), _raw(s.recorded_at),
-                   p.name)  # fmt: skip
+                   p.name, s.quote)  # fmt: skip
     query = query.join(schema.party, p.id == s.party_id).where(*selection.counts(s), *window)
-    for stance in session.execute(query).all():
+    window_stances = session.execute(query).all()
+    for stance in window_stances:
         names[stance[2]] = stance[9]
         said.setdefault((stance[1], stance[7]), []).append(stance)
     # The contradiction links of the claims spoken of, of the claims touched and of their
@@ -275,7 +280,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
 
     spoken = {claim_id for claim_id, _ in said}
     if not spoken:
-        return Around([], {}, {}, {})
+        return Around([], {}, {}, {}, [])
     links_of(spoken)
     c = schema.claim.c
     candidates = sorted(spoken.union(*(counters.get(i, ()) for i in spoken)))
@@ -373,7 +378,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
                    if period.status == "contested" else None)  # fmt: skip
             history[ended] = replace(period, until=when, ended_by=by, how=how)
         history[began] = Period(history[began].status, when, None, by)  # not yet ended
-    return Around(touched, counters, texts, found)
+    return Around(touched, counters, texts, found, window_stances)
 
 
 _raw = schema.as_stored  # a column as stored: instants compared and keyed on, not parsed

@@ -1190,7 +1190,6 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
         # None: a period that began before the window
         return when is not None and when.until > start and (end is None or when.until <= end)
 
-    window = [Stance.said_until > start] + ([Stance.said_until <= end] if end else [])
     seen = around(session, selection, start, end)
     ids, counters, texts, history = seen.touched, seen.counters, seen.texts, seen.periods
     found: list[ChangeRow] = []
@@ -1200,9 +1199,8 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
         if claim_id in linked:  # (the others have no counter-claim to be new)
             found.extend(_new_counters(claim_id, counters, first, texts, within))
-    contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
-    if contested:
-        found.extend(_new_stances(session, selection, contested, texts, window))
+    contested = {c for c in ids if history[c] and history[c][-1].status == "contested"}
+    found.extend(_new_stances(session, seen.said, contested, texts))
     found.extend(_new_verdicts(session, selection, start, end))
     return found
 
@@ -1257,25 +1255,22 @@ def _period_changes(claim_id: int, text: str, history: list, within) -> list[Cha
     return rows
 
 
-def _new_stances(session, selection: Selection, contested, texts, window) -> list[ChangeRow]:
-    """Stances said in the window on the claims contested at its end."""
+def _new_stances(session, said: list, contested: set[int], texts) -> list[ChangeRow]:
+    """Stances said in the window on the claims contested at its end: of those ``around``
+    read (``Around.said``), in the order of the index both backends once read them by
+    (``ix_stance_latest``: claim, party, said time, id), as they were listed when this
+    was a statement of its own."""
     from claimtrack.listings import ChangeRow
 
-    speaker = schema.party.alias("speaker")
-    query = (
-        select(Stance.claim_id, Stance.kind, Stance.quote, Stance.said_at, Stance.said_offset,
-               Stance.said_precision, speaker.c.name.label("speaker"))
-        .join(speaker, speaker.c.id == Stance.party_id)
-        .where(*selection.counts(Stance), *window, one_of(session, Stance.claim_id, contested))
-        # A claim's stances said at one time are listed in this order: the order of the
-        # index both backends read them by (``ix_stance_latest``), which the rows had before
-        # it was asked for, when the list of claims was short enough for them to use it.
-        .order_by(Stance.claim_id, Stance.party_id, Stance.said_at, Stance.id)
-    )  # fmt: skip
+    instant = schema.UTCDateTime().process_result_value
+    dialect = session.get_bind().dialect
+    mine = sorted((x for x in said if x.claim_id in contested),
+                  key=lambda x: (x.claim_id, x.party_id, x.said_at, x.id))  # fmt: skip
     return [
-        ChangeRow(said_when(s), "new stance", s.claim_id, texts[s.claim_id],
-                  f"{s.speaker} {s.kind}" + (f": “{s.quote}”" if s.quote else ""))
-        for s in session.execute(query)
+        ChangeRow(When(instant(x.said_at, dialect), x.said_offset, x.said_precision),
+                  "new stance", x.claim_id, texts[x.claim_id],
+                  f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""))
+        for x in mine
     ]  # fmt: skip
 
 
