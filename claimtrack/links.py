@@ -44,9 +44,9 @@ def one_of(session: Session, column, ids: list[int]):
 
 def _pg_array(ids: list[int]):
     """The ids as one PostgreSQL integer array, bound as its text ("{1,2,3}") and cast
-    by the server: psycopg would dump a Python list element by element (about 0.3 µs
-    an id, a few ms for a day's claims in ``report changes``), where joining the text
-    is a tenth of that."""
+    by the server: psycopg dumps a Python list element by element (about 0.3 µs an id:
+    2 ms for the four lists of a day's 1,560 claims in ``report changes`` at 1M), where
+    joining the text takes a fifth of that."""
     from sqlalchemy.dialects.postgresql import ARRAY
 
     text = "{" + ",".join(map(str, map(int, ids))) + "}"
