@@ -222,12 +222,35 @@ def _changes_from_whole_periods(session, selection, since) -> list:
             rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within)
             rows += report._new_counters(claim_id, counters, first, texts, within)
         contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
-        rows += report._new_stances(session, selection, contested, texts, window)
+        rows += _new_stances_by_statement(session, selection, contested, texts, window)
         rows += report._new_verdicts(session, selection, start, end)
         found += sorted(rows, key=lambda c: (c.at.until, c.claim_id, c.change))
         if end is None:
             return found
         start = end
+
+
+def _new_stances_by_statement(session, selection, contested, texts, window) -> list:
+    """The stances said in the window on the claims contested at its end, read by a
+    statement of their own, as ``report changes`` read them before it took them from the
+    window's stances ``history.around`` reads."""
+    from claimtrack import schema
+    from claimtrack.listings import ChangeRow
+    from claimtrack.times import said_when
+
+    s, speaker = schema.stance.c, schema.party.alias("speaker")
+    query = (
+        select(s.claim_id, s.kind, s.quote, s.said_at, s.said_offset, s.said_precision,
+               speaker.c.name.label("speaker"))
+        .join(speaker, speaker.c.id == s.party_id)
+        .where(*selection.counts(s), *window, s.claim_id.in_(contested))
+        .order_by(s.claim_id, s.party_id, s.said_at, s.id)
+    )  # fmt: skip
+    return [
+        ChangeRow(said_when(r), "new stance", r.claim_id, texts[r.claim_id],
+                  f"{r.speaker} {r.kind}" + (f": “{r.quote}”" if r.quote else ""))
+        for r in session.execute(query)
+    ]  # fmt: skip
 
 
 def _random_events(pick, count: int) -> list:
