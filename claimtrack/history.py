@@ -187,11 +187,12 @@ def _moves(claim_id: int, stance, theirs: list) -> bool:
 
 def _cause(claim_id: int, said: list, theirs) -> object:
     """Which of the stances whose interval ended at a moment the claim's status changed
-    (``said``, in the timeline's order, ``order.timeline_order``; ``theirs(stance)``: its party's stances on its claim, in said
-    order) changed it: the last said of those that moved a party's side as to this
-    claim. A stance on a counter-claim that puts nobody on a side of this one (disputing
-    it, never having asserted it) does not: the same party's assertion of this claim at
-    the same minute does. (All of them, should none have moved a side.)"""
+    (``said``, in the timeline's order, ``order.timeline_order``; ``theirs(stance)``: its
+    party's stances on its claim, in said order) changed it: the last of those that moved
+    a party's side as to this claim. A stance on a counter-claim that puts nobody on a
+    side of this one (disputing it, never having asserted it) does not: the same party's
+    assertion of this claim at the same minute does. (All of them, should none have
+    moved a side.)"""
     if len(said) == 1:
         return said[0]
     moved = [s for s in said if _moves(claim_id, s, theirs(s))]

@@ -1207,8 +1207,8 @@ def _new_counters(claim_id: int, counters, first, texts, within) -> list[ChangeR
 
 def _first_support(session: Session, selection: Selection, claim_ids) -> dict[int, When]:
     """claim id -> when it was first asserted or confirmed, as said: the first in the
-    timeline's order (``order.timeline_order``) of the supporting stances that count for the selection (its as-of and
-    known-at). Claims nobody supported are left out."""
+    timeline's order (``order.timeline_order``) of the supporting stances that count for
+    the selection (its as-of and known-at). Claims nobody supported are left out."""
     from claimtrack.vocabulary import SUPPORT
 
     query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,

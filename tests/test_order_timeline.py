@@ -54,7 +54,7 @@ def test_the_timeline_is_in_the_order_said_times_were_over_each_party_in_said_or
                 continue
             # Over before everything b's party said from b on: a comes first.
             theirs = said_order([s for s in stances if s.party_id == b.party_id])
-            rest = theirs[next(n for n, s in enumerate(theirs) if s.id == b.id):]
+            rest = theirs[next(n for n, s in enumerate(theirs) if s.id == b.id) :]
             if a.said_until < min(s.said_until for s in rest):
                 assert place[a.id] < place[b.id]
 
@@ -101,8 +101,11 @@ def test_first_reported_is_the_first_of_the_timeline_not_a_day_that_began_earlie
     _nord_stream(run)
     shown = _shown(run, "1")
     timeline = [(t["party"], t["said_at"]) for t in shown["timeline"]]
-    assert timeline == [("Frederiksen", "2022-09-27T19:05+02:00"),
-                        ("Andersson", "2022-09-27T21:00+02:00"), ("Peskov", "2022-09-27")]
+    assert timeline == [
+        ("Frederiksen", "2022-09-27T19:05+02:00"),
+        ("Andersson", "2022-09-27T21:00+02:00"),
+        ("Peskov", "2022-09-27"),
+    ]
     row = _exported(run)["1"]
     assert (row["first_reported"], row["first_reported_tz"]) == ("2022-09-27T19:05+02:00",
                                                                  "'+02:00")  # fmt: skip
@@ -118,7 +121,9 @@ def test_the_timeline_and_the_history_put_a_day_after_a_timed_stance_of_that_day
     _nord_stream(run)
     shown = _shown(run, "2")
     assert [(t["party"], t["said_at"]) for t in shown["timeline"]] == [
-        ("Norway", "2023-02-08T19:00+01:00"), ("Hersh", "2023-02-08")]
+        ("Norway", "2023-02-08T19:00+01:00"),
+        ("Hersh", "2023-02-08"),
+    ]
     periods = [(p["status"], p["since"], p["began_by"]) for p in shown["periods"]]
     assert periods == [("denied", "2023-02-08T19:00+01:00", "Norway denies"),
                        ("contested", "2023-02-08", "Hersh asserts")]  # fmt: skip
@@ -150,14 +155,18 @@ def test_a_partys_own_stances_keep_their_said_order(engine, run):
     ok("claim", "retract", "1", "--by", "A", "--at", "2023-10-18T11:00+03:00")
     shown = _shown(run, "1")
     assert [(t["party"], t["kind"]) for t in shown["timeline"]] == [
-        ("B", "asserts"), ("A", "denies"), ("A", "retracts")]
+        ("B", "asserts"),
+        ("A", "denies"),
+        ("A", "retracts"),
+    ]
     assert shown["status"] == "asserted"
 
 
 def _first_reported(engine) -> dict:
     with engine.connect() as connection:
-        state = connection.execute(sa.text(
-            "SELECT claim_id, first_reported FROM claim_state ORDER BY claim_id")).all()
+        state = connection.execute(
+            sa.text("SELECT claim_id, first_reported FROM claim_state ORDER BY claim_id")
+        ).all()
         history = connection.execute(sa.text(
             "SELECT claim_id, said_from, known_from, first_reported FROM claim_history "
             "ORDER BY claim_id, said_from, known_from")).all()  # fmt: skip
@@ -174,12 +183,18 @@ def test_revision_0016_replays_the_claims_whose_first_reported_it_moves(engine, 
     wanted = _first_reported(engine)
     db.downgrade(engine, "0015_ids")
     with engine.begin() as connection:
-        old = ("(SELECT MIN(s.said_at) FROM stance AS s WHERE s.claim_id = {0}.claim_id "
-               "AND s.void_at IS NULL AND s.said_until <= {1})")  # fmt: skip
-        connection.execute(sa.text("UPDATE claim_state SET first_reported = "
-                                   + old.format("claim_state", "'9999-01-01'")))  # fmt: skip
-        connection.execute(sa.text("UPDATE claim_history SET first_reported = "
-                                   + old.format("claim_history", "claim_history.said_from")))
+        # 0015's first reported: the earliest start of the stances counted (as of each
+        # history row's said_from).
+        connection.execute(
+            sa.text(
+                "UPDATE claim_state SET first_reported = (SELECT MIN(s.said_at) FROM stance AS s "
+                "WHERE s.claim_id = claim_state.claim_id AND s.void_at IS NULL)"
+            )
+        )
+        connection.execute(sa.text(
+            "UPDATE claim_history SET first_reported = (SELECT MIN(s.said_at) FROM stance AS s "
+            "WHERE s.claim_id = claim_history.claim_id AND s.void_at IS NULL "
+            "AND s.said_until <= claim_history.said_from)"))  # fmt: skip
         view = connection.execute(sa.text(
             "SELECT first_reported FROM claim_status WHERE claim_id = 1")).scalar_one()  # fmt: skip
     was = _first_reported(engine)
