@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import operator
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
@@ -59,6 +60,9 @@ def said_order(stances: Iterable[S]) -> list[S]:
     return sequence
 
 
+_OVER = operator.attrgetter("said_until", "said_at", "recorded_at", "id")
+
+
 def timeline_order(stances: Iterable[S]) -> list[S]:
     """The stances of a claim (and of its counter-claims), in the order their said times
     were over: the clock ``--as-of`` and the stored history read, on which a stance counts
@@ -73,9 +77,14 @@ def timeline_order(stances: Iterable[S]) -> list[S]:
     date-only denial recorded before a retraction at 11:00 that day), it takes the later
     one's place, just before it.
     """
+    ordered = sorted(stances, key=_OVER)
     parties: dict[tuple[int, int], list[S]] = {}
-    for s in stances:
+    for s in ordered:
         parties.setdefault((s.claim_id, s.party_id), []).append(s)  # type: ignore[attr-defined]
+    if len(parties) == len(ordered) or all(
+        len(own) == 1 or all(map(operator.is_, said_order(own), own)) for own in parties.values()
+    ):
+        return ordered  # each party's stances were over in their said order
     runs = []
     for own in parties.values():
         own = said_order(own) if len(own) > 1 else own
@@ -84,7 +93,7 @@ def timeline_order(stances: Iterable[S]) -> list[S]:
         keyed = []
         for s in reversed(own):
             over = min(over, s.said_until)
-            keyed.append(((over, s.said_at, s.recorded_at, s.id), s))
+            keyed.append(((over, *_OVER(s)[1:]), s))
         keyed.reverse()
         runs.append(keyed)
     if len(runs) == 1:
