@@ -159,8 +159,8 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     headers, as the XLSX export writes them: a date cell and its offset beside it).
 
     The database builds the sides' cells (each party labelled with its side and stance,
-    joined in the rule's order: ``_position_cells``). Python puts the stances in said
-    order (``order.timeline_order``: sources, quotes, the offsets times were said in) and
+    joined in the rule's order: ``_position_cells``). Python puts the stances in the
+    timeline's order (``order.timeline_order``: sources, quotes, the offsets times were said in) and
     names the status periods (``history.periods_of``) from one read of the stances per
     batch of claims.
     """
@@ -750,8 +750,8 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
     """Every stance on the chosen claims, claim by claim, each claim's in the order of its
     timeline in ``claim show`` (``order.timeline_order`` over its stances and its
     counter-claims', which SQL cannot sort by: a party's own stances keep their said
-    order). Streamed: the database reads the stances by
-    claim, and each claim's are put in order once all of them are read."""
+    order). Streamed: the database reads the stances by claim, and each claim's are put
+    in order once all of them are read."""
     views = selection.views()
     status = views.claim_status
     via, outlet = schema.party.alias("via"), schema.party.alias("outlet")
