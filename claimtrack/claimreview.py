@@ -153,7 +153,7 @@ def _reviews(
 ) -> list[dict]:
     """The reviews of these verdicts, their claims' records read together."""
     from claimtrack.links import counter_claims_of, one_of
-    from claimtrack.order import said_order
+    from claimtrack.order import timeline_order
 
     ids = sorted({v.claim_id for v in verdicts})  # each list bound as one parameter
     claims = {c.id: c for c in session.scalars(select(Claim).where(one_of(session, Claim.id, ids)))}
@@ -164,9 +164,10 @@ def _reviews(
     )
     for s in session.scalars(query):
         stances[s.claim_id].append(s)
-    # In said order (the rule's), without what the desk voided: the earliest asserter is
-    # the one who said it first, whatever the precision or offset of each statement.
-    ordered = {i: said_order(found) for i, found in stances.items()}
+    # In the timeline's order (as first reported), without what the desk voided: the
+    # earliest asserter is the one whose statement was over first, whatever the precision
+    # or offset of each statement.
+    ordered = {i: timeline_order(found) for i, found in stances.items()}
     counters = counter_claims_of(session, ids)
     others = sorted({o for found in counters.values() for o in found})
     texts: dict[int, str] = {}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack import schema
 from claimtrack.links import chunks, counter_claims_of, one_of
-from claimtrack.order import said_order
+from claimtrack.order import said_order, timeline_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
 from claimtrack.vocabulary import POSITION_KINDS, WITHDRAWAL, side_of
@@ -79,7 +79,7 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
     for claim_id, moment, status in _stored(session, claim_ids, selection):
         said = moments.get((claim_id, moment))
         if said:  # always, unless a stance was written since the history was kept
-            _advance(claim_id, found[claim_id], status, said_order(said), by_party, ordered,
+            _advance(claim_id, found[claim_id], status, timeline_order(said), by_party, ordered,
                      names)  # fmt: skip
     return found
 
@@ -187,11 +187,12 @@ def _moves(claim_id: int, stance, theirs: list) -> bool:
 
 def _cause(claim_id: int, said: list, theirs) -> object:
     """Which of the stances whose interval ended at a moment the claim's status changed
-    (``said``, in said order; ``theirs(stance)``: its party's stances on its claim, in said
-    order) changed it: the last said of those that moved a party's side as to this
-    claim. A stance on a counter-claim that puts nobody on a side of this one (disputing
-    it, never having asserted it) does not: the same party's assertion of this claim at
-    the same minute does. (All of them, should none have moved a side.)"""
+    (``said``, in the timeline's order, ``order.timeline_order``; ``theirs(stance)``: its
+    party's stances on its claim, in said order) changed it: the last of those that moved
+    a party's side as to this claim. A stance on a counter-claim that puts nobody on a
+    side of this one (disputing it, never having asserted it) does not: the same party's
+    assertion of this claim at the same minute does. (All of them, should none have
+    moved a side.)"""
     if len(said) == 1:
         return said[0]
     moved = [s for s in said if _moves(claim_id, s, theirs(s))]
@@ -341,7 +342,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         ended = len(history) - 1 if current is not None else None
         history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
         if len(causes) > 1:  # a remark moves no side: only a position can have caused it
-            causes = said_order(causes)
+            causes = timeline_order(causes)
             causes = [x for x in causes if x.kind in POSITION_KINDS] or causes
         changes.append((claim_id, ended, len(history) - 1, causes))
     # The stances of the parties that may have caused a change, on the claims they were

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack import schema
 from claimtrack.links import chunks, counter_claims_of, one_of
-from claimtrack.order import said_order
+from claimtrack.order import timeline_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
@@ -171,8 +171,8 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     headers, as the XLSX export writes them: a date cell and its offset beside it).
 
     The database builds the sides' cells (each party labelled with its side and stance,
-    joined in the rule's order: ``_position_cells``). Python puts the stances in said
-    order (``order.said_order``: sources, quotes, the offsets times were said in) and
+    joined in the rule's order: ``_position_cells``). Python puts the stances in the
+    timeline's order (``order.timeline_order``: sources, quotes, the offsets times were said in) and
     names the status periods (``history.periods_of``) from one read of the stances per
     batch of claims.
     """
@@ -216,11 +216,11 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 left -= 1
             mine = grouped.get(r.id, ())
             others = counters.get(r.id)
-            if others:  # said order among the counter-claims' stances too, as the timeline
+            if others:  # the timeline's order among the counter-claims' stances too
                 timeline = [s for c in (r.id, *others) for s in grouped.get(c, ())]
-                mine = [s for s in said_order(timeline) if s.claim_id == r.id]
+                mine = [s for s in timeline_order(timeline) if s.claim_id == r.id]
             else:
-                mine = said_order(mine)
+                mine = timeline_order(mine)
             sources = dict.fromkeys(
                 f"{s.source} <{s.source_url}>" if s.source_url else s.source
                 for s in mine
@@ -445,8 +445,8 @@ def _stances(session: Session, scope: list[int], selection: Selection, *, full: 
     """The stances on these claims (and their counter-claims) that count for the
     selection (said by its as-of, known at its known-at, not voided)."""
     if not full:
-        query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
-                       Stance.said_precision, Stance.said_until,
+        query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
+                       Stance.said_offset, Stance.said_precision, Stance.said_until,
                        Stance.recorded_at)  # fmt: skip
     else:
         query = _shown_stances()
@@ -533,7 +533,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
             amends=s.amends_id,
             **gone(s),
         )  # fmt: skip
-        for s in said_order(mine)
+        for s in timeline_order(mine)
     )
 
 
@@ -767,11 +767,11 @@ def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
 
 
 def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
-    """Every stance on the chosen claims, claim by claim, each claim's in said order: the
-    order of its timeline in ``claim show`` (``order.said_order`` over its stances and its
-    counter-claims', which SQL cannot sort by: a date-only stance and a timed one of the
-    same day go by which was recorded first). Streamed: the database reads the stances by
-    claim, and each claim's are put in order once all of them are read."""
+    """Every stance on the chosen claims, claim by claim, each claim's in the order of its
+    timeline in ``claim show`` (``order.timeline_order`` over its stances and its
+    counter-claims', which SQL cannot sort by: a party's own stances keep their said
+    order). Streamed: the database reads the stances by claim, and each claim's are put
+    in order once all of them are read."""
     views = selection.views()
     status = views.claim_status
     via, outlet = schema.party.alias("via"), schema.party.alias("outlet")
@@ -822,11 +822,11 @@ def _stance_rows(session: Session, selection: Selection, read: list, book) -> It
                                    full=False))  # fmt: skip
     for claim_id, mine in grouped.items():
         others = counters.get(claim_id)
-        if others:  # said order among the counter-claims' stances too, as the timeline
+        if others:  # the timeline's order among the counter-claims' stances too
             timeline = [*mine, *(s for c in sorted(others) for s in answering.get(c, ()))]
-            mine = [s for s in said_order(timeline) if s.claim_id == claim_id]
+            mine = [s for s in timeline_order(timeline) if s.claim_id == claim_id]
         else:
-            mine = said_order(mine)
+            mine = timeline_order(mine)
         for s in mine:
             yield _stance_row(s, refs.get(claim_id, ("", "")), book)
 
@@ -1225,20 +1225,21 @@ def _new_counters(claim_id: int, counters, first, texts, within) -> list[ChangeR
 
 
 def _first_support(session: Session, selection: Selection, claim_ids) -> dict[int, When]:
-    """claim id -> when it was first asserted or confirmed, as said: the first in said
-    order of the supporting stances that count for the selection (its as-of and
-    known-at). Claims nobody supported are left out."""
+    """claim id -> when it was first asserted or confirmed, as said: the first in the
+    timeline's order (``order.timeline_order``) of the supporting stances that count for
+    the selection (its as-of and known-at). Claims nobody supported are left out."""
     from claimtrack.vocabulary import SUPPORT
 
-    query = select(Stance.id, Stance.claim_id, Stance.said_at, Stance.said_offset,
-                   Stance.said_precision, Stance.said_until, Stance.recorded_at)  # fmt: skip
+    query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
+                   Stance.said_offset, Stance.said_precision, Stance.said_until,
+                   Stance.recorded_at)  # fmt: skip
     query = query.where(Stance.kind.in_(SUPPORT), *selection.counts(Stance))
     supporting: dict[int, list] = {}
     if claim_ids:  # one statement, the ids bound as one parameter (``links.one_of``)
         query = query.where(one_of(session, Stance.claim_id, sorted(claim_ids)))
         for s in session.execute(query):
             supporting.setdefault(s.claim_id, []).append(s)
-    return {claim_id: said_when(said_order(found)[0]) for claim_id, found in supporting.items()}
+    return {claim_id: said_when(timeline_order(found)[0]) for claim_id, found in supporting.items()}
 
 
 def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:

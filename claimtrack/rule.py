@@ -12,6 +12,10 @@ For a claim C, optionally as of a time T (only stances said at or before T):
   same single party (that case is *self-contradicted*). Otherwise C is *asserted* (only
   support), *retracted* (no support left because its supporters retracted), *denied*
   (only opposition) or *unsupported* (no positional stance at all);
+- first reported: the start of the said time of the stance that was over first (of two
+  over at once, the one begun first), the first of a claim's timeline
+  (``order.timeline_order``): on the clock ``--as-of`` and the history read, a
+  date-only stance is over at the end of its day, after a timed one of that day;
 - contested since: the later of the earliest end of a said interval on each side (a
   stance counts once what was said is over, as "as of T" reads it), so a date-only
   denial makes a claim asserted at 01:35 that day contested from its day, as the
@@ -155,10 +159,16 @@ LEFT JOIN (
     GROUP BY claim_id
 ) AS r ON r.claim_id = c.id
 LEFT JOIN (
-    SELECT s.claim_id, MIN(s.said_at) AS first_said, MAX(s.said_at) AS last_said
-    FROM stance AS s
-    WHERE {LIVE} /* stances */
-    GROUP BY s.claim_id
+    SELECT claim_id,
+           MIN(CASE WHEN said_until = first_over THEN said_at END) AS first_said,
+           MAX(said_at) AS last_said
+    FROM (
+        SELECT s.claim_id, s.said_at, s.said_until,
+               MIN(s.said_until) OVER (PARTITION BY s.claim_id) AS first_over
+        FROM stance AS s
+        WHERE {LIVE} /* stances */
+    ) AS said
+    GROUP BY claim_id
 ) AS a ON a.claim_id = c.id
 WHERE c.merged_into_id IS NULL AND a.first_said IS NOT NULL /* claims */
 """  # noqa: S608

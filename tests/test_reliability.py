@@ -801,3 +801,60 @@ def test_a_bad_busy_timeout_is_refused_not_ignored(run, engine, monkeypatch, val
     assert db.busy_timeout_ms() == 2500
     assert run("claim", "add", "The talks lasted 21 hours", "--by", "Iran",
                "--create-missing").exit_code == 0  # fmt: skip
+
+
+def test_ctrl_c_while_committing_says_it_may_or_may_not_be_written(engine, db_url, backend):
+    """SIGINT while the database is still committing: one line that says the changes may
+    or may not be written, exit 130, no traceback, and the database either as it was or
+    with the whole change. PostgreSQL holds the COMMIT here: a deferred constraint
+    trigger on the audit log waits at commit time for an advisory lock the test holds.
+    SQLite's COMMIT (WAL) cannot be held from outside the process, so it is not tested."""
+    if backend == "sqlite":
+        pytest.skip("SQLite's COMMIT cannot be held open from another process")
+    url = db_url.render_as_string(hide_password=False)
+    assert CliRunner().invoke(cli, ["--db", url, "seed"]).exit_code == 0
+    hold = sa.text("SELECT pg_advisory_lock(4242)")
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "CREATE FUNCTION held_commit() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_advisory_lock(4242); RETURN NULL; END $$"
+        ))  # fmt: skip
+        connection.execute(sa.text(
+            "CREATE CONSTRAINT TRIGGER held_commit AFTER INSERT ON event "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION held_commit()"
+        ))  # fmt: skip
+    before = snapshot(engine)
+    holder = engine.connect()
+    holder.execute(hold)  # a session-level lock, held until released
+    holder.commit()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "claimtrack", "--db", url, "claim", "add",
+             "Talks resume in Doha next week", "--by", "Pakistan", "--at", "2026-04-13"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND wait_event = 'advisory' AND datname = current_database()"
+        )
+        deadline = time.monotonic() + 60
+        while not holder.execute(waiting).scalar():
+            holder.rollback()  # pg_stat_activity is read once a transaction
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the command never reached its commit"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        holder.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+        holder.close()
+    assert process.returncode == 130, (out, err)
+    assert err.decode().splitlines() == [
+        "Interrupted while committing: the changes may or may not have been written; "
+        "look before running the command again"
+    ]
+    assert out == b""
+    engine.dispose()
+    after = snapshot(engine)
+    claims = [row for row in after["claim"] if "Doha" in str(row)]
+    assert after == before or len(claims) == 1  # all of the change or none of it
