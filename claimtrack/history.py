@@ -79,8 +79,8 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
     for claim_id, moment, status in _stored(session, claim_ids, selection):
         said = moments.get((claim_id, moment))
         if said:  # always, unless a stance was written since the history was kept
-            _advance(claim_id, found[claim_id], status, said_order(said), by_party, ordered,
-                     names)  # fmt: skip
+            said = said_order(said) if len(said) > 1 else said
+            _advance(claim_id, found[claim_id], status, said, by_party, ordered, names)
     return found
 
 
@@ -128,7 +128,8 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, by_pa
     def theirs(stance) -> list:
         key = stance.claim_id, stance.party_id
         if key not in ordered:
-            ordered[key] = said_order(by_party[key])
+            mine = by_party[key]
+            ordered[key] = said_order(mine) if len(mine) > 1 else mine
         return ordered[key]
 
     cause = _cause(claim_id, said, theirs)
