@@ -87,7 +87,7 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
 def _stored(session: Session, claim_ids: list[int], selection: Selection):
     """(claim id, said moment, status) wherever the stored status changes, in said order."""
     h = schema.claim_history.c
-    query = select(h.claim_id, h.said_from, h.status).where(h.claim_id.in_(claim_ids))
+    query = select(h.claim_id, h.said_from, h.status).where(one_of(session, h.claim_id, claim_ids))
     query = query.where(*schema.known_at(selection.known_at))
     if selection.as_of is not None:
         query = query.where(h.said_from <= selection.as_of)

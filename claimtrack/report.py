@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimtrack import schema
-from claimtrack.links import chunks, counter_claims_of
+from claimtrack.links import chunks, counter_claims_of, one_of
 from claimtrack.order import said_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
@@ -276,8 +276,8 @@ def _export_stances(session: Session, scope: list[int], selection: Selection) ->
         .order_by(Stance.id)
     )  # fmt: skip
     found = []
-    for chunk in chunks(scope):
-        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
+    for chunk in chunks(scope):  # each chunk one bound array: a short statement to parse
+        found.extend(session.execute(query.where(one_of(session, Stance.claim_id, chunk))))
     return found  # in the order ``_stances`` reads them: ``said`` keeps the same one
 
 
@@ -310,7 +310,8 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
         name, side_name = named
         key = (said_at, name, counter or 0, stance_id)
         placed.setdefault(claim_id, {}).setdefault(side, []).append(
-            (key, name, side_name, kind, counter))
+            (key, name, side_name, kind, counter)
+        )
     cells = {}
     for claim_id, by_side in placed.items():
         joined = {}
@@ -599,8 +600,10 @@ def current_verdicts(
     found = {}
     for part in chunks(claim_ids):
         # The newest of these claims' verdicts only: an index range, not every verdict.
-        newest = latest_verdict_ids(Verdict.claim_id.in_(part), *published)
-        query = verdicts_query().where(Verdict.claim_id.in_(part), Verdict.id.in_(newest))
+        # Each list of ids one bound array (``one_of``): a short statement to parse.
+        newest = latest_verdict_ids(one_of(session, Verdict.claim_id, part), *published)
+        query = verdicts_query().where(one_of(session, Verdict.claim_id, part),
+                                       Verdict.id.in_(newest))  # fmt: skip
         found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
     return found
 
