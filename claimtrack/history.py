@@ -93,7 +93,8 @@ def _stored(session: Session, claim_ids: list[int], selection: Selection):
         query = query.where(h.said_from <= selection.as_of)
     # Said time only adds stances, so a claim's rows follow one another without a gap.
     last: dict[int, str] = {}
-    for claim_id, since, status in session.execute(query.order_by(h.claim_id, h.said_from)):
+    rows = session.execute(query.order_by(h.claim_id, h.said_from)).all()  # fetched at once
+    for claim_id, since, status in rows:
         if last.get(claim_id) != status:
             yield claim_id, since, status
         last[claim_id] = status

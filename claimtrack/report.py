@@ -277,7 +277,7 @@ def _export_stances(session: Session, scope: list[int], selection: Selection) ->
     )  # fmt: skip
     found = []
     for chunk in chunks(scope):  # each chunk one bound array: a short statement to parse
-        found.extend(session.execute(query.where(one_of(session, Stance.claim_id, chunk))))
+        found.extend(session.execute(query.where(one_of(session, Stance.claim_id, chunk))).all())
     return found  # in the order ``_stances`` reads them: ``said`` keeps the same one
 
 
