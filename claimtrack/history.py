@@ -79,21 +79,22 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
     for claim_id, moment, status in _stored(session, claim_ids, selection):
         said = moments.get((claim_id, moment))
         if said:  # always, unless a stance was written since the history was kept
-            _advance(claim_id, found[claim_id], status, timeline_order(said), by_party, ordered,
-                     names)  # fmt: skip
+            said = timeline_order(said) if len(said) > 1 else said
+            _advance(claim_id, found[claim_id], status, said, by_party, ordered, names)
     return found
 
 
 def _stored(session: Session, claim_ids: list[int], selection: Selection):
     """(claim id, said moment, status) wherever the stored status changes, in said order."""
     h = schema.claim_history.c
-    query = select(h.claim_id, h.said_from, h.status).where(h.claim_id.in_(claim_ids))
+    query = select(h.claim_id, h.said_from, h.status).where(one_of(session, h.claim_id, claim_ids))
     query = query.where(*schema.known_at(selection.known_at))
     if selection.as_of is not None:
         query = query.where(h.said_from <= selection.as_of)
     # Said time only adds stances, so a claim's rows follow one another without a gap.
     last: dict[int, str] = {}
-    for claim_id, since, status in session.execute(query.order_by(h.claim_id, h.said_from)):
+    rows = session.execute(query.order_by(h.claim_id, h.said_from)).all()  # fetched at once
+    for claim_id, since, status in rows:
         if last.get(claim_id) != status:
             yield claim_id, since, status
         last[claim_id] = status
@@ -128,7 +129,8 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, by_pa
     def theirs(stance) -> list:
         key = stance.claim_id, stance.party_id
         if key not in ordered:
-            ordered[key] = said_order(by_party[key])
+            mine = by_party[key]
+            ordered[key] = said_order(mine) if len(mine) > 1 else mine
         return ordered[key]
 
     cause = _cause(claim_id, said, theirs)

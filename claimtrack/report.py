@@ -170,9 +170,10 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     building the rows. With ``whens``, each time is one cell, its ``When`` (the flat
     headers, as the XLSX export writes them: a date cell and its offset beside it).
 
-    The database builds the sides' cells (each party labelled with its side and stance,
-    joined in the rule's order: ``_position_cells``). Python puts the stances in the
-    timeline's order (``order.timeline_order``: sources, quotes, the offsets times were said in) and
+    The rule places the parties on the sides (one statement per batch); each is labelled
+    with its side and stance and joined in the rule's order (``_position_cells``), the
+    parties' sides read once per export. Python puts the stances in the timeline's order
+    (``order.timeline_order``: sources, quotes, the offsets times were said in) and
     names the status periods (``history.periods_of``) from one read of the stances per
     batch of claims.
     """
@@ -190,17 +191,19 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
     left = selection.limit if selection.include_resolved else None
     cells = _when_cell if whens else _said_cells
+    parties: dict[int, tuple[str, str]] = {}  # party id -> its name and its side's name
     for part in result.partitions():
         ids = [r.id for r in part]
         counters = counter_claims_of(session, ids)
         scope = sorted(set(ids).union(*counters.values()))
         stances = _export_stances(session, scope, selection)
         grouped = _by_claim(stances)
-        said = {s.said_at: said_when(s) for s in stances}  # the last recorded said then
-        ended = _ended(stances)
+        # Instant -> the stance said then (the last recorded), made a When when written.
+        said = {s.said_at: s for s in stances}
+        ended = None  # ``_ended``, read only where a contested period has no beginning
         names = {s.party_id: s.party_name for s in stances}
         history = periods_of(session, ids, counters, stances, names, selection)
-        positions = _position_cells(session, selection, ids, scope)
+        positions = _position_cells(session, selection, ids, scope, parties)
         verdicts = current_verdicts(session, ids, selection)
         for r in part:
             periods = history[r.id]
@@ -219,7 +222,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
             if others:  # the timeline's order among the counter-claims' stances too
                 timeline = [s for c in (r.id, *others) for s in grouped.get(c, ())]
                 mine = [s for s in timeline_order(timeline) if s.claim_id == r.id]
-            else:
+            elif len(mine) > 1:
                 mine = timeline_order(mine)
             sources = dict.fromkeys(
                 f"{s.source} <{s.source_url}>" if s.source_url else s.source
@@ -230,26 +233,44 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
             verdict = verdicts.get(r.id)
             # "contested since" as the history cell names it (as ``_with_periods``).
             began = _contested_period(periods) if r.contested_since is not None else None
-            since = {r.contested_since: began} if began else ended
+            if began is None and r.contested_since is not None:
+                if ended is None:
+                    ended = _ended(stances)
+                began = ended.get(r.contested_since)
             yield [
                 r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *cells(said, r.first_reported), *cells(since, r.contested_since),
-                *cells(said, r.last_activity), "; ".join(sources),
+                *cells(_said_at(said, r.first_reported)),
+                *cells(_or_utc(began, r.contested_since)),
+                *cells(_said_at(said, r.last_activity)), "; ".join(sources),
                 "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
                 str(verdict) if verdict else None,
                 "; ".join(period_text(p) for p in periods),
             ]  # fmt: skip
 
 
-def _said_cells(said: dict[dt.datetime, When], at: dt.datetime | None) -> tuple:
-    """A stored instant as it was said (``_when_of``), and its offset: two cells."""
-    when = _when_of(said, at)
+def _said_at(said: dict[dt.datetime, object], at: dt.datetime | None) -> When | None:
+    """An instant as it was said (``_when_of``), from the stance said then."""
+    if at is None:
+        return None
+    stance = said.get(at)
+    return said_when(stance) if stance is not None else When(at, 0, "second")
+
+
+def _or_utc(when: When | None, at: dt.datetime | None) -> When | None:
+    """``when``, or else the instant in UTC to the second (``_when_of``)."""
+    if when is not None or at is None:
+        return when
+    return When(at, 0, "second")
+
+
+def _said_cells(when: When | None) -> tuple:
+    """A time as it was said, and its offset: two cells."""
     return (when.isoformat(), when.zone) if when else (None, None)
 
 
-def _when_cell(said: dict[dt.datetime, When], at: dt.datetime | None) -> tuple:
-    """A stored instant as it was said (``_when_of``): one cell."""
-    return (_when_of(said, at),)
+def _when_cell(when: When | None) -> tuple:
+    """A time as it was said: one cell."""
+    return (when,)
 
 
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
@@ -267,102 +288,84 @@ def _export_stances(session: Session, scope: list[int], selection: Selection) ->
         .order_by(Stance.id)
     )  # fmt: skip
     found = []
-    for chunk in chunks(scope):
-        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
+    for chunk in chunks(scope):  # each chunk one bound array: a short statement to parse
+        found.extend(session.execute(query.where(one_of(session, Stance.claim_id, chunk))).all())
     return found  # in the order ``_stances`` reads them: ``said`` keeps the same one
 
 
-def _position_cells(session: Session, selection: Selection, ids, scope) -> dict:
-    """claim id -> (asserted_by, denied_or_countered_by, sides): the cells the database
-    joins from the rule's sides scoped to these claims, each party as ``position_label``
-    names it ("Tasnim (Iran) [confirms]", "Iran [counter-claim #8]"), in ``_positions``'s
-    order; the sides each once, in the order their first party comes."""
-    from sqlalchemy import String, case, cast, literal
+def _position_cells(session: Session, selection: Selection, ids, scope, parties: dict) -> dict:
+    """claim id -> (asserted_by, denied_or_countered_by, sides): the cells of the rule's
+    sides scoped to these claims, each party as ``position_label`` names it ("Tasnim
+    (Iran) [confirms]", "Iran [counter-claim #8]"), in ``_positions``'s order; the sides
+    each once, in the order their first party comes.
 
-    from claimtrack.selection import _top_sides
+    One statement reads the sides as the rule places them; each party's name and the
+    name of its side (``_party_sides``: read once per export, kept in ``parties``) label
+    them here. Names order by code point (``by_name``: what both backends' orders agree
+    on), as Python compares strings."""
     from claimtrack.vocabulary import PLAIN
 
     scoped = selection.views(scoped=True)
     sides = scoped.claim_sides
-    top = _top_sides()
-    party, side_party = schema.party.alias("named"), schema.party.alias("side_party")
-    # The sides of these claims first (the window keeps SQLite from flattening the rule
-    # into the joins below, which would walk every party's chain for every stance).
-    sides = (
-        scoped.select(*sides.c, func.row_number().over().label("barrier"))
-        .where(sides.c.claim_id.in_(ids))
-        .subquery("these_sides")
-    )
-    counter = sides.c.counter_claim_id
-    label = (
-        party.c.name
-        + case((side_party.c.name == party.c.name, literal("")),
-               else_=literal(" (") + side_party.c.name + literal(")"))
-        + case((counter.is_not(None),
-                literal(" [counter-claim #") + cast(counter, String) + literal("]")),
-               (sides.c.kind.in_(PLAIN), literal("")),
-               else_=literal(" [") + sides.c.kind + literal("]"))
-    )  # fmt: skip
-    order = (sides.c.said_at, by_name(session, party.c.name), func.coalesce(counter, 0),
-             sides.c.stance_id)  # fmt: skip
-    placed = (
-        select(
-            sides.c.claim_id,
-            sides.c.side,
-            label.label("label"),
-            side_party.c.name.label("side_name"),
-            *(key.label(f"k{n}") for n, key in enumerate(order)),
-            func.row_number()
-            .over(partition_by=(sides.c.claim_id, sides.c.side, side_party.c.name), order_by=order)
-            .label("nth"),
-        )  # fmt: skip
-        .select_from(sides)
-        .join(party, party.c.id == sides.c.party_id)
-        .join(top, top.c.party_id == sides.c.party_id)
-        .join(side_party, side_party.c.id == top.c.top_id)
-        .subquery("placed")
-    )
-    p = placed.c
-    first_of_side = case((p.nth == 1, p.side_name))  # each side named once, where it first comes
-    keys = (p.k0, p.k1, p.k2, p.k3)
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import literal_column
-        from sqlalchemy.dialects.postgresql import aggregate_order_by
-
-        def joined_by(value, separator: str):
-            return func.string_agg(value, aggregate_order_by(literal_column(separator), *keys))
-
-        query = select(
-            p.claim_id,
-            p.side,
-            joined_by(p.label, "'; '").label("labels"),
-            joined_by(first_of_side, "', '").label("names"),
-        ).group_by(p.claim_id, p.side)
-    else:
-        # SQLite 3.40 has no ORDER BY inside an aggregate; as a window over an ordered
-        # frame, group_concat joins in that order.
-        whole = {"partition_by": (p.claim_id, p.side), "order_by": keys, "rows": (None, None)}
-        joined = select(
-            p.claim_id, p.side,
-            func.group_concat(p.label, "; ").over(**whole).label("labels"),
-            func.group_concat(first_of_side, ", ").over(**whole).label("names"),
-            func.row_number().over(partition_by=(p.claim_id, p.side), order_by=keys)
-            .label("n"),
-        ).subquery("joined")  # fmt: skip
-        query = select(joined.c.claim_id, joined.c.side, joined.c.labels, joined.c.names)
-        query = query.where(joined.c.n == 1)
+    query = scoped.select(
+        sides.c.claim_id, sides.c.side, sides.c.party_id, sides.c.kind,
+        schema.as_stored(sides.c.said_at), sides.c.counter_claim_id, sides.c.stance_id,
+    ).where(sides.c.claim_id.in_(ids))  # fmt: skip
     params = {**selection.params(), "claims": ids, "scope": scope}
-    found: dict[int, dict[str, tuple[str, str]]] = {}
-    for claim_id, side, labels, names in session.execute(query, params):
-        found.setdefault(claim_id, {})[side] = (labels, names)
+    rows = session.execute(query, params).all()
+    _party_sides(session, parties, {r.party_id for r in rows})
+    placed: dict[int, dict[str, list]] = {}
+    for claim_id, side, party_id, kind, said_at, counter, stance_id in rows:
+        named = parties.get(party_id)
+        if named is None:  # no side found (an affiliation loop): not placed, as in SQL
+            continue
+        name, side_name = named
+        key = (said_at, name, counter or 0, stance_id)
+        placed.setdefault(claim_id, {}).setdefault(side, []).append(
+            (key, name, side_name, kind, counter)
+        )
     cells = {}
-    for claim_id, by_side in found.items():
-        support, oppose = by_side.get("support"), by_side.get("oppose")
+    for claim_id, by_side in placed.items():
+        joined = {}
+        for side, found in by_side.items():
+            found.sort(key=_first)
+            labels = "; ".join(
+                name
+                + ("" if side_name == name else f" ({side_name})")
+                + (f" [counter-claim #{counter}]" if counter is not None
+                   else "" if kind in PLAIN else f" [{kind}]")
+                for _, name, side_name, kind, counter in found
+            )  # fmt: skip
+            joined[side] = (labels, ", ".join(dict.fromkeys(f[2] for f in found)))
+        support, oppose = joined.get("support"), joined.get("oppose")
         named = [f"{word}: {group[1]}" for word, group in (("for", support), ("against", oppose))
                  if group]  # fmt: skip
         cells[claim_id] = (support[0] if support else "", oppose[0] if oppose else "",
                            "; ".join(named))  # fmt: skip
     return cells
+
+
+def _first(item):
+    return item[0]
+
+
+def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:
+    """Read into ``parties`` (party id -> (its name, its side's name)) these parties not
+    read yet; a party whose chain finds no side (a loop) is left out."""
+    from claimtrack.selection import _top_sides
+
+    wanted = sorted(party_ids - parties.keys())
+    if not wanted:
+        return
+    named, side_party = schema.party.alias("named"), schema.party.alias("side_party")
+    for part in chunks(wanted):
+        top = _top_sides(part)
+        query = (
+            select(top.c.party_id, named.c.name, side_party.c.name)
+            .join(named, named.c.id == top.c.party_id)
+            .join(side_party, side_party.c.id == top.c.top_id)
+        )
+        parties.update((party_id, (name, side)) for party_id, name, side in session.execute(query))
 
 
 def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) -> list:
@@ -617,8 +620,10 @@ def current_verdicts(
     found = {}
     for part in chunks(claim_ids):
         # The newest of these claims' verdicts only: an index range, not every verdict.
-        newest = latest_verdict_ids(Verdict.claim_id.in_(part), *published)
-        query = verdicts_query().where(Verdict.claim_id.in_(part), Verdict.id.in_(newest))
+        # Each list of ids one bound array (``one_of``): a short statement to parse.
+        newest = latest_verdict_ids(one_of(session, Verdict.claim_id, part), *published)
+        query = verdicts_query().where(one_of(session, Verdict.claim_id, part),
+                                       Verdict.id.in_(newest))  # fmt: skip
         found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
     return found
 

@@ -76,8 +76,13 @@ class CsvWriter:
         self._raw = raw
 
     def row(self, values: Iterable) -> None:
-        cells = (text(v) for v in values)
-        self._writer.writerow(cells if self._raw else (neutralise(c) for c in cells))
+        # An export's hot path: ``text`` and ``neutralise`` asked only of the cells that
+        # need them (not text; beginning with a marked character, or long enough).
+        cells = [v if type(v) is str else text(v) for v in values]
+        if not self._raw:
+            cells = [neutralise(c) if c and (c[0] in _MARKED or len(c) > LONG_DIGITS) else c
+                     for c in cells]  # fmt: skip
+        self._writer.writerow(cells)
 
 
 # -- XLSX -------------------------------------------------------------------------------
