@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 
 import pytest
@@ -503,3 +504,45 @@ def test_tz_is_never_silently_ignored(story, run, engine):
     assert [t["said_tz"] for t in timeline if (t["party"], t["kind"]) == ("C", "comments")] == [
         "-05:00"
     ]
+
+
+READS_WITH_TIMES = [
+    ("report", "contested", "--as-of"),
+    ("report", "contested", "--known-at"),
+    ("report", "claims", "--since"),
+    ("report", "claims", "--until"),
+    ("claim", "list", "--as-of"),
+    ("claim", "show", "q", "--as-of"),
+    ("claim", "show", "q", "--known-at"),
+    ("report", "changes", "--since"),
+    ("report", "changes", "--until"),
+    ("report", "changes", "--known-at"),
+    ("log", "--since"),
+    ("export", "csv", "--out", "x.csv", "--as-of"),
+    ("export", "xlsx", "--out", "x.xlsx", "--known-at"),
+    ("export", "graph", "--out", "x.dot", "--since"),
+]
+
+
+@pytest.mark.parametrize("args", READS_WITH_TIMES, ids=" ".join)
+def test_read_commands_refuse_a_time_whose_offset_disagrees_with_tz(story, run, args):
+    """`report contested --as-of 2026-05-04T09:00+02:00 --tz Asia/Tokyo` took the +02:00 and
+    ignored --tz without a word, while writes refuse the same pair: reads refuse it too."""
+    import pathlib
+
+    result = run(*args, "2090-05-04T09:00+02:00", "--tz", "Asia/Tokyo")
+    assert result.exit_code == 2, (args, result.output)
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+    assert "+09:00" in result.output and "not both" in result.output, result.output
+    assert not list(pathlib.Path().glob("x.*"))  # nothing written
+    # The zone's own offset then is what the time says: taken.
+    story(*args, "2090-05-04T09:00+09:00", "--tz", "Asia/Tokyo")
+
+
+def test_now_in_a_read_command_is_read_in_tz(story):
+    out = story("claim", "show", "q", "--as-of", "now", "--tz", "Asia/Tokyo")
+    assert re.search(r"^Status: contested as of [-0-9]+ [0-9:]+\+09:00$", out, re.M), out
+    out = story("claim", "show", "q", "--known-at", "now", "--tz", "-05:00")
+    assert re.search(r"^Status: contested as known at [-0-9]+ [0-9:]+-05:00$", out, re.M), out
+    page = story("report", "contested", "--as-of", "now", "--tz", "Asia/Tokyo", "--format", "html")
+    assert re.search(r"Contested claims as of [-0-9]+ [0-9:]+\+09:00", page), page[:500]

@@ -413,7 +413,11 @@ def merge(env, duplicate, into) -> None:
 @click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
 @click.option("--known-at", metavar="WHEN", help="Show it as the desk had it recorded then.")
-@click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for times without an offset, and for now (a time with another offset is refused).",
+)
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
@@ -433,8 +437,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     from claimtrack.report import claim_detail
     from claimtrack.times import parse_when
 
-    when = parse_when(as_of, tz) if as_of else None
-    known = parse_when(known_at, tz) if known_at else None
+    when = parse_when(as_of, tz, agree=True) if as_of else None
+    known = parse_when(known_at, tz, agree=True) if known_at else None
     with read_session(env.engine()) as session:
         found = _find_claim(session, claim_ref, row=True)
         if known is not None:
