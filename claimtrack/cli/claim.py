@@ -257,9 +257,9 @@ def _stance_command(verb: str, kind: str, meaning: str):
             )
             status = _status(session, target.id)
             note_created(created)
-        from claimtrack.names import visible  # a name's control characters shown, not obeyed
+        from claimtrack.names import visible_name  # a name's controls shown, not obeyed
 
-        click.echo(visible(
+        click.echo(visible_name(
             f"Stance #{stance.id}: {stance.party.name} {kind} claim #{target.id} (now {status})"
         ))  # fmt: skip
 
