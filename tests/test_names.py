@@ -349,6 +349,33 @@ def test_party_list_and_show_give_the_same_keys(ok):
     assert csv_head == "id,name,kind,acts_for,side,aliases,description"
 
 
+def test_party_shows_stances_carry_the_speakers_side_as_timelines_do(ok):
+    """`party show --format json` gave each stance its speaker (`party`) but not the
+    speaker's `side`, which timelines carry beside `party`: it does, for the party's own
+    stances and for those it relayed (the speaker's side, not the relaying party's)."""
+    ok("party", "add", "Russia", "--kind", "government")
+    ok("party", "add", "Dmitry Peskov", "--for", "Russia")
+    ok("party", "add", "Ukraine", "--kind", "government")
+    ok("party", "add", "Mykhailo Podolyak", "--for", "Ukraine")
+    ok("party", "add", "Reuters", "--kind", "media")
+    ok("claim", "add", "Russia blew up the pipelines", "--by", "Mykhailo Podolyak",
+       "--via", "Reuters", "--at", "2022-09-27T14:10+03:00")  # fmt: skip
+    ok("claim", "deny", "1", "--by", "Dmitry Peskov", "--at", "2022-09-28T12:30+03:00")
+    ok("claim", "comment", "1", "--by", "Reuters", "--at", "2022-09-29")
+    timeline = json.loads(ok("claim", "show", "1", "--format", "json"))[0]["timeline"]
+    sides = {t["party"]: t["side"] for t in timeline}
+    for name in ("Dmitry Peskov", "Reuters"):
+        shown = json.loads(ok("party", "show", name, "--format", "json"))[0]
+        assert shown["stances"], name
+        for stance in shown["stances"]:
+            assert stance["side"] == sides[stance["party"]], (name, stance)
+    reuters = json.loads(ok("party", "show", "Reuters", "--format", "json"))[0]["stances"]
+    assert [(s["kind"], s["party"], s["side"]) for s in reuters] == [
+        ("comments", "Reuters", "Reuters"),
+        ("relayed (asserts)", "Mykhailo Podolyak", "Ukraine"),
+    ]
+
+
 def test_merge_says_one_stance_not_one_stances(ok, engine):
     """`party merge` said "1 stances, 0 reported via, ..." (trial D13)."""
     ok("party", "add", "Tasnim agency", "--kind", "media")
