@@ -186,6 +186,38 @@ def test_text_and_text_file_together_are_refused(run, engine, tmp_path):
     refused(run, engine, "claim", "add", "--by", "A", "--create-missing")
 
 
+def test_a_quote_file_that_is_not_text_is_refused_in_words_for_a_text_file(ok, run, engine,
+                                                                        tmp_path):  # fmt: skip
+    """`claim comment 1 --quote-file /bin/ls` advised saving the file "as UTF-8 (a
+    spreadsheet's 'CSV UTF-8')" and an iconv "> converted.csv": an import's words for a quote
+    file. A quote or text file is refused as a text file, naming the option."""
+    import sys
+    from pathlib import Path
+
+    from claimtrack.importer import MAX_FILE_BYTES
+
+    ok("claim", "add", "Ships sailed", "--by", "NATO", "--create-missing", "--at", "2022-09-27")
+    program = Path(sys.executable).resolve()  # a binary, as /bin/ls
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("café au lait".encode("latin-1"))
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes("le café".encode("utf-16"))
+    for option, args in (("--quote-file", ("claim", "comment", "1", "--by", "NATO")),
+                         ("--text-file", ("claim", "add", "--by", "NATO"))):  # fmt: skip
+        for path, advice in ((program, "give a text file saved as UTF-8"),
+                             (latin, "give a text file saved as UTF-8"),
+                             (utf16, f"iconv -f UTF-16 -t UTF-8 {utf16} > text.txt")):  # fmt: skip
+            error = refused(run, engine, *args, option, str(path))
+            assert error.startswith(f"Error: {option} {path} is not UTF-8 text"), error
+            assert advice in error, error
+            assert "CSV" not in error and "converted.csv" not in error, error
+        huge = tmp_path / "huge.txt"
+        with huge.open("wb") as f:
+            f.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read
+        error = refused(run, engine, *args, option, str(huge))
+        assert error.endswith(f"MiB, the most {option} reads"), error  # not "one import"
+
+
 @pytest.mark.parametrize(
     "toml",
     [

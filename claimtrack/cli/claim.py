@@ -86,7 +86,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     if opts["quote_file"] is not None:
         if quote is not None:
             raise UsageError("give --quote or --quote-file, not both")
-        quote = text_argument(None, opts["quote_file"])
+        quote = text_argument(None, opts["quote_file"], "--quote-file")
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
 
@@ -201,7 +201,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     click.echo(new.id)
 
 
-def text_argument(text: str | None, path: str | None) -> str:
+def text_argument(text: str | None, path: str | None, option: str = "--text-file") -> str:
     """TEXT as given, or read from a file or standard input ("-"), UTF-8."""
     if text is not None and path is None and text != "-":
         return text
@@ -223,7 +223,7 @@ def text_argument(text: str | None, path: str | None) -> str:
             raise UsageError(f"standard input is not UTF-8 (byte {exc.start})") from None
     from pathlib import Path
 
-    return read_text(Path(path))
+    return read_text(Path(path), option)
 
 
 # `claim add` asserts; every other kind of stance has a command named for its verb.
