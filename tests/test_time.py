@@ -546,3 +546,22 @@ def test_now_in_a_read_command_is_read_in_tz(story):
     assert re.search(r"^Status: contested as known at [-0-9]+ [0-9:]+-05:00$", out, re.M), out
     page = story("report", "contested", "--as-of", "now", "--tz", "Asia/Tokyo", "--format", "html")
     assert re.search(r"Contested claims as of [-0-9]+ [0-9:]+\+09:00", page), page[:500]
+
+
+def test_claim_show_before_anything_recorded_answers_as_before_anything_said(story, run):
+    """`claim show --as-of` before any stance answered "not yet stated by anyone", exit 0,
+    while `--known-at` before the desk recorded any refused with an error, exit 1: the same
+    kind of question, answered the same way, in a table and in JSON."""
+    said = run("claim", "show", "q", "--as-of", "2020-01-01")
+    known = run("claim", "show", "q", "--known-at", "2020-01-01")
+    assert said.exit_code == known.exit_code == 0, (said.output, known.output)
+    assert "Status: not yet stated by anyone as of 2020-01-01" in said.stdout
+    assert "Status: not yet recorded by the desk as known at 2020-01-01" in known.stdout
+    assert "No stances by then." in said.stdout and "No stances by then." in known.stdout
+    docs = [json.loads(story("claim", "show", "q", "--format", "json", option, "2020-01-01"))[0]
+            for option in ("--as-of", "--known-at")]  # fmt: skip
+    for doc in docs:
+        assert (doc["status"], doc["timeline"], doc["voided"], doc["periods"]) == (None, [], [], [])
+        assert (doc["asserted_by"], doc["denied_or_countered_by"]) == ([], [])
+    assert (docs[0]["as_of"], docs[0]["known_at"]) == ("2020-01-01", None)
+    assert (docs[1]["as_of"], docs[1]["known_at"]) == (None, "2020-01-01")

@@ -365,19 +365,16 @@ def link(env, a, b, contradicts, same_as) -> None:
     click.echo(f"Claim #{first.id} {kind.replace('_', ' ')} #{second.id}.")
 
 
-def _known_by(session, claim, known) -> None:
-    """Refuse to show, as known at a time, a claim the desk had recorded nothing of then."""
-    from sqlalchemy import func, select
+def _recorded_by(session, claim, known) -> bool:
+    """Whether the desk had recorded any stance on the claim by ``known``."""
+    from sqlalchemy import exists, select
 
-    from claimtrack.errors import ClaimtrackError
     from claimtrack.schema import stance
 
     s = stance.c
-    recorded = session.scalar(
-        select(func.count()).where(s.claim_id == claim.id, s.recorded_at < known.until)
-    )
-    if not recorded:
-        raise ClaimtrackError(f"claim #{claim.id}: the desk had recorded nothing of it by {known}")
+    return bool(session.scalar(
+        select(exists().where(s.claim_id == claim.id, s.recorded_at < known.until))
+    ))  # fmt: skip
 
 
 @claim.command("merge")
@@ -441,8 +438,9 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     known = parse_when(known_at, tz, agree=True) if known_at else None
     with read_session(env.engine()) as session:
         found = _find_claim(session, claim_ref, row=True)
-        if known is not None:
-            _known_by(session, found, known)
+        # Before the desk recorded anything of it, as before anyone stated it (--as-of):
+        # shown with no status and no stances, not refused.
+        unknown = known is not None and not _recorded_by(session, found, known)
         detail = claim_detail(session, found, as_of=when, known_at=known)
     if fmt == "json":
         show_rows(render.DETAIL, [detail], fmt="json", out=out)
@@ -453,7 +451,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
-    status = row.status or "not yet stated by anyone"
+    status = row.status or ("not yet recorded by the desk" if unknown
+                            else "not yet stated by anyone")  # fmt: skip
     click.echo(f"Status: {status}{looking_back}")
     if row.within_side():
         click.echo(
