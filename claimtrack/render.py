@@ -625,6 +625,8 @@ def _table_cell(value: Any, width: int) -> Any:
         value = ", ".join(value)
     if isinstance(value, str):
         return fit(value, width, 4)
+    if isinstance(value, When):  # as claim tables print a said time: 2022-09-27 (+02:00)
+        return str(value)
     return str(_plain(value)) if not isinstance(value, int) else value
 
 

@@ -565,3 +565,21 @@ def test_claim_show_before_anything_recorded_answers_as_before_anything_said(sto
         assert (doc["asserted_by"], doc["denied_or_countered_by"]) == ([], [])
     assert (docs[0]["as_of"], docs[0]["known_at"]) == ("2020-01-01", None)
     assert (docs[1]["as_of"], docs[1]["known_at"]) == (None, "2020-01-01")
+
+
+def test_source_list_prints_a_publication_as_claim_tables_print_a_said_time(story):
+    """`source list` printed a day-only publication at +02:00 as `2022-09-27`, its offset
+    lost from the table, where claim tables print `2022-09-27 (+02:00)`: one rendering."""
+    ok = story
+    for when, tz in (("2026-05-04", "+02:00"), ("2026-05-04T09:30+02:00", None)):
+        ok("source", "add", f"Paper {when}", "--outlet", "Y", "--published", when,
+           *(("--tz", tz) if tz else ()))  # fmt: skip
+        ok("claim", "comment", "q", "--by", "Y", "--at", when, *(("--tz", tz) if tz else ()))
+    sources = ok("source", "list")
+    timeline = ok("claim", "show", "q")
+    for shown in ("2026-05-04 (+02:00)", "2026-05-04 09:30+02:00"):
+        assert shown in sources, sources
+        assert shown in timeline, timeline
+    published = {s["title"]: (s["published"], s["published_tz"])
+                 for s in json.loads(ok("source", "list", "--format", "json"))}  # fmt: skip
+    assert published["Paper 2026-05-04"] == ("2026-05-04", "+02:00")  # JSON as before
