@@ -583,3 +583,30 @@ def test_source_list_prints_a_publication_as_claim_tables_print_a_said_time(stor
     published = {s["title"]: (s["published"], s["published_tz"])
                  for s in json.loads(ok("source", "list", "--format", "json"))}  # fmt: skip
     assert published["Paper 2026-05-04"] == ("2026-05-04", "+02:00")  # JSON as before
+
+
+def test_an_hour_without_minutes_is_refused_and_rfc_3339_lower_case_is_read(story, run, engine):
+    """`--at 2022-09-27T08+02:00` (an hour) was taken and shown as 08:00+02:00, a minute
+    nobody gave, and `2022-09-27t08:00:05z` lost its seconds (the seconds were looked for
+    after an upper-case T only), while `2022-09-27t08:00z`, which RFC 3339 allows, was
+    refused. An hour alone is refused in one line saying what to give; t and z are read."""
+    from conftest import snapshot
+
+    before = snapshot(engine)
+    for args in (("claim", "deny", "q", "--by", "G", "--at", "2026-05-04T08+02:00"),
+                 ("claim", "deny", "q", "--by", "G", "--at", "2026-05-04 08", "--tz", "+02:00"),
+                 ("source", "add", "Paper", "--outlet", "Y", "--published", "2026-05-04T08Z"),
+                 ("report", "contested", "--as-of", "2026-05-04t08z"),
+                 ("claim", "deny", "q", "--by", "G", "--at", "2026-W18-1T08:00Z")):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+        if "W18" not in args[-1]:
+            assert "an hour without its minutes: give 2026-05-04T08:00" in result.output
+    assert snapshot(engine) == before  # nothing written
+    story("claim", "deny", "q", "--by", "G", "--at", "2026-05-04t08:00z")
+    story("claim", "deny", "q", "--by", "W", "--at", "2026-05-04t08:00:05-05:00")
+    timeline = json.loads(story("claim", "show", "q", "--format", "json"))[0]["timeline"]
+    said = {t["party"]: t["said_at"] for t in timeline if t["kind"] == "denies"}
+    assert (said["G"], said["W"]) == ("2026-05-04T08:00Z", "2026-05-04T08:00:05-05:00")
+    assert "2026-05-04 08:00:05-05:00" in story("claim", "show", "q")
