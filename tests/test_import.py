@@ -114,8 +114,7 @@ BAD_FILES = [
         "for date in an export)",
     ),
     (
-        "claim,party,party_kind,stance,said_at,source\nX,Iran,government,asserts,"
-        "2026-05-01,T\n",
+        "claim,party,party_kind,stance,said_at,source\nX,Iran,government,asserts,2026-05-01,T\n",
         "but party_kind makes the file a per-stance export",
     ),
     (
