@@ -228,6 +228,9 @@ class Columns:
         self.minimal = "party_kind" not in names and "claim_ref" not in names
         mapping = MINIMAL if self.minimal else {c: c for c in STANCES.headers}
         unknown = [h for h in names if h not in mapping]
+        other = set(STANCES.headers) if self.minimal else set(MINIMAL)
+        if unknown and all(h in other for h in unknown):  # known, but the other format's
+            raise ClaimtrackError(_mixed_formats(unknown, names, self.minimal))
         if unknown:
             raise ClaimtrackError(
                 f"unknown column(s) {_listed(unknown)}: the columns are those of "
@@ -254,6 +257,24 @@ class Columns:
         if "\x00" in "".join(cells):
             raise ValueError("contains a NUL byte")
         return row
+
+
+def _mixed_formats(columns: list[str], header: list[str], minimal: bool) -> str:
+    """The refusal of a header that mixes the two formats: ``columns`` are the other
+    format's, where the rest of ``header`` says which one the file is."""
+    short = "the minimal format (claim, party, stance, source, date, topic, quote, via)"
+    export = "a per-stance export ('claimtrack export csv --per stance')"
+    if minimal:
+        return (f"column(s) {_listed(columns)} are those of {export}, but without party_kind "
+                f"or claim_ref the file is read as {short}: give one format's columns, "
+                "not both")  # fmt: skip
+    marks = [c for c in ("party_kind", "claim_ref") if c in header]
+    makes = f"{' and '.join(marks)} make{'' if len(marks) > 1 else 's'}"
+    renamed = {"date": "said_at", "source": "source_title"}
+    instead = ", ".join(f"{renamed[c]} for {c}" for c in columns if c in renamed)
+    return (f"column(s) {_listed(columns)} are those of {short}, but {makes} the "
+            f"file {export}: give one format's columns, not both"
+            + (f" ({instead} in an export)" if instead else ""))  # fmt: skip
 
 
 def _listed(names: list[str]) -> str:

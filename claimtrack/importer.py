@@ -276,7 +276,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
 
 
-def check_file(path: Path, limit: int) -> int:
+def check_file(path: Path, limit: int, option: str | None = None) -> int:
     """The size of a file we may read: a regular file of at most ``limit`` bytes.
 
     A device (``/dev/zero``) or a FIFO would otherwise be read without end; a file whose
@@ -292,41 +292,57 @@ def check_file(path: Path, limit: int) -> int:
     if not stat.S_ISREG(status.st_mode):
         raise ClaimtrackError(f"{path} is not a regular file: save the data to a file first")
     if status.st_size > limit:
-        raise too_large(path, limit)
+        raise too_large(path, limit, option)
     return status.st_size
 
 
-def too_large(path: Path, limit: int) -> ClaimtrackError:
+def too_large(path: Path, limit: int, option: str | None = None) -> ClaimtrackError:
+    if option:  # one text (a quote, a claim's text), not an import's rows
+        return ClaimtrackError(f"{path} is larger than {limit // 1024**2} MiB, the most "
+                               f"{option} reads")  # fmt: skip
     return ClaimtrackError(
         f"{path} is larger than {limit // 1024**2} MiB, the most one import "
         "reads: split it into several files"
     )
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, option: str | None = None) -> str:
     """A file's text: UTF-8 with or without BOM, anything else refused with advice.
+    ``option``: the option that named a file holding one text (``--quote-file``), whose
+    refusals speak of a text file rather than of an import's data.
 
     Only a regular file of at most ``MAX_FILE_BYTES`` is read, and never more than that.
     """
-    check_file(path, MAX_FILE_BYTES)
+    check_file(path, MAX_FILE_BYTES, option)
     try:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
         raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise too_large(path, MAX_FILE_BYTES)
+        raise too_large(path, MAX_FILE_BYTES, option)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise not_utf8(path, exc.start, [data]) from None
+        raise not_utf8(path, exc.start, [data], option) from None
 
 
-def not_utf8(path: Path, position: int, chunks: Iterable[bytes]) -> ClaimtrackError:
+def not_utf8(
+    path: Path, position: int, chunks: Iterable[bytes], option: str | None = None
+) -> ClaimtrackError:
     """The refusal of a file that is not UTF-8 (``position``: the first byte that cannot be
     read, counted after a byte-order mark), naming its encoding when its bytes
-    (``chunks``, the whole file in order) leave little doubt."""
+    (``chunks``, the whole file in order) leave little doubt. ``option``: see ``read_text``."""
     encoding = _encoding_by_signature(chunks)
+    if option:  # a text file (or not text at all: a program, an image), not a spreadsheet
+        advice = (
+            f"convert it first, e.g. iconv -f {encoding} -t UTF-8 {path} > text.txt"
+            if encoding
+            else "give a text file saved as UTF-8"
+        )
+        return ClaimtrackError(
+            f"{option} {path} is not UTF-8 text (byte {position} cannot be read): {advice}"
+        )
     if encoding is None:
         return ClaimtrackError(
             f"{path} is not UTF-8 (byte {position} cannot be read) and its encoding "

@@ -75,6 +75,7 @@ class PartyStance:
     by: str
     quote: str | None
     said: When
+    side: str = ""  # the speaker's side (``by``'s), as timelines give it
 
 
 @dataclass(frozen=True)

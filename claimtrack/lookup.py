@@ -37,7 +37,11 @@ def find_claim(session, ref: str | int):
     elif text and not text.isdigit():
         found = session.execute(query.where(c.slug == text.lower())).first()
     if found is None:
-        raise ClaimtrackError(f"unknown claim {text!r}: see 'claimtrack claim list' for ids")
+        from claimtrack.names import quoted_name
+
+        raise ClaimtrackError(
+            f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids"
+        )
     seen = {found.id}
     while found.merged_into_id is not None and found.merged_into_id not in seen:
         found = session.execute(query.where(c.id == found.merged_into_id)).first()

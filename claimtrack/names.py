@@ -98,3 +98,12 @@ def visible_name(text: str) -> str:
     if _IN_NAMES.search(text):
         text = _IN_NAMES.sub(_name_picture, text)
     return visible(text)
+
+
+def quoted_name(text: str) -> str:
+    """A user-given name (a party, an alias, a source, a claim's reference) in a one-line
+    message: ``visible_name`` between quotes, as Python's repr would quote it
+    (``'Two␊Lines'``, ``'\\u202eevil'``, ``"O'Brien"``), so a confirmation line or an error
+    shows it the way tables do and stays one line."""
+    shown = visible_name(text)
+    return f'"{shown}"' if "'" in shown and '"' not in shown else f"'{shown}'"

@@ -30,7 +30,7 @@ from claimtrack.models import (
     Source,
     Stance,
 )
-from claimtrack.names import clean, normalise
+from claimtrack.names import clean, normalise, quoted_name, visible_name
 from claimtrack.times import When, said_when
 from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side_of
 
@@ -79,7 +79,9 @@ def required(text: str | None, what: str, *, key: str | None = None) -> str:
         raise UsageError(f"{what} {value!r} has only invisible characters: give some text")
     if what in ("party name", "alias") and key.replace(" ", "").isdigit():
         # "5" would always mean party #5: a name no one could ever reach.
-        raise UsageError(f"{what} {value!r} is only digits, which read as an id: add words")
+        raise UsageError(
+            f"{what} {quoted_name(value)} is only digits, which read as an id: add words"
+        )
     limit = MAX_LENGTH.get(what)
     if limit and len(value) > limit:
         raise UsageError(f"{what} is {len(value):,} characters long: keep it to {limit}")
@@ -139,17 +141,23 @@ def _take_name(session: Session, party: Party, name: str, what: str, *, new: boo
 def name_taken(party, holder, name: str, what: str, *, new: bool) -> ClaimtrackError:
     """The refusal of a name (``what``: "party name" or "alias") that ``holder`` already
     answers to; ``party`` and ``holder`` need only an id, a name and its key."""
-    import shlex
-
     held = "its name" if holder.name_norm == normalise(name) else "an alias"
     if new:
         fix = "use that party, or give this one another name"
     else:
-        fix = (f"if they are one party, run: claimtrack party merge "
-               f"{shlex.quote(party.name)} {shlex.quote(holder.name)}")  # fmt: skip
+        fix = f"if they are one party, run: claimtrack party merge {_word(party)} {_word(holder)}"
     return ClaimtrackError(
-        f"{what} {name!r} belongs to party #{holder.id} {holder.name!r} ({held}): {fix}"
+        f"{what} {quoted_name(name)} belongs to party #{holder.id} {quoted_name(holder.name)} "
+        f"({held}): {fix}"
     )
+
+
+def _word(party) -> str:
+    """A party in a command to copy: its name, or its id where the name could not be
+    shown as typed (a line break, a bidi override)."""
+    import shlex
+
+    return shlex.quote(party.name) if visible_name(party.name) == party.name else str(party.id)
 
 
 def find_party(session: Session, ref: str) -> Party:
@@ -163,8 +171,8 @@ def find_party(session: Session, ref: str) -> Party:
     if len(found) == 1:
         return found[0]
     if found:
-        names = "; ".join(f"{p.id}: {party_label(p)}" for p in found)
-        raise ClaimtrackError(f"party {ref!r} is ambiguous: {names}. Use the id instead")
+        names = "; ".join(f"{p.id}: {visible_name(party_label(p))}" for p in found)
+        raise ClaimtrackError(f"party {quoted_name(ref)} is ambiguous: {names}. Use the id instead")
     raise ClaimtrackError(_unknown_party_message(session, ref))
 
 
@@ -173,10 +181,10 @@ def _unknown_party_message(session: Session, ref: str) -> str:
 
     names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
     return (
-        f"unknown party {ref!r}.{hint} Create it with: claimtrack party add {ref!r} "
-        "(or pass --create-missing)"
+        f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "
+        f"{quoted_name(ref)} (or pass --create-missing)"
     )
 
 
@@ -227,7 +235,9 @@ def add_party(
     anonymous = kind == "anonymous"
     existing = find_named_party(session, name, anonymous=anonymous)
     if existing is not None:
-        raise ClaimtrackError(f"party {name!r} exists already: #{existing.id} {existing.name!r}")
+        raise ClaimtrackError(
+            f"party {quoted_name(name)} exists already: #{existing.id} {quoted_name(existing.name)}"
+        )
     party = Party(
         name=name,
         name_norm=normalise(name),
@@ -290,9 +300,9 @@ def find_source(session: Session, ref: str) -> Source:
         return found[0]
     if found:
         ids = ", ".join(str(s.id) for s in found)
-        raise ClaimtrackError(f"source {ref!r} is ambiguous (ids {ids}): use the id")
+        raise ClaimtrackError(f"source {quoted_name(ref)} is ambiguous (ids {ids}): use the id")
     raise ClaimtrackError(
-        f"unknown source {ref!r}: see 'claimtrack source list', or add it with "
+        f"unknown source {quoted_name(ref)}: see 'claimtrack source list', or add it with "
         "'claimtrack source add TITLE --outlet PARTY'"
     )
 
@@ -754,7 +764,9 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     from claimtrack import state, tally
 
     if party.id == into.id:
-        raise UsageError(f"{party.name} is {into.name}: nothing to merge")
+        raise UsageError(
+            f"{visible_name(party.name)} is {visible_name(into.name)}: nothing to merge"
+        )
     # INTO acting for PARTY, directly or through others: merged, it takes PARTY's side
     # (below), or the parties between would act for it and it for them, a loop.
     up = into.acts_for
@@ -775,7 +787,8 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
             continue
         if mine.url and other.url and mine.url != other.url:
             raise ClaimtrackError(
-                f"{party.name} and {into.name} both published a source titled {mine.title!r}, "
+                f"{visible_name(party.name)} and {visible_name(into.name)} both published a "
+                f"source titled {quoted_name(mine.title)}, "
                 f"at different addresses (#{mine.id} {mine.url}, #{other.id} {other.url}): "
                 "a merge would lose one; nothing was merged"
             )

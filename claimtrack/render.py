@@ -625,6 +625,8 @@ def _table_cell(value: Any, width: int) -> Any:
         value = ", ".join(value)
     if isinstance(value, str):
         return fit(value, width, 4)
+    if isinstance(value, When):  # as claim tables print a said time: 2022-09-27 (+02:00)
+        return str(value)
     return str(_plain(value)) if not isinstance(value, int) else value
 
 
@@ -797,13 +799,14 @@ DETAIL = View(name="claim", flat=(), table=(), record=detail_record)
 
 def party_record(d) -> dict:
     """``party show --format json``: the party, its names, whom it acts for and its side,
-    its stances (each stance's speaker as ``party``, as in timelines, and as ``by``)."""
+    its stances (each stance's speaker as ``party`` with its ``side``, as in timelines, and
+    as ``by``)."""
     p = d.party
     return {
         "id": p.id, "name": p.name, "kind": p.kind, "acts_for": p.acts_for, "side": d.side,
         "aliases": list(p.aliases), "description": p.description,
         "stances": [{"stance_id": s.stance_id, "claim_id": s.claim_id, "claim": s.claim,
-                     "kind": s.kind, "party": s.by, "by": s.by, "quote": s.quote,
+                     "kind": s.kind, "party": s.by, "side": s.side, "by": s.by, "quote": s.quote,
                      "said_at": iso(s.said), "said_tz": s.said.zone}
                     for s in d.stances],
     }  # fmt: skip

@@ -1085,6 +1085,9 @@ def party_detail(session: Session, party) -> PartyDetail:
         .where(Stance.void_at.is_(None))  # the desk's corrections: in the log, not here
         .order_by(Stance.said_at.desc(), Stance.id.desc())
     )
+    rows = session.execute(query).all()
+    book = PartyBook(session, lazy=True)  # the speakers' sides
+    book.load({s.party_id for s in rows})
     stances = tuple(
         PartyStance(
             stance_id=s.id,
@@ -1094,8 +1097,9 @@ def party_detail(session: Session, party) -> PartyDetail:
             by=s.speaker,
             quote=s.quote,
             said=said_when(s),
+            side=book.side(s.party_id),
         )  # fmt: skip
-        for s in session.execute(query)
+        for s in rows
     )
     from claimtrack.record import party_label, party_side
 

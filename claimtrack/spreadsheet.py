@@ -238,7 +238,8 @@ class XlsxBook:
                 else:
                     cells.append(value or None)  # an empty text: no cell at all, read back as None
             elif isinstance(value, dt.datetime):  # recorded times: UTC
-                naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+                # to the second, as CSV and JSON write it (docs/csv.md): not milliseconds
+                naive = value.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
                 cells.append(self._styled(sheet, naive, SECONDS_FORMAT))
             else:
                 cells.append(value)

@@ -1,7 +1,10 @@
 """Times as editors give them: an instant, its original UTC offset, and its precision.
 
-Accepted: ISO 8601 with an offset (``2026-04-12T08:30+05:00``, ``...Z``), a bare date
-(``2026-04-12``: the calendar day, kept with day precision), or ``now``. A date or a
+Accepted: ISO 8601 with an offset (``2026-04-12T08:30+05:00``, ``...Z``; to the minute or
+to the second; RFC 3339's lower-case ``t`` and ``z`` too), a bare date (``2026-04-12``:
+the calendar day, kept with day precision), or ``now``. An hour without its minutes
+(``T08+05:00``) is refused, as are ISO 8601's other spellings (week dates, ``20260412``),
+rather than read at a precision nobody gave. A date or a
 time without an offset, and ``now``, are read in the zone given by ``--tz`` (an offset
 like ``+05:00`` or a name like ``Asia/Karachi``); a bare date without ``--tz`` is a UTC
 day, and a time of day without an offset and without ``--tz`` is refused rather than
@@ -19,7 +22,13 @@ from claimtrack.errors import UsageError
 
 FORMS = "use 2026-04-12, 2026-04-12T08:30+05:00 or now"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WITH_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
+_WITH_SECONDS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+# The one spelling of a time taken: date, T (t, or a blank), hours and minutes, seconds
+# and a fraction if given, and an offset if given (Z, z, +05, +0530, +05:30).
+_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_HOUR_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?:[Zz]|[+-]\d|$)")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 _TIME_OFFSET = re.compile(r"[+-]\d{2}:?(\d{2})")  # in the time part of an ISO time
 
@@ -142,12 +151,21 @@ def parse_when(
             raise UsageError(f"not a date: {text!r} ({exc})") from None
         local = dt.datetime.combine(day, dt.time(), zone or dt.UTC)
         return _when(local, "day")
+    if _HOUR_ONLY.match(raw):
+        minutes = raw[:10] + "T" + raw[11:13] + ":00" + raw[13:].upper()
+        raise UsageError(
+            f"time {text!r} has an hour without its minutes: give {minutes}, or the date "
+            "alone (times are kept to the minute or the second, or as a day)"
+        )
+    if not _TIME.match(raw):
+        raise UsageError(f"not a time: {text!r}: {FORMS}")
+    raw = raw[:10] + "T" + raw[11:].upper()  # RFC 3339's t and z are T and Z
     try:
-        parsed = dt.datetime.fromisoformat(raw.replace(" ", "T", 1))
+        parsed = dt.datetime.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"not a time: {text!r}: {FORMS}") from None
     # Python reads +03:99 as 4 h 39 min: a mistyped offset would move the time unseen.
-    offset = _TIME_OFFSET.search(raw.replace(" ", "T", 1).partition("T")[2])
+    offset = _TIME_OFFSET.search(raw.partition("T")[2])
     if offset and int(offset.group(1)) > 59:
         raise UsageError(f"time {text!r}: an offset's minutes are 00 to 59 (+05:30)")
     if parsed.tzinfo is None:

@@ -746,3 +746,39 @@ def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():
     assert visible(persian) == persian
     assert visible("one\ntwo\tthree\r\nfour") == "one\ntwo\tthree\nfour"
     assert visible("\x00\x1b\x1f\x7f\x85") == "␀␛␟␡\\x85"
+
+
+def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
+    """`party merge`, `party edit`, `party alias`, a stance's confirmation, --create-missing's
+    note and the errors that echo a name printed a name with a line break or a bidi override
+    raw (a second line; the rest of the line turned around), or as Python's repr ('\\n'):
+    each shows it through visible_name, as tables do, on one line."""
+    bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    two, evil = "Two\nLines", "\u202eevil"
+    pictures = {two: "Two␊Lines", evil: "\\u202eevil"}
+
+    def line(*args, code=0, shows=(two, evil), lines=1):
+        result = run(*args)
+        assert result.exit_code == code, (args, result.output)
+        out = result.output
+        assert len(out.strip().splitlines()) == lines, (args, out)
+        assert not set(out) & bidi and "\\n" not in out, (args, out)
+        for name in shows:
+            assert pictures[name] in out, (args, name, out)
+        return out
+
+    line("claim", "add", "It was sabotage", "--by", two, "--create-missing", "--slug", "s",
+         "--at", "2022-09-27", shows=[two], lines=2)  # its id and the note  # fmt: skip
+    assert run("party", "add", evil).exit_code == 0
+    assert run("party", "add", "NATO").exit_code == 0
+    line("claim", "deny", "s", "--by", evil, "--at", "2022-09-28", shows=[evil])
+    line("party", "edit", evil, "--for", two)
+    line("party", "alias", evil, "Al\u202eias", shows=[evil])
+    line("party", "add", two, code=1, shows=[two])
+    line("party", "add", "Al\u202eias", code=1, shows=[evil])
+    line("claim", "deny", "s", "--by", "Two\nLinez", code=1, shows=[two])
+    line("claim", "show", evil, code=1, shows=[evil])
+    line("party", "merge", evil, two)
+    line("party", "merge", two, two, code=2, shows=[two])
+    shown = json.loads(run("party", "show", two, "--format", "json").stdout)
+    assert evil in json.dumps(shown, ensure_ascii=False)  # JSON keeps the names as given

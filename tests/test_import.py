@@ -99,7 +99,24 @@ BAD_FILES = [
         "2 bad row(s)",
     ),
     (MINIMAL + "X\x00,Iran,asserts,,2026-05-01\n", "NUL"),
-    ("claim,party,stance,source_url,date\nX,Iran,asserts,ftp://x,2026-05-01\n", "unknown column"),
+    # A column of the other format: the two mixed, not an unknown column the other lists.
+    (
+        "claim,party,stance,source_url,date\nX,Iran,asserts,ftp://x,2026-05-01\n",
+        "column(s) 'source_url' are those of a per-stance export ('claimtrack export csv --per "
+        "stance'), but without party_kind or claim_ref the file is read as the minimal format",
+    ),
+    (
+        "topic,claim_ref,claim,party,party_kind,stance,said_at,said_tz,date\n"
+        "t,x,X,Iran,government,asserts,2026-05-01,+00:00,2026-05-01\n",
+        "column(s) 'date' are those of the minimal format (claim, party, stance, source, date, "
+        "topic, quote, via), but party_kind and claim_ref make the file a per-stance export "
+        "('claimtrack export csv --per stance'): give one format's columns, not both (said_at "
+        "for date in an export)",
+    ),
+    (
+        "claim,party,party_kind,stance,said_at,source\nX,Iran,government,asserts,2026-05-01,T\n",
+        "but party_kind makes the file a per-stance export",
+    ),
     (
         "topic,claim_ref,claim,party,party_kind,stance,source_title,source_url,said_at,said_tz\n"
         "t,x,X,Iran,government,asserts,T,javascript:alert(1),2026-05-01,+00:00\n",

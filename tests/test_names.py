@@ -186,6 +186,38 @@ def test_text_and_text_file_together_are_refused(run, engine, tmp_path):
     refused(run, engine, "claim", "add", "--by", "A", "--create-missing")
 
 
+def test_a_quote_file_that_is_not_text_is_refused_in_words_for_a_text_file(ok, run, engine,
+                                                                        tmp_path):  # fmt: skip
+    """`claim comment 1 --quote-file /bin/ls` advised saving the file "as UTF-8 (a
+    spreadsheet's 'CSV UTF-8')" and an iconv "> converted.csv": an import's words for a quote
+    file. A quote or text file is refused as a text file, naming the option."""
+    import sys
+    from pathlib import Path
+
+    from claimtrack.importer import MAX_FILE_BYTES
+
+    ok("claim", "add", "Ships sailed", "--by", "NATO", "--create-missing", "--at", "2022-09-27")
+    program = Path(sys.executable).resolve()  # a binary, as /bin/ls
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("café au lait".encode("latin-1"))
+    utf16 = tmp_path / "utf16.txt"
+    utf16.write_bytes("le café".encode("utf-16"))
+    for option, args in (("--quote-file", ("claim", "comment", "1", "--by", "NATO")),
+                         ("--text-file", ("claim", "add", "--by", "NATO"))):  # fmt: skip
+        for path, advice in ((program, "give a text file saved as UTF-8"),
+                             (latin, "give a text file saved as UTF-8"),
+                             (utf16, f"iconv -f UTF-16 -t UTF-8 {utf16} > text.txt")):  # fmt: skip
+            error = refused(run, engine, *args, option, str(path))
+            assert error.startswith(f"Error: {option} {path} is not UTF-8 text"), error
+            assert advice in error, error
+            assert "CSV" not in error and "converted.csv" not in error, error
+        huge = tmp_path / "huge.txt"
+        with huge.open("wb") as f:
+            f.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read
+        error = refused(run, engine, *args, option, str(huge))
+        assert error.endswith(f"MiB, the most {option} reads"), error  # not "one import"
+
+
 @pytest.mark.parametrize(
     "toml",
     [
@@ -347,6 +379,33 @@ def test_party_list_and_show_give_the_same_keys(ok):
     assert stance["party"] == stance["by"] == "Kremlin press office"
     csv_head = ok("party", "list", "--format", "csv").lstrip("\ufeff").splitlines()[0]
     assert csv_head == "id,name,kind,acts_for,side,aliases,description"
+
+
+def test_party_shows_stances_carry_the_speakers_side_as_timelines_do(ok):
+    """`party show --format json` gave each stance its speaker (`party`) but not the
+    speaker's `side`, which timelines carry beside `party`: it does, for the party's own
+    stances and for those it relayed (the speaker's side, not the relaying party's)."""
+    ok("party", "add", "Russia", "--kind", "government")
+    ok("party", "add", "Dmitry Peskov", "--for", "Russia")
+    ok("party", "add", "Ukraine", "--kind", "government")
+    ok("party", "add", "Mykhailo Podolyak", "--for", "Ukraine")
+    ok("party", "add", "Reuters", "--kind", "media")
+    ok("claim", "add", "Russia blew up the pipelines", "--by", "Mykhailo Podolyak",
+       "--via", "Reuters", "--at", "2022-09-27T14:10+03:00")  # fmt: skip
+    ok("claim", "deny", "1", "--by", "Dmitry Peskov", "--at", "2022-09-28T12:30+03:00")
+    ok("claim", "comment", "1", "--by", "Reuters", "--at", "2022-09-29")
+    timeline = json.loads(ok("claim", "show", "1", "--format", "json"))[0]["timeline"]
+    sides = {t["party"]: t["side"] for t in timeline}
+    for name in ("Dmitry Peskov", "Reuters"):
+        shown = json.loads(ok("party", "show", name, "--format", "json"))[0]
+        assert shown["stances"], name
+        for stance in shown["stances"]:
+            assert stance["side"] == sides[stance["party"]], (name, stance)
+    reuters = json.loads(ok("party", "show", "Reuters", "--format", "json"))[0]["stances"]
+    assert [(s["kind"], s["party"], s["side"]) for s in reuters] == [
+        ("comments", "Reuters", "Reuters"),
+        ("relayed (asserts)", "Mykhailo Podolyak", "Ukraine"),
+    ]
 
 
 def test_merge_says_one_stance_not_one_stances(ok, engine):

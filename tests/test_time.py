@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 
 import pytest
@@ -503,3 +504,109 @@ def test_tz_is_never_silently_ignored(story, run, engine):
     assert [t["said_tz"] for t in timeline if (t["party"], t["kind"]) == ("C", "comments")] == [
         "-05:00"
     ]
+
+
+READS_WITH_TIMES = [
+    ("report", "contested", "--as-of"),
+    ("report", "contested", "--known-at"),
+    ("report", "claims", "--since"),
+    ("report", "claims", "--until"),
+    ("claim", "list", "--as-of"),
+    ("claim", "show", "q", "--as-of"),
+    ("claim", "show", "q", "--known-at"),
+    ("report", "changes", "--since"),
+    ("report", "changes", "--until"),
+    ("report", "changes", "--known-at"),
+    ("log", "--since"),
+    ("export", "csv", "--out", "x.csv", "--as-of"),
+    ("export", "xlsx", "--out", "x.xlsx", "--known-at"),
+    ("export", "graph", "--out", "x.dot", "--since"),
+]
+
+
+@pytest.mark.parametrize("args", READS_WITH_TIMES, ids=" ".join)
+def test_read_commands_refuse_a_time_whose_offset_disagrees_with_tz(story, run, args):
+    """`report contested --as-of 2026-05-04T09:00+02:00 --tz Asia/Tokyo` took the +02:00 and
+    ignored --tz without a word, while writes refuse the same pair: reads refuse it too."""
+    import pathlib
+
+    result = run(*args, "2090-05-04T09:00+02:00", "--tz", "Asia/Tokyo")
+    assert result.exit_code == 2, (args, result.output)
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+    assert "+09:00" in result.output and "not both" in result.output, result.output
+    assert not list(pathlib.Path().glob("x.*"))  # nothing written
+    # The zone's own offset then is what the time says: taken.
+    story(*args, "2090-05-04T09:00+09:00", "--tz", "Asia/Tokyo")
+
+
+def test_now_in_a_read_command_is_read_in_tz(story):
+    out = story("claim", "show", "q", "--as-of", "now", "--tz", "Asia/Tokyo")
+    assert re.search(r"^Status: contested as of [-0-9]+ [0-9:]+\+09:00$", out, re.M), out
+    out = story("claim", "show", "q", "--known-at", "now", "--tz", "-05:00")
+    assert re.search(r"^Status: contested as known at [-0-9]+ [0-9:]+-05:00$", out, re.M), out
+    page = story("report", "contested", "--as-of", "now", "--tz", "Asia/Tokyo", "--format", "html")
+    assert re.search(r"Contested claims as of [-0-9]+ [0-9:]+\+09:00", page), page[:500]
+
+
+def test_claim_show_before_anything_recorded_answers_as_before_anything_said(story, run):
+    """`claim show --as-of` before any stance answered "not yet stated by anyone", exit 0,
+    while `--known-at` before the desk recorded any refused with an error, exit 1: the same
+    kind of question, answered the same way, in a table and in JSON."""
+    said = run("claim", "show", "q", "--as-of", "2020-01-01")
+    known = run("claim", "show", "q", "--known-at", "2020-01-01")
+    assert said.exit_code == known.exit_code == 0, (said.output, known.output)
+    assert "Status: not yet stated by anyone as of 2020-01-01" in said.stdout
+    assert "Status: not yet recorded by the desk as known at 2020-01-01" in known.stdout
+    assert "No stances by then." in said.stdout and "No stances by then." in known.stdout
+    docs = [json.loads(story("claim", "show", "q", "--format", "json", option, "2020-01-01"))[0]
+            for option in ("--as-of", "--known-at")]  # fmt: skip
+    for doc in docs:
+        assert (doc["status"], doc["timeline"], doc["voided"], doc["periods"]) == (None, [], [], [])
+        assert (doc["asserted_by"], doc["denied_or_countered_by"]) == ([], [])
+    assert (docs[0]["as_of"], docs[0]["known_at"]) == ("2020-01-01", None)
+    assert (docs[1]["as_of"], docs[1]["known_at"]) == (None, "2020-01-01")
+
+
+def test_source_list_prints_a_publication_as_claim_tables_print_a_said_time(story):
+    """`source list` printed a day-only publication at +02:00 as `2022-09-27`, its offset
+    lost from the table, where claim tables print `2022-09-27 (+02:00)`: one rendering."""
+    ok = story
+    for when, tz in (("2026-05-04", "+02:00"), ("2026-05-04T09:30+02:00", None)):
+        ok("source", "add", f"Paper {when}", "--outlet", "Y", "--published", when,
+           *(("--tz", tz) if tz else ()))  # fmt: skip
+        ok("claim", "comment", "q", "--by", "Y", "--at", when, *(("--tz", tz) if tz else ()))
+    sources = ok("source", "list")
+    timeline = ok("claim", "show", "q")
+    for shown in ("2026-05-04 (+02:00)", "2026-05-04 09:30+02:00"):
+        assert shown in sources, sources
+        assert shown in timeline, timeline
+    published = {s["title"]: (s["published"], s["published_tz"])
+                 for s in json.loads(ok("source", "list", "--format", "json"))}  # fmt: skip
+    assert published["Paper 2026-05-04"] == ("2026-05-04", "+02:00")  # JSON as before
+
+
+def test_an_hour_without_minutes_is_refused_and_rfc_3339_lower_case_is_read(story, run, engine):
+    """`--at 2022-09-27T08+02:00` (an hour) was taken and shown as 08:00+02:00, a minute
+    nobody gave, and `2022-09-27t08:00:05z` lost its seconds (the seconds were looked for
+    after an upper-case T only), while `2022-09-27t08:00z`, which RFC 3339 allows, was
+    refused. An hour alone is refused in one line saying what to give; t and z are read."""
+    from conftest import snapshot
+
+    before = snapshot(engine)
+    for args in (("claim", "deny", "q", "--by", "G", "--at", "2026-05-04T08+02:00"),
+                 ("claim", "deny", "q", "--by", "G", "--at", "2026-05-04 08", "--tz", "+02:00"),
+                 ("source", "add", "Paper", "--outlet", "Y", "--published", "2026-05-04T08Z"),
+                 ("report", "contested", "--as-of", "2026-05-04t08z"),
+                 ("claim", "deny", "q", "--by", "G", "--at", "2026-W18-1T08:00Z")):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+        if "W18" not in args[-1]:
+            assert "an hour without its minutes: give 2026-05-04T08:00" in result.output
+    assert snapshot(engine) == before  # nothing written
+    story("claim", "deny", "q", "--by", "G", "--at", "2026-05-04t08:00z")
+    story("claim", "deny", "q", "--by", "W", "--at", "2026-05-04t08:00:05-05:00")
+    timeline = json.loads(story("claim", "show", "q", "--format", "json"))[0]["timeline"]
+    said = {t["party"]: t["said_at"] for t in timeline if t["kind"] == "denies"}
+    assert (said["G"], said["W"]) == ("2026-05-04T08:00Z", "2026-05-04T08:00:05-05:00")
+    assert "2026-05-04 08:00:05-05:00" in story("claim", "show", "q")

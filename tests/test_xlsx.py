@@ -421,3 +421,31 @@ def test_xlsx_export_memory_is_flat(tmp_path):
     small, large = peaks[sizes[0]], peaks[sizes[1]]
     print(f"ratio {large / small:.2f} (limit 1.5), growth {(large - small) / 1024:.1f} MB")
     assert large < 1.5 * small
+
+
+def test_recorded_at_is_written_to_the_second_as_in_csv(run, engine, tmp_path):
+    """The stances sheet's recorded_at cells carried the milliseconds the database keeps,
+    where CSV and JSON give whole seconds and docs/csv.md says it is written to the second:
+    the workbook gives the same second as the CSV."""
+    import csv
+
+    import sqlalchemy as sa
+
+    for n in range(3):
+        _add(run, f"Claim {n}", "--by", "Someone", "--at", "2026-04-11", "--tz", "+05:00")
+    with engine.connect() as c:
+        stored = c.execute(sa.text("SELECT recorded_at FROM stance")).scalars().all()
+    assert any(getattr(t, "microsecond", 0) for t in stored) or any(
+        "." in str(t) for t in stored
+    ), stored  # the database keeps a fraction: the export must drop it
+    book, _ = _export(run, tmp_path / "book.xlsx")
+    cells = {r["claim"].value: r["recorded_at"] for r in _records(book["stances"])}
+    result = run("export", "csv", "--per", "stance", "--out", str(tmp_path / "s.csv"))
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "s.csv", encoding="utf-8-sig", newline="") as f:
+        in_csv = {r["claim"]: r["recorded_at"] for r in csv.DictReader(f)}
+    assert sorted(cells) == sorted(in_csv) == [f"Claim {n}" for n in range(3)]
+    for claim, cell in cells.items():
+        assert cell.is_date and cell.value.microsecond == 0, (claim, cell.value)
+        utc = dt.datetime.fromisoformat(in_csv[claim]).astimezone(dt.UTC).replace(tzinfo=None)
+        assert cell.value == utc, (claim, cell.value, in_csv[claim])

@@ -86,7 +86,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     if opts["quote_file"] is not None:
         if quote is not None:
             raise UsageError("give --quote or --quote-file, not both")
-        quote = text_argument(None, opts["quote_file"])
+        quote = text_argument(None, opts["quote_file"], "--quote-file")
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
 
@@ -201,7 +201,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     click.echo(new.id)
 
 
-def text_argument(text: str | None, path: str | None) -> str:
+def text_argument(text: str | None, path: str | None, option: str = "--text-file") -> str:
     """TEXT as given, or read from a file or standard input ("-"), UTF-8."""
     if text is not None and path is None and text != "-":
         return text
@@ -223,7 +223,7 @@ def text_argument(text: str | None, path: str | None) -> str:
             raise UsageError(f"standard input is not UTF-8 (byte {exc.start})") from None
     from pathlib import Path
 
-    return read_text(Path(path))
+    return read_text(Path(path), option)
 
 
 # `claim add` asserts; every other kind of stance has a command named for its verb.
@@ -257,9 +257,9 @@ def _stance_command(verb: str, kind: str, meaning: str):
             )
             status = _status(session, target.id)
             note_created(created)
-        from claimtrack.names import visible  # a name's control characters shown, not obeyed
+        from claimtrack.names import visible_name  # a name's controls shown, not obeyed
 
-        click.echo(visible(
+        click.echo(visible_name(
             f"Stance #{stance.id}: {stance.party.name} {kind} claim #{target.id} (now {status})"
         ))  # fmt: skip
 
@@ -365,19 +365,16 @@ def link(env, a, b, contradicts, same_as) -> None:
     click.echo(f"Claim #{first.id} {kind.replace('_', ' ')} #{second.id}.")
 
 
-def _known_by(session, claim, known) -> None:
-    """Refuse to show, as known at a time, a claim the desk had recorded nothing of then."""
-    from sqlalchemy import func, select
+def _recorded_by(session, claim, known) -> bool:
+    """Whether the desk had recorded any stance on the claim by ``known``."""
+    from sqlalchemy import exists, select
 
-    from claimtrack.errors import ClaimtrackError
     from claimtrack.schema import stance
 
     s = stance.c
-    recorded = session.scalar(
-        select(func.count()).where(s.claim_id == claim.id, s.recorded_at < known.until)
-    )
-    if not recorded:
-        raise ClaimtrackError(f"claim #{claim.id}: the desk had recorded nothing of it by {known}")
+    return bool(session.scalar(
+        select(exists().where(s.claim_id == claim.id, s.recorded_at < known.until))
+    ))  # fmt: skip
 
 
 @claim.command("merge")
@@ -413,7 +410,11 @@ def merge(env, duplicate, into) -> None:
 @click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
 @click.option("--known-at", metavar="WHEN", help="Show it as the desk had it recorded then.")
-@click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for times without an offset, and for now (a time with another offset is refused).",
+)
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
@@ -433,12 +434,13 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     from claimtrack.report import claim_detail
     from claimtrack.times import parse_when
 
-    when = parse_when(as_of, tz) if as_of else None
-    known = parse_when(known_at, tz) if known_at else None
+    when = parse_when(as_of, tz, agree=True) if as_of else None
+    known = parse_when(known_at, tz, agree=True) if known_at else None
     with read_session(env.engine()) as session:
         found = _find_claim(session, claim_ref, row=True)
-        if known is not None:
-            _known_by(session, found, known)
+        # Before the desk recorded anything of it, as before anyone stated it (--as-of):
+        # shown with no status and no stances, not refused.
+        unknown = known is not None and not _recorded_by(session, found, known)
         detail = claim_detail(session, found, as_of=when, known_at=known)
     if fmt == "json":
         show_rows(render.DETAIL, [detail], fmt="json", out=out)
@@ -449,7 +451,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
-    status = row.status or "not yet stated by anyone"
+    status = row.status or ("not yet recorded by the desk" if unknown
+                            else "not yet stated by anyone")  # fmt: skip
     click.echo(f"Status: {status}{looking_back}")
     if row.within_side():
         click.echo(

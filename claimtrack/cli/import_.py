@@ -217,11 +217,13 @@ def _import_dataset(env, conversion, dry_run: bool) -> None:
         f", {result.verdicts:,} verdict(s) by {', '.join(publishers)}" if result.verdicts else ""
     )
     described = f", {result.described:,} party description(s)" if result.described else ""
-    click.echo(
+    from claimtrack.names import quoted_name, visible_name
+
+    click.echo(visible_name(
         f"{verb} {len(conversion.rows):,} stance row(s): "
         f"{result.report.summary()}{verdicts}{described}."
-    )
+    ))  # fmt: skip
     for name in result.publishers:
-        click.echo(f"Created party {name!r} to publish the verdicts.")
+        click.echo(f"Created party {quoted_name(name)} to publish the verdicts.")
     for note in conversion.notes:
-        click.echo(f"Note: {note}.")
+        click.echo(visible_name(f"Note: {note}."))

@@ -9,7 +9,11 @@ from claimtrack.cli.output import output_options, show
 
 @click.command()
 @click.option("--since", metavar="WHEN", help="Only writes at or after WHEN (2026-04-12, now).")
-@click.option("--tz", metavar="ZONE", help="Zone for --since without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for --since without an offset, and for now (another offset is refused).",
+)
 @click.option("--limit", type=click.IntRange(min=1, max=10**9), help="At most this many entries.")
 @output_options()
 @click.pass_obj
@@ -25,7 +29,7 @@ def log(env, since, tz, limit, fmt, tablefmt, out) -> None:
     from claimtrack.db import read_session
     from claimtrack.times import parse_when
 
-    when = parse_when(since, tz).at if since else None
+    when = parse_when(since, tz, agree=True).at if since else None
     with read_session(env.engine()) as session:
         rows = report.event_rows(session, since=when, limit=limit)
         show(render.EVENTS, rows, fmt=fmt, tablefmt=tablefmt, out=out)

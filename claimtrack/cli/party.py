@@ -121,7 +121,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
     from claimtrack import record
     from claimtrack.db import write_session
     from claimtrack.errors import UsageError
-    from claimtrack.render import visible
+    from claimtrack.names import visible_name
 
     if acts_for and for_no_one:
         raise UsageError("give --for or --for-no-one, not both")
@@ -135,7 +135,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
         if name is not None and name != old_name:
             record.add_alias(session, found, old_name)  # the old name still finds it
         record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
-    click.echo(visible(f"#{found.id} {found.name}: " + "; ".join(changes)))
+    click.echo(visible_name(f"#{found.id} {found.name}: " + "; ".join(changes)))
 
 
 @party.command("merge")
@@ -155,7 +155,7 @@ def merge(env, party_ref, into_ref) -> None:
     """
     from claimtrack import record
     from claimtrack.db import write_session
-    from claimtrack.render import visible
+    from claimtrack.names import visible_name
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
@@ -163,7 +163,7 @@ def merge(env, party_ref, into_ref) -> None:
         into = record.find_party(session, into_ref)
         detail = record.merge_parties(session, found, into)
         record.log_event(session, env.editor, "party merge", detail)
-    click.echo(visible(f"Merged {detail}"))
+    click.echo(visible_name(f"Merged {detail}"))
 
 
 @party.command("alias")
@@ -188,11 +188,13 @@ def alias(env, party_ref, aliases) -> None:
             record.log_event(
                 session, env.editor, "party alias", f"#{found.id} {found.name}: {', '.join(added)}"
             )
-    click.echo(
+    from claimtrack.names import visible_name
+
+    click.echo(visible_name(
         f"{found.name}: {len(added)} new alias(es)"
         if added
         else f"{found.name} already answers to that"
-    )
+    ))  # fmt: skip
 
 
 @party.command("list")
@@ -246,5 +248,7 @@ def show(env, party_ref, fmt, tablefmt, out) -> None:
 
 def note_created(parties) -> None:
     """Say on stderr which parties --create-missing created."""
+    from claimtrack.names import quoted_name
+
     for p in parties:
-        click.echo(f"Created party #{p.id} {p.name!r} ({p.kind})", err=True)
+        click.echo(f"Created party #{p.id} {quoted_name(p.name)} ({p.kind})", err=True)

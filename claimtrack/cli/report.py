@@ -69,7 +69,10 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             "recorded (and not voided) by WHEN.",
         ),
         click.option(
-            "--tz", metavar="ZONE", help="Zone for times without an offset (+05:00, Asia/Karachi)."
+            "--tz",
+            metavar="ZONE",
+            help="Zone for times without an offset, and for now: +05:00 or Asia/Karachi "
+            "(a time with another offset is refused).",
         ),
         click.option(
             "--anonymous",
@@ -138,10 +141,11 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         any_stance=any_stance,
         side={"for": "support", "against": "oppose"}.get(side),
         # A bare date is its whole day: --since from its start, the rest to its end.
-        since=parse_when(since, tz).at if since else None,
-        until=parse_when(until, tz).until if until else None,
-        as_of=parse_when(as_of, tz).until if as_of else None,
-        known_at=parse_when(known_at, tz).until if known_at else None,
+        # A time with its own offset and a --tz at another: refused, as on writes.
+        since=parse_when(since, tz, agree=True).at if since else None,
+        until=parse_when(until, tz, agree=True).until if until else None,
+        as_of=parse_when(as_of, tz, agree=True).until if as_of else None,
+        known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
         **rest,
     )
 
@@ -153,7 +157,7 @@ def describe_times(options) -> str:
     words = []
     for name, label in (("as_of", "as of"), ("known_at", "as known at")):
         if options.get(name):
-            words.append(f" {label} {parse_when(options[name], options.get('tz'))}")
+            words.append(f" {label} {parse_when(options[name], options.get('tz'), agree=True)}")
     return "".join(words)
 
 
@@ -287,7 +291,11 @@ Examples:
 @click.option("--until", metavar="WHEN", help="Until when (default: now; a date: its end).")
 @click.option("--topic", help="Only this story.", shell_complete=complete.topics)
 @click.option("--known-at", metavar="WHEN", help="As the desk had it recorded then.")
-@click.option("--tz", metavar="ZONE", help="Zone for times without an offset.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    help="Zone for times without an offset, and for now (a time with another offset is refused).",
+)
 @output_options()
 @click.pass_obj
 def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
@@ -305,11 +313,11 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
 
     selection = Selection(
         topic=topic,
-        as_of=parse_when(until, tz).until if until else None,
-        known_at=parse_when(known_at, tz).until if known_at else None,
+        as_of=parse_when(until, tz, agree=True).until if until else None,
+        known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
     )
     if since:
-        start = parse_when(since, tz).at
+        start = parse_when(since, tz, agree=True).at
     else:  # the last day: what changed since this time yesterday
         import datetime as dt
 
