@@ -31,6 +31,7 @@ _TIME = re.compile(
 _HOUR_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?:[Zz]|[+-]\d|$)")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 _TIME_OFFSET = re.compile(r"[+-]\d{2}:?(\d{2})")  # in the time part of an ISO time
+_OFFSET_SECONDS = re.compile(r"[Tt ]\d{2}:\d{2}(?::\d{2})?[+-]\d{2}:\d{2}:\d{2}")  # +05:30:15
 
 
 SPAN = {
@@ -157,6 +158,8 @@ def parse_when(
             f"time {text!r} has an hour without its minutes: give {minutes}, or the date "
             "alone (times are kept to the minute or the second, or as a day)"
         )
+    if _OFFSET_SECONDS.search(raw):
+        raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     if not _TIME.match(raw):
         raise UsageError(f"not a time: {text!r}: {FORMS}")
     raw = raw[:10] + "T" + raw[11:].upper()  # RFC 3339's t and z are T and Z

@@ -326,7 +326,6 @@ def test_merge_into_a_party_acting_for_it_through_others_makes_no_loop(ok, run, 
         ("db", "upgrade", "--revision", ""),
         ("report", "contested", "--party", ""),
         ("claim", "link", "1", "1", "--contradicts", "--same-as"),
-        ("claim", "show", "1", "--known-at", "2020-01-01"),
     ],
 )
 def test_more_hostile_arguments_are_one_line(ok, run, engine, args):
