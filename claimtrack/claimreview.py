@@ -499,7 +499,8 @@ def _when(value, what: str, tz: str | None) -> When | None:
     if not isinstance(value, str):
         raise _Bad(f"{what} is {_shape(value)}, not a date")
     try:
-        return begun(parse_when(value, tz), "said" if what.startswith("itemReviewed.date") else "published")
+        said = what == "itemReviewed.datePublished"  # when the claim was made
+        return begun(parse_when(value, tz), "said" if said else "published")
     except UsageError as exc:
         raise _Bad(f"{what}: {exc}") from None
 
