@@ -212,7 +212,7 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(scope))).all())
         history = periods(session, scope, selection)
 
-        def within(when, start=start, end=end):
+        def within(when, start=start, end=end or selection.as_of):  # the last: to the as-of
             return when.until > start and (end is None or when.until <= end)
 
         # A new counter-claim is dated when it was first asserted or confirmed.
