@@ -85,7 +85,7 @@ from claimtrack.progress import SILENT
 from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
 from claimtrack.spreadsheet import restore_all
-from claimtrack.times import parse_when, parse_zone
+from claimtrack.times import begun, parse_when, parse_zone
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
 
 # Columns of the hand-typed minimal format, and what they stand for in the full one.
@@ -507,10 +507,13 @@ class _Reading:
         said = self._said(said, row.get("said_tz") or self.columns.tz)
         published = None
         if row.get("source_published"):
-            published = parse_when(
-                row["source_published"],
-                row.get("source_tz") or self.columns.tz,
-                zone_from="the source_tz column or --tz",
+            published = begun(
+                parse_when(
+                    row["source_published"],
+                    row.get("source_tz") or self.columns.tz,
+                    zone_from="the source_tz column or --tz",
+                ),
+                "published",
             )
         aliases = self._alias_list(row.get("party_aliases") or "")
         recorded_at = row.get("recorded_at")
@@ -562,7 +565,8 @@ class _Reading:
         staged = self._times.get(key)
         if staged is None:
             zone_from = "--tz" if self.columns.minimal else "the said_tz column or --tz"
-            said = parse_when(text, tz, zone_from=zone_from)
+            # Refused when it begins after now; a time kept here stays past.
+            said = begun(parse_when(text, tz, zone_from=zone_from))
             staged = (_stored(said.at), said.offset_minutes, said.precision, _stored(said.until))
             if text.strip().lower() != "now":  # "now" is each row's own instant
                 self._keep(self._times, key, staged)

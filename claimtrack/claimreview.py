@@ -36,7 +36,7 @@ from claimtrack import record
 from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import Claim, Party, Source, Stance, Verdict
 from claimtrack.report import verdict_published
-from claimtrack.times import When, parse_when, said_when
+from claimtrack.times import When, begun, parse_when, said_when
 from claimtrack.verdicts import SYNONYMS, set_verdict
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
@@ -492,12 +492,15 @@ def _node(value, what: str) -> dict | None:
 
 
 def _when(value, what: str, tz: str | None) -> When | None:
+    """A date of the file; refused when it begins after now (a typo: nothing said or
+    published then)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise _Bad(f"{what} is {_shape(value)}, not a date")
     try:
-        return parse_when(value, tz)
+        said = what == "itemReviewed.datePublished"  # when the claim was made
+        return begun(parse_when(value, tz), "said" if said else "published")
     except UsageError as exc:
         raise _Bad(f"{what}: {exc}") from None
 

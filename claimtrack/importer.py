@@ -28,7 +28,7 @@ from claimtrack import record
 from claimtrack.errors import ClaimtrackError
 from claimtrack.models import Claim, Party, Source
 from claimtrack.progress import SILENT
-from claimtrack.times import parse_when
+from claimtrack.times import begun, parse_when
 
 BUNDLED_SEED = "islamabad-2026.toml"
 
@@ -141,7 +141,9 @@ class _Loader:
             self.session.flush()
 
     def when(self, item: dict, key: str):
-        return parse_when(str(item[key]), item.get("tz", self.tz))
+        """A said or published time, refused when it begins after now (a typo)."""
+        said = parse_when(str(item[key]), item.get("tz", self.tz))
+        return begun(said, "published" if key == "published" else "said")
 
     def source(self, item: dict) -> None:
         outlet = self.find_party(item["outlet"])

@@ -130,6 +130,17 @@ def now(zone: dt.tzinfo | None = None) -> When:
     return _when(at.astimezone(zone), "second") if zone else When(at, 0, "second")
 
 
+def begun(when: When, what: str = "said", now_at: dt.datetime | None = None) -> When:
+    """Refuse a time that begins after now (``now_at``, else this instant): nothing can
+    have been said (``what``: or published) then, so it is a typo (2030 for 2023). A day
+    begins at its start in its own offset: today in a zone ahead of UTC has begun."""
+    current = now_at or dt.datetime.now(dt.UTC)
+    if when.at > current:
+        at = When(current.replace(microsecond=0), 0, "second")
+        raise UsageError(f"the {what} time {when} is after now ({at}): give when it was {what}")
+    return when
+
+
 def parse_when(
     text: str, tz: str | None = None, *, zone_from: str = "--tz", agree: bool = False
 ) -> When:

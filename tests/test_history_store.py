@@ -212,15 +212,15 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         texts = dict(session.execute(select(Claim.id, Claim.text).where(Claim.id.in_(scope))).all())
         history = periods(session, scope, selection)
 
-        def within(when, start=start, end=end):
+        def within(when, start=start, end=end or selection.as_of):  # the last: to the as-of
             return when.until > start and (end is None or when.until <= end)
 
         # A new counter-claim is dated when it was first asserted or confirmed.
-        first = report._first_support(session, selection, scope)
+        first, appeared = report._first_support(session, selection, scope)
         rows = []
         for claim_id in ids:
             rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within)
-            rows += report._new_counters(claim_id, counters, first, texts, within)
+            rows += report._new_counters(claim_id, counters, first, appeared, texts, within)
         contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
         rows += _new_stances_by_statement(session, selection, contested, texts, window)
         rows += report._new_verdicts(session, selection, start, end)

@@ -84,6 +84,16 @@ BAD_FILES = [
     (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00\n", "say which zone with --tz"),
     (MINIMAL + "X,Iran,asserts,,2026-05-01T10:00:00.250+02:00\n", "line 2: time"),
     (MINIMAL + ",Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
+    # A said time after now: a typo (2030 for 2023), not a stance.
+    (
+        MINIMAL + "X,Iran,asserts,,2026-05-01\nY,Iran,asserts,,2999-05-01\n",
+        "line 3: the said time 2999-05-01 is after now",
+    ),
+    (
+        "topic,claim_ref,claim,party,party_kind,stance,source_title,source_published,said_at,"
+        "said_tz\nt,x,X,Iran,government,asserts,T,2999-01-01T10:00Z,2026-05-01,+00:00\n",
+        "line 2: the published time 2999-01-01 10:00Z is after now",
+    ),
     (MINIMAL + "   ,Iran,asserts,,2026-05-01\n", "line 2: claim is empty"),
     (MINIMAL + "X,,asserts,,2026-05-01\n", "line 2: party is empty"),
     (MINIMAL + "X,Iran,asserts,,\n", "line 2: the date is empty"),

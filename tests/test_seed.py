@@ -134,3 +134,38 @@ def test_seed_command_loads_a_file_from_fixtures(run, engine):
     report = run("report", "contested", "--format", "json").output
     assert "The bridge was closed on Monday." in report
     assert "nothing new" in run("seed", str(fixture)).output
+
+
+@pytest.mark.parametrize("field", ["at", "published"])
+def test_a_seed_time_after_now_is_refused_and_nothing_loaded(run, engine, tmp_path, field):
+    """A said (or published) time after now is a typo, refused in one line, as on the
+    command line; the file is loaded in one transaction, so nothing is written."""
+    from conftest import snapshot
+
+    def seed(times):
+        path = tmp_path / "typo.toml"
+        path.write_text(f"""topic = "t"
+[[parties]]
+name = "Iran"
+[[sources]]
+key = "s"
+title = "T"
+outlet = "Iran"
+published = "{times['published']}"
+[[claims]]
+text = "X holds"
+  [[claims.stances]]
+  by = "Iran"
+  kind = "asserts"
+  at = "{times['at']}"
+""", encoding="utf-8")  # fmt: skip
+        return run("seed", str(path))
+
+    before = snapshot(engine)
+    result = seed({"at": "2026-04-12", "published": "2026-04-12", field: "2999-04-12"})
+    assert result.exit_code != 0, result.output
+    said = {"at": "said", "published": "published"}[field]
+    assert f"the {said} time 2999-04-12 is after now" in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert snapshot(engine) == before
+    assert seed({"at": "2026-04-12", "published": "2026-04-12"}).exit_code == 0  # the typo only

@@ -610,3 +610,93 @@ def test_an_hour_without_minutes_is_refused_and_rfc_3339_lower_case_is_read(stor
     said = {t["party"]: t["said_at"] for t in timeline if t["kind"] == "denies"}
     assert (said["G"], said["W"]) == ("2026-05-04T08:00Z", "2026-05-04T08:00:05-05:00")
     assert "2026-05-04 08:00:05-05:00" in story("claim", "show", "q")
+
+
+# -- times after now (a typo: 2030 for 2023) ----------------------------------------------
+
+
+def test_a_time_after_now_is_refused_in_one_line_and_writes_nothing(story, run, engine):
+    from conftest import snapshot
+
+    before = snapshot(engine)
+    for args in [
+        ("claim", "comment", "q", "--by", "A", "--at", "2999-10-18", "--tz", "+03:00"),
+        ("claim", "add", "R holds", "--by", "A", "--at", "2999-01-01T10:00+03:30"),
+        ("claim", "deny", "p", "--by", "B", "--at", "2999-01-01T10:00Z"),
+        ("stance", "amend", "1", "--at", "2999-01-01", "--tz", "+03:30", "--reason", "typo"),
+        ("source", "add", "T", "--outlet", "A", "--published", "2999-01-01"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: the ") and "is after now" in result.output
+        assert len(result.output.splitlines()) == 1, result.output
+    assert snapshot(engine) == before
+    # Today in the zone furthest ahead of UTC has begun there: taken.
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date().isoformat()
+    story("claim", "comment", "q", "--by", "A", "--at", today, "--tz", "+14:00")
+
+
+def test_a_day_has_begun_from_its_start_in_its_own_offset():
+    from claimtrack.errors import UsageError
+    from claimtrack.times import begun, parse_when
+
+    day = parse_when("2026-05-02", "+14:00")  # from 2026-05-01 10:00Z
+    start = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.UTC)
+    assert begun(day, now_at=start) == day
+    with pytest.raises(UsageError, match=r"^the said time 2026-05-02 \(\+14:00\) is after now"):
+        begun(day, now_at=start - dt.timedelta(seconds=1))
+
+
+def test_a_stance_dated_after_now_kept_from_before_is_not_reported_yet(story, monkeypatch):
+    """A database may hold a stance dated after now, written before such times were
+    refused: reports without --until/--as-of are as of now, as with `now`, and a date not
+    yet come is nobody's last activity."""
+    from claimtrack import times
+
+    ok = story
+    with monkeypatch.context() as m:  # as the desk wrote it before the refusal
+        m.setattr(times, "begun", lambda when, what="said", now_at=None: when)
+        ok("claim", "comment", "q", "--by", "A", "--at", "2999-10-18", "--tz", "+03:00")
+    as_json = ("--format", "json")
+    default = json.loads(ok("report", "changes", "--since", DAY[1], *as_json))
+    assert default, "the story's changes"
+    assert "2999" not in json.dumps(default)
+    assert default == json.loads(ok("report", "changes", "--since", DAY[1], "--until", "now",
+                                    *as_json))  # fmt: skip
+    for command in (("report", "contested"), ("report", "claims"), ("claim", "list")):
+        rows = json.loads(ok(*command, *as_json))
+        assert rows == json.loads(ok(*command, "--as-of", "now", *as_json)), command
+        assert "2999" not in json.dumps(rows), command
+    # `claim show` lists it still, with its id, for the desk to correct it (stance amend).
+    assert "2999-10-18" in ok("claim", "show", "q")
+
+
+def test_a_window_lists_no_counter_claim_of_a_claim_stated_after_it(story, monkeypatch):
+    """The al-Ahli story: "about 500 killed" on 1 June 21:00 +03:00, answered by "100 to
+    300" on 2 June (-04:00). 1-2 June (+03:00) ends before that (-04:00) day does: it listed
+    "500 killed" as a new counter-claim of "100 to 300", dated before that was stated,
+    which the enclosing 1-3 June did not. A window lists what an enclosing one does."""
+    from claimtrack import report
+
+    ok = story
+    ok("claim", "add", "About 500 killed", "--by", "A", "--at", "2026-06-01T21:00+03:00",
+       "--slug", "t500")  # fmt: skip
+    ok("claim", "counter", "t500", "100 to 300 killed", "--by", "D", "--at", "2026-06-02",
+       "--tz", "-04:00", "--slug", "t100")  # fmt: skip
+
+    def changes(until):
+        args = ("report", "changes", "--since", "2026-06-01", "--until", until, "--tz", "+03:00",
+                "--format", "json")  # fmt: skip
+        rows = json.loads(ok(*args))
+        for size in (1, 2):  # the same rows however the time is cut into windows
+            monkeypatch.setattr(report, "CHANGES_WINDOW", size)
+            assert json.loads(ok(*args)) == rows
+        monkeypatch.undo()
+        return [(r["change"], r["claim"], r["at"], r["at_tz"], r["detail"]) for r in rows]
+
+    narrow, wide = changes("2026-06-02"), changes("2026-06-03")
+    assert [r for r in narrow if r[0] == "new counter-claim"] == []
+    assert [r for r in wide if r[0] == "new counter-claim"] == [
+        ("new counter-claim", "About 500 killed", "2026-06-02", "-04:00", "#4: 100 to 300 killed")
+    ]
+    assert set(narrow) <= set(wide)

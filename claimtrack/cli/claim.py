@@ -79,9 +79,9 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
     """Resolve the stance options and record the stance; returns it."""
     from claimtrack import record
     from claimtrack.errors import ClaimtrackError, UsageError
-    from claimtrack.times import parse_when
+    from claimtrack.times import begun, parse_when
 
-    said = parse_when(opts["at"], opts["tz"], agree=True)
+    said = begun(parse_when(opts["at"], opts["tz"], agree=True))
     quote = opts["quote"]
     if opts["quote_file"] is not None:
         if quote is not None:

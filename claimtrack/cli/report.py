@@ -115,6 +115,7 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
     """The Selection a command's options describe; ``any_stance``: --party without --side
     means any stance of the party or its affiliates, not only a side (``claim list``)."""
     from claimtrack.errors import UsageError
+    from claimtrack.report import as_of_now
     from claimtrack.selection import Selection
     from claimtrack.times import parse_when
 
@@ -136,6 +137,8 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
             rest["search_many"] = True
         elif found is not None:
             rest["search_ids"] = tuple(found)
+    # No --as-of is now: as every write keeps it, unless a stance is dated after now.
+    when = parse_when(as_of, tz, agree=True) if as_of else as_of_now(session, tz)
     return Selection(
         party_ids=tuple(parties_on_side_of(session, party)) if party else None,
         any_stance=any_stance,
@@ -144,7 +147,7 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         # A time with its own offset and a --tz at another: refused, as on writes.
         since=parse_when(since, tz, agree=True).at if since else None,
         until=parse_when(until, tz, agree=True).until if until else None,
-        as_of=parse_when(as_of, tz, agree=True).until if as_of else None,
+        as_of=when.until if when else None,
         known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
         **rest,
     )
@@ -311,9 +314,11 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
     from claimtrack.selection import Selection
     from claimtrack.times import parse_when
 
+    # No --until is --until now: a stance dated after now (a typo kept from before such
+    # times were refused) is not a change yet.
     selection = Selection(
         topic=topic,
-        as_of=parse_when(until, tz, agree=True).until if until else None,
+        as_of=parse_when(until or "now", tz, agree=True).until,
         known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
     )
     if since:
@@ -321,8 +326,8 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
     else:  # the last day: what changed since this time yesterday
         import datetime as dt
 
-        start = (selection.as_of or dt.datetime.now(dt.UTC)) - dt.timedelta(days=1)
-    if selection.as_of is not None and selection.as_of <= start:
+        start = selection.as_of - dt.timedelta(days=1)
+    if until and selection.as_of <= start:  # (a --since after now: nothing yet)
         from claimtrack.errors import UsageError
 
         raise UsageError(f"--until {until} is not after --since {since}: nothing can change")

@@ -44,9 +44,9 @@ def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
-    from claimtrack.times import parse_when
+    from claimtrack.times import begun, parse_when
 
-    when = parse_when(published, tz, agree=True) if published else None
+    when = begun(parse_when(published, tz, agree=True), "published") if published else None
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         created = []

@@ -86,9 +86,9 @@ def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via)
     from claimtrack import record
     from claimtrack.db import write_session
     from claimtrack.report import status_of
-    from claimtrack.times import parse_when
+    from claimtrack.times import begun, parse_when
 
-    said = parse_when(at, tz, agree=True) if at else None
+    said = begun(parse_when(at, tz, agree=True)) if at else None
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         old = record.find_stance(session, stance_ref)
