@@ -1163,6 +1163,8 @@ class _Load:
                     )
                 elif other == claim_id:
                     self.errors.add(line, f"claim {claim_id} cannot be linked to itself")
+                elif (*sorted((claim_id, other)), record.OPPOSITE_LINK[kind]) in linked:
+                    self.errors.add(line, record.link_clash(claim_id, other, kind))
                 elif (min(claim_id, other), max(claim_id, other), kind) not in linked:
                     linked.add((min(claim_id, other), max(claim_id, other), kind))
                     new.append({"from_claim_id": claim_id, "to_claim_id": other, "kind": kind,

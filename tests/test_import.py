@@ -233,3 +233,27 @@ def test_a_dataset_party_named_as_another_partys_alias_is_refused_with_its_entry
     assert result.exit_code == 1, result.output
     assert "parties 1 (Vance)" in result.output and "'JD Vance' (an alias)" in result.output
     assert snapshot(engine) == before
+
+
+def test_an_import_cannot_link_claims_both_as_contradicting_and_the_same(ready, tmp_path, engine):
+    header = "topic,claim_ref,claim,party,party_kind,stance,said_at,said_tz,contradicts,same_as\n"
+    row = "t,{ref},{ref} held,Iran,government,asserts,2026-05-01,+00:00,{against},{same}\n"
+    path = tmp_path / "links.csv"
+    path.write_text(
+        header + row.format(ref="a", against="", same="")
+        + row.format(ref="b", against="a", same=""), encoding="utf-8"
+    )  # fmt: skip
+    assert ready("import", "csv", str(path)).exit_code == 0
+    before = snapshot(engine)
+    for cells, message in (
+        ({"against": "", "same": "b"}, "cannot be the same as #"),
+        ({"against": "x", "same": "x"}, "they are linked as contradicting each other already"),
+    ):
+        path.write_text(
+            header + row.format(ref="x", against="", same="")
+            + row.format(ref="a", **cells), encoding="utf-8"
+        )  # fmt: skip
+        refused = ready("import", "csv", str(path))
+        assert refused.exit_code == 1, refused.output
+        assert "line 3: claim " in refused.output and message in refused.output
+        assert snapshot(engine) == before
