@@ -176,11 +176,17 @@ def find_party(session: Session, ref: str) -> Party:
     raise ClaimtrackError(_unknown_party_message(session, ref))
 
 
-def _unknown_party_message(session: Session, ref: str) -> str:
+def close_names(ref: str, names: list[str]) -> list[str]:
+    """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
+    message suggests (and an import, for each party it creates)."""
     import difflib
 
+    return difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+
+
+def _unknown_party_message(session: Session, ref: str) -> str:
     names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
-    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+    close = close_names(ref, names)
     hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
     return (
         f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "

@@ -257,3 +257,31 @@ def test_an_import_cannot_link_claims_both_as_contradicting_and_the_same(ready, 
         assert refused.exit_code == 1, refused.output
         assert "line 3: claim " in refused.output and message in refused.output
         assert snapshot(engine) == before
+
+
+def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_path, engine):
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        MINIMAL + "Q held,Irna,denies,,2026-05-01\nQ held,Nobody Known,asserts,,2026-05-01\n",
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    named = "New parties: 'Irna' (did you mean 'Iran', 'Israel'?); 'Nobody Known'\n"
+    assert dry.output.endswith(f": 2 parties, 1 claims, 2 stances.\n{named}")
+    assert snapshot(engine) == before
+    done = ready("import", "csv", str(path))
+    assert done.exit_code == 0 and done.output.endswith(named)
+    # Again: nothing new, no party named.
+    assert "New parties" not in ready("import", "csv", str(path)).output
+
+
+def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
+    path = tmp_path / "many.csv"
+    rows = "".join(f"Q held,Newcomer {n:02},asserts,,2026-05-01\n" for n in range(12))
+    path.write_text(MINIMAL + rows, encoding="utf-8")
+    result = ready("import", "csv", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    named = "; ".join(f"'Newcomer {n:02}'" for n in range(10))
+    assert result.output.endswith(f"New parties: {named} and 2 more\n")
