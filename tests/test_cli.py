@@ -559,3 +559,17 @@ def test_a_topic_no_claim_has_is_refused_with_close_matches(seeded_run, engine, 
     assert snapshot(engine) == before
     # The topic as it is: no refusal.
     assert seeded_run(*command, "--topic", "islamabad-talks-2026").exit_code == 0
+
+
+def test_a_narrow_table_cuts_a_name_between_its_words(seeded_run):
+    # The name column gives up none of its width to a word of another: the spare width of
+    # columns wider than their longest word keeps "renseignement" whole.
+    name = "Direction du renseignement militaire"
+    added = seeded_run("party", "add", name, "--kind", "agency", "--for", "France",
+                       "--create-missing")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    table = seeded_run("party", "list").stdout
+    cells = [line.split("│")[2].strip() for line in table.splitlines() if line.count("│") > 3]
+    start = cells.index("Direction du")
+    assert cells[start : start + 3] == ["Direction du", "renseignement", "militaire"]
+    assert max(map(len, table.splitlines())) <= 100  # COLUMNS, as conftest sets it
