@@ -219,7 +219,8 @@ def test_claim_list_filters(story):
     assert ids("--party", "JD Vance") == [2]
     assert ids("--search", "小时") == [2]
     assert ids("--search", "HORMUZ") == [1]
-    assert ids("--topic", "elsewhere") == []
+    unknown = run("claim", "list", "--topic", "elsewhere", "--format", "json")
+    assert unknown.exit_code == 1 and unknown.output == "Error: unknown topic 'elsewhere'.\n"
 
 
 def test_claim_list_party_side_is_the_side_report_contested_reads(story):
