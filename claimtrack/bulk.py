@@ -96,6 +96,7 @@ MAX_LISTED_COLUMNS = 10
 # The file is streamed, never held whole: the limit is what one transaction should hold
 # (about eight million rows). docs/csv.md.
 MAX_CSV_BYTES = 2 * 1024**3
+MAX_NEW_PARTIES_NAMED = 10  # the new parties an import names; the others it counts
 BATCH = 10_000  # what the reader remembers of each kind (sources, times), and links read
 # Rows are staged, and claims sketched, a fifth of a batch at a time: what such a batch
 # holds in memory stays held (the allocator keeps it) through the rest of the load.
@@ -685,6 +686,7 @@ class _Parties:
         self.ids: dict[int, _Party] = {}
         self.new: list[_Party] = []  # created, not yet written
         self.names: list[tuple[_Party, str]] = []  # party_name rows to write
+        self.created: list[str] = []  # the names of the parties created, in order
         self.aliases: list[tuple[_Party, str, str]] = []  # party_alias rows, in order
         self.added = Counter()
         name = PartyName.__table__
@@ -797,6 +799,8 @@ class _Parties:
         self.holders[key] = party
         self.names.append((party, key))
         self.added["parties"] += 1
+        if len(self.created) < MAX_NEW_PARTIES_NAMED:
+            self.created.append(name)
         return party
 
     def _alias(self, party: _Party, alias: str, *, new: bool) -> None:
@@ -872,6 +876,7 @@ class _Load:
         self.now = record.utcnow(session)
         self.errors = Errors(path)
         self.added: Counter = Counter()
+        self.new_parties: list[tuple[str, list[str]]] = []  # LoadReport.new_parties
         self.reading: _Reading | None = None
         _staging.drop_all(self.connection, checkfirst=True)
         _staging.create_all(self.connection)
@@ -927,7 +932,7 @@ class _Load:
         self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
-        return LoadReport(added=self.added, present=rows - stances)
+        return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties)
 
     # parties: few, resolved in Python with record's rules
 
@@ -935,9 +940,17 @@ class _Load:
         entries = self.reading.party_entries()
         keys = {normalise(e.name) for e in entries}
         keys |= {normalise(a) for e in entries for a in e.aliases}
+        table = Party.__table__
+        known = self.connection.scalar(select(func.max(table.c.id))) or 0
         parties = _Parties(self.connection, keys, self.now, self.errors)
         parties.load(entries)
         self.added.update(parties.added)
+        if parties.created:  # each with the close names of parties there before it
+            alias = PartyAlias.__table__
+            names = [*self.connection.scalars(select(table.c.name).where(table.c.id <= known)),
+                     *self.connection.scalars(select(alias.c.alias)
+                                              .where(alias.c.party_id <= known))]  # fmt: skip
+            self.new_parties = [(n, record.close_names(n, names)) for n in parties.created]
         # The claims of the parties whose side changed are counted on their new sides, as
         # the load re-rates its claims (``state.refresh_pending``).
         self.session.info.setdefault(state.SIDES, set()).update(parties.moved)
@@ -1167,6 +1180,8 @@ class _Load:
                     )
                 elif other == claim_id:
                     self.errors.add(line, f"claim {claim_id} cannot be linked to itself")
+                elif (*sorted((claim_id, other)), record.OPPOSITE_LINK[kind]) in linked:
+                    self.errors.add(line, record.link_clash(claim_id, other, kind))
                 elif (min(claim_id, other), max(claim_id, other), kind) not in linked:
                     linked.add((min(claim_id, other), max(claim_id, other), kind))
                     new.append({"from_claim_id": claim_id, "to_claim_id": other, "kind": kind,

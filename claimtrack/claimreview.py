@@ -306,22 +306,33 @@ def _review_body(verdict: Verdict, stances: list[Stance], counter_texts: list[st
     for s in stances:
         quote = f": “{s.quote}”" if s.quote else ""
         if s.kind in OPPOSE:
-            body.append(f"{party_label(s.party)} {s.kind} it{quote}.")
+            body.append(_sentence(f"{party_label(s.party)} {s.kind} it{quote}"))
         elif s.kind in WITHDRAW:
             withdrawn = standing.get(s.party_id)
             what = "withdrew its denial" if withdrawn in OPPOSE else "retracted it"
-            body.append(f"{party_label(s.party)} {what}{quote}.")
+            body.append(_sentence(f"{party_label(s.party)} {what}{quote}"))
         if s.kind in (*SUPPORT, *OPPOSE, *WITHDRAW):
             standing[s.party_id] = s.kind
     for text in counter_texts:
-        body.append(f"Countered by the claim: {text}")
+        body.append(_sentence(f"Countered by the claim: {text.rstrip()}"))
     summary = (verdict.summary or "").rstrip()
     if summary:
         # A full stop before what follows; a summary alone stays as written, so that an
         # imported review's body comes back out unchanged.
-        ends = summary.endswith((".", "!", "?", "。"))
-        body.insert(0, summary if ends or not body else summary + ".")
+        body.insert(0, _sentence(summary) if body else summary)
     return " ".join(body)
+
+
+# What ends a sentence, and what may close after it: a quote ending "verified.”" has
+# its full stop already.
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "؟", "।")
+_CLOSERS = "”’»\"')]）」』"
+
+
+def _sentence(text: str) -> str:
+    """The text with a full stop at its end, unless it ends a sentence already (before
+    any closing quote or bracket)."""
+    return text if text.rstrip(_CLOSERS).endswith(_SENTENCE_ENDS) else text + "."
 
 
 def missing_fields(review: dict) -> list[str]:

@@ -39,11 +39,27 @@ class LoadReport:
 
     added: Counter = field(default_factory=Counter)
     present: int = 0  # stances the database already held
+    # The first parties it created (of ``added["parties"]``), each with the parties of
+    # close name it found already there: a typo made a new party.
+    new_parties: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{n} {what}" for what, n in self.added.items() if n]
         text = ", ".join(parts) if parts else "nothing new"
         return text + (f" ({self.present} stance(s) already present)" if self.present else "")
+
+    def parties_created(self) -> str | None:
+        """ "New parties: 'Hmas' (did you mean 'Hamas'?); ... and 3 more", or None."""
+        if not self.new_parties:
+            return None
+        from claimtrack.names import quoted_name
+
+        named = []
+        for name, close in self.new_parties:
+            hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
+            named.append(quoted_name(name) + hint)
+        more = self.added["parties"] - len(named)
+        return "New parties: " + "; ".join(named) + (f" and {more} more" if more > 0 else "")
 
 
 def bundled_seed_path() -> Path:

@@ -47,3 +47,33 @@ def find_claim(session, ref: str | int):
         found = session.execute(query.where(c.id == found.merged_into_id)).first()
         seen.add(found.id)
     return found
+
+
+# Topics read for close matches when a --topic names none: a loose index scan, one
+# probe per topic (``completion.topics``), stopped here on a database of very many.
+MAX_TOPICS_COMPARED = 10_000
+
+
+def check_topic(session, topic: str | None) -> None:
+    """Refuse a --topic that no claim has: an empty report would read as "nothing
+    there". One index probe on ``claim.topic`` (``ix_claim_topic_text_key``); only a
+    refusal reads the topics, for the close matches it suggests."""
+    if topic is None:
+        return
+    from sqlalchemy import select
+
+    from claimtrack.schema import claim as table
+
+    c = table.c
+    if session.execute(select(c.id).where(c.topic == topic).limit(1)).first() is not None:
+        return
+    import difflib
+
+    from claimtrack.completion import topics
+    from claimtrack.names import quoted_name
+
+    # Compared without case: a topic typed in capitals is found among its close matches.
+    known = {t.casefold(): t for t in topics(session.connection(), "", limit=MAX_TOPICS_COMPARED)}
+    close = difflib.get_close_matches(topic.casefold(), list(known), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(quoted_name(known[k]) for k in close)}?" if close else ""
+    raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")

@@ -176,11 +176,17 @@ def find_party(session: Session, ref: str) -> Party:
     raise ClaimtrackError(_unknown_party_message(session, ref))
 
 
-def _unknown_party_message(session: Session, ref: str) -> str:
+def close_names(ref: str, names: list[str]) -> list[str]:
+    """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
+    message suggests (and an import, for each party it creates)."""
     import difflib
 
+    return difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+
+
+def _unknown_party_message(session: Session, ref: str) -> str:
     names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
-    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+    close = close_names(ref, names)
     hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
     return (
         f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "
@@ -505,6 +511,7 @@ def link_claims(session: Session, a: Claim, b: Claim, kind: str, *, editor: str)
     existing = find_link(session, a, b, kind)
     if existing is not None:
         return existing
+    check_link_fits(session, a, b, kind)
     link = ClaimLink(
         from_claim_id=a.id,
         to_claim_id=b.id,
@@ -515,6 +522,25 @@ def link_claims(session: Session, a: Claim, b: Claim, kind: str, *, editor: str)
     session.add(link)
     session.flush()
     return link
+
+
+# The other kind of link, which a pair of claims cannot have as well: a claim cannot
+# contradict one it says the same as.
+OPPOSITE_LINK = {"contradicts": "same_as", "same_as": "contradicts"}
+LINKED_AS = {"contradicts": "as contradicting each other", "same_as": "as saying the same"}
+
+
+def link_clash(a: int, b: int, kind: str) -> str:
+    """Why claim a cannot be linked to b this way: they are linked the other way."""
+    relation = "contradict" if kind == "contradicts" else "be the same as"
+    linked = LINKED_AS[OPPOSITE_LINK[kind]]
+    return f"claim {a} cannot {relation} #{b}: they are linked {linked} already"
+
+
+def check_link_fits(session: Session, a: Claim, b: Claim, kind: str) -> None:
+    """Refuse to link a and b one way when they are linked the other way already."""
+    if find_link(session, a, b, OPPOSITE_LINK[kind]) is not None:
+        raise ClaimtrackError(link_clash(a.id, b.id, kind))
 
 
 def find_link(session: Session, a: Claim, b: Claim, kind: str) -> ClaimLink | None:
@@ -582,6 +608,11 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     """
     if duplicate.id == target.id:
         raise ClaimtrackError(f"claim {duplicate.id} cannot be merged into itself")
+    if find_link(session, duplicate, target, "contradicts") is not None:
+        raise ClaimtrackError(
+            f"claim {duplicate.id} cannot be merged into #{target.id}: they are linked "
+            f"{LINKED_AS['contradicts']}"
+        )
     from claimtrack import state
 
     # Re-rated once, as the merge ends: each flush below would otherwise replay the
@@ -606,6 +637,14 @@ def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: 
             for end in (link.from_claim_id, link.to_claim_id)
         ]
         other = session.get(Claim, ends[1] if ends[0] == target.id else ends[0])
+        if other.id != target.id and find_link(session, target, other, OPPOSITE_LINK[link.kind]):
+            # The target would both contradict the other claim and say the same as it.
+            raise ClaimtrackError(
+                f"claim {duplicate.id} cannot be merged into #{target.id}: #{duplicate.id} "
+                f"{'contradicts' if link.kind == 'contradicts' else 'is the same as'} "
+                f"#{other.id}, which #{target.id} "
+                f"{'is the same as' if link.kind == 'contradicts' else 'contradicts'}"
+            )
         # A link that would now join the target to itself, or repeat one it has, stays
         # on the merged claim, where it no longer counts.
         if ends[0] != ends[1] and find_link(session, target, other, link.kind) is None:

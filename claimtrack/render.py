@@ -630,6 +630,11 @@ def _table_cell(value: Any, width: int) -> Any:
     return str(_plain(value)) if not isinstance(value, int) else value
 
 
+# A flexible column is kept as wide as its longest word up to this many columns; a longer
+# word (an address, a Chinese sentence, which has no blanks) is cut by columns.
+WHOLE_WORD = 20
+
+
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
     """Fixed columns as wide as their content; the rest of the terminal shared by weight.
 
@@ -644,13 +649,21 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
     def header(c: Column) -> int:
         return widest(c.header.split("\n")) + 2
 
+    unwrapped = {id(c): [c.cell(r, 10_000) for r in rows] for c in columns}
+
     def natural(c: Column) -> int:
-        return max(widest(c.cell(r, 10_000) for r in rows), header(c))
+        return max(widest(unwrapped[id(c)]), header(c))
+
+    def whole_words(c: Column) -> int:
+        """The width that cuts none of its words up to ``WHOLE_WORD`` long, nor its header."""
+        words = (word for t in unwrapped[id(c)] for word in str(t).split())
+        return max(min(max(map(wcswidth, words), default=0), WHOLE_WORD), header(c))
 
     free = terminal_width() - BORDER * len(columns) - 1
     widths = {i: natural(c) for i, c in enumerate(columns) if not c.width}
     flexible = {i: c for i, c in enumerate(columns) if c.width}
     free -= sum(widths.values())
+    shared = dict(flexible)
     while flexible:
         weights = sum(c.width for c in flexible.values())
         shares = {i: max(1, free * c.width // weights) for i, c in flexible.items()}
@@ -664,7 +677,22 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
             widths[i] = w
             free -= w
             del flexible[i]
+    _keep_words_whole(widths, {i: whole_words(c) for i, c in shared.items()})
     return [widths[i] for i in range(len(columns))]
+
+
+def _keep_words_whole(widths: dict[int, int], words: dict[int, int]) -> None:
+    """Columns narrower than their longest word take columns from those wider than
+    theirs, as far as those can give without cutting a word of their own: a name is
+    cut between its words ("Gaza Ministry", not "Gaza Mi|nistry"). The narrowest gaps
+    are closed first; the table's width does not change."""
+    spare = {i: widths[i] - need for i, need in words.items() if widths[i] > need}
+    for i in sorted((i for i in words if widths[i] < words[i]), key=lambda i: words[i] - widths[i]):
+        for donor in sorted(spare, key=spare.get, reverse=True):
+            given = min(spare[donor], words[i] - widths[i])
+            widths[donor] -= given
+            spare[donor] -= given
+            widths[i] += given
 
 
 # -- streams -----------------------------------------------------------------------------

@@ -528,3 +528,48 @@ def test_demo_run_twice_says_so_in_one_sentence(run, engine):
     assert second.exit_code == 0, second.output
     head = second.stdout.splitlines()[0]
     assert head.endswith(" (nothing new added; 30 stance(s) already there)"), head
+
+
+TOPIC_COMMANDS = [
+    ("report", "contested"),
+    ("report", "claims"),
+    ("report", "parties"),
+    ("report", "parties", "--by", "side"),
+    ("report", "changes"),
+    ("claim", "list"),
+    ("export", "csv"),
+    ("export", "xlsx", "--out", "x.xlsx"),
+    ("report", "contested", "--format", "html"),
+    ("export", "graph"),
+    ("export", "claimreview"),
+]
+
+
+@pytest.mark.parametrize("command", TOPIC_COMMANDS, ids=" ".join)
+def test_a_topic_no_claim_has_is_refused_with_close_matches(seeded_run, engine, command):
+    before = snapshot(engine)
+    for typed, close in (
+        ("Islamabad-Talks-2026", "Did you mean 'islamabad-talks-2026'?"),
+        ("islamabad-talks", "Did you mean 'islamabad-talks-2026'?"),
+        ("gaza", ""),
+    ):
+        result = seeded_run(*command, "--topic", typed)
+        assert result.exit_code == 1, result.output
+        assert result.output == f"Error: unknown topic '{typed}'.{' ' * bool(close)}{close}\n"
+    assert snapshot(engine) == before
+    # The topic as it is: no refusal.
+    assert seeded_run(*command, "--topic", "islamabad-talks-2026").exit_code == 0
+
+
+def test_a_narrow_table_cuts_a_name_between_its_words(seeded_run):
+    # The name column gives up none of its width to a word of another: the spare width of
+    # columns wider than their longest word keeps "renseignement" whole.
+    name = "Direction du renseignement militaire"
+    added = seeded_run("party", "add", name, "--kind", "agency", "--for", "France",
+                       "--create-missing")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    table = seeded_run("party", "list").stdout
+    cells = [line.split("│")[2].strip() for line in table.splitlines() if line.count("│") > 3]
+    start = cells.index("Direction du")
+    assert cells[start : start + 3] == ["Direction du", "renseignement", "militaire"]
+    assert max(map(len, table.splitlines())) <= 100  # COLUMNS, as conftest sets it

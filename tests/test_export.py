@@ -259,7 +259,8 @@ def test_report_filters(seeded):
     assert ids("--since", "2026-04-11") == everything
     assert ids("--since", "2026-04-12", "--tz", "+05:00") == sorted(set(everything) - {1, 2, 3})
     assert ids("--until", "2026-04-11T23:59+05:00") == [1, 2, 3]
-    assert ids("--topic", "elsewhere") == []
+    unknown = seeded("export", "csv", "--topic", "elsewhere")
+    assert unknown.exit_code == 1 and unknown.output == "Error: unknown topic 'elsewhere'.\n"
     by_id = [
         r["claim_id"]
         for r in json.loads(
@@ -647,4 +648,4 @@ def test_parties_by_side_count_each_claim_once(run, engine):
     )
     assert {s["side"]: s for s in by_topic} == sides
     elsewhere = run("report", "parties", "--by", "side", "--topic", "elsewhere", "--format", "json")
-    assert json.loads(elsewhere.stdout) == []
+    assert elsewhere.exit_code == 1 and elsewhere.output == "Error: unknown topic 'elsewhere'.\n"

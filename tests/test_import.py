@@ -243,3 +243,55 @@ def test_a_dataset_party_named_as_another_partys_alias_is_refused_with_its_entry
     assert result.exit_code == 1, result.output
     assert "parties 1 (Vance)" in result.output and "'JD Vance' (an alias)" in result.output
     assert snapshot(engine) == before
+
+
+def test_an_import_cannot_link_claims_both_as_contradicting_and_the_same(ready, tmp_path, engine):
+    header = "topic,claim_ref,claim,party,party_kind,stance,said_at,said_tz,contradicts,same_as\n"
+    row = "t,{ref},{ref} held,Iran,government,asserts,2026-05-01,+00:00,{against},{same}\n"
+    path = tmp_path / "links.csv"
+    path.write_text(
+        header + row.format(ref="a", against="", same="")
+        + row.format(ref="b", against="a", same=""), encoding="utf-8"
+    )  # fmt: skip
+    assert ready("import", "csv", str(path)).exit_code == 0
+    before = snapshot(engine)
+    for cells, message in (
+        ({"against": "", "same": "b"}, "cannot be the same as #"),
+        ({"against": "x", "same": "x"}, "they are linked as contradicting each other already"),
+    ):
+        path.write_text(
+            header + row.format(ref="x", against="", same="")
+            + row.format(ref="a", **cells), encoding="utf-8"
+        )  # fmt: skip
+        refused = ready("import", "csv", str(path))
+        assert refused.exit_code == 1, refused.output
+        assert "line 3: claim " in refused.output and message in refused.output
+        assert snapshot(engine) == before
+
+
+def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_path, engine):
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        MINIMAL + "Q held,Irna,denies,,2026-05-01\nQ held,Nobody Known,asserts,,2026-05-01\n",
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    named = "New parties: 'Irna' (did you mean 'Iran', 'Israel'?); 'Nobody Known'\n"
+    assert dry.output.endswith(f": 2 parties, 1 claims, 2 stances.\n{named}")
+    assert snapshot(engine) == before
+    done = ready("import", "csv", str(path))
+    assert done.exit_code == 0 and done.output.endswith(named)
+    # Again: nothing new, no party named.
+    assert "New parties" not in ready("import", "csv", str(path)).output
+
+
+def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
+    path = tmp_path / "many.csv"
+    rows = "".join(f"Q held,Newcomer {n:02},asserts,,2026-05-01\n" for n in range(12))
+    path.write_text(MINIMAL + rows, encoding="utf-8")
+    result = ready("import", "csv", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    named = "; ".join(f"'Newcomer {n:02}'" for n in range(10))
+    assert result.output.endswith(f"New parties: {named} and 2 more\n")

@@ -219,7 +219,8 @@ def test_claim_list_filters(story):
     assert ids("--party", "JD Vance") == [2]
     assert ids("--search", "小时") == [2]
     assert ids("--search", "HORMUZ") == [1]
-    assert ids("--topic", "elsewhere") == []
+    unknown = run("claim", "list", "--topic", "elsewhere", "--format", "json")
+    assert unknown.exit_code == 1 and unknown.output == "Error: unknown topic 'elsewhere'.\n"
 
 
 def test_claim_list_party_side_is_the_side_report_contested_reads(story):
@@ -462,3 +463,36 @@ def test_force_records_a_second_claim_with_the_same_words(story):
     assert result.exit_code == 0, result.output
     listed = json.loads(story("claim", "list", "--format", "json").stdout)
     assert [r["claim"] for r in listed] == ["Two destroyers transited Hormuz"] * 2
+
+
+def test_claims_linked_as_contradicting_cannot_be_the_same_and_back(story, engine):
+    run = story
+    counter = ("claim", "counter", "transit", "No destroyer crossed", "--by", "Iran")
+    assert run(*counter, "--at", "2026-04-12").stdout.strip() == "2"
+    run("claim", "add", "Two warships crossed Hormuz", "--by", "Iran", "--topic", "talks")
+    assert run("claim", "link", "3", "1", "--same-as").exit_code == 0
+    before = snapshot(engine)
+    for a, b, kind, message in (
+        ("1", "2", "--same-as", "claim 1 cannot be the same as #2: they are linked as "
+         "contradicting each other already"),
+        ("2", "1", "--same-as", "claim 2 cannot be the same as #1"),
+        ("3", "1", "--contradicts", "claim 3 cannot contradict #1: they are linked as saying "
+         "the same already"),
+        ("1", "3", "--contradicts", "claim 1 cannot contradict #3"),
+    ):  # fmt: skip
+        refused = run("claim", "link", a, b, kind)
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.count("\n") == 1 and message in refused.output
+    # Merging would make the same contradiction: a claim into its own counter-claim, or
+    # one the target says the same as into a claim that contradicts the target's twin.
+    for dup, into, message in (
+        ("2", "1", "claim 2 cannot be merged into #1: they are linked as contradicting"),
+        ("3", "2", "claim 3 cannot be merged into #2: #3 is the same as #1, which #2 "
+         "contradicts"),
+        ("2", "3", "claim 2 cannot be merged into #3: #2 contradicts #1, which #3 is the same "
+         "as"),
+    ):  # fmt: skip
+        refused = run("claim", "merge", dup, into)
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.count("\n") == 1 and message in refused.output
+    assert snapshot(engine) == before

@@ -314,3 +314,28 @@ def test_a_desk_verdict_is_dated_when_it_was_recorded(seeded):
         (claim,) = json.loads(seeded("claim", "show", "1", axis, earlier, "--format",
                                      "json").stdout)  # fmt: skip
         assert claim["verdict"] is None, axis
+
+
+def test_review_body_ends_each_sentence_once(run, engine):
+    steps = [
+        ("party", "add", "Ministry"),
+        ("party", "add", "Army"),
+        ("party", "add", "Paper", "--kind", "media"),
+        ("claim", "add", "A strike hit the hospital", "--by", "Ministry", "--at", "2023-10-17",
+         "--topic", "t"),
+        ("claim", "confirm", "1", "--by", "Paper", "--at", "2023-10-17"),
+        ("claim", "retract", "1", "--by", "Paper", "--at", "2023-10-23",
+         "--quote", "The claim could not immediately be verified."),
+        ("claim", "deny", "1", "--by", "Army", "--at", "2023-10-18", "--quote", "Lies"),
+        ("claim", "counter", "1", "A rocket misfired", "--by", "Army", "--at", "2023-10-17"),
+        ("verdict", "set", "1", "--rating", "False", "--url", "https://desk.example/1",
+         "--summary", "Evidence points to a rocket"),
+    ]  # fmt: skip
+    for step in steps:
+        result = run(*step)
+        assert result.exit_code == 0, (step, result.output)
+    [review] = _reviews(run, "1")
+    assert review["reviewBody"] == (
+        "Evidence points to a rocket. Army denies it: “Lies”. Paper retracted it: “The claim "
+        "could not immediately be verified.” Countered by the claim: A rocket misfired."
+    )

@@ -190,6 +190,9 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
 
     with read_session(env.engine()) as session:
         snapshot(session)  # the check and the export read the same verdicts
+        from claimtrack.lookup import check_topic
+
+        check_topic(session, topic)
         ids = [record.find_claim(session, ref).id for ref in claims] if claims else None
         chosen = dict(claim_ids=ids, topic=topic, publisher=publisher)
         # First which claims' reviews are incomplete, from a few columns: the export

@@ -25,7 +25,9 @@ def import_() -> None:
 @import_.command("csv")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--dry-run", is_flag=True, help="Check the file and count what it would add; write nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Check the file and count what it would add (naming new parties); write nothing.",
 )
 @click.option(
     "--raw",
@@ -69,6 +71,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
             env.discard_new_database()  # a dry run leaves no database behind
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
+    if report.parties_created():
+        click.echo(report.parties_created())
 
 
 @import_.command("claimreview")

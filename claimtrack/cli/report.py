@@ -129,6 +129,10 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         from claimtrack.report import parties_on_side_of
 
         party = find_party(session, party_ref)
+    if rest.get("topic") is not None:
+        from claimtrack.lookup import check_topic
+
+        check_topic(session, rest["topic"])
     if rest.get("search"):
         from claimtrack.search import MANY, matching_claims
 
@@ -269,6 +273,9 @@ def parties(env, group, topic, fmt, tablefmt, out) -> None:
     from claimtrack.db import read_session
 
     with read_session(env.engine()) as session:
+        from claimtrack.lookup import check_topic
+
+        check_topic(session, topic)
         if group == "side":
             rows = report.side_counts(session, topic=topic)
         else:
@@ -332,5 +339,8 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
 
         raise UsageError(f"--until {until} is not after --since {since}: nothing can change")
     with read_session(env.engine()) as session:
+        from claimtrack.lookup import check_topic
+
+        check_topic(session, topic)
         rows = report.changes(session, selection, start)  # streamed, window by window
         show(render.CHANGES, rows, fmt=fmt, tablefmt=tablefmt, out=out)
