@@ -97,12 +97,13 @@ def visible(text: str) -> str:
     return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
 
 
-# In a name, which is one line, a line break or a tab is a control too; and so are the
+# In a name, which is one line, a line break (Unicode's line and paragraph separators
+# too) or a tab is a control; and so are the
 # bidi controls that reorder everything after them up to the end of the line (the
 # embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069), which would turn
 # the rest of a table's line around. Text (a claim, a quote) keeps them: Persian needs
 # them, and a quote's line breaks are its own.
-_IN_NAMES = re.compile("[\t\n\r\u202a-\u202e\u2066-\u2069]")
+_IN_NAMES = re.compile("[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 # What no name given on one line holds: every C0 control (tab, line feed and carriage
