@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-
 from conftest import snapshot
 
 from claimtrack import db
@@ -264,8 +263,12 @@ def test_arabic_forms_rekeys_and_reports_each_clash_without_merging(db_url, capf
                 c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
                           {"i": pid, "k": old(name)})  # fmt: skip
             for pid, name in aliases:
-                c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
-                                  "VALUES (:i, :n, :k)"), {"i": pid, "n": name, "k": old(name)})
+                c.execute(
+                    sa.text(
+                        "INSERT INTO party_alias (party_id, alias, alias_norm) VALUES (:i, :n, :k)"
+                    ),
+                    {"i": pid, "n": name, "k": old(name)},
+                )
                 c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
                           {"i": pid, "k": old(name)})  # fmt: skip
             key = old(text)
@@ -282,13 +285,17 @@ def test_arabic_forms_rekeys_and_reports_each_clash_without_merging(db_url, capf
         printed = capfd.readouterr().err.splitlines()
         # #2's spelling was its key already: it keeps it; #4 is later than #3.
         assert [line.split("run: ")[-1] for line in printed if "Name clash" in line] == [
-            "claimtrack party merge 1 2", "claimtrack party merge 4 3"], printed
+            "claimtrack party merge 1 2",
+            "claimtrack party merge 4 3",
+        ], printed
         with engine.connect() as c:
             logged = c.execute(sa.text(
                 "SELECT editor, detail FROM event WHERE action = 'name clash' ORDER BY id"
             )).all()  # fmt: skip
             assert [(e, d.rsplit(" ", 2)[-2:]) for e, d in logged] == [
-                ("db upgrade", ["1", "2"]), ("db upgrade", ["4", "3"])]
+                ("db upgrade", ["1", "2"]),
+                ("db upgrade", ["4", "3"]),
+            ]
             keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
             assert keys == {
                 normalise("Gaza Ministry of Health"): 1, old("وزارة الصحة في غزة"): 1,
@@ -301,14 +308,16 @@ def test_arabic_forms_rekeys_and_reports_each_clash_without_merging(db_url, capf
             assert c.execute(sa.text("SELECT text_norm FROM claim")).scalar() == normalise(text)
             grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
             assert sorted(grams) == sorted(
-                tuple(r.values()) for r in sketch_rows(1, "gaza", normalise(text)))
+                tuple(r.values()) for r in sketch_rows(1, "gaza", normalise(text))
+            )
         with Session(engine) as session:
             assert matching_claims(session, "قصف مستشفى في غزه") == [1]
         db.downgrade(engine, "0016_first")
         after = snapshot(engine)
         for table in ("party", "party_alias", "claim", "claim_sketch"):
             assert after[table] == before[table], table
-        assert sorted(r[1:] for r in after["party_name"]) == sorted(r[1:] for r in before["party_name"])
+        namespace = [sorted(r[1:] for r in rows["party_name"]) for rows in (after, before)]
+        assert namespace[0] == namespace[1]
         db.upgrade(engine)
     finally:
         engine.dispose()
@@ -324,13 +333,22 @@ def test_arabic_forms_clash_leaves_a_party_that_merge_joins(run, db_url):
         before = importlib_before()
         with engine.begin() as c:
             for pid, name in ((1, "الجزيرة"), (2, "Al Jazeera")):
-                c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
-                                  "created_at) VALUES (:i, :n, :k, 'media', false, :t)"),
-                          {"i": pid, "n": name, "k": before(name), "t": "2026-04-11 10:00"})
+                c.execute(
+                    sa.text(
+                        "INSERT INTO party (id, name, name_norm, kind, anonymous, "
+                        "created_at) VALUES (:i, :n, :k, 'media', false, :t)"
+                    ),
+                    {"i": pid, "n": name, "k": before(name), "t": "2026-04-11 10:00"},
+                )
                 c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
                           {"i": pid, "k": before(name)})  # fmt: skip
-            c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
-                              "VALUES (2, 'الجزيره', :k)"), {"k": before("الجزيره")})
+            c.execute(
+                sa.text(
+                    "INSERT INTO party_alias (party_id, alias, alias_norm) "
+                    "VALUES (2, 'الجزيره', :k)"
+                ),
+                {"k": before("الجزيره")},
+            )
             c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (2, :k)"),
                       {"k": before("الجزيره")})  # fmt: skip
         db.upgrade(engine)
@@ -346,7 +364,8 @@ def test_arabic_forms_clash_leaves_a_party_that_merge_joins(run, db_url):
         import json
 
         assert [(p["id"], p["aliases"]) for p in json.loads(listed.output)] == [
-            (2, ["الجزيره", "الجزيرة"])]
+            (2, ["الجزيره", "الجزيرة"])
+        ]
     finally:
         engine.dispose()
 

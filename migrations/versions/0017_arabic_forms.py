@@ -138,8 +138,9 @@ def _rekey_parties(connection, fold: Callable[[str], str], kept: set[tuple[int, 
             changed,
         )  # fmt: skip
     aliases = connection.execute(
-        sa.select(alias.c.id, alias.c.party_id, alias.c.alias, alias.c.alias_norm)
-        .order_by(alias.c.party_id, alias.c.id)
+        sa.select(alias.c.id, alias.c.party_id, alias.c.alias, alias.c.alias_norm).order_by(
+            alias.c.party_id, alias.c.id
+        )
     ).all()
     final = {(a.party_id, a.alias_norm): a.id for a in aliases}  # as they stand
     changed = []
@@ -206,11 +207,12 @@ def _report(connection, clashes, fold) -> None:
         spelled[(pid, fold(name))] = name
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for party_id, old, holder, key in clashes:
+        mine, theirs = spelled.get((party_id, key), old), spelled.get((holder, key), key)
         detail = (
-            f"party #{party_id} {shown[party_id]!r} answers to {spelled.get((party_id, key), old)!r}, "
-            f"which now reads as {spelled.get((holder, key), key)!r} of party #{holder} "
-            f"{shown[holder]!r} (Arabic letter forms are one name): it is found by its id "
-            f"until then; if they are one party, run: claimtrack party merge {party_id} {holder}"
+            f"party #{party_id} {shown[party_id]!r}: {mine!r} now reads as {theirs!r} of "
+            f"party #{holder} {shown[holder]!r} (Arabic letter forms are one name); "
+            f"#{party_id} is found by its id: if they are one party, run: "
+            f"claimtrack party merge {party_id} {holder}"
         )
         sys.stderr.write(f"Name clash: {detail}\n")
         connection.execute(
