@@ -176,12 +176,15 @@ def _rekey_claims(connection, fold: Callable[[str], str]) -> None:
         ).all()
         if not part:
             break
-        changed, grams = [], []
+        changed, gone, grams = [], [], []
         for c in part:
             key = fold(c.text)
             if key != c.text_norm:
                 digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
                 changed.append({"cid": c.id, "norm": key, "digest": digest})
+                # The old sketch by its whole primary key: claim_sketch has no index on
+                # claim_id alone, and a scan per batch would read every sketch each time.
+                gone += sketch_rows(c.id, c.topic, c.text_norm)
                 grams += sketch_rows(c.id, c.topic, key)
         if changed:
             connection.execute(
@@ -190,8 +193,14 @@ def _rekey_claims(connection, fold: Callable[[str], str]) -> None:
                 .values(text_norm=sa.bindparam("norm"), text_key=sa.bindparam("digest")),
                 changed,
             )
-            ids = [c["cid"] for c in changed]
-            connection.execute(sketch.delete().where(sketch.c.claim_id.in_(ids)))
+            connection.execute(
+                sketch.delete().where(
+                    sketch.c.topic_key == sa.bindparam("t"),
+                    sketch.c.gram == sa.bindparam("g"),
+                    sketch.c.claim_id == sa.bindparam("c"),
+                ),
+                [{"t": g["topic_key"], "g": g["gram"], "c": g["claim_id"]} for g in gone],
+            )
             for start in range(0, len(grams), BATCH):
                 connection.execute(sketch.insert(), grams[start : start + BATCH])
         last = part[-1].id
