@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import snapshot
+from conftest import snapshot, stored_as_before
 
 from claimtrack import bulk, db, importer
 from claimtrack.cli import cli
@@ -740,25 +740,6 @@ def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(run, e
             assert (picture in out) == (name in shown), (args, picture, out)
     listed = json.loads(run("party", "list", "--format", "json").stdout)
     assert set(names) <= {p["name"] for p in listed}  # as given
-
-
-def stored_as_before(engine, old: str, new: str, *, alias: bool = False) -> None:
-    """Give a party (or an alias) the name ``new`` in the database, as claimtrack stored
-    one before it refused names with line breaks and controls (user trial D12): such
-    names stay readable, and must show as tables show them."""
-    import sqlalchemy as sa
-
-    from claimtrack.names import normalise
-
-    keys = {"old": old, "new": new, "ok": normalise(old), "nk": normalise(new)}
-    with engine.begin() as c:
-        if alias:
-            c.execute(sa.text("UPDATE party_alias SET alias = :new, alias_norm = :nk "
-                              "WHERE alias = :old"), keys)  # fmt: skip
-        else:
-            c.execute(sa.text("UPDATE party SET name = :new, name_norm = :nk WHERE name = :old"),
-                      keys)  # fmt: skip
-        c.execute(sa.text("UPDATE party_name SET key = :nk WHERE key = :ok"), keys)
 
 
 def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():
