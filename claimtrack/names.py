@@ -12,6 +12,14 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
 - the Arabic letters that Persian writes differently folded to one (ي ى → ی, ك → ک),
   so a name typed on an Arabic keyboard finds the one typed on a Persian one, and the
   tatweel that only stretches a word (ايـران = ایران) dropped, as is the Braille blank;
+- the Arabic spellings editors use interchangeably folded to one: teh marbuta to heh
+  (غزة = غزه), the alefs with hamza above or below, madda and wasla to the bare alef
+  (أ إ آ ٱ → ا: الإسلامي = الاسلامي), and every Arabic combining mark dropped (the
+  vowel signs, shadda and sukun, the superscript alef, Quranic annotation: مُحَمَّد =
+  محمد), the marks being Unicode's nonspacing marks of the Arabic script (its
+  Script_Extensions), not a list of ours. Hamza on waw or yeh (ؤ ئ) and the lone hamza
+  (ء) are letters of their own and stay; so do Urdu's and Kurdish's own hehs (ہ ە).
+  Revision 0017 recomputed stored keys when these folds came in;
 - runs of white space made one space, and trimmed.
 """
 
@@ -21,9 +29,14 @@ import functools
 import re
 import unicodedata
 
-# Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; the tatweel (kashida),
-# which only stretches a word, and the Braille blank, which shows nothing, are dropped.
+# Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; teh marbuta -> heh;
+# alef with hamza above, below, madda, wasla -> alef; the tatweel (kashida), which only
+# stretches a word, and the Braille blank, which shows nothing, are dropped. A change here
+# changes stored keys: it needs a revision that recomputes them (as 0006 and 0017 do).
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
+                          "\u0629": "\u0647",
+                          "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
+                          "\u0671": "\u0627",
                           "\u0640": None, "\u2800": None})  # fmt: skip
 
 
@@ -39,19 +52,24 @@ def normalise(text: str) -> str:
         # Nothing to fold but case and spaces, and no need of the regex module's Unicode
         # tables (tests/test_names.py holds this to the full way below).
         return " ".join(text.lower().split())
-    ignorable, space = _patterns()
+    ignorable, space, marks = _patterns()
     key = unicodedata.normalize("NFKC", ignorable.sub("", text))
     key = unicodedata.normalize("NFKC", key.casefold())
-    key = ignorable.sub("", key).translate(_LETTERS)
+    key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
     return space.sub(" ", key).strip()
 
 
 @functools.cache
 def _patterns():
-    """Default_Ignorable_Code_Point, and runs of white space, from Unicode's own tables."""
+    """Default_Ignorable_Code_Point, runs of white space, and the Arabic script's
+    combining marks, from Unicode's own tables."""
     import regex
 
-    return regex.compile(r"\p{Default_Ignorable_Code_Point}"), regex.compile(r"\s+")
+    return (
+        regex.compile(r"\p{Default_Ignorable_Code_Point}"),
+        regex.compile(r"\s+"),
+        regex.compile(r"(?V1)[\p{Script_Extensions=Arabic}&&\p{Mn}]"),
+    )
 
 
 # What a terminal would act on rather than show: the C0 controls but tab and newline
@@ -79,12 +97,25 @@ def visible(text: str) -> str:
     return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
 
 
-# In a name, which is one line, a line break or a tab is a control too; and so are the
+# In a name, which is one line, a line break (Unicode's line and paragraph separators
+# too) or a tab is a control; and so are the
 # bidi controls that reorder everything after them up to the end of the line (the
 # embeddings, overrides and isolates: U+202A-U+202E, U+2066-U+2069), which would turn
 # the rest of a table's line around. Text (a claim, a quote) keeps them: Persian needs
 # them, and a quote's line breaks are its own.
-_IN_NAMES = re.compile("[\t\n\r\u202a-\u202e\u2066-\u2069]")
+_IN_NAMES = re.compile("[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+# What no name given on one line holds: every C0 control (tab, line feed and carriage
+# return included), DEL, the C1 controls (NEL among them), and Unicode's line and
+# paragraph separators.
+_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line_breaker(text: str) -> str | None:
+    """The first line break or control character in a name, if any (a paste error)."""
+    found = _LINE_BREAKERS.search(text)
+    return found.group() if found else None
 
 
 def _name_picture(match: re.Match) -> str:

@@ -30,7 +30,7 @@ from claimtrack.models import (
     Source,
     Stance,
 )
-from claimtrack.names import clean, normalise, quoted_name, visible_name
+from claimtrack.names import clean, normalise, one_line_breaker, quoted_name, visible_name
 from claimtrack.times import When, said_when
 from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side_of
 
@@ -40,9 +40,11 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def current_editor(explicit: str | None = None) -> str:
-    """Who is writing: ``--editor``, then ``CLAIMTRACK_EDITOR``, then the OS user."""
-    editor = explicit or os.environ.get(ENV_EDITOR)
-    if not editor:
+    """Who is writing: ``--editor``, then ``CLAIMTRACK_EDITOR``, then the OS user. One
+    given empty (``--editor ""``, ``CLAIMTRACK_EDITOR=``) is kept, not passed over, so
+    the command refuses it rather than record the OS account under someone's action."""
+    editor = explicit if explicit is not None else os.environ.get(ENV_EDITOR)
+    if editor is None:
         try:
             editor = getpass.getuser()
         except Exception:  # no user name in a bare container
@@ -64,6 +66,9 @@ def log_event(session: Session, editor: str, action: str, detail: str) -> None:
 # Names and titles are looked up by index, which caps an entry's size (PostgreSQL: a
 # few kilobytes); claim texts and quotes have no limit.
 MAX_LENGTH = {"party name": 300, "alias": 300, "topic": 200, "source title": 1000}
+# What is one line: a new name, alias or title with a line break or a control character
+# in it is refused (``names.one_line_breaker``); claim texts, quotes and reasons keep theirs.
+ONE_LINE = ("party name", "alias", "source title")
 
 
 def required(text: str | None, what: str, *, key: str | None = None) -> str:
@@ -74,6 +79,13 @@ def required(text: str | None, what: str, *, key: str | None = None) -> str:
         raise UsageError(f"{what} is empty: give some text")
     if "\x00" in value:
         raise UsageError(f"{what} contains a NUL byte")
+    if what in ONE_LINE and one_line_breaker(value):
+        # A paste error: a name that no one could type back, and one that breaks every
+        # one-line listing. Names stored before this check stay readable (visible_name).
+        raise UsageError(
+            f"{what} {quoted_name(value)} contains a line break or a control character: "
+            "give it on one line"
+        )
     key = normalise(value) if key is None else key
     if not key:
         raise UsageError(f"{what} {value!r} has only invisible characters: give some text")

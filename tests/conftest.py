@@ -131,3 +131,22 @@ def snapshot(engine) -> dict[str, list[tuple]]:
             rows = connection.execute(sa.select(table).order_by(*table.columns)).all()
             result[name] = [tuple(r) for r in rows]
     return result
+
+
+def stored_as_before(engine, old: str, new: str, *, alias: bool = False) -> None:
+    """Give a party (or an alias) the name ``new`` in the database, as claimtrack stored
+    one before it refused names with line breaks and controls (user trial D12): such
+    names stay readable, and must show as tables show them."""
+    import sqlalchemy as sa
+
+    from claimtrack.names import normalise
+
+    keys = {"old": old, "new": new, "ok": normalise(old), "nk": normalise(new)}
+    with engine.begin() as c:
+        if alias:
+            c.execute(sa.text("UPDATE party_alias SET alias = :new, alias_norm = :nk "
+                              "WHERE alias = :old"), keys)  # fmt: skip
+        else:
+            c.execute(sa.text("UPDATE party SET name = :new, name_norm = :nk WHERE name = :old"),
+                      keys)  # fmt: skip
+        c.execute(sa.text("UPDATE party_name SET key = :nk WHERE key = :ok"), keys)

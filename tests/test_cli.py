@@ -573,3 +573,65 @@ def test_a_narrow_table_cuts_a_name_between_its_words(seeded_run):
     start = cells.index("Direction du")
     assert cells[start : start + 3] == ["Direction du", "renseignement", "militaire"]
     assert max(map(len, table.splitlines())) <= 100  # COLUMNS, as conftest sets it
+
+
+def _refused_in_one_line(run, engine, *args, code=2) -> str:
+    before = snapshot(engine)
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert snapshot(engine) == before
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("party", "add", "Line1\nLine2"),
+        ("party", "add", "Line1\r\nLine2"),
+        ("party", "add", "Tab\there"),
+        ("party", "add", "Esc\x1b[31m"),
+        ("party", "add", "Next\x85line"),
+        ("party", "add", "Para\u2029graph"),
+        ("party", "add", "Hamas", "--alias", "Line1\nLine2"),
+        ("party", "alias", "Iran", "Two\nLines"),
+        ("party", "edit", "Iran", "--name", "Iran\nIslamic Republic"),
+        ("source", "add", "Title\nand more", "--outlet", "Iran"),
+        ("claim", "add", "X", "--by", "New\nParty", "--create-missing"),
+    ],
+)
+def test_a_name_or_title_with_a_line_break_or_control_is_refused(run, engine, args):
+    """A party name, alias or source title with a line break or a control character (a
+    paste error, user trial D12) is refused in one line, exit 2, nothing written."""
+    assert run("party", "add", "Iran").exit_code == 0
+    out = _refused_in_one_line(run, engine, *args)
+    assert "contains a line break or a control character: give it on one line" in out, out
+    assert "\n" not in out.rstrip("\n") and "\x1b" not in out
+
+
+def test_a_csv_import_refuses_a_party_name_on_two_lines(run, engine, tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text('claim,party,stance,source,date\nX,"Two\nLines",asserts,,2026-05-01\n')
+    result = run("import", "csv", str(path))
+    assert result.exit_code != 0, result.output
+    assert "line break or a control character" in result.output, result.output
+    assert run("party", "list", "--format", "json").output.strip() == "[]"
+
+
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_an_empty_editor_is_refused_not_replaced_by_the_os_user(run, engine, monkeypatch, how):
+    """`--editor ""` (or CLAIMTRACK_EDITOR set empty) fell back to the OS account, which
+    the log then named (user trial D9): refused, as one of only invisible characters is."""
+    if how == "option":
+        args = ("--editor", "", "party", "add", "Someone Newer")
+    else:
+        monkeypatch.setenv("CLAIMTRACK_EDITOR", "")
+        args = ("party", "add", "Someone Newer")
+    out = _refused_in_one_line(run, engine, *args)
+    assert "the editor name is empty" in out, out
+    # an unset variable still falls back to the OS user
+    monkeypatch.delenv("CLAIMTRACK_EDITOR")
+    assert run("party", "add", "Someone Newer").exit_code == 0
+    assert run("--editor", "desk-2", "party", "add", "Someone Newest").exit_code == 0
+    log = json.loads(run("log", "--format", "json").output)
+    assert {e["editor"] for e in log} >= {"desk-2"} and "" not in {e["editor"] for e in log}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from conftest import stored_as_before
 
 from claimtrack import render, report
 from claimtrack.cli.export import export
@@ -69,7 +70,8 @@ def _hostile(run, engine) -> None:
         return result.stdout.strip()
 
     ok("party", "add", "=cmd|' /C calc'!A0", "--kind", "government")
-    ok("party", "add", "\x1b[31m红色\x07", "--kind", "person", "--for", "=cmd|' /C calc'!A0")
+    ok("party", "add", "红色", "--kind", "person", "--for", "=cmd|' /C calc'!A0")
+    stored_as_before(engine, "红色", "\x1b[31m红色\x07")  # a new name with controls is refused
     first = ok("claim", "add", "+1 destroyers =SUM(A1) 美国\x01", "--topic", "hostile",
                "--by", "=cmd|' /C calc'!A0", "--at", "2026-04-12", "--tz", "+03:30",
                "--quote", "@everyone -look", "--url", "https://x.example/1")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
+from conftest import snapshot
 
 from claimtrack import db
 
@@ -228,3 +229,155 @@ def test_an_upgrade_checks_the_keys_each_revision_could_break(tmp_path):
         assert revision() == "0013_changes"
     finally:
         engine.dispose()
+
+
+def test_arabic_forms_rekeys_and_reports_each_clash_without_merging(db_url, capfd):
+    """0017 folds Arabic spelling variants (user trial D5): stored keys are recomputed;
+    two parties whose names now read alike are both kept, the clash printed and logged with
+    the merge command (ids: the later one's name would find the earlier); two aliases of
+    one party that now read alike stay two; claims are found by the new keys; going back
+    restores 0016's keys."""
+    import hashlib
+
+    from sqlalchemy.orm import Session
+
+    from claimtrack.names import normalise
+    from claimtrack.search import matching_claims
+    from claimtrack.similar import sketch_rows
+
+    old = importlib_before()
+    t = "2026-04-11 10:00:00"
+    parties = [(1, "Gaza Ministry of Health"), (2, "وزاره الصحه في غزه"),
+               (3, "حركة الجهاد الإسلامي"), (4, "PIJ"), (5, "Abu Obeida")]  # fmt: skip
+    aliases = [(1, "وزارة الصحة في غزة"), (4, "حركة الجهاد الأسلامي"),
+               (5, "أبو عبيدة"), (5, "ابو عبيده")]  # fmt: skip
+    text = "قَصْف مستشفى في غزة"
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0016_first")
+        with engine.begin() as c:
+            for pid, name in parties:
+                c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
+                                  "created_at) VALUES (:i, :n, :k, 'person', false, :t)"),
+                          {"i": pid, "n": name, "k": old(name), "t": t})  # fmt: skip
+                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                          {"i": pid, "k": old(name)})  # fmt: skip
+            for pid, name in aliases:
+                c.execute(
+                    sa.text(
+                        "INSERT INTO party_alias (party_id, alias, alias_norm) VALUES (:i, :n, :k)"
+                    ),
+                    {"i": pid, "n": name, "k": old(name)},
+                )
+                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                          {"i": pid, "k": old(name)})  # fmt: skip
+            key = old(text)
+            c.execute(sa.text("INSERT INTO claim (id, topic, text, text_norm, text_key, created_at,"
+                              " created_by) VALUES (1, 'gaza', :x, :k, :d, :t, 'old')"),
+                      {"x": text, "k": key, "d": hashlib.sha256(key.encode()).hexdigest(),
+                       "t": t})  # fmt: skip
+            for row in sketch_rows(1, "gaza", key):
+                c.execute(sa.text("INSERT INTO claim_sketch VALUES (:topic_key, :gram, :claim_id)"),
+                          row)  # fmt: skip
+        before = snapshot(engine)
+        capfd.readouterr()
+        db.upgrade(engine)
+        printed = capfd.readouterr().err.splitlines()
+        # #2's spelling was its key already: it keeps it; #4 is later than #3.
+        assert [line.split("run: ")[-1] for line in printed if "Name clash" in line] == [
+            "claimtrack party merge 1 2",
+            "claimtrack party merge 4 3",
+        ], printed
+        with engine.connect() as c:
+            logged = c.execute(sa.text(
+                "SELECT editor, detail FROM event WHERE action = 'name clash' ORDER BY id"
+            )).all()  # fmt: skip
+            assert [(e, d.rsplit(" ", 2)[-2:]) for e, d in logged] == [
+                ("db upgrade", ["1", "2"]),
+                ("db upgrade", ["4", "3"]),
+            ]
+            keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
+            assert keys == {
+                normalise("Gaza Ministry of Health"): 1, old("وزارة الصحة في غزة"): 1,
+                normalise("وزاره الصحه في غزه"): 2, normalise("حركة الجهاد الإسلامي"): 3,
+                old("حركة الجهاد الأسلامي"): 4, "pij": 4, "abu obeida": 5,
+                normalise("ابو عبيدة"): 5,
+            }  # fmt: skip
+            assert c.execute(sa.text("SELECT count(*) FROM party_alias")).scalar() == 4
+            assert c.execute(sa.text("SELECT count(*) FROM party")).scalar() == 5
+            assert c.execute(sa.text("SELECT text_norm FROM claim")).scalar() == normalise(text)
+            grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
+            assert sorted(grams) == sorted(
+                tuple(r.values()) for r in sketch_rows(1, "gaza", normalise(text))
+            )
+        with Session(engine) as session:
+            assert matching_claims(session, "قصف مستشفى في غزه") == [1]
+        db.downgrade(engine, "0016_first")
+        after = snapshot(engine)
+        for table in ("party", "party_alias", "claim", "claim_sketch"):
+            assert after[table] == before[table], table
+        namespace = [sorted(r[1:] for r in rows["party_name"]) for rows in (after, before)]
+        assert namespace[0] == namespace[1]
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_arabic_forms_clash_leaves_a_party_that_merge_joins(run, db_url):
+    """After 0017 kept a clash apart, the command it printed joins the two parties."""
+    from claimtrack.names import normalise
+
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0016_first")
+        before = importlib_before()
+        with engine.begin() as c:
+            for pid, name in ((1, "الجزيرة"), (2, "Al Jazeera")):
+                c.execute(
+                    sa.text(
+                        "INSERT INTO party (id, name, name_norm, kind, anonymous, "
+                        "created_at) VALUES (:i, :n, :k, 'media', false, :t)"
+                    ),
+                    {"i": pid, "n": name, "k": before(name), "t": "2026-04-11 10:00"},
+                )
+                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                          {"i": pid, "k": before(name)})  # fmt: skip
+            c.execute(
+                sa.text(
+                    "INSERT INTO party_alias (party_id, alias, alias_norm) "
+                    "VALUES (2, 'الجزيره', :k)"
+                ),
+                {"k": before("الجزيره")},
+            )
+            c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (2, :k)"),
+                      {"k": before("الجزيره")})  # fmt: skip
+        db.upgrade(engine)
+        with engine.connect() as c:
+            holder = c.execute(sa.text("SELECT party_id FROM party_name WHERE key = :k"),
+                               {"k": normalise("الجزيرة")}).scalar()  # fmt: skip
+        assert holder == 2  # its spelling (ه) was its key already
+        shown = run("party", "show", "الجزيرة")
+        assert shown.exit_code == 0 and shown.output.startswith("#2 Al Jazeera"), shown.output
+        merged = run("party", "merge", "1", "2")
+        assert merged.exit_code == 0, merged.output
+        listed = run("party", "list", "--format", "json")
+        import json
+
+        assert [(p["id"], p["aliases"]) for p in json.loads(listed.output)] == [
+            (2, ["الجزيره", "الجزيرة"])
+        ]
+    finally:
+        engine.dispose()
+
+
+def importlib_before():
+    """0016's folding, as revision 0017 keeps it for its downgrade."""
+    import importlib.util
+
+    from claimtrack import bundled
+
+    path = bundled.folder("migrations") / "versions" / "0017_arabic_forms.py"
+    spec = importlib.util.spec_from_file_location("revision_0017", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._before

@@ -376,7 +376,8 @@ class Env:
 @click.option(
     "--editor",
     metavar="NAME",
-    help="Who is recording, for the audit log. Default: $CLAIMTRACK_EDITOR, else the OS user.",
+    help="Who is recording, for the audit log. Default: $CLAIMTRACK_EDITOR, else the OS user "
+    "(an empty name is refused).",
 )
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, editor: str | None) -> None:
