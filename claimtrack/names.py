@@ -112,6 +112,12 @@ _IN_NAMES = re.compile("[\t\n\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def on_one_line(text: str) -> str:
+    """The text with each run of line breaks and control characters made one space: for
+    a name taken from a dataset, where a tab in a display name is not a paste error."""
+    return re.sub(_LINE_BREAKERS.pattern + "+", " ", text).strip()
+
+
 def one_line_breaker(text: str) -> str | None:
     """The first line break or control character in a name, if any (a paste error)."""
     found = _LINE_BREAKERS.search(text)

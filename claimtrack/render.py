@@ -672,22 +672,27 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
                    if (w := header(c)) > shares[i] or (w := natural(c)) < shares[i]}  # fmt: skip
         if not settled:
             widths.update(shares)
+            free -= sum(shares.values())
             break
         for i, w in settled.items():
             widths[i] = w
             free -= w
             del flexible[i]
-    _keep_words_whole(widths, {i: whole_words(c) for i, c in shared.items()})
+    _keep_words_whole(widths, {i: whole_words(c) for i, c in shared.items()}, free)
     return [widths[i] for i in range(len(columns))]
 
 
-def _keep_words_whole(widths: dict[int, int], words: dict[int, int]) -> None:
-    """Columns narrower than their longest word take columns from those wider than
-    theirs, as far as those can give without cutting a word of their own: a name is
-    cut between its words ("Gaza Ministry", not "Gaza Mi|nistry"). The narrowest gaps
-    are closed first; the table's width does not change."""
+def _keep_words_whole(widths: dict[int, int], words: dict[int, int], free: int) -> None:
+    """Columns narrower than their longest word take the terminal's columns the table
+    left unused (``free``), then columns from those wider than theirs, as far as those
+    can give without cutting a word of their own: a name is cut between its words
+    ("Gaza Ministry", not "Gaza Mi|nistry"). The narrowest gaps are closed first; the
+    table grows only into the terminal's unused width."""
     spare = {i: widths[i] - need for i, need in words.items() if widths[i] > need}
     for i in sorted((i for i in words if widths[i] < words[i]), key=lambda i: words[i] - widths[i]):
+        taken = min(max(free, 0), words[i] - widths[i])
+        widths[i] += taken
+        free -= taken
         for donor in sorted(spare, key=spare.get, reverse=True):
             given = min(spare[donor], words[i] - widths[i])
             widths[donor] -= given

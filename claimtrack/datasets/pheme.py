@@ -97,16 +97,17 @@ def read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, 
 def _aliases(tweets: list[dict]) -> dict[str, str]:
     """screen name -> its display name, where that names this account alone: display names
     are not unique on Twitter (two accounts called "Matthew" are two people), and in
-    claimtrack a name or alias finds one party."""
-    from claimtrack.names import normalise
+    claimtrack a name or alias finds one party. A display name's tabs and line breaks
+    (claimtrack refuses them in a name) are each made a space."""
+    from claimtrack.names import normalise, on_one_line
 
     users: dict[str, set[str]] = {}
     for t in tweets:
-        for name in (t["author_name"], t["author_screen_name"]):
+        for name in (on_one_line(t["author_name"]), t["author_screen_name"]):
             users.setdefault(normalise(name), set()).add(t["author_screen_name"])
     found = {}
     for t in tweets:
-        name, author = t["author_name"], t["author_screen_name"]
+        name, author = on_one_line(t["author_name"]), t["author_screen_name"]
         if (not _INVISIBLE.fullmatch(name) and normalise(name) != normalise(author)
                 and users[normalise(name)] == {author}):  # fmt: skip
             found[author] = name
