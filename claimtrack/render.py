@@ -652,9 +652,11 @@ WHOLE_WORD = 20
 
 # Where wcwidth's wrap may break a line: at blanks and after a hyphen between letters
 # ("counter-|claim"; it may break "2023-|06-06" too, but a column as wide as the date
-# keeps it whole); a header also after an underscore ("counter_|claims").
+# keeps it whole); a header also after an underscore ("counter_|claims"), or before
+# one where that is narrower ("counter|_claims").
 _BREAKS = re.compile(r"\s+|(?<=[^\W\d_]-)(?=[^\W\d_])")
 _HEADER_PIECE = re.compile(r"[^\s_]*_+|[^\s_]+")
+_HEADER_PIECE_BEFORE = re.compile(r"_*[^\s_]+|_+")
 
 
 def _word_width(text: str) -> int:
@@ -683,14 +685,27 @@ def _word_width(text: str) -> int:
 
 def header_lines(header: str, width: int) -> str:
     """A header wrapped to ``width`` columns: its own lines kept, each broken at blanks
-    and after underscores ("counter_" over "claims"), a piece wider than the column cut
-    by columns; every character kept."""
+    and after underscores ("counter_" over "claims"), or before them where that is
+    narrower ("counter" over "_claims"); a piece wider than the column cut by columns.
+    Every character is kept."""
+    from wcwidth import wcswidth
+
+    lines = _header_wrap(header, width, _HEADER_PIECE)
+    if any(wcswidth(line) > width for line in lines):
+        lines = _header_wrap(header, width, _HEADER_PIECE_BEFORE)
+    out = []
+    for line in lines:  # a piece alone wider than the column: cut by columns
+        out.extend(_wrap(line, width) if wcswidth(line) > width else [line])
+    return "\n".join(out)
+
+
+def _header_wrap(header: str, width: int, pieces: re.Pattern) -> list[str]:
     from wcwidth import wcswidth
 
     out: list[str] = []
     for given in header.split("\n"):
         line = ""
-        for match in _HEADER_PIECE.finditer(given):
+        for match in pieces.finditer(given):
             piece = match.group()
             glue = " " if line and given[match.start() - 1 : match.start()].isspace() else ""
             if not line or wcswidth(line + glue + piece) <= width:
@@ -699,10 +714,15 @@ def header_lines(header: str, width: int) -> str:
             out.append(line)
             line = piece
         out.append(line)
-    lines = []
-    for line in out:  # a piece alone wider than the column: cut by columns
-        lines.extend(_wrap(line, width) if wcswidth(line) > width else [line])
-    return "\n".join(lines)
+    return out
+
+
+def _header_word(header: str) -> int:
+    """The width a header needs to keep each word whole (``header_lines``)."""
+    from wcwidth import wcswidth
+
+    return min(max(map(wcswidth, p.findall(header)), default=0)
+               for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
@@ -742,7 +762,7 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
             hard = widest(c.cell(r, 1) for r in rows)
         floor.append(max(hard, 1 if c.header else 0))
         words.append(max(floor[i], min(word, WHOLE_WORD)))
-        heads.append(max(words[i], widest(_HEADER_PIECE.findall(c.header))))
+        heads.append(max(words[i], _header_word(c.header)))
         if texts and c.width:
             flexible[i] = c.width
     widths = list(floor)

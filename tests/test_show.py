@@ -317,6 +317,7 @@ def test_header_lines_break_after_underscores_and_keep_every_character():
     from claimtrack.render import header_lines
 
     assert header_lines("counter_claims", 8) == "counter_\nclaims"
+    assert header_lines("counter_claims", 7) == "counter\n_claims"  # no "_" alone
     assert header_lines("counter_claims", 20) == "counter_claims"
     assert header_lines("denied /\ncountered by", 9) == "denied /\ncountered\nby"
     assert header_lines("retractions", 6) == "retrac\ntions"
