@@ -650,11 +650,11 @@ def _table_cell(value: Any, width: int, lines: int | None = 4) -> Any:
 # which has no blanks, breaks between any two of its characters and needs no such width.
 WHOLE_WORD = 20
 
-# Where wcwidth's wrap may break a line: at blanks and after a hyphen between letters
-# ("counter-|claim"; it may break "2023-|06-06" too, but a column as wide as the date
-# keeps it whole); a header also after an underscore ("counter_|claims"), or before
-# one where that is narrower ("counter|_claims").
-_BREAKS = re.compile(r"\s+|(?<=[^\W\d_]-)(?=[^\W\d_])")
+# A word is what lies between blanks: wcwidth's wrap may also break after a hyphen, but a
+# hyphenated name ("Al-Ahli") or mark ("[counter-claim #2]") reads best whole, and a
+# column as wide as the whole word never breaks it. A header may break after an
+# underscore ("counter_|claims"), or before one where that is narrower ("counter|_claims").
+_BREAKS = re.compile(r"\s+")
 _HEADER_PIECE = re.compile(r"[^\s_]*_+|[^\s_]+")
 _HEADER_PIECE_BEFORE = re.compile(r"_*[^\s_]+|_+")
 

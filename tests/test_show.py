@@ -265,8 +265,7 @@ def _columns_at(line: str) -> list[int]:
 def test_tables_cut_no_word_of_a_name_and_fit_the_terminal(ahli, monkeypatch, columns):
     """At each width every table fits the terminal, its borders in line (Persian and
     Chinese names measured as the terminal draws them), and no cell cuts a word that
-    its column can hold: "Netanyahu", "Ministry", "پاسداران" stay whole ("counter-claim"
-    may break after its hyphen, as wcwidth wraps it)."""
+    its column can hold: "Netanyahu", "Ministry", "پاسداران" stay whole."""
     monkeypatch.setenv("COLUMNS", str(columns))
     # Chinese breaks between any two characters: its name is no word to keep whole.
     words = {w for name in AHLI_NAMES[:-1] for w in name.split()} | {
