@@ -728,7 +728,7 @@ def _header_word(header: str) -> int:
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
     """Each column's width, the table within the terminal, in order of what matters most:
 
-    1. what cannot wrap: a number, a time's date, a character of a text;
+    1. what cannot wrap: a number, a cell that ignores its width, a character of a text;
     2. every word of the cells whole (up to ``WHOLE_WORD`` columns): "Netanyahu" is never
        cut while another column has width to give;
     3. every word of the headers whole ("counter_" over "claims"); when they cannot all
@@ -737,7 +737,8 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
     5. the flexible columns, by weight, as wide as their lines (fewer lines a cell);
     6. the headers on as few lines as they were written.
 
-    Each step takes only what the terminal has left, the narrowest gaps closed first; so
+    Each step takes only what the terminal has left, the narrowest gaps closed first
+    (but step 3's); so
     a word is cut only when it alone is wider than what is left for its column. Only
     what cannot wrap (step 1) can make a table wider than the terminal.
     """
