@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -91,7 +92,9 @@ def shown(positions: tuple[Position, ...]) -> tuple[list[Position], int]:
 class Column:
     header: str
     cell: Callable[[Any], Any]
-    width: int = 0  # 0: as wide as its cells; otherwise a share of the free width
+    # 0: as wide as its cells (when the terminal has room, after every column's words);
+    # otherwise its weight in sharing the width the terminal has left (``_widths``)
+    width: int = 0
     lines: int | None = None  # at most this many lines in a table
 
 
@@ -331,7 +334,7 @@ CONTESTED = View(
         Column("claim", _claim_cell, width=4),
         Column("asserted by", lambda r, w: _positions_cell(r.support, w), width=3),
         Column("denied /\ncountered by", lambda r, w: _positions_cell(r.oppose, w), width=3),
-        Column("contested since\nlast activity", lambda r, w: _times_cell(r)),
+        Column("contested since\nlast activity", lambda r, w: fit(_times_cell(r), w)),
     ),
     record=contested_record,
     empty="No contested claims.",
@@ -463,7 +466,7 @@ def timeline_view(claim_id: int) -> View:
         name="timeline",
         flat=(),
         table=(
-            Column("said", lambda t, w: str(t.said)),
+            Column("said", lambda t, w: fit(str(t.said), w)),
             Column("party", lambda t, w: fit(visible_name(t.party), w), width=2),
             Column("stance", lambda t, w: fit(stance_cell(t, claim_id), w), width=2),
             Column("quote", lambda t, w: fit(t.quote or "", w), width=4),
@@ -483,7 +486,7 @@ PARTY_STANCES = View(
     name="stances",
     flat=(),
     table=(
-        Column("said", lambda s, w: str(s.said)), Column("stance", lambda s, w: s.kind),
+        Column("said", lambda s, w: fit(str(s.said), w)), Column("stance", lambda s, w: s.kind),
         Column("by", lambda s, w: fit(visible_name(s.by), w), width=1),
         Column("claim", lambda s, w: s.claim_id),
         Column("", lambda s, w: fit(s.claim, w), width=3),
@@ -583,20 +586,29 @@ def _wrap(paragraph: str, width: int) -> list[str]:
 
 
 def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
-    """Rows as a table that fits the terminal: flexible columns share what the fixed
-    ones leave."""
-    from tabulate import tabulate
+    """Rows as a table that fits the terminal (``_widths``), headers wrapped to their
+    columns (``header_lines``)."""
+    import tabulate as tabulate_module
 
     columns = view.table or tuple(
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
         if name not in view.names
-        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w), width=1)
+        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w, None), width=1)
         for name, get in view.flat
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
     widths = _widths(columns, rows)
     cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
-    return tabulate(cells, headers=[c.header for c in columns], tablefmt=tablefmt)
+    headers = [header_lines(c.header, w) for c, w in zip(columns, widths, strict=True)]
+    # tabulate makes a column two wider than its header (MIN_PADDING, a module setting it
+    # reads at each call): that is what made "counter_claims" take the width of the names
+    # beside it. The border already pads each column; the header gets the width _widths
+    # gave it, no more.
+    padding, tabulate_module.MIN_PADDING = tabulate_module.MIN_PADDING, 0
+    try:
+        return tabulate_module.tabulate(cells, headers=headers, tablefmt=tablefmt)
+    finally:
+        tabulate_module.MIN_PADDING = padding
 
 
 def _shown(cell: Callable) -> Callable:
@@ -618,86 +630,204 @@ def _name_cell(value: Any) -> Any:
     return value
 
 
-def _table_cell(value: Any, width: int) -> Any:
+def _table_cell(value: Any, width: int, lines: int | None = 4) -> Any:
+    """A flat column's cell: text in at most ``lines`` lines (None for names, which are
+    never cut short), a number as it is."""
     if value is None:
         return ""
     if isinstance(value, tuple):
         value = ", ".join(value)
     if isinstance(value, str):
-        return fit(value, width, 4)
-    if isinstance(value, When):  # as claim tables print a said time: 2022-09-27 (+02:00)
-        return str(value)
-    return str(_plain(value)) if not isinstance(value, int) else value
+        return fit(value, width, lines)
+    if isinstance(value, int):
+        return value
+    # a said time as claim tables print it (2022-09-27 (+02:00)), another as in JSON
+    return fit(str(value) if isinstance(value, When) else str(_plain(value)), width, lines)
 
 
-# A flexible column is kept as wide as its longest word up to this many columns; a longer
-# word (an address, a Chinese sentence, which has no blanks) is cut by columns.
+# A column is kept as wide as its longest word up to this many columns; a longer word (an
+# address, a Latin run without a blank) is cut by columns. Chinese and Japanese text,
+# which has no blanks, breaks between any two of its characters and needs no such width.
 WHOLE_WORD = 20
+
+# A word is what lies between blanks: wcwidth's wrap may also break after a hyphen, but a
+# hyphenated name ("Al-Ahli") or mark ("[counter-claim #2]") reads best whole, and a
+# column as wide as the whole word never breaks it. A header may break after an
+# underscore ("counter_|claims"), or before one where that is narrower ("counter|_claims").
+_BREAKS = re.compile(r"\s+")
+_HEADER_PIECE = re.compile(r"[^\s_]*_+|[^\s_]+")
+_HEADER_PIECE_BEFORE = re.compile(r"_*[^\s_]+|_+")
+
+
+def _word_width(text: str) -> int:
+    """The widest piece of ``text`` that wrapping keeps on one line: a word, where each
+    wide (CJK) character is a piece of its own, two columns."""
+    from wcwidth import wcswidth, wcwidth
+
+    widest = 0
+    for word in _BREAKS.split(text):
+        if word.isascii():
+            widest = max(widest, len(word))
+            continue
+        if not any(wcwidth(ch) == 2 for ch in word):
+            widest = max(widest, wcswidth(word))
+            continue
+        run = 0
+        for ch in word:
+            w = wcwidth(ch)
+            if w == 2:
+                widest, run = max(widest, run, 2), 0
+            else:
+                run += max(w, 0)
+        widest = max(widest, run)
+    return widest
+
+
+def header_lines(header: str, width: int) -> str:
+    """A header wrapped to ``width`` columns: its own lines kept, each broken at blanks
+    and after underscores ("counter_" over "claims"), or before them where that is
+    narrower ("counter" over "_claims"); a piece wider than the column cut by columns.
+    Every character is kept."""
+    from wcwidth import wcswidth
+
+    lines = _header_wrap(header, width, _HEADER_PIECE)
+    if any(wcswidth(line) > width for line in lines):
+        lines = _header_wrap(header, width, _HEADER_PIECE_BEFORE)
+    out = []
+    for line in lines:  # a piece alone wider than the column: cut by columns
+        out.extend(_wrap(line, width) if wcswidth(line) > width else [line])
+    return "\n".join(out)
+
+
+def _header_wrap(header: str, width: int, pieces: re.Pattern) -> list[str]:
+    from wcwidth import wcswidth
+
+    out: list[str] = []
+    for given in header.split("\n"):
+        line = ""
+        for match in pieces.finditer(given):
+            piece = match.group()
+            glue = " " if line and given[match.start() - 1 : match.start()].isspace() else ""
+            if not line or wcswidth(line + glue + piece) <= width:
+                line += glue + piece
+                continue
+            out.append(line)
+            line = piece
+        out.append(line)
+    return out
+
+
+def _header_word(header: str) -> int:
+    """The width a header needs to keep each word whole (``header_lines``)."""
+    from wcwidth import wcswidth
+
+    return min(max(map(wcswidth, p.findall(header)), default=0)
+               for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
-    """Fixed columns as wide as their content; the rest of the terminal shared by weight.
+    """Each column's width, the table within the terminal, in order of what matters most:
 
-    tabulate pads every header by two (its MIN_PADDING), so no column is narrower than
-    its widest header line plus two; a flexible column never gets more than it needs.
+    1. what cannot wrap: a number, a cell that ignores its width, a character of a text;
+    2. every word of the cells whole (up to ``WHOLE_WORD`` columns): "Netanyahu" is never
+       cut while another column has width to give;
+    3. every word of the headers whole ("counter_" over "claims"); when they cannot all
+       be, each header gets as much as the others, so none stands a letter a line;
+    4. fixed columns (``Column.width`` 0: ids, times) on one line;
+    5. the flexible columns, by weight, as wide as their lines (fewer lines a cell);
+    6. the headers on as few lines as they were written.
+
+    Each step takes only what the terminal has left, the narrowest gaps closed first
+    (but step 3's); so
+    a word is cut only when it alone is wider than what is left for its column. Only
+    what cannot wrap (step 1) can make a table wider than the terminal.
     """
     from wcwidth import wcswidth
 
     def widest(texts) -> int:
         return max((wcswidth(line) for t in texts for line in str(t).splitlines()), default=0)
 
-    def header(c: Column) -> int:
-        return widest(c.header.split("\n")) + 2
-
-    unwrapped = {id(c): [c.cell(r, 10_000) for r in rows] for c in columns}
-
-    def natural(c: Column) -> int:
-        return max(widest(unwrapped[id(c)]), header(c))
-
-    def whole_words(c: Column) -> int:
-        """The width that cuts none of its words up to ``WHOLE_WORD`` long, nor its header."""
-        words = (word for t in unwrapped[id(c)] for word in str(t).split())
-        return max(min(max(map(wcswidth, words), default=0), WHOLE_WORD), header(c))
-
-    free = terminal_width() - BORDER * len(columns) - 1
-    widths = {i: natural(c) for i, c in enumerate(columns) if not c.width}
-    flexible = {i: c for i, c in enumerate(columns) if c.width}
-    free -= sum(widths.values())
-    shared = dict(flexible)
-    while flexible:
-        weights = sum(c.width for c in flexible.values())
-        shares = {i: max(1, free * c.width // weights) for i, c in flexible.items()}
-        # A column whose share is below its header, or above its content, takes that.
-        settled = {i: w for i, c in flexible.items()
-                   if (w := header(c)) > shares[i] or (w := natural(c)) < shares[i]}  # fmt: skip
-        if not settled:
-            widths.update(shares)
-            free -= sum(shares.values())
-            break
-        for i, w in settled.items():
-            widths[i] = w
-            free -= w
-            del flexible[i]
-    _keep_words_whole(widths, {i: whole_words(c) for i, c in shared.items()}, free)
-    return [widths[i] for i in range(len(columns))]
+    unwrapped = [[c.cell(r, 10_000) for r in rows] for c in columns]
+    natural = [
+        max(widest(cells), widest(c.header.split("\n")))
+        for c, cells in zip(columns, unwrapped, strict=True)
+    ]
+    floor, words, heads, flexible = [], [], [], {}
+    for i, (c, cells) in enumerate(zip(columns, unwrapped, strict=True)):
+        texts = [t for t in cells if isinstance(t, str)]
+        word = max((_word_width(t) for t in texts), default=0)
+        if c.width:  # a flexible column's text wraps (``fit``); a number does not
+            hard = widest(t for t in cells if not isinstance(t, str))
+            hard = max(hard, min(word, 2))
+        else:  # a fixed column's cells may ignore the width they are given: measure
+            hard = widest(c.cell(r, 1) for r in rows)
+        floor.append(max(hard, 1 if c.header else 0))
+        words.append(max(floor[i], min(word, WHOLE_WORD)))
+        heads.append(max(words[i], _header_word(c.header)))
+        if texts and c.width:
+            flexible[i] = c.width
+    widths = list(floor)
+    free = terminal_width() - BORDER * len(columns) - 1 - sum(floor)
+    free = _grow(widths, words, free)
+    free = _level(widths, heads, free)
+    free = _grow(
+        widths,
+        [n if not c.width else w for c, n, w in zip(columns, natural, widths, strict=True)],
+        free,
+    )
+    free = _share(widths, flexible, natural, free)
+    _grow(widths, natural, free)
+    return widths
 
 
-def _keep_words_whole(widths: dict[int, int], words: dict[int, int], free: int) -> None:
-    """Columns narrower than their longest word take the terminal's columns the table
-    left unused (``free``), then columns from those wider than theirs, as far as those
-    can give without cutting a word of their own: a name is cut between its words
-    ("Gaza Ministry", not "Gaza Mi|nistry"). The narrowest gaps are closed first; the
-    table grows only into the terminal's unused width."""
-    spare = {i: widths[i] - need for i, need in words.items() if widths[i] > need}
-    for i in sorted((i for i in words if widths[i] < words[i]), key=lambda i: words[i] - widths[i]):
-        taken = min(max(free, 0), words[i] - widths[i])
+def _grow(widths: list[int], need: list[int], free: int) -> int:
+    """Widen each column towards ``need`` as far as ``free`` goes, the narrowest gaps
+    first (so the most columns are made whole); returns what is left of ``free``."""
+    for i in sorted(range(len(widths)), key=lambda i: need[i] - widths[i]):
+        taken = min(max(free, 0), need[i] - widths[i])
+        if taken > 0:
+            widths[i] += taken
+            free -= taken
+    return free
+
+
+def _level(widths: list[int], need: list[int], free: int) -> int:
+    """Widen the columns towards ``need`` evenly: all up to the same width as far as
+    ``free`` goes (what is left then closes the narrowest gaps); returns what is left."""
+
+    def cost(level: int) -> int:
+        return sum(max(0, min(n, level) - w) for n, w in zip(need, widths, strict=True))
+
+    level = 0
+    while level < max(need, default=0) and cost(level + 1) <= free:
+        level += 1
+    for i, n in enumerate(need):
+        taken = max(0, min(n, level) - widths[i])
         widths[i] += taken
         free -= taken
-        for donor in sorted(spare, key=spare.get, reverse=True):
-            given = min(spare[donor], words[i] - widths[i])
-            widths[donor] -= given
-            spare[donor] -= given
-            widths[i] += given
+    return _grow(widths, need, free)
+
+
+def _share(widths: list[int], flexible: dict[int, int], natural: list[int], free: int) -> int:
+    """Share ``free`` among the flexible columns by weight, none beyond its natural width
+    nor below the width it has; returns what is left."""
+    active = {i for i in flexible if widths[i] < natural[i]}
+    while active and free > 0:
+        pool = free + sum(widths[i] for i in active)
+        weights = sum(flexible[i] for i in active)
+        target = {i: pool * flexible[i] // weights for i in active}
+        settled = {i for i in active if not widths[i] < target[i] < natural[i]}
+        if not settled:
+            for i in sorted(active):
+                free -= target[i] - widths[i]
+                widths[i] = target[i]
+            break
+        for i in settled:
+            if target[i] >= natural[i]:
+                free -= natural[i] - widths[i]
+                widths[i] = natural[i]
+            active.discard(i)
+    return free
 
 
 # -- streams -----------------------------------------------------------------------------
@@ -853,7 +983,7 @@ CHANGES = View(
           ("claim_id", lambda c: c.claim_id), ("claim", lambda c: c.claim),
           ("detail", lambda c: c.detail)),
     table=(
-        Column("when", lambda c, w: str(c.at)), Column("change", lambda c, w: c.change),
+        Column("when", lambda c, w: fit(str(c.at), w)), Column("change", lambda c, w: c.change),
         Column("id", lambda c, w: c.claim_id),
         Column("claim", lambda c, w: fit(c.claim, w, 3), width=3),
         Column("detail", lambda c, w: fit(c.detail, w, 3), width=3),

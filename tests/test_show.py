@@ -6,6 +6,7 @@ times written in JSON as tables print them."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import time
 
@@ -167,3 +168,155 @@ def test_json_writes_a_utc_time_as_the_table_does(kakhovka):
     assert SAID in {c["at"] for c in changes}
     # CSV, the interchange format, keeps ISO 8601's other form, read back by import csv.
     assert "2023-06-06T10:00+00:00" in ok("export", "csv", "--per", "stance", "--no-bom")
+
+
+# -- tables at the widths an editor's terminal has ------------------------------------
+
+# The Al-Ahli hospital explosion (Gaza, 17 October 2023), as a new user recorded it: at
+# 100 to 120 columns the tables cut names in the middle of a word ("Netanyah|u", "Gaza
+# Mi|nistry of Health") while each count took its whole header's width, and the parties
+# report was wider than the terminal.
+AHLI_NAMES = ("Benjamin Netanyahu", "Israel Defense Forces", "Gaza Ministry of Health",
+              "Palestinian Islamic Jihad", "Al Jazeera", "Daniel Hagari",
+              "سپاه پاسداران انقلاب اسلامی", "中华人民共和国外交部")  # fmt: skip
+AHLI_COMMANDS = (
+    ("claim", "show", "hospital"), ("report", "parties"), ("report", "parties", "--by", "side"),
+    ("report", "contested"), ("report", "claims"), ("party", "show", "Benjamin Netanyahu"),
+    ("party", "list"), ("verdict", "show", "rocket"),
+    ("report", "changes", "--since", "2023-10-01", "--until", "2023-10-31"),
+)  # fmt: skip
+
+
+AHLI_STORY = (
+    ("party", "add", "Israel Defense Forces", "--kind", "government"),
+    ("party", "add", "Gaza Ministry of Health", "--kind", "government"),
+    ("party", "add", "Palestinian Islamic Jihad", "--kind", "organisation"),
+    ("party", "add", "Al Jazeera", "--kind", "media"),
+    ("party", "add", "Daniel Hagari", "--for", "Israel Defense Forces"),
+    ("party", "add", "سپاه پاسداران انقلاب اسلامی", "--kind", "government"),
+    ("party", "add", "中华人民共和国外交部", "--kind", "government"),
+    ("party", "add", "Benjamin Netanyahu", "--description", "Prime Minister of Israel"),
+    ("claim", "add", "An Israeli airstrike hit the Al-Ahli Arab Hospital, killing 500 people",
+     "--by", "Gaza Ministry of Health", "--at", "2023-10-17T19:00+03:00", "--topic", "ahli",
+     "--slug", "hospital", "--quote", "Israeli occupation massacre at the Baptist hospital"),
+    ("claim", "deny", "hospital", "--by", "Israel Defense Forces",
+     "--at", "2023-10-17T23:00+03:00"),
+    ("claim", "deny", "hospital", "--by", "Benjamin Netanyahu", "--at", "2023-10-18T01:00+03:00",
+     "--quote", "It was barbaric terrorists in Gaza that attacked the hospital"),
+    ("claim", "confirm", "hospital", "--by", "سپاه پاسداران انقلاب اسلامی",
+     "--at", "2023-10-18T10:00+03:30"),
+    ("claim", "counter", "hospital", "A misfired Palestinian Islamic Jihad rocket hit the car park",
+     "--by", "Israel Defense Forces", "--at", "2023-10-18T02:00+03:00", "--slug", "rocket"),
+    ("claim", "deny", "rocket", "--by", "Palestinian Islamic Jihad",
+     "--at", "2023-10-18T09:00+03:00"),
+    ("claim", "confirm", "rocket", "--by", "Daniel Hagari", "--at", "2023-10-18T20:00+03:00"),
+    ("claim", "comment", "hospital", "--by", "中华人民共和国外交部",
+     "--at", "2023-10-18T15:00+08:00", "--quote", "中方对加沙医院遭袭事件深感震惊"),
+    ("claim", "dispute", "rocket", "--by", "Al Jazeera", "--at", "2023-10-19"),
+    ("verdict", "set", "rocket", "--rating", "Likely", "--as", "mostly-true",
+     "--summary", "US, UK and French intelligence assessments"),
+)  # fmt: skip
+
+
+@pytest.fixture
+def ahli(run, engine):
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    for command in AHLI_STORY:
+        ok(*command)
+    return ok
+
+
+def _tables(out: str) -> list[list[str]]:
+    """The lines of each box-drawn table in ``out``."""
+    found: list[list[str]] = []
+    for line in out.splitlines():
+        if line.startswith("┌"):
+            found.append([])
+        if found and (found[-1] == [] or not found[-1][-1].startswith("└")):
+            found[-1].append(line)
+    return found
+
+
+def _cells(table: list[str]) -> tuple[list[list[str]], list[list[list[str]]]]:
+    """A table's header cells and its rows' cells, each cell the lines it has."""
+    rows: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    for line in table[1:]:
+        if line.startswith(("├", "└")):
+            rows.append([[x for x in column if x] for column in zip(*current, strict=True)])
+            current = []
+        else:
+            current.append([part.strip() for part in line.split("│")[1:-1]])
+    return rows[0], rows[1:]
+
+
+def _columns_at(line: str) -> list[int]:
+    """Where (in terminal columns) the borders of a table line are."""
+    from wcwidth import wcswidth
+
+    return [wcswidth(line[:i]) for i, ch in enumerate(line) if ch in "│┌┐└┘├┤┬┴┼"]
+
+
+@pytest.mark.parametrize("columns", [80, 100, 110, 120, 160])
+def test_tables_cut_no_word_of_a_name_and_fit_the_terminal(ahli, monkeypatch, columns):
+    """At each width every table fits the terminal, its borders in line (Persian and
+    Chinese names measured as the terminal draws them), and no cell cuts a word that
+    its column can hold: "Netanyahu", "Ministry", "پاسداران" stay whole."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    # Chinese breaks between any two characters: its name is no word to keep whole.
+    words = {w for name in AHLI_NAMES[:-1] for w in name.split()} | {
+        "Prime", "Minister", "government", "organisation", "intelligence", "assessments"
+    }  # fmt: skip
+    for command in AHLI_COMMANDS:
+        out = ahli(*command)
+        assert _tables(out), (command, out)
+        for table in _tables(out):
+            assert all(_columns_at(line) == _columns_at(table[0]) for line in table), out
+            assert _columns_at(table[0])[-1] < columns, (command, columns, out)
+            for row in _cells(table)[1]:
+                for cell in row:
+                    for above, below in itertools.pairwise(cell):
+                        joined = above.split()[-1] + below.split()[0]
+                        assert joined not in words, (command, columns, joined, out)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 110, 120, 160])
+def test_names_and_headers_keep_every_character(ahli, monkeypatch, columns):
+    """A name is never cut short (no "Palestinian Islamic…"), nor a header: a count's
+    header wraps ("counter_" over "claims") instead of widening its column."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    [table] = _tables(ahli("report", "parties"))
+    headers, rows = _cells(table)
+    assert ["".join(h) for h in headers] == ["party", "side", "kind", "asserted", "denied",
+                                           "retractions", "counter_claims", "contested",
+                                           "stances"]  # fmt: skip
+    assert {_solid(row[0]) for row in rows} == {_solid([n]) for n in AHLI_NAMES}
+    sides = {_solid([n]) for n in AHLI_NAMES if n != "Daniel Hagari"}
+    assert {_solid(row[1]) for row in rows} == sides
+    [table] = _tables(ahli("report", "parties", "--by", "side"))
+    assert {_solid(row[0]) for row in _cells(table)[1]} == sides
+    if columns >= 110:  # room for every name's words and every header's
+        assert all(len(h) <= 2 for h in headers), table[:4]
+    [table] = _tables(ahli("claim", "show", "hospital"))
+    parties = {_solid(row[1]) for row in _cells(table)[1]}
+    named = [*AHLI_NAMES[:5], "Daniel Hagari (Israel Defense Forces)", *AHLI_NAMES[6:]]
+    assert parties == {_solid([n]) for n in named}
+
+
+def _solid(lines: list[str]) -> str:
+    """A cell's characters without the blanks that wrapping takes or adds."""
+    return "".join("".join(lines).split())
+
+
+def test_header_lines_break_after_underscores_and_keep_every_character():
+    from claimtrack.render import header_lines
+
+    assert header_lines("counter_claims", 8) == "counter_\nclaims"
+    assert header_lines("counter_claims", 7) == "counter\n_claims"  # no "_" alone
+    assert header_lines("counter_claims", 20) == "counter_claims"
+    assert header_lines("denied /\ncountered by", 9) == "denied /\ncountered\nby"
+    assert header_lines("retractions", 6) == "retrac\ntions"
