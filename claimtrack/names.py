@@ -20,7 +20,17 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
   Script_Extensions), not a list of ours. Hamza on waw or yeh (ؤ ئ) and the lone hamza
   (ء) are letters of their own and stay; so do Urdu's and Kurdish's own hehs (ہ ە).
   Revision 0017 recomputed stored keys when these folds came in;
+- typographic quotes folded to the typewriter's: the curly and low single quotes, the
+  modifier letter apostrophe and the prime (‘ ’ ‚ ‛ ʼ ′) to ``'``, the curly and low
+  double quotes and the double prime (“ ” „ ‟ ″) to ``"``, so "Israel’s" finds
+  "Israel's" and "Ma’ariv" the party "Ma'ariv": a phone or a word processor curls what a
+  keyboard types straight, and nobody sees the difference on screen. Revision 0018
+  recomputed stored keys when this fold came in;
 - runs of white space made one space, and trimmed.
+
+A claim's text is matched by one rule more, in ``record.normalised_text_key`` (not
+here: a name's final full stop, "Acme Inc.", is part of it): a text that differs only
+by its final full stops is the same claim.
 """
 
 from __future__ import annotations
@@ -31,13 +41,20 @@ import unicodedata
 
 # Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; teh marbuta -> heh;
 # alef with hamza above, below, madda, wasla -> alef; the tatweel (kashida), which only
-# stretches a word, and the Braille blank, which shows nothing, are dropped. A change here
+# stretches a word, and the Braille blank, which shows nothing, are dropped; typographic
+# single quotes (and the prime) -> ', double quotes (and the double prime) -> ". A change here
 # changes stored keys: it needs a revision that recomputes them (as 0006 and 0017 do).
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
                           "\u0629": "\u0647",
                           "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
                           "\u0671": "\u0627",
-                          "\u0640": None, "\u2800": None})  # fmt: skip
+                          "\u0640": None, "\u2800": None,
+                          **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032", "'"),
+                          **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')})  # fmt: skip
+# The quotes alone, folded before NFKC too: NFKC makes the double prime two primes (″ to
+# ′′), which would fold to '' rather than ". (No ASCII text holds any of these: the
+# fast path below stays right.)
+_QUOTES = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"')})
 
 
 def clean(text: str) -> str:
@@ -53,7 +70,7 @@ def normalise(text: str) -> str:
         # tables (tests/test_names.py holds this to the full way below).
         return " ".join(text.lower().split())
     ignorable, space, marks = _patterns()
-    key = unicodedata.normalize("NFKC", ignorable.sub("", text))
+    key = unicodedata.normalize("NFKC", ignorable.sub("", text).translate(_QUOTES))
     key = unicodedata.normalize("NFKC", key.casefold())
     key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
     return space.sub(" ", key).strip()

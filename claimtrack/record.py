@@ -382,12 +382,30 @@ def check_slug(slug: str | None) -> str | None:
 
 
 def text_key(text: str) -> str:
-    """The digest that finds a claim saying the same, whatever its length."""
+    """The digest that finds a claim saying the same, whatever its length: the same
+    ``normalise``, final full stops aside."""
     return normalised_text_key(normalise(text))
 
 
+# What a claim's key ignores at its end: full stops (Latin, ideographic, Arabic/Urdu) and
+# the spaces before them. An ellipsis is three full stops once normalised (NFKC makes "…"
+# "..."): "the army withdrew…" and "the army withdrew." say the same words, and a text
+# cut short by the source that quoted it is still that text. "?" and "!" stay: a
+# question is not the claim. A change here changes every stored ``text_key``: it needs
+# a revision that recomputes them (as 0018 does).
+_FINAL_STOPS = frozenset(".\u3002\u06d4")
+
+
 def normalised_text_key(key: str) -> str:
-    """``text_key`` of a text whose ``normalise`` is ``key``."""
+    """``text_key`` of a text whose ``normalise`` is ``key``: its digest, less the final
+    full stops and the spaces before them (a text of only full stops keeps them).
+    Spaces as ``str.strip`` sees them, as ``normalise`` trims: it keeps an information
+    separator (\\x1f) inside a text, and strips it from the end."""
+    end = len(key)
+    while end and (key[end - 1] in _FINAL_STOPS or key[end - 1].isspace()):
+        end -= 1
+    if end:
+        key = key[:end]
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -398,7 +416,9 @@ def title_key(title: str) -> str:
 
 def find_same_claim(session: Session, text: str, topic: str) -> Claim | None:
     return session.scalars(
-        select(Claim).where(Claim.topic == topic, Claim.text_key == text_key(text))
+        select(Claim)
+        .where(Claim.topic == topic, Claim.text_key == text_key(text))
+        .order_by(Claim.id)
     ).first()
 
 

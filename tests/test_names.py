@@ -9,6 +9,8 @@ import json
 import pytest
 import sqlalchemy as sa
 from conftest import snapshot
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from claimtrack import db
 from claimtrack.names import normalise
@@ -101,6 +103,45 @@ def test_the_arabic_folds_and_what_stays_apart():
     # Hamza on waw or yeh and the lone hamza are letters of their own.
     for a, b in [("مسؤول", "مسوول"), ("رئيس", "رييس"), ("سماء", "سما")]:
         assert normalise(a) != normalise(b), (a, b)
+
+
+def test_typographic_quotes_are_the_keyboards(ok, run, engine):
+    """A phone's curly apostrophe finds the party typed with a straight one, and a
+    second party spelled so is refused; the name is stored and shown as given."""
+    ok("party", "add", "Ma'ariv", "--kind", "media")
+    assert ok("party", "show", "Ma\u2019ariv").startswith("#1 Ma'ariv")
+    assert ok("party", "show", "MA\u02bcARIV").startswith("#1 Ma'ariv")
+    error = refused(run, engine, "party", "add", "Ma\u2019ariv")
+    assert '#1 "Ma\'ariv"' in error, error
+    ok("party", "add", "\u201cThe Source\u201d")
+    assert ok("party", "show", '"the source"').startswith("#2 \u201cThe Source\u201d")
+    single = "\u2018\u2019\u201a\u201b\u02bc\u2032"
+    double = "\u201c\u201d\u201e\u201f\u2033"
+    assert {normalise(f"a{q}b") for q in single} == {"a'b"}
+    assert {normalise(f"a{q}b") for q in double} == {'a"b'}
+    # The grave accent and the acute accent are not quotes; the guillemets stay too.
+    assert len({normalise(f"a{q}b") for q in "'`\u00b4\u00ab"}) == 4
+
+
+@given(st.text(max_size=40))
+def test_typographic_quotes_fold_whatever_surrounds_them(text):
+    curly = text.replace("'", "\u2019").replace('"', "\u201d")
+    assert normalise(curly) == normalise(text)
+
+
+@given(st.text(max_size=40))
+def test_text_key_ignores_final_full_stops_only(text):
+    """A claim's digest is the same with a final full stop, ideographic or Urdu full
+    stop or ellipsis, and spaces before it; not with a question or exclamation mark."""
+    from claimtrack.record import text_key
+
+    key = normalise(text)
+    assume(key.rstrip(" .\u3002\u06d4"))
+    for end in (".", " .", "\u3002", "\u06d4", "\u2026", "...", ". ."):
+        assert text_key(text + end) == text_key(text), end
+    if not key.endswith(("?", "!")):
+        assert text_key(text + "?") != text_key(text)
+        assert text_key(text + "!") != text_key(text)
 
 
 def test_texts_are_stored_and_printed_as_given(ok):
@@ -378,11 +419,11 @@ def test_plain_ascii_keys_are_the_full_keys():
     import string
     import unicodedata
 
-    from claimtrack.names import _LETTERS, _patterns
+    from claimtrack.names import _LETTERS, _QUOTES, _patterns
 
     def full(text: str) -> str:
         ignorable, space, marks = _patterns()
-        key = unicodedata.normalize("NFKC", ignorable.sub("", text))
+        key = unicodedata.normalize("NFKC", ignorable.sub("", text).translate(_QUOTES))
         key = unicodedata.normalize("NFKC", key.casefold())
         key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
         return space.sub(" ", key).strip()

@@ -297,10 +297,70 @@ def test_merge_moves_stances_and_the_old_id_resolves(story):
 def test_near_duplicate_warns_and_exact_duplicate_refuses(story):
     run = story
     similar = run(
-        "claim", "add", "Two destroyers transited Hormuz.", "--by", "Iran", "--topic", "talks"
+        "claim", "add", "Two destroyers transited Hormuz!", "--by", "Iran", "--topic", "talks"
     )
     assert similar.exit_code == 0
     assert "similar claim #1" in similar.output
+    same = run(
+        "claim", "add", "Two destroyers transited Hormuz.", "--by", "Iran", "--topic", "talks"
+    )
+    assert same.exit_code == 1 and "claim 1 already says this" in same.output, same.output
+
+
+ISRAEL = "Israel\u2019s army said it was not involved"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Israel's army said it was not involved.", "ISRAEL\u2019S ARMY SAID IT WAS NOT INVOLVED",
+     "Israel\u02bcs army said it was not involved .",
+     "Israel's army said it was not involved\u2026",
+     "Israel's army said it was not involved...", "Israel's army said it was not involved\u3002"],
+)  # fmt: skip
+def test_a_text_with_other_quotes_or_a_final_stop_is_the_same_claim(run, engine, text):
+    """A phone's curly apostrophe and a final full stop do not make a second claim (a
+    user's duplicates): `claim add` refuses, writing nothing; a final "?" is a question,
+    another claim; `--search` with a typed apostrophe finds the curly one."""
+    added = run("claim", "add", ISRAEL, "--by", "IDF", "--create-missing", "--topic", "gaza")
+    assert added.exit_code == 0, added.output
+    before = snapshot(engine)
+    again = run("claim", "add", text, "--by", "IDF", "--topic", "gaza")
+    assert again.exit_code == 1, again.output
+    assert "Error: claim 1 already says this in topic 'gaza'" in again.output, again.output
+    assert snapshot(engine) == before
+    found = json.loads(run("claim", "list", "--search", "Israel's army", "--format", "json").output)
+    assert [r["id"] for r in found] == [1]
+    asked = run("claim", "add", "Israel's army said it was not involved?", "--by", "IDF",
+                "--topic", "gaza")  # fmt: skip
+    assert asked.exit_code == 0 and "similar claim #1" in asked.output, asked.output
+
+
+def test_import_csv_puts_a_stance_on_the_claim_with_other_quotes_or_a_final_stop(
+    run, engine, tmp_path
+):
+    """The bulk import matches as `claim add` refuses: the row's stance goes on the claim
+    the topic has, none is created."""
+    added = run("claim", "add", ISRAEL, "--by", "IDF", "--create-missing", "--topic", "gaza")
+    assert added.exit_code == 0, added.output
+    path = tmp_path / "desk.csv"
+    path.write_text(
+        "topic,claim,party,stance,source,date\n"
+        "gaza,Israel's army said it was not involved.,Hamas,denies,,2026-05-04\n"
+        "gaza,\u201cIsrael's army said it was not involved\u201d,Hamas,denies,,2026-05-04\n",
+        encoding="utf-8",
+    )
+    result = run("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    with engine.connect() as c:
+        claims = c.execute(sa.text("SELECT id, text FROM claim ORDER BY id")).all()
+        stances = c.execute(sa.text(
+            "SELECT s.claim_id, p.name, s.kind FROM stance s JOIN party p ON p.id = s.party_id "
+            "ORDER BY s.id")).all()  # fmt: skip
+    # The quoted text (with its quotes) is another text: a second claim.
+    assert [tuple(r) for r in claims] == [
+        (1, ISRAEL), (2, "\u201cIsrael's army said it was not involved\u201d")]  # fmt: skip
+    assert [tuple(s) for s in stances] == [
+        (1, "IDF", "asserts"), (1, "Hamas", "denies"), (2, "Hamas", "denies")]  # fmt: skip
 
 
 def test_log_since(story):

@@ -93,7 +93,7 @@ def test_the_index_follows_new_claims_and_quotes(filled, engine):
     [
         ("伊朗否认美国军舰通过霍尔木兹海峡的报道", "伊朗否认美国军舰通过霍尔木兹海峡报道"),
         ("ایران هرگونه توافق با آمریکا را رد کرد", "ایران هر گونه توافق با امریکا را رد کرد"),
-        ("Two destroyers transited Hormuz", "Two destroyers transited Hormuz."),
+        ("Two destroyers transited Hormuz", "Two destroyers transited Hormuz!"),
     ],
 )
 def test_near_duplicates_in_any_script_are_noted(ok, run, first, second):
@@ -112,7 +112,8 @@ def test_merged_claims_are_not_offered_as_similar(ok, run, engine):
     ok("claim", "add", "Ships crossed the strait at dawn", "--by", "Desk", "--create-missing")
     ok("claim", "add", "Ships crossed the strait at dawn!", "--by", "Desk")
     ok("claim", "merge", "2", "1")
-    result = run("claim", "add", "Ships crossed the strait at dawn.", "--by", "Desk")
+    # (with a final full stop it would be claim 1 itself: refused)
+    result = run("claim", "add", "Ships crossed the strait at dawn?", "--by", "Desk")
     assert "similar claim #1" in result.output and "similar claim #2" not in result.output
     with write_session(engine) as session:
         text = normalise("Ships crossed the strait at dawn?")
