@@ -22,7 +22,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0018_quotes_and_stops"
+SCHEMA_HEAD = "0019_quote_case"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 
@@ -199,6 +199,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms():d}")
         cursor.close()
+        # SQLite's lower() knows only A to Z: a quote is searched by Unicode's lower case
+        # (claimtrack.search; PostgreSQL's claimtrack_lower, revision 0019).
+        dbapi_connection.create_function("claimtrack_lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection):
@@ -208,6 +211,10 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+def _lower(text):
+    return text.lower() if isinstance(text, str) else text
 
 
 # Any constant: the one lock every claimtrack writer of a PostgreSQL database takes.

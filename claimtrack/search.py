@@ -2,7 +2,10 @@
 
 What matches is unchanged and taken literally: the claim's matching key (``text_norm``)
 contains the search's (``names.normalise``), or a stance's quote, lower-cased, contains
-the search lower-cased. Revision 0007 indexes both by character trigram, in any script:
+the search lower-cased, Unicode's lower case in every script (``claimtrack_lower``: a
+function each SQLite connection registers, and on PostgreSQL an SQL function under ICU's
+collation, revision 0019; SQL's own ``lower`` knows only A to Z on SQLite and under the
+C locale). Revision 0008 indexes both by character trigram, in any script:
 SQLite's FTS5 trigram tables, PostgreSQL's GIN indexes over ``claimtrack_trigrams``.
 The index only narrows the rows the same condition is then tested on, so it cannot
 change an answer, only how fast it comes.
@@ -38,7 +41,7 @@ def matching_claims(session, search: str) -> list[int] | str | None:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        queries = _sqlite(session, text_key, quote_key)
+        queries = _sqlite(session, text_key, quote_key, search)
     elif dialect == "postgresql":
         queries = _postgresql(text_key, quote_key)
     else:
@@ -81,7 +84,7 @@ def _conditions(text_key: str, quote_key: str):
     from claimtrack.schema import claim, stance
 
     return (claim.c.text_norm.contains(text_key, autoescape=True),
-            func.lower(stance.c.quote).contains(quote_key, autoescape=True))  # fmt: skip
+            func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True))  # fmt: skip
 
 
 def _phrase(words: str) -> str:
@@ -89,7 +92,11 @@ def _phrase(words: str) -> str:
     return '"' + words.replace('"', '""') + '"'
 
 
-def _sqlite(session, text_key: str, quote_key: str):
+def _sqlite(session, text_key: str, quote_key: str, search: str):
+    """The index's candidates, each tested by the search's condition. FTS5's trigram
+    tokenizer folds the case of the quotes and of what it is asked for alike, its own way:
+    it is asked for the search as typed (Python's lower case of "İstanbul" has a letter
+    more, which FTS5's folding of the quote has not)."""
     from sqlalchemy import column, literal_column, select, table, text
 
     from claimtrack.schema import claim, stance
@@ -109,7 +116,7 @@ def _sqlite(session, text_key: str, quote_key: str):
         select(stance.c.claim_id)
         .select_from(quotes)
         .join(stance, stance.c.id == quotes.c.rowid)
-        .where(literal_column("quote_search").op("MATCH")(_phrase(quote_key)), in_quote),
+        .where(literal_column("quote_search").op("MATCH")(_phrase(search)), in_quote),
     ]
 
 
@@ -130,7 +137,9 @@ def _postgresql(text_key: str, quote_key: str):
     in_text, in_quote = _conditions(text_key, quote_key)
     return [
         select(claim.c.id).where(holds(claim.c.text_norm, text_key), in_text),
-        select(stance.c.claim_id).where(holds(func.lower(stance.c.quote), quote_key), in_quote),
+        select(stance.c.claim_id).where(
+            holds(func.claimtrack_lower(stance.c.quote), quote_key), in_quote
+        ),
     ]
 
 
@@ -158,7 +167,7 @@ def walking_condition(claim_id, search: str):
         select(literal(1))
         .where(
             stance.c.claim_id == claim_id,
-            func.lower(stance.c.quote).contains(quote_key, autoescape=True),
+            func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True),
         )
         .offset(0)
         .exists()
@@ -176,6 +185,6 @@ def scanning_condition(claim_id, search: str):
     text_key, quote_key = keys(search)
     texts = select(claim.c.id).where(claim.c.text_norm.contains(text_key, autoescape=True))
     quoted = select(stance.c.claim_id).where(
-        func.lower(stance.c.quote).contains(quote_key, autoescape=True)
+        func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True)
     )
     return claim_id.in_(texts) | claim_id.in_(quoted)
