@@ -646,6 +646,30 @@ def test_an_editor_name_of_invisible_characters_is_refused(story, engine, monkey
     assert snapshot(engine) == before
 
 
+@pytest.mark.parametrize("quote", ["", "   ", "\n"])
+@pytest.mark.parametrize(
+    "command",
+    [("claim", "deny", "1", "--by", "US"), ("claim", "add", "Ships expelled", "--by", "Iran")],
+)
+def test_an_empty_quote_is_refused_not_dropped(story, engine, command, quote):
+    """A new user's `--quote ""` (an empty shell variable) recorded the stance as
+    unquoted, exit 0, where an empty claim text is refused."""
+    before = snapshot(engine)
+    line = error_line(story(*command, "--at", "2026-04-12", "--quote", quote), 2)
+    assert "--quote is empty: give the words as said, or leave it out" in line
+    assert snapshot(engine) == before
+
+
+def test_an_empty_quote_file_is_refused(story, engine, tmp_path):
+    empty = tmp_path / "quote.txt"
+    empty.write_text("\n", encoding="utf-8")
+    before = snapshot(engine)
+    result = story("claim", "deny", "1", "--by", "US", "--at", "2026-04-12",
+                   "--quote-file", str(empty))  # fmt: skip
+    assert "--quote-file is empty" in error_line(result, 2)
+    assert snapshot(engine) == before
+
+
 @pytest.mark.parametrize("needle", ["%", "_", "\\", "50%_off\\"])
 def test_search_takes_percent_underscore_and_backslash_literally(run, engine, needle):
     """LIKE's wildcards mean themselves in --search, on both backends."""

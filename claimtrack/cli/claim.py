@@ -87,6 +87,10 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         if quote is not None:
             raise UsageError("give --quote or --quote-file, not both")
         quote = text_argument(None, opts["quote_file"], "--quote-file")
+    if quote is not None and not quote.strip():
+        # An empty shell variable, most often: the stance would be recorded as unquoted.
+        option = "--quote-file" if opts["quote_file"] is not None else "--quote"
+        raise UsageError(f"{option} is empty: give the words as said, or leave it out")
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
 
