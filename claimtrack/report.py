@@ -9,14 +9,22 @@ queries of at most ``BATCH`` bound ids, whatever the size of the archive.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, select, true
 from sqlalchemy.orm import Session
 
-from claimtrack import schema
-from claimtrack.links import chunks, counter_claims_of, one_of
+from claimtrack import rule, schema
+from claimtrack.links import (
+    chunks,
+    counter_claims_of,
+    ids_value,
+    named_any_of,
+    named_one_of,
+    one_of,
+)
 from claimtrack.order import timeline_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
@@ -66,19 +74,12 @@ class PartyBook:
         """Read these parties, and the parties up their affiliation chains, unless read:
         one statement, the ids bound as one parameter, the chains walked by the database
         (a recursive CTE; a chain that loops ends where it comes round)."""
-        from claimtrack.links import any_of
-
         wanted = sorted({p for p in party_ids if p not in self.by_id})
         if not wanted:
             return
-        ids = any_of(self._session, wanted)
-        up = select(ids.c.value.label("id")).cte("up", recursive=True)
-        up = up.union(
-            select(Party.acts_for_id).join(up, Party.id == up.c.id)
-            .where(Party.acts_for_id.is_not(None))
-        )  # fmt: skip
-        query = self._query.where(Party.id.in_(select(up.c.id)))
-        self.by_id.update((r.id, r) for r in self._session.execute(query))
+        query = _parties_up(self._session.get_bind().dialect.name)
+        rows = self._session.execute(query, {"ids": ids_value(self._session, wanted)})
+        self.by_id.update((r.id, r) for r in rows)
 
     def side(self, party_id: int) -> str:
         """The name of the party at the top of its affiliation chain (Vance: United States)."""
@@ -124,6 +125,20 @@ class PartyBook:
                 found.setdefault(pid, []).append(alias)
             self._aliases = {pid: tuple(names) for pid, names in found.items()}
         return self._aliases.get(party_id, ())
+
+
+@functools.cache  # built once per process: building it cost a report more than running it
+def _parties_up(dialect: str):
+    """The parties in ``:ids`` (``links.ids_value``) and those up their chains."""
+    ids = named_any_of(dialect, "ids")
+    up = select(ids.c.value.label("id")).cte("up", recursive=True)
+    up = up.union(
+        select(Party.acts_for_id).join(up, Party.id == up.c.id)
+        .where(Party.acts_for_id.is_not(None))
+    )  # fmt: skip
+    query = select(Party.id, Party.name, Party.kind, Party.acts_for_id, Party.anonymous,
+                   Party.description)  # fmt: skip
+    return query.where(Party.id.in_(select(up.c.id)))
 
 
 # -- claims: the contested report, the listings, the per-claim export ------------------
@@ -422,19 +437,30 @@ def contested_periods_began(session: Session, selection: Selection, claim_ids) -
     ``contested_since`` (``claim_state``, what ``--sort since`` orders by) is another
     instant, when the sides as they now stand first coexisted: a claim whose first
     opponent gave way to another without a break has been contested since the first."""
-    h = schema.claim_history.c
-    query = select(h.claim_id, h.said_from, h.status).where(*schema.known_at(selection.known_at))
-    if selection.as_of is not None:
-        query = query.where(h.said_from <= selection.as_of)
+    query = _history_of(*selection.shape())
+    params = selection.bound_params()
     began: dict[int, dt.datetime | None] = {}
     for part in chunks(sorted(claim_ids)):
-        rows = query.where(h.claim_id.in_(part)).order_by(h.claim_id, h.said_from)
-        for claim_id, said_from, status in session.execute(rows):
+        for claim_id, said_from, status in session.execute(query, {**params, "ids": part}):
             if status != "contested":
                 began[claim_id] = None
             elif began.get(claim_id) is None:
                 began[claim_id] = said_from
     return {claim_id: at for claim_id, at in began.items() if at is not None}
+
+
+@functools.cache  # built once per process, for which of the two times are given
+def _history_of(as_of: bool, known_at: bool):
+    """The stored history of the claims in ``:ids`` as of ``:as_of``, known at
+    ``:known_at`` (``Selection.bound_params``), in said order."""
+    h = schema.claim_history.c
+    times = Selection.of_shape(as_of, known_at)
+    known = times.bound_times()[1]
+    query = select(h.claim_id, h.said_from, h.status).where(*schema.known_at(known))
+    if as_of:
+        query = query.where(h.said_from <= times.bound_times()[0])
+    query = query.where(h.claim_id.in_(bindparam("ids", expanding=True)))
+    return query.order_by(h.claim_id, h.said_from)
 
 
 def _contested_period(periods) -> When | None:
@@ -447,17 +473,26 @@ def _contested_period(periods) -> When | None:
 def _stances(session: Session, scope: list[int], selection: Selection, *, full: bool) -> list:
     """The stances on these claims (and their counter-claims) that count for the
     selection (said by its as-of, known at its known-at, not voided)."""
+    query = _stances_query(full, *selection.shape())
+    params = selection.bound_params()
+    found = []
+    for chunk in chunks(scope):
+        found.extend(session.execute(query, {**params, "scope": chunk}))
+    return found  # each timeline puts its own in said order
+
+
+@functools.cache  # built once per process: building it cost a report more than running it
+def _stances_query(full: bool, as_of: bool, known_at: bool):
+    """``_stances``'s statement: the stances on the claims in ``:scope`` that count as of
+    ``:as_of``, known at ``:known_at`` (``Selection.bound_params``), by id."""
     if not full:
         query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
                        Stance.said_offset, Stance.said_precision, Stance.said_until,
                        Stance.recorded_at)  # fmt: skip
     else:
         query = _shown_stances()
-    query = query.where(*selection.counts(Stance)).order_by(Stance.id)
-    found = []
-    for chunk in chunks(scope):
-        found.extend(session.execute(query.where(Stance.claim_id.in_(chunk))))
-    return found  # each timeline puts its own in said order
+    query = query.where(*Selection.of_shape(as_of, known_at).counts(Stance, bound=True))
+    return query.where(Stance.claim_id.in_(bindparam("scope", expanding=True))).order_by(Stance.id)
 
 
 def by_name(session: Session, name):
@@ -475,17 +510,8 @@ def _positions(
 ) -> dict:
     """claim id -> (support, oppose): each party on each side, by the rule scoped to them
     (``whens``: stance id -> its said time, where the caller has made them)."""
-    scoped = selection.views(scoped=True)
-    sides = scoped.claim_sides
-    named = schema.party.alias("named")
-    query = scoped.select(
-        sides.c.claim_id, sides.c.party_id, sides.c.side, sides.c.kind, sides.c.stance_id,
-        sides.c.counter_claim_id,
-    ).join(named, named.c.id == sides.c.party_id).where(sides.c.claim_id.in_(ids)).order_by(
-        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, by_name(session, named.c.name),
-        func.coalesce(sides.c.counter_claim_id, 0), sides.c.stance_id,
-    )  # fmt: skip
-    params = {**selection.params(), "claims": ids, "scope": scope}
+    query = _sides_query(session.get_bind().dialect.name, *selection.shape())
+    params = {**selection.params(), "claims": ids, "scope": scope, "rows": ids}
     by_id = {s.id: s for s in stances}
     found: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
     for s in session.execute(query, params):
@@ -500,6 +526,25 @@ def _positions(
             source=stance.source, anonymous=party.anonymous,
         ))  # fmt: skip
     return {i: (tuple(a), tuple(b)) for i, (a, b) in found.items()}
+
+
+@functools.cache  # built once per process: building it cost a report more than running it
+def _sides_query(dialect: str, as_of: bool, known_at: bool):
+    """``_positions``'s statement: the sides of the claims in ``:rows`` by the rule scoped
+    to them (``:claims``, ``:scope``), in the order the report lists them."""
+    scoped = rule.views(as_of, scoped=True, known_at=known_at)
+    sides = scoped.claim_sides
+    named = schema.party.alias("named")
+    name = named.c.name.collate("C") if dialect == "postgresql" else named.c.name  # by_name
+    return scoped.select(
+        sides.c.claim_id, sides.c.party_id, sides.c.side, sides.c.kind, sides.c.stance_id,
+        sides.c.counter_claim_id,
+    ).join(named, named.c.id == sides.c.party_id).where(
+        sides.c.claim_id.in_(bindparam("rows", expanding=True))
+    ).order_by(
+        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, name,
+        func.coalesce(sides.c.counter_claim_id, 0), sides.c.stance_id,
+    )  # fmt: skip
 
 
 def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
@@ -542,7 +587,8 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
 
 def _shown_stances(*more):
     """What a timeline shows of each stance (its party, words, via, source, times, the
-    stance it amends), and ``more``."""
+    stance it amends), and ``more``: a new statement each time (``_stances_query`` keeps
+    the one it builds)."""
     via = schema.party.alias("via")
     return (
         select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind, Stance.quote,
@@ -616,16 +662,26 @@ def current_verdicts(
 ) -> dict[int, VerdictInfo]:
     """The newest verdict of each of these claims that has one (published by the
     selection's as-of and known-at, looking back)."""
-    published = (selection or Selection()).published(Verdict)
+    selection = selection or Selection()
+    query = _current_verdicts_query(session.get_bind().dialect.name, *selection.shape())
+    params = selection.bound_params()
     found = {}
     for part in chunks(claim_ids):
-        # The newest of these claims' verdicts only: an index range, not every verdict.
-        # Each list of ids one bound array (``one_of``): a short statement to parse.
-        newest = latest_verdict_ids(one_of(session, Verdict.claim_id, part), *published)
-        query = verdicts_query().where(one_of(session, Verdict.claim_id, part),
-                                       Verdict.id.in_(newest))  # fmt: skip
-        found.update({v.claim_id: verdict_info(v) for v in session.execute(query)})
+        rows = session.execute(query, {**params, "ids": ids_value(session, part)})
+        found.update({v.claim_id: verdict_info(v) for v in rows})
     return found
+
+
+@functools.cache  # built once per process: building it cost a report more than running it
+def _current_verdicts_query(dialect: str, as_of: bool, known_at: bool):
+    """The newest verdict of each claim in ``:ids`` (``links.ids_value``) published by
+    ``:as_of``, recorded by ``:known_at`` (``Selection.bound_params``)."""
+    published = Selection.of_shape(as_of, known_at).published(Verdict, bound=True)
+    # The newest of these claims' verdicts only: an index range, not every verdict.
+    # The list of ids one bound array (``one_of``): a short statement to parse.
+    newest = latest_verdict_ids(named_one_of(dialect, Verdict.claim_id, "ids"), *published)
+    return verdicts_query().where(named_one_of(dialect, Verdict.claim_id, "ids"),
+                                  Verdict.id.in_(newest))  # fmt: skip
 
 
 def latest_verdict_ids(*conditions):
@@ -662,16 +718,18 @@ def verdict_published(v) -> When:
     return When(v.published_at, v.published_offset or 0, v.published_precision)
 
 
-def verdict_published_by(verdict, t: dt.datetime):
+def verdict_published_by(verdict, t: dt.datetime, less: dict | None = None):
     """SQL: the verdict's published time was over by ``t`` (as a stance's said_until <= t:
-    a verdict published on a day counts once that day is over)."""
+    a verdict published on a day counts once that day is over). ``less``: precision ->
+    ``t`` less its span, where ``t`` is a bound parameter (``Selection.bound_params``)."""
     from sqlalchemy import or_
 
     from claimtrack.times import SPAN
 
     return or_(
         verdict.published_at.is_(None) & (verdict.created_at < t),
-        *((verdict.published_precision == precision) & (verdict.published_at <= t - span)
+        *((verdict.published_precision == precision)
+          & (verdict.published_at <= (t - span if less is None else less[precision]))
           for precision, span in SPAN.items()),
     )  # fmt: skip
 

@@ -56,27 +56,66 @@ class Selection:
         return rule.views(self.as_of is not None, scoped=scoped,
                           known_at=self.known_at is not None)  # fmt: skip
 
-    def published(self, verdict) -> list:
+    def shape(self) -> tuple[bool, bool]:
+        """Whether an as-of and a known-at are given: all that statements built with
+        ``bound`` times depend on (``of_shape``)."""
+        return self.as_of is not None, self.known_at is not None
+
+    @classmethod
+    def of_shape(cls, as_of: bool, known_at: bool) -> Selection:
+        """A selection of that ``shape`` (its instants stand for any: a statement built
+        from it with ``bound`` times binds the real ones, ``bound_params``)."""
+        some = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        return cls(as_of=some if as_of else None, known_at=some if known_at else None)
+
+    def bound_params(self) -> dict:
+        """``params``, and what statements built with ``bound`` times (``counts``,
+        ``published``) bind besides: the as-of less each span a published time can have."""
+        from claimtrack.times import SPAN
+
+        found = self.params()
+        if self.as_of is not None:
+            found.update((f"as_of_less_{p}", self.as_of - span) for p, span in SPAN.items())
+        return found
+
+    def published(self, verdict, *, bound: bool = False) -> list:
         """Conditions for a verdict published by this selection's as-of (its published
-        time over by then) and recorded by its known-at (its created_at)."""
+        time over by then) and recorded by its known-at (its created_at). With ``bound``,
+        the times are parameters (``bound_params``), for a statement built once per
+        process: its shape depends only on which of the two times are given."""
         from claimtrack.report import verdict_published_by
 
+        as_of, known_at = self.bound_times() if bound else (self.as_of, self.known_at)
         conditions = []
-        if self.as_of is not None:
-            conditions.append(verdict_published_by(verdict, self.as_of))
-        if self.known_at is not None:
-            conditions.append(verdict.created_at < self.known_at)
+        if as_of is not None:
+            less = _as_of_less() if bound else None
+            conditions.append(verdict_published_by(verdict, as_of, less))
+        if known_at is not None:
+            conditions.append(verdict.created_at < known_at)
         return conditions
 
-    def counts(self, stance):
-        """Conditions on a stance table for "counted by this selection's times"."""
+    def counts(self, stance, *, bound: bool = False):
+        """Conditions on a stance table for "counted by this selection's times" (with
+        ``bound``, the times are the parameters ``:as_of`` and ``:known_at``, ``params``)."""
+        as_of, known_at = self.bound_times() if bound else (self.as_of, self.known_at)
         conditions = [stance.void_at.is_(None)]
-        if self.known_at is not None:
-            conditions = [(stance.void_at.is_(None) | (stance.void_at >= self.known_at)),
-                          stance.recorded_at < self.known_at]  # fmt: skip
-        if self.as_of is not None:
-            conditions.append(stance.said_until <= self.as_of)
+        if known_at is not None:
+            conditions = [(stance.void_at.is_(None) | (stance.void_at >= known_at)),
+                          stance.recorded_at < known_at]  # fmt: skip
+        if as_of is not None:
+            conditions.append(stance.said_until <= as_of)
         return conditions
+
+    def bound_times(self) -> tuple:
+        """Bound parameters ``:as_of`` and ``:known_at`` for the times given (None for
+        those not)."""
+        from sqlalchemy import bindparam
+
+        from claimtrack.schema import UTCDateTime
+
+        given = (("as_of", self.as_of), ("known_at", self.known_at))
+        return tuple(None if value is None else bindparam(name, type_=UTCDateTime())
+                     for name, value in given)  # fmt: skip
 
     def where(self, query: Select, views: rule.Views, claim_id) -> Select:
         """Restrict ``query`` (``claim_status`` in its FROM, ``claim_id`` a column of it)."""
@@ -163,6 +202,16 @@ class Selection:
         first = select(func.min(h.c.said_from)).where(and_(*mine))
         began = func.coalesce(ended.scalar_subquery(), first.scalar_subquery())
         return case((status.c.contested_since.is_(None), None), else_=began)
+
+
+def _as_of_less() -> dict:
+    """precision -> the bound parameter of the as-of less its span (``bound_params``)."""
+    from sqlalchemy import bindparam
+
+    from claimtrack.schema import UTCDateTime
+    from claimtrack.times import SPAN
+
+    return {p: bindparam(f"as_of_less_{p}", type_=UTCDateTime()) for p in SPAN}
 
 
 def _ever_opposed() -> Select:
