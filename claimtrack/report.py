@@ -156,14 +156,22 @@ def claims(
         Claim.id, Claim.slug, Claim.topic, Claim.text, status.c.status, status.c.supporters,
         status.c.opponents, status.c.first_reported, status.c.contested_since,
         status.c.last_activity,
+        # What every report prints as "contested since": when the contested period
+        # standing began, by the stored history (an index look-up a row, in the same
+        # statement rather than one more per batch).
+        selection.contested_period_began(status, status.c.claim_id).label("period_began"),
     ).join(schema.claim, Claim.id == status.c.claim_id)  # fmt: skip
     query = selection.where(query, views, status.c.claim_id)
     query = selection.order(query, views, status.c.claim_id)
     book = PartyBook(session, lazy=True) if detail else None
-    result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
+    if not selection.limit or selection.limit > BATCH or selection.include_resolved:
+        query = query.execution_options(yield_per=BATCH)
+    # else a top N (the contested top 50) comes in one fetch: streamed, on PostgreSQL
+    # through a server-side cursor, it cost three more round trips (declare, fetch, close).
+    result = session.execute(query, selection.params())
     history = history or selection.include_resolved
     left = selection.limit if selection.include_resolved else None
-    for part in result.partitions():
+    for part in result.partitions(BATCH):
         rows = _claim_rows(session, selection, part, book)
         if history:
             rows = _with_periods(session, selection, rows)
@@ -413,8 +421,6 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
     grouped = _by_claim(stances)
-    contested = [r.id for r in part if r.contested_since is not None]
-    began = contested_periods_began(session, selection, contested) if contested else {}
     rows = []
     for r in part:
         support, oppose = positions.get(r.id, ((), ()))
@@ -422,45 +428,12 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
             first_reported=_when_of(said, r.first_reported),
-            contested_since=_when_of(ended, began.get(r.id, r.contested_since)),
+            contested_since=_when_of(ended, r.period_began or r.contested_since),
             last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=_timeline(r.id, counters, grouped, book, whens=whens) if book else (),
         ))  # fmt: skip
     return rows
-
-
-def contested_periods_began(session: Session, selection: Selection, claim_ids) -> dict:
-    """claim id -> the instant its contested period standing now (or at the selection's
-    as-of, as known at its known-at) began, read from the stored history: what every
-    report prints as "contested since", as ``claim show``'s history does. The rule's
-    ``contested_since`` (``claim_state``, what ``--sort since`` orders by) is another
-    instant, when the sides as they now stand first coexisted: a claim whose first
-    opponent gave way to another without a break has been contested since the first."""
-    query = _history_of(*selection.shape())
-    params = selection.bound_params()
-    began: dict[int, dt.datetime | None] = {}
-    for part in chunks(sorted(claim_ids)):
-        for claim_id, said_from, status in session.execute(query, {**params, "ids": part}):
-            if status != "contested":
-                began[claim_id] = None
-            elif began.get(claim_id) is None:
-                began[claim_id] = said_from
-    return {claim_id: at for claim_id, at in began.items() if at is not None}
-
-
-@functools.cache  # built once per process, for which of the two times are given
-def _history_of(as_of: bool, known_at: bool):
-    """The stored history of the claims in ``:ids`` as of ``:as_of``, known at
-    ``:known_at`` (``Selection.bound_params``), in said order."""
-    h = schema.claim_history.c
-    times = Selection.of_shape(as_of, known_at)
-    known = times.bound_times()[1]
-    query = select(h.claim_id, h.said_from, h.status).where(*schema.known_at(known))
-    if as_of:
-        query = query.where(h.said_from <= times.bound_times()[0])
-    query = query.where(h.claim_id.in_(bindparam("ids", expanding=True)))
-    return query.order_by(h.claim_id, h.said_from)
 
 
 def _contested_period(periods) -> When | None:

@@ -21,8 +21,8 @@ For a claim C, optionally as of a time T (only stances said at or before T):
   denial makes a claim asserted at 01:35 that day contested from its day, as the
   history (``claimtrack.state_history``) says: when the sides as they now stand first
   coexisted. Reports do not print it: they print, and ``--sort since`` orders by, when
-  the contested period standing began (``report.contested_periods_began``,
-  ``Selection.contested_period_began``), which is earlier when the opponents (or
+  the contested period standing began (``Selection.contested_period_began``, read
+  from the stored history), which is earlier when the opponents (or
   supporters) changed during the dispute without a break.
 
 Each body below is also a view in the database (``stance_latest``, ``claim_sides``,

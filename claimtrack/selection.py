@@ -182,9 +182,10 @@ class Selection:
 
     def contested_period_began(self, status, claim_id):
         """SQL: when the claim's contested period standing now (or at the as-of, as known
-        at the known-at) began, from the stored history (``report.contested_periods_began``
-        in SQL: what reports print as "contested since"); NULL if it is not contested.
-        The end of its last period of another status, else the start of its first."""
+        at the known-at) began, from the stored history: what reports print as "contested
+        since" (``report.claims`` reads it with each row) and ``--sort since`` orders by;
+        NULL if it is not contested. The end of its last period of another status, else
+        the start of its first (a claim's periods follow one another without a gap)."""
         from sqlalchemy import and_
 
         from claimtrack.schema import claim_history
