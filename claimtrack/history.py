@@ -11,6 +11,7 @@ and how, in the desk's words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -18,7 +19,7 @@ from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
 
 from claimtrack import schema
-from claimtrack.links import chunks, counter_claims_of, one_of
+from claimtrack.links import chunks, counter_claims_of, ids_value, named_one_of, one_of
 from claimtrack.order import said_order, timeline_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
@@ -248,17 +249,15 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     and say which claims it touched; each list of ids is bound as one parameter
     (``links.one_of``): a few statements, however many claims the window touches."""
     # Every stance said in the window: each one that ends at a change may be its cause.
-    # Its instants are read as stored (``_raw``) and only a cause's said time is made a
-    # datetime: they are only compared, and keyed on, and a day has thousands of them.
-    s, p = schema.stance.c, schema.party.c
-    window = [s.said_until > start] + ([s.said_until <= end] if end is not None else [])
+    # Each statement is built once per process (``_around_statements``), for the backend
+    # and which of the as-of, known-at, window end and topic are given.
+    dialect = session.get_bind().dialect
+    shape = (dialect.name, *selection.shape(), end is not None, selection.topic is not None)
+    statements = _around_statements(*shape)
+    params = {**selection.bound_params(), "start": start, "end": end, "topic": selection.topic}
     said: dict[tuple[int, object], list] = {}
     names: dict[int, str] = {}
-    query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at), s.said_offset,
-                   _raw(s.said_precision), _raw(s.said_until), _raw(s.recorded_at),
-                   p.name, s.quote)  # fmt: skip
-    query = query.join(schema.party, p.id == s.party_id).where(*selection.counts(s), *window)
-    window_stances = session.execute(query).all()
+    window_stances = session.execute(statements.window, params).all()
     for stance in window_stances:
         names[stance[2]] = stance[9]
         said.setdefault((stance[1], stance[7]), []).append(stance)
@@ -273,11 +272,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         if not wanted:
             return
         read.update(wanted)
-        link = schema.claim_link.c
-        ends = select(link.from_claim_id, link.to_claim_id).where(link.kind == "contradicts")
-        both = union(ends.where(one_of(session, link.from_claim_id, wanted)),
-                     ends.where(one_of(session, link.to_claim_id, wanted)))  # fmt: skip
-        for a, b in session.execute(both):
+        for a, b in session.execute(statements.links, {"ids": ids_value(session, wanted)}):
             counters.setdefault(a, set()).add(b)
             counters.setdefault(b, set()).add(a)
 
@@ -285,36 +280,22 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     if not spoken:
         return Around([], {}, {}, {}, [])
     links_of(spoken)
-    c = schema.claim.c
     candidates = sorted(spoken.union(*(counters.get(i, ()) for i in spoken)))
-    query = select(c.id, c.text).where(one_of(session, c.id, candidates))
-    query = query.where(c.merged_into_id.is_(None))
-    if selection.topic:
-        query = query.where(c.topic == selection.topic)
-    texts = dict(session.execute(query.order_by(c.id)).all())
+    candidate_ids = {**params, "ids": ids_value(session, candidates)}
+    texts = dict(session.execute(statements.texts, candidate_ids).all())
     touched = list(texts)
     links_of(touched)
     scope = sorted(set(touched).union(*(counters.get(i, ()) for i in touched)))
     links_of(scope)
     if rest := sorted(set(scope) - set(texts)):
-        texts.update(session.execute(select(c.id, c.text).where(one_of(session, c.id, rest))).all())
-    dialect = session.get_bind().dialect
-    # The stored statuses from the one standing at the window's start on.
-    h = schema.claim_history.c
-    after = h.said_from > end if end is not None else literal(False)
-    rows = select(h.claim_id, _raw(h.said_from), _raw(h.status), h.said_from <= start,
-                  after).where(
-        one_of(session, h.claim_id, scope), *schema.known_at(selection.known_at),
-        h.said_until.is_(None) | (h.said_until > start))  # fmt: skip
-    if selection.as_of is not None:
-        rows = rows.where(h.said_from <= selection.as_of)
+        texts.update(session.execute(statements.other_texts, {"ids": ids_value(session, rest)}))
     found: dict[int, list[Period]] = {i: [] for i in texts}
     # (claim, index of the period ended or None, index of the one begun, possible causes)
     changes: list[tuple[int, int | None, int, list]] = []
     last: dict[int, str] = {}
     standing: dict[str, Period] = {}
-    ordered_rows = rows.order_by(h.claim_id, h.said_from)
-    for claim_id, moment, status, before, later in session.execute(ordered_rows).all():
+    history_rows = session.execute(statements.history, {**params, "ids": ids_value(session, scope)})
+    for claim_id, moment, status, before, later in history_rows.all():
         changed = last.get(claim_id) != status
         last[claim_id] = status
         history = found.setdefault(claim_id, [])
@@ -356,10 +337,8 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     theirs: dict[tuple[int, int], list] = {key: [] for key in keys}
     if keys:
         on = sorted({claim_id for claim_id, _ in keys})
-        query = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at),
-                       _raw(s.said_until), _raw(s.recorded_at))  # fmt: skip
-        query = query.where(*selection.counts(s), one_of(session, s.claim_id, on))
-        for stance in session.execute(query):
+        their_params = {**params, "ids": ids_value(session, on)}
+        for stance in session.execute(statements.theirs, their_params):
             if (stance.claim_id, stance.party_id) in theirs:
                 theirs[stance.claim_id, stance.party_id].append(stance)
     ordered: dict[tuple[int, int], list] = {}
@@ -382,6 +361,64 @@ def around(session: Session, selection: Selection, start: dt.datetime,
             history[ended] = replace(period, until=when, ended_by=by, how=how)
         history[began] = Period(history[began].status, when, None, by)  # not yet ended
     return Around(touched, counters, texts, found, window_stances)
+
+
+@dataclass(frozen=True)
+class _AroundStatements:
+    """The statements ``around`` runs: the stances said in (``:start``, ``:end``]; the
+    contradiction links, the texts of claims (of ``:topic``) and the stored statuses of
+    the claims in ``:ids`` (``links.ids_value``); the stances of the claims in ``:ids``."""
+
+    window: object
+    links: object
+    texts: object
+    other_texts: object
+    history: object
+    theirs: object
+
+
+@functools.cache  # built once per process: building them cost a day's report 1-2 ms
+def _around_statements(dialect: str, as_of: bool, known_at: bool, end: bool,
+                       topic: bool) -> _AroundStatements:  # fmt: skip
+    """``around``'s statements for the backend and which of the as-of, known-at, window
+    end and topic are given; the times bound as ``Selection.bound_params`` binds them."""
+    from sqlalchemy import bindparam
+
+    s, p, c = schema.stance.c, schema.party.c, schema.claim.c
+    times = Selection.of_shape(as_of, known_at)
+    start = bindparam("start", type_=schema.UTCDateTime())
+    stop = bindparam("end", type_=schema.UTCDateTime()) if end else None
+    # Its instants are read as stored (``_raw``) and only a cause's said time is made a
+    # datetime: they are only compared, and keyed on, and a day has thousands of them.
+    window = [s.said_until > start] + ([s.said_until <= stop] if end else [])
+    said = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at), s.said_offset,
+                  _raw(s.said_precision), _raw(s.said_until), _raw(s.recorded_at),
+                  p.name, s.quote)  # fmt: skip
+    said = said.join(schema.party, p.id == s.party_id)
+    said = said.where(*times.counts(s, bound=True), *window)
+    link = schema.claim_link.c
+    ends = select(link.from_claim_id, link.to_claim_id).where(link.kind == "contradicts")
+    links = union(ends.where(named_one_of(dialect, link.from_claim_id, "ids")),
+                  ends.where(named_one_of(dialect, link.to_claim_id, "ids")))  # fmt: skip
+    texts = select(c.id, c.text).where(named_one_of(dialect, c.id, "ids"))
+    texts = texts.where(c.merged_into_id.is_(None))
+    if topic:
+        texts = texts.where(c.topic == bindparam("topic"))
+    other_texts = select(c.id, c.text).where(named_one_of(dialect, c.id, "ids"))
+    # The stored statuses from the one standing at the window's start on.
+    h = schema.claim_history.c
+    after = h.said_from > stop if end else literal(False)
+    history = select(h.claim_id, _raw(h.said_from), _raw(h.status), h.said_from <= start,
+                     after).where(
+        named_one_of(dialect, h.claim_id, "ids"), *schema.known_at(times.bound_times()[1]),
+        h.said_until.is_(None) | (h.said_until > start))  # fmt: skip
+    if as_of:
+        history = history.where(h.said_from <= times.bound_times()[0])
+    theirs = select(s.id, s.claim_id, s.party_id, _raw(s.kind), _raw(s.said_at),
+                    _raw(s.said_until), _raw(s.recorded_at))  # fmt: skip
+    theirs = theirs.where(*times.counts(s, bound=True), named_one_of(dialect, s.claim_id, "ids"))
+    return _AroundStatements(said, links, texts.order_by(c.id), other_texts,
+                             history.order_by(h.claim_id, h.said_from), theirs)  # fmt: skip
 
 
 _raw = schema.as_stored  # a column as stored: instants compared and keyed on, not parsed

@@ -1238,14 +1238,18 @@ def changes(session: Session, selection: Selection, since: dt.datetime) -> Itera
 def _window_end(session: Session, start: dt.datetime, as_of) -> dt.datetime | None:
     """The said_until of the ``CHANGES_WINDOW``-th stance ending after ``start``; None
     when fewer are left before ``as_of`` (the last window, open-ended)."""
-    end = session.scalar(
-        select(Stance.said_until)
-        .where(Stance.said_until > start)
-        .order_by(Stance.said_until)
-        .offset(CHANGES_WINDOW)
-        .limit(1)
-    )
-    return None if end is None or (as_of is not None and end >= as_of) else end
+    return session.scalar(_window_end_query(as_of is not None), {"start": start, "as_of": as_of})
+
+
+@functools.cache  # built once per process
+def _window_end_query(as_of: bool):
+    """``_window_end``'s statement: the index walk stops at ``:as_of`` (a day's report read
+    the 20,001 entries from its start, where a few thousand end before the as-of)."""
+    instant = schema.UTCDateTime()
+    query = select(Stance.said_until).where(Stance.said_until > bindparam("start", type_=instant))
+    if as_of:
+        query = query.where(Stance.said_until < bindparam("as_of", type_=instant))
+    return query.order_by(Stance.said_until).offset(CHANGES_WINDOW).limit(1)
 
 
 def _changes_between(session, selection: Selection, start, end) -> list[ChangeRow]:
@@ -1305,25 +1309,34 @@ def _first_support(session: Session, selection: Selection, claim_ids) -> tuple[d
     (``order.timeline_order``) of the stances that count as the selection knows them (its
     known-at), whenever said: after its as-of too, so which end of a link answers the
     other does not depend on where a window ends. Claims nothing counts on are left out."""
-    from dataclasses import replace
+    dialect = session.get_bind().dialect.name
+    known_at = selection.known_at is not None
+    params = {"known_at": selection.known_at}
 
+    def firsts(supporting: bool, ids) -> dict[int, When]:
+        found: dict[int, list] = {}
+        if ids:  # one statement, the ids bound as one parameter (``links.one_of``)
+            query = _first_said_query(dialect, known_at, supporting)
+            for s in session.execute(query, {**params, "ids": ids_value(session, sorted(ids))}):
+                found.setdefault(s.claim_id, []).append(s)
+        return {claim_id: said_when(timeline_order(them)[0]) for claim_id, them in found.items()}
+
+    supported = firsts(True, claim_ids)
+    return supported, firsts(False, set(claim_ids) - set(supported))
+
+
+@functools.cache  # built once per process
+def _first_said_query(dialect: str, known_at: bool, supporting: bool):
+    """``_first_support``'s statement: the stances (asserting or confirming, if
+    ``supporting``) that count on the claims in ``:ids``, known at ``:known_at``."""
     from claimtrack.vocabulary import SUPPORT
 
     query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
                    Stance.said_offset, Stance.said_precision, Stance.said_until,
                    Stance.recorded_at)  # fmt: skip
-    query = query.where(*replace(selection, as_of=None).counts(Stance))
-
-    def firsts(condition, ids) -> dict[int, When]:
-        found: dict[int, list] = {}
-        if ids:  # one statement, the ids bound as one parameter (``links.one_of``)
-            wanted = query.where(condition, one_of(session, Stance.claim_id, sorted(ids)))
-            for s in session.execute(wanted):
-                found.setdefault(s.claim_id, []).append(s)
-        return {claim_id: said_when(timeline_order(them)[0]) for claim_id, them in found.items()}
-
-    supported = firsts(Stance.kind.in_(SUPPORT), claim_ids)
-    return supported, firsts(true(), set(claim_ids) - set(supported))
+    query = query.where(*Selection.of_shape(False, known_at).counts(Stance, bound=True))
+    condition = Stance.kind.in_(SUPPORT) if supporting else true()
+    return query.where(condition, named_one_of(dialect, Stance.claim_id, "ids"))
 
 
 def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:
