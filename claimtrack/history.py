@@ -288,7 +288,8 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     scope = sorted(set(touched).union(*(counters.get(i, ()) for i in touched)))
     links_of(scope)
     if rest := sorted(set(scope) - set(texts)):
-        texts.update(session.execute(statements.other_texts, {"ids": ids_value(session, rest)}))
+        rest_ids = {"ids": ids_value(session, rest)}
+        texts.update(session.execute(statements.other_texts, rest_ids).all())
     found: dict[int, list[Period]] = {i: [] for i in texts}
     # (claim, index of the period ended or None, index of the one begun, possible causes)
     changes: list[tuple[int, int | None, int, list]] = []

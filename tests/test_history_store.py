@@ -305,3 +305,60 @@ def test_report_changes_reads_the_window_as_the_whole_periods_tell_it(engine, co
                         selection, since)  # fmt: skip
         finally:
             report.CHANGES_WINDOW = window
+
+
+def _clear_statement_caches() -> None:
+    """Forget every statement the reports built once per process (``functools.cache``)."""
+    from claimtrack import history, links, report, rule
+
+    for module in (history, links, report, rule):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+def test_statements_built_once_bind_each_reports_times(session):
+    """The reports build their statements once per process and bind each report's times
+    and ids: the contested report and ``report changes`` as of and known at several
+    instants, run one after another in one process, each equal the same report run with
+    every statement built afresh (a statement that kept the first report's instant, or its
+    claims, would repeat the first report)."""
+    from dataclasses import replace
+
+    from claimtrack import record, report
+    from claimtrack.selection import Selection
+    from claimtrack.times import parse_when
+
+    a = record.add_claim(session, "The ships crossed", topic="t", editor=ED)
+    b = record.add_claim(session, "The ships never sailed", topic="t", editor=ED)
+    c = record.add_claim(session, "The talks resumed", topic="t", editor=ED)
+    us, iran, uk = (record.add_party(session, n, editor=ED) for n in ("US", "Iran", "UK"))
+    session.commit()
+    record.link_claims(session, b, a, "contradicts", editor=ED)
+    said = [(a, us, "asserts", "2026-04-10"), (a, iran, "denies", "2026-04-11"),
+            (b, uk, "asserts", "2026-04-12"), (c, us, "asserts", "2026-04-12"),
+            (a, iran, "retracts", "2026-04-13"), (c, iran, "disputes", "2026-04-14"),
+            (a, uk, "denies", "2026-04-14")]  # fmt: skip
+    for n, (claim, party, kind, day) in enumerate(said):
+        record.add_stance(session, claim, party, kind, said=parse_when(day, "+00:00"),
+                          editor=ED, recorded_at=BACKDATED + dt.timedelta(days=n))  # fmt: skip
+        session.commit()
+    as_of = [None] + [parse_when(d, "+00:00").until for d in ("2026-04-11", "2026-04-13")]
+    known_at = [None] + [BACKDATED + dt.timedelta(days=n, hours=1) for n in (1, 4)]
+    since = dt.datetime(2026, 4, 9, tzinfo=dt.UTC)
+    chosen = [Selection(status="contested", limit=50, as_of=t, known_at=k)
+              for t in as_of for k in known_at]  # fmt: skip
+
+    def reports(selection):
+        every = replace(selection, status=None, limit=None)
+        return (list(report.claims(session, selection, detail=True)),
+                list(report.claims(session, every)),
+                list(report.changes(session, every, since)))  # fmt: skip
+
+    warm = [reports(selection) for selection in chosen]
+    fresh = []
+    for selection in chosen:
+        _clear_statement_caches()
+        fresh.append(reports(selection))
+    assert warm == fresh
+    assert len({repr(found) for found in warm}) >= 4  # the times do change the reports
