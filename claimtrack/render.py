@@ -244,11 +244,39 @@ def contested_record(row: ClaimRow) -> dict:
         "asserted_by": [_position_record(p) for p in row.support],
         "denied_or_countered_by": [_position_record(p) for p in row.oppose],
         **_times_record(row, ("first_reported", "contested_since", "last_activity")),
+        **_ended_record(row),
         "anonymous_only": row.anonymous_only(), "within_side": row.within_side(),
         "verdict": verdict_record(row),
         "timeline": [timeline_record(t) for t in row.timeline],
         "periods": [period_record(p) for p in row.periods],
     }  # fmt: skip
+
+
+def _ended_at(name: str) -> Callable[[ClaimRow], Any]:
+    """For a claim no longer contested (``--include-resolved``), its last contested
+    period's ``since``, ``until`` or ``how``, as the table shows them; else None."""
+
+    def get(row: ClaimRow):
+        ended = row.resolved()
+        return getattr(ended, name) if ended is not None else None
+
+    return get
+
+
+# What the table shows of a resolved claim, in JSON, CSV and XLSX too: "contested since"
+# is kept as it was (null: the claim is not contested now), these are beside it.
+ENDED = (("contested_from", _ended_at("since")), ("contested_until", _ended_at("until")),
+         ("how_it_ended", _ended_at("how")))  # fmt: skip
+
+
+def _ended_record(row: ClaimRow) -> dict:
+    found = {}
+    for name, get in ENDED:
+        value = get(row)
+        found[name] = iso(value) if name != "how_it_ended" else value
+        if name != "how_it_ended":
+            found[f"{name}_tz"] = value.zone if value else None
+    return found
 
 
 def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
@@ -341,6 +369,12 @@ CONTESTED = View(
     times=CLAIM_TIMES,
 )  # fmt: skip
 CLAIM_EXPORT = replace(CONTESTED, name="claims", empty="No claims match.")
+# The export's sheet of contested claims: ``report.export_rows``'s cells, without ``ENDED``.
+CONTESTED_SHEET = CONTESTED
+# ``report contested``: with a resolved claim's last contested period (``ENDED``), which the
+# table shows in its "contested since" column.
+CONTESTED = replace(CONTESTED, flat=(*CONTESTED.flat, *ENDED),
+                    times=CLAIM_TIMES | {"contested_from", "contested_until"})  # fmt: skip
 
 # Claims with their status and the size of each side: `report claims`, `claim list`.
 CLAIMS = View(

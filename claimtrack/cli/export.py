@@ -120,7 +120,11 @@ def xlsx(env, out, **options) -> None:
         contested = replace(selection, status="contested")
         # The claims' cells as the database joins them (as `export csv`), times as said.
         sheets = [
-            ("contested", render.CONTESTED, report.export_rows(session, contested, whens=True)),
+            (
+                "contested",
+                render.CONTESTED_SHEET,
+                report.export_rows(session, contested, whens=True),
+            ),
             ("claims", render.CLAIM_EXPORT, report.export_rows(session, selection, whens=True)),
             (
                 "stances",
