@@ -639,7 +639,8 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     Returns the number of stances moved.
     """
     if duplicate.id == target.id:
-        raise ClaimtrackError(f"claim {duplicate.id} cannot be merged into itself")
+        # Bad usage, as ``party merge X X`` (exit 2): the two names are one claim.
+        raise UsageError(f"claim {duplicate.id} is #{target.id}: nothing to merge")
     if find_link(session, duplicate, target, "contradicts") is not None:
         raise ClaimtrackError(
             f"claim {duplicate.id} cannot be merged into #{target.id}: they are linked "

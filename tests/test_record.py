@@ -417,7 +417,8 @@ MISTAKES = [
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
     (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
     (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
-    (("claim", "merge", "1", "1"), 1, "cannot be merged into itself"),
+    # Bad usage, as `party merge X X`: a new user got 1 here and 2 there.
+    (("claim", "merge", "1", "transit"), 2, "claim 1 is #1: nothing to merge"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "not a url"), 2, "invalid URL"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "javascript:alert(1)"), 2, "invalid URL"),
     (
