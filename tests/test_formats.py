@@ -471,3 +471,22 @@ def test_a_direct_denial_comes_before_counter_claim_supporters(run, engine):
     exported = list(csv.DictReader(io.StringIO(exported)))
     [record] = [r for r in exported if r["claim_id"] == "1"]
     assert [p.split(" ")[0] for p in record["denied_or_countered_by"].split("; ")] == expected
+
+
+@pytest.mark.parametrize(
+    "command", [("report", "contested"), ("report", "parties"), ("claim", "list"), ("log",)]
+)
+def test_every_csv_output_takes_no_bom(run, engine, tmp_path, command):
+    """A new user's `report contested --format csv --no-bom` was refused ("No such
+    option"), though `export csv` takes it: a file written with --out has the mark unless
+    --no-bom, standard output never has it."""
+    _ok(run("claim", "add", "Six say so", "--by", "P1", "--create-missing", "--at", "2026-04-12"),
+        "add")  # fmt: skip
+    _ok(run("claim", "deny", "1", "--by", "D1", "--create-missing", "--at", "2026-04-12"), "d")
+    out = tmp_path / "o.csv"
+    stdout = _ok(run(*command, "--format", "csv", "--no-bom"), "stdout").stdout
+    assert not stdout.startswith("\ufeff") and "," in stdout
+    _ok(run(*command, "--format", "csv", "--out", str(out)), "file")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    _ok(run(*command, "--format", "csv", "--no-bom", "--out", str(out)), "no bom")
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf") and out.read_bytes()
