@@ -288,8 +288,11 @@ def _find_claim(session, ref, *, row: bool = False):
     else:
         from claimtrack.record import find_claim
 
+    from claimtrack.record import text_key
+
     found = find_claim(session, ref)
-    if str(ref).strip() not in (str(found.id), found.slug or ""):
+    ref = str(ref).strip()
+    if ref not in (str(found.id), found.slug or "") and text_key(ref) != text_key(found.text):
         click.echo(f"Note: claim {ref} was merged into #{found.id}", err=True)
     return found
 
