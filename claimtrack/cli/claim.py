@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import PARTY, not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
@@ -32,18 +33,25 @@ def stance_options(f):
             metavar="PARTY",
             help="Who says it: a party's id, name or alias.",
             shell_complete=complete.parties,
+            callback=not_empty(PARTY),
         ),
         click.option(
             "--source",
             metavar="SOURCE",
             help="Where it was reported: a source id, URL or exact title.",
+            callback=not_empty(optional("give a source's id, URL or title")),
         ),
-        click.option("--url", help="Where it was reported, by address; added as a source if new."),
+        click.option(
+            "--url",
+            help="Where it was reported, by address; added as a source if new.",
+            callback=not_empty(optional("give an address")),
+        ),
         click.option(
             "--via",
             metavar="PARTY",
             shell_complete=complete.parties,
             help="Who it was said to or through (told Reuters: --via Reuters).",
+            callback=not_empty(optional(PARTY)),
         ),
         click.option("--quote", help="The words as said, in their original language."),
         click.option(
@@ -52,7 +60,12 @@ def stance_options(f):
             metavar="FILE",
             help="Read the quote from FILE (- for standard input): for a long statement.",
         ),
-        click.option("--quote-lang", metavar="CODE", help="The quote's language (zh, fa, en...)."),
+        click.option(
+            "--quote-lang",
+            metavar="CODE",
+            help="The quote's language (zh, fa, en...).",
+            callback=not_empty(optional("give a language code")),
+        ),
         click.option(
             "--at",
             default="now",
@@ -153,7 +166,12 @@ def _status(session, claim_id: int) -> str:
     shell_complete=complete.topics,
 )
 @click.option("--slug", help="A short handle for the claim (asset-unfreeze).")
-@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="The language of TEXT.",
+    callback=not_empty(optional("give a language code")),
+)
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
 @click.pass_obj
 def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
@@ -307,7 +325,12 @@ def _find_claim(session, ref, *, row: bool = False):
     shell_complete=complete.topics,
 )
 @click.option("--slug", help="A short handle for the counter-claim.")
-@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="The language of TEXT.",
+    callback=not_empty(optional("give a language code")),
+)
 @click.pass_obj
 def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     """Record a counter-claim: a new claim, asserted by a party, that contradicts CLAIM.
