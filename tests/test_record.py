@@ -424,8 +424,11 @@ MISTAKES = [
     (("claim", "deny", "1", "--by", "Iran", "--via", " "), 2, "--via is empty"),
     (("claim", "deny", "1", "--by", "Iran", "--source", ""), 2, "--source is empty"),
     (("claim", "deny", "1", "--by", "Iran", "--url", ""), 2, "--url is empty"),
-    (("claim", "deny", "1", "--by", "Iran", "--quote", "x", "--quote-lang", ""), 2,
-     "--quote-lang is empty"),  # fmt: skip
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--quote", "x", "--quote-lang", ""),
+        2,
+        "--quote-lang is empty",
+    ),  # fmt: skip
     (("claim", "add", "New", "--by", "Iran", "--lang", ""), 2, "--lang is empty"),
     (("source", "add", "T", "--outlet", ""), 2, "--outlet is empty"),
     (("party", "add", "X", "--for", ""), 2, "--for is empty"),
