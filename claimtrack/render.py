@@ -915,22 +915,24 @@ def flat_cells(view: View, rows: Iterable) -> Iterator[list]:
 
 
 def write_xlsx(sheets: Iterable[tuple[str, View, Iterable[list]]], out, *, progress=None,
-               warn: Callable[[str], None] | None = None) -> int:  # fmt: skip
+               warn: Callable[[str], None] | None = None,
+               skip_long: bool = False) -> int:  # fmt: skip
     """A workbook with one sheet per (title, view, cells); returns the rows written.
     ``cells`` are rows of ``view.headers`` (``flat_cells``, or ``report.export_rows``
     with ``whens``). ``warn`` gets the one line naming rows whose control characters
-    became pictures."""
+    became pictures, and (``skip_long``) the one naming the rows left out because a
+    text in them is longer than a cell holds."""
     from claimtrack.spreadsheet import XlsxBook
 
-    book = XlsxBook()
+    book = XlsxBook(skip_long=skip_long)
     count = 0
     for title, view, cells in sheets:
         flat = (_counted(row, progress) for row in cells)
         count += book.sheet(title, view.headers, view.times, flat)
     book.save(out)
-    note = book.pictured_note()
-    if note and warn:
-        warn(note)
+    for note in (book.pictured_note(), book.skipped_note()):
+        if note and warn:
+            warn(note)
     return count
 
 

@@ -129,7 +129,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         except ClaimtrackError:
             source, _ = record.get_or_add_source(session, url, outlet=via or party, url=url)
     record.check_stance_changes_something(session, target, party, kind, said, again=again)
-    return record.add_stance(
+    stance = record.add_stance(
         session,
         target,
         party,
@@ -141,6 +141,17 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         source=source,
         editor=env.editor,
     )
+    _warn_too_long("quote", quote)  # recorded: nothing after it refuses the stance
+    return stance
+
+
+def _warn_too_long(what: str, text: str | None) -> None:
+    """Say on stderr when a text just recorded will not fit in an XLSX cell."""
+    from claimtrack.spreadsheet import too_long_for_xlsx
+
+    warning = too_long_for_xlsx(what, text)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _status(session, claim_id: int) -> str:
@@ -220,6 +231,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
 
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {visible(other.text)}", err=True)
+    _warn_too_long("claim text", text)
     click.echo(new.id)
 
 
@@ -361,6 +373,7 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
         )
         note_created(created)
+    _warn_too_long("claim text", text)
     click.echo(new.id)
 
 
