@@ -90,6 +90,15 @@ def stance_options(f):
 
 def _record_stance(session, env, target, kind, opts, created, *, again=False):
     """Resolve the stance options and record the stance; returns it."""
+    return _add_stance(session, env, target, kind, _stance_inputs(session, env, opts, created),
+                       again=again)  # fmt: skip
+
+
+def _stance_inputs(session, env, opts, created) -> dict:
+    """The stance options checked and resolved: when, the quote, who, via whom, where.
+    ``claim add`` and ``claim counter`` call it before the claim is inserted, so that a
+    refused option (a bad URL or zone, an unknown party) draws no claim id on PostgreSQL,
+    whose sequences do not go back with a rollback."""
     from claimtrack import record
     from claimtrack.errors import ClaimtrackError, UsageError
     from claimtrack.times import begun, parse_when
@@ -106,6 +115,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         raise UsageError(f"{option} is empty: give the words as said, or leave it out")
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
+    url = record.check_url(opts["url"]) if opts["url"] else None
 
     def resolve(ref, kind_if_new):
         return record.resolve_party(
@@ -119,29 +129,40 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
 
     party = resolve(opts["by"], "person")
     via = resolve(opts["via"], "media") if opts["via"] else None
-    source = None
+    source = new_url = None
     if opts["source"]:
         source = record.find_source(session, opts["source"])
-    elif opts["url"]:
-        url = record.check_url(opts["url"])
+    elif url:
         try:
             source = record.find_source(session, url)
         except ClaimtrackError:
-            source, _ = record.get_or_add_source(session, url, outlet=via or party, url=url)
+            new_url = url  # added with the stance (``_add_stance``), the last write
+    return {"said": said, "quote": quote, "quote_lang": opts["quote_lang"], "party": party,
+            "via": via, "source": source, "new_url": new_url}  # fmt: skip
+
+
+def _add_stance(session, env, target, kind, inputs: dict, *, again=False):
+    """Record the stance ``_stance_inputs`` resolved on ``target``; returns it."""
+    from claimtrack import record
+
+    party, said, source = inputs["party"], inputs["said"], inputs["source"]
     record.check_stance_changes_something(session, target, party, kind, said, again=again)
+    if inputs["new_url"]:
+        url = inputs["new_url"]
+        source, _ = record.get_or_add_source(session, url, outlet=inputs["via"] or party, url=url)
     stance = record.add_stance(
         session,
         target,
         party,
         kind,
         said=said,
-        quote=quote,
-        quote_lang=opts["quote_lang"],
-        via=via,
+        quote=inputs["quote"],
+        quote_lang=inputs["quote_lang"],
+        via=inputs["via"],
         source=source,
         editor=env.editor,
     )
-    _warn_too_long("quote", quote)  # recorded: nothing after it refuses the stance
+    _warn_too_long("quote", inputs["quote"])  # recorded: nothing after it refuses the stance
     return stance
 
 
@@ -213,6 +234,10 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin(), state.once(session):
         created = []
+        # Every refusal before the first write: on PostgreSQL a refused command would
+        # otherwise draw ids that are never used (its sequences do not go back).
+        record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
+        inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
             session,
             text,
@@ -223,7 +248,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
             allow_same=force,
         )
         similar = record.similar_claims(session, text, topic, exclude=(new.id,))
-        _record_stance(session, env, new, "asserts", opts, created)
+        _add_stance(session, env, new, "asserts", inputs)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
     if similar:
@@ -364,10 +389,14 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     with write_session(engine) as session, session.begin():
         created = []
         target = _find_claim(session, claim_ref)
+        topic = topic or target.topic
+        # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
+        record.check_new_claim(session, text, topic=topic, slug=slug)
+        inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
-            session, text, topic=topic or target.topic, language=lang, slug=slug, editor=env.editor
+            session, text, topic=topic, language=lang, slug=slug, editor=env.editor
         )
-        _record_stance(session, env, new, "asserts", opts, created)
+        _add_stance(session, env, new, "asserts", inputs)
         record.link_claims(session, new, target, "contradicts", editor=env.editor)
         record.log_event(
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
