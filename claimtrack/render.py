@@ -537,6 +537,22 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+def heading(text: str, indent: int = 0, hang: int = 4) -> str:
+    """A line of ``claim show``'s heading ("  contradicted by #4: ...") wrapped to the
+    terminal at blanks, ``indent`` columns in and each following line ``hang`` more, so
+    that no line is wider than the terminal and no word is cut (but one wider than a
+    whole line)."""
+    pad, more = " " * indent, " " * (indent + hang)
+    width = max(terminal_width(), indent + hang + 20)
+    if len(text) <= SHORT * 10 and "\n" not in text and "\r" not in text:
+        from wcwidth import wrap
+
+        return "\n".join(wrap(visible(text), width, initial_indent=pad, subsequent_indent=more))
+    # A long text (wcwidth's wrap is slow on a long word: ``_wrap``), or one of many lines.
+    first, *rest = fit(text, width - indent - hang).split("\n")
+    return "\n".join([pad + first, *(more + line for line in rest)])
+
+
 # wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without
 # a blank, which Chinese text is: 8 s), so a long paragraph is wrapped a piece of about
 # WRAP_LINES lines at a time (see _wrap).

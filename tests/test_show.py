@@ -349,3 +349,30 @@ def test_a_claim_is_found_by_its_text(run, engine):
     )
     unknown = run("claim", "show", "The flooding killed nobody")
     assert unknown.exit_code == 1 and "unknown claim" in unknown.output
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_claim_show_heading_lines_fit_the_terminal_with_words_whole(
+    run, engine, monkeypatch, columns
+):
+    """Kakhovka at 80 columns: `claim show`'s heading lines were printed as they came,
+    one 91 columns wide ("contradicted by #4: Ukraine destroyed the dam to redeploy forces
+    for its counteroffensive"). Each is wrapped at blanks, within the terminal."""
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    texts = [
+        "Russian forces blew up the Kakhovka dam on the night of the sixth of June",
+        "Ukraine destroyed the dam to redeploy forces for its counteroffensive",
+        "Підрив Каховської ГЕС лише підтверджує для всього світу, що їх потрібно вигнати",
+    ]
+    when = ("--create-missing", "--at", "2023-06-06")
+    assert run("claim", "add", texts[0], "--by", "Zelensky", *when, "--slug", "dam").exit_code == 0
+    for text in texts[1:]:
+        assert run("claim", "counter", "dam", text, "--by", "Shoigu", *when).exit_code == 0
+    out = run("claim", "show", "dam").stdout
+    heading = out.split("\n\n", 1)[0].splitlines()
+    assert max(wcswidth(line) for line in heading) <= columns, out
+    words = {w for line in heading for w in line.split()}
+    for text in texts:
+        assert set(text.split()) <= words, (text, heading)  # every word whole on a line

@@ -519,27 +519,29 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         return
     row = detail.row
     handle = f" ({row.slug})" if row.slug else ""
-    click.echo(render.visible(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}"))
+    # Each heading line wrapped to the terminal (``render.heading``), as the table is.
+    click.echo(render.heading(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}"))
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
     status = row.status or ("not yet recorded by the desk" if unknown
                             else "not yet stated by anyone")  # fmt: skip
-    click.echo(f"Status: {status}{looking_back}")
+    click.echo(render.heading(f"Status: {status}{looking_back}"))
     if row.within_side():
-        click.echo(
-            f"  a dispute within {row.within_side()}: every party for and against acts for it"
-        )
+        click.echo(render.heading(
+            f"a dispute within {row.within_side()}: every party for and against acts for it",
+            indent=2,
+        ))  # fmt: skip
     for period in row.periods:
-        click.echo(f"  {render.period_text(period)}")
+        click.echo(render.heading(render.period_text(period), indent=2))
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
             ("contradicts", "to"): "contradicted by",
         }.get((linked.kind, linked.direction), "same as")
-        click.echo(render.visible(f"  {relation} #{linked.claim_id}: {linked.text}"))
+        click.echo(render.heading(f"{relation} #{linked.claim_id}: {linked.text}", indent=2))
     if row.verdict:
-        click.echo(render.visible(f"Verdict: {row.verdict}"))
+        click.echo(render.heading(f"Verdict: {row.verdict}"))
     if not row.timeline and not detail.voided:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return
