@@ -1,4 +1,4 @@
-"""Finding a claim by what a user types (an id or a slug), with Core: what every command
+"""Finding a claim by what a user types (an id, a slug or its text), with Core: what every command
 that only reads needs, without the ORM (``record.find_claim`` gives the ORM object)."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def label_with_side(name: str, side: str) -> str:
 
 
 def find_claim(session, ref: str | int):
-    """A claim by id or slug, as a row (id, slug, topic, text, merged_into_id). A merged
-    claim resolves to the claim it was merged into."""
+    """A claim by id, slug or text (``_by_text``), as a row (id, slug, topic, text,
+    merged_into_id). A merged claim resolves to the claim it was merged into."""
     from sqlalchemy import select
 
     from claimtrack.schema import claim as table
@@ -36,15 +36,51 @@ def find_claim(session, ref: str | int):
         found = session.execute(query.where(c.id == as_id(text))).first()
     elif text and not text.isdigit():
         found = session.execute(query.where(c.slug == text.lower())).first()
+        if found is None:
+            found = _by_text(session, query, text)
     if found is None:
         from claimtrack.names import quoted_name
 
         raise ClaimtrackError(
             f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids"
         )
+    return _merged_end(session, query, found)
+
+
+def _by_text(session, query, text: str):
+    """The claim whose text is this one as ``claim add`` compares texts to refuse a
+    duplicate (``record.text_key``: case, spaces, apostrophes and final full stops aside),
+    in any topic: a claim imported without a slug is named by its text. Several claims
+    (in several topics, or forced in twice and not merged) are refused, with their ids."""
+    from claimtrack.names import quoted_name
+    from claimtrack.record import text_key
+    from claimtrack.schema import claim as table
+
+    found = session.execute(
+        query.where(table.c.text_key == text_key(text)).order_by(table.c.id).limit(MANY + 1)
+    ).all()
+    if len(found) <= 1:
+        return found[0] if found else None
+    ends = {_merged_end(session, query, row).id: row for row in found}
+    if len(ends) == 1:
+        return next(iter(ends.values()))
+    ids = ", ".join(f"#{i}" for i in sorted(ends)[:MANY])
+    raise ClaimtrackError(
+        f"{len(ends) if len(found) <= MANY else 'many'} claims say {quoted_name(text)} "
+        f"({ids}): give the id of the one you mean"
+    )
+
+
+MANY = 10  # claims of one text listed when a text names several
+
+
+def _merged_end(session, query, found):
+    """The claim a merged claim was merged into (in the end), or the claim itself."""
+    from claimtrack.schema import claim as table
+
     seen = {found.id}
     while found.merged_into_id is not None and found.merged_into_id not in seen:
-        found = session.execute(query.where(c.id == found.merged_into_id)).first()
+        found = session.execute(query.where(table.c.id == found.merged_into_id)).first()
         seen.add(found.id)
     return found
 

@@ -422,6 +422,27 @@ def find_same_claim(session: Session, text: str, topic: str) -> Claim | None:
     ).first()
 
 
+def check_new_claim(
+    session: Session, text: str, *, topic: str, slug: str | None, allow_same: bool = False
+) -> tuple[str, str, str | None]:
+    """What ``add_claim`` refuses, read without writing: an empty text or topic, a claim
+    already saying it (unless ``allow_same``), a bad or taken slug. Returns the text,
+    topic and slug as stored. ``claim add`` asks it before anything else is written, so
+    that such a refusal draws no id (PostgreSQL's sequences do not go back)."""
+    text = required(text, "claim text")
+    topic = required(topic, "topic")
+    same = None if allow_same else find_same_claim(session, text, topic)
+    if same is not None:
+        raise ClaimtrackError(
+            f"claim {same.id} already says this in topic {topic!r}: record a stance on it "
+            f"(claimtrack claim confirm {same.id} --by ...), or pass --force"
+        )
+    slug = check_slug(slug)
+    if slug and session.scalars(select(Claim.id).where(Claim.slug == slug)).first():
+        raise ClaimtrackError(f"slug {slug!r} is taken by another claim")
+    return text, topic, slug
+
+
 def add_claim(
     session: Session,
     text: str,
@@ -434,17 +455,8 @@ def add_claim(
 ) -> Claim:
     """A new claim; refuses one whose normalised text already stands in the topic,
     unless ``allow_same``."""
-    text = required(text, "claim text")
-    topic = required(topic, "topic")
-    same = None if allow_same else find_same_claim(session, text, topic)
-    if same is not None:
-        raise ClaimtrackError(
-            f"claim {same.id} already says this in topic {topic!r}: record a stance on it "
-            f"(claimtrack claim confirm {same.id} --by ...), or pass --force"
-        )
-    slug = check_slug(slug)
-    if slug and session.scalars(select(Claim.id).where(Claim.slug == slug)).first():
-        raise ClaimtrackError(f"slug {slug!r} is taken by another claim")
+    text, topic, slug = check_new_claim(session, text, topic=topic, slug=slug,
+                                        allow_same=allow_same)  # fmt: skip
     claim = Claim(
         topic=topic,
         text=text,
@@ -639,7 +651,8 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     Returns the number of stances moved.
     """
     if duplicate.id == target.id:
-        raise ClaimtrackError(f"claim {duplicate.id} cannot be merged into itself")
+        # Bad usage, as ``party merge X X`` (exit 2): the two names are one claim.
+        raise UsageError(f"claim {duplicate.id} is #{target.id}: nothing to merge")
     if find_link(session, duplicate, target, "contradicts") is not None:
         raise ClaimtrackError(
             f"claim {duplicate.id} cannot be merged into #{target.id}: they are linked "

@@ -244,11 +244,39 @@ def contested_record(row: ClaimRow) -> dict:
         "asserted_by": [_position_record(p) for p in row.support],
         "denied_or_countered_by": [_position_record(p) for p in row.oppose],
         **_times_record(row, ("first_reported", "contested_since", "last_activity")),
+        **_ended_record(row),
         "anonymous_only": row.anonymous_only(), "within_side": row.within_side(),
         "verdict": verdict_record(row),
         "timeline": [timeline_record(t) for t in row.timeline],
         "periods": [period_record(p) for p in row.periods],
     }  # fmt: skip
+
+
+def _ended_at(name: str) -> Callable[[ClaimRow], Any]:
+    """For a claim no longer contested (``--include-resolved``), its last contested
+    period's ``since``, ``until`` or ``how``, as the table shows them; else None."""
+
+    def get(row: ClaimRow):
+        ended = row.resolved()
+        return getattr(ended, name) if ended is not None else None
+
+    return get
+
+
+# What the table shows of a resolved claim, in JSON, CSV and XLSX too: "contested since"
+# is kept as it was (null: the claim is not contested now), these are beside it.
+ENDED = (("contested_from", _ended_at("since")), ("contested_until", _ended_at("until")),
+         ("how_it_ended", _ended_at("how")))  # fmt: skip
+
+
+def _ended_record(row: ClaimRow) -> dict:
+    found = {}
+    for name, get in ENDED:
+        value = get(row)
+        found[name] = iso(value) if name != "how_it_ended" else value
+        if name != "how_it_ended":
+            found[f"{name}_tz"] = value.zone if value else None
+    return found
 
 
 def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
@@ -341,6 +369,12 @@ CONTESTED = View(
     times=CLAIM_TIMES,
 )  # fmt: skip
 CLAIM_EXPORT = replace(CONTESTED, name="claims", empty="No claims match.")
+# The export's sheet of contested claims: ``report.export_rows``'s cells, without ``ENDED``.
+CONTESTED_SHEET = CONTESTED
+# ``report contested``: with a resolved claim's last contested period (``ENDED``), which the
+# table shows in its "contested since" column.
+CONTESTED = replace(CONTESTED, flat=(*CONTESTED.flat, *ENDED),
+                    times=CLAIM_TIMES | {"contested_from", "contested_until"})  # fmt: skip
 
 # Claims with their status and the size of each side: `report claims`, `claim list`.
 CLAIMS = View(
@@ -501,6 +535,22 @@ PARTY_STANCES = View(
 def terminal_width() -> int:
     """``COLUMNS`` when set, else the terminal's width, else 100."""
     return shutil.get_terminal_size((100, 24)).columns
+
+
+def heading(text: str, indent: int = 0, hang: int = 4) -> str:
+    """A line of ``claim show``'s heading ("  contradicted by #4: ...") wrapped to the
+    terminal at blanks, ``indent`` columns in and each following line ``hang`` more, so
+    that no line is wider than the terminal and no word is cut (but one wider than a
+    whole line)."""
+    pad, more = " " * indent, " " * (indent + hang)
+    width = max(terminal_width(), indent + hang + 20)
+    if len(text) <= SHORT * 10 and "\n" not in text and "\r" not in text:
+        from wcwidth import wrap
+
+        return "\n".join(wrap(visible(text), width, initial_indent=pad, subsequent_indent=more))
+    # A long text (wcwidth's wrap is slow on a long word: ``_wrap``), or one of many lines.
+    first, *rest = fit(text, width - indent - hang).split("\n")
+    return "\n".join([pad + first, *(more + line for line in rest)])
 
 
 # wcwidth's wrap takes time quadratic in a word's length (a 100,000-character word without
@@ -881,22 +931,24 @@ def flat_cells(view: View, rows: Iterable) -> Iterator[list]:
 
 
 def write_xlsx(sheets: Iterable[tuple[str, View, Iterable[list]]], out, *, progress=None,
-               warn: Callable[[str], None] | None = None) -> int:  # fmt: skip
+               warn: Callable[[str], None] | None = None,
+               skip_long: bool = False) -> int:  # fmt: skip
     """A workbook with one sheet per (title, view, cells); returns the rows written.
     ``cells`` are rows of ``view.headers`` (``flat_cells``, or ``report.export_rows``
     with ``whens``). ``warn`` gets the one line naming rows whose control characters
-    became pictures."""
+    became pictures, and (``skip_long``) the one naming the rows left out because a
+    text in them is longer than a cell holds."""
     from claimtrack.spreadsheet import XlsxBook
 
-    book = XlsxBook()
+    book = XlsxBook(skip_long=skip_long)
     count = 0
     for title, view, cells in sheets:
         flat = (_counted(row, progress) for row in cells)
         count += book.sheet(title, view.headers, view.times, flat)
     book.save(out)
-    note = book.pictured_note()
-    if note and warn:
-        warn(note)
+    for note in (book.pictured_note(), book.skipped_note()):
+        if note and warn:
+            warn(note)
     return count
 
 

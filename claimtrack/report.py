@@ -343,7 +343,7 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
             continue
         name, side_name = named
-        key = (said_at, name, counter or 0, stance_id)
+        key = _position_key(said_at, name, counter, stance_id)
         placed.setdefault(claim_id, {}).setdefault(side, []).append(
             (key, name, side_name, kind, counter)
         )
@@ -478,6 +478,42 @@ def by_name(session: Session, name):
     return name
 
 
+def position_order(sides, name) -> tuple:
+    """The order of the parties on each side of a claim, in every format (README, "Who is
+    on each side"): stances on the claim itself before those that come from its
+    counter-claims, so that a table's "+N more" never hides a direct denial behind a
+    counter-claim's supporters; within each, the most recent said time first, then by
+    name (code point: ``name`` as ``by_name`` makes it), counter-claim and stance.
+    ``_position_key`` is the same in Python."""
+    return (
+        sides.c.counter_claim_id.is_not(None), sides.c.said_at.desc(),
+        name, func.coalesce(sides.c.counter_claim_id, 0),
+        sides.c.stance_id,
+    )  # fmt: skip
+
+
+def _position_key(said_at, name, counter, stance_id) -> tuple:
+    """``position_order`` for a position read in Python (``said_at`` as stored: a
+    datetime, or SQLite's fixed-width text, which sorts as the instants do)."""
+    return (counter is not None, _Descending(said_at), name, counter or 0, stance_id)
+
+
+@functools.total_ordering
+class _Descending:
+    """A value that sorts in reverse: the most recent said time first."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __eq__(self, other) -> bool:
+        return self.value == other.value
+
+    def __lt__(self, other) -> bool:
+        return self.value > other.value
+
+
 def _positions(
     session, selection: Selection, ids, scope, stances, book: PartyBook, whens=None
 ) -> dict:
@@ -515,8 +551,7 @@ def _sides_query(dialect: str, as_of: bool, known_at: bool):
     ).join(named, named.c.id == sides.c.party_id).where(
         sides.c.claim_id.in_(bindparam("rows", expanding=True))
     ).order_by(
-        sides.c.claim_id, sides.c.side.desc(), sides.c.said_at, name,
-        func.coalesce(sides.c.counter_claim_id, 0), sides.c.stance_id,
+        sides.c.claim_id, sides.c.side.desc(), *position_order(sides, name),
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -101,7 +102,7 @@ WRAPPED = frozenset({"claim", "quotes", "sources", "quote", "asserted_by",
 class XlsxBook:
     """A workbook written sheet by sheet, row by row (openpyxl's write-only mode)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, skip_long: bool = False) -> None:
         from openpyxl import Workbook
         from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 
@@ -117,6 +118,10 @@ class XlsxBook:
         self._row_pictured = False
         # Rows whose control characters became pictures: (sheet title, sheet row, claim).
         self.pictured: list[tuple[str, int, str | None]] = []
+        # ``export xlsx --skip-long``: a row with a text over ``CELL_LIMIT`` is left out
+        # (and named in ``skipped_note``) instead of stopping the export.
+        self.skip_long = skip_long
+        self.skipped: list[tuple[str, str | None]] = []  # (sheet title, claim)
 
     def _styles(self, sheet) -> None:
         """The style arrays of a header cell, a wrapped text and each time format."""
@@ -171,6 +176,11 @@ class XlsxBook:
             self._row_pictured = False
             try:
                 row = self._row(sheet, kinds, values)
+            except TooLong:
+                if not self.skip_long:
+                    raise self._refused(sheet, on_sheet, headers, values) from None
+                self.skipped.append((sheet.title, _claim_label(headers, values)))
+                continue
             except ClaimtrackError as exc:
                 self._discard()
                 where = f"{sheet.title!r} row {on_sheet + 2}"
@@ -187,6 +197,17 @@ class XlsxBook:
             sheet = self._start(title, columns)
         self._finish(sheet, columns, on_sheet)
         return count
+
+    def _refused(self, sheet, on_sheet: int, headers, values) -> ClaimtrackError:
+        longest = max(len(v) for v in values if isinstance(v, str))
+        where = f"{sheet.title!r} row {on_sheet + 2}"
+        claim = _claim_label(headers, values)
+        self._discard()
+        return ClaimtrackError(
+            f"{claim or where} ({where if claim else 'a cell'}): a cell of {longest:,} "
+            f"characters does not fit in XLSX (at most {CELL_LIMIT:,}): export it as CSV, "
+            "or leave such rows out with 'export xlsx --skip-long'"
+        )
 
     def _start(self, title: str, columns: list[str]):
         from openpyxl.utils import get_column_letter
@@ -248,10 +269,7 @@ class XlsxBook:
     def _text(self, value: str) -> str:
         """A text XLSX can hold: at most 32,767 characters, control characters as pictures."""
         if len(value) > CELL_LIMIT:
-            raise ClaimtrackError(
-                f"a cell of {len(value):,} characters does not fit in XLSX (at most "
-                f"{CELL_LIMIT:,}): export it as CSV instead"
-            )
+            raise TooLong()
         if self._illegal.search(value):  # C0 controls only: ␇ for \x07, ␛ for \x1b
             from claimtrack.render import control_picture
 
@@ -288,6 +306,41 @@ class XlsxBook:
             "Warning: control characters XLSX cannot store are written as pictures "
             f"(␇ for BEL, ␛ for ESC; CSV keeps them) in: {'; '.join(named)}"
         )
+
+    def skipped_note(self) -> str | None:
+        """One line saying how many rows ``skip_long`` left out, and of which claims."""
+        if not self.skipped:
+            return None
+        by_claim: dict[str | None, list[str]] = {}
+        for title, claim in self.skipped:
+            by_claim.setdefault(claim, []).append(title)
+        named = [
+            f"{claim or 'a row'} ({', '.join(f'{t!r} {n}' for t, n in Counter(titles).items())})"
+            for claim, titles in by_claim.items()
+        ]
+        if len(named) > NOTE_NAMES:
+            named = [*named[:NOTE_NAMES], f"+{len(named) - NOTE_NAMES} more"]
+        return (
+            f"Warning: left out {len(self.skipped):,} row(s) with a text over {CELL_LIMIT:,} "
+            f"characters, which an XLSX cell cannot hold (CSV has them): {'; '.join(named)}"
+        )
+
+
+class TooLong(ClaimtrackError):
+    """A text longer than an XLSX cell holds (``CELL_LIMIT``)."""
+
+
+def too_long_for_xlsx(what: str, text: str | None) -> str | None:
+    """A one-line warning when a text just recorded (a claim, a quote) is longer than an
+    XLSX cell holds: stored whole, and CSV and JSON carry it, but ``export xlsx`` refuses
+    it (or, with ``--skip-long``, leaves its rows out). None when it fits."""
+    if text is None or len(text) <= CELL_LIMIT:
+        return None
+    return (
+        f"Warning: the {what} has {len(text):,} characters, more than an XLSX cell holds "
+        f"({CELL_LIMIT:,}): it is stored whole, but 'export xlsx' needs --skip-long, which "
+        "leaves its rows out (CSV and JSON carry it)"
+    )
 
 
 NOTE_NAMES = 5  # claims the warning names before "+N more"

@@ -436,3 +436,57 @@ def test_contested_json_and_csv_carry_the_status_periods_as_export_does(seeded):
     export = {r["claim_id"]: r["history"] for r in csv_module.DictReader(io.StringIO(exported))}
     assert len(report) == len(rows) and all(report.values())
     assert report.items() <= export.items()
+
+
+def test_a_direct_denial_comes_before_counter_claim_supporters(run, engine):
+    """Kakhovka: the only direct denier of claim 1 spoke last, after five parties who
+    confirmed its counter-claim; the table's "+N more" hid it. Direct stances now come
+    first, then the counter-claims', each the most recently said first, in every format."""
+    when = ("--create-missing",)
+    _ok(run("claim", "add", "Ukrainian rockets hit the dam", "--by", "Leontyev", *when,
+            "--at", "2023-06-06T08:05+03:00"), "add")  # fmt: skip
+    _ok(run("claim", "counter", "1", "Russia blew up the dam", "--by", "Zelensky", *when,
+            "--at", "2023-06-06T09:30+03:00"), "counter")  # fmt: skip
+    for n, hour in zip(range(1, 5), ("10", "15", "11", "12"), strict=True):
+        _ok(run("claim", "confirm", "2", "--by", f"C{n}", *when,
+                "--at", f"2023-06-06T{hour}:00+03:00"), f"C{n}")  # fmt: skip
+    _ok(run("claim", "deny", "1", "--by", "NYT", *when, "--at", "2023-06-16T14:00-04:00"), "d")
+    _ok(run("claim", "dispute", "1", "--by", "Early", *when, "--at", "2023-06-06T09:00+03:00"),
+        "early")  # fmt: skip
+    expected = ["NYT", "Early", "C2", "C4", "C3", "C1", "Zelensky"]
+    rows = json.loads(_ok(run("report", "contested", "--format", "json"), "json").stdout)
+    [row] = [r for r in rows if r["claim_id"] == 1]
+    assert [p["party"] for p in row["denied_or_countered_by"]] == expected
+    table = _ok(run("report", "contested", "--search", "rockets"), "table").stdout
+    assert "NYT" in table and "Early" in table and "+3 more" in table, table
+    [record] = [
+        r
+        for r in csv.DictReader(
+            io.StringIO(_ok(run("report", "contested", "--format", "csv"), "csv").stdout)
+        )
+        if r["claim_id"] == "1"
+    ]
+    assert [p.split(" ")[0] for p in record["denied_or_countered_by"].split("; ")] == expected
+    exported = _ok(run("export", "csv", "--no-bom"), "export").stdout
+    exported = list(csv.DictReader(io.StringIO(exported)))
+    [record] = [r for r in exported if r["claim_id"] == "1"]
+    assert [p.split(" ")[0] for p in record["denied_or_countered_by"].split("; ")] == expected
+
+
+@pytest.mark.parametrize(
+    "command", [("report", "contested"), ("report", "parties"), ("claim", "list"), ("log",)]
+)
+def test_every_csv_output_takes_no_bom(run, engine, tmp_path, command):
+    """A new user's `report contested --format csv --no-bom` was refused ("No such
+    option"), though `export csv` takes it: a file written with --out has the mark unless
+    --no-bom, standard output never has it."""
+    _ok(run("claim", "add", "Six say so", "--by", "P1", "--create-missing", "--at", "2026-04-12"),
+        "add")  # fmt: skip
+    _ok(run("claim", "deny", "1", "--by", "D1", "--create-missing", "--at", "2026-04-12"), "d")
+    out = tmp_path / "o.csv"
+    stdout = _ok(run(*command, "--format", "csv", "--no-bom"), "stdout").stdout
+    assert not stdout.startswith("\ufeff") and "," in stdout
+    _ok(run(*command, "--format", "csv", "--out", str(out)), "file")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    _ok(run(*command, "--format", "csv", "--no-bom", "--out", str(out)), "no bom")
+    assert not out.read_bytes().startswith(b"\xef\xbb\xbf") and out.read_bytes()

@@ -40,3 +40,50 @@ def test_a_joined_sources_id_is_not_given_again(run, engine, tmp_path):
     assert _ids(engine, "source") == {1, 3}
     added = run("source", "add", "Talks resume", "--outlet", "Agency")
     assert added.exit_code == 0 and added.output.strip() == "4"
+
+
+def test_a_refused_claim_add_draws_no_id(run, engine):
+    """Kakhovka: on PostgreSQL a refused `claim add` (a bad URL or zone, an unknown party,
+    a duplicate) drew a claim id, so the same commands numbered claims differently on the
+    two databases, and a user merged the wrong claim. Each is now refused before the first
+    write; the next claim, party and source take the next ids on both backends."""
+    ok = run("claim", "add", "The dam was destroyed", "--by", "Kyiv", "--create-missing",
+             "--at", "2023-06-06")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    for args, code in [
+        (("Some claim", "--by", "Kyiv", "--url", "ftp://x.org/a"), 2),
+        (("Some claim", "--by", "Kyiv", "--at", "2023-06-06T10:00", "--tz", "Mars/Olympus"), 2),
+        (("Some claim", "--by", "Nobody Known"), 1),
+        (("Some claim", "--by", "Kyiv", "--quote", " "), 2),
+        # A duplicate with a new party and a new source: neither is made before the refusal.
+        (
+            (
+                "The dam was destroyed.",
+                "--by",
+                "New Party",
+                "--create-missing",
+                "--url",
+                "https://example.org/new",
+            ),
+            1,
+        ),  # fmt: skip
+        (("Other claim", "--by", "Kyiv", "--slug", "Bad Slug"), 2),
+    ]:
+        refused = run("claim", "add", *args, "--topic", "general")
+        assert refused.exit_code == code, (args, refused.output)
+    counter = run("claim", "counter", "1", "The dam was destroyed", "--by", "Moscow",
+                  "--create-missing", "--url", "https://example.org/c")  # fmt: skip
+    assert counter.exit_code == 1, counter.output  # a duplicate, in the same topic
+    added = run("claim", "add", "Some claim", "--by", "Moscow", "--create-missing",
+                "--url", "https://example.org/a", "--at", "2023-06-07")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert _ids(engine, "claim") == {1, 2}
+    assert _ids(engine, "party") == {1, 2}
+    assert _ids(engine, "source") == {1}
+    with engine.connect() as connection:  # the next ids drawn are the next ones
+        if engine.dialect.name == "postgresql":
+            for table in ("claim", "party", "source"):
+                last = connection.execute(
+                    sa.text(f"SELECT last_value FROM {table}_id_seq")  # noqa: S608
+                ).scalar()
+                assert last == max(_ids(engine, table)), table

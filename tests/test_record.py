@@ -417,7 +417,26 @@ MISTAKES = [
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
     (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
     (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
-    (("claim", "merge", "1", "1"), 1, "cannot be merged into itself"),
+    # Bad usage, as `party merge X X`: a new user got 1 here and 2 there.
+    (("claim", "merge", "1", "transit"), 2, "claim 1 is #1: nothing to merge"),
+    # An empty shell variable: refused by name, not looked up as a party '' or dropped.
+    (("claim", "add", "New", "--by", ""), 2, "--by is empty: give a party's id"),
+    (("claim", "deny", "1", "--by", "Iran", "--via", " "), 2, "--via is empty"),
+    (("claim", "deny", "1", "--by", "Iran", "--source", ""), 2, "--source is empty"),
+    (("claim", "deny", "1", "--by", "Iran", "--url", ""), 2, "--url is empty"),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--quote", "x", "--quote-lang", ""),
+        2,
+        "--quote-lang is empty",
+    ),  # fmt: skip
+    (("claim", "add", "New", "--by", "Iran", "--lang", ""), 2, "--lang is empty"),
+    (("source", "add", "T", "--outlet", ""), 2, "--outlet is empty"),
+    (("party", "add", "X", "--for", ""), 2, "--for is empty"),
+    (("party", "edit", "Iran", "--for", ""), 2, "--for is empty"),
+    (("stance", "amend", "1", "--via", "", "--reason", "r"), 2, "--via is empty"),
+    (("verdict", "set", "1", "--rating", "False", "--summary", " "), 2, "--summary is empty"),
+    (("verdict", "set", "1", "--rating", "False", "--by", ""), 2, "--by is empty"),
+    (("verdict", "set", "1", "--rating", "False", "--url", ""), 2, "--url is empty"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "not a url"), 2, "invalid URL"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "javascript:alert(1)"), 2, "invalid URL"),
     (

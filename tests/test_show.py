@@ -320,3 +320,59 @@ def test_header_lines_break_after_underscores_and_keep_every_character():
     assert header_lines("counter_claims", 20) == "counter_claims"
     assert header_lines("denied /\ncountered by", 9) == "denied /\ncountered\nby"
     assert header_lines("retractions", 6) == "retrac\ntions"
+
+
+def test_a_claim_is_found_by_its_text(run, engine):
+    """A CSV-imported claim has no slug: a new user's `claim show "The flooding killed
+    dozens in occupied Oleshky"` said "unknown claim". Its text, as `claim add` compares
+    texts, names it; a text two claims share is refused with their ids."""
+    when = ("--create-missing", "--at", "2023-06-13")
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result
+
+    ok("claim", "add", "The flooding killed dozens in occupied Oleshky", "--by", "V", *when)
+    shown = ok("claim", "show", "the flooding  killed dozens in occupied Oleshky.")
+    assert shown.stdout.startswith("Claim #1 ") and "merged" not in shown.output
+    ok("claim", "deny", "The flooding killed dozens in occupied Oleshky", "--by", "S", *when)
+    [row] = json.loads(ok("report", "contested", "--format", "json").stdout)
+    assert row["claim_id"] == 1
+    ok("claim", "add", "The flooding killed dozens in occupied Oleshky", "--by", "V",
+       "--topic", "other", *when)  # fmt: skip
+    refused = run("claim", "show", "The flooding killed dozens in occupied Oleshky")
+    assert refused.exit_code == 1 and "(#1, #2)" in refused.output, refused.output
+    ok("claim", "merge", "2", "1")  # one claim again
+    assert ok("claim", "show", "The flooding killed dozens in occupied Oleshky").stdout.startswith(
+        "Claim #1 "
+    )
+    unknown = run("claim", "show", "The flooding killed nobody")
+    assert unknown.exit_code == 1 and "unknown claim" in unknown.output
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_claim_show_heading_lines_fit_the_terminal_with_words_whole(
+    run, engine, monkeypatch, columns
+):
+    """Kakhovka at 80 columns: `claim show`'s heading lines were printed as they came,
+    one 91 columns wide ("contradicted by #4: Ukraine destroyed the dam to redeploy forces
+    for its counteroffensive"). Each is wrapped at blanks, within the terminal."""
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    texts = [
+        "Russian forces blew up the Kakhovka dam on the night of the sixth of June",
+        "Ukraine destroyed the dam to redeploy forces for its counteroffensive",
+        "Підрив Каховської ГЕС лише підтверджує для всього світу, що їх потрібно вигнати",
+    ]
+    when = ("--create-missing", "--at", "2023-06-06")
+    assert run("claim", "add", texts[0], "--by", "Zelensky", *when, "--slug", "dam").exit_code == 0
+    for text in texts[1:]:
+        assert run("claim", "counter", "dam", text, "--by", "Shoigu", *when).exit_code == 0
+    out = run("claim", "show", "dam").stdout
+    heading = out.split("\n\n", 1)[0].splitlines()
+    assert max(wcswidth(line) for line in heading) <= columns, out
+    words = {w for line in heading for w in line.split()}
+    for text in texts:
+        assert set(text.split()) <= words, (text, heading)  # every word whole on a line

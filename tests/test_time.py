@@ -297,6 +297,36 @@ def test_a_resolved_dispute_stays_visible_with_how_and_when(story, monkeypatch):
     assert "denials withdrawn" in csv_text  # the per-claim export carries the periods
 
 
+def test_a_resolved_dispute_has_the_same_fields_in_every_format(story, monkeypatch, tmp_path):
+    """Kakhovka: the table showed a resolved claim's contested period and how it ended,
+    JSON and CSV only a null contested_since; every format now carries both."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    ok = story
+    day_four(ok)
+    args = ("report", "contested", "--include-resolved")
+    [q] = [r for r in json.loads(ok(*args, "--format", "json")) if r["slug"] == "q"]
+    assert q["contested_since"] is None  # the key scripts read is as it was
+    ended = (DAY[2], DAY[4], "+03:30", "denials withdrawn")
+    assert (q["contested_from"], q["contested_until"], q["contested_until_tz"],
+            q["how_it_ended"]) == ended  # fmt: skip
+    [row] = [r for r in csv.DictReader(io.StringIO(ok(*args, "--format", "csv")))
+             if r["slug"] == "q"]  # fmt: skip
+    assert (row["contested_from"], row["contested_until"], row["contested_until_tz"],
+            row["how_it_ended"]) == (*ended[:2], "'+03:30", ended[3])  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    ok(*args, "--format", "xlsx", "--out", "r.xlsx")
+    sheet = load_workbook("r.xlsx").active
+    headers = [c.value for c in sheet[1]]
+    [cells] = [r for r in sheet.iter_rows(min_row=2, values_only=True)
+               if r[headers.index("slug")] == "q"]  # fmt: skip
+    assert cells[headers.index("how_it_ended")] == "denials withdrawn"
+    assert cells[headers.index("contested_until_tz")] == "+03:30"
+
+
 def test_report_changes_since_day_three_lists_the_resolution(story):
     ok = story
     day_four(ok)

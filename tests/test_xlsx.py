@@ -233,9 +233,42 @@ def test_a_cell_too_long_is_one_line_naming_the_claim(run, engine, db_url, tmp_p
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"Error: claim #{long} ('claims' row 3): a cell of 40,000 characters does not fit in "
-        "XLSX (at most 32,767): export it as CSV instead"
+        "XLSX (at most 32,767): export it as CSV, or leave such rows out with "
+        "'export xlsx --skip-long'"
     ]
     assert not path.exists() and not path.with_name(path.name + ".partial").exists()
+
+
+def test_skip_long_leaves_out_the_rows_and_says_which(run, engine, tmp_path):
+    """Kakhovka: a 200,000-character claim was stored without a word, and then no
+    workbook could be written at all. `claim add` (and a stance's quote) now warns, and
+    --skip-long writes the rest, naming what it left out; nothing is cut short."""
+    added = run("claim", "add", "--by", "A", "--create-missing", "--at", "2026-04-11",
+                "--slug", "huge", "--", "y" * 40_000)  # fmt: skip
+    assert added.exit_code == 0 and "Warning: the claim text has 40,000 characters" in (
+        added.stderr
+    ), added.output
+    _add(run, "short", "--by", "A", "--at", "2026-04-12")
+    quoted = run("claim", "deny", "short", "--by", "B", "--create-missing", "--at", "2026-04-12",
+                 "--quote", "q" * 33_000)  # fmt: skip
+    assert quoted.exit_code == 0 and "Warning: the quote has 33,000 characters" in quoted.stderr
+    plain = run("claim", "deny", "huge", "--by", "B", "--at", "2026-04-12", "--quote", "fits")
+    assert plain.exit_code == 0 and "Warning" not in plain.stderr
+    path = tmp_path / "long.xlsx"
+    done = run("export", "xlsx", "--out", str(path), "--skip-long")
+    assert done.exit_code == 0, done.output
+    warning, named = done.stderr.splitlines()[0].rsplit(": ", 1)
+    assert warning == (
+        "Warning: left out 7 row(s) with a text over 32,767 characters, which an XLSX cell "
+        "cannot hold (CSV has them)"
+    )
+    assert sorted(named.split("; ")) == [
+        "claim #2 ('contested' 1, 'claims' 1, 'stances' 1)",
+        "claim huge ('contested' 1, 'claims' 1, 'stances' 2)",
+    ]
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert [r["claim"].value for r in _records(book["stances"])] == ["short"]
+    assert run("export", "csv").stdout.count("y" * 40_000) == 1  # all there, in CSV
 
 
 # -- 3. dates on the day they were said --------------------------------------------------

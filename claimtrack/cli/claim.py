@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import PARTY, not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
@@ -32,18 +33,25 @@ def stance_options(f):
             metavar="PARTY",
             help="Who says it: a party's id, name or alias.",
             shell_complete=complete.parties,
+            callback=not_empty(PARTY),
         ),
         click.option(
             "--source",
             metavar="SOURCE",
             help="Where it was reported: a source id, URL or exact title.",
+            callback=not_empty(optional("give a source's id, URL or title")),
         ),
-        click.option("--url", help="Where it was reported, by address; added as a source if new."),
+        click.option(
+            "--url",
+            help="Where it was reported, by address; added as a source if new.",
+            callback=not_empty(optional("give an address")),
+        ),
         click.option(
             "--via",
             metavar="PARTY",
             shell_complete=complete.parties,
             help="Who it was said to or through (told Reuters: --via Reuters).",
+            callback=not_empty(optional(PARTY)),
         ),
         click.option("--quote", help="The words as said, in their original language."),
         click.option(
@@ -52,7 +60,12 @@ def stance_options(f):
             metavar="FILE",
             help="Read the quote from FILE (- for standard input): for a long statement.",
         ),
-        click.option("--quote-lang", metavar="CODE", help="The quote's language (zh, fa, en...)."),
+        click.option(
+            "--quote-lang",
+            metavar="CODE",
+            help="The quote's language (zh, fa, en...).",
+            callback=not_empty(optional("give a language code")),
+        ),
         click.option(
             "--at",
             default="now",
@@ -77,6 +90,15 @@ def stance_options(f):
 
 def _record_stance(session, env, target, kind, opts, created, *, again=False):
     """Resolve the stance options and record the stance; returns it."""
+    return _add_stance(session, env, target, kind, _stance_inputs(session, env, opts, created),
+                       again=again)  # fmt: skip
+
+
+def _stance_inputs(session, env, opts, created) -> dict:
+    """The stance options checked and resolved: when, the quote, who, via whom, where.
+    ``claim add`` and ``claim counter`` call it before the claim is inserted, so that a
+    refused option (a bad URL or zone, an unknown party) draws no claim id on PostgreSQL,
+    whose sequences do not go back with a rollback."""
     from claimtrack import record
     from claimtrack.errors import ClaimtrackError, UsageError
     from claimtrack.times import begun, parse_when
@@ -93,6 +115,7 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
         raise UsageError(f"{option} is empty: give the words as said, or leave it out")
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
+    url = record.check_url(opts["url"]) if opts["url"] else None
 
     def resolve(ref, kind_if_new):
         return record.resolve_party(
@@ -106,28 +129,50 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
 
     party = resolve(opts["by"], "person")
     via = resolve(opts["via"], "media") if opts["via"] else None
-    source = None
+    source = new_url = None
     if opts["source"]:
         source = record.find_source(session, opts["source"])
-    elif opts["url"]:
-        url = record.check_url(opts["url"])
+    elif url:
         try:
             source = record.find_source(session, url)
         except ClaimtrackError:
-            source, _ = record.get_or_add_source(session, url, outlet=via or party, url=url)
+            new_url = url  # added with the stance (``_add_stance``), the last write
+    return {"said": said, "quote": quote, "quote_lang": opts["quote_lang"], "party": party,
+            "via": via, "source": source, "new_url": new_url}  # fmt: skip
+
+
+def _add_stance(session, env, target, kind, inputs: dict, *, again=False):
+    """Record the stance ``_stance_inputs`` resolved on ``target``; returns it."""
+    from claimtrack import record
+
+    party, said, source = inputs["party"], inputs["said"], inputs["source"]
     record.check_stance_changes_something(session, target, party, kind, said, again=again)
-    return record.add_stance(
+    if inputs["new_url"]:
+        url = inputs["new_url"]
+        source, _ = record.get_or_add_source(session, url, outlet=inputs["via"] or party, url=url)
+    stance = record.add_stance(
         session,
         target,
         party,
         kind,
         said=said,
-        quote=quote,
-        quote_lang=opts["quote_lang"],
-        via=via,
+        quote=inputs["quote"],
+        quote_lang=inputs["quote_lang"],
+        via=inputs["via"],
         source=source,
         editor=env.editor,
     )
+    _warn_too_long("quote", inputs["quote"])  # recorded: nothing after it refuses the stance
+    return stance
+
+
+def _warn_too_long(what: str, text: str | None) -> None:
+    """Say on stderr when a text just recorded will not fit in an XLSX cell."""
+    from claimtrack.spreadsheet import too_long_for_xlsx
+
+    warning = too_long_for_xlsx(what, text)
+    if warning:
+        click.echo(warning, err=True)
 
 
 def _status(session, claim_id: int) -> str:
@@ -153,7 +198,12 @@ def _status(session, claim_id: int) -> str:
     shell_complete=complete.topics,
 )
 @click.option("--slug", help="A short handle for the claim (asset-unfreeze).")
-@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="The language of TEXT.",
+    callback=not_empty(optional("give a language code")),
+)
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
 @click.pass_obj
 def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
@@ -184,6 +234,10 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin(), state.once(session):
         created = []
+        # Every refusal before the first write: on PostgreSQL a refused command would
+        # otherwise draw ids that are never used (its sequences do not go back).
+        record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
+        inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
             session,
             text,
@@ -194,7 +248,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
             allow_same=force,
         )
         similar = record.similar_claims(session, text, topic, exclude=(new.id,))
-        _record_stance(session, env, new, "asserts", opts, created)
+        _add_stance(session, env, new, "asserts", inputs)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
     if similar:
@@ -202,6 +256,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
 
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {visible(other.text)}", err=True)
+    _warn_too_long("claim text", text)
     click.echo(new.id)
 
 
@@ -288,8 +343,11 @@ def _find_claim(session, ref, *, row: bool = False):
     else:
         from claimtrack.record import find_claim
 
+    from claimtrack.record import text_key
+
     found = find_claim(session, ref)
-    if str(ref).strip() not in (str(found.id), found.slug or ""):
+    ref = str(ref).strip()
+    if ref not in (str(found.id), found.slug or "") and text_key(ref) != text_key(found.text):
         click.echo(f"Note: claim {ref} was merged into #{found.id}", err=True)
     return found
 
@@ -304,7 +362,12 @@ def _find_claim(session, ref, *, row: bool = False):
     shell_complete=complete.topics,
 )
 @click.option("--slug", help="A short handle for the counter-claim.")
-@click.option("--lang", metavar="CODE", help="The language of TEXT.")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="The language of TEXT.",
+    callback=not_empty(optional("give a language code")),
+)
 @click.pass_obj
 def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     """Record a counter-claim: a new claim, asserted by a party, that contradicts CLAIM.
@@ -326,15 +389,20 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     with write_session(engine) as session, session.begin():
         created = []
         target = _find_claim(session, claim_ref)
+        topic = topic or target.topic
+        # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
+        record.check_new_claim(session, text, topic=topic, slug=slug)
+        inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
-            session, text, topic=topic or target.topic, language=lang, slug=slug, editor=env.editor
+            session, text, topic=topic, language=lang, slug=slug, editor=env.editor
         )
-        _record_stance(session, env, new, "asserts", opts, created)
+        _add_stance(session, env, new, "asserts", inputs)
         record.link_claims(session, new, target, "contradicts", editor=env.editor)
         record.log_event(
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
         )
         note_created(created)
+    _warn_too_long("claim text", text)
     click.echo(new.id)
 
 
@@ -451,27 +519,29 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         return
     row = detail.row
     handle = f" ({row.slug})" if row.slug else ""
-    click.echo(render.visible(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}"))
+    # Each heading line wrapped to the terminal (``render.heading``), as the table is.
+    click.echo(render.heading(f"Claim #{row.claim_id}{handle} [{row.topic}]: {row.text}"))
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
     status = row.status or ("not yet recorded by the desk" if unknown
                             else "not yet stated by anyone")  # fmt: skip
-    click.echo(f"Status: {status}{looking_back}")
+    click.echo(render.heading(f"Status: {status}{looking_back}"))
     if row.within_side():
-        click.echo(
-            f"  a dispute within {row.within_side()}: every party for and against acts for it"
-        )
+        click.echo(render.heading(
+            f"a dispute within {row.within_side()}: every party for and against acts for it",
+            indent=2,
+        ))  # fmt: skip
     for period in row.periods:
-        click.echo(f"  {render.period_text(period)}")
+        click.echo(render.heading(render.period_text(period), indent=2))
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
             ("contradicts", "to"): "contradicted by",
         }.get((linked.kind, linked.direction), "same as")
-        click.echo(render.visible(f"  {relation} #{linked.claim_id}: {linked.text}"))
+        click.echo(render.heading(f"{relation} #{linked.claim_id}: {linked.text}", indent=2))
     if row.verdict:
-        click.echo(render.visible(f"Verdict: {row.verdict}"))
+        click.echo(render.heading(f"Verdict: {row.verdict}"))
     if not row.timeline and not detail.voided:
         click.echo("No stances" + (" by then." if looking_back else "."))
         return

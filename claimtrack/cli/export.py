@@ -91,8 +91,14 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
     help="The workbook to write (.xlsx).",
 )
 @selection_options()
+@click.option(
+    "--skip-long",
+    is_flag=True,
+    help="Leave out the rows with a text over 32,767 characters (an XLSX cell's most), "
+    "naming them, rather than refuse the workbook.",
+)
 @click.pass_obj
-def xlsx(env, out, **options) -> None:
+def xlsx(env, out, skip_long, **options) -> None:
     """Export a workbook Excel and LibreOffice open as they are: three sheets, the
     contested claims, every claim, every stance.
 
@@ -101,8 +107,10 @@ def xlsx(env, out, **options) -> None:
     formulas and never rounded; the header row is frozen and filtered. A control character
     XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
     naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters: a
-    longer text stops the export, naming its claim, and no file is written (CSV has no
-    such limit).
+    longer text (a claim or quote; 'claim add' warns of one) stops the export, naming
+    its claim, and no file is written; --skip-long leaves its rows out instead (in every
+    sheet: a claim's stances carry its text), with one warning line saying how many
+    rows and whose. Nothing is cut short; CSV has no such limit.
 
     \b
     Examples:
@@ -120,7 +128,11 @@ def xlsx(env, out, **options) -> None:
         contested = replace(selection, status="contested")
         # The claims' cells as the database joins them (as `export csv`), times as said.
         sheets = [
-            ("contested", render.CONTESTED, report.export_rows(session, contested, whens=True)),
+            (
+                "contested",
+                render.CONTESTED_SHEET,
+                report.export_rows(session, contested, whens=True),
+            ),
             ("claims", render.CLAIM_EXPORT, report.export_rows(session, selection, whens=True)),
             (
                 "stances",
@@ -132,7 +144,8 @@ def xlsx(env, out, **options) -> None:
             destination(out, binary=True) as stream,
             Progress().phase("Exporting rows") as advance,
         ):
-            count = render.write_xlsx(sheets, stream, progress=advance, warn=_warn)
+            count = render.write_xlsx(sheets, stream, progress=advance, warn=_warn,
+                                      skip_long=skip_long)  # fmt: skip
     click.echo(f"Exported {count} row(s) in three sheets to {out}", err=True)
 
 

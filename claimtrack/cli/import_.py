@@ -27,7 +27,8 @@ def import_() -> None:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Check the file and count what it would add (naming new parties); write nothing.",
+    help="Check the file and count what it would add (naming new parties); write nothing "
+    "(on PostgreSQL the ids it drew stay drawn: ids have gaps).",
 )
 @click.option(
     "--raw",
@@ -91,7 +92,10 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
     "without it such a time is refused, and a bare date is a UTC day.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Check the file and count what it would add; write nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Check the file and count what it would add; write nothing (on PostgreSQL the ids "
+    "it drew stay drawn: ids have gaps).",
 )
 @click.pass_obj
 def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> None:

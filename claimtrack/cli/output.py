@@ -81,11 +81,30 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
         )
         @functools.wraps(f)
         def wrapper(*args, **kwargs):
+            # Read by ``show`` where it writes CSV: not every command's own parameter.
+            click.get_current_context().meta[NO_BOM] = kwargs.pop("no_bom", False)
             return f(*args, **kwargs)
 
+        if "csv" in formats:  # as `export csv --no-bom`, wherever CSV can be written
+            wrapper = click.option(
+                "--no-bom",
+                is_flag=True,
+                help="CSV: no byte-order mark in the --out file (Excel needs it for "
+                "Chinese; standard output never has one).",
+            )(wrapper)
         return wrapper
 
     return decorator
+
+
+NO_BOM = "claimtrack.no_bom"
+
+
+def _csv_bom(out) -> bool:
+    """A CSV file (``--out``) starts with a byte-order mark, for Excel, unless --no-bom;
+    standard output never does, for the pipe or script that reads it."""
+    ctx = click.get_current_context(silent=True)
+    return out is not None and not (ctx is not None and ctx.meta.get(NO_BOM))
 
 
 def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
@@ -115,7 +134,7 @@ def show(view, rows: Iterable, *, fmt: str, tablefmt: str = "simple_grid", out=N
         if fmt == "json":
             count = render.write_json(view, rows, stream)
         elif fmt == "csv":
-            count = render.write_csv(view, rows, stream, bom=out is not None)
+            count = render.write_csv(view, rows, stream, bom=_csv_bom(out))
         elif fmt == "xlsx":
             with Progress().phase(f"Writing {out.name}") as advance:
                 sheets = [(sheet or view.name, view, render.flat_cells(view, rows))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import PARTY, not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 
@@ -43,6 +44,7 @@ def party() -> None:
     metavar="PARTY",
     help="The party this one acts for (its side).",
     shell_complete=complete.parties,
+    callback=not_empty(optional(PARTY)),
 )
 @click.option("--create-missing", is_flag=True, help="Create the --for party if it is unknown.")
 @click.option(
@@ -101,6 +103,7 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
     metavar="PARTY",
     help="The party it now acts for.",
     shell_complete=complete.parties,
+    callback=not_empty(optional(PARTY) + " (--for-no-one: its own side)"),
 )
 @click.option("--for-no-one", is_flag=True, help="It acts for no other party (its own side).")
 @click.option(

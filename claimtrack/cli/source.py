@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import PARTY, not_empty, optional
 from claimtrack.cli.output import output_options, show
 
 
@@ -27,11 +28,19 @@ def source() -> None:
     metavar="PARTY",
     help="The outlet that published it.",
     shell_complete=complete.parties,
+    callback=not_empty(PARTY),
 )
-@click.option("--url", help="Its address (http or https).")
+@click.option(
+    "--url", help="Its address (http or https).", callback=not_empty(optional("give an address"))
+)
 @click.option("--published", metavar="WHEN", help="When it was published (2026-04-12).")
 @click.option("--tz", metavar="ZONE", help="Zone for --published without an offset.")
-@click.option("--lang", metavar="CODE", help="Its language (zh, en, fa, ...).")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    help="Its language (zh, en, fa, ...).",
+    callback=not_empty(optional("give a language code")),
+)
 @click.option("--create-missing", is_flag=True, help="Create the outlet if it is unknown.")
 @click.pass_obj
 def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:

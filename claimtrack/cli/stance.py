@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import PARTY, not_empty, optional
 from claimtrack.vocabulary import STANCE_KINDS
 
 
@@ -64,13 +65,24 @@ def void(env, stance_ref, reason) -> None:
     help="Zone for --at without an offset, and for now (not another offset).",
 )
 @click.option("--quote", help="The words as really said.")
-@click.option("--quote-lang", metavar="CODE", help="The quote's language.")
-@click.option("--source", metavar="SOURCE", help="Where it was really reported (id, URL, title).")
+@click.option(
+    "--quote-lang",
+    metavar="CODE",
+    help="The quote's language.",
+    callback=not_empty(optional("give a language code")),
+)
+@click.option(
+    "--source",
+    metavar="SOURCE",
+    help="Where it was really reported (id, URL, title).",
+    callback=not_empty(optional("give a source's id, URL or title")),
+)
 @click.option(
     "--via",
     metavar="PARTY",
     help="Who it was really said to or through.",
     shell_complete=complete.parties,
+    callback=not_empty(optional(PARTY)),
 )
 @click.pass_obj
 def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via) -> None:

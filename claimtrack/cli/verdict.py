@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 
@@ -45,9 +46,23 @@ def verdict() -> None:
 )
 @click.option("--best", type=click.IntRange(-(10**9), 10**9), help="The best value of the scale.")
 @click.option("--worst", type=click.IntRange(-(10**9), 10**9), help="The worst value of the scale.")
-@click.option("--summary", help="The verdict in a sentence or two.")
-@click.option("--url", help="Where the verdict is published.")
-@click.option("--by", "by", metavar="EDITOR", help="Who gives it (default: --editor).")
+@click.option(
+    "--summary",
+    help="The verdict in a sentence or two.",
+    callback=not_empty(optional("give the verdict in a sentence or two")),
+)
+@click.option(
+    "--url",
+    help="Where the verdict is published.",
+    callback=not_empty(optional("give an address")),
+)
+@click.option(
+    "--by",
+    "by",
+    metavar="EDITOR",
+    help="Who gives it (default: --editor).",
+    callback=not_empty(optional("give the editor's name")),
+)
 @click.pass_obj
 def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) -> None:
     """Give CLAIM a verdict; an earlier verdict stays in its history.
