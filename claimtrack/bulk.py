@@ -469,6 +469,7 @@ class _Reading:
         self.claims = _Stage(connection, _claim)
         self.staged_sources = _Stage(connection, _source)
         self.last_ref: str | None = None
+        self._text_ref: tuple[tuple[str, str] | None, str] = (None, "")  # the last claim read
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
         self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
@@ -548,7 +549,7 @@ class _Reading:
             if source is None:
                 source = self._source(line, outlet, title, url, row, published)
         topic = row.get("topic") or record.DEFAULT_TOPIC
-        ref = _ref_key(row.get("claim_ref") or f"{topic}\x1f{row['claim']}")
+        ref = self._claim_ref(row.get("claim_ref"), topic, row["claim"])
         if ref != self.last_ref:
             self.last_ref = ref
             self.claims.add(_claim_row(line, ref, row, topic))
@@ -558,6 +559,22 @@ class _Reading:
             kind, row.get("quote") or None, row.get("quote_lang") or None, *said,
             recorded_at, row.get("recorded_by") or None,
         ))  # fmt: skip
+
+    def _claim_ref(self, claim_ref: str | None, topic: str, text: str) -> str:
+        """The row's claim as staged: its claim_ref, else its topic and text key. A file
+        without claim_refs names a claim by its words, and two spellings of one claim
+        (a curly apostrophe, a final full stop) are one claim, as they are one claim
+        with the database (``record.find_same_claim``) and to ``claim add``. A claim_ref
+        is the exporting database's identity: claims added there with ``--force`` keep
+        one ref each, and stay apart."""
+        if claim_ref:
+            return _ref_key(claim_ref)
+        if self._text_ref[0] != (topic, text):  # a claim's rows come together, mostly
+            key = normalise(text)
+            # A text with nothing to key on is refused (``_claim_row``) by its own line.
+            named = record.normalised_text_key(key) if key else "\x1e" + text
+            self._text_ref = ((topic, text), _ref_key(f"{topic}\x1f{named}"))
+        return self._text_ref[1]
 
     def _said(self, text: str, tz: str | None) -> tuple:
         """A said time as staged: (at, offset, precision, until). A file gives the same

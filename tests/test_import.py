@@ -58,6 +58,32 @@ def test_dry_run_writes_nothing(ready, tmp_path, engine):
     assert snapshot(engine) == before
 
 
+def test_two_spellings_of_one_claim_in_a_file_are_one_claim(ready, tmp_path, engine):
+    """The rows of a file are one claim when their texts share a key (a curly or straight
+    apostrophe, a final full stop), as a row matching a claim of the database is, and as
+    ``claim add`` refuses the second: the dry run says so, and the import does it."""
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "claim,party,stance,date\n"
+        "The dam was blown up on Russia\u2019s orders,Volodymyr Zelensky,asserts,"
+        "2023-06-06T09:30+03:00\n"
+        "The dam was blown up on Russia's orders.,Volodymyr Zelensky,asserts,"
+        "2023-06-06T09:30+03:00\n"
+        "The dam was blown up on Russia's orders,Someone Else,denies,2023-06-07\n",
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "1 claims, 2 stances" in dry.output  # the second row repeats the first's stance
+    assert snapshot(engine) == before
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 claims, 2 stances" in result.output
+    claims = json.loads(ready("claim", "list", "--search", "dam", "--format", "json").stdout)
+    assert [c["claim"] for c in claims] == ["The dam was blown up on Russia\u2019s orders"]
+
+
 @pytest.mark.parametrize("command", [
     ("import", "csv", "{csv}", "--dry-run"),
     ("import", "claimreview", str(ROOT / "fixtures" / "claimreview-two-publishers.json"),
