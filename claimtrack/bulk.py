@@ -339,6 +339,8 @@ _claim = Table(
     Column("line", Integer, primary_key=True), Column("ref", String),
     Column("topic", String), Column("text", Text), Column("text_norm", Text),
     Column("text_key", String), Column("slug_given", String), Column("slug", String),
+    # A claim_ref that is an id: the claim of that id, if it says the same, is this one.
+    Column("id_given", Integer),
     Column("language", String), Column("contradicts", Text), Column("same_as", Text),
     # Why the claim could not be created, if it has to be.
     Column("invalid", Text),
@@ -650,6 +652,7 @@ def _claim_row(line: int, ref: str, row: dict[str, str], topic: str) -> tuple:
     key = normalise(text)
     claim_ref = row.get("claim_ref") or ""
     given = claim_ref if claim_ref and not claim_ref.isdigit() else None
+    id_given = record.as_id(claim_ref) if claim_ref and given is None else None
     slug, invalid = None, None
     try:
         record.required(text, "claim text", key=key)
@@ -658,7 +661,7 @@ def _claim_row(line: int, ref: str, row: dict[str, str], topic: str) -> tuple:
     except ClaimtrackError as exc:
         invalid = str(exc)
     return (line, ref, topic, text, key, record.normalised_text_key(key), given, slug,
-            row.get("claim_lang") or None, row.get("contradicts") or None,
+            id_given, row.get("claim_lang") or None, row.get("contradicts") or None,
             row.get("same_as") or None, invalid, False)  # fmt: skip
 
 
@@ -1023,7 +1026,13 @@ class _Load:
         run(update(_claim).where(c.slug_given.is_not(None), exists(by_slug))
             .values(claim_id=by_slug.scalar_subquery()))  # fmt: skip
         same = claim.c.topic == c.topic, claim.c.text_key == c.text_key
-        first_same = select(func.min(claim.c.id)).where(*same).scalar_subquery()
+        # The claim the file's id names, when it says the same: a file exported from this
+        # database keeps claims added there with --force apart (importing it again adds
+        # nothing); else the first claim that says the same.
+        first_same = func.coalesce(
+            select(claim.c.id).where(claim.c.id == c.id_given, *same).scalar_subquery(),
+            select(func.min(claim.c.id)).where(*same).scalar_subquery(),
+        )
         run(update(_claim).where(c.slug_given.is_(None), exists().where(*same))
             .values(candidate=first_same))  # fmt: skip
         taken_before = exists().where(
