@@ -28,13 +28,14 @@ follows, in the same transaction; the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import (
@@ -102,6 +103,8 @@ BATCH = 10_000  # what the reader remembers of each kind (sources, times), and l
 # holds in memory stays held (the allocator keeps it) through the rest of the load.
 STAGES = 5
 SHOW_EVERY = 1_000  # rows read between two progress reports
+# SQLite's memory during an import (``_sqlite_heap_bounded``): docs/performance.md, P6.
+SQLITE_HEAP = 8 * 1024**2
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
 MAX_REF = 64
@@ -494,7 +497,16 @@ class _Reading:
         for stage in (self.rows, self.claims, self.staged_sources):
             stage.flush()
         advance(source.bytes_read - shown, note=f"{self.count:,} rows" if rows else None)
+        self._forget()
         return self.count
+
+    def _forget(self) -> None:
+        """Let go of what only the reading needed (the sources staged, times parsed): the
+        writing and re-rating that follow reuse its memory rather than add to it."""
+        self.staged = set()
+        self.sources = {}
+        self._times, self._instants = {}, {}
+        self.rows = self.claims = self.staged_sources = None
 
     def take(self, line: int, row: dict[str, str]) -> None:
         """Check one row (raising at the first fault) and stage it."""
@@ -876,12 +888,33 @@ def import_csv(
     Returns what was added and the number of rows read. ``progress``: three phases
     (``claimtrack.progress``), reading the rows, writing them, re-rating the claims."""
     load = _Load(session, source.path, editor)
-    with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as advance:
-        rows = load.read(source, advance)
-    report = load.write(rows, progress)
+    with _sqlite_heap_bounded(load.connection):
+        with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as a:
+            rows = load.read(source, a)
+        report = load.write(rows, progress)
     load.drop()  # a failed load leaves them to the rollback
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")
     return report, rows
+
+
+@contextlib.contextmanager
+def _sqlite_heap_bounded(connection: Connection) -> Iterator[None]:
+    """SQLite's own memory (page caches, the sorts and temporary tables of the writing
+    and re-rating statements) kept near ``SQLITE_HEAP`` while the import runs: past it,
+    SQLite reuses its cache pages and spills sorts to temporary files, where each of the
+    re-rating's statements over every stance would otherwise hold 10-15 MB more at 1M
+    claims. The limit is the process's (``sqlite3_soft_heap_limit64``): the one it had
+    is put back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection  # usable after a failed statement too
+    before = raw.execute("PRAGMA soft_heap_limit").fetchone()[0]
+    raw.execute(f"PRAGMA soft_heap_limit = {SQLITE_HEAP:d}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA soft_heap_limit = {before:d}")
 
 
 class _Load:
@@ -977,6 +1010,7 @@ class _Load:
         numbers = [{"n": n, "id": parties.find(name).id}
                    for name, n in self.reading.numbers.items()]  # fmt: skip
         self.connection.execute(insert(_party), numbers)
+        self.reading = None  # the parties, the last of it the load needs
 
     # sources and claims: matched and created in SQL
 
