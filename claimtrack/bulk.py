@@ -497,10 +497,9 @@ class _Reading:
         for stage in (self.rows, self.claims, self.staged_sources):
             stage.flush()
         advance(source.bytes_read - shown, note=f"{self.count:,} rows" if rows else None)
-        self._forget()
         return self.count
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
         """Let go of what only the reading needed (the sources staged, times parsed): the
         writing and re-rating that follow reuse its memory rather than add to it."""
         self.staged = set()
@@ -946,6 +945,7 @@ class _Load:
         if hasattr(source, "where"):
             self.errors.where = source.where
         count = self.reading.read(source, advance)
+        self.reading.forget()
         self.errors.check()
         for index in _STAGING_INDEXES:
             index.create(self.connection)
