@@ -28,13 +28,14 @@ follows, in the same transaction; the caller commits.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import (
@@ -102,6 +103,8 @@ BATCH = 10_000  # what the reader remembers of each kind (sources, times), and l
 # holds in memory stays held (the allocator keeps it) through the rest of the load.
 STAGES = 5
 SHOW_EVERY = 1_000  # rows read between two progress reports
+# SQLite's memory during an import (``_sqlite_heap_bounded``): docs/performance.md, P6.
+SQLITE_HEAP = 8 * 1024**2
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
 MAX_REF = 64
@@ -339,6 +342,8 @@ _claim = Table(
     Column("line", Integer, primary_key=True), Column("ref", String),
     Column("topic", String), Column("text", Text), Column("text_norm", Text),
     Column("text_key", String), Column("slug_given", String), Column("slug", String),
+    # A claim_ref that is an id: the claim of that id, if it says the same, is this one.
+    Column("id_given", Integer),
     Column("language", String), Column("contradicts", Text), Column("same_as", Text),
     # Why the claim could not be created, if it has to be.
     Column("invalid", Text),
@@ -469,6 +474,7 @@ class _Reading:
         self.claims = _Stage(connection, _claim)
         self.staged_sources = _Stage(connection, _source)
         self.last_ref: str | None = None
+        self._text_ref: tuple[tuple[str, str] | None, str] = (None, "")  # the last claim read
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
         self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
@@ -492,6 +498,14 @@ class _Reading:
             stage.flush()
         advance(source.bytes_read - shown, note=f"{self.count:,} rows" if rows else None)
         return self.count
+
+    def forget(self) -> None:
+        """Let go of what only the reading needed (the sources staged, times parsed): the
+        writing and re-rating that follow reuse its memory rather than add to it."""
+        self.staged = set()
+        self.sources = {}
+        self._times, self._instants = {}, {}
+        self.rows = self.claims = self.staged_sources = None
 
     def take(self, line: int, row: dict[str, str]) -> None:
         """Check one row (raising at the first fault) and stage it."""
@@ -548,7 +562,7 @@ class _Reading:
             if source is None:
                 source = self._source(line, outlet, title, url, row, published)
         topic = row.get("topic") or record.DEFAULT_TOPIC
-        ref = _ref_key(row.get("claim_ref") or f"{topic}\x1f{row['claim']}")
+        ref = self._claim_ref(row.get("claim_ref"), topic, row["claim"])
         if ref != self.last_ref:
             self.last_ref = ref
             self.claims.add(_claim_row(line, ref, row, topic))
@@ -558,6 +572,22 @@ class _Reading:
             kind, row.get("quote") or None, row.get("quote_lang") or None, *said,
             recorded_at, row.get("recorded_by") or None,
         ))  # fmt: skip
+
+    def _claim_ref(self, claim_ref: str | None, topic: str, text: str) -> str:
+        """The row's claim as staged: its claim_ref, else its topic and text key. A file
+        without claim_refs names a claim by its words, and two spellings of one claim
+        (a curly apostrophe, a final full stop) are one claim, as they are one claim
+        with the database (``record.find_same_claim``) and to ``claim add``. A claim_ref
+        is the exporting database's identity: claims added there with ``--force`` keep
+        one ref each, and stay apart."""
+        if claim_ref:
+            return _ref_key(claim_ref)
+        if self._text_ref[0] != (topic, text):  # a claim's rows come together, mostly
+            key = normalise(text)
+            # A text with nothing to key on is refused (``_claim_row``) by its own line.
+            named = record.normalised_text_key(key) if key else "\x1e" + text
+            self._text_ref = ((topic, text), _ref_key(f"{topic}\x1f{named}"))
+        return self._text_ref[1]
 
     def _said(self, text: str, tz: str | None) -> tuple:
         """A said time as staged: (at, offset, precision, until). A file gives the same
@@ -633,6 +663,7 @@ def _claim_row(line: int, ref: str, row: dict[str, str], topic: str) -> tuple:
     key = normalise(text)
     claim_ref = row.get("claim_ref") or ""
     given = claim_ref if claim_ref and not claim_ref.isdigit() else None
+    id_given = record.as_id(claim_ref) if claim_ref and given is None else None
     slug, invalid = None, None
     try:
         record.required(text, "claim text", key=key)
@@ -641,7 +672,7 @@ def _claim_row(line: int, ref: str, row: dict[str, str], topic: str) -> tuple:
     except ClaimtrackError as exc:
         invalid = str(exc)
     return (line, ref, topic, text, key, record.normalised_text_key(key), given, slug,
-            row.get("claim_lang") or None, row.get("contradicts") or None,
+            id_given, row.get("claim_lang") or None, row.get("contradicts") or None,
             row.get("same_as") or None, invalid, False)  # fmt: skip
 
 
@@ -856,12 +887,33 @@ def import_csv(
     Returns what was added and the number of rows read. ``progress``: three phases
     (``claimtrack.progress``), reading the rows, writing them, re-rating the claims."""
     load = _Load(session, source.path, editor)
-    with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as advance:
-        rows = load.read(source, advance)
-    report = load.write(rows, progress)
+    with _sqlite_heap_bounded(load.connection):
+        with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as a:
+            rows = load.read(source, a)
+        report = load.write(rows, progress)
     load.drop()  # a failed load leaves them to the rollback
     record.log_event(session, editor, "import", f"{label}: {report.summary()}")
     return report, rows
+
+
+@contextlib.contextmanager
+def _sqlite_heap_bounded(connection: Connection) -> Iterator[None]:
+    """SQLite's own memory (page caches, the sorts and temporary tables of the writing
+    and re-rating statements) kept near ``SQLITE_HEAP`` while the import runs: past it,
+    SQLite reuses its cache pages and spills sorts to temporary files, where each of the
+    re-rating's statements over every stance would otherwise hold 10-15 MB more at 1M
+    claims. The limit is the process's (``sqlite3_soft_heap_limit64``): the one it had
+    is put back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection  # usable after a failed statement too
+    before = raw.execute("PRAGMA soft_heap_limit").fetchone()[0]
+    raw.execute(f"PRAGMA soft_heap_limit = {SQLITE_HEAP:d}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA soft_heap_limit = {before:d}")
 
 
 class _Load:
@@ -893,6 +945,7 @@ class _Load:
         if hasattr(source, "where"):
             self.errors.where = source.where
         count = self.reading.read(source, advance)
+        self.reading.forget()
         self.errors.check()
         for index in _STAGING_INDEXES:
             index.create(self.connection)
@@ -957,6 +1010,7 @@ class _Load:
         numbers = [{"n": n, "id": parties.find(name).id}
                    for name, n in self.reading.numbers.items()]  # fmt: skip
         self.connection.execute(insert(_party), numbers)
+        self.reading = None  # the parties, the last of it the load needs
 
     # sources and claims: matched and created in SQL
 
@@ -1006,7 +1060,13 @@ class _Load:
         run(update(_claim).where(c.slug_given.is_not(None), exists(by_slug))
             .values(claim_id=by_slug.scalar_subquery()))  # fmt: skip
         same = claim.c.topic == c.topic, claim.c.text_key == c.text_key
-        first_same = select(func.min(claim.c.id)).where(*same).scalar_subquery()
+        # The claim the file's id names, when it says the same: a file exported from this
+        # database keeps claims added there with --force apart (importing it again adds
+        # nothing); else the first claim that says the same.
+        first_same = func.coalesce(
+            select(claim.c.id).where(claim.c.id == c.id_given, *same).scalar_subquery(),
+            select(func.min(claim.c.id)).where(*same).scalar_subquery(),
+        )
         run(update(_claim).where(c.slug_given.is_(None), exists().where(*same))
             .values(candidate=first_same))  # fmt: skip
         taken_before = exists().where(

@@ -382,3 +382,36 @@ def test_an_import_that_changes_a_partys_side_keeps_the_side_counts(run, engine,
     result = run("import", "csv", str(second))
     assert result.exit_code == 0, result.output
     assert asserted() == {"US": 1, "UK": 2}  # Rubio's two claims, with him
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_sqlites_heap_is_bounded_during_an_import_and_given_back_after(
+    session, engine, tmp_path, bad
+):
+    """The import bounds SQLite's memory (a process-wide setting) and puts back what the
+    process had, whether the import succeeds or is refused."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's memory is the server's")
+    raw = session.connection().connection.driver_connection
+    raw.execute("PRAGMA soft_heap_limit = 123456789")
+    path = tmp_path / "rows.csv"
+    path.write_text(_minimal(20, bad={5: "x,y,not-a-stance,,2026-04-10"} if bad else None))
+    seen = []
+
+    def advance(n=1, note=None):
+        seen.append(raw.execute("PRAGMA soft_heap_limit").fetchone()[0])
+
+    class Watching:
+        def phase(self, *args, **kwargs):
+            import contextlib
+
+            return contextlib.nullcontext(advance)
+
+    try:
+        with bulk.CsvFile(path) as source:
+            bulk.import_csv(session, source, editor="t", label="t", progress=Watching())
+    except bulk.ClaimtrackError:
+        assert bad
+    assert seen and set(seen) == {bulk.SQLITE_HEAP}
+    assert raw.execute("PRAGMA soft_heap_limit").fetchone()[0] == 123456789
+    raw.execute("PRAGMA soft_heap_limit = 0")

@@ -58,6 +58,32 @@ def test_dry_run_writes_nothing(ready, tmp_path, engine):
     assert snapshot(engine) == before
 
 
+def test_two_spellings_of_one_claim_in_a_file_are_one_claim(ready, tmp_path, engine):
+    """The rows of a file are one claim when their texts share a key (a curly or straight
+    apostrophe, a final full stop), as a row matching a claim of the database is, and as
+    ``claim add`` refuses the second: the dry run says so, and the import does it."""
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "claim,party,stance,date\n"
+        "The dam was blown up on Russia\u2019s orders,Volodymyr Zelensky,asserts,"
+        "2023-06-06T09:30+03:00\n"
+        "The dam was blown up on Russia's orders.,Volodymyr Zelensky,asserts,"
+        "2023-06-06T09:30+03:00\n"
+        "The dam was blown up on Russia's orders,Someone Else,denies,2023-06-07\n",
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "1 claims, 2 stances" in dry.output  # the second row repeats the first's stance
+    assert snapshot(engine) == before
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 claims, 2 stances" in result.output
+    claims = json.loads(ready("claim", "list", "--search", "dam", "--format", "json").stdout)
+    assert [c["claim"] for c in claims] == ["The dam was blown up on Russia\u2019s orders"]
+
+
 @pytest.mark.parametrize("command", [
     ("import", "csv", "{csv}", "--dry-run"),
     ("import", "claimreview", str(ROOT / "fixtures" / "claimreview-two-publishers.json"),
@@ -295,3 +321,28 @@ def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
     assert result.exit_code == 0, result.output
     named = "; ".join(f"'Newcomer {n:02}'" for n in range(10))
     assert result.output.endswith(f"New parties: {named} and 2 more\n")
+
+
+def test_claims_added_with_force_stay_apart_through_a_round_trip(
+    run, engine, tmp_path, backend, request
+):
+    """Two claims of one key (the second added with --force) are exported with a
+    claim_ref each, and imported as two claims: the file's key is the claim_ref there."""
+    from test_export import _fresh_database
+
+    said = ["--by", "Kyiv Post", "--create-missing", "--at", "2023-06-06", "--tz", "+03:00"]
+    assert run("claim", "add", "The dam was blown up on Russia\u2019s orders", *said).exit_code == 0
+    forced = run("claim", "add", "The dam was blown up on Russia's orders.", *said, "--force")
+    assert forced.exit_code == 0, forced.output
+    first = tmp_path / "first.csv"
+    assert run("export", "csv", "--per", "stance", "--out", str(first)).exit_code == 0
+    target = _fresh_database(backend, tmp_path, request)
+    imported = CliRunner().invoke(cli, ["--db", target, "import", "csv", str(first)])
+    assert imported.exit_code == 0, imported.output
+    assert "2 claims, 2 stances" in imported.output
+    second = tmp_path / "second.csv"
+    exported = ["--db", target, "export", "csv", "--per", "stance", "--out", str(second)]
+    assert CliRunner().invoke(cli, exported).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+    again = run("import", "csv", str(first))  # into the database it came from: nothing new
+    assert again.exit_code == 0 and "nothing new" in again.output, again.output
