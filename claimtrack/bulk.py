@@ -85,7 +85,7 @@ from claimtrack.names import normalise
 from claimtrack.progress import SILENT
 from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
-from claimtrack.spreadsheet import restore_all
+from claimtrack.spreadsheet import CELL_LIMIT, restore_all
 from claimtrack.times import begun, parse_when, parse_zone
 from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
 
@@ -479,6 +479,7 @@ class _Reading:
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
         self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
         self._instants: dict[str, str] = {}  # recorded_at cells read lately, as staged
+        self.long: list[int] = []  # lines with a text over an XLSX cell (LoadReport.long)
 
     def read(self, source: CsvFile, advance: Callable[..., None]) -> int:
         """Check and stage every row; the number of rows (bad ones included). ``advance``
@@ -562,6 +563,8 @@ class _Reading:
             if source is None:
                 source = self._source(line, outlet, title, url, row, published)
         topic = row.get("topic") or record.DEFAULT_TOPIC
+        if max(len(row["claim"]), len(row.get("quote") or "")) > CELL_LIMIT:
+            self.long.append(line)
         ref = self._claim_ref(row.get("claim_ref"), topic, row["claim"])
         if ref != self.last_ref:
             self.last_ref = ref
@@ -930,6 +933,7 @@ class _Load:
         self.added: Counter = Counter()
         self.new_parties: list[tuple[str, list[str]]] = []  # LoadReport.new_parties
         self.reading: _Reading | None = None
+        self.long: list[int] = []
         _staging.drop_all(self.connection, checkfirst=True)
         _staging.create_all(self.connection)
         # The staging tables' indexes are built once the file is staged, each in one
@@ -945,6 +949,7 @@ class _Load:
         if hasattr(source, "where"):
             self.errors.where = source.where
         count = self.reading.read(source, advance)
+        self.long = self.reading.long
         self.reading.forget()
         self.errors.check()
         for index in _STAGING_INDEXES:
@@ -985,7 +990,8 @@ class _Load:
         self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
-        return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties)
+        return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
+                          long=self.long)  # fmt: skip
 
     # parties: few, resolved in Python with record's rules
 

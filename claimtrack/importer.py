@@ -42,11 +42,29 @@ class LoadReport:
     # The first parties it created (of ``added["parties"]``), each with the parties of
     # close name it found already there: a typo made a new party.
     new_parties: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The lines whose claim text or quote is longer than an XLSX cell holds: stored whole,
+    # but ``export xlsx`` needs --skip-long for them.
+    long: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{n} {what}" for what, n in self.added.items() if n]
         text = ", ".join(parts) if parts else "nothing new"
         return text + (f" ({self.present} stance(s) already present)" if self.present else "")
+
+    def too_long(self) -> str | None:
+        """ "Warning: 2 row(s) ... (lines 5, 9) ...", or None when every text fits a cell."""
+        if not self.long:
+            return None
+        from claimtrack.spreadsheet import CELL_LIMIT
+
+        shown = ", ".join(str(n) for n in self.long[:5])
+        more = f" and {len(self.long) - 5:,} more" if len(self.long) > 5 else ""
+        return (
+            f"Warning: {len(self.long):,} row(s) hold a claim text or quote over {CELL_LIMIT:,} "
+            f"characters, more than an XLSX cell holds (line(s) {shown}{more}): stored whole, "
+            "but 'export xlsx' needs --skip-long, which leaves their rows out (CSV and JSON "
+            "carry them)"
+        )
 
     def parties_created(self) -> str | None:
         """ "New parties: 'Hmas' (did you mean 'Hamas'?); ... and 3 more", or None."""

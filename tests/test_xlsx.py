@@ -271,6 +271,36 @@ def test_skip_long_leaves_out_the_rows_and_says_which(run, engine, tmp_path):
     assert run("export", "csv").stdout.count("y" * 40_000) == 1  # all there, in CSV
 
 
+def test_import_warns_of_texts_an_xlsx_cell_cannot_hold(run, engine, tmp_path):
+    """`claim add` warns of a text over an XLSX cell; `import csv` now says the same of its
+    rows, by line, and still stores them whole (the dry run says it too)."""
+    path = tmp_path / "long.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([
+            ["claim", "party", "stance", "date", "quote"],
+            ["fits", "A", "asserts", "2026-04-11", ""],
+            ["z" * 40_000, "A", "asserts", "2026-04-11", ""],
+            ["fits too", "B", "denies", "2026-04-11", "q" * 33_000],
+        ])  # fmt: skip
+    for dry in (["--dry-run"], []):
+        done = run("import", "csv", str(path), *dry)
+        assert done.exit_code == 0, done.output
+        assert done.stderr.splitlines() == [
+            "Warning: 2 row(s) hold a claim text or quote over 32,767 characters, more than "
+            "an XLSX cell holds (line(s) 3, 4): stored whole, but 'export xlsx' needs "
+            "--skip-long, which leaves their rows out (CSV and JSON carry them)"
+        ]
+    assert run("export", "csv").stdout.count("z" * 40_000) == 1  # whole, not cut
+    similar = run("claim", "add", "z" * 39_990 + " and more", "--by", "A", "--at", "2026-04-12")
+    assert similar.exit_code == 0, similar.output
+    assert re.search(
+        r"^Note: similar claim #\d+: z{200}… \(40,000 characters in all\)$", similar.stderr, re.M
+    )  # the note names the long claim in a line an editor can read (ids differ on PostgreSQL)
+    quiet = tmp_path / "short.csv"
+    quiet.write_text("claim,party,stance,date\nshort,A,asserts,2026-04-11\n", encoding="utf-8")
+    assert "Warning" not in run("import", "csv", str(quiet)).stderr
+
+
 # -- 3. dates on the day they were said --------------------------------------------------
 
 

@@ -175,6 +175,14 @@ def _warn_too_long(what: str, text: str | None) -> None:
         click.echo(warning, err=True)
 
 
+def _glimpse(text: str, limit: int = 200) -> str:
+    """A note's view of a long text (a 200,000-character claim made a note of one line as
+    long): its start and its length; ``claim show`` has the whole of it."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()}… ({len(text):,} characters in all)"
+
+
 def _status(session, claim_id: int) -> str:
     from claimtrack.report import status_of
 
@@ -255,7 +263,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         from claimtrack.names import visible
 
     for other in similar:
-        click.echo(f"Note: similar claim #{other.id}: {visible(other.text)}", err=True)
+        click.echo(f"Note: similar claim #{other.id}: {_glimpse(visible(other.text))}", err=True)
     _warn_too_long("claim text", text)
     click.echo(new.id)
 

@@ -74,6 +74,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
     if report.parties_created():
         click.echo(report.parties_created())
+    if report.too_long():
+        click.echo(report.too_long(), err=True)
 
 
 @import_.command("claimreview")
