@@ -648,6 +648,8 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
     widths = _widths(columns, rows)
+    if widths is None:
+        return records_text(columns, rows)
     cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
     headers = [header_lines(c.header, w) for c, w in zip(columns, widths, strict=True)]
     # tabulate makes a column two wider than its header (MIN_PADDING, a module setting it
@@ -659,6 +661,29 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
         return tabulate_module.tabulate(cells, headers=headers, tablefmt=tablefmt)
     finally:
         tabulate_module.MIN_PADDING = padding
+
+
+def records_text(columns: tuple[Column, ...], rows: list) -> str:
+    """Rows one under another, a line each column ("header  value", the value wrapped
+    under itself), a rule between rows: what a table becomes on a terminal too narrow for
+    its columns' words to stand whole side by side (``claim show``'s timeline and
+    ``report parties --by side`` at 80 columns cut "Російсь|ка", "asserte|d"), as psql's
+    expanded display is."""
+    from wcwidth import wcswidth
+
+    labels = [" ".join(c.header.split()) for c in columns]
+    label = max((wcswidth(text) for text in labels), default=0)
+    width = terminal_width()
+    value = max(width - label - 2, WHOLE_WORD)
+    out: list[str] = []
+    for row in rows:
+        out.append("─" * max(width - 1, 1))
+        for column, text in zip(columns, labels, strict=True):
+            cell = column.cell(row, value)
+            lines = ("" if cell is None else str(cell)).splitlines() or [""]
+            out.append(f"{text}{' ' * (label - wcswidth(text) + 2)}{lines[0]}".rstrip())
+            out.extend(f"{' ' * (label + 2)}{line}".rstrip() for line in lines[1:])
+    return "\n".join(out)
 
 
 def _shown(cell: Callable) -> Callable:
@@ -775,8 +800,9 @@ def _header_word(header: str) -> int:
                for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
-def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
-    """Each column's width, the table within the terminal, in order of what matters most:
+def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
+    """Each column's width, the table within the terminal, in order of what matters most
+    (None when the terminal is too narrow for steps 1 to 3: ``records_text`` then):
 
     1. what cannot wrap: a number, a cell that ignores its width, a character of a text;
     2. every word of the cells whole (up to ``WHOLE_WORD`` columns): "Netanyahu" is never
@@ -818,6 +844,8 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int]:
             flexible[i] = c.width
     widths = list(floor)
     free = terminal_width() - BORDER * len(columns) - 1 - sum(floor)
+    if sum(heads) - sum(floor) > free:  # some word would be cut: no table
+        return None
     free = _grow(widths, words, free)
     free = _level(widths, heads, free)
     free = _grow(

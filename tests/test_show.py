@@ -376,3 +376,37 @@ def test_claim_show_heading_lines_fit_the_terminal_with_words_whole(
     words = {w for line in heading for w in line.split()}
     for text in texts:
         assert set(text.split()) <= words, (text, heading)  # every word whole on a line
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_table_too_narrow_for_its_words_is_shown_row_by_row(run, engine, monkeypatch, columns):
+    """Kakhovka and Crocus at 80 columns: `claim show`'s timeline cut a quote's words
+    ("Російсь|ка") and `report parties` its headers ("asserte|d", "as/se/rt/ed"): the
+    words of seven or eight columns side by side need more than 80. Such a table is shown
+    a row at a time, "header  value" a line (as psql's expanded display), every word
+    whole; where the words fit side by side (120 columns), it stays a table."""
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    quote = "Російська армія вчергове розписалася у своєму терорі"
+    when = ("--create-missing", "--at", "2023-06-06T07:12+03:00")
+    assert run("claim", "add", "Russian forces blew up the Kakhovka dam", "--by",
+               "Operational Command South", *when, "--slug", "dam",
+               "--quote", quote, "--url", "https://t.me/ok_pivden/1234").exit_code == 0  # fmt: skip
+    assert run("claim", "deny", "dam", "--by", "Dmitry Peskov", *when).exit_code == 0
+    for args in (
+        ("claim", "show", "dam"),
+        ("report", "parties"),
+        ("report", "parties", "--by", "side"),
+    ):
+        out = run(*args).stdout
+        assert max(wcswidth(line) for line in out.splitlines()) <= columns, out
+        tabled = "┌" in out
+        assert tabled == (columns == 120), out
+        words = {w.strip("│,") for line in out.splitlines() for w in line.split()}
+        if args[0] == "claim":
+            assert set(quote.split()) <= words, out  # every word of the quote whole
+        else:
+            assert {"asserted", "retractions", "contested"} <= words or tabled, out
+            if not tabled:
+                assert {"counter_claims", "Peskov", "Operational"} <= words, out
