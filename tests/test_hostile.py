@@ -178,6 +178,23 @@ def test_out_in_a_folder_that_does_not_exist(story, engine, command):
     assert snapshot(engine) == before
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("export", "csv"), ("export", "xlsx"), ("report", "contested", "--format", "csv")],
+)
+def test_out_dash_is_refused_not_a_file_named_dash(story, engine, command, tmp_path,
+                                                   monkeypatch):  # fmt: skip
+    """Crocus: `export csv --out -` wrote a file named "-" (where `claim add -` reads
+    standard input): it is refused, exit 2, no file made, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(engine)
+    result = story(*command, "--out", "-")
+    assert result.exit_code == 2, result.output
+    assert "- is not a file here: leave out --out to write to standard output" in result.output
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.partial").exists()
+    assert snapshot(engine) == before
+
+
 def _limit_memory() -> None:
     # Were a regression to read /dev/zero without end, the child fails at 2 GiB instead
     # of taking the machine's memory.

@@ -38,6 +38,9 @@ class OutputFile(click.Path):
     def convert(self, value, param, ctx) -> Path:
         if isinstance(value, str) and not value.strip():
             self.fail("give a file name", param, ctx)
+        if value == "-":  # elsewhere (claim add -, --quote-file -) a dash is a stream
+            self.fail("- is not a file here: leave out --out to write to standard output",
+                      param, ctx)  # fmt: skip
         path = super().convert(value, param, ctx)
         if not path.name or path.is_dir():
             self.fail(f"{value} is a folder: give a file name", param, ctx)
