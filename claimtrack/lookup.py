@@ -113,20 +113,43 @@ def check_topic(session, topic: str | None) -> None:
     refusal reads the topics, for the close matches it suggests."""
     if topic is None:
         return
+    close = new_topic(session, topic)
+    if close is None:
+        return
+    from claimtrack.names import quoted_name
+
+    hint = f" Did you mean {', '.join(map(quoted_name, close))}?" if close else ""
+    raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")
+
+
+def new_topic(session, topic: str) -> list[str] | None:
+    """None when a claim has this topic (one index probe); else the topics close to it,
+    perhaps none (read only then)."""
     from sqlalchemy import select
 
     from claimtrack.schema import claim as table
 
     c = table.c
     if session.execute(select(c.id).where(c.topic == topic).limit(1)).first() is not None:
-        return
+        return None
     import difflib
 
     from claimtrack.completion import topics
-    from claimtrack.names import quoted_name
 
     # Compared without case: a topic typed in capitals is found among its close matches.
     known = {t.casefold(): t for t in topics(session.connection(), "", limit=MAX_TOPICS_COMPARED)}
-    close = difflib.get_close_matches(topic.casefold(), list(known), n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(quoted_name(known[k]) for k in close)}?" if close else ""
-    raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")
+    return [known[k] for k in difflib.get_close_matches(topic.casefold(), list(known), n=3,
+                                                        cutoff=0.6)]  # fmt: skip
+
+
+def new_topic_note(session, topic: str) -> str | None:
+    """ "Note: new topic 'crocus-2O24' (did you mean 'crocus-2024'?)" before a claim
+    starts a topic, or None: a typo in --topic quietly started a story of its own, which
+    the reports on the story then never showed."""
+    close = new_topic(session, topic)
+    if close is None:
+        return None
+    from claimtrack.names import quoted_name
+
+    hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
+    return f"Note: new topic {quoted_name(topic)}{hint}"

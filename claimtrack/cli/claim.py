@@ -232,6 +232,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     from claimtrack import record, state
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
+    from claimtrack.lookup import new_topic_note
 
     if "-" in (text, text_file) and opts.get("quote_file") == "-":
         from claimtrack.errors import UsageError
@@ -246,6 +247,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         # otherwise draw ids that are never used (its sequences do not go back).
         record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
         inputs = _stance_inputs(session, env, opts, created)
+        topic_note = new_topic_note(session, topic)
         new = record.add_claim(
             session,
             text,
@@ -259,6 +261,8 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         _add_stance(session, env, new, "asserts", inputs)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
+    if topic_note:
+        click.echo(topic_note, err=True)
     if similar:
         from claimtrack.names import visible
 
@@ -390,6 +394,7 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
+    from claimtrack.lookup import new_topic_note
 
     text = text_argument(text, None)
 
@@ -401,6 +406,7 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
         # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
         record.check_new_claim(session, text, topic=topic, slug=slug)
         inputs = _stance_inputs(session, env, opts, created)
+        topic_note = new_topic_note(session, topic)
         new = record.add_claim(
             session, text, topic=topic, language=lang, slug=slug, editor=env.editor
         )
@@ -410,6 +416,8 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
         )
         note_created(created)
+    if topic_note:
+        click.echo(topic_note, err=True)
     _warn_too_long("claim text", text)
     click.echo(new.id)
 
