@@ -21,9 +21,10 @@ def label_with_side(name: str, side: str) -> str:
     return name if side == name else f"{name} ({side})"
 
 
-def find_claim(session, ref: str | int):
+def find_claim(session, ref: str | int, *, follow: bool = True):
     """A claim by id, slug or text (``_by_text``), as a row (id, slug, topic, text,
-    merged_into_id). A merged claim resolves to the claim it was merged into."""
+    merged_into_id). A merged claim resolves to the claim it was merged into (unless
+    ``follow`` is false: the claim named, merged or not)."""
     from sqlalchemy import select
 
     from claimtrack.schema import claim as table
@@ -44,7 +45,7 @@ def find_claim(session, ref: str | int):
         raise ClaimtrackError(
             f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids"
         )
-    return _merged_end(session, query, found)
+    return _merged_end(session, query, found) if follow else found
 
 
 def _by_text(session, query, text: str):

@@ -594,3 +594,24 @@ def test_a_claim_that_starts_a_topic_says_so_with_close_topics(run, engine):
     assert counter.exit_code == 0, counter.output
     assert "Note: new topic 'krokus-2024' (did you mean " in counter.stderr
     assert "new topic" not in run("claim", "counter", "1", "It was staged", *when).stderr
+
+
+def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):
+    """Crocus: `claim merge 13 ukraine-behind` run a second time said "claim 2 is #2:
+    nothing to merge", exit 2 (bad usage), for a claim the editor never typed. It says
+    which claim was merged where, exit 1 (refused by the data), nothing written; naming
+    one claim twice stays bad usage (exit 2)."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert (
+        run("claim", "add", "Ukraine was behind it", "--slug", "ukraine-behind", *when).exit_code
+        == 0
+    )
+    assert run("claim", "add", "Kyiv organised the attack", *when).exit_code == 0
+    assert run("claim", "merge", "2", "ukraine-behind").exit_code == 0
+    for args in (("2", "ukraine-behind"), ("ukraine-behind", "2")):
+        again = run("claim", "merge", *args)
+        assert (again.exit_code, again.stderr) == (
+            1, "Error: claim #2 was merged into #1 already: nothing to merge\n"
+        ), again.output  # fmt: skip
+    same = run("claim", "merge", "1", "ukraine-behind")
+    assert same.exit_code == 2 and "claim 1 is #1: nothing to merge" in same.stderr
