@@ -730,3 +730,24 @@ def test_a_window_lists_no_counter_claim_of_a_claim_stated_after_it(story, monke
         ("new counter-claim", "About 500 killed", "2026-06-02", "-04:00", "#4: 100 to 300 killed")
     ]
     assert set(narrow) <= set(wide)
+
+
+def test_a_report_as_of_a_time_not_yet_come_says_so(run, engine):
+    """Crocus: `report contested --as-of 2030-01-01` (a year typed wrong) printed today's
+    report without a word, read as the day asked for. It still answers (as things stand
+    now) and says on stderr that the time has not come; a past --as-of says nothing."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Gunmen attacked the hall", *when).exit_code == 0
+    assert run("claim", "deny", "1", "--by", "B", "--create-missing", "--at",
+               "2024-03-23").exit_code == 0  # fmt: skip
+    future = run("report", "contested", "--as-of", "2030-01-01", "--format", "json")
+    assert future.exit_code == 0 and len(json.loads(future.stdout)) == 1, future.output
+    assert future.stderr == (
+        "Note: --as-of 2030-01-01 has not come yet: this is the answer as things stand now\n"
+    )
+    known = run("report", "contested", "--known-at", "2031-05-01T10:00+02:00")
+    assert known.exit_code == 0 and "Note: --known-at 2031-05-01 10:00+02:00 has not come" in (
+        known.stderr
+    )
+    past = run("report", "contested", "--as-of", "2024-03-23")
+    assert past.exit_code == 0 and "Note" not in past.stderr

@@ -143,6 +143,7 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
             rest["search_ids"] = tuple(found)
     # No --as-of is now: as every write keeps it, unless a stance is dated after now.
     when = parse_when(as_of, tz, agree=True) if as_of else as_of_now(session, tz)
+    _note_future(as_of=when if as_of else None, known_at=known_at and parse_when(known_at, tz))
     return Selection(
         party_ids=tuple(parties_on_side_of(session, party)) if party else None,
         any_stance=any_stance,
@@ -155,6 +156,19 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
         **rest,
     )
+
+
+def _note_future(**given) -> None:
+    """A note on stderr for an --as-of or --known-at that has not come yet (a year typed
+    wrong): the answer is the one for now, which read as the day asked for."""
+    from claimtrack.times import now
+
+    current = now().at
+    for name, when in given.items():
+        if when and when.at > current:
+            option = "--" + name.replace("_", "-")
+            click.echo(f"Note: {option} {when} has not come yet: this is the answer as things stand now",
+                       err=True)  # fmt: skip
 
 
 def describe_times(options) -> str:
