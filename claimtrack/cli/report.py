@@ -167,8 +167,10 @@ def _note_future(**given) -> None:
     for name, when in given.items():
         if when and when.at > current:
             option = "--" + name.replace("_", "-")
-            click.echo(f"Note: {option} {when} has not come yet: this is the answer as things stand now",
-                       err=True)  # fmt: skip
+            click.echo(
+                f"Note: {option} {when} has not come yet: this is the answer as things stand now",
+                err=True,
+            )
 
 
 def describe_times(options) -> str:
