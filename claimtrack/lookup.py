@@ -145,12 +145,13 @@ def new_topic(session, topic: str) -> list[str] | None:
 
 def new_topic_note(session, topic: str) -> str | None:
     """ "Note: new topic 'crocus-2O24' (did you mean 'crocus-2024'?)" before a claim
-    starts a topic, or None: a typo in --topic quietly started a story of its own, which
-    the reports on the story then never showed."""
+    starts a topic close to one there is, or None: a typo in --topic quietly started a
+    story of its own, which the reports on the story then never showed."""
     close = new_topic(session, topic)
-    if close is None:
+    if not close:  # a topic of its own, or the first (no close topic to have meant)
         return None
     from claimtrack.names import quoted_name
 
-    hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
-    return f"Note: new topic {quoted_name(topic)}{hint}"
+    return (
+        f"Note: new topic {quoted_name(topic)} (did you mean {', '.join(map(quoted_name, close))}?)"
+    )

@@ -666,9 +666,8 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
 def records_text(columns: tuple[Column, ...], rows: list) -> str:
     """Rows one under another, a line each column ("header  value", the value wrapped
     under itself), a rule between rows: what a table becomes on a terminal too narrow for
-    its columns' words to stand whole side by side (``claim show``'s timeline and
-    ``report parties --by side`` at 80 columns cut "Російсь|ка", "asserte|d"), as psql's
-    expanded display is."""
+    its cells' words to stand whole side by side (``claim show``'s timeline at 80
+    columns cut "Російсь|ка"), as psql's expanded display is."""
     from wcwidth import wcswidth
 
     labels = [" ".join(c.header.split()) for c in columns]
@@ -802,7 +801,7 @@ def _header_word(header: str) -> int:
 
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
     """Each column's width, the table within the terminal, in order of what matters most
-    (None when the terminal is too narrow for steps 1 to 3: ``records_text`` then):
+    (None when the terminal is too narrow for steps 1 and 2: ``records_text`` then):
 
     1. what cannot wrap: a number, a cell that ignores its width, a character of a text;
     2. every word of the cells whole (up to ``WHOLE_WORD`` columns): "Netanyahu" is never
@@ -844,7 +843,7 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
             flexible[i] = c.width
     widths = list(floor)
     free = terminal_width() - BORDER * len(columns) - 1 - sum(floor)
-    if sum(heads) - sum(floor) > free:  # some word would be cut: no table
+    if sum(words) - sum(floor) > free:  # a word of a cell would be cut: no table
         return None
     free = _grow(widths, words, free)
     free = _level(widths, heads, free)

@@ -697,7 +697,7 @@ HOSTILE = [
     (("claim", "add", "", "--by", "Iran"), 2, "claim text is empty"),
     (("claim", "add", " \t ", "--by", "Iran"), 2, "claim text is empty"),
     (("claim", "add", "a\x00b", "--by", "Iran"), 2, "NUL"),
-    (("claim", "add", "X", "--by", ""), 1, "unknown party"),
+    (("claim", "add", "X", "--by", ""), 2, "--by is empty"),  # refused by name, as usage
     (("claim", "add", "X", "--by", "Ir\u200ban"), 0, None),  # zero-width: the same party
     (("claim", "deny", "0", "--by", "Iran"), 1, "unknown claim"),
     (("claim", "deny", "-1", "--by", "Iran"), 2, "No such option"),
@@ -715,7 +715,7 @@ HOSTILE = [
     (("claim", "refutes", "1", "--by", "Iran"), 2, "No such command"),
     (("report",), 2, "report' needs a command: changes, claims, contested, parties"),
     (("claim", "link", "1", "1", "--same-as"), 1, "itself"),
-    (("claim", "merge", "1", "1"), 1, "itself"),
+    (("claim", "merge", "1", "1"), 2, "nothing to merge"),  # bad usage, as party merge X X
     (("claim", "deny", "1", "--by", "Iran", "--url", "file:///etc/passwd"), 2, "invalid URL"),
     (("party", "add", "Ｉｒａｎ"), 1, "exists already"),  # full-width look-alike
     (("party", "add", "I\u200dran"), 1, "exists already"),  # zero-width look-alike
