@@ -143,8 +143,8 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
             rest["search_ids"] = tuple(found)
     # No --as-of is now: as every write keeps it, unless a stance is dated after now.
     when = parse_when(as_of, tz, agree=True) if as_of else as_of_now(session, tz)
-    _note_future(as_of=when if as_of else None, known_at=known_at and parse_when(known_at, tz))
-    return Selection(
+    known = parse_when(known_at, tz, agree=True) if known_at else None
+    selection = Selection(
         party_ids=tuple(parties_on_side_of(session, party)) if party else None,
         any_stance=any_stance,
         side={"for": "support", "against": "oppose"}.get(side),
@@ -153,9 +153,11 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         since=parse_when(since, tz, agree=True).at if since else None,
         until=parse_when(until, tz, agree=True).until if until else None,
         as_of=when.until if when else None,
-        known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
+        known_at=known.until if known else None,
         **rest,
     )
+    _note_future(as_of=when if as_of else None, known_at=known)  # once nothing is refused
+    return selection
 
 
 def _note_future(**given) -> None:
