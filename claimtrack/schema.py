@@ -71,6 +71,26 @@ class UTCDateTime(TypeDecorator):
             value = dt.datetime.fromisoformat(value)
         return value.replace(tzinfo=dt.UTC)
 
+    def result_processor(self, dialect, coltype):
+        """``process_result_value`` over what the driver hands back, in one call: every
+        instant an export reads passes here (a million claims, some eight million). SQLite
+        stores text, parsed with its zone in one step (``replace`` costs ten times the
+        parse); anything else takes the composed path."""
+        composed = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return composed
+        parse = dt.datetime.fromisoformat
+
+        def process(value):
+            if value is None:
+                return None
+            try:
+                return parse(value + "+00:00")
+            except (TypeError, ValueError):  # not the text SQLAlchemy writes
+                return composed(value)
+
+        return process
+
 
 def as_stored(column):
     """A column read as the driver hands it back, under its own name, without its type's

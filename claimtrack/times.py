@@ -59,7 +59,7 @@ class When:
         return self.at + SPAN[self.precision]
 
     def local(self) -> dt.datetime:
-        return self.at.astimezone(dt.timezone(dt.timedelta(minutes=self.offset_minutes)))
+        return self.at.astimezone(_fixed_zone(self.offset_minutes))
 
     def __str__(self) -> str:
         local = self.local()
@@ -88,6 +88,12 @@ def said_when(stance) -> When:
     return When(stance.said_at, stance.said_offset, stance.said_precision)
 
 
+@functools.cache  # an export writes a time or two a claim, in the same few offsets
+def _fixed_zone(minutes: int) -> dt.timezone:
+    return dt.timezone(dt.timedelta(minutes=minutes))
+
+
+@functools.cache  # the same few offsets, written on every row of an export
 def format_offset(minutes: int) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
