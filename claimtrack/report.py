@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import bindparam, case, func, null, select, true
 from sqlalchemy.orm import Session
 
 from claimtrack import rule, schema
@@ -247,43 +247,39 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 mine = [s for s in timeline_order(timeline) if s.claim_id == r.id]
             elif len(mine) > 1:
                 mine = timeline_order(mine)
-            sources = dict.fromkeys(
-                f"{s.source} <{s.source_url}>" if s.source_url else s.source
-                for s in mine
-                if s.source
-            )
-            support, oppose, sides = positions.get(r.id, ("", "", ""))
+            support, oppose, sides = positions.get(r.id, _UNPLACED)
             verdict = verdicts.get(r.id)
-            # "contested since" as the history cell names it (as ``_with_periods``).
-            began = _contested_period(periods) if r.contested_since is not None else None
-            if began is None and r.contested_since is not None:
-                if ended is None:
-                    ended = _ended(stances)
-                began = ended.get(r.contested_since)
+            contested = r.contested_since
+            if contested is None:
+                began = None
+            else:  # "contested since" as the history cell names it (as ``_with_periods``)
+                began = _contested_period(periods)
+                if began is None:
+                    if ended is None:
+                        ended = _ended(stances)
+                    began = ended.get(contested) or When(contested, 0, "second")
+            # The source and quote cells as the statement made them (``_export_stances``).
             yield [
                 r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *cells(_said_at(said, r.first_reported)),
-                *cells(_or_utc(began, r.contested_since)),
-                *cells(_said_at(said, r.last_activity)), "; ".join(sources),
-                "; ".join(f"{s.party_name}: “{s.quote}”" for s in mine if s.quote),
+                *cells(_said_at(said, r.first_reported)), *cells(began),
+                *cells(_said_at(said, r.last_activity)),
+                "; ".join(dict.fromkeys([s.source_cell for s in mine if s.source_cell])),
+                "; ".join([s.quote_cell for s in mine if s.quote_cell]),
                 str(verdict) if verdict else None,
-                "; ".join(period_text(p) for p in periods),
+                "; ".join([period_text(p) for p in periods]),
             ]  # fmt: skip
 
 
-def _said_at(said: dict[dt.datetime, object], at: dt.datetime | None) -> When | None:
+_UNPLACED = ("", "", "")  # a claim nobody is on a side of
+
+
+def _said_at(said: dict, at: dt.datetime | None) -> When | None:
     """An instant as it was said (``_when_of``), from the stance said then."""
     if at is None:
         return None
-    stance = said.get(at)
-    return said_when(stance) if stance is not None else When(at, 0, "second")
-
-
-def _or_utc(when: When | None, at: dt.datetime | None) -> When | None:
-    """``when``, or else the instant in UTC to the second (``_when_of``)."""
-    if when is not None or at is None:
-        return when
-    return When(at, 0, "second")
+    s = said.get(at)
+    return When(at, 0, "second") if s is None else When(s.said_at, s.said_offset,
+                                                        s.said_precision)  # fmt: skip
 
 
 def _said_cells(when: When | None) -> tuple:
@@ -299,11 +295,22 @@ def _when_cell(when: When | None) -> tuple:
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
     """The stances that count on these claims and their counter-claims, by id, with what
     the export writes of them: its party's name, its quote and its source."""
+    # The cells made here, where each stance is read: "title <url>" (the title alone
+    # without an address) and 'party: “quote”'; a kind and a precision as stored text.
+    source_cell = case(
+        (func.coalesce(Source.title, "") == "", null()),
+        (func.coalesce(Source.url, "") == "", Source.title),
+        else_=Source.title + " <" + Source.url + ">",
+    )
+    quote_cell = case(
+        (func.coalesce(Stance.quote, "") == "", null()),
+        else_=Party.name + ": “" + Stance.quote + "”",
+    )
     query = (
         select(Stance.id, Stance.claim_id, Stance.party_id, Party.name.label("party_name"),
-               Stance.kind, Stance.quote, Source.title.label("source"),
-               Source.url.label("source_url"), Stance.said_at, Stance.said_offset,
-               Stance.said_precision, Stance.said_until, Stance.recorded_at)
+               schema.as_stored(Stance.kind), source_cell.label("source_cell"),
+               quote_cell.label("quote_cell"), Stance.said_at, Stance.said_offset,
+               schema.as_stored(Stance.said_precision), Stance.said_until, Stance.recorded_at)
         .select_from(schema.stance)
         .join(schema.party, Party.id == Stance.party_id)
         .outerjoin(schema.source, Source.id == Stance.source_id)

@@ -79,11 +79,16 @@ class CsvWriter:
     def row(self, values: Iterable) -> None:
         # An export's hot path: ``text`` and ``neutralise`` asked only of the cells that
         # need them (not text; beginning with a marked character, or long enough).
-        cells = [v if type(v) is str else text(v) for v in values]
-        if not self._raw:
-            cells = [neutralise(c) if c and (c[0] in _MARKED or len(c) > LONG_DIGITS) else c
-                     for c in cells]  # fmt: skip
-        self._writer.writerow(cells)
+        if self._raw:
+            self._writer.writerow([v if type(v) is str else text(v) for v in values])
+            return
+        # One pass, ``neutralise`` spelled out for a text cell (most cells are text).
+        self._writer.writerow([
+            (TEXT_MARK + v if v and (v[0] in _MARKED or (len(v) > LONG_DIGITS
+                                                         and v.isdigit() and v.isascii()))
+             else v) if type(v) is str else neutralise(text(v))
+            for v in values
+        ])  # fmt: skip
 
 
 # -- XLSX -------------------------------------------------------------------------------
