@@ -78,6 +78,8 @@ def timeline_order(stances: Iterable[S]) -> list[S]:
     one's place, just before it.
     """
     ordered = sorted(stances, key=_OVER)
+    if len({(s.claim_id, s.party_id) for s in ordered}) == len(ordered):  # type: ignore[attr-defined]
+        return ordered  # one stance a party: nothing to keep in said order (most claims)
     parties: dict[tuple[int, int], list[S]] = {}
     for s in ordered:
         parties.setdefault((s.claim_id, s.party_id), []).append(s)  # type: ignore[attr-defined]

@@ -338,8 +338,9 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
     scoped = selection.views(scoped=True)
     sides = scoped.claim_sides
     query = scoped.select(
-        sides.c.claim_id, sides.c.side, sides.c.party_id, sides.c.kind,
-        schema.as_stored(sides.c.said_at), sides.c.counter_claim_id, sides.c.stance_id,
+        sides.c.claim_id, schema.as_stored(sides.c.side), sides.c.party_id,
+        schema.as_stored(sides.c.kind), schema.as_stored(sides.c.said_at),
+        sides.c.counter_claim_id, sides.c.stance_id,
     ).where(sides.c.claim_id.in_(ids))  # fmt: skip
     params = {**selection.params(), "claims": ids, "scope": scope}
     rows = session.execute(query, params).all()
@@ -350,23 +351,25 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
             continue
         name, side_name = named
-        key = _position_key(said_at, name, counter, stance_id)
+        label = (
+            name
+            + ("" if side_name == name else f" ({side_name})")
+            + (f" [counter-claim #{counter}]" if counter is not None
+               else "" if kind in PLAIN else f" [{kind}]")
+        )  # fmt: skip
         placed.setdefault(claim_id, {}).setdefault(side, []).append(
-            (key, name, side_name, kind, counter)
+            (said_at, name, counter, stance_id, label, side_name)
         )
     cells = {}
     for claim_id, by_side in placed.items():
         joined = {}
         for side, found in by_side.items():
-            found.sort(key=_first)
-            labels = "; ".join(
-                name
-                + ("" if side_name == name else f" ({side_name})")
-                + (f" [counter-claim #{counter}]" if counter is not None
-                   else "" if kind in PLAIN else f" [{kind}]")
-                for _, name, side_name, kind, counter in found
-            )  # fmt: skip
-            joined[side] = (labels, ", ".join(dict.fromkeys(f[2] for f in found)))
+            if len(found) > 1:  # most sides hold one party: no key to make
+                found.sort(key=_position_of)
+                joined[side] = ("; ".join([f[4] for f in found]),
+                                ", ".join(dict.fromkeys([f[5] for f in found])))  # fmt: skip
+            else:
+                joined[side] = (found[0][4], found[0][5])
         support, oppose = joined.get("support"), joined.get("oppose")
         named = [f"{word}: {group[1]}" for word, group in (("for", support), ("against", oppose))
                  if group]  # fmt: skip
@@ -375,8 +378,9 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
     return cells
 
 
-def _first(item):
-    return item[0]
+def _position_of(placed: tuple) -> tuple:
+    """``_position_key`` of a party placed by ``_position_cells``."""
+    return _position_key(*placed[:4])
 
 
 def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:
