@@ -57,31 +57,42 @@ def periods(
 
 
 def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
-               stances: list, names: dict[int, str],
-               selection: Selection) -> dict[int, list[Period]]:  # fmt: skip
+               stances: list, names: dict[int, str], selection: Selection, *,
+               by_claim: dict[int, list] | None = None) -> dict[int, list[Period]]:  # fmt: skip
     """``periods`` of at most ``links.BATCH`` claims, from what the caller has read:
     the claims' counter-claims, the stances (with the columns of ``_stances``, or more)
-    that count on them and on their counter-claims, and their parties' names."""
+    that count on them and on their counter-claims, and their parties' names; and, if
+    the caller has them, those stances by claim, in the order of ``stances``."""
     found: dict[int, list[Period]] = {i: [] for i in claim_ids}
-    # A stance moves the claim it is on and the claims (asked about) it contradicts.
-    answered: dict[int, set[int]] = {}
-    for claim_id, others in counters.items():
-        for other in others:
-            answered.setdefault(other, set()).add(claim_id)
-    moments: dict[tuple[int, dt.datetime], list] = {}
-    by_party: dict[tuple[int, int], list] = {}
-    for s in stances:
-        by_party.setdefault((s.claim_id, s.party_id), []).append(s)
-        moments.setdefault((s.claim_id, s.said_until), []).append(s)
-        for claim_id in answered.get(s.claim_id, ()):
-            if claim_id != s.claim_id:
-                moments.setdefault((claim_id, s.said_until), []).append(s)
+    if by_claim is None:
+        by_claim = {}
+        for s in stances:
+            by_claim.setdefault(s.claim_id, []).append(s)
+    # A stance moves the claim it is on and the claims (asked about) it contradicts:
+    # the stances that can move a claim are those on it and on its counter-claims.
+    movers: dict[int, list] = {}
     ordered: dict[tuple[int, int], list] = {}  # each party's stances, put in order when asked
+
+    def theirs(stance) -> list:
+        key = stance.claim_id, stance.party_id
+        found = ordered.get(key)
+        if found is None:
+            mine = [s for s in by_claim[stance.claim_id] if s.party_id == stance.party_id]
+            found = ordered[key] = said_order(mine) if len(mine) > 1 else mine
+        return found
+
     for claim_id, moment, status in _stored(session, claim_ids, selection):
-        said = moments.get((claim_id, moment))
+        near = movers.get(claim_id)
+        if near is None:
+            others = counters.get(claim_id)
+            near = by_claim.get(claim_id, [])
+            if others:
+                near = [s for c in sorted({claim_id, *others}) for s in by_claim.get(c, ())]
+            movers[claim_id] = near
+        said = [s for s in near if s.said_until == moment]
         if said:  # always, unless a stance was written since the history was kept
             said = timeline_order(said) if len(said) > 1 else said
-            _advance(claim_id, found[claim_id], status, said, by_party, ordered, names)
+            _advance(claim_id, found[claim_id], status, said, theirs, names)
     return found
 
 
@@ -120,19 +131,13 @@ def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
     return found
 
 
-def _advance(claim_id: int, history: list, status: str | None, said: list, by_party,
-             ordered, names) -> None:  # fmt: skip
-    """Close the open period and open another when the status changed at this moment."""
+def _advance(claim_id: int, history: list, status: str | None, said: list, theirs,
+             names) -> None:  # fmt: skip
+    """Close the open period and open another when the status changed at this moment
+    (``theirs(stance)``: its party's stances on its claim, in said order)."""
     current = history[-1] if history else None
     if current is not None and current.status == status:
         return
-
-    def theirs(stance) -> list:
-        key = stance.claim_id, stance.party_id
-        if key not in ordered:
-            mine = by_party[key]
-            ordered[key] = said_order(mine) if len(mine) > 1 else mine
-        return ordered[key]
 
     cause = _cause(claim_id, said, theirs)
     when = said_when(cause)

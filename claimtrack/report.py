@@ -225,7 +225,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         said = {s.said_at: s for s in stances}
         ended = None  # ``_ended``, read only where a contested period has no beginning
         names = {s.party_id: s.party_name for s in stances}
-        history = periods_of(session, ids, counters, stances, names, selection)
+        history = periods_of(session, ids, counters, stances, names, selection, by_claim=grouped)
         positions = _position_cells(session, selection, ids, scope, parties)
         verdicts = current_verdicts(session, ids, selection)
         for r in part:
