@@ -75,10 +75,20 @@ class UTCDateTime(TypeDecorator):
         """``process_result_value`` over what the driver hands back, in one call: every
         instant an export reads passes here (a million claims, some eight million). SQLite
         stores text, parsed with its zone in one step (``replace`` costs ten times the
-        parse); anything else takes the composed path."""
+        parse); a naive datetime (PostgreSQL) is combined with its zone (a quarter of
+        ``replace``); anything else takes the composed path."""
         composed = super().result_processor(dialect, coltype)
         if dialect.name != "sqlite":
-            return composed
+            if self.impl_instance.result_processor(dialect, coltype) is not None:
+                return composed
+            combine, utc = dt.datetime.combine, dt.UTC
+
+            def zoned(value):  # a naive datetime from the driver: given its zone
+                if type(value) is dt.datetime and value.tzinfo is None:
+                    return combine(value, value.time(), utc)
+                return composed(value)
+
+            return zoned
         parse = dt.datetime.fromisoformat
 
         def process(value):
