@@ -195,10 +195,10 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
 
     The rule places the parties on the sides (one statement per batch); each is labelled
     with its side and stance and joined in the rule's order (``_position_cells``), the
-    parties' sides read once per export. Python puts the stances in the timeline's order
-    (``order.timeline_order``: sources, quotes, the offsets times were said in) and
-    names the status periods (``history.periods_of``) from one read of the stances per
-    batch of claims.
+    parties' sides read once per export. The statement that reads the stances makes each
+    one's source and quote cell (``_export_stances``); Python puts them in the timeline's
+    order (``order.timeline_order``), writes the offsets times were said in, and names
+    the status periods (``history.periods_of``), from that one read per batch of claims.
     """
     from claimtrack.history import periods_of
     from claimtrack.render import period_text

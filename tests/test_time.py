@@ -751,3 +751,26 @@ def test_a_report_as_of_a_time_not_yet_come_says_so(run, engine):
     )
     past = run("report", "contested", "--as-of", "2024-03-23")
     assert past.exit_code == 0 and "Note" not in past.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_instant_read_back_is_the_same_utc_instant_on_every_path(backend):
+    """The one-call read of a stored instant (``UTCDateTime.result_processor``) gives
+    what ``process_result_value`` gives, for the driver's usual value and the others."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from claimtrack.schema import UTCDateTime
+
+    dialect = sqlite.dialect() if backend == "sqlite" else postgresql.psycopg.dialect()
+    kind = UTCDateTime()
+    read = kind.dialect_impl(dialect).result_processor(dialect, None)
+    naive = dt.datetime(2026, 4, 12, 8, 30, 5, 120)
+    if backend == "sqlite":  # text as SQLAlchemy writes it, and other ISO spellings
+        values = [None, "2026-04-12 08:30:05.000120", "2026-04-12 08:30:05", "2026-04-12T08:30"]
+    else:  # psycopg's naive datetime, and an aware one
+        values = [None, naive, naive.replace(tzinfo=dt.timezone(dt.timedelta(hours=5)))]
+    for value in values:
+        parsed = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        expected = kind.process_result_value(parsed, dialect)
+        got = read(value)
+        assert got == expected and (got is None or got.tzinfo is dt.UTC), value
