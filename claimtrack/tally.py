@@ -198,9 +198,9 @@ def _side_rows(claims=None):
     """``party_claim`` (of these claims; None: all) taken up to sides: per claim and side,
     whether any of the side's parties counts each flag; only rows counting one."""
     t = party_claim.c
-    from claimtrack.selection import _top_sides  # each party's side, as the reports take it
+    from claimtrack.sides import top_sides  # each party's side, as the reports take it
 
-    sides = _top_sides(
+    sides = top_sides(
         select(t.party_id).where(t.claim_id.in_(claims)) if claims is not None else None
     )
     query = select(t.claim_id, sides.c.top_id, t.topic, *(func.max(t[n]) for n in FLAGS))
