@@ -55,6 +55,7 @@ _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u0
 # ′′), which would fold to '' rather than ". (No ASCII text holds any of these: the
 # fast path below stays right.)
 _QUOTES = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"')})
+_QUOTES_FOLDED = frozenset(chr(k) for k in _QUOTES)
 
 
 def clean(text: str) -> str:
@@ -69,11 +70,46 @@ def normalise(text: str) -> str:
         # Nothing to fold but case and spaces, and no need of the regex module's Unicode
         # tables (tests/test_names.py holds this to the full way below).
         return " ".join(text.lower().split())
+    key = _plain_key(text)
+    if key is not None:
+        return key
     ignorable, space, marks = _patterns()
     key = unicodedata.normalize("NFKC", ignorable.sub("", text).translate(_QUOTES))
     key = unicodedata.normalize("NFKC", key.casefold())
     key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
     return space.sub(" ", key).strip()
+
+
+# What may hold a character the full way removes or treats as a space: every category
+# but letters, numbers, punctuation, symbols and the spacing marks, and the Hangul fillers
+# (letters that Unicode counts as ignorable). tests/test_names.py checks, over every code
+# point, that no other character is one the ``regex`` patterns below match.
+_UNPLAIN_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
+_UNPLAIN = frozenset({"\u115f", "\u1160", "\u3164", "\uffa0", *_QUOTES_FOLDED})
+
+
+def _plain(text: str) -> bool:
+    """Whether no character of ``text`` but the space is ignorable, a combining mark, a
+    space of another kind or a typographic quote: the full way's patterns match none."""
+    category = unicodedata.category
+    return not any(
+        c != " " and (c in _UNPLAIN or c.isspace() or category(c) in _UNPLAIN_CATEGORIES)
+        for c in set(text)
+    )
+
+
+def _plain_key(text: str) -> str | None:
+    """``normalise`` of a text that needs none of the ``regex`` module's tables (most
+    Chinese, Persian, Cyrillic, accented Latin: importing the module and compiling its
+    patterns costs a command more than 5 ms), or None when it may. Where neither the
+    text nor its folded form holds a character ``_plain`` excludes, the full way's
+    removals take nothing away and its only spaces are single spaces."""
+    if not _plain(text):
+        return None
+    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    if not _plain(key):  # NFKC can make a mark or a space of a letter (U+FC5E)
+        return None
+    return " ".join(word for word in key.translate(_LETTERS).split(" ") if word)
 
 
 @functools.cache

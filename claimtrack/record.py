@@ -7,7 +7,6 @@ commits once, so a command either writes everything it meant to or nothing.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import os
 import re
@@ -45,6 +44,8 @@ def current_editor(explicit: str | None = None) -> str:
     the command refuses it rather than record the OS account under someone's action."""
     editor = explicit if explicit is not None else os.environ.get(ENV_EDITOR)
     if editor is None:
+        import getpass  # here: a command that names its editor spares the import
+
         try:
             editor = getpass.getuser()
         except Exception:  # no user name in a bare container

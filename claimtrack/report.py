@@ -386,14 +386,14 @@ def _position_of(placed: tuple) -> tuple:
 def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:
     """Read into ``parties`` (party id -> (its name, its side's name)) these parties not
     read yet; a party whose chain finds no side (a loop) is left out."""
-    from claimtrack.selection import _top_sides
+    from claimtrack.sides import top_sides
 
     wanted = sorted(party_ids - parties.keys())
     if not wanted:
         return
     named, side_party = schema.party.alias("named"), schema.party.alias("side_party")
     for part in chunks(wanted):
-        top = _top_sides(part)
+        top = top_sides(part)
         query = (
             select(top.c.party_id, named.c.name, side_party.c.name)
             .join(named, named.c.id == top.c.party_id)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, case, func, select
 
 from claimtrack import rule
+from claimtrack.sides import top_sides
 
 SORTS = ("activity", "since", "id")
-MAX_CHAIN = 32  # affiliation steps followed to find a party's side
 
 
 @dataclass(frozen=True)
@@ -228,32 +228,10 @@ def _ever_opposed() -> Select:
     return denied.union(links, linked)
 
 
-def _top_sides(parties=None):
-    """party id -> the party at the top of its affiliation chain (the side it acts for),
-    for the parties of ``parties`` (a SELECT of ids; None: every party)."""
-    from sqlalchemy import literal
-
-    from claimtrack.schema import party
-
-    Party = party.c
-    chain = select(Party.id.label("party_id"), Party.id.label("top_id"),
-                   Party.acts_for_id.label("next_id"), literal(0).label("depth"))  # fmt: skip
-    if parties is not None:
-        chain = chain.where(Party.id.in_(parties))
-    chain = chain.cte("side_chain", recursive=True)
-    parent = select(party).subquery("parent")
-    chain = chain.union_all(
-        select(chain.c.party_id, parent.c.id, parent.c.acts_for_id, chain.c.depth + 1)
-        .join(parent, parent.c.id == chain.c.next_id)
-        .where(chain.c.depth < MAX_CHAIN)  # a chain that loops stops here
-    )  # fmt: skip
-    return select(chain.c.party_id, chain.c.top_id).where(chain.c.next_id.is_(None)).subquery()
-
-
 def _across_sides(views: rule.Views) -> Select:
     """Claims with parties for and against that act for different sides."""
     sides = views.claim_sides
-    top = _top_sides()
+    top = top_sides()
     placed = (
         select(sides.c.claim_id, sides.c.side, top.c.top_id)
         .join(top, top.c.party_id == sides.c.party_id)

@@ -22,8 +22,12 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule, state_history, tally
 from claimtrack.links import with_contradicting
-from claimtrack.models import Claim, ClaimLink, ClaimState, Party, Stance
+from claimtrack.models import Claim, ClaimLink, Party, Stance
 from claimtrack.progress import SILENT
+from claimtrack.schema import claim_state
+from claimtrack.schema import stance as stance_table
+
+_said = stance_table.c  # the statements here are Core: no ORM compilation on each write
 
 TOUCHED = "claimtrack_touched"
 # Parties whose side (``acts_for``) a flush changed: their claims' per-side counts are
@@ -183,7 +187,7 @@ def rerank(session: Session, claim_ids: Iterable[int]) -> None:
     from claimtrack.links import chunks
 
     for part in chunks(sorted(set(claim_ids))):
-        _write_ranks(session, session.execute(_RANKED.where(Stance.claim_id.in_(part))))
+        _write_ranks(session, session.execute(_RANKED.where(_said.claim_id.in_(part))))
 
 
 def rerank_all(session: Session) -> None:
@@ -194,13 +198,13 @@ def rerank_all(session: Session) -> None:
     claims' stances, a few percent.
     """
     several = (
-        select(Stance.claim_id, Stance.party_id)
-        .group_by(Stance.claim_id, Stance.party_id)
-        .having((func.count() > 1) | (func.max(Stance.said_rank) != 0))
+        select(_said.claim_id, _said.party_id)
+        .group_by(_said.claim_id, _said.party_id)
+        .having((func.count() > 1) | (func.max(_said.said_rank) != 0))
         .subquery()
     )
-    same = (Stance.claim_id == several.c.claim_id) & (Stance.party_id == several.c.party_id)
-    query = _RANKED.join(several, same).order_by(Stance.claim_id, Stance.party_id)
+    same = (_said.claim_id == several.c.claim_id) & (_said.party_id == several.c.party_id)
+    query = _RANKED.join(several, same).order_by(_said.claim_id, _said.party_id)
     result = session.execute(query.execution_options(yield_per=RANK_BATCH))
     pending: list = []
     for part in result.partitions():
@@ -211,8 +215,8 @@ def rerank_all(session: Session) -> None:
     _write_ranks(session, pending)
 
 
-_RANKED = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
-                 Stance.said_until, Stance.recorded_at, Stance.said_rank)  # fmt: skip
+_RANKED = select(_said.id, _said.claim_id, _said.party_id, _said.said_at,
+                 _said.said_until, _said.recorded_at, _said.said_rank)  # fmt: skip
 RANK_BATCH = 5_000
 
 
@@ -229,7 +233,7 @@ def _write_ranks(session: Session, rows) -> None:
         if s.said_rank != n
     ]
     if changed:  # Core, on the connection: the ORM's bulk listeners need not see it
-        table = Stance.__table__
+        table = stance_table
         statement = update(table).where(table.c.id == bindparam("sid"))
         session.connection().execute(statement.values(said_rank=bindparam("rank")), changed)
 
@@ -248,9 +252,9 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     for start in range(0, len(rated), CHUNK):
         part = rated[start : start + CHUNK]
         scope = sorted(with_contradicting(session, set(part)))
-        connection.execute(delete(ClaimState).where(ClaimState.claim_id.in_(part)))
+        connection.execute(delete(claim_state).where(claim_state.c.claim_id.in_(part)))
         connection.execute(
-            insert(ClaimState).from_select(list(COLUMNS), query),
+            insert(claim_state).from_select(list(COLUMNS), query),
             {"claims": part, "scope": scope},
         )
         tally.refresh(session, part, scope)
@@ -284,12 +288,14 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
         mark = time.perf_counter()
         connection = session.connection()
         view = rule.view_table("claim_status")
-        table = ClaimState.__table__
+        table = claim_state
         aside = insert_many.may_set_aside(connection, table)
         insert_many.delete_all(connection, table)
         with insert_many.indexes_set_aside(connection, table, aside):
             connection.execute(
-                insert(ClaimState).from_select(list(COLUMNS), select(*(view.c[n] for n in COLUMNS)))
+                insert(claim_state).from_select(
+                    list(COLUMNS), select(*(view.c[n] for n in COLUMNS))
+                )
             )
         timings["claim_state"] = round(time.perf_counter() - mark, 1)
         if counts:
@@ -298,4 +304,4 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
             tally.rebuild(session)
             timings["party_tally"] = round(time.perf_counter() - mark, 1)
         advance(1, note="done")
-    return session.scalar(select(func.count()).select_from(ClaimState))
+    return session.scalar(select(func.count()).select_from(claim_state))

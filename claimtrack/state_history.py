@@ -56,8 +56,9 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule
 from claimtrack.links import chunks
-from claimtrack.models import ClaimHistory, ClaimLink, Stance, UTCDateTime
-from claimtrack.schema import as_stored
+from claimtrack.schema import UTCDateTime, as_stored, claim_history
+from claimtrack.schema import claim_link as link_table
+from claimtrack.schema import stance as stance_table
 
 CLOCK = "claimtrack_clock"
 # The state columns of a history row (the rule's ``claim_status``, less the claim's topic).
@@ -109,7 +110,7 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     if replayed:
         _derive(session, replayed, replay=True)
         for part in chunks(sorted(replayed)):
-            session.execute(delete(ClaimHistory).where(ClaimHistory.claim_id.in_(part)))
+            session.execute(delete(claim_history).where(claim_history.c.claim_id.in_(part)))
         _write_replay(session)
     if current:
         _derive(session, current, replay=False)
@@ -126,13 +127,13 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     # The links streamed into the groups, and the groups written READ_BATCH at a time:
     # at 1M claims (58,905 linked) the list of links and one executemany of every
     # claim's group held 35 MB at once, the peak of a 2.7M-stance import.
-    links = select(ClaimLink.from_claim_id, ClaimLink.to_claim_id).where(
-        ClaimLink.kind == "contradicts"
+    links = select(link_table.c.from_claim_id, link_table.c.to_claim_id).where(
+        link_table.c.kind == "contradicts"
     )
     linked = _union(session.execute(links))
     connection = session.connection()
-    aside = insert_many.may_set_aside(connection, ClaimHistory.__table__)
-    insert_many.delete_all(connection, ClaimHistory.__table__)
+    aside = insert_many.may_set_aside(connection, claim_history)
+    insert_many.delete_all(connection, claim_history)
     _prepare(session)
     connection.execute(
         insert(_comp).from_select(["claim_id", "comp_id"], select(Claim.id, Claim.id))
@@ -149,7 +150,7 @@ def rebuild(session: Session, *, timings: dict | None = None) -> None:
     _passes(session, replay=True)
     timings["history_passes"] = round(time.perf_counter() - mark, 1)
     mark = time.perf_counter()
-    with insert_many.indexes_set_aside(connection, ClaimHistory.__table__, aside):
+    with insert_many.indexes_set_aside(connection, claim_history, aside):
         _write_replay(session)
     timings["history_write"] = round(time.perf_counter() - mark, 1)
 
@@ -311,22 +312,24 @@ def _passes(session: Session, *, replay: bool) -> None:
 
     connection = session.connection()
     comp = _comp.c
-    on_claim = Stance.claim_id == comp.claim_id
+    on_claim = stance_table.c.claim_id == comp.claim_id
     # The IN lets the planner reach the stances by their claim's index, not by a scan.
-    mine = Stance.claim_id.in_(select(comp.claim_id))
-    stances = select(comp.comp_id).select_from(Stance).join(_comp, on_claim).where(mine)
-    said = stances.add_columns(Stance.said_until.label("value"))
+    mine = stance_table.c.claim_id.in_(select(comp.claim_id))
+    stances = select(comp.comp_id).select_from(stance_table).join(_comp, on_claim).where(mine)
+    said = stances.add_columns(stance_table.c.said_until.label("value"))
     connection.execute(insert(_moment).from_select(["comp_id", "k", "moment"],
                                                    _numbered([said], "moment")))  # fmt: skip
     if replay:
-        link = ClaimLink.from_claim_id == comp.claim_id
-        linked = ClaimLink.from_claim_id.in_(select(comp.claim_id))
-        links = select(comp.comp_id).select_from(ClaimLink).join(_comp, link).where(linked)
+        link = link_table.c.from_claim_id == comp.claim_id
+        linked = link_table.c.from_claim_id.in_(select(comp.claim_id))
+        links = select(comp.comp_id).select_from(link_table).join(_comp, link).where(linked)
         points = [
-            stances.add_columns(Stance.recorded_at.label("value")),
-            stances.add_columns(Stance.void_at.label("value")).where(Stance.void_at.is_not(None)),
-            links.add_columns(ClaimLink.created_at.label("value")).where(
-                ClaimLink.kind == "contradicts"
+            stances.add_columns(stance_table.c.recorded_at.label("value")),
+            stances.add_columns(stance_table.c.void_at.label("value")).where(
+                stance_table.c.void_at.is_not(None)
+            ),
+            links.add_columns(link_table.c.created_at.label("value")).where(
+                link_table.c.kind == "contradicts"
             ),
         ]
         connection.execute(insert(_point).from_select(["comp_id", "k", "point"],
@@ -481,7 +484,7 @@ def _write_replayed(session: Session, states: Iterator, points: Iterator, moment
     pending: list[tuple] = []
     state = next(states, None)
     connection = session.connection()
-    table = ClaimHistory.__table__
+    table = claim_history
     known = next(points, None)
     for claim_id, said in moments:
         while known is not None and known[0] < claim_id:  # a group with links, no stance
@@ -527,7 +530,7 @@ def _write_current(session: Session, claim_ids: list[int], now: dt.datetime) -> 
     wanted = {
         claim_id: _stretches(states, moments[claim_id]) for claim_id, states in _states(session)
     }
-    table = ClaimHistory.__table__
+    table = claim_history
     connection = session.connection()
     for part in chunks(claim_ids):
         stored = connection.execute(

@@ -38,9 +38,9 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule
 from claimtrack.links import chunks
-from claimtrack.models import Claim, ClaimState, Stance
-from claimtrack.schema import party as party_table
+from claimtrack.schema import claim as claim_table
 from claimtrack.schema import (
+    claim_state,
     party_claim,
     party_counter,
     party_tally,
@@ -48,6 +48,8 @@ from claimtrack.schema import (
     side_claim,
     side_total,
 )
+from claimtrack.schema import party as party_table
+from claimtrack.schema import stance as stance_table
 from claimtrack.vocabulary import WITHDRAWAL
 
 COUNTS = ("asserted", "denied", "contested", "retracted", "stances")
@@ -57,7 +59,7 @@ FLAGS = COUNTS[:4]  # what a side counts once per claim (``side_claim``)
 def _contributions(views: rule.Views, claims=None):
     """Per claim and party, the rule's indicators and stance count (a SELECT)."""
     sides, latest = views.claim_sides, views.stance_latest
-    state = ClaimState.__table__
+    state, said, claims_ = claim_state, stance_table.c, claim_table.c
     zero, one = literal(0), literal(1)
     on_sides = (
         select(
@@ -76,26 +78,26 @@ def _contributions(views: rule.Views, claims=None):
         .where(latest.c.kind == WITHDRAWAL)
     )
     spoken = (
-        select(Stance.claim_id, Stance.party_id, zero, zero, zero, zero, func.count())
-        .where(Stance.void_at.is_(None))
-        .group_by(Stance.claim_id, Stance.party_id)
+        select(said.claim_id, said.party_id, zero, zero, zero, zero, func.count())
+        .where(said.void_at.is_(None))
+        .group_by(said.claim_id, said.party_id)
     )
     if claims is not None:
         on_sides = on_sides.where(sides.c.claim_id.in_(claims))
         withdrawn = withdrawn.where(latest.c.claim_id.in_(claims))
-        spoken = spoken.where(Stance.claim_id.in_(claims))
+        spoken = spoken.where(said.claim_id.in_(claims))
     parts = union_all(on_sides, withdrawn, spoken).subquery("parts")
     return views.select(
-        parts.c.claim_id, parts.c.party_id, Claim.topic,
+        parts.c.claim_id, parts.c.party_id, claims_.topic,
         *(func.max(parts.c[name]).label(name) for name in COUNTS[:-1]),
         func.sum(parts.c.stances).label("stances"),
-    ).join(Claim, Claim.id == parts.c.claim_id).group_by(
-        parts.c.claim_id, parts.c.party_id, Claim.topic
+    ).join(claim_table, claims_.id == parts.c.claim_id).group_by(
+        parts.c.claim_id, parts.c.party_id, claims_.topic
     )  # fmt: skip
 
 
 def _counters(views: rule.Views, claims=None):
-    sides, state = views.claim_sides, ClaimState.__table__
+    sides, state = views.claim_sides, claim_state
     query = views.select(
         sides.c.claim_id, sides.c.party_id, state.c.topic, sides.c.counter_claim_id
     ).join(state, state.c.claim_id == sides.c.claim_id).where(
@@ -198,9 +200,9 @@ def _side_rows(claims=None):
     """``party_claim`` (of these claims; None: all) taken up to sides: per claim and side,
     whether any of the side's parties counts each flag; only rows counting one."""
     t = party_claim.c
-    from claimtrack.selection import _top_sides  # each party's side, as the reports take it
+    from claimtrack.sides import top_sides  # each party's side, as the reports take it
 
-    sides = _top_sides(
+    sides = top_sides(
         select(t.party_id).where(t.claim_id.in_(claims)) if claims is not None else None
     )
     query = select(t.claim_id, sides.c.top_id, t.topic, *(func.max(t[n]) for n in FLAGS))

@@ -413,26 +413,61 @@ def test_standard_input_is_read_once(run, engine):
     refused(run, engine, "claim", "add", "-", "--quote-file", "-", "--by", "A", "--create-missing")
 
 
-def test_plain_ascii_keys_are_the_full_keys():
-    """normalise spares plain ASCII the Unicode folding; the key is the same."""
-    import random
-    import string
+def full(text: str) -> str:
+    """``normalise`` the whole way, through the ``regex`` module's Unicode tables."""
     import unicodedata
 
     from claimtrack.names import _LETTERS, _QUOTES, _patterns
 
-    def full(text: str) -> str:
-        ignorable, space, marks = _patterns()
-        key = unicodedata.normalize("NFKC", ignorable.sub("", text).translate(_QUOTES))
-        key = unicodedata.normalize("NFKC", key.casefold())
-        key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
-        return space.sub(" ", key).strip()
+    ignorable, space, marks = _patterns()
+    key = unicodedata.normalize("NFKC", ignorable.sub("", text).translate(_QUOTES))
+    key = unicodedata.normalize("NFKC", key.casefold())
+    key = marks.sub("", ignorable.sub("", key).translate(_LETTERS))
+    return space.sub(" ", key).strip()
+
+
+def test_plain_ascii_keys_are_the_full_keys():
+    """normalise spares plain ASCII the Unicode folding; the key is the same."""
+    import random
+    import string
 
     rng = random.Random(11)
     for _ in range(5000):
         text = "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 30)))
         assert normalise(text) == full(text), repr(text)
     assert all(normalise(chr(c)) == full(chr(c)) for c in range(128))
+
+
+def test_no_plain_character_is_one_the_full_way_removes_or_spaces():
+    """``names._plain`` lets a text skip the ``regex`` module: over every code point, no
+    character it lets through (but the space) is one the full way's patterns match, nor
+    one the letter folds make (so its key needs none either)."""
+    from claimtrack.names import _LETTERS, _patterns, _plain
+
+    patterns = _patterns()
+    let_through = [chr(c) for c in range(0x110000) if c != 0x20 and _plain(chr(c))]
+    assert len(let_through) > 100_000
+    assert not [c for c in let_through if any(p.match(c) for p in patterns)]
+    folded = "".join(v for v in _LETTERS.values() if v)
+    assert _plain(folded) and all(not p.match(c) for p in patterns for c in folded)
+
+
+PLAIN_AND_NOT = (
+    "台湾伊朗گزارشایرانايـرانغزةالإسلاميمُحَمَّد ＶＡＮＣＥStraßeÉcoleМосква한국\u1160\u3164ﱞ"
+    "\u200c\u200b\u00ad\ufe0f\u202e  \u00a0\u3000\t\n\x1f‘’“”″′ʼ.…。۔!?0١۲"
+)
+
+
+@given(st.text(alphabet=PLAIN_AND_NOT, max_size=40))
+def test_unicode_keys_are_the_full_keys(text):
+    """Chinese, Persian, Arabic, Cyrillic, accented and wide Latin, with and without
+    ignorable characters, marks, odd spaces and curly quotes: the same key either way."""
+    assert normalise(text) == full(text)
+
+
+@given(st.text())
+def test_any_text_keys_as_the_full_way(text):
+    assert normalise(text) == full(text)
 
 
 def test_party_list_and_show_give_the_same_keys(ok):

@@ -512,3 +512,20 @@ def test_recorded_at_is_written_to_the_second_as_in_csv(run, engine, tmp_path):
         assert cell.is_date and cell.value.microsecond == 0, (claim, cell.value)
         utc = dt.datetime.fromisoformat(in_csv[claim]).astimezone(dt.UTC).replace(tzinfo=None)
         assert cell.value == utc, (claim, cell.value, in_csv[claim])
+
+
+def test_claim_add_warns_from_one_character_over_what_a_cell_holds(run, engine):
+    """`claim add` checks a text's length before it imports the spreadsheet module:
+    its limit is the module's, and a text of exactly a cell's worth draws no warning."""
+    from claimtrack.cli.claim import XLSX_CELL_LIMIT
+    from claimtrack.spreadsheet import CELL_LIMIT
+
+    assert XLSX_CELL_LIMIT == CELL_LIMIT
+    fits = run("claim", "add", "--by", "A", "--create-missing", "--", "f" * CELL_LIMIT)
+    assert fits.exit_code == 0 and "Warning" not in fits.stderr, fits.output
+    over = run("claim", "add", "--by", "A", "--", "o" * (CELL_LIMIT + 1))
+    assert over.exit_code == 0 and over.stderr.splitlines() == [
+        f"Warning: the claim text has {CELL_LIMIT + 1:,} characters, more than an XLSX cell "
+        f"holds ({CELL_LIMIT:,}): it is stored whole, but 'export xlsx' needs --skip-long, "
+        "which leaves its rows out (CSV and JSON carry it)"
+    ], over.output

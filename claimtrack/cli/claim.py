@@ -141,12 +141,15 @@ def _stance_inputs(session, env, opts, created) -> dict:
             "via": via, "source": source, "new_url": new_url}  # fmt: skip
 
 
-def _add_stance(session, env, target, kind, inputs: dict, *, again=False):
-    """Record the stance ``_stance_inputs`` resolved on ``target``; returns it."""
+def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=False):
+    """Record the stance ``_stance_inputs`` resolved on ``target``; returns it. ``first``:
+    the command has just created the claim, which has no stance to repeat or retract (no
+    statement looks for one)."""
     from claimtrack import record
 
     party, said, source = inputs["party"], inputs["said"], inputs["source"]
-    record.check_stance_changes_something(session, target, party, kind, said, again=again)
+    if not first:
+        record.check_stance_changes_something(session, target, party, kind, said, again=again)
     if inputs["new_url"]:
         url = inputs["new_url"]
         source, _ = record.get_or_add_source(session, url, outlet=inputs["via"] or party, url=url)
@@ -166,8 +169,15 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False):
     return stance
 
 
+# What an XLSX cell holds (``spreadsheet.CELL_LIMIT``; tests/test_xlsx.py keeps the two
+# equal): a text within it needs no warning, and the command no spreadsheet module.
+XLSX_CELL_LIMIT = 32_767
+
+
 def _warn_too_long(what: str, text: str | None) -> None:
     """Say on stderr when a text just recorded will not fit in an XLSX cell."""
+    if text is None or len(text) <= XLSX_CELL_LIMIT:
+        return
     from claimtrack.spreadsheet import too_long_for_xlsx
 
     warning = too_long_for_xlsx(what, text)
@@ -258,7 +268,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
             allow_same=force,
         )
         similar = record.similar_claims(session, text, topic, exclude=(new.id,))
-        _add_stance(session, env, new, "asserts", inputs)
+        _add_stance(session, env, new, "asserts", inputs, first=True)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
     if topic_note:
@@ -410,7 +420,7 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
         new = record.add_claim(
             session, text, topic=topic, language=lang, slug=slug, editor=env.editor
         )
-        _add_stance(session, env, new, "asserts", inputs)
+        _add_stance(session, env, new, "asserts", inputs, first=True)
         record.link_claims(session, new, target, "contradicts", editor=env.editor)
         record.log_event(
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
