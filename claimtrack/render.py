@@ -1104,6 +1104,7 @@ def party_record(d) -> dict:
 
 PARTY_DETAIL = View(name="party", flat=(), table=(), record=party_record)
 
+
 def _change_detail(c, width: int) -> str:
     """A change's detail whole, but a new stance's quote: at most 3 lines of it, the cut
     marked "…" ("Matthew Miller denies: “...”" lost the quote and kept only "denies:")."""

@@ -466,7 +466,7 @@ def test_texts_addresses_and_summaries_wrap_whole_in_tables(run, engine, monkeyp
                "match any recording of the secretary")  # fmt: skip
     when = ("--create-missing", "--at", "2024-03-23T15:30+03:00")
     assert run("source", "add", "Islamic State claims responsibility for deadly attack",
-               "--outlet", "Reuters", "--url", url, "--create-missing").exit_code == 0
+               "--outlet", "Reuters", "--url", url, "--create-missing").exit_code == 0  # fmt: skip
     assert run("claim", "add", claim, "--by", "Vladimir Putin", *when,
                "--slug", "window").exit_code == 0  # fmt: skip
     assert run("claim", "deny", "window", "--by", "Mykhailo Podolyak", *when).exit_code == 0
