@@ -284,12 +284,12 @@ def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     listed, more = shown(positions)
     lines = []
     for p in listed:
-        # The side and the mark are kept whole, the name cut: "(United States)" never
-        # reads as "(United Kingdom)", and two counter-claims never read alike.
+        # The name, its side and its mark whole, as names are everywhere: "Center for
+        # Countering Disinformation" read "Center for Countering…" at 100 columns.
         name = visible_name(p.party_name)
         side = None if p.side_name == p.party_name else f"({visible_name(p.side_name)})"
-        mark = " ".join(m for m in (side, position_mark(p)) if m)
-        lines.append(fit_keeping(name, mark, width, 3) if mark else fit(name, width, 3))
+        mark = " ".join(m for m in (name, side, position_mark(p)) if m)
+        lines.append(fit(mark, width))
         if p.quote:
             quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
             lines.append(fit_keeping(quote, f"(via {visible_name(p.via)})", width, 3) if p.via

@@ -452,7 +452,7 @@ def test_texts_addresses_and_summaries_wrap_whole_in_tables(run, engine, monkeyp
     """Crocus at 80 and 100 columns: a claim lost its last word ("...to cross the…"), the
     Reuters address in `source list` ended in "moscow-…" (a copied link was broken) and
     `verdict show` cut its summary while three empty columns kept their width. Texts,
-    addresses and summaries wrap, every character there, no line wider than the
+    addresses, summaries and names wrap, every character there, no line wider than the
     terminal; a column empty in every row gives up its width."""
     from wcwidth import wcswidth
 
@@ -469,14 +469,15 @@ def test_texts_addresses_and_summaries_wrap_whole_in_tables(run, engine, monkeyp
                "--outlet", "Reuters", "--url", url, "--create-missing").exit_code == 0  # fmt: skip
     assert run("claim", "add", claim, "--by", "Vladimir Putin", *when,
                "--slug", "window").exit_code == 0  # fmt: skip
-    assert run("claim", "deny", "window", "--by", "Mykhailo Podolyak", *when).exit_code == 0
+    party = "Center for Countering Disinformation of the National Security Council"
+    assert run("claim", "deny", "window", "--by", party, *when).exit_code == 0
     assert run("verdict", "set", "window", "--rating", "False", "--as", "false",
                "--summary", summary, "--url", url).exit_code == 0  # fmt: skip
     solid = "".join
     for args, texts in (
         (("source", "list"), [url]),
         (("verdict", "show", "window"), [summary, url]),
-        (("report", "contested"), [claim]),
+        (("report", "contested"), [claim, party]),  # a name whole too, never "Center…"
         (("claim", "list"), [claim]),
         (("report", "changes", "--since", "2024-03-20"), [claim]),
     ):
