@@ -281,15 +281,24 @@ def _ended_record(row: ClaimRow) -> dict:
 
 def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     """Each party with its side, under it the quote as said (via whom); then "+N more"."""
+    from wcwidth import wcswidth
+
     listed, more = shown(positions)
     lines = []
     for p in listed:
         # The name, its side and its mark whole, as names are everywhere: "Center for
         # Countering Disinformation" read "Center for Countering…" at 100 columns.
+        # The mark starts a line of its own unless it fits whole after the name, so that
+        # "[counter-claim #2]" is never broken at its hyphen after a name.
         name = visible_name(p.party_name)
         side = None if p.side_name == p.party_name else f"({visible_name(p.side_name)})"
-        mark = " ".join(m for m in (name, side, position_mark(p)) if m)
-        lines.append(fit(mark, width))
+        named = fit(f"{name} {side}" if side else name, width).split("\n")
+        mark = position_mark(p)
+        if mark and wcswidth(f"{named[-1]} {mark}") <= width:
+            named[-1] += f" {mark}"
+        elif mark:
+            named.extend(fit(mark, width).split("\n"))
+        lines.extend(named)
         if p.quote:
             quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
             lines.append(fit_keeping(quote, f"(via {visible_name(p.via)})", width, 3) if p.via

@@ -92,7 +92,7 @@ def test_a_claim_whose_stances_were_all_voided_still_shows_them(kakhovka):
     for stance_id in ("1", "2", "3"):
         ok("stance", "void", stance_id, "--reason", "wrong claim")
     detail = _show(ok)
-    assert detail["status"] is None and detail["timeline"] == []
+    assert detail["status"] == "unstated" and detail["timeline"] == []
     assert [t["stance_id"] for t in detail["voided"]] == [2, 3, 1]
     table = ok("claim", "show", "dam")
     assert "No stances" not in table and table.count("[voided ") == 3
