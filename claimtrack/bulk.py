@@ -98,6 +98,7 @@ MAX_LISTED_COLUMNS = 10
 # (about eight million rows). docs/csv.md.
 MAX_CSV_BYTES = 2 * 1024**3
 MAX_NEW_PARTIES_NAMED = 10  # the new parties an import names; the others it counts
+MAX_TOPICS_CHECKED = 100  # the new topics an import compares with those there are
 BATCH = 10_000  # what the reader remembers of each kind (sources, times), and links read
 # Rows are staged, and claims sketched, a fifth of a batch at a time: what such a batch
 # holds in memory stays held (the allocator keeps it) through the rest of the load.
@@ -932,6 +933,8 @@ class _Load:
         self.errors = Errors(path)
         self.added: Counter = Counter()
         self.new_parties: list[tuple[str, list[str]]] = []  # LoadReport.new_parties
+        self.new_topics: list[tuple[str, list[str]]] = []  # LoadReport.new_topics
+        self.topics_started = 0
         self.reading: _Reading | None = None
         self.long: list[int] = []
         _staging.drop_all(self.connection, checkfirst=True)
@@ -991,6 +994,7 @@ class _Load:
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
+                          new_topics=self.new_topics, topics_started=self.topics_started,
                           long=self.long)  # fmt: skip
 
     # parties: few, resolved in Python with record's rules
@@ -1095,6 +1099,7 @@ class _Load:
         for line, why in run(select(refused).order_by(refused.c.line)):
             self.errors.add(line, why)
         self.errors.check()
+        self._new_topics()
 
         self._number_new(_claim, "claim_id", claim)
         columns = ["id", "topic", "text", "text_norm", "text_key", "slug", "language",
@@ -1108,6 +1113,21 @@ class _Load:
         with insert_many.indexes_set_aside(self.connection, claim, first):
             self.added["claims"] += self._written(statement)
         self._sketches()
+
+    def _new_topics(self) -> None:
+        """The topics the new claims start (before they are written) that are close to a
+        topic there is, with those topics, as ``claim add`` notes them
+        (``lookup.new_topic``): a typo in a topic starts a story of its own. The first
+        ``MAX_TOPICS_CHECKED`` new topics are compared (a big import starts many)."""
+        from claimtrack.lookup import new_topic
+
+        c, claim = _claim.c, Claim.__table__
+        there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
+        query = select(c.topic).where(c.new, ~there).distinct().order_by(c.topic)
+        topics = self.connection.scalars(query.limit(MAX_TOPICS_CHECKED))
+        close = [(t, found) for t in topics if (found := new_topic(self.session, t))]
+        self.topics_started = len(close)
+        self.new_topics = close[:MAX_NEW_PARTIES_NAMED]
 
     def _sketches(self) -> None:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:

@@ -42,12 +42,18 @@ class LoadReport:
     # The first parties it created (of ``added["parties"]``), each with the parties of
     # close name it found already there: a typo made a new party.
     new_parties: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The first topics its claims started close to one there was, each with those
+    # (``lookup.new_topic``), and how many: a typo in a topic starts a story of its own.
+    new_topics: list[tuple[str, list[str]]] = field(default_factory=list)
+    topics_started: int = 0
     # The lines whose claim text or quote is longer than an XLSX cell holds: stored whole,
     # but ``export xlsx`` needs --skip-long for them.
     long: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [f"{n} {what}" for what, n in self.added.items() if n]
+        """ "1 party, 2 sources, 1 claim, 3 stances": what it added, each in its number."""
+        parts = [f"{n} {SINGULAR.get(what, what) if n == 1 else what}"
+                 for what, n in self.added.items() if n]  # fmt: skip
         text = ", ".join(parts) if parts else "nothing new"
         return text + (f" ({self.present} stance(s) already present)" if self.present else "")
 
@@ -67,17 +73,35 @@ class LoadReport:
         )
 
     def parties_created(self) -> str | None:
-        """ "New parties: 'Hmas' (did you mean 'Hamas'?); ... and 3 more", or None."""
-        if not self.new_parties:
-            return None
-        from claimtrack.names import quoted_name
+        """ "New parties: 'Hmas' (did you mean 'Hamas'?); ... and 3 more. New topics:
+        'crocus2024' (did you mean 'crocus-2024'?)", or None: one line, as ``claim add``
+        notes a new topic close to one there is."""
+        found = [
+            f"{word}: {_named(created, count)}"
+            for word, created, count in (
+                ("New parties", self.new_parties, self.added["parties"]),
+                ("New topics", self.new_topics, self.topics_started),
+            )
+            if created
+        ]
+        return ". ".join(found) or None
 
-        named = []
-        for name, close in self.new_parties:
-            hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
-            named.append(quoted_name(name) + hint)
-        more = self.added["parties"] - len(named)
-        return "New parties: " + "; ".join(named) + (f" and {more} more" if more > 0 else "")
+
+SINGULAR = {"parties": "party", "aliases": "alias", "sources": "source", "claims": "claim",
+            "stances": "stance", "links": "link"}  # fmt: skip
+
+
+def _named(created: list[tuple[str, list[str]]], count: int) -> str:
+    """ "'Hmas' (did you mean 'Hamas'?); 'X' and 3 more": the first of ``count`` names
+    created, each with the close names there were before it."""
+    from claimtrack.names import quoted_name
+
+    named = []
+    for name, close in created:
+        hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
+        named.append(quoted_name(name) + hint)
+    more = count - len(named)
+    return "; ".join(named) + (f" and {more} more" if more > 0 else "")
 
 
 def bundled_seed_path() -> Path:

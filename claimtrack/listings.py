@@ -123,3 +123,5 @@ class ChangeRow:
     claim_id: int
     claim: str
     detail: str
+    # a new stance's quote, which ends ``detail`` (": “...”"): tables shorten it alone
+    quote: str | None = None

@@ -729,13 +729,31 @@ def void_stance(session: Session, stance: Stance, *, reason: str, editor: str) -
     and why; looking back to before now (``--known-at``) still sees it."""
     reason = required(reason, "reason")
     if stance.void_at is not None:
-        raise ClaimtrackError(
-            f"stance {stance.id} was voided already, {stance.void_at:%Y-%m-%d %H:%M}Z by "
-            f"{stance.void_by}: {stance.void_reason}"
-        )
+        raise ClaimtrackError(_voided_already(stance))
     stance.void_at, stance.void_by, stance.void_reason = utcnow(session), editor, reason
     session.flush()
     return stance
+
+
+def _voided_already(stance: Stance) -> str:
+    return (
+        f"stance {stance.id} was voided already, {stance.void_at:%Y-%m-%d %H:%M}Z by "
+        f"{stance.void_by}: {stance.void_reason}"
+    )
+
+
+def amended_by(session: Session, stance: Stance) -> Stance | None:
+    """The stance that stands in place of an amended one: the last of the chain of
+    amends from it, if that one still counts; else None."""
+    from claimtrack.schema import stance as table
+
+    found = None
+    while True:
+        query = select(table.c.id).where(table.c.amends_id == stance.id).order_by(table.c.id)
+        later = session.execute(query.limit(1)).scalar()
+        if later is None:
+            return found if found is not None and found.void_at is None else None
+        found = stance = session.get(Stance, later)
 
 
 def amend_stance(
@@ -744,7 +762,12 @@ def amend_stance(
     """Void a stance and record it again as it should have been, linked to the old one.
 
     ``changes`` may set ``kind``, ``said`` (a When), ``quote``, ``quote_lang``, ``via``
-    and ``source``; what is not given is copied."""
+    and ``source``; what is not given is copied. A stance voided already is refused,
+    naming the stance that stands in its place when an amend recorded one."""
+    if stance.void_at is not None:
+        instead = amended_by(session, stance)
+        hint = f"; amend #{instead.id} instead" if instead is not None else ""
+        raise ClaimtrackError(_voided_already(stance) + hint)
     was = said_when(stance)
     said = changes.pop("said", None) or was
     fields = {name: getattr(stance, name) for name in ("kind", "quote", "quote_lang", "via",

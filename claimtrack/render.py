@@ -281,15 +281,24 @@ def _ended_record(row: ClaimRow) -> dict:
 
 def _positions_cell(positions: tuple[Position, ...], width: int) -> str:
     """Each party with its side, under it the quote as said (via whom); then "+N more"."""
+    from wcwidth import wcswidth
+
     listed, more = shown(positions)
     lines = []
     for p in listed:
-        # The side and the mark are kept whole, the name cut: "(United States)" never
-        # reads as "(United Kingdom)", and two counter-claims never read alike.
+        # The name, its side and its mark whole, as names are everywhere: "Center for
+        # Countering Disinformation" read "Center for Countering…" at 100 columns.
+        # The mark starts a line of its own unless it fits whole after the name, so that
+        # "[counter-claim #2]" is never broken at its hyphen after a name.
         name = visible_name(p.party_name)
         side = None if p.side_name == p.party_name else f"({visible_name(p.side_name)})"
-        mark = " ".join(m for m in (side, position_mark(p)) if m)
-        lines.append(fit_keeping(name, mark, width, 3) if mark else fit(name, width, 3))
+        named = fit(f"{name} {side}" if side else name, width).split("\n")
+        mark = position_mark(p)
+        if mark and wcswidth(f"{named[-1]} {mark}") <= width:
+            named[-1] += f" {mark}"
+        elif mark:
+            named.extend(fit(mark, width).split("\n"))
+        lines.extend(named)
         if p.quote:
             quote = f"  “{p.quote}”"  # who relayed it kept whole too, the quote cut
             lines.append(fit_keeping(quote, f"(via {visible_name(p.via)})", width, 3) if p.via
@@ -308,7 +317,7 @@ def _verdict_note(row) -> list[str]:
 
 def _claim_with_verdict(row, width: int) -> str:
     """The claim's text, and its verdict (and who published it) when it has one."""
-    return "\n".join([fit(row.text, width, 4), *(fit(n, width) for n in _verdict_note(row))])
+    return "\n".join([fit(row.text, width), *(fit(n, width) for n in _verdict_note(row))])
 
 
 def _claim_cell(row: ClaimRow, width: int) -> str:
@@ -318,7 +327,7 @@ def _claim_cell(row: ClaimRow, width: int) -> str:
     ended = row.resolved()
     if ended is not None:
         notes.append(f"[{row.status} now: {ended.how}, {ended.until}]")
-    return "\n".join([fit(row.text, width, 8), *(fit(n, width) for n in notes)])
+    return "\n".join([fit(row.text, width), *(fit(n, width) for n in notes)])
 
 
 def period_text(p) -> str:
@@ -643,13 +652,16 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
     columns = view.table or tuple(
         Column(name, lambda r, w, get=get: _table_cell(get(r), w), width=1)
         if name not in view.names
-        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w, None), width=1)
+        else Column(name, lambda r, w, get=get: _table_cell(_name_cell(get(r)), w), width=1)
         for name, get in view.flat
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
     widths = _widths(columns, rows)
     if widths is None:
         return records_text(columns, rows)
+    kept = [w > 0 for w in widths]  # a column empty in every row may be left out
+    columns = tuple(c for c, k in zip(columns, kept, strict=True) if k)
+    widths = [w for w, k in zip(widths, kept, strict=True) if k]
     cells = [[c.cell(r, w) for c, w in zip(columns, widths, strict=True)] for r in rows]
     headers = [header_lines(c.header, w) for c, w in zip(columns, widths, strict=True)]
     # tabulate makes a column two wider than its header (MIN_PADDING, a module setting it
@@ -670,6 +682,11 @@ def records_text(columns: tuple[Column, ...], rows: list) -> str:
     columns cut "Російсь|ка"), as psql's expanded display is."""
     from wcwidth import wcswidth
 
+    # a column empty in every row is left out, as tables leave it out (``_widths``)
+    cells = [[c.cell(r, 10_000) for r in rows] for c in columns]
+    empty = [all(x is None or x == "" for x in column) for column in cells]
+    if not all(empty):
+        columns = tuple(c for c, e in zip(columns, empty, strict=True) if not e)
     labels = [" ".join(c.header.split()) for c in columns]
     label = max((wcswidth(text) for text in labels), default=0)
     width = terminal_width()
@@ -704,19 +721,19 @@ def _name_cell(value: Any) -> Any:
     return value
 
 
-def _table_cell(value: Any, width: int, lines: int | None = 4) -> Any:
-    """A flat column's cell: text in at most ``lines`` lines (None for names, which are
-    never cut short), a number as it is."""
+def _table_cell(value: Any, width: int) -> Any:
+    """A flat column's cell: text wrapped whole, never cut short (a title, an address, a
+    verdict's summary: an address copied from a table must work), a number as it is."""
     if value is None:
         return ""
     if isinstance(value, tuple):
         value = ", ".join(value)
     if isinstance(value, str):
-        return fit(value, width, lines)
+        return fit(value, width)
     if isinstance(value, int):
         return value
     # a said time as claim tables print it (2022-09-27 (+02:00)), another as in JSON
-    return fit(str(value) if isinstance(value, When) else str(_plain(value)), width, lines)
+    return fit(str(value) if isinstance(value, When) else str(_plain(value)), width)
 
 
 # A column is kept as wide as its longest word up to this many columns; a longer word (an
@@ -759,18 +776,32 @@ def _word_width(text: str) -> int:
 
 def header_lines(header: str, width: int) -> str:
     """A header wrapped to ``width`` columns: its own lines kept, each broken at blanks
-    and after underscores ("counter_" over "claims"), or before them where that is
-    narrower ("counter" over "_claims"); a piece wider than the column cut by columns.
-    Every character is kept."""
+    and after underscores ("counter_" over "claims"), or before them where that takes
+    fewer lines ("counter" over "_claims"); a piece wider than the column hyphenated
+    ("retra-" over "ctions"). Every character is kept."""
     from wcwidth import wcswidth
 
-    lines = _header_wrap(header, width, _HEADER_PIECE)
-    if any(wcswidth(line) > width for line in lines):
-        lines = _header_wrap(header, width, _HEADER_PIECE_BEFORE)
+    def broken(pieces: re.Pattern) -> list[str]:
+        out = []
+        for line in _header_wrap(header, width, pieces):  # a piece wider: hyphenated
+            out.extend(_hyphenated(line, width) if wcswidth(line) > width else [line])
+        return out
+
+    after, before = broken(_HEADER_PIECE), broken(_HEADER_PIECE_BEFORE)
+    return "\n".join(before if len(before) < len(after) else after)
+
+
+def _hyphenated(word: str, width: int) -> list[str]:
+    """A header's word wider than its column, broken by columns, each broken line ending
+    in "-" (as print hyphenates: "asser-" over "ted"), so that no piece reads as a word
+    of its own; a column under 3 wide is only cut."""
+    if width < 3 or not word.isascii():
+        return _wrap(word, width)
     out = []
-    for line in lines:  # a piece alone wider than the column: cut by columns
-        out.extend(_wrap(line, width) if wcswidth(line) > width else [line])
-    return "\n".join(out)
+    while len(word) > width:
+        out.append(word[: width - 1] + "-")
+        word = word[width - 1 :]
+    return [*out, word]
 
 
 def _header_wrap(header: str, width: int, pieces: re.Pattern) -> list[str]:
@@ -799,18 +830,29 @@ def _header_word(header: str) -> int:
                for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
+# A header's word may be broken (hyphenated: "asser-" over "ted") to let the cells' words
+# stand whole, but into no piece narrower than this: a table whose headers would read
+# "as/se/rt/ed" (report parties at 80 columns) is shown a row at a time instead.
+HEADER_MIN = 5
+
+
 def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
     """Each column's width, the table within the terminal, in order of what matters most
-    (None when the terminal is too narrow for steps 1 and 2: ``records_text`` then):
+    (None when the terminal is too narrow for steps 1 to 3: ``records_text`` then); 0
+    for a column left out (step 7):
 
     1. what cannot wrap: a number, a cell that ignores its width, a character of a text;
     2. every word of the cells whole (up to ``WHOLE_WORD`` columns): "Netanyahu" is never
        cut while another column has width to give;
     3. every word of the headers whole ("counter_" over "claims"); when they cannot all
-       be, each header gets as much as the others, so none stands a letter a line;
+       be, each header gets as much as the others, and a word wider than its column is
+       hyphenated, in pieces of at least ``HEADER_MIN`` columns;
     4. fixed columns (``Column.width`` 0: ids, times) on one line;
     5. the flexible columns, by weight, as wide as their lines (fewer lines a cell);
-    6. the headers on as few lines as they were written.
+    6. the headers on as few lines as they were written;
+    7. a column empty in every row, its header's words whole, if there is width left
+       for it; else it is left out of the table (``verdict show``'s value, best and
+       worst kept the width its summary needed).
 
     Each step takes only what the terminal has left, the narrowest gaps closed first
     (but step 3's); so
@@ -823,12 +865,18 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
         return max((wcswidth(line) for t in texts for line in str(t).splitlines()), default=0)
 
     unwrapped = [[c.cell(r, 10_000) for r in rows] for c in columns]
+    empty = [all(cell is None or cell == "" for cell in cells) for cells in unwrapped]
+    if all(empty):
+        empty = [False] * len(columns)
     natural = [
         max(widest(cells), widest(c.header.split("\n")))
         for c, cells in zip(columns, unwrapped, strict=True)
     ]
     floor, words, heads, flexible = [], [], [], {}
     for i, (c, cells) in enumerate(zip(columns, unwrapped, strict=True)):
+        if empty[i]:  # no width until every other column has its own (step 7)
+            floor.append(0), words.append(0), heads.append(0)
+            continue
         texts = [t for t in cells if isinstance(t, str)]
         word = max((_word_width(t) for t in texts), default=0)
         if c.width:  # a flexible column's text wraps (``fit``); a number does not
@@ -836,16 +884,20 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
             hard = max(hard, min(word, 2))
         else:  # a fixed column's cells may ignore the width they are given: measure
             hard = widest(c.cell(r, 1) for r in rows)
-        floor.append(max(hard, 1 if c.header else 0))
+        floor.append(max(hard, 1))
         words.append(max(floor[i], min(word, WHOLE_WORD)))
         heads.append(max(words[i], _header_word(c.header)))
         if texts and c.width:
             flexible[i] = c.width
     widths = list(floor)
-    free = terminal_width() - BORDER * len(columns) - 1 - sum(floor)
+    shown = len(columns) - sum(empty)
+    free = terminal_width() - BORDER * shown - 1 - sum(floor)
     if sum(words) - sum(floor) > free:  # a word of a cell would be cut: no table
         return None
     free = _grow(widths, words, free)
+    legible = [min(h, max(w, HEADER_MIN)) for h, w in zip(heads, widths, strict=True)]
+    if sum(legible) - sum(widths) > free:  # headers in pieces of a letter or two
+        return None
     free = _level(widths, heads, free)
     free = _grow(
         widths,
@@ -853,7 +905,12 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
         free,
     )
     free = _share(widths, flexible, natural, free)
-    _grow(widths, natural, free)
+    free = _grow(widths, [0 if e else n for e, n in zip(empty, natural, strict=True)], free)
+    for i in (i for i, e in enumerate(empty) if e):
+        need = _header_word(columns[i].header)
+        if need + BORDER <= free:
+            widths[i] = need
+            free -= need + BORDER
     return widths
 
 
@@ -1056,6 +1113,16 @@ def party_record(d) -> dict:
 
 PARTY_DETAIL = View(name="party", flat=(), table=(), record=party_record)
 
+
+def _change_detail(c, width: int) -> str:
+    """A change's detail whole, but a new stance's quote: at most 3 lines of it, the cut
+    marked "…" ("Matthew Miller denies: “...”" lost the quote and kept only "denies:")."""
+    if not c.quote:
+        return fit(c.detail, width)
+    head = c.detail.removesuffix(f": “{c.quote}”")
+    return "\n".join([fit(head + ":", width), fit(f"“{c.quote}”", width, 3)])
+
+
 CHANGES = View(
     name="changes",
     flat=(("at", lambda c: c.at), ("change", lambda c: c.change),
@@ -1064,8 +1131,8 @@ CHANGES = View(
     table=(
         Column("when", lambda c, w: fit(str(c.at), w)), Column("change", lambda c, w: c.change),
         Column("id", lambda c, w: c.claim_id),
-        Column("claim", lambda c, w: fit(c.claim, w, 3), width=3),
-        Column("detail", lambda c, w: fit(c.detail, w, 3), width=3),
+        Column("claim", lambda c, w: fit(c.claim, w), width=3),
+        Column("detail", _change_detail, width=3),
     ),
     empty="Nothing changed.",
     times=frozenset({"at"}),

@@ -1413,7 +1413,7 @@ def _new_stances(session, said: list, contested: set[int], texts) -> list[Change
     return [
         ChangeRow(When(instant(x.said_at, dialect), x.said_offset, x.said_precision),
                   "new stance", x.claim_id, texts[x.claim_id],
-                  f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""))
+                  f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""), x.quote)
         for x in mine
     ]  # fmt: skip
 

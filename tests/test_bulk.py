@@ -222,7 +222,7 @@ def test_a_party_is_found_by_its_id(run, engine, tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text(MINIMAL + "Talks resume,1,asserts,,2026-04-11\n")
     result = run("import", "csv", str(path))
-    assert result.exit_code == 0 and "1 claims, 1 stances" in result.output
+    assert result.exit_code == 0 and "1 claim, 1 stance" in result.output
     assert _count(engine, "SELECT count(*) FROM party") == 1
 
 

@@ -242,7 +242,7 @@ WRITES = {
         ("claim", "comment", "1", "--by", "US", "--quote", "pipe test", "--at", "2026-04-13"),
         "claim comment #1 US comments (stance 3)",
     ),
-    "import csv": (("import", "csv", "{csv}"), "import import new.csv: 1 claims, 1 stances"),
+    "import csv": (("import", "csv", "{csv}"), "import import new.csv: 1 claim, 1 stance"),
 }
 
 
@@ -347,7 +347,7 @@ def test_demo_into_a_closed_pipe_keeps_its_database(db_url, backend, tmp_path):
     process.stdout.close()
     stderr = process.communicate(timeout=60)[1]
     assert first.startswith("Demo database: ") and first.rstrip().endswith("added)")
-    entry = ("import seed islamabad-2026.toml: 22 parties, 53 aliases, 1 sources, 23 claims, "
+    entry = ("import seed islamabad-2026.toml: 22 parties, 53 aliases, 1 source, 23 claims, "
              "30 stances, 4 links")  # fmt: skip
     new = f", in the new database {db_url.database}" if backend == "sqlite" else ""
     assert stderr == (

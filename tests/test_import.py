@@ -32,7 +32,7 @@ def test_minimal_file_typed_by_hand(ready, tmp_path):
     )
     result = ready("import", "csv", str(path))
     assert result.exit_code == 0, result.output
-    assert "1 parties" in result.output  # 万斯 is JD Vance already; Beta Agency is new
+    assert "1 party," in result.output  # 万斯 is JD Vance already; Beta Agency is new
     rows = json.loads(ready("report", "contested", "--topic", "bridge", "--format", "json").stdout)
     assert rows[0]["asserted_by"][0]["party"] == "JD Vance"
     assert rows[0]["asserted_by"][0]["side"] == "United States"
@@ -54,7 +54,7 @@ def test_dry_run_writes_nothing(ready, tmp_path, engine):
     before = snapshot(engine)
     result = ready("import", "csv", str(path), "--dry-run")
     assert result.exit_code == 0 and "Would import 1 row(s)" in result.output
-    assert "1 claims" in result.output
+    assert "1 claim," in result.output
     assert snapshot(engine) == before
 
 
@@ -75,11 +75,11 @@ def test_two_spellings_of_one_claim_in_a_file_are_one_claim(ready, tmp_path, eng
     before = snapshot(engine)
     dry = ready("import", "csv", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "1 claims, 2 stances" in dry.output  # the second row repeats the first's stance
+    assert "1 claim, 2 stances" in dry.output  # the second row repeats the first's stance
     assert snapshot(engine) == before
     result = ready("import", "csv", str(path))
     assert result.exit_code == 0, result.output
-    assert "1 claims, 2 stances" in result.output
+    assert "1 claim, 2 stances" in result.output
     claims = json.loads(ready("claim", "list", "--search", "dam", "--format", "json").stdout)
     assert [c["claim"] for c in claims] == ["The dam was blown up on Russia\u2019s orders"]
 
@@ -255,7 +255,7 @@ def test_unknown_names_in_a_minimal_file_become_parties(ready, tmp_path):
     path = tmp_path / "new.csv"
     path.write_text(MINIMAL + "Q held,Nobody Known,asserts,,2026-05-01\n", encoding="utf-8")
     result = ready("import", "csv", str(path))
-    assert result.exit_code == 0 and "1 parties" in result.output
+    assert result.exit_code == 0 and "1 party" in result.output
 
 
 def test_a_dataset_party_named_as_another_partys_alias_is_refused_with_its_entry(
@@ -305,12 +305,36 @@ def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_pa
     dry = ready("import", "csv", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
     named = "New parties: 'Irna' (did you mean 'Iran', 'Israel'?); 'Nobody Known'\n"
-    assert dry.output.endswith(f": 2 parties, 1 claims, 2 stances.\n{named}")
+    assert dry.output.endswith(f": 2 parties, 1 claim, 2 stances.\n{named}")
     assert snapshot(engine) == before
     done = ready("import", "csv", str(path))
     assert done.exit_code == 0 and done.output.endswith(named)
     # Again: nothing new, no party named.
     assert "New parties" not in ready("import", "csv", str(path)).output
+
+
+def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path, engine):
+    """Crocus: a row with topic crocus2024 (for crocus-2024) said only "Would import 1
+    row(s) from topo.csv: 1 claims, 1 stances.". The topics an import starts are named in
+    the line that names new parties, with the close topics there are, as claim add notes
+    them; each count is in its number ("1 party", "1 claim")."""
+    seeded = ready("report", "claims", "--format", "json").stdout
+    [topic] = {c["topic"] for c in __import__("json").loads(seeded)}
+    typo = topic.replace("-", "", 1)
+    path = tmp_path / "topo.csv"
+    path.write_text("claim,party,stance,source,date,topic\n"
+                    f"The gunmen fled,Nobody Known,asserts,,2026-05-01,{typo}\n",
+                    encoding="utf-8")  # fmt: skip
+    line = f"New parties: 'Nobody Known'. New topics: '{typo}' (did you mean '{topic}'?)\n"
+    # A topic far from any there is (the default 'general') is no typo: not named.
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.endswith(f": 1 party, 1 claim, 1 stance.\n{line}"), dry.output
+    assert snapshot(engine) == before
+    done = ready("import", "csv", str(path))
+    assert done.exit_code == 0 and done.output.endswith(line), done.output
+    assert "New topics" not in ready("import", "csv", str(path)).output  # nothing started
 
 
 def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):

@@ -92,7 +92,7 @@ def test_a_claim_whose_stances_were_all_voided_still_shows_them(kakhovka):
     for stance_id in ("1", "2", "3"):
         ok("stance", "void", stance_id, "--reason", "wrong claim")
     detail = _show(ok)
-    assert detail["status"] is None and detail["timeline"] == []
+    assert detail["status"] == "unstated" and detail["timeline"] == []
     assert [t["stance_id"] for t in detail["voided"]] == [2, 3, 1]
     table = ok("claim", "show", "dam")
     assert "No stances" not in table and table.count("[voided ") == 3
@@ -292,13 +292,22 @@ def test_tables_cut_no_word_of_a_name_and_fit_the_terminal(ahli, monkeypatch, co
 @pytest.mark.parametrize("columns", [80, 100, 110, 120, 160])
 def test_names_and_headers_keep_every_character(ahli, monkeypatch, columns):
     """A name is never cut short (no "Palestinian Islamic…"), nor a header: a count's
-    header wraps ("counter_" over "claims") instead of widening its column."""
+    header wraps ("counter_" over "claims") instead of widening its column, a word of it
+    hyphenated where it must be ("asser-" over "ted"), never in pieces of a letter or two
+    (Crocus at 80 columns: "as/se/rt/ed"): a table that cannot give its headers that much
+    is shown a row at a time, each header whole."""
     monkeypatch.setenv("COLUMNS", str(columns))
-    [table] = _tables(ahli("report", "parties"))
+    counts = ["asserted", "denied", "retractions", "counter_claims", "contested", "stances"]
+    out = ahli("report", "parties")
+    if not _tables(out):
+        assert columns < 100, out
+        labels = {line.split()[0] for line in out.splitlines() if line[:1].isalpha()}
+        assert set(counts) <= labels, out
+        return
+    [table] = _tables(out)
     headers, rows = _cells(table)
-    assert ["".join(h) for h in headers] == ["party", "side", "kind", "asserted", "denied",
-                                           "retractions", "counter_claims", "contested",
-                                           "stances"]  # fmt: skip
+    assert [_unhyphenated(h) for h in headers] == ["party", "side", "kind", *counts]
+    assert all(len(h) <= 3 for h in headers), table[:5]
     assert {_solid(row[0]) for row in rows} == {_solid([n]) for n in AHLI_NAMES}
     sides = {_solid([n]) for n in AHLI_NAMES if n != "Daniel Hagari"}
     assert {_solid(row[1]) for row in rows} == sides
@@ -310,6 +319,12 @@ def test_names_and_headers_keep_every_character(ahli, monkeypatch, columns):
     parties = {_solid(row[1]) for row in _cells(table)[1]}
     named = [*AHLI_NAMES[:5], "Daniel Hagari (Israel Defense Forces)", *AHLI_NAMES[6:]]
     assert parties == {_solid([n]) for n in named}
+
+
+def _unhyphenated(lines: list[str]) -> str:
+    """A header's lines as one word, without the hyphens its broken words end in."""
+    return "".join(line[:-1] if line.endswith("-") and line[:-1].isalpha() else line
+                   for line in lines[:-1]) + lines[-1]  # fmt: skip
 
 
 def _solid(lines: list[str]) -> str:
@@ -324,7 +339,8 @@ def test_header_lines_break_after_underscores_and_keep_every_character():
     assert header_lines("counter_claims", 7) == "counter\n_claims"  # no "_" alone
     assert header_lines("counter_claims", 20) == "counter_claims"
     assert header_lines("denied /\ncountered by", 9) == "denied /\ncountered\nby"
-    assert header_lines("retractions", 6) == "retrac\ntions"
+    assert header_lines("retractions", 6) == "retra-\nctions"  # hyphenated, then whole
+    assert header_lines("counter_claims", 6) == "count-\ner_\nclaims"
 
 
 def test_a_claim_is_found_by_its_text(run, engine):
@@ -388,9 +404,9 @@ def test_a_table_too_narrow_for_its_words_is_shown_row_by_row(run, engine, monke
     """Kakhovka at 80 columns: `claim show`'s timeline cut a quote's words ("Російсь|ка"):
     the words of its seven columns side by side need more than 80. Such a table is shown
     a row at a time, "header  value" a line (as psql's expanded display), every word
-    whole; where the words fit side by side (120 columns), it stays a table. A table whose
-    cells' words fit (`report parties`: names and counts) stays a table, its headers
-    wrapped as before."""
+    whole; where the words fit side by side (120 columns), it stays a table. So is a
+    table whose headers could only be had in pieces of a letter or two (Crocus: `report
+    parties` at 80 read "as/se/rt/ed"); at 100 it is a table, a header's word hyphenated."""
     from wcwidth import wcswidth
 
     monkeypatch.setenv("COLUMNS", str(columns))
@@ -412,6 +428,65 @@ def test_a_table_too_narrow_for_its_words_is_shown_row_by_row(run, engine, monke
         if args[0] == "claim":
             assert tabled == (columns == 120), out
             assert set(quote.split()) <= words, out  # every word of the quote whole
-        else:  # names and counts fit side by side: a table, its names whole
-            assert tabled, out
+        else:  # names whole; counts' headers whole, or hyphenated only in a table
+            assert tabled or columns < 100, out
             assert {"Peskov", "Operational", "Command", "South"} <= words, out
+            if not tabled:  # 80: the counts' headers would be "as/se/rt/ed" in a table
+                assert {"asserted", "retractions", "counter_claims"} <= words, out
+
+
+def _texts_shown(out: str) -> str:
+    """What a table or its rows-at-a-time form shows, column by column, without the
+    blanks wrapping takes or adds: a text wrapped in a cell reads whole here."""
+    if not _tables(out):
+        return "".join(out.split())
+    shown = []
+    for table in _tables(out):
+        for row in _cells(table)[1]:
+            shown.extend(_solid(cell) for cell in row)
+    return "|".join(shown)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_texts_addresses_and_summaries_wrap_whole_in_tables(run, engine, monkeypatch, columns):
+    """Crocus at 80 and 100 columns: a claim lost its last word ("...to cross the…"), the
+    Reuters address in `source list` ended in "moscow-…" (a copied link was broken) and
+    `verdict show` cut its summary while three empty columns kept their width. Texts,
+    addresses, summaries and names wrap, every character there, no line wider than the
+    terminal; a column empty in every row gives up its width."""
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    url = ("https://www.reuters.com/world/europe/islamic-state-claims-moscow-attack-"
+           "2024-03-22/?utm_source=desk&share=1")  # fmt: skip
+    claim = ("The attackers were heading to Ukraine, where a window had been prepared "
+             "for them to cross the border, Путин сказал; 他们试图逃往乌克兰边境; "
+             "قال بوتين إن نافذة أعدت لهم")  # fmt: skip
+    summary = ("The clip was assembled from unrelated interviews, and the voice does not "
+               "match any recording of the secretary")  # fmt: skip
+    when = ("--create-missing", "--at", "2024-03-23T15:30+03:00")
+    assert run("source", "add", "Islamic State claims responsibility for deadly attack",
+               "--outlet", "Reuters", "--url", url, "--create-missing").exit_code == 0  # fmt: skip
+    assert run("claim", "add", claim, "--by", "Vladimir Putin", *when,
+               "--slug", "window").exit_code == 0  # fmt: skip
+    party = "Center for Countering Disinformation of the National Security Council"
+    assert run("claim", "deny", "window", "--by", party, *when).exit_code == 0
+    assert run("verdict", "set", "window", "--rating", "False", "--as", "false",
+               "--summary", summary, "--url", url).exit_code == 0  # fmt: skip
+    solid = "".join
+    for args, texts in (
+        (("source", "list"), [url]),
+        (("verdict", "show", "window"), [summary, url]),
+        (("report", "contested"), [claim, party]),  # a name whole too, never "Center…"
+        (("claim", "list"), [claim]),
+        (("report", "changes", "--since", "2024-03-20"), [claim]),
+    ):
+        out = run(*args).stdout
+        assert max(wcswidth(line) for line in out.splitlines()) <= columns, (args, out)
+        assert "…" not in out, (args, out)
+        shown = _texts_shown(out)
+        for text in texts:
+            assert solid(text.split()) in shown, (args, text, out)
+    verdict = run("verdict", "show", "window").stdout
+    assert "worst" not in verdict and "publisher" not in verdict, verdict  # all empty
+    assert "summary" in verdict

@@ -585,13 +585,16 @@ def test_claim_show_before_anything_recorded_answers_as_before_anything_said(sto
     said = run("claim", "show", "q", "--as-of", "2020-01-01")
     known = run("claim", "show", "q", "--known-at", "2020-01-01")
     assert said.exit_code == known.exit_code == 0, (said.output, known.output)
-    assert "Status: not yet stated by anyone as of 2020-01-01" in said.stdout
-    assert "Status: not yet recorded by the desk as known at 2020-01-01" in known.stdout
+    assert "Status: unstated (not yet stated by anyone) as of 2020-01-01" in said.stdout
+    assert "Status: unrecorded (not yet recorded by the desk) as known at 2020-01-01" in (
+        known.stdout
+    )
     assert "No stances by then." in said.stdout and "No stances by then." in known.stdout
     docs = [json.loads(story("claim", "show", "q", "--format", "json", option, "2020-01-01"))[0]
             for option in ("--as-of", "--known-at")]  # fmt: skip
+    assert [doc["status"] for doc in docs] == ["unstated", "unrecorded"]  # as the table
     for doc in docs:
-        assert (doc["status"], doc["timeline"], doc["voided"], doc["periods"]) == (None, [], [], [])
+        assert (doc["timeline"], doc["voided"], doc["periods"]) == ([], [], [])
         assert (doc["asserted_by"], doc["denied_or_countered_by"]) == ([], [])
     assert (docs[0]["as_of"], docs[0]["known_at"]) == ("2020-01-01", None)
     assert (docs[1]["as_of"], docs[1]["known_at"]) == (None, "2020-01-01")
@@ -774,3 +777,53 @@ def test_an_instant_read_back_is_the_same_utc_instant_on_every_path(backend):
         expected = kind.process_result_value(parsed, dialect)
         got = read(value)
         assert got == expected and (got is None or got.tzinfo is dt.UTC), value
+
+
+def test_claim_show_as_of_a_time_not_yet_come_says_so(run, engine):
+    """`claim show --as-of 2030-01-01` answered as things stand now without a word, where
+    `report contested` notes it on stderr: the same note, once nothing is refused."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Gunmen attacked the hall", *when).exit_code == 0
+    for fmt in ("table", "json"):
+        future = run("claim", "show", "1", "--as-of", "2030-01-01", "--format", fmt)
+        assert future.exit_code == 0 and "asserted" in future.stdout, future.output
+        assert future.stderr == (
+            "Note: --as-of 2030-01-01 has not come yet: this is the answer as things stand now\n"
+        )
+    known = run("claim", "show", "1", "--known-at", "2031-05-01T10:00+02:00")
+    assert "Note: --known-at 2031-05-01 10:00+02:00 has not come" in known.stderr
+    assert "Note" not in run("claim", "show", "1", "--as-of", "2024-03-23").stderr
+    refused = run("claim", "show", "9", "--as-of", "2030-01-01")  # refused: no note
+    assert refused.exit_code == 1 and "Note" not in refused.stderr, refused.output
+
+
+def test_a_claim_whose_only_stance_was_voided_has_the_status_word_the_table_shows(run, engine):
+    """Crocus: `claim show 11 --format json` gave "status": null for a claim whose only
+    stance the desk voided, where the table says "unstated (not yet stated by anyone)"."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Something new", *when).exit_code == 0
+    assert run("stance", "void", "1", "--reason", "typo").exit_code == 0
+    [doc] = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert doc["status"] == "unstated" and doc["timeline"] == [], doc
+    assert "Status: unstated (not yet stated by anyone)" in run("claim", "show", "1").stdout
+
+
+def test_amending_a_stance_voided_already_names_the_one_in_its_place(run, engine):
+    """Crocus: a second `stance amend 10` said only "stance 10 was voided already ...";
+    it names the stance the first amend recorded ("amend #2 instead"), following a chain
+    of amends, and nothing is written; a stance only voided names none."""
+    from conftest import snapshot
+
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Gunmen attacked the hall", *when).exit_code == 0
+    for reason in ("day wrong", "hour wrong"):
+        assert run("stance", "amend", str(1 if reason == "day wrong" else 2), "--at",
+                   "2024-03-21" if reason == "day wrong" else "2024-03-20",
+                   "--reason", reason).exit_code == 0  # fmt: skip
+    before = snapshot(engine)
+    again = run("stance", "amend", "1", "--at", "2024-03-19", "--reason", "again")
+    assert again.exit_code == 1 and again.stderr.endswith("; amend #3 instead\n"), again.output
+    assert snapshot(engine) == before
+    assert run("stance", "void", "3", "--reason", "not said").exit_code == 0
+    last = run("stance", "amend", "1", "--at", "2024-03-19", "--reason", "again")
+    assert last.exit_code == 1 and "instead" not in last.stderr, last.output

@@ -536,7 +536,10 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
       claimtrack claim show destroyers-transit
       claimtrack claim show 1 --as-of 2026-04-11 --format json
     """
+    from dataclasses import replace
+
     from claimtrack import render
+    from claimtrack.cli.report import note_future
     from claimtrack.db import read_session
     from claimtrack.report import claim_detail
     from claimtrack.times import parse_when
@@ -549,7 +552,13 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         # shown with no status and no stances, not refused.
         unknown = known is not None and not _recorded_by(session, found, known)
         detail = claim_detail(session, found, as_of=when, known_at=known)
+    note_future(as_of=when, known_at=known)  # once nothing is refused, as reports note it
+    # A claim nobody had stated (by then, or whose only stances were voided) has no status
+    # of the rule's (docs/model.md): JSON gives it the word the table shows, not null.
+    word = "unrecorded" if unknown else "unstated"
     if fmt == "json":
+        if detail.row.status is None:
+            detail = replace(detail, row=replace(detail.row, status=word))
         show_rows(render.DETAIL, [detail], fmt="json", out=out)
         return
     row = detail.row
@@ -559,8 +568,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     looking_back = "".join(
         f" {label} {when}" for label, when in (("as of", when), ("as known at", known)) if when
     )
-    status = row.status or ("not yet recorded by the desk" if unknown
-                            else "not yet stated by anyone")  # fmt: skip
+    status = row.status or (f"{word} (not yet recorded by the desk)" if unknown
+                            else f"{word} (not yet stated by anyone)")  # fmt: skip
     click.echo(render.heading(f"Status: {status}{looking_back}"))
     if row.within_side():
         click.echo(render.heading(

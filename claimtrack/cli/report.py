@@ -156,11 +156,11 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         known_at=known.until if known else None,
         **rest,
     )
-    _note_future(as_of=when if as_of else None, known_at=known)  # once nothing is refused
+    note_future(as_of=when if as_of else None, known_at=known)  # once nothing is refused
     return selection
 
 
-def _note_future(**given) -> None:
+def note_future(**given) -> None:
     """A note on stderr for an --as-of or --known-at that has not come yet (a year typed
     wrong): the answer is the one for now, which read as the day asked for."""
     from claimtrack.times import now
