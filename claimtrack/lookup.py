@@ -143,15 +143,35 @@ def new_topic(session, topic: str) -> list[str] | None:
                                                         cutoff=0.6)]  # fmt: skip
 
 
-def new_topic_note(session, topic: str) -> str | None:
-    """ "Note: new topic 'crocus-2O24' (did you mean 'crocus-2024'?)" before a claim
-    starts a topic close to one there is, or None: a typo in --topic quietly started a
-    story of its own, which the reports on the story then never showed."""
-    close = new_topic(session, topic)
-    if not close:  # a topic of its own, or the first (no close topic to have meant)
+# How alike a new topic and one there is must be (difflib's ratio, without case) for the
+# new one to be taken for a typo of it and refused: "wagner-mutny" / "wagner-mutiny" 0.96,
+# "crocus-2O24" / "crocus-2024" 0.91, "krokus-2024" 0.82; a new story beside an old one
+# ("crocus-2024-trial" 0.79, "islamabad-aftermath" / "islamabad-talks" 0.65) is noted.
+TYPO = 0.8
+
+
+def check_new_topic(session, topic: str, *, confirmed: bool) -> str | None:
+    """Refuse a claim that would start a topic so close to one there is that it reads as
+    a typo of it, unless the editor confirmed it (``--new-topic``): "crocus-2O24" and
+    "wagner-mutny" quietly started stories of their own, which the reports on the story
+    never showed, and let in a claim the right topic would have refused as a duplicate
+    (two new users' stories). A topic only loosely close gets a note, returned
+    ("Note: new topic 'x' (did you mean 'y'?)"); one close to none, or the first, None."""
+    close = None if confirmed else new_topic(session, topic)
+    if not close:
         return None
+    import difflib
+
     from claimtrack.names import quoted_name
 
-    return (
-        f"Note: new topic {quoted_name(topic)} (did you mean {', '.join(map(quoted_name, close))}?)"
-    )
+    def alike(other: str) -> float:
+        return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
+
+    likely = [t for t in close if alike(t) >= TYPO]
+    if likely:
+        raise ClaimtrackError(
+            f"new topic {quoted_name(topic)} is close to {', '.join(map(quoted_name, likely))}"
+            ": check the spelling, or give --new-topic to start it"
+        )
+    meant = ", ".join(map(quoted_name, close))
+    return f"Note: new topic {quoted_name(topic)} (did you mean {meant}?)"

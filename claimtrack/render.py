@@ -1080,8 +1080,10 @@ def detail_record(d) -> dict:
     r = d.row
     return {
         "claim_id": r.claim_id, "id": r.claim_id, "slug": r.slug, "topic": r.topic,
-        "claim": r.text, "status": r.status, "as_of": iso(d.as_of),
-        "known_at": iso(d.known_at),
+        "claim": r.text, "status": r.status,
+        # with their zones, as every said time: "2023-06-23" alone could be anyone's day
+        "as_of": iso(d.as_of), "as_of_tz": d.as_of.zone if d.as_of else None,
+        "known_at": iso(d.known_at), "known_at_tz": d.known_at.zone if d.known_at else None,
         "links": [{"kind": x.kind, "direction": x.direction, "claim_id": x.claim_id,
                    "claim": x.text, "merged_into": x.merged_into} for x in d.links],
         "asserted_by": [_position_record(p) for p in r.support],

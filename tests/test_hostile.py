@@ -306,6 +306,28 @@ def test_a_write_whose_reader_closed_the_pipe_is_kept_and_says_so(
     assert _written(engine, name)
 
 
+def test_a_table_cut_off_by_its_reader_mid_write_exits_1(story, run, db_url, tmp_path):
+    """Wagner mutiny: `claim list | (sleep 1; head -c 10)` exited 0, where the README
+    promises 1: the table (780 KB, one write) was taken 65,536 bytes at a time by the
+    pipe, and when the reader left, the buffered write returned the part it had taken and
+    the rest was dropped without a word (a disk filling up would do the same). Every
+    byte is written now, or the failure told."""
+    text = tmp_path / "long.txt"
+    text.write_text("word " * 100_000, encoding="utf-8")
+    assert run("claim", "add", "--text-file", str(text), "--by", "Iran").exit_code == 0
+    url = db_url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimtrack", "--db", url, "claim", "list"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert len(process.stdout.read(10)) == 10  # the table's one write has begun
+    time.sleep(0.5)  # and filled the pipe
+    process.stdout.close()
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 1, stderr
+    assert b"Traceback" not in stderr
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_a_write_to_a_full_output_that_writes_nothing_says_so(story, engine, db_url, tmp_path):
     """A dry run, or a refusal, to a full standard output: nothing written, exit 1."""

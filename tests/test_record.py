@@ -577,23 +577,41 @@ def test_claims_linked_as_contradicting_cannot_be_the_same_and_back(story, engin
     assert snapshot(engine) == before
 
 
-def test_a_claim_that_starts_a_topic_says_so_with_close_topics(run, engine):
-    """Crocus: `claim add --topic crocus-2O24` (a letter O for a zero) quietly started a
-    story of its own, which `report contested --topic crocus-2024` never showed. A claim
-    that starts a topic close to one there is says so on stderr, with those topics; it is
-    still added (a new story needs a new topic)."""
+def test_a_claim_that_would_start_a_topic_close_to_one_is_refused(run, engine):
+    """Crocus, then the Wagner mutiny: `claim add --topic crocus-2O24` (a letter O for a
+    zero) quietly started a story of its own, which `report contested --topic crocus-2024`
+    never showed, and `--topic wagner-mutny` let in a claim the right topic refused as a
+    duplicate. A claim that would start a topic so close to one there is that it reads as
+    a typo of it is refused, one line naming those topics, nothing written; --new-topic
+    starts it; a topic loosely close gets a note; one close to none, not a word."""
+    from conftest import snapshot
+
     when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
     first = run("claim", "add", "Gunmen attacked the hall", "--topic", "crocus-2024", *when)
-    assert first.exit_code == 0 and "new topic" not in first.stderr  # no topic close to it
-    typo = run("claim", "add", "Something new", "--topic", "crocus-2O24", *when)
-    assert typo.exit_code == 0, typo.output
-    assert "Note: new topic 'crocus-2O24' (did you mean 'crocus-2024'?)" in typo.stderr
-    again = run("claim", "add", "Something newer", "--topic", "crocus-2024", *when)
-    assert again.exit_code == 0 and "new topic" not in again.stderr
-    counter = run("claim", "counter", "1", "Nobody attacked", "--topic", "krokus-2024", *when)
+    assert first.exit_code == 0 and "topic" not in first.stderr, first.output  # close to none
+    before = snapshot(engine)
+    new_party = ("--by", "Someone New", "--create-missing", "--at", "2024-03-22")
+    typos = (("claim", "add", "Gunmen attacked the hall", "--topic", "crocus-2O24"),
+             ("claim", "counter", "1", "Nobody attacked", "--topic", "krokus-2024"))  # fmt: skip
+    for argv in typos:
+        typo = run(*argv, *new_party)
+        assert typo.exit_code == 1 and typo.stdout == "", typo.output
+        assert typo.stderr == (
+            f"Error: new topic '{argv[-1]}' is close to 'crocus-2024': check the spelling, "
+            "or give --new-topic to start it\n"
+        )
+        assert snapshot(engine) == before  # not the party --create-missing would make
+    started = run("claim", "add", "Something new", "--topic", "crocus-2O24", "--new-topic", *when)
+    assert started.exit_code == 0 and "topic" not in started.stderr, started.output
+    again = run("claim", "add", "Something newer", "--topic", "crocus-2O24", *when)
+    assert again.exit_code == 0 and "topic" not in again.stderr  # a topic there is now
+    trial = run("claim", "add", "The trial opened", "--topic", "crocus-2024-trial", *when)
+    assert trial.exit_code == 0, trial.output  # a story beside the story: a note only
+    assert "Note: new topic 'crocus-2024-trial' (did you mean 'crocus-2024'" in trial.stderr
+    counter = run("claim", "counter", "1", "Nobody attacked", "--topic", "krokus-2024",
+                  "--new-topic", *when)  # fmt: skip
     assert counter.exit_code == 0, counter.output
-    assert "Note: new topic 'krokus-2024' (did you mean " in counter.stderr
-    assert "new topic" not in run("claim", "counter", "1", "It was staged", *when).stderr
+    assert run("claim", "counter", "1", "It was staged", *when).exit_code == 0  # its topic
 
 
 def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):

@@ -598,6 +598,13 @@ def test_claim_show_before_anything_recorded_answers_as_before_anything_said(sto
         assert (doc["asserted_by"], doc["denied_or_countered_by"]) == ([], [])
     assert (docs[0]["as_of"], docs[0]["known_at"]) == ("2020-01-01", None)
     assert (docs[1]["as_of"], docs[1]["known_at"]) == (None, "2020-01-01")
+    assert (docs[0]["as_of_tz"], docs[1]["known_at_tz"]) == ("+00:00", "+00:00")
+    # Wagner mutiny: --as-of 2023-06-23 --tz +03:00 gave "as_of": "2023-06-23" alone,
+    # where the table said "(+03:00)": whose day it is, kept (docs/json.md)
+    asked = ("--as-of", "2020-01-01", "--known-at", "2020-01-02T10:00", "--tz", "+03:00")
+    moscow = json.loads(story("claim", "show", "q", "--format", "json", *asked))[0]
+    assert (moscow["as_of"], moscow["as_of_tz"]) == ("2020-01-01", "+03:00"), moscow
+    assert (moscow["known_at"], moscow["known_at_tz"]) == ("2020-01-02T10:00+03:00", "+03:00")
 
 
 def test_source_list_prints_a_publication_as_claim_tables_print_a_said_time(story):

@@ -24,6 +24,13 @@ def claim() -> None:
     """
 
 
+new_topic_option = click.option(
+    "--new-topic",
+    is_flag=True,
+    help="Start --topic though a topic close to it exists (else refused as a likely typo).",
+)
+
+
 def stance_options(f):
     """The options that say who took a position, where, through whom, and when."""
     options = [
@@ -223,8 +230,9 @@ def _status(session, claim_id: int) -> str:
     callback=not_empty(optional("give a language code")),
 )
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
+@new_topic_option
 @click.pass_obj
-def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
+def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> None:
     """Record a claim asserted by a party, and print its id.
 
     TEXT is stored as given (only the blanks around it are trimmed); a text too long for
@@ -242,7 +250,7 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
     from claimtrack import record, state
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
-    from claimtrack.lookup import new_topic_note
+    from claimtrack.lookup import check_new_topic
 
     if "-" in (text, text_file) and opts.get("quote_file") == "-":
         from claimtrack.errors import UsageError
@@ -256,8 +264,8 @@ def add(env, text, text_file, topic, slug, lang, force, **opts) -> None:
         # Every refusal before the first write: on PostgreSQL a refused command would
         # otherwise draw ids that are never used (its sequences do not go back).
         record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
+        topic_note = check_new_topic(session, topic, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
-        topic_note = new_topic_note(session, topic)
         new = record.add_claim(
             session,
             text,
@@ -390,8 +398,9 @@ def _find_claim(session, ref, *, row: bool = False):
     help="The language of TEXT.",
     callback=not_empty(optional("give a language code")),
 )
+@new_topic_option
 @click.pass_obj
-def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
+def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
     """Record a counter-claim: a new claim, asserted by a party, that contradicts CLAIM.
 
     Prints the new claim's id. TEXT "-" reads it from standard input.
@@ -404,7 +413,7 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
     from claimtrack import record
     from claimtrack.cli.party import note_created
     from claimtrack.db import write_session
-    from claimtrack.lookup import new_topic_note
+    from claimtrack.lookup import check_new_topic
 
     text = text_argument(text, None)
 
@@ -415,8 +424,8 @@ def counter(env, claim_ref, text, topic, slug, lang, **opts) -> None:
         topic = topic or target.topic
         # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
         record.check_new_claim(session, text, topic=topic, slug=slug)
+        topic_note = check_new_topic(session, topic, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
-        topic_note = new_topic_note(session, topic)
         new = record.add_claim(
             session, text, topic=topic, language=lang, slug=slug, editor=env.editor
         )

@@ -39,8 +39,16 @@ class _GuardedBuffer(io.RawIOBase):
         return self.target.fileno()
 
     def write(self, data) -> int:
-        self._guard(lambda: self.target.write(data))
+        self._guard(lambda: self._write_all(memoryview(data).cast("B")))
         return len(data)
+
+    def _write_all(self, data: memoryview) -> None:
+        """Every byte, or the failure: a buffered write may take only part (a reader that
+        closed the pipe during a 780 KB table: 65,536 bytes taken, the rest dropped and
+        exit 0; a disk filling up the same); writing the rest raises what stopped it."""
+        while data:
+            taken = self.target.write(data)
+            data = data[len(data) if taken is None else taken :]
 
     def flush(self) -> None:
         if not self.closed:
