@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, true
 
 from claimtrack.lookup import as_id
 from claimtrack.names import normalise
@@ -38,9 +38,12 @@ def _prefix_range(column, prefix: str):
     return and_(column >= prefix, column < upper)
 
 
-def parties(connection: Connection, typed: str, *, limit: int = LIMIT) -> list[Candidate]:
-    """Names and aliases whose matching key begins as ``typed`` does (any case, any
-    script: ``va`` finds "Vance", ``万`` finds 万斯), as they were written."""
+def parties(
+    connection: Connection, typed: str, *, limit: int = LIMIT, aliases: bool = True
+) -> list[Candidate]:
+    """Names and aliases (without ``aliases``, names only) whose matching key begins as
+    ``typed`` does (any case, any script: ``va`` finds "Vance", ``万`` finds 万斯), as they
+    were written."""
     key = normalise(typed) if typed.strip() else ""
     if typed.strip() and not key:
         return []
@@ -49,7 +52,7 @@ def parties(connection: Connection, typed: str, *, limit: int = LIMIT) -> list[C
         select(n.key, p.name, p.name_norm, a.alias)
         .join(party, p.id == n.party_id)
         .outerjoin(party_alias, and_(a.party_id == n.party_id, a.alias_norm == n.key))
-        .where(_prefix_range(n.key, key))
+        .where(_prefix_range(n.key, key), true() if aliases else n.key == p.name_norm)
         .order_by(n.key)
         .limit(limit)
     )

@@ -189,6 +189,19 @@ def find_party(session: Session, ref: str) -> Party:
     raise ClaimtrackError(_unknown_party_message(session, ref))
 
 
+def check_named_itself(party: Party, ref: str) -> None:
+    """Refuse a party named by one of its aliases where a command cannot be undone (the
+    party merged: a name merged away is an alias of the party it went into, so merging
+    "by" it again would merge that party)."""
+    ref = clean(ref)
+    if as_id(ref) == party.id or normalise(ref) == party.name_norm:
+        return
+    raise ClaimtrackError(
+        f"{quoted_name(ref)} is an alias of party #{party.id} {quoted_name(party.name)}: "
+        f"name it by its own name or id to merge it"
+    )
+
+
 def close_names(ref: str, names: list[str]) -> list[str]:
     """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
     message suggests (and an import, for each party it creates)."""
@@ -342,6 +355,13 @@ def get_or_add_source(
         select(Source).where(Source.outlet_id == outlet.id, Source.title_key == title_key(title))
     ).first()
     if existing is not None:
+        differ = _source_differences(existing, url, language, published)
+        if differ:  # reusing it would drop what was given: refused, nothing written
+            raise ClaimtrackError(
+                f"source #{existing.id} {quoted_name(existing.title)} exists with "
+                f"{' and '.join(differ)}: leave those options out to use it, or give the "
+                "new one its own title"
+            )
         return existing, False
     source = Source(
         outlet=outlet,
@@ -357,6 +377,26 @@ def get_or_add_source(
     session.add(source)
     session.flush()
     return source, True
+
+
+def _source_differences(source: Source, url, language, published: When | None) -> list[str]:
+    """What a source add gives that the existing source of its title does not hold: each
+    as "<field> <stored> (not <given>)"; a field not given asks nothing."""
+    differ = []
+    if url is not None and url != source.url:
+        differ.append(f"URL {source.url or 'none'} (not {url})")
+    if language is not None and language != source.language:
+        differ.append(f"language {source.language or 'none'} (not {language})")
+    if published is not None:
+        stored = (
+            None
+            if source.published_at is None
+            else When(source.published_at, source.published_offset or 0,
+                      source.published_precision)
+        )  # fmt: skip
+        if stored != published:
+            differ.append(f"published {stored or 'none'} (not {published})")
+    return differ
 
 
 # -- claims -------------------------------------------------------------------------

@@ -840,13 +840,16 @@ def claim_detail(
         row = replace(row, contested_since=_contested_period(row.periods) or row.contested_since)
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
-    links = _links(session, claim)
+    links = _links(session, claim, selection)
     voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book, voided=True)
     return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at,
                        voided_timeline)  # fmt: skip
 
 
-def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
+def _links(session: Session, claim, selection: Selection) -> tuple[LinkedClaim, ...]:
+    """The claim's links, as the selection knows them: with a known-at, those recorded by
+    then (as the rule counts them); with an as-of, those to a claim somebody had stated
+    by then (a counter-claim first said later is not listed as of before it)."""
     other = schema.claim.alias("other")
     mine = ClaimLink.from_claim_id == claim.id
     query = (
@@ -858,6 +861,11 @@ def _links(session: Session, claim) -> tuple[LinkedClaim, ...]:
         .where(mine | (ClaimLink.to_claim_id == claim.id))
         .order_by(ClaimLink.id)
     )  # fmt: skip
+    if selection.known_at is not None:
+        query = query.where(ClaimLink.created_at < selection.known_at)
+    if selection.as_of is not None:
+        stated = select(Stance.id).where(Stance.claim_id == other.c.id, *selection.counts(Stance))
+        query = query.where(stated.exists())
     return tuple(
         LinkedClaim(kind, "from" if source == claim.id else "to", oid, text, merged)
         for kind, source, oid, text, merged in session.execute(query)

@@ -72,7 +72,10 @@ def test_parties_complete_by_name_and_alias_in_any_script(desk):
     assert complete(f"{db} claim deny asset-unfreeze --by Va") == ["Vance"]  # a prefix only
     assert complete(f"{db} party show Tas") == ["Tasnim", "Tasnim\\ News\\ Agency"]
     # zsh and fish show what an alias stands for
-    assert complete(f"{db} party merge 巴", shell="zsh") == ["巴加埃|alias of Esmaeil Baghaei"]
+    assert complete(f"{db} party show 巴", shell="zsh") == ["巴加埃|alias of Esmaeil Baghaei"]
+    # party merge takes PARTY by its own name (an alias is refused: no undo)
+    assert complete(f"{db} party merge 巴") == []
+    assert complete(f"{db} party merge Esm", shell="zsh") == ["Esmaeil Baghaei|_"]
     assert complete(f"{db} party merge Tasnim 'Esm", shell="zsh") == ["Esmaeil Baghaei|_"]
     for words in (
         "claim add x --by Va",

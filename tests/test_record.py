@@ -633,3 +633,67 @@ def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):
         ), again.output  # fmt: skip
     same = run("claim", "merge", "1", "ukraine-behind")
     assert same.exit_code == 2 and "claim 1 is #1: nothing to merge" in same.stderr
+
+
+def test_a_merged_id_given_to_merge_again_is_refused(run, engine):
+    """Salisbury: after `claim merge 10 putin-ordered`, `claim merge 10 8` merged #3 (where
+    10 went) into an unrelated claim, exit 0, and there is no undo. An id merged away,
+    given to `claim merge` as either claim, is refused: exit 1, nothing written."""
+    when = ("--by", "A", "--create-missing", "--at", "2018-03-12")
+    for text in ("Putin ordered it", "Putin personally ordered it", "The men were GRU officers"):
+        assert run("claim", "add", text, "--force", *when).exit_code == 0
+    assert run("claim", "merge", "2", "1").exit_code == 0
+    before = snapshot(engine)
+    for args, end in ((("2", "3"), 1), (("3", "2"), 1)):
+        again = run("claim", "merge", *args)
+        assert (again.exit_code, again.stderr) == (
+            1, f"Error: claim #2 was merged into #{end} already: name #{end} itself to merge it\n"
+        ), again.output  # fmt: skip
+    assert snapshot(engine) == before
+    assert run("claim", "merge", "1", "3").exit_code == 0  # by its own id: merged
+
+
+def test_party_merge_refuses_a_party_named_by_an_alias(run, engine):
+    """Salisbury: after `party merge "Dimitri Peskov" "Dmitry Peskov"`, the merged-away
+    name is an alias of Dmitry Peskov, and `party merge "Dimitri Peskov" "Margarita
+    Simonyan"` merged the real Peskov away. PARTY is taken by its own name or id only."""
+    for name in ("Dmitry Peskov", "Dimitri Peskov", "Margarita Simonyan"):
+        assert run("party", "add", name).exit_code == 0
+    assert run("party", "alias", "Margarita Simonyan", "Симоньян").exit_code == 0
+    assert run("party", "merge", "Dimitri Peskov", "Dmitry Peskov").exit_code == 0
+    before = snapshot(engine)
+    for ref in ("Dimitri Peskov", "dimitri  PESKOV"):
+        again = run("party", "merge", ref, "Margarita Simonyan")
+        assert (again.exit_code, again.stderr) == (1, (
+            f"Error: '{ref}' is an alias of party #1 'Dmitry Peskov': name it "
+            "by its own name or id to merge it\n"
+        )), again.output  # fmt: skip
+    assert snapshot(engine) == before
+    # INTO may be an alias; PARTY by its name or id is merged
+    assert run("party", "merge", "dmitry peskov", "Симоньян").exit_code == 0
+
+
+def test_source_add_refuses_to_drop_another_address_or_date(story, engine):
+    """Salisbury: `source add` of an existing title with another --url and --published
+    said "Source #3 exists already; using it.", exit 0, and the new address and date were
+    lost. What differs is named, exit 1, nothing written; the same values, or none, reuse."""
+    run = story
+    before = snapshot(engine)
+    title, outlet = ("Talks end without a deal", "--outlet"), "Reuters"
+    for extra, says in (
+        (("--url", "https://other.example/x"),
+         "with URL https://example.org/talks (not https://other.example/x)"),
+        (("--published", "2026-04-13", "--tz", "+01:00"),
+         "with published 2026-04-12 (not 2026-04-13 (+01:00))"),
+        (("--lang", "fa"), "with language none (not fa)"),
+    ):  # fmt: skip
+        refused = run("source", "add", *title, outlet, *extra)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr == (
+            f"Error: source #1 'Talks end without a deal' exists {says}: leave those options "
+            "out to use it, or give the new one its own title\n"
+        )
+        assert snapshot(engine) == before
+    for extra in ((), ("--url", "https://example.org/talks", "--published", "2026-04-12")):
+        reused = run("source", "add", *title, outlet, *extra)
+        assert (reused.exit_code, reused.stdout) == (0, "1\n"), reused.output

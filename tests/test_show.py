@@ -106,6 +106,7 @@ def _claim_ids(ok, command: tuple[str, ...]) -> list:
 
 def test_the_claim_id_has_one_key_in_every_json_output(kakhovka):
     ok = kakhovka
+    time.sleep(1.1)  # the counter-claim recorded a second after the rest (a known-at apart)
     ok("claim", "counter", "dam", "Russian forces blew up the dam", "--by", "Ukraine",
        "--at", "2023-06-06T07:00+03:00")  # fmt: skip
     assert _claim_ids(ok, ("claim", "list")) == [2, 1]
@@ -490,3 +491,28 @@ def test_texts_addresses_and_summaries_wrap_whole_in_tables(run, engine, monkeyp
     verdict = run("verdict", "show", "window").stdout
     assert "worst" not in verdict and "publisher" not in verdict, verdict  # all empty
     assert "summary" in verdict
+
+
+def test_claim_show_as_of_lists_no_counter_claim_before_it_was_said(kakhovka):
+    """Salisbury: `claim show russia-responsible --as-of 2018-03-11` listed
+    "contradicted by #4" though #4 was first stated on the 15th. As of a time, a link
+    shows only to a claim stated by then; known at a time, only a link recorded by then."""
+    ok = kakhovka
+    time.sleep(1.1)  # the counter-claim recorded a second after the rest (a known-at apart)
+    ok("claim", "counter", "dam", "Russian forces blew up the dam", "--by", "Ukraine",
+       "--at", "2023-06-07T12:00+03:00")  # fmt: skip
+    linked = "contradicted by #2: Russian forces blew up the dam"
+    assert linked in ok("claim", "show", "dam")
+    assert linked in ok("claim", "show", "dam", "--as-of", "2023-06-07T12:00+03:00")
+    early = ok("claim", "show", "dam", "--as-of", "2023-06-07T11:59+03:00")
+    assert "Status: contested" in early and "contradicted by" not in early
+    shown = json.loads(ok("claim", "show", "dam", "--as-of", "2023-06-06", "--format", "json"))
+    assert shown[0]["links"] == []
+    # recorded before the counter-claim: not known then, wherever its said time lies
+    (event,) = [
+        e for e in json.loads(ok("log", "--format", "json")) if e["action"] == "claim counter"
+    ]
+    recorded = dt.datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
+    known_at = (recorded - dt.timedelta(seconds=1)).isoformat()
+    before = json.loads(ok("claim", "show", "dam", "--known-at", known_at, "--format", "json"))
+    assert before[0]["status"] == "contested" and before[0]["links"] == []

@@ -505,13 +505,19 @@ def merge(env, duplicate, into) -> None:
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         dup, target = record.find_claim(session, duplicate), record.find_claim(session, into)
+        named = [find_claim(session, ref, follow=False) for ref in (duplicate, into)]
+        merged = [row.id for row in named if row.merged_into_id is not None]
         if dup.id == target.id:  # one claim: bad usage (exit 2), unless merged already
-            named = [find_claim(session, ref, follow=False) for ref in (duplicate, into)]
-            merged = [row.id for row in named if row.merged_into_id is not None]
             if merged:  # the merge run twice, say: done already (exit 1)
                 raise ClaimtrackError(
                     f"claim #{merged[0]} was merged into #{target.id} already: nothing to merge"
                 )
+        elif merged:  # an old id would merge the claim it went into: no undo, so refused
+            end = dup if named[0].merged_into_id is not None else target
+            raise ClaimtrackError(
+                f"claim #{merged[0]} was merged into #{end.id} already: name #{end.id} itself "
+                "to merge it"
+            )
         moved = record.merge_claims(session, dup, target, editor=env.editor)
         record.log_event(
             session,

@@ -26,6 +26,15 @@ def parties(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
     return _from_database(ctx, completion.parties, incomplete)
 
 
+def party_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Party names (not aliases) beginning with ``incomplete``: where an alias is refused."""
+    from functools import partial
+
+    from claimtrack import completion
+
+    return _from_database(ctx, partial(completion.parties, aliases=False), incomplete)
+
+
 def claims(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
     """Claim slugs beginning with ``incomplete`` (or the claim with that id)."""
     from claimtrack import completion

@@ -142,7 +142,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
 
 
 @party.command("merge")
-@click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
+@click.argument("party_ref", metavar="PARTY", shell_complete=complete.party_names)
 @click.argument("into_ref", metavar="INTO", shell_complete=complete.parties)
 @click.pass_obj
 def merge(env, party_ref, into_ref) -> None:
@@ -150,7 +150,8 @@ def merge(env, party_ref, into_ref) -> None:
 
     PARTY's stances, the sources it published, its aliases and the parties acting for it
     move to INTO; PARTY's name becomes an alias of INTO, so it still finds it. The claims
-    it spoke on are re-rated, and the merge is in the log.
+    it spoke on are re-rated, and the merge is in the log. There is no undo: PARTY is
+    named by its own name or id (an alias, such as a name merged away, is refused).
 
     \b
     Example:
@@ -164,6 +165,7 @@ def merge(env, party_ref, into_ref) -> None:
     with write_session(engine) as session, session.begin():
         found = record.find_party(session, party_ref)
         into = record.find_party(session, into_ref)
+        record.check_named_itself(found, party_ref)
         detail = record.merge_parties(session, found, into)
         record.log_event(session, env.editor, "party merge", detail)
     click.echo(visible_name(f"Merged {detail}"))
