@@ -135,12 +135,43 @@ def new_topic(session, topic: str) -> list[str] | None:
         return None
     import difflib
 
-    from claimtrack.completion import topics
-
     # Compared without case: a topic typed in capitals is found among its close matches.
-    known = {t.casefold(): t for t in topics(session.connection(), "", limit=MAX_TOPICS_COMPARED)}
+    known = {t.casefold(): t for t in known_topics(session)}
     return [known[k] for k in difflib.get_close_matches(topic.casefold(), list(known), n=3,
                                                         cutoff=0.6)]  # fmt: skip
+
+
+def known_topics(session) -> list[str]:
+    """The topics claims have, in order, at most ``MAX_TOPICS_COMPARED`` of them."""
+    from claimtrack.completion import topics
+
+    return topics(session.connection(), "", limit=MAX_TOPICS_COMPARED)
+
+
+def same_text_in(session, text: str, topics: list[str]) -> list[tuple[int, str]]:
+    """(id, topic) of up to three claims, not merged, in these topics that say what
+    ``text`` says (``record.text_key``: as ``claim add`` finds a duplicate in its topic):
+    one probe of ``ix_claim_topic_text_key`` per topic, the topics bound as one value."""
+    if not topics:
+        return []
+    import json
+
+    from sqlalchemy import String, any_, bindparam, func, select
+
+    from claimtrack.record import text_key
+    from claimtrack.schema import claim as table
+
+    c = table.c
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        within = c.topic == any_(bindparam("topics", topics, type_=ARRAY(String)))
+    else:
+        listed = func.json_each(bindparam("topics", json.dumps(topics))).table_valued("value")
+        within = c.topic.in_(select(listed.c.value))
+    query = select(c.id, c.topic).where(within, c.text_key == text_key(text),
+                                        c.merged_into_id.is_(None))  # fmt: skip
+    return [tuple(row) for row in session.execute(query.order_by(c.id).limit(3))]
 
 
 # How alike a new topic and one there is must be (difflib's ratio, without case) for the
@@ -150,28 +181,39 @@ def new_topic(session, topic: str) -> list[str] | None:
 TYPO = 0.8
 
 
-def check_new_topic(session, topic: str, *, confirmed: bool) -> str | None:
+def check_new_topic(session, topic: str, text: str, *, confirmed: bool) -> list[str]:
     """Refuse a claim that would start a topic so close to one there is that it reads as
     a typo of it, unless the editor confirmed it (``--new-topic``): "crocus-2O24" and
     "wagner-mutny" quietly started stories of their own, which the reports on the story
     never showed, and let in a claim the right topic would have refused as a duplicate
-    (two new users' stories). A topic only loosely close gets a note, returned
-    ("Note: new topic 'x' (did you mean 'y'?)"); one close to none, or the first, None."""
-    close = None if confirmed else new_topic(session, topic)
-    if not close:
-        return None
-    import difflib
-
+    (two new users' stories). Otherwise the notes to print: a claim starting a topic
+    beside others says so ("Note: new topic 'x'", with the close ones it may have meant;
+    not once confirmed), and names a claim of another topic saying the same (a claim
+    filed without --topic, in "general", beside its story's). None for a topic there is,
+    or the first one."""
+    close = new_topic(session, topic)
+    if close is None:
+        return []
     from claimtrack.names import quoted_name
 
-    def alike(other: str) -> float:
-        return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
+    if close and not confirmed:
+        import difflib
 
-    likely = [t for t in close if alike(t) >= TYPO]
-    if likely:
-        raise ClaimtrackError(
-            f"new topic {quoted_name(topic)} is close to {', '.join(map(quoted_name, likely))}"
-            ": check the spelling, or give --new-topic to start it"
-        )
-    meant = ", ".join(map(quoted_name, close))
-    return f"Note: new topic {quoted_name(topic)} (did you mean {meant}?)"
+        def alike(other: str) -> float:
+            return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
+
+        likely = [t for t in close if alike(t) >= TYPO]
+        if likely:
+            raise ClaimtrackError(
+                f"new topic {quoted_name(topic)} is close to "
+                f"{', '.join(map(quoted_name, likely))}: check the spelling, or give "
+                "--new-topic to start it"
+            )
+    others = known_topics(session)
+    if not others:  # the first claim of all
+        return []
+    meant = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
+    notes = [] if confirmed else [f"Note: new topic {quoted_name(topic)}{meant}"]
+    for claim_id, other in same_text_in(session, text, others):
+        notes.append(f"Note: claim {claim_id} in topic {quoted_name(other)} already says this")
+    return notes

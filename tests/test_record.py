@@ -697,3 +697,26 @@ def test_source_add_refuses_to_drop_another_address_or_date(story, engine):
     for extra in ((), ("--url", "https://example.org/talks", "--published", "2026-04-12")):
         reused = run("source", "add", *title, outlet, *extra)
         assert (reused.exit_code, reused.stdout) == (0, "1\n"), reused.output
+
+
+def test_a_claim_starting_a_topic_says_so_and_names_the_same_claim_elsewhere(run, engine):
+    """Salisbury: the same claim added without --topic (so in "general") was accepted
+    without a word beside the story's, and a made-up topic started a story silently. A
+    claim starting a topic beside others says so, and names a claim of another topic
+    saying the same; the first claim of all, and one in a topic there is, say nothing."""
+    when = ("--by", "Theresa May", "--create-missing", "--at", "2018-03-12")
+    text = "Russia was highly likely responsible"
+    first = run("claim", "add", text, "--topic", "salisbury-2018", *when)
+    assert (first.exit_code, first.stderr) == (0, "Created party #1 'Theresa May' (person)\n")
+    again = run("claim", "add", text + ".", *when)  # no --topic: "general"
+    assert again.exit_code == 0, again.output
+    assert again.stderr == (
+        "Note: new topic 'general'\nNote: claim 1 in topic 'salisbury-2018' already says this\n"
+    )
+    fresh = run("claim", "add", "The agent was made in Russia", "--topic", "skripal", *when)
+    assert (fresh.exit_code, fresh.stderr) == (0, "Note: new topic 'skripal'\n")
+    more = run("claim", "add", "The agent was Novichok", "--topic", "skripal", *when)
+    assert (more.exit_code, more.stderr) == (0, "")
+    counter = run("claim", "counter", "1", "It was a provocation", "--topic", "provocation",
+                  "--by", "Maria Zakharova", "--create-missing", "--at", "2018-03-13")  # fmt: skip
+    assert counter.exit_code == 0 and "Note: new topic 'provocation'\n" in counter.stderr

@@ -264,7 +264,7 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
         # Every refusal before the first write: on PostgreSQL a refused command would
         # otherwise draw ids that are never used (its sequences do not go back).
         record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
-        topic_note = check_new_topic(session, topic, confirmed=new_topic)
+        topic_notes = check_new_topic(session, topic, text, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
             session,
@@ -279,8 +279,8 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
         _add_stance(session, env, new, "asserts", inputs, first=True)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
         note_created(created)
-    if topic_note:
-        click.echo(topic_note, err=True)
+    for note in topic_notes:
+        click.echo(note, err=True)
     if similar:
         from claimtrack.names import visible
 
@@ -424,7 +424,7 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
         topic = topic or target.topic
         # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
         record.check_new_claim(session, text, topic=topic, slug=slug)
-        topic_note = check_new_topic(session, topic, confirmed=new_topic)
+        topic_notes = check_new_topic(session, topic, text, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
         new = record.add_claim(
             session, text, topic=topic, language=lang, slug=slug, editor=env.editor
@@ -435,8 +435,8 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
             session, env.editor, "claim counter", f"#{new.id} contradicts #{target.id}: {new.text}"
         )
         note_created(created)
-    if topic_note:
-        click.echo(topic_note, err=True)
+    for note in topic_notes:
+        click.echo(note, err=True)
     _warn_too_long("claim text", text)
     click.echo(new.id)
 
