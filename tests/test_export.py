@@ -190,19 +190,17 @@ def test_parties_said_at_one_time_keep_their_order_through_a_round_trip(
     assert cells[1] == cells[3]
 
 
-def test_a_merge_that_leaves_one_stance_twice_round_trips(
-    run, engine, tmp_path, backend, request
-):
+def test_a_merge_that_leaves_one_stance_twice_round_trips(run, engine, tmp_path, backend, request):
     """After a claim merge a claim can hold one stance twice, the records apart only in
     recorded_at: the export writes both rows, and the import keeps both (it dropped the
     second as "already present", and the round trip lost a row; found by a new user)."""
     from claimtrack.render import STANCES
 
+    texts = {1: ("It is an armed mutiny", "10"), 2: ("This is an armed revolt", "11")}
     rows = [{"topic": "mutiny", "claim_ref": str(n), "claim": text, "party": "Putin",
              "party_kind": "person", "stance": "asserts", "said_at": "2023-06-24",
-             "said_tz": "+00:00", "recorded_at": at, "recorded_by": ED}
-            for n, text, at in ((1, "It is an armed mutiny", "2026-11-28T10:00:00+00:00"),
-                                (2, "This is an armed revolt", "2026-11-28T11:00:00+00:00"))]  # fmt: skip
+             "said_tz": "+00:00", "recorded_at": f"2026-11-28T{hour}:00:00+00:00",
+             "recorded_by": ED} for n, (text, hour) in texts.items()]  # fmt: skip
     given = tmp_path / "given.csv"
     with given.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, STANCES.headers)
