@@ -16,7 +16,8 @@ The file is read once, streamed, and what is kept in memory does not grow with i
    names them (new claims with their near-duplicate sketches, as ``claim add``).
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
-   time, source and quote), claim by claim in file order; then the links. The first
+   time, source and quote; rows apart in ``recorded_at`` are kept apart, as many present
+   as the database holds), claim by claim in file order; then the links. The first
    claims and stances of a database go in with the table's indexes set aside, built
    once after (``insert_many.indexes_set_aside``).
 
@@ -990,7 +991,6 @@ class _Load:
             advance(1, note="links")
             self._links()
             advance(1, note="done")
-        self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
@@ -1324,9 +1324,13 @@ class _Load:
             select(link.c.to_claim_id).where(new_link),
         )
         count = self.connection.scalar(select(func.count()).select_from(touched.subquery()))
-        if count > state.REBUILD_ABOVE:
+        if count > state.REBUILD_ABOVE:  # which analyses the tables it reads itself
             self.session.info[state.EVERYTHING] = True
-        elif count:
+            self._analyze([Source.__table__])
+            state.refresh_pending(self.session)
+            return
+        self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
+        if count:
             rewritten = select(stance.c.claim_id).where(
                 new_stance, stance.c.recorded_at != literal(self.now, UTCDateTime())
             )
