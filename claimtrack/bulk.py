@@ -16,7 +16,8 @@ The file is read once, streamed, and what is kept in memory does not grow with i
    names them (new claims with their near-duplicate sketches, as ``claim add``).
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
-   time, source and quote), claim by claim in file order; then the links. The first
+   time, source and quote; rows apart in ``recorded_at`` are kept apart, as many present
+   as the database holds), claim by claim in file order; then the links. The first
    claims and stances of a database go in with the table's indexes set aside, built
    once after (``insert_many.indexes_set_aside``).
 
@@ -356,7 +357,7 @@ _claim = Table(
     Index("ix_imp_claim_claim_id", "claim_id"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
-# The rows that repeat an earlier row's stance.
+# The rows not written: those repeating an earlier row's stance, or one the database holds.
 _repeat = Table("imp_repeat", _staging, Column("line", Integer, primary_key=True),
                 prefixes=["TEMPORARY"])  # fmt: skip
 # One row per source (outlet number and title key), as the file first gives it.
@@ -990,7 +991,6 @@ class _Load:
             advance(1, note="links")
             self._links()
             advance(1, note="done")
-        self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
@@ -1193,30 +1193,45 @@ class _Load:
             )
 
         # Rows repeating an earlier row's stance: found apart, on the key alone, so that
-        # the rows themselves are sorted once, into claim order.
+        # the rows themselves are sorted once, into claim order. Rows of one stance that
+        # the file gives with different recording times are records of their own (a
+        # claim merge can leave a claim two, which the export writes as two rows): kept.
         same = (c.claim_id, party.c.id, r.kind, r.said_at, src.c.source_id, r.quote)
-        nth = func.row_number().over(partition_by=same, order_by=r.line)
+        nth = func.row_number().over(partition_by=(*same, r.recorded_at), order_by=r.line)
         numbered = resolved(r.line, nth.label("nth")).subquery()
         repeats = select(numbered.c.line).where(numbered.c.nth > 1)
         self.connection.execute(insert(_repeat).from_select(["line"], repeats))
+        # Of the rest, as many rows of a stance as the database holds are present (the
+        # first in the file): importing a file again adds nothing, and a stance the
+        # database holds is not added again, nor the one of two it holds twice.
+        held = (
+            select(func.count())
+            .where(
+                stance.c.claim_id == c.claim_id, stance.c.party_id == party.c.id,
+                stance.c.kind == r.kind, stance.c.said_at == r.said_at,
+                stance.c.source_id.is_not_distinct_from(src.c.source_id),
+                stance.c.quote.is_not_distinct_from(r.quote),
+            )
+            .scalar_subquery()
+        )  # fmt: skip
+        nth = func.row_number().over(partition_by=same, order_by=r.line)
+        rest = r.line.not_in(select(_repeat.c.line))
+        numbered = resolved(r.line, nth.label("nth"), held.label("held")).where(~c.new, rest)
+        numbered = numbered.subquery()
+        present = select(numbered.c.line).where(numbered.c.nth <= numbered.c.held)
+        self.connection.execute(insert(_repeat).from_select(["line"], present))
 
         columns = ["claim_id", "party_id", "kind", "quote", "quote_lang", "via_id", "source_id",
                    "said_at", "said_offset", "said_precision", "said_until", "recorded_at",
                    "recorded_by"]  # fmt: skip
         now = literal(self.now, UTCDateTime())
-        held = exists().where(
-            stance.c.claim_id == c.claim_id, stance.c.party_id == party.c.id,
-            stance.c.kind == r.kind, stance.c.said_at == r.said_at,
-            stance.c.source_id.is_not_distinct_from(src.c.source_id),
-            stance.c.quote.is_not_distinct_from(r.quote),
-        )  # fmt: skip
         new = (
             resolved(
                 c.claim_id, party.c.id, r.kind, r.quote, r.quote_lang, via.c.id, src.c.source_id,
                 r.said_at, r.said_offset, r.said_precision, r.said_until,
                 func.coalesce(r.recorded_at, now), func.coalesce(r.recorded_by, self.editor),
             )
-            .where(r.line.not_in(select(_repeat.c.line)), or_(c.new, ~held))
+            .where(r.line.not_in(select(_repeat.c.line)))
             .order_by(c.line, r.line)
         )  # fmt: skip
         statement = insert(stance).from_select(columns, new)
@@ -1309,9 +1324,13 @@ class _Load:
             select(link.c.to_claim_id).where(new_link),
         )
         count = self.connection.scalar(select(func.count()).select_from(touched.subquery()))
-        if count > state.REBUILD_ABOVE:
+        if count > state.REBUILD_ABOVE:  # which analyses the tables it reads itself
             self.session.info[state.EVERYTHING] = True
-        elif count:
+            self._analyze([Source.__table__])
+            state.refresh_pending(self.session)
+            return
+        self._analyze([Claim.__table__, Source.__table__, Stance.__table__, ClaimLink.__table__])
+        if count:
             rewritten = select(stance.c.claim_id).where(
                 new_stance, stance.c.recorded_at != literal(self.now, UTCDateTime())
             )

@@ -12,7 +12,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimtrack.errors import ClaimtrackError, UsageError
@@ -705,6 +705,22 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: s
     # target's whole contradiction group again (three replays, not one).
     with state.once(session):
         return _merge_claims(session, duplicate, target, editor=editor)
+
+
+def repeated_stances(session: Session, duplicate: Claim, target: Claim) -> list[int]:
+    """The ids of the duplicate's standing stances that repeat one standing on the target
+    (``find_same_stance``'s key): a merge leaves the target both, two records of one
+    stance (the export writes both)."""
+    mine, theirs = Stance.__table__.alias("mine"), Stance.__table__.alias("theirs")
+    same = exists().where(
+        theirs.c.claim_id == target.id, theirs.c.void_at.is_(None),
+        theirs.c.party_id == mine.c.party_id, theirs.c.kind == mine.c.kind,
+        theirs.c.said_at == mine.c.said_at,
+        theirs.c.source_id.is_not_distinct_from(mine.c.source_id),
+        theirs.c.quote.is_not_distinct_from(mine.c.quote),
+    )  # fmt: skip
+    query = select(mine.c.id).where(mine.c.claim_id == duplicate.id, mine.c.void_at.is_(None))
+    return list(session.scalars(query.where(same).order_by(mine.c.id)))
 
 
 def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:

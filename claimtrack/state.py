@@ -24,7 +24,7 @@ from claimtrack import insert_many, rule, state_history, tally
 from claimtrack.links import with_contradicting
 from claimtrack.models import Claim, ClaimLink, Party, Stance
 from claimtrack.progress import SILENT
-from claimtrack.schema import claim_state
+from claimtrack.schema import claim_history, claim_state
 from claimtrack.schema import stance as stance_table
 
 _said = stance_table.c  # the statements here are Core: no ORM compilation on each write
@@ -261,6 +261,23 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     return len(rated)
 
 
+def _standing():
+    """Every claim's state now, read from the history just replayed: its row that holds
+    as known through the last instant recorded and as of the last moment said (both
+    open), which is the rule run on every live stance and link (``claim_status``), one
+    index walk rather than the rule over every stance again (2.5 s of CPU in a
+    270,000-stance import). A claim with no live stance has no status and no such row,
+    as the rule's view leaves it out. tests/test_state.py holds the two equal."""
+    history, claim = claim_history.c, Claim.__table__.c
+    fields = {"claim_id": history.claim_id, "topic": claim.topic}
+    return (
+        select(*(fields[name] if name in fields else history[name] for name in COLUMNS))
+        .join(Claim.__table__, claim.id == history.claim_id)
+        .where(history.known_until.is_(None), history.said_until.is_(None))
+        .order_by(history.claim_id)
+    )
+
+
 def rebuild(session: Session, *, counts: bool = True, timings: dict | None = None,
             progress=SILENT) -> int:  # fmt: skip
     """Recompute every claim's state from the stances; returns the number of claims.
@@ -287,16 +304,11 @@ def rebuild(session: Session, *, counts: bool = True, timings: dict | None = Non
         advance(1, note="statuses")
         mark = time.perf_counter()
         connection = session.connection()
-        view = rule.view_table("claim_status")
         table = claim_state
         aside = insert_many.may_set_aside(connection, table)
         insert_many.delete_all(connection, table)
         with insert_many.indexes_set_aside(connection, table, aside):
-            connection.execute(
-                insert(claim_state).from_select(
-                    list(COLUMNS), select(*(view.c[n] for n in COLUMNS))
-                )
-            )
+            connection.execute(insert(claim_state).from_select(list(COLUMNS), _standing()))
         timings["claim_state"] = round(time.perf_counter() - mark, 1)
         if counts:
             advance(1, note="party counts")

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, case, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from claimtrack import insert_many, rule
+from claimtrack import insert_many, rule, state_history
 from claimtrack.links import chunks
 from claimtrack.schema import claim as claim_table
 from claimtrack.schema import (
@@ -267,9 +267,11 @@ def resides(session: Session, party_ids) -> None:
 def rebuild_sides(session: Session) -> None:
     """``side_claim`` and ``side_total`` from scratch, from ``party_claim``."""
     connection = session.connection()
+    aside = insert_many.may_set_aside(connection, side_claim)
     for table in (side_total, side_claim):
         insert_many.delete_all(connection, table)
-    connection.execute(insert(side_claim).from_select(list(_SIDE_COLUMNS), _side_rows()))
+    with insert_many.indexes_set_aside(connection, side_claim, aside):
+        connection.execute(insert(side_claim).from_select(list(_SIDE_COLUMNS), _side_rows()))
     s = side_claim.c
     summed = select(s.side_id, *(func.sum(s[n]) for n in FLAGS)).group_by(s.side_id)
     connection.execute(insert(side_total).from_select(["side_id", *FLAGS], summed))
@@ -280,16 +282,31 @@ def rebuild(session: Session, *, totals: bool = True) -> None:
     ``totals``, leave ``party_total``, ``side_claim`` and ``side_total`` alone (for
     migration 0007, which comes before them)."""
     connection = session.connection()
-    aside = insert_many.may_set_aside(connection, party_counter)
+    # Each table refilled with its indexes and (PostgreSQL) foreign keys set aside: one
+    # check of each key at the end, not a trigger's look-up per row (2-4 s a table on
+    # PostgreSQL at 270,000 stances).
+    filled = (party_claim, party_counter, party_tally)
+    aside = {table.name: insert_many.may_set_aside(connection, table) for table in filled}
     for table in ((party_total,) if totals else ()) + (party_tally, party_counter, party_claim):
         insert_many.delete_all(connection, table)
     views = rule.views()
-    connection.execute(insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views)))
-    with insert_many.indexes_set_aside(connection, party_counter, aside):
+    # PostgreSQL plans from statistics, which a table filled in this transaction lacks
+    # until analysed: the counts would join ``claim_state`` and sum ``party_claim`` as
+    # if each were the few rows it held before (``state_history.analyze``).
+    state_history.analyze(session, claim_state.name)
+    with insert_many.indexes_set_aside(connection, party_claim, aside[party_claim.name]):
+        connection.execute(
+            insert(party_claim).from_select(list(_CLAIM_COLUMNS), _contributions(views))
+        )
+    state_history.analyze(session, party_claim.name)
+    with insert_many.indexes_set_aside(connection, party_counter, aside[party_counter.name]):
         connection.execute(
             insert(party_counter).from_select(list(_COUNTER_COLUMNS), _counters(views))
         )
-    connection.execute(insert(party_tally).from_select(["party_id", "topic", *COUNTS], _summed()))
+    with insert_many.indexes_set_aside(connection, party_tally, aside[party_tally.name]):
+        connection.execute(
+            insert(party_tally).from_select(["party_id", "topic", *COUNTS], _summed())
+        )
     if not totals:
         return
     t = party_tally

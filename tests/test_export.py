@@ -190,6 +190,57 @@ def test_parties_said_at_one_time_keep_their_order_through_a_round_trip(
     assert cells[1] == cells[3]
 
 
+def test_a_merge_that_leaves_one_stance_twice_round_trips(run, engine, tmp_path, backend, request):
+    """After a claim merge a claim can hold one stance twice, the records apart only in
+    recorded_at: the export writes both rows, and the import keeps both (it dropped the
+    second as "already present", and the round trip lost a row; found by a new user)."""
+    from claimtrack.render import STANCES
+
+    texts = {1: ("It is an armed mutiny", "10"), 2: ("This is an armed revolt", "11")}
+    rows = [{"topic": "mutiny", "claim_ref": str(n), "claim": text, "party": "Putin",
+             "party_kind": "person", "stance": "asserts", "said_at": "2023-06-24",
+             "said_tz": "+00:00", "recorded_at": f"2026-11-28T{hour}:00:00+00:00",
+             "recorded_by": ED} for n, (text, hour) in texts.items()]  # fmt: skip
+    given = tmp_path / "given.csv"
+    with given.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, STANCES.headers)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert run("import", "csv", str(given)).exit_code == 0
+    merged = run("claim", "merge", "2", "1")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == "Merged claim #2 into #1: 1 stance(s) moved.\n"
+    assert merged.stderr.startswith("Note: 1 moved stance(s) repeat one #1 had (same party, "
+                                    "stance, time, source and quote): #2;")  # fmt: skip
+    first = tmp_path / "first.csv"
+    assert run("export", "csv", "--per", "stance", "--out", str(first)).exit_code == 0
+    assert len(_rows(first.read_text(encoding="utf-8"))) == 3  # the header, the stance twice
+    target = _fresh_database(backend, tmp_path, request)
+    imported = CliRunner().invoke(cli, ["--db", target, "import", "csv", str(first)])
+    assert imported.exit_code == 0, imported.output
+    assert "1 claim, 2 stances" in imported.output and "already present" not in imported.output
+    second = tmp_path / "second.csv"
+    exported = ["--db", target, "export", "csv", "--per", "stance", "--out", str(second)]
+    assert CliRunner().invoke(cli, exported).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+    # Into the database it came from, or the one it went to: nothing new, both present.
+    for db in ([], ["--db", target]):
+        again = CliRunner().invoke(cli, [*db, "import", "csv", str(first)]) if db else run(
+            "import", "csv", str(first))  # fmt: skip
+        assert "nothing new (2 stance(s) already present)" in again.output, again.output
+    # Where the stance is held once, one of the two rows is new.
+    once = tmp_path / "once.csv"
+    with once.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, STANCES.headers)
+        writer.writeheader()
+        writer.writerow(rows[0])
+    (tmp_path / "third").mkdir()
+    third = _fresh_database(backend, tmp_path / "third", request)
+    for path, added in ((once, "1 stance"), (first, "1 stance (1 stance(s) already present)")):
+        result = CliRunner().invoke(cli, ["--db", third, "import", "csv", str(path)])
+        assert added in result.output, result.output
+
+
 def _fresh_database(backend, tmp_path, request) -> str:
     """Another empty database of the same backend, at head; its URL."""
     if backend == "sqlite":

@@ -179,6 +179,7 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
 # What an XLSX cell holds (``spreadsheet.CELL_LIMIT``; tests/test_xlsx.py keeps the two
 # equal): a text within it needs no warning, and the command no spreadsheet module.
 XLSX_CELL_LIMIT = 32_767
+MAX_LISTED = 10  # the stances a merge names as repeats; the others it counts
 
 
 def _warn_too_long(what: str, text: str | None) -> None:
@@ -518,6 +519,7 @@ def merge(env, duplicate, into) -> None:
                 f"claim #{merged[0]} was merged into #{end.id} already: name #{end.id} itself "
                 "to merge it"
             )
+        repeated = record.repeated_stances(session, dup, target)
         moved = record.merge_claims(session, dup, target, editor=env.editor)
         record.log_event(
             session,
@@ -526,6 +528,15 @@ def merge(env, duplicate, into) -> None:
             f"#{dup.id} into #{target.id} ({moved} stances moved)",
         )
     click.echo(f"Merged claim #{dup.id} into #{target.id}: {moved} stance(s) moved.")
+    if repeated:
+        ids = ", ".join(f"#{i}" for i in repeated[:MAX_LISTED])
+        more = f" and {len(repeated) - MAX_LISTED} more" if len(repeated) > MAX_LISTED else ""
+        click.echo(
+            f"Note: {len(repeated)} moved stance(s) repeat one #{target.id} had (same party, "
+            f"stance, time, source and quote): {ids}{more}; if one was recorded twice, "
+            "'claimtrack stance void ID' it.",
+            err=True,
+        )
 
 
 @claim.command("show")
