@@ -886,12 +886,19 @@ class _Parties:
 
 
 def import_csv(
-    session: Session, source: CsvFile, *, editor: str, label: str, progress=SILENT
+    session: Session,
+    source: CsvFile,
+    *,
+    editor: str,
+    label: str,
+    progress=SILENT,
+    new_topic: bool = False,
 ) -> tuple[LoadReport, int]:
     """Import a CSV file into the session's transaction and log it; the caller commits.
     Returns what was added and the number of rows read. ``progress``: three phases
-    (``claimtrack.progress``), reading the rows, writing them, re-rating the claims."""
-    load = _Load(session, source.path, editor)
+    (``claimtrack.progress``), reading the rows, writing them, re-rating the claims.
+    ``new_topic``: start topics that read as typos of one there is (else refused)."""
+    load = _Load(session, source.path, editor, typos=not new_topic)
     with _sqlite_heap_bounded(load.connection):
         with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as a:
             rows = load.read(source, a)
@@ -925,10 +932,11 @@ class _Load:
     """One import, in the session's transaction (whose clock every row it writes bears),
     through its staging tables."""
 
-    def __init__(self, session: Session, path: Path, editor: str) -> None:
+    def __init__(self, session: Session, path: Path, editor: str, *, typos: bool = False) -> None:
         self.session = session
         self.path = path
         self.editor = editor
+        self.typos = typos  # refuse a new topic that reads as a typo of one there is
         self.connection = session.connection()
         self.now = record.utcnow(session)
         self.errors = Errors(path)
@@ -1119,15 +1127,24 @@ class _Load:
         topic there is, with those topics, as ``claim add`` notes them
         (``lookup.new_topic``): a typo in a topic starts a story of its own. The first
         ``MAX_TOPICS_CHECKED`` new topics are compared (a big import starts many)."""
-        from claimtrack.lookup import new_topic
+        from claimtrack.lookup import new_topic, topic_typo
 
         c, claim = _claim.c, Claim.__table__
         there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
-        query = select(c.topic).where(c.new, ~there).distinct().order_by(c.topic)
-        topics = self.connection.scalars(query.limit(MAX_TOPICS_CHECKED))
-        close = [(t, found) for t in topics if (found := new_topic(self.session, t))]
+        query = (
+            select(c.topic, func.min(c.line)).where(c.new, ~there).group_by(c.topic)
+            .order_by(c.topic)
+        )  # fmt: skip
+        topics = self.connection.execute(query.limit(MAX_TOPICS_CHECKED)).all()
+        close = [(t, line, found) for t, line in topics if (found := new_topic(self.session, t))]
+        if self.typos:  # a typo of a topic there is: refused by its first line
+            for topic, line, found in close:
+                typo = topic_typo(topic, found)
+                if typo:
+                    self.errors.add(line, typo)
+            self.errors.check()
         self.topics_started = len(close)
-        self.new_topics = close[:MAX_NEW_PARTIES_NAMED]
+        self.new_topics = [(t, found) for t, _, found in close[:MAX_NEW_PARTIES_NAMED]]
 
     def _sketches(self) -> None:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:

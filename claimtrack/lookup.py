@@ -181,6 +181,25 @@ def same_text_in(session, text: str, topics: list[str]) -> list[tuple[int, str]]
 TYPO = 0.8
 
 
+def topic_typo(topic: str, close: list[str]) -> str | None:
+    """The refusal of a new topic that reads as a typo of one of ``close`` (``new_topic``'s
+    close matches: difflib's ratio without case at least ``TYPO``), or None."""
+    import difflib
+
+    from claimtrack.names import quoted_name
+
+    def alike(other: str) -> float:
+        return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
+
+    likely = [t for t in close if alike(t) >= TYPO]
+    if not likely:
+        return None
+    return (
+        f"new topic {quoted_name(topic)} is close to {', '.join(map(quoted_name, likely))}: "
+        "check the spelling, or give --new-topic to start it"
+    )
+
+
 def check_new_topic(session, topic: str, text: str, *, confirmed: bool) -> list[str]:
     """Refuse a claim that would start a topic so close to one there is that it reads as
     a typo of it, unless the editor confirmed it (``--new-topic``): "crocus-2O24" and
@@ -197,18 +216,9 @@ def check_new_topic(session, topic: str, text: str, *, confirmed: bool) -> list[
     from claimtrack.names import quoted_name
 
     if close and not confirmed:
-        import difflib
-
-        def alike(other: str) -> float:
-            return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
-
-        likely = [t for t in close if alike(t) >= TYPO]
-        if likely:
-            raise ClaimtrackError(
-                f"new topic {quoted_name(topic)} is close to "
-                f"{', '.join(map(quoted_name, likely))}: check the spelling, or give "
-                "--new-topic to start it"
-            )
+        typo = topic_typo(topic, close)
+        if typo:
+            raise ClaimtrackError(typo)
     others = known_topics(session)
     if not others:  # the first claim of all
         return []

@@ -328,11 +328,21 @@ def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path
     line = f"New parties: 'Nobody Known'. New topics: '{typo}' (did you mean '{topic}'?)\n"
     # A topic far from any there is (the default 'general') is no typo: not named.
     before = snapshot(engine)
-    dry = ready("import", "csv", str(path), "--dry-run")
+    # Salisbury: an import started 'salisbury-2O18' beside 'salisbury-2018', which claim
+    # add refuses: a topic that reads as a typo of one there is is a bad row, by its line.
+    for args in ((), ("--dry-run",)):
+        refused = ready("import", "csv", str(path), *args)
+        assert (refused.exit_code, refused.stdout) == (1, ""), refused.output
+        assert refused.stderr == (
+            f"Error: {path}: 1 bad row(s), nothing imported:\n  line 2: new topic '{typo}' is "
+            f"close to '{topic}': check the spelling, or give --new-topic to start it\n"
+        )
+        assert snapshot(engine) == before
+    dry = ready("import", "csv", str(path), "--dry-run", "--new-topic")
     assert dry.exit_code == 0, dry.output
     assert dry.output.endswith(f": 1 party, 1 claim, 1 stance.\n{line}"), dry.output
     assert snapshot(engine) == before
-    done = ready("import", "csv", str(path))
+    done = ready("import", "csv", str(path), "--new-topic")
     assert done.exit_code == 0 and done.output.endswith(line), done.output
     assert "New topics" not in ready("import", "csv", str(path)).output  # nothing started
 

@@ -41,8 +41,14 @@ def import_() -> None:
     help="The zone of times written without an offset (+03:00, Asia/Gaza), where the row "
     "gives none; without it such a time is refused.",
 )
+@click.option(
+    "--new-topic",
+    is_flag=True,
+    help="Start the file's new topics though a topic close to one exists (else refused as "
+    "a likely typo, by its first line).",
+)
 @click.pass_obj
-def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
+def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: bool) -> None:
     """Import a CSV of stances in one transaction: all of it or, on any bad row, none.
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
@@ -64,7 +70,7 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None) -> None:
         with write_session(engine) as session:
             report, rows = import_csv(
                 session, source, editor=env.editor, label=f"import {file.name}",
-                progress=Progress(),
+                progress=Progress(), new_topic=new_topic,
             )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
