@@ -759,6 +759,21 @@ def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: 
     return moved
 
 
+def set_slug(session: Session, claim: Claim, slug: str) -> str:
+    """Give ``claim`` this slug (checked as ``claim add`` checks one); returns the change,
+    for the log. The same slug again, or one another claim has, is refused."""
+    slug = check_slug(slug)
+    if slug == claim.slug:
+        raise ClaimtrackError(f"claim {claim.id} has the slug {slug!r} already: nothing to change")
+    taken = session.scalars(select(Claim.id).where(Claim.slug == slug)).first()
+    if taken is not None:
+        raise ClaimtrackError(f"slug {slug!r} is taken by claim {taken}")
+    change = f"slug: {claim.slug or 'none'} -> {slug}"
+    claim.slug = slug
+    session.flush()
+    return change
+
+
 def similar_claims(
     session: Session, text: str, topic: str, *, limit: int = 3, exclude: tuple[int, ...] = ()
 ) -> list[Claim]:

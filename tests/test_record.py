@@ -720,3 +720,36 @@ def test_a_claim_starting_a_topic_says_so_and_names_the_same_claim_elsewhere(run
     counter = run("claim", "counter", "1", "It was a provocation", "--topic", "provocation",
                   "--by", "Maria Zakharova", "--create-missing", "--at", "2018-03-13")  # fmt: skip
     assert counter.exit_code == 0 and "Note: new topic 'provocation'\n" in counter.stderr
+
+
+def test_claim_edit_gives_an_imported_claim_a_slug(run, engine, tmp_path):
+    """Salisbury: claims imported from the minimal CSV could never get a slug, so scripts
+    were left with ids, which differ between databases. `claim edit --slug` sets one (or
+    changes it), in the log; a taken, invalid or unchanged slug is refused, nothing
+    written."""
+    path = tmp_path / "gru.csv"
+    path.write_text("claim,party,stance,source,date\n"
+                    "Petrov and Boshirov are GRU officers,Theresa May,asserts,,2018-09-05\n"
+                    "The two men were tourists,Alexander Petrov,asserts,,2018-09-13\n",
+                    encoding="utf-8")  # fmt: skip
+    assert run("import", "csv", str(path)).exit_code == 0
+    done = run("claim", "edit", "Petrov and Boshirov are GRU officers", "--slug", "gru-officers")
+    assert (done.exit_code, done.stdout) == (0, "#1: slug: none -> gru-officers\n"), done.output
+    assert run("claim", "show", "gru-officers").stdout.startswith("Claim #1 (gru-officers)")
+    log = json.loads(run("log", "--format", "json").stdout)
+    assert log[0]["action"] == "claim edit" and log[0]["detail"] == "#1: slug: none -> gru-officers"
+    before = snapshot(engine)
+    for args, code, says in (
+        (("1", "--slug", "gru-officers"), 1, "claim 1 has the slug 'gru-officers' already"),
+        (("2", "--slug", "gru-officers"), 1, "slug 'gru-officers' is taken by claim 1"),
+        (("2", "--slug", "Two Men"), 2, "invalid slug 'two men'"),
+        (("2", "--slug", ""), 2, "invalid slug ''"),
+        (("9", "--slug", "nine"), 1, "unknown claim"),
+    ):
+        refused = run("claim", "edit", *args)
+        assert refused.exit_code == code and says in refused.stderr, (args, refused.output)
+        assert refused.stderr.count("\n") == 1
+        assert snapshot(engine) == before
+    renamed = run("claim", "edit", "gru-officers", "--slug", "gru")
+    assert renamed.stdout == "#1: slug: gru-officers -> gru\n"
+    assert run("claim", "show", "gru-officers").exit_code == 1  # the old one stops working

@@ -539,6 +539,35 @@ def merge(env, duplicate, into) -> None:
         )
 
 
+@claim.command("edit")
+@click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
+@click.option(
+    "--slug", required=True, help="The claim's slug: set, or changed (the old one stops working)."
+)
+@click.pass_obj
+def edit(env, claim_ref, slug) -> None:
+    """Give CLAIM a slug, or another one; the change is in the log.
+
+    A claim imported without a slug, or recorded without one, gets a stable name to use
+    in scripts and notes (ids differ between databases). Its text and topic are what
+    it says and where it stands: a claim recorded wrongly is merged into the right one
+    (claim merge), never rewritten.
+
+    \b
+    Example:
+      claimtrack claim edit 14 --slug gru-officers
+    """
+    from claimtrack import record
+    from claimtrack.db import write_session
+
+    engine = env.engine(write=True)
+    with write_session(engine) as session, session.begin():
+        found = _find_claim(session, claim_ref)
+        change = record.set_slug(session, found, slug)
+        record.log_event(session, env.editor, "claim edit", f"#{found.id}: {change}")
+    click.echo(f"#{found.id}: {change}")
+
+
 @claim.command("show")
 @click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
 @click.option("--as-of", metavar="WHEN", help="Show the claim as it stood then.")
