@@ -1131,7 +1131,10 @@ CHANGES = View(
           ("claim_id", lambda c: c.claim_id), ("claim", lambda c: c.claim),
           ("detail", lambda c: c.detail)),
     table=(
-        Column("when", lambda c, w: fit(str(c.at), w)), Column("change", lambda c, w: c.change),
+        # "when" and "change" wrap at their spaces ("2018-09-05" over "12:00+01:00"), so
+        # that at 80 columns the claim and the detail are not squeezed to a word a line.
+        Column("when", lambda c, w: fit(str(c.at), w), width=1),
+        Column("change", lambda c, w: fit(c.change, w), width=1),
         Column("id", lambda c, w: c.claim_id),
         Column("claim", lambda c, w: fit(c.claim, w), width=3),
         Column("detail", _change_detail, width=3),

@@ -516,3 +516,17 @@ def test_claim_show_as_of_lists_no_counter_claim_before_it_was_said(kakhovka):
     known_at = (recorded - dt.timedelta(seconds=1)).isoformat()
     before = json.loads(ok("claim", "show", "dam", "--known-at", known_at, "--format", "json"))
     assert before[0]["status"] == "contested" and before[0]["links"] == []
+
+
+def test_report_changes_at_80_columns_wraps_its_times_not_the_claims(kakhovka, monkeypatch):
+    """Salisbury: at 80 columns `report changes` kept "when" (22 characters) and "change"
+    on one line each and squeezed the claim to 11 characters, nine lines a row. The time
+    and the change wrap at their spaces; the claim and the detail share what is left."""
+    monkeypatch.setenv("COLUMNS", "80")
+    table = kakhovka("report", "changes", "--since", "2023-06-05")
+    header = next(line for line in table.splitlines() if "claim" in line and "detail" in line)
+    widths = {cell.strip(): len(cell) for cell in header.strip("│").split("│")}
+    assert widths["when"] < 16 and widths["change"] < 16, widths
+    assert widths["claim"] >= 18 and widths["detail"] >= 18, widths
+    assert "2023-06-06" in table and "10:00Z" in table  # the time whole, on two lines
+    assert max(len(line) for line in table.splitlines()) <= 80
