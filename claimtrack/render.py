@@ -529,10 +529,11 @@ PARTY_STANCES = View(
     name="stances",
     flat=(),
     table=(
-        Column("said", lambda s, w: fit(str(s.said), w)), Column("stance", lambda s, w: s.kind),
+        Column("said", lambda s, w: fit(str(s.said), w), width=1),
+        Column("stance", lambda s, w: s.kind),
         Column("by", lambda s, w: fit(visible_name(s.by), w), width=1),
-        Column("claim", lambda s, w: s.claim_id),
-        Column("", lambda s, w: fit(s.claim, w), width=3),
+        Column("id", lambda s, w: s.claim_id),
+        Column("claim", lambda s, w: fit(s.claim, w), width=3),
         Column("quote", lambda s, w: fit(s.quote or "", w), width=2),
     ),
 )  # fmt: skip
@@ -620,10 +621,25 @@ def _fit(text: str, width: int, lines: int | None) -> str:
         out.extend(_wrap(paragraph, width))
     if lines and len(out) > lines:
         kept = " ".join(out[lines - 1 :])
-        out = out[: lines - 1] + wrap(kept, width, max_lines=1, placeholder="…")
+        last = wrap(kept, width, max_lines=1, placeholder="…")
+        if last == ["…"]:  # the next word is wider than the line: its start, not "…" alone
+            last = [_first_columns(kept, width - 1) + "…"]
+        out = out[: lines - 1] + last
     elif cut:  # only zero-width characters past the cut: still say the text goes on
         out[-1] += "…"
     return "\n".join(out)
+
+
+def _first_columns(text: str, columns: int) -> str:
+    """The start of ``text`` that fits in ``columns`` terminal columns."""
+    from wcwidth import wcwidth
+
+    used = 0
+    for i, char in enumerate(text):
+        used += max(wcwidth(char), 0)
+        if used > columns:
+            return text[:i]
+    return text
 
 
 def _wrap(paragraph: str, width: int) -> list[str]:

@@ -490,3 +490,17 @@ def test_every_csv_output_takes_no_bom(run, engine, tmp_path, command):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     _ok(run(*command, "--format", "csv", "--no-bom", "--out", str(out)), "no bom")
     assert not out.read_bytes().startswith(b"\xef\xbb\xbf") and out.read_bytes()
+
+
+def test_a_shortened_cell_never_ends_in_an_ellipsis_alone():
+    """Salisbury: a quote shortened to its lines showed `“we think it` over a line of
+    only `…`, where the next word was wider than the line. The last line shows the start
+    of that word, cut by columns, and the ellipsis."""
+    from claimtrack.render import fit
+
+    assert fit("“we think it extraordinarily unlikely”", 12, 2) == "“we think it\nextraordina…"
+    assert fit("一二三四五六七八九十一二三四五六七八九十", 7, 2) == "一二三\n四五六…"
+    for width in range(2, 20):
+        for lines in (1, 2, 3):
+            cell = fit("Novichok of a type developed by Russia: highly likely", width, lines)
+            assert all(line != "…" for line in cell.splitlines()), (width, lines, cell)
