@@ -683,10 +683,12 @@ def check_stance_changes_something(
     # a wrong --by or --at would turn its position round unseen (a new user's slip).
     turned = before is not None and side is not None and side_of(before.kind) not in (None, side)
     if turned and not again and before.said_at < said.until and said.at < before.said_until:
+        same = (before.said_at, before.said_until) == (said.at, said.until)
         raise ClaimtrackError(
             f"{party.name} {before.kind} claim {claim.id} at {said_when(before)} (stance "
-            f"{before.id}), a time {said} overlaps: this would count as the later only for "
-            "being recorded later; check --by and --at, or pass --again to record it"
+            f"{before.id}); said {'at the same time' if same else f'at {said}, overlapping it'}, "
+            "this stance would count as the later only for being recorded later: check --by "
+            "and --at, or pass --again to record it"
         )
 
 

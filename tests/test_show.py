@@ -570,7 +570,7 @@ def test_the_other_side_at_a_time_a_partys_stance_overlaps_needs_again(mutiny, r
         refused = run("claim", "deny", "mutiny", "--by", "Vladimir Putin", "--at", *at)
         assert refused.exit_code == 1, refused.output
         assert refused.output.count("\n") == 1 and refused.output.startswith(
-            "Error: Vladimir Putin confirms claim 1 at 2023-06-24 10:00+03:00 (stance 5), "
+            "Error: Vladimir Putin confirms claim 1 at 2023-06-24 10:00+03:00 (stance 5)"
         ), refused.output
         assert "pass --again to record it" in refused.output
         assert snapshot(engine) == before
