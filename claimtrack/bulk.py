@@ -1021,7 +1021,8 @@ class _Load:
             names = [*self.connection.scalars(select(table.c.name).where(table.c.id <= known)),
                      *self.connection.scalars(select(alias.c.alias)
                                               .where(alias.c.party_id <= known))]  # fmt: skip
-            self.new_parties = [(n, record.close_names(n, names)) for n in parties.created]
+            close = record.name_matcher(names)
+            self.new_parties = [(n, close(n)) for n in parties.created]
         # The claims of the parties whose side changed are counted on their new sides, as
         # the load re-rates its claims (``state.refresh_pending``).
         self.session.info.setdefault(state.SIDES, set()).update(parties.moved)

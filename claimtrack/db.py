@@ -105,7 +105,25 @@ def redact(url: URL | str) -> str:
         return url.database or ":memory:"
     # libpq also takes a password (or sslpassword) as a query parameter.
     hidden = {key: "REDACTED" for key in url.query if "password" in key.lower()}
-    return url.update_query_dict(hidden).render_as_string(hide_password=True)
+    query = url.update_query_dict(hidden).query
+    # The query as typed, in its order (``host=/tmp/pg``), not as SQLAlchemy renders it
+    # (``host=%2Ftmp%2Fpg``, sorted): escaped only where it would read otherwise.
+    pairs = [
+        f"{_query_text(key)}={_query_text(value)}"
+        for key, values in query.items()
+        for value in (values if isinstance(values, tuple) else (values,))
+    ]
+    shown = url.set(query={}).render_as_string(hide_password=True)
+    return f"{shown}?{'&'.join(pairs)}" if pairs else shown
+
+
+# What a query's key or value cannot hold as itself: it would end or split it, or read as
+# an escape or a space.
+_QUERY_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in "%&=#+? \t\n\r"})
+
+
+def _query_text(text: str) -> str:
+    return text.translate(_QUERY_ESCAPES)
 
 
 def _without_secrets(text: str, url: URL) -> str:

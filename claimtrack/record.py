@@ -204,10 +204,45 @@ def check_named_itself(party: Party, ref: str) -> None:
 
 def close_names(ref: str, names: list[str]) -> list[str]:
     """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
-    message suggests (and an import, for each party it creates)."""
-    import difflib
+    message suggests (and an import, for each party it creates: ``name_matcher``)."""
+    return name_matcher(names)(ref)
 
-    return difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+
+# How alike (rapidfuzz's ratio, 0..100, of the matching keys) a name and what was typed
+# must be to be suggested: difflib's 0.6, as before; a word of a name, more (a surname
+# typed alone, or nearly: "Irna" is not to bring every "Iranian ..." name).
+CLOSE = 60
+CLOSE_WORD = 80
+
+
+def name_matcher(names: list[str]):
+    """``close_names`` over ``names``, keyed once for as many refs as are asked. Matched
+    by ``normalise``'s key, so case and width do not count (``ПУТИН``, ``путин``), against
+    the whole name and each of its words: a surname typed alone finds ``Владимир Путин``."""
+    from rapidfuzz import fuzz, process
+
+    keys, owners = [], []  # owners: (the name's index, 0 for the whole name, 1 a word)
+    for index, name in enumerate(names):
+        key = normalise(name)
+        words = key.split(" ")
+        for word, part in enumerate((key, *words) if len(words) > 1 else (key,)):
+            keys.append(part)
+            owners.append((index, min(word, 1)))
+
+    def close(ref: str) -> list[str]:
+        # Closest first; as close, a whole name before a word of one, then in given order.
+        best: dict[int, tuple] = {}
+        found = process.extract(normalise(ref), keys, scorer=fuzz.ratio, processor=None,
+                                score_cutoff=CLOSE, limit=None)  # fmt: skip
+        for _, score, at in found:
+            index, word = owners[at]
+            if word and score < CLOSE_WORD:
+                continue
+            best[index] = min((-score, word, index), best.get(index, (0, 1, index)))
+        ranked = sorted(best.values())
+        return list(dict.fromkeys(names[index] for *_, index in ranked))[:3]
+
+    return close
 
 
 def _unknown_party_message(session: Session, ref: str) -> str:
@@ -682,6 +717,18 @@ def check_stance_changes_something(
         raise ClaimtrackError(
             f"{party.name} already {before.kind} claim {claim.id} (stance {before.id}); "
             "pass --again to record a repeated statement"
+        )
+    # The other side at a time that overlaps the standing stance's (the same minute, or
+    # within its day): only being recorded later would make this the party's latest, and
+    # a wrong --by or --at would turn its position round unseen (a new user's slip).
+    turned = before is not None and side is not None and side_of(before.kind) not in (None, side)
+    if turned and not again and before.said_at < said.until and said.at < before.said_until:
+        same = (before.said_at, before.said_until) == (said.at, said.until)
+        raise ClaimtrackError(
+            f"{party.name} {before.kind} claim {claim.id} at {said_when(before)} (stance "
+            f"{before.id}); said {'at the same time' if same else f'at {said}, overlapping it'}, "
+            "this stance would count as the later only for being recorded later: check --by "
+            "and --at, or pass --again to record it"
         )
 
 

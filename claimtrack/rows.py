@@ -120,6 +120,20 @@ class ClaimRow:
         """The timeline's stances on this claim itself (not on its counter-claims)."""
         return [t for t in self.timeline if t.claim_id == self.claim_id]
 
+    def reported_before_first(self) -> TimelineEntry | None:
+        """A stance for the claim that may have been said before the first reported one,
+        when that one is not for it: the timeline (and first reported) goes by when what
+        was said was over, so a denial at 13:00 comes before an assertion dated, date
+        only, that day (docs/model.md), and would read as denied before anyone said it."""
+        from claimtrack.vocabulary import side_of
+
+        own = self.own_stances()
+        if not own or side_of(own[0].kind) == "support":
+            return None
+        first = own[0].said
+        return next((t for t in own[1:] if side_of(t.kind) == "support"
+                     and t.said.at < first.until), None)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LinkedClaim:

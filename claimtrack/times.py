@@ -62,13 +62,14 @@ class When:
         return self.at.astimezone(_fixed_zone(self.offset_minutes))
 
     def __str__(self) -> str:
+        # A UTC time is marked as UTC, a day as any other (``2023-06-23 (Z)``): a bare day
+        # beside ``23:15+03:00`` would read as that desk's own day.
         local = self.local()
-        offset = format_offset(self.offset_minutes)
+        offset = "Z" if self.offset_minutes == 0 else format_offset(self.offset_minutes)
         if self.precision == "day":
-            day = local.date().isoformat()
-            return day if self.offset_minutes == 0 else f"{day} ({offset})"
+            return f"{local.date().isoformat()} ({offset})"
         pattern = "%Y-%m-%d %H:%M" if self.precision == "minute" else "%Y-%m-%d %H:%M:%S"
-        return local.strftime(pattern) + ("Z" if self.offset_minutes == 0 else offset)
+        return local.strftime(pattern) + offset
 
     @property
     def zone(self) -> str:

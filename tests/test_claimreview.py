@@ -527,7 +527,7 @@ HOSTILE = [
      "item 2: itemReviewed.author.name contains a NUL byte"),
     ("no-author", _broken(lambda r: r[0].pop("author")), "item 1: no author"),
     ("said-after-now", _broken(lambda r: r[1]["itemReviewed"].update(datePublished="2999-04-13")),
-     "item 2: itemReviewed.datePublished: the said time 2999-04-13 is after now"),
+     "item 2: itemReviewed.datePublished: the said time 2999-04-13 (Z) is after now"),
     ("published-after-now", _broken(lambda r: r[0].update(datePublished="2999-04-13T09:30Z")),
      "item 1: datePublished: the published time 2999-04-13 09:30Z is after now"),
     ("deep", _text("[" * 100_000 + "]" * 100_000), "nests too deep"),

@@ -144,10 +144,24 @@ def test_redact_hides_a_password_given_as_a_query_parameter():
     assert db.redact("postgresql+psycopg://u:secret@h/x") == "postgresql+psycopg://u:***@h/x"
 
 
+def test_redact_prints_the_query_as_given():
+    """``host=/tmp/pgdev``, not ``host=%2Ftmp%2Fpgdev``, and in the order given; what a
+    value cannot hold as itself stays escaped, so the URL shown still reads back."""
+    url = "postgresql+psycopg://u:pw@/story?port=5433&host=/tmp/pg dev&options=-c%20a%3Db%26c"
+    from sqlalchemy.engine import make_url
+
+    shown = db.redact(url)
+    assert shown == (
+        "postgresql+psycopg://u:***@/story?port=5433&host=/tmp/pg%20dev&options=-c%20a%3Db%26c"
+    )
+    assert make_url(shown).query == make_url(url).query
+
+
 def test_a_password_in_the_query_is_never_printed(tmp_path):
     url = f"postgresql+psycopg://editor@/claims?host={tmp_path}&port=5999&password=pw-secret"
     line = error_line(invoke("--db", url, "claim", "list"), 1)
     assert "cannot open database" in line and "password=REDACTED" in line
+    assert f"?host={tmp_path}&port=5999&" in line  # as given, not %2F-escaped
     assert "pw-secret" not in line
 
 
@@ -156,6 +170,8 @@ def test_db_current_prints_the_url_without_its_query_password(pg_admin_url):
     result = invoke("--db", url.render_as_string(hide_password=False), "db", "current")
     assert result.exit_code == 0, result.output
     assert "password=REDACTED" in result.output and "pw-secret" not in result.output
+    if "host" in url.query:  # a socket folder, shown as the path it is
+        assert f"host={url.query['host']}" in result.output
 
 
 # -- 3, 4, 5: where output goes -------------------------------------------------------

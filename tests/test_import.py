@@ -113,7 +113,7 @@ BAD_FILES = [
     # A said time after now: a typo (2030 for 2023), not a stance.
     (
         MINIMAL + "X,Iran,asserts,,2026-05-01\nY,Iran,asserts,,2999-05-01\n",
-        "line 3: the said time 2999-05-01 is after now",
+        "line 3: the said time 2999-05-01 (Z) is after now",
     ),
     (
         "topic,claim_ref,claim,party,party_kind,stance,source_title,source_published,said_at,"
@@ -304,13 +304,26 @@ def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_pa
     before = snapshot(engine)
     dry = ready("import", "csv", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    named = "New parties: 'Irna' (did you mean 'Iran', 'Israel'?); 'Nobody Known'\n"
+    # Compared without case, Xinhua is as close as Israel (i, n, a in order).
+    named = "New parties: 'Irna' (did you mean 'Iran', 'Israel', 'Xinhua'?); 'Nobody Known'\n"
     assert dry.output.endswith(f": 2 parties, 1 claim, 2 stances.\n{named}")
     assert snapshot(engine) == before
     done = ready("import", "csv", str(path))
     assert done.exit_code == 0 and done.output.endswith(named)
     # Again: nothing new, no party named.
     assert "New parties" not in ready("import", "csv", str(path)).output
+
+
+def test_an_import_suggests_parties_without_case_and_by_a_word_of_a_name(ready, tmp_path):
+    """As ``party show`` does: BAGHAEE is close to the alias Baghaei and to a word of
+    Esmaeil Baghaei, the whole name first."""
+    path = tmp_path / "caps.csv"
+    path.write_text(MINIMAL + "Q held,BAGHAEE,denies,,2026-05-01\n", encoding="utf-8")
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.endswith(
+        "New parties: 'BAGHAEE' (did you mean 'Baghaei', 'Esmaeil Baghaei'?)\n"
+    ), dry.output
 
 
 def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path, engine):

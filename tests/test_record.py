@@ -414,6 +414,12 @@ MISTAKES = [
     ),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
     (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
+    # The other side at the very minute of the party's stance: a wrong --by, most often.
+    (
+        ("claim", "deny", "1", "--by", "United States", "--at", "2026-04-11T15:00+05:00"),
+        1,
+        "pass --again to record it",
+    ),
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
     (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
     (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
@@ -476,6 +482,21 @@ def test_mistakes_are_one_line_errors_that_write_nothing(story, engine, args, co
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert len(errors) == 1
+    assert snapshot(engine) == before
+
+
+def test_an_unknown_party_is_matched_without_case_and_by_a_word_of_a_name(run, engine):
+    """``party show ПУТИН`` (or ``путин``) got no "did you mean" where ``лукашенко`` did:
+    a surname typed alone, in any case, is close to the name it is a word of."""
+    for name in ("Владимир Путин", "Александр Лукашенко", "Hamas"):
+        assert run("party", "add", name).exit_code == 0
+    before = snapshot(engine)
+    for typed, meant in (("ПУТИН", "Владимир Путин"), ("путин", "Владимир Путин"),
+                         ("лукашенко", "Александр Лукашенко"), ("HMAS", "Hamas")):  # fmt: skip
+        result = run("party", "show", typed)
+        assert result.exit_code == 1, result.output
+        assert f"unknown party '{typed}'. Did you mean '{meant}'? Create it" in result.output
+    assert "Did you mean" not in run("party", "show", "Zelensky").output
     assert snapshot(engine) == before
 
 

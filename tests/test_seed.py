@@ -165,7 +165,7 @@ text = "X holds"
     result = seed({"at": "2026-04-12", "published": "2026-04-12", field: "2999-04-12"})
     assert result.exit_code != 0, result.output
     said = {"at": "said", "published": "published"}[field]
-    assert f"the {said} time 2999-04-12 is after now" in result.output, result.output
+    assert f"the {said} time 2999-04-12 (Z) is after now" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert snapshot(engine) == before
     assert seed({"at": "2026-04-12", "published": "2026-04-12"}).exit_code == 0  # the typo only

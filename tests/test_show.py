@@ -530,3 +530,95 @@ def test_report_changes_at_80_columns_wraps_its_times_not_the_claims(kakhovka, m
     assert widths["claim"] >= 18 and widths["detail"] >= 18, widths
     assert "2023-06-06" in table and "10:00Z" in table  # the time whole, on two lines
     assert max(len(line) for line in table.splitlines()) <= 80
+
+
+# -- the Wagner mutiny (23 June 2023): what a new user's claim show read backwards -------
+
+
+@pytest.fixture
+def mutiny(run, engine, monkeypatch):
+    """The FSB calls it a mutiny at 23:15 Moscow time; Prigozhin denies it, date only, on
+    the UTC day; the NYT's anonymous officials say, date only at -04:00, that Surovikin
+    knew, and Peskov disputes it at 13:00 Moscow time that day."""
+    monkeypatch.setenv("COLUMNS", "250")  # each table row on one line
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    for name in ("FSB", "Yevgeny Prigozhin", "Vladimir Putin", "Dmitry Peskov"):
+        ok("party", "add", name)
+    ok("party", "add", "--anonymous", "US officials")
+    ok("claim", "add", "Prigozhin's actions are an armed mutiny", "--slug", "mutiny",
+       "--by", "FSB", "--at", "2023-06-23T23:15+03:00", "--topic", "wagner-mutiny")  # fmt: skip
+    ok("claim", "deny", "mutiny", "--by", "Yevgeny Prigozhin", "--at", "2023-06-23")
+    ok("claim", "add", "Surovikin knew of the plans in advance", "--slug", "surovikin-knew",
+       "--by", "US officials", "--at", "2023-06-28", "--tz", "-04:00",
+       "--topic", "wagner-mutiny")  # fmt: skip
+    ok("claim", "dispute", "surovikin-knew", "--by", "Dmitry Peskov",
+       "--at", "2023-06-28T13:00+03:00")  # fmt: skip
+    return ok
+
+
+def test_a_utc_day_is_marked_as_utc_in_tables_as_other_days_are(mutiny):
+    """A bare UTC day printed as ``2023-06-23`` beside ``23:15+03:00`` read as a Moscow
+    day, so the period seemed to end before it began; JSON keeps the day and its zone."""
+    ok = mutiny
+    shown = ok("claim", "show", "mutiny")
+    assert "asserted 2023-06-23 23:15+03:00 – 2023-06-23 (Z) (opposed)" in shown
+    assert "contested since 2023-06-23 (Z)" in shown
+    row = next(line for line in shown.splitlines() if "Yevgeny Prigozhin" in line)
+    assert "2023-06-23 (Z)" in row
+    # As --as-of and the day of a -04:00 stance are shown.
+    assert "as of 2023-06-24 (Z)" in ok("claim", "show", "mutiny", "--as-of", "2023-06-24")
+    assert "2023-06-28 (-04:00)" in ok("claim", "show", "surovikin-knew")
+    detail = json.loads(ok("claim", "show", "mutiny", "--format", "json"))[0]
+    denial = next(t for t in detail["timeline"] if t["kind"] == "denies")
+    assert (denial["said_at"], denial["said_tz"]) == ("2023-06-23", "+00:00")
+
+
+def test_claim_show_notes_a_first_report_that_an_earlier_dated_day_may_precede(mutiny):
+    """First reported is the stance whose said time was over first (docs/model.md): here
+    Peskov's dispute, so the history reads "denied" before anyone said it. claim show
+    says that the day-only assertion may have been said before it."""
+    ok = mutiny
+    shown = ok("claim", "show", "surovikin-knew")
+    assert (
+        "first reported: Dmitry Peskov disputes, 2023-06-28 13:00+03:00; but US officials "
+        "asserts, 2023-06-28 (-04:00), may have been said before it"
+    ) in shown
+    # Not where the first reported stance is the claim's own assertion.
+    assert "first reported:" not in ok("claim", "show", "mutiny")
+    # Nor where the assertion's day began only after the dispute was over.
+    ok("claim", "add", "Wagner will move to Belarus", "--slug", "belarus", "--by", "FSB",
+       "--at", "2023-06-24T10:00+03:00", "--topic", "wagner-mutiny")  # fmt: skip
+    ok("claim", "deny", "belarus", "--by", "Yevgeny Prigozhin", "--at", "2023-06-24T09:00+03:00")
+    assert "first reported:" not in ok("claim", "show", "belarus")
+
+
+def test_the_other_side_at_a_time_a_partys_stance_overlaps_needs_again(mutiny, run, engine):
+    """Putin confirms at 10:00 and is then recorded denying at that same minute (a wrong
+    --by, most often): the later record alone would turn his position round. Refused,
+    naming the earlier stance, unless --again; nothing written."""
+    from conftest import snapshot
+
+    ok = mutiny
+    ok("claim", "confirm", "mutiny", "--by", "Vladimir Putin", "--at", "2023-06-24T10:00+03:00")
+    before = snapshot(engine)
+    for at in (("2023-06-24T10:00+03:00",), ("2023-06-24", "--tz", "+03:00")):
+        refused = run("claim", "deny", "mutiny", "--by", "Vladimir Putin", "--at", *at)
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.count("\n") == 1 and refused.output.startswith(
+            "Error: Vladimir Putin confirms claim 1 at 2023-06-24 10:00+03:00 (stance 5)"
+        ), refused.output
+        assert "pass --again to record it" in refused.output
+        assert snapshot(engine) == before
+    # Said plainly after it: a change of mind, recorded as any other.
+    ok("claim", "deny", "mutiny", "--by", "Vladimir Putin", "--at", "2023-06-24T11:00+03:00")
+    # Said at the same minute, when the editor means it.
+    ok("claim", "confirm", "mutiny", "--by", "Vladimir Putin", "--at", "2023-06-24T11:00+03:00",
+       "--again")  # fmt: skip
+    rows = json.loads(ok("claim", "show", "mutiny", "--format", "json"))[0]["timeline"]
+    putin = [t["kind"] for t in rows if t["party"] == "Vladimir Putin"]
+    assert putin == ["confirms", "denies", "confirms"]

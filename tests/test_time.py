@@ -292,7 +292,8 @@ def test_a_resolved_dispute_stays_visible_with_how_and_when(story, monkeypatch):
     table = ok("report", "contested", "--include-resolved")
     assert "denials withdrawn" in table and "No contested claims" not in table
     shown = ok("claim", "show", "q")
-    assert f"contested {DAY[2]} – {DAY[4]} (+03:30) (denials withdrawn)" in shown
+    # Day 2 is B's UTC day, marked as such beside F's day in Tehran.
+    assert f"contested {DAY[2]} (Z) – {DAY[4]} (+03:30) (denials withdrawn)" in shown
     csv_text = ok("export", "csv", "--per", "claim", "--no-bom")
     assert "denials withdrawn" in csv_text  # the per-claim export carries the periods
 
@@ -753,7 +754,7 @@ def test_a_report_as_of_a_time_not_yet_come_says_so(run, engine):
     future = run("report", "contested", "--as-of", "2030-01-01", "--format", "json")
     assert future.exit_code == 0 and len(json.loads(future.stdout)) == 1, future.output
     assert future.stderr == (
-        "Note: --as-of 2030-01-01 has not come yet: this is the answer as things stand now\n"
+        "Note: --as-of 2030-01-01 (Z) has not come yet: this is the answer as things stand now\n"
     )
     known = run("report", "contested", "--known-at", "2031-05-01T10:00+02:00")
     assert known.exit_code == 0 and "Note: --known-at 2031-05-01 10:00+02:00 has not come" in (
@@ -795,7 +796,8 @@ def test_claim_show_as_of_a_time_not_yet_come_says_so(run, engine):
         future = run("claim", "show", "1", "--as-of", "2030-01-01", "--format", fmt)
         assert future.exit_code == 0 and "asserted" in future.stdout, future.output
         assert future.stderr == (
-            "Note: --as-of 2030-01-01 has not come yet: this is the answer as things stand now\n"
+            "Note: --as-of 2030-01-01 (Z) has not come yet: "
+            "this is the answer as things stand now\n"
         )
     known = run("claim", "show", "1", "--known-at", "2031-05-01T10:00+02:00")
     assert "Note: --known-at 2031-05-01 10:00+02:00 has not come" in known.stderr

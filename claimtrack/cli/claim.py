@@ -326,7 +326,8 @@ def _stance_command(verb: str, kind: str, meaning: str):
     @click.option(
         "--again",
         is_flag=True,
-        help="Record it even though the party's latest stance already says so.",
+        help="Record it even though the party's latest stance already says so, or says "
+        "the opposite at a time this one overlaps.",
     )
     @click.pass_obj
     def command(env, claim_ref, again, **opts) -> None:
@@ -633,6 +634,15 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         ))  # fmt: skip
     for period in row.periods:
         click.echo(render.heading(render.period_text(period), indent=2))
+    earlier = row.reported_before_first()
+    if earlier is not None:
+        first = row.own_stances()[0]
+        click.echo(render.heading(
+            f"first reported: {first.party_name} {first.kind}, {first.said}; but "
+            f"{earlier.party_name} {earlier.kind}, {earlier.said}, may have been said "
+            "before it (the timeline goes by when what was said was over)",
+            indent=2,
+        ))  # fmt: skip
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
