@@ -705,7 +705,7 @@ def test_source_add_refuses_to_drop_another_address_or_date(story, engine):
         (("--url", "https://other.example/x"),
          "with URL https://example.org/talks (not https://other.example/x)"),
         (("--published", "2026-04-13", "--tz", "+01:00"),
-         "with published 2026-04-12 (not 2026-04-13 (+01:00))"),
+         "with published 2026-04-12 (Z) (not 2026-04-13 (+01:00))"),
         (("--lang", "fa"), "with language none (not fa)"),
     ):  # fmt: skip
         refused = run("source", "add", *title, outlet, *extra)
