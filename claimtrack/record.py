@@ -510,12 +510,12 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
-    from claimtrack.models import ClaimSketch
+    from claimtrack.schema import claim_sketch
     from claimtrack.similar import sketch_rows
 
     rows = sketch_rows(claim.id, topic, claim.text_norm)
     if rows:
-        session.connection().execute(insert(ClaimSketch.__table__), rows)
+        session.connection().execute(insert(claim_sketch), rows)
     return claim
 
 
