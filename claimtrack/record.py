@@ -493,11 +493,14 @@ def add_claim(
     slug: str | None = None,
     editor: str,
     allow_same: bool = False,
+    checked: bool = False,
 ) -> Claim:
     """A new claim; refuses one whose normalised text already stands in the topic,
-    unless ``allow_same``."""
-    text, topic, slug = check_new_claim(session, text, topic=topic, slug=slug,
-                                        allow_same=allow_same)  # fmt: skip
+    unless ``allow_same``. ``checked``: the text, topic and slug are what
+    ``check_new_claim`` returned, and no claim was written since (not read again)."""
+    if not checked:
+        text, topic, slug = check_new_claim(session, text, topic=topic, slug=slug,
+                                            allow_same=allow_same)  # fmt: skip
     claim = Claim(
         topic=topic,
         text=text,
@@ -782,7 +785,10 @@ def similar_claims(
     from claimtrack.similar import similar
 
     ids = similar(session, normalise(text), clean(topic), limit=limit, exclude=exclude)
-    return [session.get(Claim, claim_id) for claim_id in ids]
+    if not ids:
+        return []
+    found = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    return [found[claim_id] for claim_id in ids]  # one statement, not one a claim
 
 
 # -- corrections by the desk ------------------------------------------------------------
