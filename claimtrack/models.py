@@ -67,12 +67,6 @@ class Claim(Base):
     stances = relationship("Stance", back_populates="claim", order_by="Stance.id")
 
 
-class ClaimSketch(Base):
-    """A claim's MinHash sketch under its topic (``claimtrack.similar``)."""
-
-    __table__ = schema.claim_sketch
-
-
 class Stance(Base):
     """One party's position on one claim, as reported in one source. Never deleted."""
 
@@ -97,34 +91,82 @@ class Event(Base):
     __table__ = schema.event
 
 
-class ClaimState(Base):
-    """Each claim's status under the rule, kept by every write (see ``schema.claim_state``)."""
-
-    __table__ = schema.claim_state
-
-
-class ClaimHistory(Base):
-    """Each claim's state over both time axes (see ``schema.claim_history``)."""
-
-    __table__ = schema.claim_history
-
-    @classmethod
-    def known_at(cls, at) -> list:
-        """Conditions for the rows the desk's record held at ``at`` (an instant or a bound
-        parameter; None: the record as it is now)."""
-        return schema.known_at(at)
+# The classes mapped when first imported, not with the module: no daily command's write
+# maps them (``claim add`` writes a claim's sketch, state and history with Core, and no
+# verdict), and each mapped class costs every command that writes its mapping and its
+# configuration at the first flush: these four, 37 M instructions of ``claim add``'s
+# 1,660 M (valgrind, ``PYTHONHASHSEED=0``). Nothing refers to them by name in a
+# relationship, so the classes mapped earlier are configured without them.
 
 
-class Verdict(Base):
-    """The desk's published verdict on a claim. A new verdict supersedes, never overwrites."""
+def _claim_sketch() -> type:
+    class ClaimSketch(Base):
+        """A claim's MinHash sketch under its topic (``claimtrack.similar``)."""
 
-    __table__ = schema.verdict
+        __qualname__ = "ClaimSketch"  # as if defined at the module's top
+        __table__ = schema.claim_sketch
 
-    claim = relationship("Claim")
-    publisher = relationship("Party", foreign_keys=[schema.verdict.c.publisher_id])
+    return ClaimSketch
 
-    @property
-    def publisher_name(self) -> str | None:
-        """Who published it (None: the desk itself), as a row of ``report.verdicts_query``
-        names it."""
-        return None if self.publisher is None else self.publisher.name
+
+def _claim_state() -> type:
+    class ClaimState(Base):
+        """Each claim's status under the rule, kept by every write (``schema.claim_state``)."""
+
+        __qualname__ = "ClaimState"  # as if defined at the module's top
+        __table__ = schema.claim_state
+
+    return ClaimState
+
+
+def _claim_history() -> type:
+    class ClaimHistory(Base):
+        """Each claim's state over both time axes (see ``schema.claim_history``)."""
+
+        __qualname__ = "ClaimHistory"  # as if defined at the module's top
+        __table__ = schema.claim_history
+
+        @classmethod
+        def known_at(cls, at) -> list:
+            """Conditions for the rows the desk's record held at ``at`` (an instant or a
+            bound parameter; None: the record as it is now)."""
+            return schema.known_at(at)
+
+    return ClaimHistory
+
+
+def _verdict() -> type:
+    class Verdict(Base):
+        """The desk's published verdict on a claim. A new verdict supersedes, never
+        overwrites."""
+
+        __qualname__ = "Verdict"  # as if defined at the module's top
+        __table__ = schema.verdict
+
+        claim = relationship("Claim")
+        publisher = relationship("Party", foreign_keys=[schema.verdict.c.publisher_id])
+
+        @property
+        def publisher_name(self) -> str | None:
+            """Who published it (None: the desk itself), as a row of
+            ``report.verdicts_query`` names it."""
+            return None if self.publisher is None else self.publisher.name
+
+    return Verdict
+
+
+_MAPPED_WHEN_IMPORTED = {
+    "ClaimSketch": _claim_sketch,
+    "ClaimState": _claim_state,
+    "ClaimHistory": _claim_history,
+    "Verdict": _verdict,
+}
+
+
+def __getattr__(name: str) -> type:
+    """``from claimtrack.models import Verdict``: the class, mapped on first import."""
+    define = _MAPPED_WHEN_IMPORTED.get(name)
+    if define is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    cls = globals()[name] = define()
+    return cls

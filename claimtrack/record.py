@@ -528,11 +528,14 @@ def add_claim(
     slug: str | None = None,
     editor: str,
     allow_same: bool = False,
+    checked: bool = False,
 ) -> Claim:
     """A new claim; refuses one whose normalised text already stands in the topic,
-    unless ``allow_same``."""
-    text, topic, slug = check_new_claim(session, text, topic=topic, slug=slug,
-                                        allow_same=allow_same)  # fmt: skip
+    unless ``allow_same``. ``checked``: the text, topic and slug are what
+    ``check_new_claim`` returned, and no claim was written since (not read again)."""
+    if not checked:
+        text, topic, slug = check_new_claim(session, text, topic=topic, slug=slug,
+                                            allow_same=allow_same)  # fmt: skip
     claim = Claim(
         topic=topic,
         text=text,
@@ -545,12 +548,12 @@ def add_claim(
     )
     session.add(claim)
     session.flush()
-    from claimtrack.models import ClaimSketch
+    from claimtrack.schema import claim_sketch
     from claimtrack.similar import sketch_rows
 
     rows = sketch_rows(claim.id, topic, claim.text_norm)
     if rows:
-        session.connection().execute(insert(ClaimSketch.__table__), rows)
+        session.connection().execute(insert(claim_sketch), rows)
     return claim
 
 
@@ -829,7 +832,10 @@ def similar_claims(
     from claimtrack.similar import similar
 
     ids = similar(session, normalise(text), clean(topic), limit=limit, exclude=exclude)
-    return [session.get(Claim, claim_id) for claim_id in ids]
+    if not ids:
+        return []
+    found = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_(ids)))}
+    return [found[claim_id] for claim_id in ids]  # one statement, not one a claim
 
 
 # -- corrections by the desk ------------------------------------------------------------

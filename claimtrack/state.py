@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, 
 from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, rule, state_history, tally
-from claimtrack.links import with_contradicting
+from claimtrack.links import counter_claims_of
 from claimtrack.models import Claim, ClaimLink, Party, Stance
 from claimtrack.progress import SILENT
 from claimtrack.schema import claim_history, claim_state
@@ -242,16 +242,22 @@ def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int]
     """Re-rate these claims and those whose sides they feed (the claims contradicting them),
     now and in the stored history (``claimtrack.state_history``)."""
     claim_ids = set(claim_ids)
+    # Each claim's counter-claims, read once: the history's groups, the claims re-rated
+    # and each chunk's scope all start from them (a claim add read them three times).
+    linked = counter_claims_of(session, sorted(claim_ids))
     rerank(session, claim_ids)
-    state_history.refresh(session, claim_ids, replay=replay)
-    rated = sorted(with_contradicting(session, set(claim_ids)))
+    state_history.refresh(session, claim_ids, replay=replay, linked=linked)
+    rated = sorted(claim_ids.union(*linked.values()))
     connection = session.connection()
     views = rule.views(scoped=True)
     status = views.claim_status
     query = views.select(*(status.c[name] for name in COLUMNS))
     for start in range(0, len(rated), CHUNK):
         part = rated[start : start + CHUNK]
-        scope = sorted(with_contradicting(session, set(part)))
+        unread = [c for c in part if c not in claim_ids and c not in linked]
+        if unread:  # the counter-claims re-rated with these: their own links
+            linked.update(counter_claims_of(session, unread))
+        scope = sorted(set(part).union(*(linked.get(c, ()) for c in part)))
         connection.execute(delete(claim_state).where(claim_state.c.claim_id.in_(part)))
         connection.execute(
             insert(claim_state).from_select(list(COLUMNS), query),

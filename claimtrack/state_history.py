@@ -89,6 +89,7 @@ _state = Table(
     Column("last_activity", UTCDateTime), prefixes=["TEMPORARY"],
 )  # fmt: skip
 _SCRATCH = (_comp, _moment, _point, _at, _state)
+_MADE = "claimtrack_scratch_made"  # in a database connection's ``info``: it made them
 
 
 def clock(session: Session) -> dt.datetime:
@@ -96,12 +97,20 @@ def clock(session: Session) -> dt.datetime:
     return session.info.setdefault(CLOCK, dt.datetime.now(dt.UTC))
 
 
-def refresh(session: Session, claim_ids: Iterable[int], *, replay: Iterable[int] = ()) -> None:
+def refresh(
+    session: Session,
+    claim_ids: Iterable[int],
+    *,
+    replay: Iterable[int] = (),
+    linked: dict[int, set[int]] | None = None,
+) -> None:
     """Bring the stored history of these claims (and every claim they are linked to by
     contradiction) up to date with this transaction's writes, made at its clock; the
-    claims in ``replay`` had their past rewritten and are replayed from scratch."""
+    claims in ``replay`` had their past rewritten and are replayed from scratch.
+    ``linked``: the counter-claims of ``claim_ids`` (``links.counter_claims_of``), when
+    the caller has read them already."""
     replay = set(replay)
-    groups = _groups(session, set(claim_ids) | replay)
+    groups = _groups(session, set(claim_ids) | replay, known=linked, known_for=set(claim_ids))
     if not groups:
         return
     rewritten = {groups[r] for r in replay}
@@ -176,13 +185,25 @@ def _union(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
     return {x: find(x) for x in parent}
 
 
-def _groups(session: Session, claim_ids: set[int]) -> dict[int, int]:
-    """claim id -> group id, for these claims and every claim linked to them, transitively."""
+def _groups(
+    session: Session,
+    claim_ids: set[int],
+    *,
+    known: dict[int, set[int]] | None = None,
+    known_for: set[int] = frozenset(),
+) -> dict[int, int]:
+    """claim id -> group id, for these claims and every claim linked to them, transitively
+    (``known``: the counter-claims of the claims in ``known_for``, read already)."""
     from claimtrack.links import _contradiction_links
 
     seen = set(claim_ids)
     frontier = sorted(claim_ids)
     pairs: list[tuple[int, int]] = []
+    if known is not None:
+        pairs = [(a, b) for a in sorted(known_for) for b in sorted(known.get(a, ()))]
+        found = {c for pair in pairs for c in pair}
+        frontier = sorted((found - seen) | (seen - known_for))
+        seen |= found
     while frontier:
         found: set[int] = set()
         for part in chunks(frontier):
@@ -206,10 +227,18 @@ def _prepare(session: Session) -> None:
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     connection = session.connection()
+    # Temporary tables belong to the database connection: on one that has never made
+    # them they are made here, empty, and need no emptying (a command's one write: five
+    # statements fewer). Once made, they may hold an earlier transaction's rows, or have
+    # gone with its rollback: ``IF NOT EXISTS``, then emptied.
+    made = connection.info.get(_MADE, False)
     for table in _SCRATCH:
         connection.execute(CreateTable(table, if_not_exists=True))
         for index in table.indexes:
             connection.execute(CreateIndex(index, if_not_exists=True))
+    connection.info[_MADE] = True
+    if not made:
+        return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"TRUNCATE {', '.join(t.name for t in _SCRATCH)}")
     else:
@@ -249,7 +278,8 @@ class _Emptier:
 
     def empty(self) -> None:
         if not self.postgresql:
-            self.connection.execute(delete(_at))
+            if self.rows:  # (-1: not known, so emptied)
+                self.connection.execute(delete(_at))
         elif 0 < self.rows and self.dead + self.rows <= self.DEAD_AT_MOST:
             self.connection.execute(delete(_at))
             self.dead += self.rows
@@ -345,7 +375,8 @@ def _passes(session: Session, *, replay: bool) -> None:
                 ).distinct(),  # fmt: skip
             )
         )
-    n_points = connection.scalar(select(func.max(_point.c.k))) or 0
+    # Without replaying, each group has the one point (k = 0) inserted just above.
+    n_points = (connection.scalar(select(func.max(_point.c.k))) or 0) if replay else 0
     n_moments = connection.scalar(select(func.max(_moment.c.k)))
     if n_moments is None:
         return  # no stance on any of these claims

@@ -223,6 +223,31 @@ def test_report_imports_only_what_its_format_draws_with(seeded_run, db_url, args
     assert out.strip().splitlines()[-1] == imported
 
 
+def test_claim_add_maps_only_the_classes_it_writes(run, engine, db_url):
+    """Mapping a class and configuring it at the first flush cost every writing command;
+    ``claim add`` maps none of those it does not write (a verdict, a claim's sketch,
+    state and history, written with Core), and they map when first imported."""
+    assert run("claim", "add", "The dam held", "--by", "Kyiv", "--create-missing").exit_code == 0
+    argv = ["--db", db_url.render_as_string(hide_password=False), "claim", "add",
+            "The dam was destroyed", "--by", "Kyiv"]  # fmt: skip
+    code = (
+        "import sys; from claimtrack.cli import cli\n"
+        f"try: cli({argv!r})\nexcept SystemExit as exit: status = exit.code\n"
+        "from claimtrack.models import Base\n"
+        "print(status, sorted(m.class_.__name__ for m in Base.registry.mappers))\n"
+        "from claimtrack.models import ClaimHistory, ClaimSketch, ClaimState, Verdict\n"
+        "import sqlalchemy as sa\n"
+        "print(sa.select(Verdict.publisher_id).join(Verdict.claim).where(Verdict.id == 1)"
+        ".compile() is not None, len(Base.registry.mappers), Verdict.__qualname__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    status, mapped = out.stdout.strip().splitlines()[-2].split(" ", 1)
+    assert status == "0", out.stderr
+    assert mapped == str(sorted(["Party", "PartyName", "PartyAlias", "Source", "Claim",
+                                 "Stance", "ClaimLink", "Event"]))  # fmt: skip
+    assert out.stdout.strip().splitlines()[-1] == "True 12 Verdict"
+
+
 def test_db_current_and_upgrade(run, db_url):
     engine = db.create_engine(db_url)
     db.upgrade(engine, "base")

@@ -201,6 +201,16 @@ def _glimpse(text: str, limit: int = 200) -> str:
     return f"{text[:limit].rstrip()}… ({len(text):,} characters in all)"
 
 
+def _insert_claim(session, env, stored: tuple, lang: str | None):
+    """The claim ``record.check_new_claim`` let through (its text, topic and slug as it
+    returned them), inserted without looking for the same claim again."""
+    from claimtrack import record
+
+    text, topic, slug = stored
+    return record.add_claim(session, text, topic=topic, language=lang, slug=slug,
+                            editor=env.editor, allow_same=True, checked=True)  # fmt: skip
+
+
 def _status(session, claim_id: int) -> str:
     from claimtrack.report import status_of
 
@@ -264,18 +274,10 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
         created = []
         # Every refusal before the first write: on PostgreSQL a refused command would
         # otherwise draw ids that are never used (its sequences do not go back).
-        record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
+        stored = record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
         topic_notes = check_new_topic(session, topic, text, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
-        new = record.add_claim(
-            session,
-            text,
-            topic=topic,
-            language=lang,
-            slug=slug,
-            editor=env.editor,
-            allow_same=force,
-        )
+        new = _insert_claim(session, env, stored, lang)
         similar = record.similar_claims(session, text, topic, exclude=(new.id,))
         _add_stance(session, env, new, "asserts", inputs, first=True)
         record.log_event(session, env.editor, "claim add", f"#{new.id} [{topic}] {new.text}")
@@ -425,12 +427,10 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
         target = _find_claim(session, claim_ref)
         topic = topic or target.topic
         # Every refusal before the first write (as in `claim add`): no id drawn for nothing.
-        record.check_new_claim(session, text, topic=topic, slug=slug)
+        stored = record.check_new_claim(session, text, topic=topic, slug=slug)
         topic_notes = check_new_topic(session, topic, text, confirmed=new_topic)
         inputs = _stance_inputs(session, env, opts, created)
-        new = record.add_claim(
-            session, text, topic=topic, language=lang, slug=slug, editor=env.editor
-        )
+        new = _insert_claim(session, env, stored, lang)
         _add_stance(session, env, new, "asserts", inputs, first=True)
         record.link_claims(session, new, target, "contradicts", editor=env.editor)
         record.log_event(
