@@ -65,7 +65,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from claimtrack import insert_many, record, state
+from claimtrack import insert_many, record, schema, state
 from claimtrack.errors import ClaimtrackError
 from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
 from claimtrack.importer import too_large as too_large_error
@@ -74,7 +74,6 @@ from claimtrack.models import (
     PARTY_KINDS,
     Claim,
     ClaimLink,
-    ClaimSketch,
     Party,
     PartyAlias,
     PartyName,
@@ -1151,7 +1150,7 @@ class _Load:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:
         computed ``BATCH // STAGES`` claims at a time, staged, and written in one statement in the
         order of ``claim_sketch``'s key (its B-tree filled in order, not at random)."""
-        c, sketch = _claim.c, ClaimSketch.__table__
+        c, sketch = _claim.c, schema.claim_sketch
         query = select(c.line, c.claim_id, c.topic, c.text_norm).where(c.new).order_by(c.line)
         columns = ["topic_key", "gram", "claim_id"]
         last = 0

@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from claimtrack import record
 from claimtrack.errors import ClaimtrackError, UsageError
-from claimtrack.models import Claim, Party, Source, Stance, Verdict
+from claimtrack.models import Claim, Party, Source, Stance
 from claimtrack.report import verdict_published
 from claimtrack.times import When, begun, parse_when, said_when
-from claimtrack.verdicts import SYNONYMS, set_verdict
+from claimtrack.verdicts import SYNONYMS, Verdict, set_verdict
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
 # Google's required ClaimReview fields, as paths into the document; author.name is ours:

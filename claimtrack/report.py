@@ -717,7 +717,7 @@ def verdicts_query(*columns):
 
 
 def verdict_info(v) -> VerdictInfo:
-    """A verdict (a row of ``verdicts_query``, or a ``models.Verdict``) as reports carry it."""
+    """A verdict (a row of ``verdicts_query``, or a ``verdicts.Verdict``) as reports carry it."""
     return VerdictInfo(v.rating, v.label, v.summary, v.url, v.created_by,
                        verdict_published(v), v.publisher_name)  # fmt: skip
 

@@ -3,7 +3,7 @@
 ``claim_state`` answers "what stands now"; ``claim_history`` answers it as of any said
 time T (``--as-of``) and as the desk knew it at any instant K (``--known-at``), as an
 index look-up. Each row is one ``claim_status`` row of the rule and the stretch of both
-axes over which it held (see ``models.ClaimHistory``).
+axes over which it held (see ``schema.claim_history``).
 
 It is made of the rule itself (``rule.cell_views``), evaluated for many claims at once,
 each at its own instants: for every group of claims that contradict one another (their

@@ -9,12 +9,32 @@ claim's verdict, the rest is its history. ClaimReview, in and out, is in
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, relationship
 
-from claimtrack import record
+from claimtrack import record, schema
 from claimtrack.errors import UsageError
-from claimtrack.models import RATINGS, Claim, Party, Verdict
+from claimtrack.models import RATINGS, Base, Claim, Party
 from claimtrack.times import When
+
+
+class Verdict(Base):
+    """The desk's published verdict on a claim. A new verdict supersedes, never overwrites.
+
+    Mapped here, with what the desk does with verdicts, not in ``claimtrack.models``: a
+    mapped class costs every command that writes its mapping and its configuration at
+    the first flush, and no daily command writes a verdict."""
+
+    __table__ = schema.verdict
+
+    claim = relationship("Claim")
+    publisher = relationship("Party", foreign_keys=[schema.verdict.c.publisher_id])
+
+    @property
+    def publisher_name(self) -> str | None:
+        """Who published it (None: the desk itself), as a row of ``report.verdicts_query``
+        names it."""
+        return None if self.publisher is None else self.publisher.name
+
 
 # Common desk labels and what they mean on the shared scale.
 SYNONYMS = {

@@ -227,12 +227,12 @@ def test_a_party_is_found_by_its_id(run, engine, tmp_path):
 
 
 def _history(engine) -> tuple[list, list]:
-    from claimtrack.models import ClaimHistory, ClaimState
+    from claimtrack.schema import claim_history, claim_state
 
-    columns = [c for c in ClaimHistory.__table__.c if c.name != "id"]
+    columns = [c for c in claim_history.c if c.name != "id"]
     with engine.connect() as connection:
         history = sorted(connection.execute(sa.select(*columns)).all(), key=repr)
-        current = connection.execute(sa.select(ClaimState).order_by(ClaimState.claim_id)).all()
+        current = connection.execute(sa.select(claim_state).order_by(claim_state.c.claim_id)).all()
     return history, current
 
 

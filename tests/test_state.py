@@ -9,17 +9,24 @@ import sqlalchemy as sa
 
 from claimtrack import record, rule, state
 from claimtrack.errors import ClaimtrackError
-from claimtrack.models import STANCE_KINDS, ClaimState
+from claimtrack.models import STANCE_KINDS
+from claimtrack.schema import claim_state
 from claimtrack.times import parse_when
 
 ED = "test-editor"
 COLUMNS = rule.COLUMNS["claim_status"]
 
 
+def _state(session, claim_id):
+    """The claim's stored ``claim_state`` row, or None."""
+    query = sa.select(claim_state).where(claim_state.c.claim_id == claim_id)
+    return session.execute(query).first()
+
+
 def _stored(session):
     return sorted(
         tuple(row) for row in session.execute(
-            sa.select(*(getattr(ClaimState, c) for c in COLUMNS)))
+            sa.select(*(claim_state.c[c] for c in COLUMNS)))
     )  # fmt: skip
 
 
@@ -228,7 +235,7 @@ def test_once_rates_a_new_claim_and_its_stance_once_as_the_block_ends(session, m
                         or original(s, ids, **kw))  # fmt: skip
     with state.once(session):
         claim = record.add_claim(session, "talks went on", topic="t", editor=ED)
-        assert refreshed == [] and session.get(ClaimState, claim.id) is None  # not yet
+        assert refreshed == [] and _state(session, claim.id) is None  # not yet
         record.add_stance(session, claim, iran, "asserts", editor=ED,
                           said=parse_when("2026-04-12"))  # fmt: skip
         record.link_claims(session, claim, denied, "contradicts", editor=ED)
@@ -237,7 +244,7 @@ def test_once_rates_a_new_claim_and_its_stance_once_as_the_block_ends(session, m
     assert session.info.get(state.DEFERRED) is None
     assert _stored(session) == _from_scratch(session)
     assert _counts_equal_the_rule(session)
-    assert session.get(ClaimState, claim.id).status == "asserted"
+    assert _state(session, claim.id).status == "asserted"
     try:
         with state.once(session):
             record.add_stance(session, claim, us, "denies", editor=ED,
@@ -257,7 +264,7 @@ def test_rebuild_command_recomputes_from_the_stances(run, engine, monkeypatch, b
         monkeypatch.setattr(insert_many, "DELETE_BATCH", batch)
     assert run("seed").exit_code == 0
     with engine.begin() as connection:
-        connection.execute(sa.update(ClaimState).values(status="denied"))
+        connection.execute(sa.update(claim_state).values(status="denied"))
         connection.execute(sa.update(side_total).values(asserted=99))
     result = run("db", "rebuild-status")
     assert result.exit_code == 0 and "23 claim(s)" in result.output
@@ -269,11 +276,11 @@ def test_rebuild_command_recomputes_from_the_stances(run, engine, monkeypatch, b
 @pytest.mark.parametrize("batch", [1, 2, 7, 100_000])
 def test_delete_all_empties_the_table_and_nothing_else(run, engine, monkeypatch, batch):
     from claimtrack import insert_many
-    from claimtrack.models import ClaimHistory
+    from claimtrack.schema import claim_history
 
     assert run("seed").exit_code == 0
     monkeypatch.setattr(insert_many, "DELETE_BATCH", batch)
-    history, claims = ClaimHistory.__table__, sa.table("claim")
+    history, claims = claim_history, sa.table("claim")
     count = sa.select(sa.func.count()).select_from
     with engine.begin() as connection:
         before = connection.scalar(count(claims))

@@ -239,7 +239,8 @@ def test_random_histories_known_at_equals_a_replay(engine, tmp_path_factory, eve
     from sqlalchemy import delete, select
 
     from claimtrack import db, state
-    from claimtrack.models import Base, Claim, ClaimState, Stance
+    from claimtrack.models import Base, Claim, Stance
+    from claimtrack.schema import claim_state
 
     with db.write_session(engine) as session:
         for table in reversed(Base.metadata.sorted_tables):
@@ -252,7 +253,9 @@ def test_random_histories_known_at_equals_a_replay(engine, tmp_path_factory, eve
         assert dict(session.execute(select(Stance.id, Stance.said_rank)).all()) == ranks
         stored = dict(
             session.execute(
-                select(Claim.text, ClaimState.status).join(Claim, Claim.id == ClaimState.claim_id)
+                select(Claim.text, claim_state.c.status).join(
+                    Claim, Claim.id == claim_state.c.claim_id
+                )
             ).all()
         )
         assert stored == _statuses(session, known_at=RECORDED + dt.timedelta(days=1))

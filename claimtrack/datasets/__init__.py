@@ -22,10 +22,11 @@ from claimtrack import record
 from claimtrack.errors import ClaimtrackError
 from claimtrack.importer import LoadReport
 from claimtrack.links import chunks
-from claimtrack.models import Claim, Party, PartyName, Verdict
+from claimtrack.models import Claim, Party, PartyName
 from claimtrack.names import normalise
 from claimtrack.progress import SILENT
 from claimtrack.times import When
+from claimtrack.verdicts import Verdict
 
 
 @dataclass(frozen=True)
