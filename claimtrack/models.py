@@ -34,6 +34,10 @@ class Party(Base):
     acts_for = relationship("Party", remote_side=[schema.party.c.id])
     aliases = relationship("PartyAlias", back_populates="party", order_by="PartyAlias.id")
 
+    # Not stored: the names of other parties close to its name when a command created it
+    # (``record.resolve_party``, ``record.close_to_others``), for the note that says so.
+    close_to: tuple[str, ...] = ()
+
 
 class PartyName(Base):
     """A matching key of a party's name or alias, in the one namespace of names."""

@@ -245,9 +245,21 @@ def name_matcher(names: list[str]):
     return close
 
 
+def _all_names(session: Session) -> list[str]:
+    return [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
+
+
+def close_to_others(session: Session, party: Party) -> tuple[str, ...]:
+    """The names of other parties close to a new party's name (``close_names``): kept on
+    it (``Party.close_to``) for the note that a created party may be a typo of one."""
+    mine = {party.name, *(a.alias for a in party.aliases)}
+    party.close_to = tuple(close_names(party.name, [n for n in _all_names(session)
+                                                    if n not in mine]))  # fmt: skip
+    return party.close_to
+
+
 def _unknown_party_message(session: Session, ref: str) -> str:
-    names = [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
-    close = close_names(ref, names)
+    close = close_names(ref, _all_names(session))
     hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
     return (
         f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "
@@ -273,6 +285,7 @@ def resolve_party(
     party = add_party(session, ref, kind=kind, editor=editor)
     log_event(session, editor, "party add", f"#{party.id} {party.name} (created as missing)")
     if created is not None:
+        close_to_others(session, party)  # for the note (``Party.close_to``)
         created.append(party)
     return party
 

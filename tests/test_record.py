@@ -774,3 +774,27 @@ def test_claim_edit_gives_an_imported_claim_a_slug(run, engine, tmp_path):
     renamed = run("claim", "edit", "gru-officers", "--slug", "gru")
     assert renamed.stdout == "#1: slug: gru-officers -> gru\n"
     assert run("claim", "show", "gru-officers").exit_code == 1  # the old one stops working
+
+
+def test_a_party_created_close_to_another_says_so(run, engine):
+    """Salisbury: `--create-missing` made 'Reuter' beside Reuters and 'Yulia Scripal'
+    beside Yulia Skripal, and `party add "Dimitri Peskov"` went through beside Dmitry
+    Peskov, without a word (an import names close parties). A party created close to
+    another says which, on stderr; it is still created (exit 0)."""
+    for name in ("Reuters", "Dmitry Peskov", "Yulia Skripal"):
+        assert run("party", "add", name).exit_code == 0
+    added = run("party", "add", "Dimitri Peskov")
+    assert (added.exit_code, added.stdout) == (0, "4\n"), added.output
+    assert added.stderr == (
+        "Note: close to 'Dmitry Peskov': if it is the same party, "
+        "claimtrack party merge 4 'Dmitry Peskov'\n"
+    )
+    claim = run("claim", "add", "Novichok was used", "--by", "Yulia Scripal", "--via",
+                "Reuter", "--create-missing", "--at", "2018-05-23")  # fmt: skip
+    assert claim.exit_code == 0, claim.output
+    assert "Created party #5 'Yulia Scripal' (person) (did you mean 'Yulia Skripal'?)\n" in (
+        claim.stderr
+    )
+    assert "Created party #6 'Reuter' (media) (did you mean 'Reuters'?)\n" in claim.stderr
+    far = run("party", "add", "Organisation for the Prohibition of Chemical Weapons")
+    assert (far.exit_code, far.stderr) == (0, "")

@@ -90,7 +90,16 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
         )
         record.log_event(session, env.editor, "party add", f"#{new.id} {record.party_label(new)}")
         note_created(created)
-        click.echo(new.id)
+        close = record.close_to_others(session, new)
+    if close:  # a typo of a party there is, perhaps: say how to make them one
+        import shlex
+
+        from claimtrack.names import quoted_name
+
+        click.echo(f"Note: close to {', '.join(map(quoted_name, close))}: if it is the same "
+                   f"party, claimtrack party merge {new.id} {shlex.quote(close[0])}",
+                   err=True)  # fmt: skip
+    click.echo(new.id)
 
 
 @party.command("edit")
@@ -256,4 +265,5 @@ def note_created(parties) -> None:
     from claimtrack.names import quoted_name
 
     for p in parties:
-        click.echo(f"Created party #{p.id} {quoted_name(p.name)} ({p.kind})", err=True)
+        close = f" (did you mean {', '.join(map(quoted_name, p.close_to))}?)" if p.close_to else ""
+        click.echo(f"Created party #{p.id} {quoted_name(p.name)} ({p.kind}){close}", err=True)
