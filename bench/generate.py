@@ -27,11 +27,10 @@ from pathlib import Path
 # non-editable install, claimtrack.bundled finds the checkout's own migrations/).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from claimtrack import db, insert_many, state  # noqa: E402
+from claimtrack import db, insert_many, schema, state  # noqa: E402
 from claimtrack.models import (  # noqa: E402
     Claim,
     ClaimLink,
-    ClaimSketch,
     Party,
     PartyAlias,
     PartyName,
@@ -208,7 +207,7 @@ def generate(
                     stance(rng.choice(by_side[side[author]]), "confirms", 90)
                 stance(rng.choice(speakers), rng.choice(REMARKS), 120)
             write(Claim, claim_rows)
-            write(ClaimSketch, [
+            write(schema.claim_sketch, [
                 row for c in claim_rows
                 for row in sketch_rows(c["id"], c["topic"], c["text_norm"])
             ])  # fmt: skip
@@ -246,8 +245,9 @@ def _writer(session):
     COPY on PostgreSQL and executemany elsewhere (``claimtrack.insert_many``). The session's bulk
     listeners do not see them: the generator re-rates every claim at its end."""
 
-    def write(model, rows: list[dict]) -> None:
-        insert_many.insert_rows(session.connection(), model.__table__, rows)
+    def write(model, rows: list[dict]) -> None:  # a mapped class, or a table
+        table = getattr(model, "__table__", model)
+        insert_many.insert_rows(session.connection(), table, rows)
 
     return write
 
