@@ -59,6 +59,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
     union,
     update,
 )
@@ -962,6 +963,8 @@ class _Load:
         count = self.reading.read(source, advance)
         self.long = self.reading.long
         self.reading.forget()
+        if self.typos:  # a topic's typo is a bad row too: listed with the others
+            self._topic_typos()
         self.errors.check()
         for index in _STAGING_INDEXES:
             index.create(self.connection)
@@ -1127,24 +1130,31 @@ class _Load:
         topic there is, with those topics, as ``claim add`` notes them
         (``lookup.new_topic``): a typo in a topic starts a story of its own. The first
         ``MAX_TOPICS_CHECKED`` new topics are compared (a big import starts many)."""
-        from claimtrack.lookup import new_topic, topic_typo
+        close = self._close_topics(new=True)
+        self.topics_started = len(close)
+        self.new_topics = [(t, found) for t, _, found in close[:MAX_NEW_PARTIES_NAMED]]
+
+    def _close_topics(self, *, new: bool) -> list[tuple[str, int, list[str]]]:
+        """(topic, its first line, the topics there are close to it) of the file's topics
+        no claim has (``new``: of its new claims only, once they are told apart)."""
+        from claimtrack.lookup import new_topic
 
         c, claim = _claim.c, Claim.__table__
         there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
-        query = (
-            select(c.topic, func.min(c.line)).where(c.new, ~there).group_by(c.topic)
-            .order_by(c.topic)
-        )  # fmt: skip
-        topics = self.connection.execute(query.limit(MAX_TOPICS_CHECKED)).all()
-        close = [(t, line, found) for t, line in topics if (found := new_topic(self.session, t))]
-        if self.typos:  # a typo of a topic there is: refused by its first line
-            for topic, line, found in close:
-                typo = topic_typo(topic, found)
-                if typo:
-                    self.errors.add(line, typo)
-            self.errors.check()
-        self.topics_started = len(close)
-        self.new_topics = [(t, found) for t, _, found in close[:MAX_NEW_PARTIES_NAMED]]
+        query = select(c.topic, func.min(c.line)).where(~there, c.new if new else true())
+        query = query.group_by(c.topic).order_by(c.topic).limit(MAX_TOPICS_CHECKED)
+        return [(t, line, found) for t, line in self.connection.execute(query)
+                if (found := new_topic(self.session, t))]  # fmt: skip
+
+    def _topic_typos(self) -> None:
+        """A file's topic that reads as a typo of one there is (``lookup.topic_typo``) is a
+        bad row, by the first line that names it, listed with the file's other bad rows."""
+        from claimtrack.lookup import topic_typo
+
+        for topic, line, found in self._close_topics(new=False):
+            typo = topic_typo(topic, found)
+            if typo:
+                self.errors.add(line, typo)
 
     def _sketches(self) -> None:
         """The new claims' near-duplicate sketches, as ``record.add_claim`` writes them:

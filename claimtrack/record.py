@@ -173,8 +173,10 @@ def _word(party) -> str:
     return shlex.quote(party.name) if visible_name(party.name) == party.name else str(party.id)
 
 
-def find_party(session: Session, ref: str) -> Party:
-    """A party by id, name or alias, case- and width-insensitively in any script."""
+def find_party(session: Session, ref: str, *, creatable: bool = False) -> Party:
+    """A party by id, name or alias, case- and width-insensitively in any script. An
+    unknown one is refused with the close names; ``creatable`` (a command that takes
+    --create-missing) says how to create it, too."""
     ref = clean(ref)
     if as_id(ref) is not None:
         party = session.get(Party, as_id(ref))
@@ -186,7 +188,7 @@ def find_party(session: Session, ref: str) -> Party:
     if found:
         names = "; ".join(f"{p.id}: {visible_name(party_label(p))}" for p in found)
         raise ClaimtrackError(f"party {quoted_name(ref)} is ambiguous: {names}. Use the id instead")
-    raise ClaimtrackError(_unknown_party_message(session, ref))
+    raise ClaimtrackError(_unknown_party_message(session, ref, creatable=creatable))
 
 
 def check_named_itself(party: Party, ref: str) -> None:
@@ -258,9 +260,13 @@ def close_to_others(session: Session, party: Party) -> tuple[str, ...]:
     return party.close_to
 
 
-def _unknown_party_message(session: Session, ref: str) -> str:
+def _unknown_party_message(session: Session, ref: str, *, creatable: bool) -> str:
     close = close_names(ref, _all_names(session))
     hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
+    if as_id(ref) is not None:  # an id nobody has: no name to create a party by
+        return f"unknown party {quoted_name(ref)}: no party has that id.{hint}"
+    if not creatable:  # a command that reads, or changes a party there is
+        return f"unknown party {quoted_name(ref)}.{hint}"
     return (
         f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "
         f"{quoted_name(ref)} (or pass --create-missing)"
@@ -278,7 +284,7 @@ def resolve_party(
 ) -> Party:
     """``find_party``, or a new party of ``kind`` when ``create_missing`` says so."""
     try:
-        return find_party(session, ref)
+        return find_party(session, ref, creatable=True)
     except ClaimtrackError:
         if not create_missing or as_id(clean(ref)) is not None:
             raise

@@ -196,6 +196,7 @@ def parse_when(
                 f"or say which zone with {zone_from}"
             )
         parsed = parsed.replace(tzinfo=zone)
+        _check_wall_time(parsed, text, tz, zone_from)
     elif agree and zone is not None:
         own, zones = parsed.utcoffset(), parsed.astimezone(zone).utcoffset()
         if own != zones:
@@ -212,6 +213,25 @@ def parse_when(
         raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"
     return _when(parsed, precision)
+
+
+def _check_wall_time(local: dt.datetime, text: str, tz: str | None, zone_from: str) -> None:
+    """Refuse a clock time a named zone skipped or showed twice (a change of its clocks):
+    taken as one offset or the other, it would be an hour off without a word."""
+    first, second = local.replace(fold=0), local.replace(fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return
+    zone = tz.strip() if tz else "that zone"
+    before, after = _offset(first.utcoffset()), _offset(second.utcoffset())
+    back = first.astimezone(dt.UTC).astimezone(local.tzinfo).replace(tzinfo=None)
+    if back != local.replace(tzinfo=None):  # the clocks went forward over it
+        raise UsageError(
+            f"time {text!r} did not happen in {zone} (its clocks went from {before} to "
+            f"{after}): check it, or give it with its offset and without {zone_from}"
+        )
+    raise UsageError(  # the clocks went back over it
+        f"time {text!r} happened twice in {zone} (at {before}, then at {after}): give its offset"
+    )
 
 
 def _offset(delta: dt.timedelta | None) -> str:

@@ -393,3 +393,25 @@ def test_claims_added_with_force_stay_apart_through_a_round_trip(
     assert second.read_bytes() == first.read_bytes()
     again = run("import", "csv", str(first))  # into the database it came from: nothing new
     assert again.exit_code == 0 and "nothing new" in again.output, again.output
+
+
+def test_a_topic_typo_is_listed_with_the_files_other_bad_rows(ready, tmp_path, engine):
+    """Kramatorsk: `import csv` listed the bad stance, the future date and the missing
+    offset, and only once they were fixed, the topic typed `kramatorks-2022`: every bad
+    row of a file is listed in one run, a topic's typo too."""
+    seeded = ready("report", "claims", "--format", "json").stdout
+    [topic] = {c["topic"] for c in __import__("json").loads(seeded)}
+    typo = topic.replace("-", "", 1)
+    path = tmp_path / "both.csv"
+    path.write_text("claim,party,stance,source,date,topic\n"
+                    f"The station was struck,Nobody Known,asserts,,2022-04-08,{typo}\n"
+                    f"The station was hit,Nobody Known,struck,,2022-04-08,{topic}\n",
+                    encoding="utf-8")  # fmt: skip
+    before = snapshot(engine)
+    refused = ready("import", "csv", str(path))
+    assert refused.exit_code == 1, refused.output
+    lines = refused.stderr.splitlines()
+    assert lines[0] == f"Error: {path}: 2 bad row(s), nothing imported:"
+    assert lines[1].startswith(f"  line 2: new topic '{typo}' is close to '{topic}'")
+    assert lines[2].startswith("  line 3: unknown stance 'struck'")
+    assert snapshot(engine) == before

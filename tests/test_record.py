@@ -495,8 +495,20 @@ def test_an_unknown_party_is_matched_without_case_and_by_a_word_of_a_name(run, e
                          ("лукашенко", "Александр Лукашенко"), ("HMAS", "Hamas")):  # fmt: skip
         result = run("party", "show", typed)
         assert result.exit_code == 1, result.output
-        assert f"unknown party '{typed}'. Did you mean '{meant}'? Create it" in result.output
+        assert result.stderr == f"Error: unknown party '{typed}'. Did you mean '{meant}'?\n"
     assert "Did you mean" not in run("party", "show", "Zelensky").output
+    assert snapshot(engine) == before
+    # Kramatorsk: a read command told the editor to create the party mistyped, with an
+    # option it does not take; a command that creates parties says how.
+    listed = run("claim", "list", "--party", "путин")
+    assert listed.stderr == "Error: unknown party 'путин'. Did you mean 'Владимир Путин'?\n"
+    adding = run("claim", "add", "Wagner rebelled", "--by", "путин")
+    assert adding.stderr == (
+        "Error: unknown party 'путин'. Did you mean 'Владимир Путин'? Create it with: "
+        "claimtrack party add 'путин' (or pass --create-missing)\n"
+    )
+    by_id = run("party", "merge", "31", "Hamas")
+    assert by_id.stderr == "Error: unknown party '31': no party has that id.\n"
     assert snapshot(engine) == before
 
 
@@ -798,3 +810,24 @@ def test_a_party_created_close_to_another_says_so(run, engine):
     assert "Created party #6 'Reuter' (media) (did you mean 'Reuters'?)\n" in claim.stderr
     far = run("party", "add", "Organisation for the Prohibition of Chemical Weapons")
     assert (far.exit_code, far.stderr) == (0, "")
+
+
+def test_void_and_amend_say_whose_stance_they_touched(story):
+    """Kramatorsk: on PostgreSQL a script's ids were drawn otherwise, and `stance void 32`
+    voided Human Rights Watch's assertion, saying only "Voided stance #32 on claim #11".
+    A correction names the party, the stance and when it was said."""
+    run = story
+    assert (
+        run("claim", "deny", "transit", "--by", "Iran", "--at", "2026-04-11T16:00+03:30").exit_code
+        == 0
+    )
+    voided = run("stance", "void", "2", "--reason", "wrong claim")
+    assert voided.stdout == (
+        "Voided stance #2 (Iran denies, said 2026-04-11 16:00+03:30) on claim #1 (now asserted).\n"
+    )
+    amended = run("stance", "amend", "1", "--kind", "confirms", "--reason", "said twice")
+    assert amended.stdout == (
+        "Stance #1 (United States asserts, said 2026-04-11 15:00+05:00) voided; recorded #3 "
+        "(United States confirms, said 2026-04-11 15:00+05:00) in its place "
+        "(claim #1 now asserted).\n"
+    )

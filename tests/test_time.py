@@ -839,3 +839,31 @@ def test_amending_a_stance_voided_already_names_the_one_in_its_place(run, engine
     assert run("stance", "void", "3", "--reason", "not said").exit_code == 0
     last = run("stance", "amend", "1", "--at", "2024-03-19", "--reason", "again")
     assert last.exit_code == 1 and "instead" not in last.stderr, last.output
+
+
+@pytest.mark.parametrize(
+    "at, says, given",
+    [("2022-03-27T03:30", "did not happen in Europe/Kyiv (its clocks went from +02:00 to "
+      "+03:00): check it, or give it with its offset and without --tz", ()),
+     ("2022-10-30T03:30", "happened twice in Europe/Kyiv (at +03:00, then at +02:00): give "
+      "its offset", ("--tz", "Europe/Kyiv"))],
+)  # fmt: skip
+def test_a_clock_time_a_zone_skipped_or_showed_twice_is_refused(run, engine, at, says, given):
+    """Kramatorsk: `--at 2022-03-27T03:30 --tz Europe/Kyiv` was stored at +02:00, though
+    Kyiv's clocks went from 03:00 to 04:00 that night, and 03:30 on 30 October (which
+    came twice) quietly took +03:00: an hour off, either way, without a word. Such a
+    time is refused, exit 2, nothing written; with its offset it is taken as given."""
+    from conftest import snapshot
+
+    before = snapshot(engine)
+    refused = run("claim", "add", "The station was struck", "--by", "Ukraine",
+                  "--create-missing", "--at", at, "--tz", "Europe/Kyiv")  # fmt: skip
+    assert (refused.exit_code, refused.stdout) == (2, ""), refused.output
+    assert refused.stderr == f"Error: time '{at}' {says}\n"
+    assert snapshot(engine) == before
+    done = run("claim", "add", "The station was struck", "--by", "Ukraine", "--create-missing",
+               "--at", f"{at}+02:00", *given)  # fmt: skip
+    assert done.exit_code == 0, done.output
+    shown = json.loads(run("claim", "show", "1", "--format", "json").stdout)[0]
+    said = shown["timeline"][0]
+    assert (said["said_at"], said["said_tz"]) == (f"{at}+02:00", "+02:00")

@@ -172,7 +172,7 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
         source=source,
         editor=env.editor,
     )
-    _warn_too_long("quote", inputs["quote"])  # recorded: nothing after it refuses the stance
+    _warn_too_long("quote", stance.quote)  # as recorded: nothing after it refuses the stance
     return stance
 
 
@@ -289,7 +289,7 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
 
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {_glimpse(visible(other.text))}", err=True)
-    _warn_too_long("claim text", text)
+    _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
     click.echo(new.id)
 
 
@@ -439,7 +439,7 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
         note_created(created)
     for note in topic_notes:
         click.echo(note, err=True)
-    _warn_too_long("claim text", text)
+    _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
     click.echo(new.id)
 
 

@@ -50,8 +50,19 @@ def void(env, stance_ref, reason) -> None:
         record.log_event(session, env.editor, "stance void", f"#{found.id}: {reason}")
         session.flush()
         status = status_of(session, found.claim_id)
+        what = _described(found)
     status = status or "stated by no one"
-    click.echo(f"Voided stance #{found.id} on claim #{found.claim_id} (now {status}).")
+    click.echo(f"Voided stance #{found.id} ({what}) on claim #{found.claim_id} (now {status}).")
+
+
+def _described(stance) -> str:
+    """Whose stance it is, what and when said ("Human Rights Watch asserts, said
+    2022-04-08 (Z)"): a correction says what it touched, so an id mistyped, or drawn
+    otherwise on another database, shows before anyone relies on it."""
+    from claimtrack.names import visible_name
+    from claimtrack.times import said_when
+
+    return f"{visible_name(stance.party.name)} {stance.kind}, said {said_when(stance)}"
 
 
 @stance.command("amend")
@@ -112,4 +123,6 @@ def amend(env, stance_ref, reason, kind, at, tz, quote, quote_lang, source, via)
         record.log_event(session, env.editor, "stance amend", f"#{old.id} -> #{new.id}: {reason}")
         session.flush()
         status = status_of(session, new.claim_id)
-    click.echo(f"Stance #{old.id} voided; recorded #{new.id} in its place (claim now {status}).")
+        was, now = _described(old), _described(new)
+    click.echo(f"Stance #{old.id} ({was}) voided; recorded #{new.id} ({now}) in its place "
+               f"(claim #{new.claim_id} now {status}).")  # fmt: skip
