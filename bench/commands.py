@@ -136,6 +136,7 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     )
     yield "claim link", lambda: ["claim", "link", seen["claim"], "2", "--contradicts"], {}
     yield "claim show", lambda: ["claim", "show", seen["claim"]], {}
+    yield "claim edit", lambda: ["claim", "edit", seen["claim"], "--slug", f"bench-{tag}"], {}
     yield "claim list", ["claim", "list"], {}
     yield "claim merge", lambda: ["claim", "merge", seen["dup"], seen["claim"]], {}
     yield "stance amend", lambda: ["stance", "amend", seen["stance"], "--reason", "bench",
@@ -177,6 +178,8 @@ def plan(tag: str, workdir: Path, seen: dict[str, str]):
     yield "db current", ["db", "current"], {}
     yield "db upgrade", ["db", "upgrade"], {}
     yield "db rebuild-status", ["db", "rebuild-status"], {"slow": True}
+    # The whole archive into a new SQLite file (a move to PostgreSQL is the same stream).
+    yield "db copy", ["db", "copy", str(workdir / f"copy-{tag}.db")], {"slow": True}
     yield "db downgrade", None, {"why": "destructive: drops the schema (tested in the suite)"}
 
 
