@@ -8,6 +8,7 @@ reason, unless ``CLAIMTRACK_TEST_REQUIRE_PG=1`` (as in CI), which makes them fai
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -87,6 +88,13 @@ def db_url(backend, tmp_path, request):
     if backend == "sqlite":
         yield make_url(f"sqlite+pysqlite:///{tmp_path / 'test.db'}")
         return
+    with new_pg_database(request) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def new_pg_database(request):
+    """A new, empty PostgreSQL database on the test server, dropped afterwards."""
     admin = request.getfixturevalue("pg_admin_url")
     name = f"claimtrack_test_{os.getpid()}_{next(_counter)}"
     admin_execute(admin, f'CREATE DATABASE "{name}"')

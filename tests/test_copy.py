@@ -10,12 +10,11 @@ each backend, copied to the other, and every report is compared."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import _counter, admin_execute, snapshot
+from conftest import new_pg_database, snapshot
 from sqlalchemy.engine import make_url
 
 from claimtrack.cli import cli
@@ -27,13 +26,8 @@ def other_url(backend, tmp_path, request):
     if backend == "postgresql":
         yield make_url(f"sqlite+pysqlite:///{tmp_path / 'copy.db'}")
         return
-    admin = request.getfixturevalue("pg_admin_url")
-    name = f"claimtrack_test_{os.getpid()}_{next(_counter)}"
-    admin_execute(admin, f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name)
-    finally:
-        admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_pg_database(request) as url:
+        yield url
 
 
 def on(url):
