@@ -3,7 +3,7 @@ that only reads needs, without the ORM (``record.find_claim`` gives the ORM obje
 
 from __future__ import annotations
 
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, UsageError
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
@@ -42,6 +42,8 @@ def find_claim(session, ref: str | int, *, follow: bool = True):
     if found is None:
         from claimtrack.names import quoted_name
 
+        if not text:  # bad usage, as an empty option is
+            raise UsageError("CLAIM is empty: give a claim's id, slug or text")
         raise ClaimtrackError(
             f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids"
         )

@@ -748,8 +748,14 @@ def _table_cell(value: Any, width: int) -> Any:
         return fit(value, width)
     if isinstance(value, int):
         return value
-    # a said time as claim tables print it (2022-09-27 (+02:00)), another as in JSON
-    return fit(str(value) if isinstance(value, When) else str(_plain(value)), width)
+    # a said time as claim tables print it (2022-09-27 (+02:00)); an instant the desk
+    # recorded (the log's) as in JSON, to the second, with a blank for the "T" as in
+    # every other table (2026-11-28 17:52:18Z)
+    if isinstance(value, When):
+        return fit(str(value), width)
+    if hasattr(value, "isoformat"):
+        return fit(iso(value).replace("T", " ", 1), width)
+    return fit(str(value), width)
 
 
 # A column is kept as wide as its longest word up to this many columns; a longer word (an

@@ -55,3 +55,25 @@ def side_of(kind: str) -> str | None:
 def sql_list(kinds: tuple[str, ...]) -> str:
     """Kinds as a SQL literal list for the rule's bodies: ``'asserts', 'confirms'``."""
     return ", ".join(f"'{k}'" for k in kinds)
+
+
+# A language code as BCP 47 spells one (RFC 5646's well-formed tags, private-use and
+# grandfathered tags aside): zh, en-GB, zh-Hant-TW, sr-Latn, es-419, fil. Checked for
+# form, not against the registry: a code the registry added later still passes.
+LANGUAGE_TAG = (
+    r"[a-z]{2,3}(-[a-z]{3}){0,3}"  # language, extlangs
+    r"(-[a-z]{4})?"  # script
+    r"(-([a-z]{2}|[0-9]{3}))?"  # region
+    r"(-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(-[0-9a-wy-z](-[a-z0-9]{2,8})+)*"  # extensions
+    r"(-x(-[a-z0-9]{1,8})+)?"  # private use
+)
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` is not a language code (None if it is one)."""
+    import re
+
+    if re.fullmatch(LANGUAGE_TAG, code, flags=re.IGNORECASE | re.ASCII):
+        return None
+    return f"{code!r} is not a language code (zh, en, fa, en-GB, zh-Hant...)"

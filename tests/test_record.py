@@ -831,3 +831,48 @@ def test_void_and_amend_say_whose_stance_they_touched(story):
         "(United States confirms, said 2026-04-11 15:00+05:00) in its place "
         "(claim #1 now asserted).\n"
     )
+
+
+def test_balloon_editor_mistakes_are_refused_before_anything_is_written(run, engine, tmp_path):
+    """The balloon user (February 2023): `claim edit` of a merged-away id renamed the
+    claim it went into; `--lang klingonese` was stored; an empty CLAIM read as an
+    unknown claim (exit 1, not 2); `report contested --since` after `--until` printed
+    "No contested claims."; `export claimreview --publisher ""` wrote reviews without an
+    author and blamed the verdicts. Each is one line, nothing written."""
+    when = ("--at", "2023-02-02", "--tz", "-05:00")
+    assert run("claim", "add", "The balloon was a surveillance craft", "--topic", "balloon",
+               "--by", "Pentagon", "--create-missing", *when).exit_code == 0  # fmt: skip
+    assert run("claim", "add", "It was a civilian airship", "--topic", "general",
+               "--by", "Mao Ning", "--create-missing", *when).exit_code == 0  # fmt: skip
+    assert run("claim", "add", "The balloon was for spying", "--topic", "balloon",
+               "--by", "Pentagon", "--force", *when).exit_code == 0  # fmt: skip
+    merged = run("claim", "merge", "3", "1")
+    assert merged.exit_code == 0 and "topic" not in merged.stderr  # one topic: no note
+    across = run("claim", "merge", "2", "1")
+    assert across.exit_code == 0, across.output
+    assert across.stderr == (
+        "Note: #2 was in topic 'general'; its stances are now in #1's topic 'balloon'.\n"
+    )
+    before = snapshot(engine)
+    for args, code, says in (
+        (("claim", "edit", "3", "--slug", "spying"), 1,
+         "Error: claim #3 was merged into #1: name #1 itself to change its slug\n"),
+        (("claim", "add", "Weather", "--by", "Mao Ning", "--lang", "klingonese", *when), 2,
+         "Error: --lang: 'klingonese' is not a language code (zh, en, fa, en-GB, zh-Hant...)\n"),
+        (("claim", "deny", "1", "--by", "Mao Ning", "--quote-lang", "zh_CN", *when), 2,
+         "Error: --quote-lang: 'zh_CN' is not a language code (zh, en, fa, en-GB, zh-Hant...)\n"),
+        (("claim", "show", " "), 2, "Error: CLAIM is empty: give a claim's id, slug or text\n"),
+        (("report", "contested", "--since", "2023-02-10", "--until", "2023-02-01"), 2,
+         "Error: --until 2023-02-01 is not after --since 2023-02-10: nothing can be in it\n"),
+        (("export", "claimreview", "--publisher", ""), 2,
+         "Error: --publisher is empty: give the organisation publishing the verdicts\n"),
+    ):  # fmt: skip
+        refused = run(*args)
+        assert (refused.exit_code, refused.stderr) == (code, says), (args, refused.output)
+        assert snapshot(engine) == before
+    for code in ("zh", "en-GB", "zh-Hant-TW", "es-419", "sr-Latn", "fil"):
+        taken = run("claim", "confirm", "1", "--by", "Pentagon", "--quote", code,
+                    "--quote-lang", code, "--again", *when)  # fmt: skip
+        assert taken.exit_code == 0, (code, taken.output)
+    same_day = run("report", "contested", "--since", "2023-02-02", "--until", "2023-02-02")
+    assert same_day.exit_code == 0

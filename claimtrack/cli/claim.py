@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
@@ -71,7 +71,7 @@ def stance_options(f):
             "--quote-lang",
             metavar="CODE",
             help="The quote's language (zh, fa, en...).",
-            callback=not_empty(optional("give a language code")),
+            callback=language_code,
         ),
         click.option(
             "--at",
@@ -238,7 +238,7 @@ def _status(session, claim_id: int) -> str:
     "--lang",
     metavar="CODE",
     help="The language of TEXT.",
-    callback=not_empty(optional("give a language code")),
+    callback=language_code,
 )
 @click.option("--force", is_flag=True, help="Add it even if the topic has a claim saying the same.")
 @new_topic_option
@@ -400,7 +400,7 @@ def _find_claim(session, ref, *, row: bool = False):
     "--lang",
     metavar="CODE",
     help="The language of TEXT.",
-    callback=not_empty(optional("give a language code")),
+    callback=language_code,
 )
 @new_topic_option
 @click.pass_obj
@@ -520,6 +520,7 @@ def merge(env, duplicate, into) -> None:
                 f"claim #{merged[0]} was merged into #{end.id} already: name #{end.id} itself "
                 "to merge it"
             )
+        topics = (dup.topic, target.topic)
         repeated = record.repeated_stances(session, dup, target)
         moved = record.merge_claims(session, dup, target, editor=env.editor)
         record.log_event(
@@ -529,6 +530,12 @@ def merge(env, duplicate, into) -> None:
             f"#{dup.id} into #{target.id} ({moved} stances moved)",
         )
     click.echo(f"Merged claim #{dup.id} into #{target.id}: {moved} stance(s) moved.")
+    if topics[0] != topics[1]:
+        click.echo(
+            f"Note: #{dup.id} was in topic {topics[0]!r}; its stances are now in #{target.id}'s "
+            f"topic {topics[1]!r}.",
+            err=True,
+        )
     if repeated:
         ids = ", ".join(f"#{i}" for i in repeated[:MAX_LISTED])
         more = f" and {len(repeated) - MAX_LISTED} more" if len(repeated) > MAX_LISTED else ""
@@ -560,10 +567,19 @@ def edit(env, claim_ref, slug) -> None:
     """
     from claimtrack import record
     from claimtrack.db import write_session
+    from claimtrack.lookup import find_claim
 
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
-        found = _find_claim(session, claim_ref)
+        named = find_claim(session, claim_ref, follow=False)
+        found = record.find_claim(session, named.id)
+        if named.merged_into_id is not None:  # its slug would move to the claim it went into
+            from claimtrack.errors import ClaimtrackError
+
+            raise ClaimtrackError(
+                f"claim #{named.id} was merged into #{found.id}: name #{found.id} itself "
+                "to change its slug"
+            )
         change = record.set_slug(session, found, slug)
         record.log_event(session, env.editor, "claim edit", f"#{found.id}: {change}")
     click.echo(f"#{found.id}: {change}")

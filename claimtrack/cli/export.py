@@ -201,6 +201,10 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
     from claimtrack.db import read_session, snapshot
     from claimtrack.render import visible
 
+    if not publisher.strip():  # every review's author.name would be empty
+        from claimtrack.errors import UsageError
+
+        raise UsageError("--publisher is empty: give the organisation publishing the verdicts")
     with read_session(env.engine()) as session:
         snapshot(session)  # the check and the export read the same verdicts
         from claimtrack.lookup import check_topic

@@ -22,5 +22,20 @@ def not_empty(hint: str) -> Callable:
     return check
 
 
+def language_code(ctx, param, value):
+    """A click callback for --lang and --quote-lang: a BCP 47 code (zh, en-GB), not empty."""
+    if value is None:
+        return value
+    from claimtrack.vocabulary import language_problem
+
+    value = not_empty(optional("give a language code"))(ctx, param, value).strip()
+    problem = language_problem(value)
+    if problem is not None:
+        from claimtrack.errors import UsageError
+
+        raise UsageError(f"{param.opts[0]}: {problem}")
+    return value
+
+
 def optional(hint: str) -> str:
     return f"{hint}, or leave it out"

@@ -144,14 +144,18 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
     # No --as-of is now: as every write keeps it, unless a stance is dated after now.
     when = parse_when(as_of, tz, agree=True) if as_of else as_of_now(session, tz)
     known = parse_when(known_at, tz, agree=True) if known_at else None
+    since_at = parse_when(since, tz, agree=True).at if since else None
+    until_at = parse_when(until, tz, agree=True).until if until else None
+    if since_at is not None and until_at is not None and until_at <= since_at:
+        raise UsageError(f"--until {until} is not after --since {since}: nothing can be in it")
     selection = Selection(
         party_ids=tuple(parties_on_side_of(session, party)) if party else None,
         any_stance=any_stance,
         side={"for": "support", "against": "oppose"}.get(side),
         # A bare date is its whole day: --since from its start, the rest to its end.
         # A time with its own offset and a --tz at another: refused, as on writes.
-        since=parse_when(since, tz, agree=True).at if since else None,
-        until=parse_when(until, tz, agree=True).until if until else None,
+        since=since_at,
+        until=until_at,
         as_of=when.until if when else None,
         known_at=known.until if known else None,
         **rest,

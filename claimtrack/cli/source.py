@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional
 from claimtrack.cli.output import output_options, show
 
 
@@ -39,7 +39,7 @@ def source() -> None:
     "--lang",
     metavar="CODE",
     help="Its language (zh, en, fa, ...).",
-    callback=not_empty(optional("give a language code")),
+    callback=language_code,
 )
 @click.option("--create-missing", is_flag=True, help="Create the outlet if it is unknown.")
 @click.pass_obj

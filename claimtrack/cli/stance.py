@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional
 from claimtrack.vocabulary import STANCE_KINDS
 
 
@@ -80,7 +80,7 @@ def _described(stance) -> str:
     "--quote-lang",
     metavar="CODE",
     help="The quote's language.",
-    callback=not_empty(optional("give a language code")),
+    callback=language_code,
 )
 @click.option(
     "--source",
