@@ -793,8 +793,9 @@ def _word_width(text: str) -> int:
 def header_lines(header: str, width: int) -> str:
     """A header wrapped to ``width`` columns: its own lines kept, each broken at blanks
     and after underscores ("counter_" over "claims"), or before them where that takes
-    fewer lines ("counter" over "_claims"); a piece wider than the column hyphenated
-    ("retra-" over "ctions"). Every character is kept."""
+    fewer lines ("counter" over "_claims"); a word wider than the column hyphenated where
+    a dictionary would (``HYPHENS``: "retrac-" over "tions", never "retra-" over
+    "ctions"). Every character is kept."""
     from wcwidth import wcswidth
 
     def broken(pieces: re.Pattern) -> list[str]:
@@ -807,12 +808,65 @@ def header_lines(header: str, width: int) -> str:
     return "\n".join(before if len(before) < len(after) else after)
 
 
+# Where each word of a table's headers may be hyphenated, as a dictionary hyphenates it
+# (TeX's US English patterns, a letter alone never left at either end); a word written
+# without "-" is never broken. Every header's word longer than ``HEADER_MIN`` is here
+# (test_show checks): a word not here would be cut by columns ("retra-" over "ctions").
+HYPHENS = {
+    word.replace("-", ""): tuple(word.split("-"))
+    for word in (
+        "ac-tion", "ac-tiv-i-ty", "against", "alias-es", "as-sert-ed", "change", "claims",
+        "con-test-ed", "con-tra-dicts", "coun-ter", "coun-tered", "de-nied",
+        "de-scrip-tion", "de-tail", "ed-i-tor", "out-let", "par-ties", "pub-lished",
+        "pub-lish-er", "rat-ing", "re-cord-ed", "re-trac-tions", "source", "stance",
+        "stances", "sta-tus", "sum-ma-ry",
+    )
+}  # fmt: skip
+
+
+def _syllables(piece: str) -> list[str] | None:
+    """A header's piece ("counter_", "_claims") in the parts it may be hyphenated
+    between, its underscores kept on its first and last; None for a word not in
+    ``HYPHENS``."""
+    core = piece.strip("_")
+    parts = HYPHENS.get(core.lower())
+    if not core or parts is None:
+        return None
+    lead, trail = piece[: piece.index(core)], piece[piece.index(core) + len(core) :]
+    out, at = [], 0
+    for part in parts:  # the word's own letters, in its own case
+        out.append(core[at : at + len(part)])
+        at += len(part)
+    out[0], out[-1] = lead + out[0], out[-1] + trail
+    return out
+
+
 def _hyphenated(word: str, width: int) -> list[str]:
-    """A header's word wider than its column, broken by columns, each broken line ending
-    in "-" (as print hyphenates: "asser-" over "ted"), so that no piece reads as a word
-    of its own; a column under 3 wide is only cut."""
+    """A header's word wider than its column, broken where ``HYPHENS`` allows, as many
+    parts a line as fit, each broken line ending in "-" ("retrac-" over "tions"); a part
+    still wider than the column, or a word not in ``HYPHENS``, is broken by columns
+    ("asser-" over "ted"), so that no piece reads as a word of its own; a column under 3
+    wide is only cut."""
     if width < 3 or not word.isascii():
         return _wrap(word, width)
+    parts = _syllables(word)
+    if parts is None:
+        return _cut(word, width)
+    out, line = [], ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if not line or len(line + part) + (0 if last else 1) <= width:
+            line += part
+            continue
+        out.append(line + "-")
+        line = part
+    out.append(line)
+    # a part wider than the column (one too narrow for HYPHENS: its lines count no more)
+    return [piece for line in out for piece in _cut(line, width)]
+
+
+def _cut(word: str, width: int) -> list[str]:
+    """A word broken by columns, each broken line ending in "-"."""
     out = []
     while len(word) > width:
         out.append(word[: width - 1] + "-")
@@ -846,9 +900,25 @@ def _header_word(header: str) -> int:
                for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
-# A header's word may be broken (hyphenated: "asser-" over "ted") to let the cells' words
-# stand whole, but into no piece narrower than this: a table whose headers would read
-# "as/se/rt/ed" (report parties at 80 columns) is shown a row at a time instead.
+def _header_least(header: str) -> int:
+    """The width a header needs with its words hyphenated where ``HYPHENS`` allows
+    ("re-", "trac-", "tions": 5), a word of ``HEADER_MIN`` columns or fewer whole."""
+    from wcwidth import wcswidth
+
+    def least(piece: str) -> int:
+        parts = _syllables(piece) if piece.isascii() else None
+        if parts is None:
+            return min(wcswidth(piece), HEADER_MIN)
+        return max(len(part) + (i < len(parts) - 1) for i, part in enumerate(parts))
+
+    return min(max(map(least, p.findall(header)), default=0)
+               for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
+
+
+# A header's word may be broken (hyphenated: "retrac-" over "tions") to let the cells'
+# words stand whole, but only where ``HYPHENS`` allows, and a word not there into no piece
+# narrower than this: a table whose headers would read "as/se/rt/ed" (report parties at
+# 80 columns) is shown a row at a time instead.
 HEADER_MIN = 5
 
 
@@ -862,7 +932,8 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
        cut while another column has width to give;
     3. every word of the headers whole ("counter_" over "claims"); when they cannot all
        be, each header gets as much as the others, and a word wider than its column is
-       hyphenated, in pieces of at least ``HEADER_MIN`` columns;
+       hyphenated where ``HYPHENS`` allows ("retrac-" over "tions"; a word not there in
+       pieces of at least ``HEADER_MIN`` columns);
     4. fixed columns (``Column.width`` 0: ids, times) on one line;
     5. the flexible columns, by weight, as wide as their lines (fewer lines a cell);
     6. the headers on as few lines as they were written;
@@ -911,9 +982,11 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
     if sum(words) - sum(floor) > free:  # a word of a cell would be cut: no table
         return None
     free = _grow(widths, words, free)
-    legible = [min(h, max(w, HEADER_MIN)) for h, w in zip(heads, widths, strict=True)]
+    legible = [min(h, max(w, _header_least(c.header)))
+               for c, h, w in zip(columns, heads, widths, strict=True)]  # fmt: skip
     if sum(legible) - sum(widths) > free:  # headers in pieces of a letter or two
         return None
+    free = _grow(widths, legible, free)  # every header hyphenated where HYPHENS allows
     free = _level(widths, heads, free)
     free = _grow(
         widths,
