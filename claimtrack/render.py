@@ -462,15 +462,48 @@ SIDES = View(
     empty="No party has taken a stance.",
     names=frozenset({"side"}),
 )  # fmt: skip
+
+
+def _party_name_cell(row, width: int) -> str:
+    """A party's name, and under it, indented, who it is (its description): as seven
+    columns side by side ``party list`` needed 90 columns for its words and was printed
+    a row at a time at 80, a party a screen."""
+    party = row[0]
+    name = fit(visible_name(party.name), width)
+    if not party.description:
+        return name
+    indent = 2 if width - 2 >= _word_width(party.description) else 0  # no word cut for it
+    lines = fit(party.description, width - indent).split("\n")
+    return "\n".join([name, *(" " * indent + line for line in lines)])
+
+
+def _party_side_cell(row, width: int) -> str:
+    """The party's side, and "(for ...)" the party it acts for directly (``party add
+    --for``) when that is not its side."""
+    party, side = row
+    text = visible_name(side)
+    if party.acts_for and party.acts_for != side:
+        text += f" (for {visible_name(party.acts_for)})"
+    return fit(text, width)
+
+
 # ``party list``: each row a (``listings.PartyRow``, its side) pair. ``acts_for`` is the
 # party it acts for directly, ``side`` the top of that chain, as everywhere (docs/json.md).
+# The table puts the description under the name and ``acts_for`` beside the side.
 PARTY_LIST = View(
     name="parties",
     flat=(("id", lambda r: r[0].id), ("name", lambda r: r[0].name),
           ("kind", lambda r: r[0].kind), ("acts_for", lambda r: r[0].acts_for),
           ("side", lambda r: r[1]), ("aliases", lambda r: r[0].aliases),
           ("description", lambda r: r[0].description)),
-    table=(),
+    table=(
+        Column("id", lambda r, w: r[0].id),
+        Column("name", _party_name_cell, width=3),
+        Column("kind", lambda r, w: r[0].kind),
+        Column("side", _party_side_cell, width=2),
+        Column("aliases", lambda r, w: fit(", ".join(map(visible_name, r[0].aliases)), w),
+               width=2),
+    ),
     empty="No parties yet.",
     names=frozenset({"name", "acts_for", "side", "aliases"}),
 )  # fmt: skip
