@@ -1197,6 +1197,28 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str, pictures: tuple = 
     )
 
 
+def first_reported_note(row: ClaimRow) -> str | None:
+    """``claim show``'s line under the history where the first reported stance is not for
+    the claim and a stance for it may have been said before that one (a day-only
+    assertion beside a timed denial: ``ClaimRow.reported_before_first``), else None."""
+    earlier = row.reported_before_first()
+    if earlier is None:
+        return None
+    first = row.own_stances()[0]
+    return (f"first reported: {first.party_name} {first.kind}, {first.said}; but "
+            f"{earlier.party_name} {earlier.kind}, {earlier.said}, may have been said "
+            "before it (the timeline goes by when what was said was over)")  # fmt: skip
+
+
+def _first_reported_record(row: ClaimRow) -> dict | None:
+    """``first_reported_note`` in JSON: the two stances (in ``timeline``) and the line."""
+    earlier = row.reported_before_first()
+    if earlier is None:
+        return None
+    return {"first_reported_stance_id": row.own_stances()[0].stance_id,
+            "stance_id": earlier.stance_id, "note": first_reported_note(row)}  # fmt: skip
+
+
 def detail_record(d) -> dict:
     """``claim show --format json``: the claim, its sides, its links and its timeline."""
     r = d.row
@@ -1214,6 +1236,7 @@ def detail_record(d) -> dict:
         "timeline": [timeline_record(t) for t in r.timeline],
         "voided": [voided_record(t) for t in d.voided],
         "periods": [period_record(p) for p in r.periods],
+        "may_precede_first_reported": _first_reported_record(r),
     }  # fmt: skip
 
 

@@ -631,13 +631,25 @@ def test_claim_show_notes_a_first_report_that_an_earlier_dated_day_may_precede(m
         "first reported: Dmitry Peskov disputes, 2023-06-28 13:00+03:00; but US officials "
         "asserts, 2023-06-28 (-04:00), may have been said before it"
     ) in shown
+    # JSON says the same (it said nothing): the two stances of its timeline, and the line.
+    detail = json.loads(ok("claim", "show", "surovikin-knew", "--format", "json"))[0]
+    note = detail["may_precede_first_reported"]
+    stances = {t["stance_id"]: (t["party"], t["kind"]) for t in detail["timeline"]}
+    assert stances[note["first_reported_stance_id"]] == ("Dmitry Peskov", "disputes")
+    assert stances[note["stance_id"]] == ("US officials", "asserts")
+    assert note["note"].startswith("first reported: Dmitry Peskov disputes, 2023-06-28 13:00")
+    assert " ".join(note["note"].split()) in " ".join(shown.split())
     # Not where the first reported stance is the claim's own assertion.
     assert "first reported:" not in ok("claim", "show", "mutiny")
+    mutiny = json.loads(ok("claim", "show", "mutiny", "--format", "json"))[0]
+    assert mutiny["may_precede_first_reported"] is None
     # Nor where the assertion's day began only after the dispute was over.
     ok("claim", "add", "Wagner will move to Belarus", "--slug", "belarus", "--by", "FSB",
        "--at", "2023-06-24T10:00+03:00", "--topic", "wagner-mutiny")  # fmt: skip
     ok("claim", "deny", "belarus", "--by", "Yevgeny Prigozhin", "--at", "2023-06-24T09:00+03:00")
     assert "first reported:" not in ok("claim", "show", "belarus")
+    belarus = json.loads(ok("claim", "show", "belarus", "--format", "json"))[0]
+    assert belarus["may_precede_first_reported"] is None
 
 
 def test_the_other_side_at_a_time_a_partys_stance_overlaps_needs_again(mutiny, run, engine):
