@@ -186,24 +186,24 @@ def _postgresql(text_key: str, quote_key: str):
 
     from claimtrack.schema import claim, stance
 
-    def holds(expression, words):
-        """The text's trigrams hold the words' (a claim's key), or, for a trigram holding
-        a quote (only a quote's own text has typographic ones), any of its spellings."""
+    def array(grams):
+        return bindparam(None, grams, type_=ARRAY(Text))
 
-        def array(grams):
-            return bindparam(None, grams, type_=ARRAY(Text))
-
+    def holds(expression, words, *, spelled=False):
+        """The text's trigrams hold the words'; ``spelled`` (a quote, indexed as given),
+        a trigram holding a quote in any of its spellings (a claim's key folds them)."""
         indexed, grams = func.claimtrack_trigrams(expression), trigrams(words)
+        if not spelled:
+            return indexed.op("@>")(array(grams))
         plain = [g for g in grams if not _quoted(g)]
         anyhow = [indexed.op("&&")(array(_spellings(g))) for g in grams if _quoted(g)]
         return and_(*([indexed.op("@>")(array(plain))] if plain else []), *anyhow)
 
     in_text, in_quote = _conditions(text_key, quote_key)
+    quoted = holds(func.claimtrack_lower(stance.c.quote), quote_key, spelled=True)
     return [
         select(claim.c.id).where(holds(claim.c.text_norm, text_key), in_text),
-        select(stance.c.claim_id).where(
-            holds(func.claimtrack_lower(stance.c.quote), quote_key), in_quote
-        ),
+        select(stance.c.claim_id).where(quoted, in_quote),
     ]
 
 
