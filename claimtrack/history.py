@@ -38,6 +38,7 @@ class Period:
     began_by: str  # "Tasnim denies"
     ended_by: str | None = None  # "F retracts"
     how: str | None = None  # "denials withdrawn", "opponents came round", ...
+    began_stance: int | None = None  # the id of the stance that began it, where read
 
 
 def periods(
@@ -146,7 +147,7 @@ def _advance(claim_id: int, history: list, status: str | None, said: list, their
         how = _how(claim_id, current.status, cause, theirs(cause))
         history[-1] = replace(current, until=when, ended_by=by, how=how)
     if status is not None:
-        history.append(Period(status, when, None, by))
+        history.append(Period(status, when, None, by, began_stance=cause.id))
 
 
 def _how(claim_id: int, status: str, cause, theirs: list) -> str:
@@ -365,7 +366,8 @@ def around(session: Session, selection: Selection, start: dt.datetime,
             how = (_how(claim_id, period.status, cause, of(cause))
                    if period.status == "contested" else None)  # fmt: skip
             history[ended] = replace(period, until=when, ended_by=by, how=how)
-        history[began] = Period(history[began].status, when, None, by)  # not yet ended
+        history[began] = Period(history[began].status, when, None, by,  # not yet ended
+                                began_stance=cause.id)  # fmt: skip
     return Around(touched, counters, texts, found, window_stances)
 
 

@@ -58,6 +58,16 @@ _QUOTES = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"')})
 _QUOTES_FOLDED = frozenset(chr(k) for k in _QUOTES)
 
 
+# Each typewriter's quote and the typographic quotes ``normalise`` folds to it ("'": "'‘’...").
+QUOTE_FORMS = {q: q + "".join(chr(k) for k, v in _QUOTES.items() if v == q) for q in "'\""}
+
+
+def fold_quotes(text: str) -> str:
+    """``text`` with its typographic quotes made the typewriter's, as ``normalise`` folds
+    them, and nothing else changed: for text matched without a key (a stance's quote)."""
+    return text.translate(_QUOTES)
+
+
 def clean(text: str) -> str:
     """Text as stored: exactly as given, less the white space around it."""
     return text.strip()

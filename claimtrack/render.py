@@ -462,15 +462,48 @@ SIDES = View(
     empty="No party has taken a stance.",
     names=frozenset({"side"}),
 )  # fmt: skip
+
+
+def _party_name_cell(row, width: int) -> str:
+    """A party's name, and under it, indented, who it is (its description): as seven
+    columns side by side ``party list`` needed 90 columns for its words and was printed
+    a row at a time at 80, a party a screen."""
+    party = row[0]
+    name = fit(visible_name(party.name), width)
+    if not party.description:
+        return name
+    indent = 2 if width - 2 >= _word_width(party.description) else 0  # no word cut for it
+    lines = fit(party.description, width - indent).split("\n")
+    return "\n".join([name, *(" " * indent + line for line in lines)])
+
+
+def _party_side_cell(row, width: int) -> str:
+    """The party's side, and "(for ...)" the party it acts for directly (``party add
+    --for``) when that is not its side."""
+    party, side = row
+    text = visible_name(side)
+    if party.acts_for and party.acts_for != side:
+        text += f" (for {visible_name(party.acts_for)})"
+    return fit(text, width)
+
+
 # ``party list``: each row a (``listings.PartyRow``, its side) pair. ``acts_for`` is the
 # party it acts for directly, ``side`` the top of that chain, as everywhere (docs/json.md).
+# The table puts the description under the name and ``acts_for`` beside the side.
 PARTY_LIST = View(
     name="parties",
     flat=(("id", lambda r: r[0].id), ("name", lambda r: r[0].name),
           ("kind", lambda r: r[0].kind), ("acts_for", lambda r: r[0].acts_for),
           ("side", lambda r: r[1]), ("aliases", lambda r: r[0].aliases),
           ("description", lambda r: r[0].description)),
-    table=(),
+    table=(
+        Column("id", lambda r, w: r[0].id),
+        Column("name", _party_name_cell, width=3),
+        Column("kind", lambda r, w: r[0].kind),
+        Column("side", _party_side_cell, width=2),
+        Column("aliases", lambda r, w: fit(", ".join(map(visible_name, r[0].aliases)), w),
+               width=2),
+    ),
     empty="No parties yet.",
     names=frozenset({"name", "acts_for", "side", "aliases"}),
 )  # fmt: skip
@@ -799,8 +832,9 @@ def _word_width(text: str) -> int:
 def header_lines(header: str, width: int) -> str:
     """A header wrapped to ``width`` columns: its own lines kept, each broken at blanks
     and after underscores ("counter_" over "claims"), or before them where that takes
-    fewer lines ("counter" over "_claims"); a piece wider than the column hyphenated
-    ("retra-" over "ctions"). Every character is kept."""
+    fewer lines ("counter" over "_claims"); a word wider than the column hyphenated where
+    a dictionary would (``HYPHENS``: "retrac-" over "tions", never "retra-" over
+    "ctions"). Every character is kept."""
     from wcwidth import wcswidth
 
     def broken(pieces: re.Pattern) -> list[str]:
@@ -813,12 +847,65 @@ def header_lines(header: str, width: int) -> str:
     return "\n".join(before if len(before) < len(after) else after)
 
 
+# Where each word of a table's headers may be hyphenated, as a dictionary hyphenates it
+# (TeX's US English patterns, a letter alone never left at either end); a word written
+# without "-" is never broken. Every header's word longer than ``HEADER_MIN`` is here
+# (test_show checks): a word not here would be cut by columns ("retra-" over "ctions").
+HYPHENS = {
+    word.replace("-", ""): tuple(word.split("-"))
+    for word in (
+        "ac-tion", "ac-tiv-i-ty", "against", "alias-es", "as-sert-ed", "change", "claims",
+        "con-test-ed", "con-tra-dicts", "coun-ter", "coun-tered", "de-nied",
+        "de-scrip-tion", "de-tail", "ed-i-tor", "out-let", "par-ties", "pub-lished",
+        "pub-lish-er", "rat-ing", "re-cord-ed", "re-trac-tions", "source", "stance",
+        "stances", "sta-tus", "sum-ma-ry",
+    )
+}  # fmt: skip
+
+
+def _syllables(piece: str) -> list[str] | None:
+    """A header's piece ("counter_", "_claims") in the parts it may be hyphenated
+    between, its underscores kept on its first and last; None for a word not in
+    ``HYPHENS``."""
+    core = piece.strip("_")
+    parts = HYPHENS.get(core.lower())
+    if not core or parts is None:
+        return None
+    lead, trail = piece[: piece.index(core)], piece[piece.index(core) + len(core) :]
+    out, at = [], 0
+    for part in parts:  # the word's own letters, in its own case
+        out.append(core[at : at + len(part)])
+        at += len(part)
+    out[0], out[-1] = lead + out[0], out[-1] + trail
+    return out
+
+
 def _hyphenated(word: str, width: int) -> list[str]:
-    """A header's word wider than its column, broken by columns, each broken line ending
-    in "-" (as print hyphenates: "asser-" over "ted"), so that no piece reads as a word
-    of its own; a column under 3 wide is only cut."""
+    """A header's word wider than its column, broken where ``HYPHENS`` allows, as many
+    parts a line as fit, each broken line ending in "-" ("retrac-" over "tions"); a part
+    still wider than the column, or a word not in ``HYPHENS``, is broken by columns
+    ("asser-" over "ted"), so that no piece reads as a word of its own; a column under 3
+    wide is only cut."""
     if width < 3 or not word.isascii():
         return _wrap(word, width)
+    parts = _syllables(word)
+    if parts is None:
+        return _cut(word, width)
+    out, line = [], ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if not line or len(line + part) + (0 if last else 1) <= width:
+            line += part
+            continue
+        out.append(line + "-")
+        line = part
+    out.append(line)
+    # a part wider than the column (one too narrow for HYPHENS: its lines count no more)
+    return [piece for line in out for piece in _cut(line, width)]
+
+
+def _cut(word: str, width: int) -> list[str]:
+    """A word broken by columns, each broken line ending in "-"."""
     out = []
     while len(word) > width:
         out.append(word[: width - 1] + "-")
@@ -852,9 +939,25 @@ def _header_word(header: str) -> int:
                for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
 
 
-# A header's word may be broken (hyphenated: "asser-" over "ted") to let the cells' words
-# stand whole, but into no piece narrower than this: a table whose headers would read
-# "as/se/rt/ed" (report parties at 80 columns) is shown a row at a time instead.
+def _header_least(header: str) -> int:
+    """The width a header needs with its words hyphenated where ``HYPHENS`` allows
+    ("re-", "trac-", "tions": 5), a word of ``HEADER_MIN`` columns or fewer whole."""
+    from wcwidth import wcswidth
+
+    def least(piece: str) -> int:
+        parts = _syllables(piece) if piece.isascii() else None
+        if parts is None:
+            return min(wcswidth(piece), HEADER_MIN)
+        return max(len(part) + (i < len(parts) - 1) for i, part in enumerate(parts))
+
+    return min(max(map(least, p.findall(header)), default=0)
+               for p in (_HEADER_PIECE, _HEADER_PIECE_BEFORE))  # fmt: skip
+
+
+# A header's word may be broken (hyphenated: "retrac-" over "tions") to let the cells'
+# words stand whole, but only where ``HYPHENS`` allows, and a word not there into no piece
+# narrower than this: a table whose headers would read "as/se/rt/ed" (report parties at
+# 80 columns) is shown a row at a time instead.
 HEADER_MIN = 5
 
 
@@ -868,7 +971,8 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
        cut while another column has width to give;
     3. every word of the headers whole ("counter_" over "claims"); when they cannot all
        be, each header gets as much as the others, and a word wider than its column is
-       hyphenated, in pieces of at least ``HEADER_MIN`` columns;
+       hyphenated where ``HYPHENS`` allows ("retrac-" over "tions"; a word not there in
+       pieces of at least ``HEADER_MIN`` columns);
     4. fixed columns (``Column.width`` 0: ids, times) on one line;
     5. the flexible columns, by weight, as wide as their lines (fewer lines a cell);
     6. the headers on as few lines as they were written;
@@ -917,9 +1021,11 @@ def _widths(columns: tuple[Column, ...], rows: list) -> list[int] | None:
     if sum(words) - sum(floor) > free:  # a word of a cell would be cut: no table
         return None
     free = _grow(widths, words, free)
-    legible = [min(h, max(w, HEADER_MIN)) for h, w in zip(heads, widths, strict=True)]
+    legible = [min(h, max(w, _header_least(c.header)))
+               for c, h, w in zip(columns, heads, widths, strict=True)]  # fmt: skip
     if sum(legible) - sum(widths) > free:  # headers in pieces of a letter or two
         return None
+    free = _grow(widths, legible, free)  # every header hyphenated where HYPHENS allows
     free = _level(widths, heads, free)
     free = _grow(
         widths,
@@ -1097,6 +1203,28 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str, pictures: tuple = 
     )
 
 
+def first_reported_note(row: ClaimRow) -> str | None:
+    """``claim show``'s line under the history where the first reported stance is not for
+    the claim and a stance for it may have been said before that one (a day-only
+    assertion beside a timed denial: ``ClaimRow.reported_before_first``), else None."""
+    earlier = row.reported_before_first()
+    if earlier is None:
+        return None
+    first = row.own_stances()[0]
+    return (f"first reported: {first.party_name} {first.kind}, {first.said}; but "
+            f"{earlier.party_name} {earlier.kind}, {earlier.said}, may have been said "
+            "before it (the timeline goes by when what was said was over)")  # fmt: skip
+
+
+def _first_reported_record(row: ClaimRow) -> dict | None:
+    """``first_reported_note`` in JSON: the two stances (in ``timeline``) and the line."""
+    earlier = row.reported_before_first()
+    if earlier is None:
+        return None
+    return {"first_reported_stance_id": row.own_stances()[0].stance_id,
+            "stance_id": earlier.stance_id, "note": first_reported_note(row)}  # fmt: skip
+
+
 def detail_record(d) -> dict:
     """``claim show --format json``: the claim, its sides, its links and its timeline."""
     r = d.row
@@ -1114,6 +1242,7 @@ def detail_record(d) -> dict:
         "timeline": [timeline_record(t) for t in r.timeline],
         "voided": [voided_record(t) for t in d.voided],
         "periods": [period_record(p) for p in r.periods],
+        "may_precede_first_reported": _first_reported_record(r),
     }  # fmt: skip
 
 

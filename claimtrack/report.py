@@ -1322,12 +1322,14 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     linked = {c for c in ids if counters.get(c)}
     first, appeared = _first_support(session, selection,
                                      linked.union(*(counters[c] for c in linked)))  # fmt: skip
+    contested = {c for c in ids if history[c] and history[c][-1].status == "contested"}
+    stances = _new_stances(session, seen.said, contested, texts)
     for claim_id in ids:
-        found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within))
+        found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within,
+                                     stances))  # fmt: skip
         if claim_id in linked:  # (the others have no counter-claim to be new)
             found.extend(_new_counters(claim_id, counters, first, appeared, texts, within))
-    contested = {c for c in ids if history[c] and history[c][-1].status == "contested"}
-    found.extend(_new_stances(session, seen.said, contested, texts))
+    found.extend(stances.values())  # less those that made their claim contested
     found.extend(_new_verdicts(session, selection, start, end))
     return found
 
@@ -1393,37 +1395,50 @@ def _first_said_query(dialect: str, known_at: bool, supporting: bool):
     return query.where(condition, named_one_of(dialect, Stance.claim_id, "ids"))
 
 
-def _period_changes(claim_id: int, text: str, history: list, within) -> list[ChangeRow]:
+def _period_changes(claim_id: int, text: str, history: list, within,
+                    stances: dict[int, ChangeRow]) -> list[ChangeRow]:  # fmt: skip
+    """A claim's contested periods begun or ended in the window. A period begun by a
+    stance on the claim that ``stances`` lists (a new stance on a claim contested at the
+    window's end) is that stance's row, its change "newly contested", and it is taken out
+    of ``stances``: one row for the one stance (a denial listed as "new stance" and again
+    as "newly contested" read as two things that happened)."""
+    from dataclasses import replace
+
     from claimtrack.listings import ChangeRow
 
     rows = []
     for period in history:
         if period.status == "contested" and within(period.since):
-            rows.append(ChangeRow(period.since, "newly contested", claim_id, text,
-                                  period.began_by))  # fmt: skip
+            said = stances.get(period.began_stance)
+            if said is not None and said.claim_id == claim_id:
+                del stances[period.began_stance]
+                rows.append(replace(said, at=period.since, change="newly contested"))
+            else:
+                rows.append(ChangeRow(period.since, "newly contested", claim_id, text,
+                                      period.began_by))  # fmt: skip
         if period.status == "contested" and period.until and within(period.until):
             rows.append(ChangeRow(period.until, "dispute resolved", claim_id, text,
                                   f"{period.how} ({period.ended_by})"))  # fmt: skip
     return rows
 
 
-def _new_stances(session, said: list, contested: set[int], texts) -> list[ChangeRow]:
-    """Stances said in the window on the claims contested at its end: of those ``around``
-    read (``Around.said``), in the order of the index both backends once read them by
-    (``ix_stance_latest``: claim, party, said time, id), as they were listed when this
-    was a statement of its own."""
+def _new_stances(session, said: list, contested: set[int], texts) -> dict[int, ChangeRow]:
+    """Stances said in the window on the claims contested at its end, by stance id: of
+    those ``around`` read (``Around.said``), in the order of the index both backends once
+    read them by (``ix_stance_latest``: claim, party, said time, id), as they were listed
+    when this was a statement of its own."""
     from claimtrack.listings import ChangeRow
 
     instant = schema.UTCDateTime().process_result_value
     dialect = session.get_bind().dialect
     mine = sorted((x for x in said if x.claim_id in contested),
                   key=lambda x: (x.claim_id, x.party_id, x.said_at, x.id))  # fmt: skip
-    return [
-        ChangeRow(When(instant(x.said_at, dialect), x.said_offset, x.said_precision),
-                  "new stance", x.claim_id, texts[x.claim_id],
-                  f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""), x.quote)
+    return {
+        x.id: ChangeRow(When(instant(x.said_at, dialect), x.said_offset, x.said_precision),
+                        "new stance", x.claim_id, texts[x.claim_id],
+                        f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""), x.quote)
         for x in mine
-    ]  # fmt: skip
+    }  # fmt: skip
 
 
 def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:

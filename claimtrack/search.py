@@ -10,6 +10,12 @@ SQLite's FTS5 trigram tables, PostgreSQL's GIN indexes over ``claimtrack_trigram
 The index only narrows the rows the same condition is then tested on, so it cannot
 change an answer, only how fast it comes.
 
+Typographic quotes are the typewriter's (``names.fold_quotes``): "it's" finds "it’s"
+and “rocket” finds "rocket", in a claim's text (its key folds them, revision 0018) and
+in a quote, which is stored and indexed as given: a search holding a quote or an
+apostrophe asks the index for any of the spellings that fold to it (``_spellings``) and
+tests each candidate with the quote's typographic quotes folded (``quote_contains``).
+
 ``matching_claims`` asks the index for the claims that match. When they are few (at
 most ``CAP``), a listing reads just those; when they are many (a common word: ``MANY``,
 which on PostgreSQL the planner's estimate may already say),
@@ -20,16 +26,52 @@ claim and quote, as it always did (``scanning_condition``).
 
 from __future__ import annotations
 
+import re
+
 CAP = 2000  # matching claims read by id; past this many, a listing walks in order
 MANY = "many"  # what matching_claims says of a search that more than CAP claims match
 TRIGRAM = 3
 
 
 def keys(search: str) -> tuple[str, str]:
-    """What a claim's key and what a quote, lower-cased, must contain."""
-    from claimtrack.names import normalise
+    """What a claim's key and what a quote, lower-cased (its typographic quotes folded),
+    must contain."""
+    from claimtrack.names import fold_quotes, normalise
 
-    return normalise(search), search.lower()
+    return normalise(search), fold_quotes(search.lower())
+
+
+def _quoted(text: str) -> bool:
+    """Whether ``text`` holds a quote or an apostrophe, typewriter's or typographic."""
+    from claimtrack.names import QUOTE_FORMS
+
+    return any(c in forms for c in text for forms in QUOTE_FORMS.values())
+
+
+def _spellings(text: str) -> list[str]:
+    """Every text that folds as ``text`` does (``names.fold_quotes``): each quote in it
+    written each way ("it's", "it’s", "itʼs", ...); a few dozen for a trigram."""
+    from itertools import product
+
+    from claimtrack.names import QUOTE_FORMS, fold_quotes
+
+    choices = [QUOTE_FORMS.get(c, c) for c in fold_quotes(text)]
+    return sorted("".join(chars) for chars in product(*choices))
+
+
+def quote_contains(quote, quote_key: str):
+    """A stance's quote (the column ``quote``), lower-cased, contains ``quote_key``; its
+    typographic quotes folded first when the key holds one (only then can they count)."""
+    from sqlalchemy import func
+
+    from claimtrack.names import QUOTE_FORMS
+
+    lowered = func.claimtrack_lower(quote)
+    if _quoted(quote_key):
+        for plain, forms in QUOTE_FORMS.items():
+            for form in forms[1:]:
+                lowered = func.replace(lowered, form, plain)
+    return lowered.contains(quote_key, autoescape=True)
 
 
 def matching_claims(session, search: str) -> list[int] | str | None:
@@ -79,17 +121,31 @@ def _estimated_rows(session, query) -> float:
 
 
 def _conditions(text_key: str, quote_key: str):
-    from sqlalchemy import func
-
     from claimtrack.schema import claim, stance
 
     return (claim.c.text_norm.contains(text_key, autoescape=True),
-            func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True))  # fmt: skip
+            quote_contains(stance.c.quote, quote_key))  # fmt: skip
 
 
 def _phrase(words: str) -> str:
     """An FTS5 string: the words as one phrase, taken literally."""
     return '"' + words.replace('"', '""') + '"'
+
+
+def _quote_match(search: str) -> str:
+    """An FTS5 query for the quotes holding ``search`` in any of its ``_spellings``: the
+    search as one phrase; or, where it holds a quote, its stretches between quotes as
+    phrases and each trigram holding a quote as any of its spellings."""
+    from claimtrack.names import QUOTE_FORMS
+
+    if not _quoted(search):
+        return _phrase(search)
+    stretches = re.split(f"[{re.escape(''.join(QUOTE_FORMS.values()))}]", search)
+    terms = [_phrase(stretch) for stretch in stretches if len(stretch) >= TRIGRAM]
+    for gram in dict.fromkeys(search[i : i + TRIGRAM] for i in range(len(search) - 2)):
+        if _quoted(gram):
+            terms.append("(" + " OR ".join(map(_phrase, _spellings(gram))) + ")")
+    return " AND ".join(terms)
 
 
 def _sqlite(session, text_key: str, quote_key: str, search: str):
@@ -116,7 +172,7 @@ def _sqlite(session, text_key: str, quote_key: str, search: str):
         select(stance.c.claim_id)
         .select_from(quotes)
         .join(stance, stance.c.id == quotes.c.rowid)
-        .where(literal_column("quote_search").op("MATCH")(_phrase(search)), in_quote),
+        .where(literal_column("quote_search").op("MATCH")(_quote_match(search)), in_quote),
     ]
 
 
@@ -126,27 +182,35 @@ def trigrams(words: str) -> list[str]:
 
 
 def _postgresql(text_key: str, quote_key: str):
-    from sqlalchemy import ARRAY, Text, bindparam, func, select
+    from sqlalchemy import ARRAY, Text, and_, bindparam, func, select
 
     from claimtrack.schema import claim, stance
 
-    def holds(expression, words):
-        grams = bindparam(None, trigrams(words), type_=ARRAY(Text))
-        return func.claimtrack_trigrams(expression).op("@>")(grams)
+    def array(grams):
+        return bindparam(None, grams, type_=ARRAY(Text))
+
+    def holds(expression, words, *, spelled=False):
+        """The text's trigrams hold the words'; ``spelled`` (a quote, indexed as given),
+        a trigram holding a quote in any of its spellings (a claim's key folds them)."""
+        indexed, grams = func.claimtrack_trigrams(expression), trigrams(words)
+        if not spelled:
+            return indexed.op("@>")(array(grams))
+        plain = [g for g in grams if not _quoted(g)]
+        anyhow = [indexed.op("&&")(array(_spellings(g))) for g in grams if _quoted(g)]
+        return and_(*([indexed.op("@>")(array(plain))] if plain else []), *anyhow)
 
     in_text, in_quote = _conditions(text_key, quote_key)
+    quoted = holds(func.claimtrack_lower(stance.c.quote), quote_key, spelled=True)
     return [
         select(claim.c.id).where(holds(claim.c.text_norm, text_key), in_text),
-        select(stance.c.claim_id).where(
-            holds(func.claimtrack_lower(stance.c.quote), quote_key), in_quote
-        ),
+        select(stance.c.claim_id).where(quoted, in_quote),
     ]
 
 
 def walking_condition(claim_id, search: str):
     """The search as a test of one claim at a time (``claim_id``: the outer query's
     column), for a listing that walks claims in its own order."""
-    from sqlalchemy import func, literal, select
+    from sqlalchemy import literal, select
 
     from claimtrack import schema
 
@@ -165,10 +229,7 @@ def walking_condition(claim_id, search: str):
     )
     in_quote = (
         select(literal(1))
-        .where(
-            stance.c.claim_id == claim_id,
-            func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True),
-        )
+        .where(stance.c.claim_id == claim_id, quote_contains(stance.c.quote, quote_key))
         .offset(0)
         .exists()
     )
@@ -178,13 +239,11 @@ def walking_condition(claim_id, search: str):
 def scanning_condition(claim_id, search: str):
     """The search as the set of claims it matches, read from every claim and quote: for
     a search that no index can answer."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from claimtrack.schema import claim, stance
 
     text_key, quote_key = keys(search)
     texts = select(claim.c.id).where(claim.c.text_norm.contains(text_key, autoescape=True))
-    quoted = select(stance.c.claim_id).where(
-        func.claimtrack_lower(stance.c.quote).contains(quote_key, autoescape=True)
-    )
+    quoted = select(stance.c.claim_id).where(quote_contains(stance.c.quote, quote_key))
     return claim_id.in_(texts) | claim_id.in_(quoted)

@@ -596,9 +596,68 @@ def test_a_narrow_table_cuts_a_name_between_its_words(seeded_run):
     assert added.exit_code == 0, added.output
     table = seeded_run("party", "list").stdout
     cells = [line.split("│")[2].strip() for line in table.splitlines() if line.count("│") > 3]
-    start = cells.index("Direction du")
-    assert cells[start : start + 3] == ["Direction du", "renseignement", "militaire"]
+    start = next(i for i, cell in enumerate(cells) if cell.startswith("Direction"))
+    shown = cells[start : start + 3]  # the name's lines: cut only between its words
+    assert " ".join(shown).startswith(name) and set(name.split()) <= set(" ".join(shown).split())
     assert max(map(len, table.splitlines())) <= 100  # COLUMNS, as conftest sets it
+
+
+PARTY_LIST_STORY = (  # name, kind, --for, aliases, description
+    ("United States", "government", None, ("美国", "USA"),
+     "Federal government of the United States of America"),
+    ("Iran", "government", None, ("伊朗", "ایران", "Islamic Republic of Iran"),
+     "Government of the Islamic Republic"),
+    ("Pakistan", "government", None, ("پاکستان",), "Host of the Islamabad talks"),
+    ("Mohammad Bagher Ghalibaf", "person", "Iran", ("محمدباقر قالیباف", "Ghalibaf"),
+     "Speaker of the Islamic Consultative Assembly"),
+    ("Tasnim News Agency", "media", "Iran", ("خبرگزاری تسنیم", "Tasnim"),
+     "Semi-official news agency affiliated with the IRGC"),
+    ("Tasnim press office", "media", "Tasnim News Agency", (), None),
+    ("Associated Press", "organisation", None, ("AP", "美联社"),
+     "International news agency headquartered in New York City"),
+    ("Antonio Guterres", "person", None, ("古特雷斯",),
+     "Secretary-General of the United Nations"),
+    ("Ishaq Dar", "person", "Pakistan", ("اسحاق ڈار", "Dar"),
+     "Deputy Prime Minister and Foreign Minister of Pakistan"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_party_list_is_a_table_at_80_and_100_columns(run, engine, monkeypatch, columns):
+    """A new user's `party list` of parties with aliases and descriptions was printed a
+    row at a time at 80 columns (seven columns' words side by side need 90), a party a
+    screen, and at 100 wrapped a word or two a line. It is a table at both: each
+    description indented under its name, the party it acts for beside its side, every
+    word whole and no line wider than the terminal."""
+    from wcwidth import wcswidth
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for name, kind, acts_for, aliases, description in PARTY_LIST_STORY:
+        args = ["party", "add", name, "--kind", kind]
+        args += ["--for", acts_for] if acts_for else []
+        args += [x for alias in aliases for x in ("--alias", alias)]
+        args += ["--description", description] if description else []
+        assert run(*args).exit_code == 0, args
+    out = run("party", "list").stdout
+    assert out.startswith("┌"), out  # a table, not a row at a time
+    assert max(wcswidth(line) for line in out.splitlines()) <= columns, out
+    header = out.splitlines()[1]
+    assert [h.strip() for h in header.split("│")[1:-1]] == ["id", "name", "kind", "side", "aliases"]
+    names, sides, words = [], [], set()
+    for line in out.splitlines()[3:]:
+        cells = line.split("│")[1:-1]
+        if cells:
+            names.append(cells[1].rstrip())
+            sides.append(cells[3].strip())
+            words |= {w.strip(",") for cell in cells for w in cell.split()}
+    for name, _kind, _for, aliases, description in PARTY_LIST_STORY:
+        assert set(name.split()) | {w for a in aliases for w in a.split()} <= words, name
+        if description:  # under the name, indented
+            first = description.split()[0]
+            at = next(i for i, cell in enumerate(names) if cell.strip().startswith(first))
+            assert names[at].startswith("   " + first), (names[at], out)
+            assert set(description.split()) <= words, description
+    assert "Iran (for Tasnim" in " ".join(sides), out  # whom it acts for, by its side
 
 
 def _refused_in_one_line(run, engine, *args, code=2) -> str:

@@ -217,11 +217,13 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         # A new counter-claim is dated when it was first asserted or confirmed.
         first, appeared = report._first_support(session, selection, scope)
         rows = []
-        for claim_id in ids:
-            rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within)
-            rows += report._new_counters(claim_id, counters, first, appeared, texts, within)
         contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
-        rows += _new_stances_by_statement(session, selection, contested, texts, window)
+        stances = _new_stances_by_statement(session, selection, contested, texts, window)
+        for claim_id in ids:
+            rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within,
+                                           stances)  # fmt: skip
+            rows += report._new_counters(claim_id, counters, first, appeared, texts, within)
+        rows += stances.values()
         rows += report._new_verdicts(session, selection, start, end)
         found += sorted(rows, key=lambda c: (c.at.until, c.claim_id, c.change))
         if end is None:
@@ -229,27 +231,28 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         start = end
 
 
-def _new_stances_by_statement(session, selection, contested, texts, window) -> list:
-    """The stances said in the window on the claims contested at its end, read by a
-    statement of their own, as ``report changes`` read them before it took them from the
-    window's stances ``history.around`` reads."""
+def _new_stances_by_statement(session, selection, contested, texts, window) -> dict:
+    """The stances said in the window on the claims contested at its end, by id, read by
+    a statement of their own, as ``report changes`` read them before it took them from
+    the window's stances ``history.around`` reads."""
     from claimtrack import schema
     from claimtrack.listings import ChangeRow
     from claimtrack.times import said_when
 
     s, speaker = schema.stance.c, schema.party.alias("speaker")
     query = (
-        select(s.claim_id, s.kind, s.quote, s.said_at, s.said_offset, s.said_precision,
+        select(s.id, s.claim_id, s.kind, s.quote, s.said_at, s.said_offset, s.said_precision,
                speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == s.party_id)
         .where(*selection.counts(s), *window, s.claim_id.in_(contested))
         .order_by(s.claim_id, s.party_id, s.said_at, s.id)
     )  # fmt: skip
-    return [
-        ChangeRow(said_when(r), "new stance", r.claim_id, texts[r.claim_id],
-                  f"{r.speaker} {r.kind}" + (f": “{r.quote}”" if r.quote else ""))
+    return {
+        r.id: ChangeRow(said_when(r), "new stance", r.claim_id, texts[r.claim_id],
+                        f"{r.speaker} {r.kind}" + (f": “{r.quote}”" if r.quote else ""),
+                        r.quote)
         for r in session.execute(query)
-    ]  # fmt: skip
+    }  # fmt: skip
 
 
 def _random_events(pick, count: int) -> list:

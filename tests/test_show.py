@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import time
 
 import pytest
@@ -341,8 +342,50 @@ def test_header_lines_break_after_underscores_and_keep_every_character():
     assert header_lines("counter_claims", 7) == "counter\n_claims"  # no "_" alone
     assert header_lines("counter_claims", 20) == "counter_claims"
     assert header_lines("denied /\ncountered by", 9) == "denied /\ncountered\nby"
-    assert header_lines("retractions", 6) == "retra-\nctions"  # hyphenated, then whole
-    assert header_lines("counter_claims", 6) == "count-\ner_\nclaims"
+    # hyphenated where a dictionary would ("retra-" over "ctions" read as two non-words)
+    assert header_lines("retractions", 7) == "retrac-\ntions"
+    assert header_lines("retractions", 6) == "re-\ntrac-\ntions"
+    assert header_lines("contested", 6) == "con-\ntested"  # not "conte-" over "sted"
+    assert header_lines("counter_claims", 6) == "coun-\nter_\nclaims"
+    assert header_lines("asserted", 5) == "as-\nsert-\ned"
+    assert header_lines("zzzzzzzz", 5) == "zzzz-\nzzzz"  # a word HYPHENS lacks: by columns
+
+
+def test_every_header_word_says_where_it_may_be_hyphenated():
+    """A table's header word that may be narrower than its column (longer than
+    HEADER_MIN) is in HYPHENS, so no header of any table is broken by columns."""
+    from claimtrack import render
+
+    views = [v for v in vars(render).values() if isinstance(v, render.View)]
+    words = set()
+    for view in [*views, render.timeline_view(1)]:
+        headers = [c.header for c in view.table] if view.table else list(view.headers)
+        words |= {w for h in headers for w in re.split(r"[\s_/]+", h) if len(w) > 5}
+    assert words - set(render.HYPHENS) == set()
+    assert all("".join(parts) == word for word, parts in render.HYPHENS.items())
+
+
+@pytest.mark.parametrize("columns", [80, 90, 100])
+def test_headers_break_only_where_a_dictionary_hyphenates(ahli, monkeypatch, columns):
+    """A narrow count's header read "retra-" over "ctions" and "conte-" over "sted"
+    (`report parties --by side` at 80 columns): a word is hyphenated only between the
+    parts HYPHENS gives it ("re-" "trac-" "tions")."""
+    from claimtrack.render import HYPHENS
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    broken = 0
+    for args in (("report", "parties"), ("report", "parties", "--by", "side")):
+        for table in _tables(ahli(*args)):
+            for header in _cells(table)[0]:
+                whole, at = _unhyphenated(header), 0
+                for line in header[:-1]:
+                    at += len(line) - line.endswith("-")
+                    if line.endswith("-"):  # the word it breaks, and where
+                        start = re.split(r"[\s_]", whole[:at])[-1]
+                        word = start + re.split(r"[\s_]", whole[at:])[0]
+                        assert start in set(itertools.accumulate(HYPHENS[word])), header
+                        broken += 1
+    assert broken or columns == 100, columns  # the 80 and 90 columns tables break some
 
 
 def test_a_claim_is_found_by_its_text(run, engine):
@@ -589,13 +632,25 @@ def test_claim_show_notes_a_first_report_that_an_earlier_dated_day_may_precede(m
         "first reported: Dmitry Peskov disputes, 2023-06-28 13:00+03:00; but US officials "
         "asserts, 2023-06-28 (-04:00), may have been said before it"
     ) in shown
+    # JSON says the same (it said nothing): the two stances of its timeline, and the line.
+    detail = json.loads(ok("claim", "show", "surovikin-knew", "--format", "json"))[0]
+    note = detail["may_precede_first_reported"]
+    stances = {t["stance_id"]: (t["party"], t["kind"]) for t in detail["timeline"]}
+    assert stances[note["first_reported_stance_id"]] == ("Dmitry Peskov", "disputes")
+    assert stances[note["stance_id"]] == ("US officials", "asserts")
+    assert note["note"].startswith("first reported: Dmitry Peskov disputes, 2023-06-28 13:00")
+    assert " ".join(note["note"].split()) in " ".join(shown.split())
     # Not where the first reported stance is the claim's own assertion.
     assert "first reported:" not in ok("claim", "show", "mutiny")
+    mutiny = json.loads(ok("claim", "show", "mutiny", "--format", "json"))[0]
+    assert mutiny["may_precede_first_reported"] is None
     # Nor where the assertion's day began only after the dispute was over.
     ok("claim", "add", "Wagner will move to Belarus", "--slug", "belarus", "--by", "FSB",
        "--at", "2023-06-24T10:00+03:00", "--topic", "wagner-mutiny")  # fmt: skip
     ok("claim", "deny", "belarus", "--by", "Yevgeny Prigozhin", "--at", "2023-06-24T09:00+03:00")
     assert "first reported:" not in ok("claim", "show", "belarus")
+    belarus = json.loads(ok("claim", "show", "belarus", "--format", "json"))[0]
+    assert belarus["may_precede_first_reported"] is None
 
 
 def test_the_other_side_at_a_time_a_partys_stance_overlaps_needs_again(mutiny, run, engine):

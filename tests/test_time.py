@@ -376,6 +376,34 @@ def test_report_changes_lists_the_claim_a_new_counter_claim_contests(story):
                        ("new counter-claim", "#4: R does not hold")}  # fmt: skip
 
 
+def test_report_changes_lists_the_stance_that_contests_a_claim_once(story):
+    """A new user's `report changes --since DAY` listed B's denial twice, as "new stance"
+    and as "newly contested", two rows read as two things that happened. It is one row,
+    "newly contested", naming the stance with its quote; a later stance on the contested
+    claim is a "new stance" as before. JSON and CSV have the same rows."""
+    import csv
+    import io
+
+    ok = story
+    ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[1]}T09:00+03:30", "--slug", "r")
+    ok("claim", "deny", "r", "--by", "B", "--at", f"{DAY[5]}T08:00+00:00",
+       "--quote", "R never held")  # fmt: skip
+    ok("claim", "dispute", "r", "--by", "C", "--at", f"{DAY[5]}T09:00-05:00")
+    args = ("report", "changes", "--since", DAY[5], "--tz", "+00:00")
+    rows = json.loads(ok(*args, "--format", "json"))
+    about_r = [(r["change"], r["detail"], r["at"]) for r in rows if r["claim"] == "R holds"]
+    assert about_r == [
+        ("newly contested", "B denies: “R never held”", f"{DAY[5]}T08:00Z"),
+        ("new stance", "C disputes", f"{DAY[5]}T09:00-05:00"),
+    ]
+    table = ok(*args, "--format", "csv").lstrip("\ufeff")
+    listed = [(r["change"], r["detail"]) for r in csv.DictReader(io.StringIO(table))
+              if r["claim"] == "R holds"]  # fmt: skip
+    assert listed == [(change, detail) for change, detail, _ in about_r]
+    shown = ok(*args)
+    assert shown.count("R never held") == 1 and shown.count("B denies") == 1, shown
+
+
 def test_report_changes_dates_a_new_counter_claim_at_its_first_assertion(story, monkeypatch):
     """A counter-claim denied by someone before it was asserted (as said, in another
     offset) is new when it was asserted, in the offset it was asserted in, not at the

@@ -650,15 +650,9 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
         ))  # fmt: skip
     for period in row.periods:
         click.echo(render.heading(render.period_text(period), indent=2))
-    earlier = row.reported_before_first()
-    if earlier is not None:
-        first = row.own_stances()[0]
-        click.echo(render.heading(
-            f"first reported: {first.party_name} {first.kind}, {first.said}; but "
-            f"{earlier.party_name} {earlier.kind}, {earlier.said}, may have been said "
-            "before it (the timeline goes by when what was said was over)",
-            indent=2,
-        ))  # fmt: skip
+    note = render.first_reported_note(row)
+    if note is not None:
+        click.echo(render.heading(note, indent=2))
     for linked in detail.links:
         relation = {
             ("contradicts", "from"): "contradicts",
