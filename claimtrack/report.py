@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import namedtuple
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ from claimtrack.links import (
 from claimtrack.order import timeline_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
-from claimtrack.times import When, said_when
+from claimtrack.times import When, said_texts, said_when, utc_instant
 from claimtrack.vocabulary import WITHDRAWAL
 
 if TYPE_CHECKING:
@@ -196,105 +197,128 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     The rule places the parties on the sides (one statement per batch); each is labelled
     with its side and stance and joined in the rule's order (``_position_cells``), the
     parties' sides read once per export. The statement that reads the stances makes each
-    one's source and quote cell (``_export_stances``); Python puts them in the timeline's
-    order (``order.timeline_order``), writes the offsets times were said in, and names
-    the status periods (``history.periods_of``), from that one read per batch of claims.
+    one's source and quote cell and sorts them by when they were over (``_export_stances``);
+    Python keeps a party's own stances in said order where it has several on a claim
+    (``order.timeline_order``), writes the offsets times were said in
+    (``times.said_texts``), and names the status periods (``history.period_cells``), from
+    that one read per batch of claims. Every row is read as the driver hands it back
+    (``schema.driver_rows``): instants as stored, made text only where written.
     """
-    from claimtrack.history import periods_of
-    from claimtrack.render import period_text
+    from claimtrack.history import period_cells
 
     views = selection.views()
     status = views.claim_status
+    raw = schema.as_stored
     query = views.select(
-        Claim.id, Claim.slug, Claim.topic, Claim.text, status.c.status,
-        status.c.first_reported, status.c.contested_since, status.c.last_activity,
+        Claim.id, Claim.slug, Claim.topic, Claim.text, raw(status.c.status),
+        raw(status.c.first_reported), raw(status.c.contested_since), raw(status.c.last_activity),
     ).join(schema.claim, Claim.id == status.c.claim_id)  # fmt: skip
     query = selection.where(query, views, status.c.claim_id)
     query = selection.order(query, views, status.c.claim_id)
     result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
     left = selection.limit if selection.include_resolved else None
-    cells = _when_cell if whens else _said_cells
-    parties: dict[int, tuple[str, str]] = {}  # party id -> its name and its side's name
+    # A said time's cells, made once per (instant, offset, precision) in a batch (the
+    # first reported time is often the first period's beginning too).
+    made: dict[tuple, tuple] = {}
+
+    def texts(at, offset, precision) -> tuple:
+        key = at, offset, precision
+        found = made.get(key)
+        if found is None:
+            found = made[key] = said_texts(at, offset, precision)
+        return found
+
+    if whens:
+        def cells(at, offset, precision) -> tuple:
+            return (When(utc_instant(at), offset, precision),)
+    else:
+        def cells(at, offset, precision) -> tuple:
+            return texts(at, offset, precision)[:2]
+
+    def period_text(s) -> str:
+        return texts(s.said_at, s.said_offset, s.said_precision)[2]
+
+    none = (None,) if whens else (None, None)
+    parties: dict[int, tuple[str, str, str]] = {}  # party id -> name, side's name, label
     for part in result.partitions():
-        ids = [r.id for r in part]
+        made.clear()  # memory flat, whatever the archive
+        ids = [r[0] for r in part]
         counters = counter_claims_of(session, ids)
         scope = sorted(set(ids).union(*counters.values()))
         stances = _export_stances(session, scope, selection)
         grouped = _by_claim(stances)
-        # Instant -> the stance said then (the last recorded), made a When when written.
-        said = {s.said_at: s for s in stances}
+        # Instant -> the stance said then (the last recorded), whose said time it is.
+        said: dict = {}
+        for s in stances:
+            other = said.get(s.said_at)
+            if other is None or other.id < s.id:
+                said[s.said_at] = s
         ended = None  # ``_ended``, read only where a contested period has no beginning
-        names = {s.party_id: s.party_name for s in stances}
-        history = periods_of(session, ids, counters, stances, names, selection, by_claim=grouped)
+        history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties)
         verdicts = current_verdicts(session, ids, selection)
-        for r in part:
-            periods = history[r.id]
-            if (
-                selection.include_resolved
-                and r.status != "contested"
-                and not any(p.status == "contested" for p in periods)
-            ):
+        for claim_id, slug, topic, text, state, first, contested, last in part:
+            periods, began, ever_contested = history.get(claim_id, _NO_HISTORY)
+            if selection.include_resolved and state != "contested" and not ever_contested:
                 continue
             if left is not None:
                 if left == 0:
                     return
                 left -= 1
-            mine = grouped.get(r.id, ())
-            others = counters.get(r.id)
-            if others:  # the timeline's order among the counter-claims' stances too
-                timeline = [s for c in (r.id, *others) for s in grouped.get(c, ())]
-                mine = [s for s in timeline_order(timeline) if s.claim_id == r.id]
-            elif len(mine) > 1:
+            mine = grouped.get(claim_id, ())
+            # In the order their said times were over (``_export_stances``); a party's
+            # own stances in said order (the timeline's, whatever its counter-claims').
+            if len(mine) > 1 and len({s.party_id for s in mine}) < len(mine):
                 mine = timeline_order(mine)
-            support, oppose, sides = positions.get(r.id, _UNPLACED)
-            verdict = verdicts.get(r.id)
-            contested = r.contested_since
+            support, oppose, sides = positions.get(claim_id, _UNPLACED)
+            verdict = verdicts.get(claim_id)
             if contested is None:
-                began = None
-            else:  # "contested since" as the history cell names it (as ``_with_periods``)
-                began = _contested_period(periods)
-                if began is None:
-                    if ended is None:
-                        ended = _ended(stances)
-                    began = ended.get(contested) or When(contested, 0, "second")
+                began_cells = none
+            elif began is not None:  # "contested since" as the history cell names it
+                began_cells = cells(began.said_at, began.said_offset, began.said_precision)
+            else:
+                if ended is None:
+                    ended = _ended_stances(stances)
+                s = ended.get(contested)
+                began_cells = (cells(contested, 0, "second") if s is None
+                               else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
             # The source and quote cells as the statement made them (``_export_stances``).
             yield [
-                r.id, r.topic, r.slug, r.text, r.status, support, oppose, sides,
-                *cells(_said_at(said, r.first_reported)), *cells(began),
-                *cells(_said_at(said, r.last_activity)),
+                claim_id, topic, slug, text, state, support, oppose, sides,
+                *_said_cells(said, first, cells, none), *began_cells,
+                *_said_cells(said, last, cells, none),
                 "; ".join(dict.fromkeys([s.source_cell for s in mine if s.source_cell])),
                 "; ".join([s.quote_cell for s in mine if s.quote_cell]),
                 str(verdict) if verdict else None,
-                "; ".join([period_text(p) for p in periods]),
+                periods,
             ]  # fmt: skip
 
 
 _UNPLACED = ("", "", "")  # a claim nobody is on a side of
+_NO_HISTORY = ("", None, False)  # a claim with no stored status
 
 
-def _said_at(said: dict, at: dt.datetime | None) -> When | None:
-    """An instant as it was said (``_when_of``), from the stance said then."""
+def _said_cells(said: dict, at, cells, none: tuple) -> tuple:
+    """An instant (as stored) as it was said (``_when_of``), from the stance said then."""
     if at is None:
-        return None
+        return none
     s = said.get(at)
-    return When(at, 0, "second") if s is None else When(s.said_at, s.said_offset,
-                                                        s.said_precision)  # fmt: skip
+    return cells(at, 0, "second") if s is None else cells(s.said_at, s.said_offset,
+                                                          s.said_precision)  # fmt: skip
 
 
-def _said_cells(when: When | None) -> tuple:
-    """A time as it was said, and its offset: two cells."""
-    return (when.isoformat(), when.zone) if when else (None, None)
-
-
-def _when_cell(when: When | None) -> tuple:
-    """A time as it was said: one cell."""
-    return (when,)
+_ExportStance = namedtuple(
+    "_ExportStance",
+    "id claim_id party_id party_name kind source_cell quote_cell said_at said_offset "
+    "said_precision said_until recorded_at",
+)
 
 
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
-    """The stances that count on these claims and their counter-claims, by id, with what
-    the export writes of them: its party's name, its quote and its source."""
+    """The stances that count on these claims and their counter-claims, with what the
+    export writes of them: its party's name, its quote and its source; by claim, each
+    claim's in the order their said times were over (``order.timeline_order``'s, before
+    it keeps a party's own in said order), instants as stored."""
     # The cells made here, where each stance is read: "title <url>" (the title alone
     # without an address) and 'party: “quote”'; a kind and a precision as stored text.
     source_cell = case(
@@ -306,21 +330,26 @@ def _export_stances(session: Session, scope: list[int], selection: Selection) ->
         (func.coalesce(Stance.quote, "") == "", null()),
         else_=Party.name + ": “" + Stance.quote + "”",
     )
+    raw = schema.as_stored
     query = (
         select(Stance.id, Stance.claim_id, Stance.party_id, Party.name.label("party_name"),
-               schema.as_stored(Stance.kind), source_cell.label("source_cell"),
-               quote_cell.label("quote_cell"), Stance.said_at, Stance.said_offset,
-               schema.as_stored(Stance.said_precision), Stance.said_until, Stance.recorded_at)
+               raw(Stance.kind), source_cell.label("source_cell"),
+               quote_cell.label("quote_cell"), raw(Stance.said_at), Stance.said_offset,
+               raw(Stance.said_precision), raw(Stance.said_until), raw(Stance.recorded_at))
         .select_from(schema.stance)
         .join(schema.party, Party.id == Stance.party_id)
         .outerjoin(schema.source, Source.id == Stance.source_id)
         .where(*selection.counts(Stance))
-        .order_by(Stance.id)
+        .order_by(Stance.claim_id, Stance.said_until, Stance.said_at, Stance.recorded_at,
+                  Stance.id)
     )  # fmt: skip
     found = []
+    make = _ExportStance._make
     for chunk in chunks(scope):  # each chunk one bound array: a short statement to parse
-        found.extend(session.execute(query.where(one_of(session, Stance.claim_id, chunk))).all())
-    return found  # in the order ``_stances`` reads them: ``said`` keeps the same one
+        rows = schema.driver_rows(session.execute(query.where(one_of(session, Stance.claim_id,
+                                                                      chunk))))  # fmt: skip
+        found.extend(map(make, rows))
+    return found
 
 
 def _position_cells(session: Session, selection: Selection, ids, scope, parties: dict) -> dict:
@@ -343,23 +372,26 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
         sides.c.counter_claim_id, sides.c.stance_id,
     ).where(sides.c.claim_id.in_(ids))  # fmt: skip
     params = {**selection.params(), "claims": ids, "scope": scope}
-    rows = session.execute(query, params).all()
-    _party_sides(session, parties, {r.party_id for r in rows})
+    rows = schema.driver_rows(session.execute(query, params))
+    _party_sides(session, parties, {r[2] for r in rows})
     placed: dict[int, dict[str, list]] = {}
     for claim_id, side, party_id, kind, said_at, counter, stance_id in rows:
         named = parties.get(party_id)
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
             continue
-        name, side_name = named
-        label = (
-            name
-            + ("" if side_name == name else f" ({side_name})")
-            + (f" [counter-claim #{counter}]" if counter is not None
-               else "" if kind in PLAIN else f" [{kind}]")
-        )  # fmt: skip
-        placed.setdefault(claim_id, {}).setdefault(side, []).append(
-            (said_at, name, counter, stance_id, label, side_name)
-        )
+        name, side_name, label = named
+        if counter is not None:
+            label = f"{label} [counter-claim #{counter}]"
+        elif kind not in PLAIN:
+            label = f"{label} [{kind}]"
+        by_side = placed.get(claim_id)
+        if by_side is None:
+            by_side = placed[claim_id] = {}
+        found = by_side.get(side)
+        if found is None:
+            by_side[side] = [(said_at, name, counter, stance_id, label, side_name)]
+        else:
+            found.append((said_at, name, counter, stance_id, label, side_name))
     cells = {}
     for claim_id, by_side in placed.items():
         joined = {}
@@ -384,8 +416,9 @@ def _position_of(placed: tuple) -> tuple:
 
 
 def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:
-    """Read into ``parties`` (party id -> (its name, its side's name)) these parties not
-    read yet; a party whose chain finds no side (a loop) is left out."""
+    """Read into ``parties`` (party id -> (its name, its side's name, the two as a label
+    names them: "Tasnim (Iran)", "Iran")) these parties not read yet; a party whose chain
+    finds no side (a loop) is left out."""
     from claimtrack.sides import top_sides
 
     wanted = sorted(party_ids - parties.keys())
@@ -399,7 +432,8 @@ def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:
             .join(named, named.c.id == top.c.party_id)
             .join(side_party, side_party.c.id == top.c.top_id)
         )
-        parties.update((party_id, (name, side)) for party_id, name, side in session.execute(query))
+        parties.update((party_id, (name, side, name if side == name else f"{name} ({side})"))
+                       for party_id, name, side in session.execute(query))  # fmt: skip
 
 
 def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) -> list:
@@ -659,14 +693,20 @@ def _ended(stances, whens: dict | None = None) -> dict[dt.datetime, When]:
     ``contested_since``, which the rule keeps as the instant that stance's interval ended
     (when it came to count, as of any time). ``whens``: stance id -> its said time, where
     the caller has made them."""
-    found: dict[dt.datetime, tuple] = {}
+    found = _ended_stances(stances)
+    if whens:
+        return {until: whens[s.id] for until, s in found.items()}
+    return {until: said_when(s) for until, s in found.items()}
+
+
+def _ended_stances(stances) -> dict:
+    """``_ended``'s stances: the end of each said interval -> the stance said over it."""
+    found: dict = {}
     for s in stances:
         key = (s.recorded_at, s.id)
         if s.said_until not in found or found[s.said_until][0] < key:
             found[s.said_until] = (key, s)
-    if whens:
-        return {until: whens[s.id] for until, (_, s) in found.items()}
-    return {until: said_when(s) for until, (_, s) in found.items()}
+    return {until: s for until, (_, s) in found.items()}
 
 
 def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
