@@ -97,14 +97,16 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
 
 
 def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
-                 by_claim: dict[int, list], selection: Selection, texts) -> dict[int, tuple]:  # fmt: skip
+                 by_claim: dict[int, list], selection: Selection,
+                 texts) -> dict[int, tuple]:  # fmt: skip
     """The history cell of ``export csv --per claim`` of at most ``links.BATCH`` claims:
     claim id -> (its periods as ``render.period_text`` writes them, joined with "; ";
     the stance that began its contested period when that period stands at the end, or
-    None; whether any period is contested). The same periods as ``periods_of`` finds from the same stances (``by_claim``:
-    those that count on the claims and their counter-claims, with the columns of
-    ``_stances``, instants as stored), without the Period objects and the who-said
-    texts the cell does not show. ``texts(stance)``: its said time's ``str(When)``."""
+    None; whether any period is contested). The same periods as ``periods_of`` finds
+    from the same stances (``by_claim``: those that count on the claims and their
+    counter-claims, with the columns of ``_stances``, instants as stored), without the
+    Period objects and the who-said texts the cell does not show. ``texts(stance)``:
+    its said time's ``str(When)``."""
     found: dict[int, list] = {}  # claim id -> [status, began by, ended by, how] each period
     movers: dict[int, list] = {}
     ordered: dict[tuple[int, int], list] = {}
