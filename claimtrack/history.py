@@ -97,16 +97,82 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
     return found
 
 
-def _stored(session: Session, claim_ids: list[int], selection: Selection):
-    """(claim id, said moment, status) wherever the stored status changes, in said order."""
+def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
+                 by_claim: dict[int, list], selection: Selection,
+                 texts) -> dict[int, tuple]:  # fmt: skip
+    """The history cell of ``export csv --per claim`` of at most ``links.BATCH`` claims:
+    claim id -> (its periods as ``render.period_text`` writes them, joined with "; ";
+    the stance that began its contested period when that period stands at the end, or
+    None; whether any period is contested). The same periods as ``periods_of`` finds
+    from the same stances (``by_claim``: those that count on the claims and their
+    counter-claims, with the columns of ``_stances``, instants as stored), without the
+    Period objects and the who-said texts the cell does not show. ``texts(stance)``:
+    its said time's ``str(When)``."""
+    found: dict[int, list] = {}  # claim id -> [status, began by, ended by, how] each period
+    movers: dict[int, list] = {}
+    ordered: dict[tuple[int, int], list] = {}
+
+    def theirs(stance) -> list:
+        key = stance.claim_id, stance.party_id
+        found = ordered.get(key)
+        if found is None:
+            mine = [s for s in by_claim[stance.claim_id] if s.party_id == stance.party_id]
+            found = ordered[key] = said_order(mine) if len(mine) > 1 else mine
+        return found
+
+    for claim_id, moment, status in _stored(session, claim_ids, selection, raw=True):
+        near = movers.get(claim_id)
+        if near is None:
+            others = counters.get(claim_id)
+            near = by_claim.get(claim_id, [])
+            if others:
+                near = [s for c in sorted({claim_id, *others}) for s in by_claim.get(c, ())]
+            movers[claim_id] = near
+        said = [s for s in near if s.said_until == moment]
+        if not said:  # as ``periods_of``: a stance written since the history was kept
+            continue
+        history = found.setdefault(claim_id, [])
+        current = history[-1] if history else None
+        if current is not None and current[0] == status:
+            continue
+        if len(said) == 1:
+            cause = said[0]
+        else:
+            cause = _cause(claim_id, timeline_order(said), theirs)
+        if current is not None:
+            current[2] = cause
+            current[3] = _how(claim_id, current[0], cause, theirs(cause))
+        if status is not None:
+            history.append([status, cause, None, None])
+    cells = {}
+    for claim_id, history in found.items():
+        parts = []
+        for status, since, until, how in history:
+            if until is None:
+                parts.append(f"{status} since {texts(since)}")
+            else:
+                text = f"{status} {texts(since)} – {texts(until)}"
+                parts.append(f"{text} ({how})" if how else text)
+        last = history[-1] if history else None
+        open_contested = last[1] if last and last[0] == "contested" and last[2] is None else None
+        ever = any(period[0] == "contested" for period in history)
+        cells[claim_id] = ("; ".join(parts), open_contested, ever)
+    return cells
+
+
+def _stored(session: Session, claim_ids: list[int], selection: Selection, *, raw: bool = False):
+    """(claim id, said moment, status) wherever the stored status changes, in said order
+    (``raw``: the moment as stored, ``schema.driver_rows``)."""
     h = schema.claim_history.c
-    query = select(h.claim_id, h.said_from, h.status).where(one_of(session, h.claim_id, claim_ids))
+    columns = (h.said_from, h.status) if not raw else map(schema.as_stored, (h.said_from, h.status))
+    query = select(h.claim_id, *columns).where(one_of(session, h.claim_id, claim_ids))
     query = query.where(*schema.known_at(selection.known_at))
     if selection.as_of is not None:
         query = query.where(h.said_from <= selection.as_of)
     # Said time only adds stances, so a claim's rows follow one another without a gap.
     last: dict[int, str] = {}
-    rows = session.execute(query.order_by(h.claim_id, h.said_from)).all()  # fetched at once
+    result = session.execute(query.order_by(h.claim_id, h.said_from))
+    rows = result.all() if not raw else schema.driver_rows(result)  # fetched at once
     for claim_id, since, status in rows:
         if last.get(claim_id) != status:
             yield claim_id, since, status

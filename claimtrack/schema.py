@@ -111,6 +111,17 @@ def as_stored(column):
     return type_coerce(column, NullType()).label(column.name)
 
 
+def driver_rows(result) -> list[tuple]:
+    """A Core statement's whole result as the driver hands it back: plain tuples, no
+    ``Row`` made and no type's processing (read what needs none, or ``as_stored``). An
+    export reads some three rows a claim: made ``Row``s, they cost it a tenth of its
+    time."""
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _enum(values: tuple[str, ...], name: str) -> Enum:
     return Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
 

@@ -86,7 +86,7 @@ class CsvWriter:
         self._writer.writerow([
             (TEXT_MARK + v if v and (v[0] in _MARKED or (len(v) > LONG_DIGITS
                                                          and v.isdigit() and v.isascii()))
-             else v) if type(v) is str else neutralise(text(v))
+             else v) if type(v) is str else "" if v is None else neutralise(text(v))
             for v in values
         ])  # fmt: skip
 

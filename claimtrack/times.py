@@ -89,6 +89,31 @@ def said_when(stance) -> When:
     return When(stance.said_at, stance.said_offset, stance.said_precision)
 
 
+def said_texts(at, offset: int, precision: str) -> tuple[str, str, str]:
+    """A said time as an export writes it, from its UTC instant as stored (SQLite's text,
+    ``YYYY-MM-DD HH:MM:SS.ffffff``; PostgreSQL's naive datetime): ``When.isoformat()``,
+    ``When.zone`` and ``str(When)``. A UTC time of a year of four digits (nearly every
+    one an export writes) is cut from the stored text, the same characters ``When``
+    makes at some twenty times the cost; any other goes through ``When``."""
+    text = at if type(at) is str else at.isoformat(" ")
+    if offset == 0 and text[0] != "0" and len(text) >= 19 and text[4] == "-":
+        if precision == "minute":
+            return f"{text[:10]}T{text[11:16]}+00:00", "+00:00", text[:16] + "Z"
+        if precision == "second":
+            return f"{text[:10]}T{text[11:19]}+00:00", "+00:00", text[:19] + "Z"
+        if precision == "day":
+            return text[:10], "+00:00", text[:10] + " (Z)"
+    when = When(utc_instant(at), offset, precision)
+    return when.isoformat(), when.zone, str(when)
+
+
+def utc_instant(at) -> dt.datetime:
+    """An instant as stored (``said_texts``) as an aware UTC datetime."""
+    if type(at) is str:
+        return dt.datetime.fromisoformat(at + "+00:00")
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+
+
 @functools.cache  # an export writes a time or two a claim, in the same few offsets
 def _fixed_zone(minutes: int) -> dt.timezone:
     return dt.timezone(dt.timedelta(minutes=minutes))

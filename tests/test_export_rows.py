@@ -62,7 +62,8 @@ def _old_bytes(engine, args: list[str]) -> str:
 
 def _hostile(run, engine) -> None:
     """What the generated archives lack: day and minute stances that overlap, voids, a
-    merge, retractions, counter-claims, verdicts, CJK, control characters, formulas."""
+    merge, retractions, counter-claims, a stance recorded after one it was said before,
+    verdicts, CJK, control characters, formulas."""
 
     def ok(*args: str) -> str:
         result = run(*args)
@@ -94,6 +95,9 @@ def _hostile(run, engine) -> None:
         stances = connection.execute(sa.text("SELECT id FROM stance ORDER BY id")).scalars().all()
     for stance_id in (stances[2], stances[-3]):
         ok("stance", "void", str(stance_id), "--reason", "recorded wrong")
+    # Recorded after the dispute, said before it: Pakistan's latest position is still the
+    # dispute (said order), not the confirmation (the later id).
+    ok("claim", "confirm", first, "--by", "Pakistan", "--at", "2026-04-13T08:00Z")
 
 
 @pytest.fixture
@@ -156,3 +160,38 @@ def test_xlsx_cells_match_the_rendered_rows(seeded, engine, args):
             new = list(report.export_rows(session, chosen, whens=True))
             assert new == old
             assert any(isinstance(c, When) for row in new for c in row) or not new
+
+
+def test_said_texts_are_whens_texts(seeded, engine):
+    """``times.said_texts`` cuts a UTC time from its stored text: the same characters as
+    ``When`` makes, for every stance's said time as each backend stores it, and for the
+    precisions, offsets and years the stored stances lack."""
+    from claimtrack import schema
+    from claimtrack.times import When, said_texts
+
+    s = schema.stance.c
+    raw = schema.as_stored
+    query = sa.select(raw(s.said_at), s.said_at.label("at"), s.said_offset,
+                      raw(s.said_precision))  # fmt: skip
+    with engine.connect() as connection:
+        stored = connection.execute(query).all()
+    assert {r[2] for r in stored} >= {0, 210, -300}  # the story's offsets, UTC among them
+    utc = dt.UTC
+    made = [
+        (stored_at, When(at, offset, precision))
+        for stored_at, at, offset, precision in stored
+    ] + [
+        (at.replace(tzinfo=None) if engine.dialect.name == "postgresql"
+         else at.replace(tzinfo=None).isoformat(" ", "microseconds"), When(at, offset, precision))
+        for at in (dt.datetime(2026, 4, 12, 8, 30, 15, tzinfo=utc),
+                   dt.datetime(999, 12, 31, 23, 59, tzinfo=utc),
+                   dt.datetime(2026, 1, 1, tzinfo=utc))
+        for offset in (0, 330, -300)
+        for precision in ("day", "minute", "second")
+    ]  # fmt: skip
+    for stored_at, when in made:
+        assert said_texts(stored_at, when.offset_minutes, when.precision) == (
+            when.isoformat(),
+            when.zone,
+            str(when),
+        ), stored_at
