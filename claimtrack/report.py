@@ -255,10 +255,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 said[s.said_at] = s
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
-        if selection.known_at is None:  # the sides from the stances just read
-            positions = _sides_cells(session, ids, counters, stances, parties)
-        else:  # looking back, a link counts once made: the rule's statement knows when
-            positions = _position_cells(session, selection, ids, scope, parties)
+        positions = _position_cells(session, selection, ids, scope, parties)
         verdicts = current_verdicts(session, ids, selection)
         for claim_id, slug, topic, text, state, first, contested, last in part:
             periods, began, ever_contested = history.get(claim_id, _NO_HISTORY)
@@ -313,7 +310,7 @@ def _said_cells(said: dict, at, cells, none: tuple) -> tuple:
 _ExportStance = namedtuple(
     "_ExportStance",
     "id claim_id party_id party_name kind source_cell quote_cell said_at said_offset "
-    "said_precision said_until recorded_at said_rank",
+    "said_precision said_until recorded_at",
 )
 
 
@@ -353,8 +350,7 @@ def _export_stances_query(dialect: str, as_of: bool, known_at: bool):
         select(Stance.id, Stance.claim_id, Stance.party_id, Party.name.label("party_name"),
                raw(Stance.kind), source_cell.label("source_cell"),
                quote_cell.label("quote_cell"), raw(Stance.said_at), Stance.said_offset,
-               raw(Stance.said_precision), raw(Stance.said_until), raw(Stance.recorded_at),
-               Stance.said_rank)
+               raw(Stance.said_precision), raw(Stance.said_until), raw(Stance.recorded_at))
         .select_from(schema.stance)
         .join(schema.party, Party.id == Stance.party_id)
         .outerjoin(schema.source, Source.id == Stance.source_id)
@@ -362,77 +358,6 @@ def _export_stances_query(dialect: str, as_of: bool, known_at: bool):
         .order_by(Stance.claim_id, Stance.said_until, Stance.said_at, Stance.recorded_at,
                   Stance.id)
     )  # fmt: skip
-
-
-def _sides_cells(session: Session, ids: list[int], counters: dict[int, set[int]],
-                 stances: list, parties: dict) -> dict:  # fmt: skip
-    """``_position_cells`` from the stances the export has read (``_export_stances``: those
-    that count on the claims and their counter-claims) and the claims' contradiction
-    links (every one: the selection has no known-at), without running the rule's
-    statement: the sides as ``rule.CLAIM_SIDES`` places them (each party's latest
-    position by said order, ``said_rank``, then id: for or against the claim as its
-    kind is, unless withdrawn; and against it, each party whose latest position on a
-    claim contradicting it supports that one), in ``position_order``. The rule's scoped
-    statement per batch was a sixth of the export's CPU on SQLite and over a third of its
-    wall time on PostgreSQL; tests/test_export_rows.py holds the two equal."""
-    from claimtrack.vocabulary import PLAIN, POSITION_KINDS, SUPPORT
-
-    positions, support_kinds = frozenset(POSITION_KINDS), frozenset(SUPPORT)
-    latest: dict[int, dict[int, tuple]] = {}  # claim id -> party id -> its latest position
-    for s in stances:
-        if s.kind in positions:
-            on = latest.get(s.claim_id)
-            if on is None:
-                latest[s.claim_id] = {s.party_id: s}
-            else:
-                other = on.get(s.party_id)
-                if other is None or (other.said_rank, other.id) < (s.said_rank, s.id):
-                    on[s.party_id] = s
-    _party_sides(session, parties, {p for on in latest.values() for p in on})
-    cells = {}
-    for claim_id in ids:
-        support, oppose = [], []
-        for s in latest.get(claim_id, {}).values():
-            if s.kind != WITHDRAWAL:
-                (support if s.kind in support_kinds else oppose).append((s, None))
-        for other in counters.get(claim_id, ()):
-            for s in latest.get(other, {}).values():
-                if s.kind in support_kinds:
-                    oppose.append((s, other))
-        if not support and not oppose:
-            continue
-        joined = []
-        for found in (support, oppose):
-            labels, names = [], []
-            if len(found) > 1:  # ``position_order``, one key at a time (stable sorts)
-                found.sort(key=lambda f: (parties.get(f[0].party_id, _NO_PARTY)[0],
-                                          f[1] or 0, f[0].id))  # fmt: skip
-                found.sort(key=lambda f: f[0].said_at, reverse=True)
-                found.sort(key=lambda f: f[1] is not None)
-            for s, counter in found:
-                named = parties.get(s.party_id)
-                if named is None:  # no side found (an affiliation loop): not placed
-                    continue
-                label = named[2]
-                if counter is not None:
-                    label = f"{label} [counter-claim #{counter}]"
-                elif s.kind not in PLAIN:
-                    label = f"{label} [{s.kind}]"
-                labels.append(label)
-                names.append(named[1])
-            joined.append((labels, names))
-        (support_labels, for_sides), (oppose_labels, against_sides) = joined
-        if not support_labels and not oppose_labels:
-            continue
-        named = [f"{word}: {', '.join(dict.fromkeys(sides))}"
-                 for word, sides in (("for", for_sides), ("against", against_sides))
-                 if sides]  # fmt: skip
-        cells[claim_id] = ("; ".join(support_labels), "; ".join(oppose_labels),
-                           "; ".join(named))  # fmt: skip
-    return cells
-
-
-_NO_PARTY = ("",)  # the name a party without a side sorts by: it is not placed anyway
 
 
 def _position_cells(session: Session, selection: Selection, ids, scope, parties: dict) -> dict:
