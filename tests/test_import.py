@@ -84,6 +84,40 @@ def test_two_spellings_of_one_claim_in_a_file_are_one_claim(ready, tmp_path, eng
     assert [c["claim"] for c in claims] == ["The dam was blown up on Russia\u2019s orders"]
 
 
+def _claim_and_stance_ids(run, text: str) -> tuple[int, int]:
+    """The ids a new claim (``claim add``, which records its assertion too) and a denial
+    of it (``claim deny``) get."""
+    added = run("claim", "add", text, "--by", "Iran", "--at", "2026-05-02")
+    assert added.exit_code == 0, added.output
+    denied = run("claim", "deny", text, "--by", "Israel", "--at", "2026-05-03")
+    assert denied.exit_code == 0, denied.output
+    return int(added.stdout.split()[-1]), int(denied.stdout.split()[1].strip("#:"))
+
+
+@pytest.mark.parametrize("how", ["dry run", "refused"])
+def test_an_import_that_writes_nothing_draws_no_ids(ready, tmp_path, how):
+    """A new user's PostgreSQL database numbered the next claim past the ids a dry run
+    (or a refused import) had drawn: PostgreSQL's sequences do not go back with a
+    rollback. Now the claim and the stance after it get the ids they would have got
+    without it, on both backends."""
+    claim, stance = _claim_and_stance_ids(ready, "Z held before")
+    path = tmp_path / "d.csv"
+    # Refused once its claims and stances are written: a link to no claim.
+    bad = "no-such-claim" if how == "refused" else ""
+    path.write_text("claim_ref,claim,party,stance,said_at,source_title,contradicts\n"
+                    "y-held,Y held,New Party,asserts,2026-05-01,Some Outlet,\n"
+                    f"v-held,V held,Iran,denies,2026-05-01,,{bad}\n", encoding="utf-8")  # fmt: skip
+    result = ready("import", "csv", str(path), *(["--dry-run"] if how == "dry run" else []))
+    assert result.exit_code == (0 if how == "dry run" else 1), result.output
+    assert ("unknown claim 'no-such-claim'" in result.output) == (how == "refused")
+    assert _claim_and_stance_ids(ready, "Z held after") == (claim + 1, stance + 2)
+    # Nor did it spoil what a real import then draws.
+    path.write_text(MINIMAL + "Y held,New Party,asserts,Some Outlet,2026-05-01\n",
+                    encoding="utf-8")  # fmt: skip
+    assert ready("import", "csv", str(path)).exit_code == 0
+    assert _claim_and_stance_ids(ready, "Z held last") == (claim + 3, stance + 5)
+
+
 @pytest.mark.parametrize("command", [
     ("import", "csv", "{csv}", "--dry-run"),
     ("import", "claimreview", str(ROOT / "fixtures" / "claimreview-two-publishers.json"),
