@@ -449,3 +449,58 @@ def test_a_topic_typo_is_listed_with_the_files_other_bad_rows(ready, tmp_path, e
     assert lines[1].startswith(f"  line 2: new topic '{typo}' is close to '{topic}'")
     assert lines[2].startswith("  line 3: unknown stance 'struck'")
     assert snapshot(engine) == before
+
+
+TURNING = (
+    "claim,party,stance,source,date\n"
+    "The bridge is closed,Iran,denies,,2026-04-11T10:00+00:00\n"  # Iran asserted it that day
+    "A new claim,Israel,asserts,,2026-04-11\n"
+    "A new claim,Israel,denies,,2026-04-11T12:00+00:00\n"  # within the day it asserted
+    "A new claim,Israel,denies,,2026-04-12\n"  # the next day: a change of mind
+)
+
+
+def test_import_refuses_a_row_that_turns_its_party_round_as_the_cli_does(run, engine, tmp_path):
+    """A new user: `claim deny` refuses the other side of a party's standing stance at
+    an overlapping time without --again (a wrong --by or --at would turn it round
+    unseen), but `import csv` recorded it. Now the import lists such rows with the
+    file's other bad rows, against the database and the file's earlier rows, and
+    imports them with --again."""
+    added = run("claim", "add", "The bridge is closed", "--by", "Iran", "--create-missing",
+                "--at", "2026-04-11")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    bridge = int(added.stdout.split()[-1])
+    refused = run("claim", "deny", "The bridge is closed", "--by", "Iran", "--at",
+                  "2026-04-11T10:00+00:00")  # fmt: skip
+    assert refused.exit_code == 1 and "pass --again" in refused.stderr
+    path = tmp_path / "turn.csv"
+    path.write_text(TURNING + "Another claim,Iran,bogus,,2026-04-11\n", encoding="utf-8")
+    before = snapshot(engine)
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 1 and done.stderr.splitlines()[1:] == [
+        "  line 6: unknown stance 'bogus': use asserts, confirms, denies, disputes, retracts, "
+        "questions, comments"
+    ], done.output  # the read's bad rows first: the turns are found once the rows resolve
+    path.write_text(TURNING, encoding="utf-8")
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 1
+    assert done.stderr.splitlines() == [
+        f"Error: {path}: 2 bad row(s), nothing imported:",
+        f"  line 2: Iran asserts claim {bridge} (stance 1) at a time this row's overlaps; "
+        "this row would count as the later only for being recorded later: check its party "
+        "and date, or pass --again to import it",
+        f"  line 4: Israel asserts claim {bridge + 1} on line 3 at a time this row's overlaps; "
+        "this row would count as the later only for being recorded later: check its party "
+        "and date, or pass --again to import it",
+    ]
+    assert snapshot(engine) == before
+    done = run("import", "csv", str(path), "--again")
+    assert done.exit_code == 0 and "4 stances" in done.stdout, done.output
+    # A row recorded before (an export's, with its recorded_at) was checked then.
+    path.write_text(
+        "claim,party,party_kind,stance,said_at,recorded_at\n"
+        "The bridge is closed,Iran,person,asserts,2026-04-11T10:00+00:00,2026-04-11T11:00:00Z\n",
+        encoding="utf-8",
+    )
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 0 and "1 stance" in done.stdout, done.output

@@ -47,8 +47,15 @@ def import_() -> None:
     help="Start the file's new topics though a topic close to one exists (else refused as "
     "a likely typo, by its first line).",
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Import rows whose party took the other side of the claim at a time the row's "
+    "overlaps (else refused, by line, as 'claim deny' refuses one without --again).",
+)
 @click.pass_obj
-def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: bool) -> None:
+def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: bool,
+         again: bool) -> None:  # fmt: skip
     """Import a CSV of stances in one transaction: all of it or, on any bad row, none.
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
@@ -71,7 +78,7 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
             with ids_kept(session, dry_run=dry_run):
                 report, rows = import_csv(
                     session, source, editor=env.editor, label=f"import {file.name}",
-                    progress=Progress(), new_topic=new_topic,
+                    progress=Progress(), new_topic=new_topic, again=again,
                 )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
