@@ -51,6 +51,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     column,
     exists,
     func,
@@ -88,7 +89,7 @@ from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
 from claimtrack.spreadsheet import CELL_LIMIT, restore_all
 from claimtrack.times import begun, parse_when, parse_zone
-from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
+from claimtrack.vocabulary import BY_VERB, OPPOSE, STANCE_KINDS, SUPPORT
 
 # Columns of the hand-typed minimal format, and what they stand for in the full one.
 MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
@@ -882,6 +883,17 @@ class _Parties:
         return [{"party": party.id, "acts_for": acts_for.id}]
 
 
+def _opposite(kind, other):
+    """Two stance kinds on opposite sides of a claim."""
+    return or_(and_(kind.in_(SUPPORT), other.in_(OPPOSE)),
+               and_(kind.in_(OPPOSE), other.in_(SUPPORT)))  # fmt: skip
+
+
+def _overlapping(one, other):
+    """Two said times (each from ``said_at`` to ``said_until``) that overlap."""
+    return and_(one.said_at < other.said_until, other.said_at < one.said_until)
+
+
 # -- the load ---------------------------------------------------------------------------
 
 
@@ -893,12 +905,15 @@ def import_csv(
     label: str,
     progress=SILENT,
     new_topic: bool = False,
+    again: bool = False,
 ) -> tuple[LoadReport, int]:
     """Import a CSV file into the session's transaction and log it; the caller commits.
     Returns what was added and the number of rows read. ``progress``: three phases
     (``claimtrack.progress``), reading the rows, writing them, re-rating the claims.
-    ``new_topic``: start topics that read as typos of one there is (else refused)."""
-    load = _Load(session, source.path, editor, typos=not new_topic)
+    ``new_topic``: start topics that read as typos of one there is (else refused).
+    ``again``: record a row whose party took the other side at an overlapping time
+    (else refused, as ``claim deny`` refuses it without --again)."""
+    load = _Load(session, source.path, editor, typos=not new_topic, again=again)
     with _sqlite_heap_bounded(load.connection):
         with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as a:
             rows = load.read(source, a)
@@ -932,11 +947,13 @@ class _Load:
     """One import, in the session's transaction (whose clock every row it writes bears),
     through its staging tables."""
 
-    def __init__(self, session: Session, path: Path, editor: str, *, typos: bool = False) -> None:
+    def __init__(self, session: Session, path: Path, editor: str, *, typos: bool = False,
+                 again: bool = False) -> None:  # fmt: skip
         self.session = session
         self.path = path
         self.editor = editor
         self.typos = typos  # refuse a new topic that reads as a typo of one there is
+        self.again = again  # record a row that turns its party round (``_turned``)
         self.connection = session.connection()
         self.now = record.utcnow(session)
         self.errors = Errors(path)
@@ -1247,6 +1264,8 @@ class _Load:
         numbered = numbered.subquery()
         present = select(numbered.c.line).where(numbered.c.nth <= numbered.c.held)
         self.connection.execute(insert(_repeat).from_select(["line"], present))
+        if not self.again:
+            self._turned()
 
         columns = ["claim_id", "party_id", "kind", "quote", "quote_lang", "via_id", "source_id",
                    "said_at", "said_offset", "said_precision", "said_until", "recorded_at",
@@ -1268,6 +1287,79 @@ class _Load:
             added = self._written(statement)
         self.added["stances"] += added
         return added
+
+    def _turned(self) -> None:
+        """``record.check_stance_changes_something``'s last check, for the rows recorded
+        now (without a recorded_at): a row whose party took the other side of its claim
+        at a time the row's overlaps, in the database or on another row of the file,
+        would count as the later only for being recorded later (a wrong party or date
+        turning a position round unseen). Each such row is a bad row, by its line. A
+        row with a recorded_at (an export's) was recorded before, --again or not.
+
+        Two statements over the rows that could turn (cheap: a per-stance export has
+        none), each joining on the claim and the party, not a query per row."""
+        r, c, stance = _row.c, _claim.c, Stance.__table__
+        sided = (*SUPPORT, *OPPOSE)
+        kept = r.line.not_in(select(_repeat.c.line))
+        if not self.connection.scalar(
+            select(exists().where(r.recorded_at.is_(None), r.kind.in_(sided), kept))
+        ):
+            return
+
+        # Each row of a sided stance, with its claim's id and its party's.
+        party = _party.alias("p")
+        resolved = (
+            select(r.line, c.claim_id, party.c.id.label("party_id"), r.kind, r.said_at,
+                   r.said_until, r.recorded_at, c.new)
+            .join(_claim, c.ref == r.claim).join(party, party.c.n == r.party)
+            .where(r.kind.in_(sided), kept)
+        ).cte("turn_rows")  # fmt: skip
+        # The claims and parties of which the file gives both sides (few): only their
+        # rows are paired.
+        side = case((resolved.c.kind.in_(SUPPORT), 1), else_=-1)
+        both = (
+            select(resolved.c.claim_id, resolved.c.party_id)
+            .group_by(resolved.c.claim_id, resolved.c.party_id)
+            .having(func.min(side) < func.max(side))
+        ).subquery("both_sides")  # fmt: skip
+        new, old = resolved.alias("n"), resolved.alias("o")
+        found: dict[int, tuple] = {}  # line: (party, kind, claim, where)
+        in_file = (
+            select(new.c.line, new.c.party_id, old.c.kind, new.c.claim_id, old.c.line)
+            .join(both, and_(both.c.claim_id == new.c.claim_id,
+                             both.c.party_id == new.c.party_id))
+            .join(old, and_(old.c.claim_id == new.c.claim_id, old.c.party_id == new.c.party_id))
+            .where(new.c.recorded_at.is_(None), _opposite(new.c.kind, old.c.kind),
+                   _overlapping(new.c, old.c),
+                   or_(old.c.recorded_at.is_not(None), old.c.line < new.c.line))
+            .order_by(new.c.line, old.c.line)
+        )  # fmt: skip
+        for line, party_id, kind, claim_id, other in self.connection.execute(in_file):
+            found.setdefault(line, (party_id, kind, claim_id, f"on line {other}"))
+        held = (
+            select(new.c.line, new.c.party_id, stance.c.kind, new.c.claim_id, stance.c.id)
+            .join(stance, and_(stance.c.claim_id == new.c.claim_id,
+                               stance.c.party_id == new.c.party_id))
+            .where(new.c.recorded_at.is_(None), ~new.c.new, stance.c.void_at.is_(None),
+                   _opposite(new.c.kind, stance.c.kind), _overlapping(new.c, stance.c))
+            .order_by(new.c.line, stance.c.id)
+        )  # fmt: skip
+        for line, party_id, kind, claim_id, stance_id in self.connection.execute(held):
+            found.setdefault(line, (party_id, kind, claim_id, f"(stance {stance_id})"))
+        named = Party.__table__
+        names = {}
+        for part in chunks(sorted({party_id for party_id, *_ in found.values()})):
+            names.update(self.connection.execute(
+                select(named.c.id, named.c.name).where(named.c.id.in_(part))).all())  # fmt: skip
+        for line, (party_id, kind, claim_id, where) in sorted(found.items()):
+            self.errors.add(
+                line,
+                f"{names[party_id]} {kind} claim {claim_id} {where} at a time this row's "
+                "overlaps; this row would count as the later "
+                "only for being recorded later: check its party and date, or pass --again "
+                "to import it",
+            )
+        self.errors.check()
 
     def _written(self, statement) -> int:
         """Run an INSERT ... SELECT; the number of rows it wrote."""

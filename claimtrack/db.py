@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -254,6 +255,62 @@ def write_session(engine: Engine) -> Session:
     from claimtrack.state import WriteSession
 
     return WriteSession(engine.execution_options(claimtrack_write=True), expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def ids_kept(session: Session, *, dry_run: bool) -> Iterator[None]:
+    """Leave PostgreSQL's id sequences as they were before a write that does not commit:
+    a dry run, or one refused part way. A rollback does not take back the ids it drew,
+    so the next real claim or stance would be numbered past them (SQLite numbers from
+    what its tables hold). Put back before the transaction ends, so without a race:
+    every claimtrack writer takes ``WRITE_LOCK`` first, and this one holds it, so no
+    other draws an id meanwhile. A transaction a failed statement broke cannot put them
+    back (nor can a lost connection): those ids stay drawn."""
+    connection = session.connection()  # begins the transaction: the write lock is ours
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = _sequences(connection)
+    try:
+        yield
+    except BaseException:
+        _put_back(connection, before)
+        raise
+    if dry_run:
+        _put_back(connection, before)
+
+
+def _sequences(connection: Connection) -> list[tuple[str, int, bool]]:
+    """Each id sequence of claimtrack's tables (that this role may read and set), with
+    its last value and whether that value was drawn."""
+    from claimtrack.schema import metadata
+
+    tables = [t.name for t in metadata.sorted_tables if "id" in t.c]
+    names = connection.scalars(
+        sa.text(
+            "SELECT seq FROM (SELECT pg_get_serial_sequence(t, 'id') AS seq "
+            "FROM unnest(CAST(:tables AS text[])) AS t) AS s "
+            "WHERE seq IS NOT NULL AND has_sequence_privilege(seq, 'SELECT,UPDATE')"
+        ),
+        {"tables": tables},
+    ).all()
+    found = []
+    for name in names:  # the catalog's name, quoted by pg_get_serial_sequence as needed
+        state = f"SELECT last_value, is_called FROM {name}"  # noqa: S608
+        value, called = connection.execute(sa.text(state)).one()
+        found.append((name, value, called))
+    return found
+
+
+def _put_back(connection: Connection, sequences: list[tuple[str, int, bool]]) -> None:
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection.driver_connection
+    if raw is None or raw.closed or raw.info.transaction_status != TransactionStatus.INTRANS:
+        return  # broken by a failed statement, or gone
+    for name, value, called in sequences:
+        connection.execute(sa.text("SELECT setval(CAST(:seq AS regclass), :value, :called)"),
+                           {"seq": name, "value": value, "called": called})  # fmt: skip
 
 
 def read_session(engine: Engine) -> Session:

@@ -68,7 +68,7 @@ class LoadReport:
         return (
             f"Warning: {len(self.long):,} row(s) hold a claim text or quote over {CELL_LIMIT:,} "
             f"characters, more than an XLSX cell holds (line(s) {shown}{more}): stored whole, "
-            "but 'export xlsx' needs --skip-long, which leaves their rows out (CSV and JSON "
+            "but 'export xlsx' needs --skip-long, which leaves their cells empty (CSV and JSON "
             "carry them)"
         )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
@@ -123,10 +122,12 @@ class XlsxBook:
         self._row_pictured = False
         # Rows whose control characters became pictures: (sheet title, sheet row, claim).
         self.pictured: list[tuple[str, int, str | None]] = []
-        # ``export xlsx --skip-long``: a row with a text over ``CELL_LIMIT`` is left out
-        # (and named in ``skipped_note``) instead of stopping the export.
+        # ``export xlsx --skip-long``: a text over ``CELL_LIMIT`` is left out of its cell,
+        # which stays empty with a comment saying so, and is named in ``skipped_note``;
+        # the rest of its row is written. Without it such a text stops the export.
         self.skip_long = skip_long
-        self.skipped: list[tuple[str, str | None]] = []  # (sheet title, claim)
+        # (sheet title, sheet row, column, claim, the text's length)
+        self.skipped: list[tuple[str, int, str, str | None, int]] = []
 
     def _styles(self, sheet) -> None:
         """The style arrays of a header cell, a wrapped text and each time format."""
@@ -184,8 +185,8 @@ class XlsxBook:
             except TooLong:
                 if not self.skip_long:
                     raise self._refused(sheet, on_sheet, headers, values) from None
-                self.skipped.append((sheet.title, _claim_label(headers, values)))
-                continue
+                values = self._left_out(sheet, on_sheet + 2, headers, values)
+                row = self._row(sheet, kinds, values)
             except ClaimtrackError as exc:
                 self._discard()
                 where = f"{sheet.title!r} row {on_sheet + 2}"
@@ -211,8 +212,30 @@ class XlsxBook:
         return ClaimtrackError(
             f"{claim or where} ({where if claim else 'a cell'}): a cell of {longest:,} "
             f"characters does not fit in XLSX (at most {CELL_LIMIT:,}): export it as CSV, "
-            "or leave such rows out with 'export xlsx --skip-long'"
+            "or leave such texts out with 'export xlsx --skip-long'"
         )
+
+    def _left_out(self, sheet, at: int, headers: Sequence[str], values) -> list:
+        """``values`` with each text over ``CELL_LIMIT`` replaced by an empty cell whose
+        comment says what was there; each is noted in ``skipped``. Only that cell is
+        lost: a claim whose joined quotes overflow keeps its row, its text and its id."""
+        from openpyxl.comments import Comment
+
+        claim = _claim_label(headers, values)
+        kept = list(values)
+        for i, (name, value) in enumerate(zip(headers, values, strict=True)):
+            if isinstance(value, str) and len(value) > CELL_LIMIT:
+                self.skipped.append((sheet.title, at, name, claim, len(value)))
+                # Styled, so openpyxl's write-only append does not reuse this cell (and
+                # its comment) for the cells after it.
+                cell = self._styled(sheet, None, "wrap")
+                cell.comment = Comment(
+                    f"Left out: {len(value):,} characters, more than a cell holds "
+                    f"({CELL_LIMIT:,}). Export CSV or JSON for the whole text.",
+                    "claimtrack",
+                )
+                kept[i] = cell
+        return kept
 
     def _start(self, title: str, columns: list[str]):
         from openpyxl.utils import get_column_letter
@@ -313,21 +336,21 @@ class XlsxBook:
         )
 
     def skipped_note(self) -> str | None:
-        """One line saying how many rows ``skip_long`` left out, and of which claims."""
+        """One line naming the cells ``skip_long`` left empty: sheet, row and column, by
+        claim."""
         if not self.skipped:
             return None
         by_claim: dict[str | None, list[str]] = {}
-        for title, claim in self.skipped:
-            by_claim.setdefault(claim, []).append(title)
-        named = [
-            f"{claim or 'a row'} ({', '.join(f'{t!r} {n}' for t, n in Counter(titles).items())})"
-            for claim, titles in by_claim.items()
-        ]
+        for title, row, column, claim, _ in self.skipped:
+            by_claim.setdefault(claim, []).append(f"{title!r} row {row} {column}")
+        named = [f"{claim} ({', '.join(cells)})" if claim else ", ".join(cells)
+                 for claim, cells in by_claim.items()]  # fmt: skip
         if len(named) > NOTE_NAMES:
             named = [*named[:NOTE_NAMES], f"+{len(named) - NOTE_NAMES} more"]
         return (
-            f"Warning: left out {len(self.skipped):,} row(s) with a text over {CELL_LIMIT:,} "
-            f"characters, which an XLSX cell cannot hold (CSV has them): {'; '.join(named)}"
+            f"Warning: left out {len(self.skipped):,} text(s) over {CELL_LIMIT:,} characters, "
+            "which an XLSX cell cannot hold (CSV and JSON have them); their cells are empty, "
+            f"with a comment, and the rest of their rows written: {'; '.join(named)}"
         )
 
 
@@ -338,13 +361,13 @@ class TooLong(ClaimtrackError):
 def too_long_for_xlsx(what: str, text: str | None) -> str | None:
     """A one-line warning when a text just recorded (a claim, a quote) is longer than an
     XLSX cell holds: stored whole, and CSV and JSON carry it, but ``export xlsx`` refuses
-    it (or, with ``--skip-long``, leaves its rows out). None when it fits."""
+    it (or, with ``--skip-long``, leaves that cell empty). None when it fits."""
     if text is None or len(text) <= CELL_LIMIT:
         return None
     return (
         f"Warning: the {what} has {len(text):,} characters, more than an XLSX cell holds "
         f"({CELL_LIMIT:,}): it is stored whole, but 'export xlsx' needs --skip-long, which "
-        "leaves its rows out (CSV and JSON carry it)"
+        "leaves its cells empty (CSV and JSON carry it)"
     )
 
 

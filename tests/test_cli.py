@@ -720,3 +720,52 @@ def test_an_empty_editor_is_refused_not_replaced_by_the_os_user(run, engine, mon
     assert run("--editor", "desk-2", "party", "add", "Someone Newest").exit_code == 0
     log = json.loads(run("log", "--format", "json").output)
     assert {e["editor"] for e in log} >= {"desk-2"} and "" not in {e["editor"] for e in log}
+
+
+def test_create_missing_makes_the_party_of_the_kind_given(run, engine):
+    """A new user could not say what a party --create-missing made was: every one was a
+    person (a ministry, an anonymous official). --party-kind sets the --by party's kind
+    when it is created; a known party of another kind is refused, not passed over, and
+    the option without --create-missing is bad usage; nothing is written on refusal."""
+    from claimtrack.cli.claim import CREATED_KINDS
+    from claimtrack.schema import PARTY_KINDS
+
+    assert CREATED_KINDS == PARTY_KINDS
+
+    def kind(name: str) -> str:
+        shown = run("party", "show", name, "--format", "json")
+        assert shown.exit_code == 0, shown.output
+        (party,) = json.loads(shown.stdout)
+        return party["kind"]
+
+    added = run("claim", "add", "Talks resume on Monday", "--by", "Pakistan Foreign Office",
+                "--create-missing", "--party-kind", "government", "--via", "Dawn",
+                "--at", "2026-04-10")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "Created party #1 'Pakistan Foreign Office' (government)" in added.stderr
+    assert (kind("Pakistan Foreign Office"), kind("Dawn")) == ("government", "media")
+    denied = run("claim", "deny", "Talks resume on Monday", "--by", "a senior official",
+                 "--create-missing", "--party-kind", "anonymous", "--at", "2026-04-11")  # fmt: skip
+    assert denied.exit_code == 0, denied.output
+    assert kind("a senior official") == "anonymous"
+    plain = run("claim", "confirm", "Talks resume on Monday", "--by", "Ishaq Dar",
+                "--create-missing", "--at", "2026-04-11")  # fmt: skip
+    assert plain.exit_code == 0 and kind("Ishaq Dar") == "person"  # the default, as before
+
+    before = snapshot(engine)
+    other = run("claim", "deny", "Talks resume on Monday", "--by", "Pakistan Foreign Office",
+                "--create-missing", "--party-kind", "media", "--at", "2026-04-12",
+                "--via", "Geo News")  # fmt: skip
+    assert other.exit_code == 2 and other.stderr.splitlines() == [
+        "Error: 'Pakistan Foreign Office' exists already (kind: government), so --party-kind "
+        "media is not applied: it is the kind of a party --create-missing creates (change "
+        "its kind with 'claimtrack party edit 1 --kind media')"
+    ], other.output
+    alone = run("claim", "add", "Talks end", "--by", "Qatar", "--party-kind", "government")
+    assert alone.exit_code == 2 and alone.stderr.splitlines() == [
+        "Error: --party-kind is the kind of a party --create-missing creates: pass "
+        "--create-missing too"
+    ], alone.output
+    assert snapshot(engine) == before  # no party, claim or stance: Geo News not created
+    assert run("claim", "add", "Talks end", "--by", "Pakistan Foreign Office", "--create-missing",
+               "--party-kind", "government").exit_code == 0  # fmt: skip

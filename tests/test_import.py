@@ -84,6 +84,40 @@ def test_two_spellings_of_one_claim_in_a_file_are_one_claim(ready, tmp_path, eng
     assert [c["claim"] for c in claims] == ["The dam was blown up on Russia\u2019s orders"]
 
 
+def _claim_and_stance_ids(run, text: str) -> tuple[int, int]:
+    """The ids a new claim (``claim add``, which records its assertion too) and a denial
+    of it (``claim deny``) get."""
+    added = run("claim", "add", text, "--by", "Iran", "--at", "2026-05-02")
+    assert added.exit_code == 0, added.output
+    denied = run("claim", "deny", text, "--by", "Israel", "--at", "2026-05-03")
+    assert denied.exit_code == 0, denied.output
+    return int(added.stdout.split()[-1]), int(denied.stdout.split()[1].strip("#:"))
+
+
+@pytest.mark.parametrize("how", ["dry run", "refused"])
+def test_an_import_that_writes_nothing_draws_no_ids(ready, tmp_path, how):
+    """A new user's PostgreSQL database numbered the next claim past the ids a dry run
+    (or a refused import) had drawn: PostgreSQL's sequences do not go back with a
+    rollback. Now the claim and the stance after it get the ids they would have got
+    without it, on both backends."""
+    claim, stance = _claim_and_stance_ids(ready, "Z held before")
+    path = tmp_path / "d.csv"
+    # Refused once its claims and stances are written: a link to no claim.
+    bad = "no-such-claim" if how == "refused" else ""
+    path.write_text("claim_ref,claim,party,stance,said_at,source_title,contradicts\n"
+                    "y-held,Y held,New Party,asserts,2026-05-01,Some Outlet,\n"
+                    f"v-held,V held,Iran,denies,2026-05-01,,{bad}\n", encoding="utf-8")  # fmt: skip
+    result = ready("import", "csv", str(path), *(["--dry-run"] if how == "dry run" else []))
+    assert result.exit_code == (0 if how == "dry run" else 1), result.output
+    assert ("unknown claim 'no-such-claim'" in result.output) == (how == "refused")
+    assert _claim_and_stance_ids(ready, "Z held after") == (claim + 1, stance + 2)
+    # Nor did it spoil what a real import then draws.
+    path.write_text(MINIMAL + "Y held,New Party,asserts,Some Outlet,2026-05-01\n",
+                    encoding="utf-8")  # fmt: skip
+    assert ready("import", "csv", str(path)).exit_code == 0
+    assert _claim_and_stance_ids(ready, "Z held last") == (claim + 3, stance + 5)
+
+
 @pytest.mark.parametrize("command", [
     ("import", "csv", "{csv}", "--dry-run"),
     ("import", "claimreview", str(ROOT / "fixtures" / "claimreview-two-publishers.json"),
@@ -415,3 +449,58 @@ def test_a_topic_typo_is_listed_with_the_files_other_bad_rows(ready, tmp_path, e
     assert lines[1].startswith(f"  line 2: new topic '{typo}' is close to '{topic}'")
     assert lines[2].startswith("  line 3: unknown stance 'struck'")
     assert snapshot(engine) == before
+
+
+TURNING = (
+    "claim,party,stance,source,date\n"
+    "The bridge is closed,Iran,denies,,2026-04-11T10:00+00:00\n"  # Iran asserted it that day
+    "A new claim,Israel,asserts,,2026-04-11\n"
+    "A new claim,Israel,denies,,2026-04-11T12:00+00:00\n"  # within the day it asserted
+    "A new claim,Israel,denies,,2026-04-12\n"  # the next day: a change of mind
+)
+
+
+def test_import_refuses_a_row_that_turns_its_party_round_as_the_cli_does(run, engine, tmp_path):
+    """A new user: `claim deny` refuses the other side of a party's standing stance at
+    an overlapping time without --again (a wrong --by or --at would turn it round
+    unseen), but `import csv` recorded it. Now the import lists such rows with the
+    file's other bad rows, against the database and the file's earlier rows, and
+    imports them with --again."""
+    added = run("claim", "add", "The bridge is closed", "--by", "Iran", "--create-missing",
+                "--at", "2026-04-11")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    bridge = int(added.stdout.split()[-1])
+    refused = run("claim", "deny", "The bridge is closed", "--by", "Iran", "--at",
+                  "2026-04-11T10:00+00:00")  # fmt: skip
+    assert refused.exit_code == 1 and "pass --again" in refused.stderr
+    path = tmp_path / "turn.csv"
+    path.write_text(TURNING + "Another claim,Iran,bogus,,2026-04-11\n", encoding="utf-8")
+    before = snapshot(engine)
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 1 and done.stderr.splitlines()[1:] == [
+        "  line 6: unknown stance 'bogus': use asserts, confirms, denies, disputes, retracts, "
+        "questions, comments"
+    ], done.output  # the read's bad rows first: the turns are found once the rows resolve
+    path.write_text(TURNING, encoding="utf-8")
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 1
+    assert done.stderr.splitlines() == [
+        f"Error: {path}: 2 bad row(s), nothing imported:",
+        f"  line 2: Iran asserts claim {bridge} (stance 1) at a time this row's overlaps; "
+        "this row would count as the later only for being recorded later: check its party "
+        "and date, or pass --again to import it",
+        f"  line 4: Israel asserts claim {bridge + 1} on line 3 at a time this row's overlaps; "
+        "this row would count as the later only for being recorded later: check its party "
+        "and date, or pass --again to import it",
+    ]
+    assert snapshot(engine) == before
+    done = run("import", "csv", str(path), "--again")
+    assert done.exit_code == 0 and "4 stances" in done.stdout, done.output
+    # A row recorded before (an export's, with its recorded_at) was checked then.
+    path.write_text(
+        "claim,party,party_kind,stance,said_at,recorded_at\n"
+        "The bridge is closed,Iran,person,asserts,2026-04-11T10:00+00:00,2026-04-11T11:00:00Z\n",
+        encoding="utf-8",
+    )
+    done = run("import", "csv", str(path))
+    assert done.exit_code == 0 and "1 stance" in done.stdout, done.output

@@ -233,22 +233,25 @@ def test_a_cell_too_long_is_one_line_naming_the_claim(run, engine, db_url, tmp_p
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"Error: claim #{long} ('claims' row 3): a cell of 40,000 characters does not fit in "
-        "XLSX (at most 32,767): export it as CSV, or leave such rows out with "
+        "XLSX (at most 32,767): export it as CSV, or leave such texts out with "
         "'export xlsx --skip-long'"
     ]
     assert not path.exists() and not path.with_name(path.name + ".partial").exists()
 
 
-def test_skip_long_leaves_out_the_rows_and_says_which(run, engine, tmp_path):
+def test_skip_long_leaves_out_only_the_texts_and_names_each_cell(run, engine, tmp_path):
     """Kakhovka: a 200,000-character claim was stored without a word, and then no
     workbook could be written at all. `claim add` (and a stance's quote) now warns, and
-    --skip-long writes the rest, naming what it left out; nothing is cut short."""
+    --skip-long writes the rest. A new user then found one long quote took its whole
+    claim off the claims sheets (its joined quotes overflowed): now only the texts that
+    do not fit are left out, each cell empty with a comment and named; nothing is cut
+    short, and every row is written."""
     added = run("claim", "add", "--by", "A", "--create-missing", "--at", "2026-04-11",
                 "--slug", "huge", "--", "y" * 40_000)  # fmt: skip
     assert added.exit_code == 0 and "Warning: the claim text has 40,000 characters" in (
         added.stderr
     ), added.output
-    _add(run, "short", "--by", "A", "--at", "2026-04-12")
+    _add(run, "short", "--by", "A", "--at", "2026-04-12", "--slug", "short")
     quoted = run("claim", "deny", "short", "--by", "B", "--create-missing", "--at", "2026-04-12",
                  "--quote", "q" * 33_000)  # fmt: skip
     assert quoted.exit_code == 0 and "Warning: the quote has 33,000 characters" in quoted.stderr
@@ -259,15 +262,37 @@ def test_skip_long_leaves_out_the_rows_and_says_which(run, engine, tmp_path):
     assert done.exit_code == 0, done.output
     warning, named = done.stderr.splitlines()[0].rsplit(": ", 1)
     assert warning == (
-        "Warning: left out 7 row(s) with a text over 32,767 characters, which an XLSX cell "
-        "cannot hold (CSV has them)"
+        "Warning: left out 7 text(s) over 32,767 characters, which an XLSX cell cannot hold "
+        "(CSV and JSON have them); their cells are empty, with a comment, and the rest of "
+        "their rows written"
     )
+    # Newest activity first on the claims sheets: "short" (row 2), then "huge" (row 3);
+    # on the stances sheet, claim by claim, in the order said.
     assert sorted(named.split("; ")) == [
-        "claim #2 ('contested' 1, 'claims' 1, 'stances' 1)",
-        "claim huge ('contested' 1, 'claims' 1, 'stances' 2)",
+        "claim huge ('contested' row 3 claim, 'claims' row 3 claim, 'stances' row 2 claim, "
+        "'stances' row 3 claim)",
+        "claim short ('contested' row 2 quotes, 'claims' row 2 quotes, 'stances' row 5 quote)",
     ]
-    book = openpyxl.load_workbook(path, read_only=True)
-    assert [r["claim"].value for r in _records(book["stances"])] == ["short"]
+    assert "Exported 8 row(s)" in done.stderr  # 2 + 2 + 4: no row left out
+    book = openpyxl.load_workbook(path)
+    for title in ("contested", "claims"):
+        rows = {r["slug"].value: r for r in _records(book[title])}
+        assert sorted(rows) == ["huge", "short"], title
+        huge, short = rows["huge"], rows["short"]
+        assert huge["claim"].value is None and huge["quotes"].value == "B: “fits”"
+        assert "Left out: 40,000 characters" in huge["claim"].comment.text
+        assert short["claim"].value == "short" and short["quotes"].value is None
+        assert short["quotes"].comment.text.startswith("Left out: 33,0")
+        assert (short["status"].value, huge["status"].value) == ("contested", "contested")
+    stances = [(r["claim_ref"].value, r["claim"].value, r["party"].value, r["quote"].value)
+               for r in _records(book["stances"])]  # fmt: skip
+    assert sorted(stances, key=str) == sorted([
+        ("huge", None, "A", None), ("huge", None, "B", "fits"),
+        ("short", "short", "A", None), ("short", "short", "B", None),
+    ], key=str)  # fmt: skip
+    # Only the cells left out have a comment: openpyxl's writer reuses a cell otherwise.
+    commented = [c for c in _all_cells(book) if c.comment is not None]
+    assert len(commented) == 7 and all(c.value is None for c in commented)
     assert run("export", "csv").stdout.count("y" * 40_000) == 1  # all there, in CSV
 
 
@@ -288,7 +313,7 @@ def test_import_warns_of_texts_an_xlsx_cell_cannot_hold(run, engine, tmp_path):
         assert done.stderr.splitlines() == [
             "Warning: 2 row(s) hold a claim text or quote over 32,767 characters, more than "
             "an XLSX cell holds (line(s) 3, 4): stored whole, but 'export xlsx' needs "
-            "--skip-long, which leaves their rows out (CSV and JSON carry them)"
+            "--skip-long, which leaves their cells empty (CSV and JSON carry them)"
         ]
     assert run("export", "csv").stdout.count("z" * 40_000) == 1  # whole, not cut
     similar = run("claim", "add", "z" * 39_990 + " and more", "--by", "A", "--at", "2026-04-12")
@@ -527,5 +552,5 @@ def test_claim_add_warns_from_one_character_over_what_a_cell_holds(run, engine):
     assert over.exit_code == 0 and over.stderr.splitlines() == [
         f"Warning: the claim text has {CELL_LIMIT + 1:,} characters, more than an XLSX cell "
         f"holds ({CELL_LIMIT:,}): it is stored whole, but 'export xlsx' needs --skip-long, "
-        "which leaves its rows out (CSV and JSON carry it)"
+        "which leaves its cells empty (CSV and JSON carry it)"
     ], over.output

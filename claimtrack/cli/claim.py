@@ -31,6 +31,11 @@ new_topic_option = click.option(
 )
 
 
+# What --party-kind may make of a new --by party: ``schema.PARTY_KINDS``, named here so
+# that the options are made without importing SQLAlchemy (a test keeps the two equal).
+CREATED_KINDS = ("person", "government", "agency", "organisation", "media", "anonymous")
+
+
 def stance_options(f):
     """The options that say who took a position, where, through whom, and when."""
     options = [
@@ -89,6 +94,13 @@ def stance_options(f):
         click.option(
             "--create-missing", is_flag=True, help="Create unknown parties named here (and say so)."
         ),
+        click.option(
+            "--party-kind",
+            type=click.Choice(CREATED_KINDS),
+            help="The kind of the --by party that --create-missing creates (default person; "
+            "a --via party is created as media). A known party of another kind is refused: "
+            "change it with 'party edit --kind'.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -108,6 +120,7 @@ def _stance_inputs(session, env, opts, created) -> dict:
     whose sequences do not go back with a rollback."""
     from claimtrack import record
     from claimtrack.errors import ClaimtrackError, UsageError
+    from claimtrack.names import quoted_name
     from claimtrack.times import begun, parse_when
 
     said = begun(parse_when(opts["at"], opts["tz"], agree=True))
@@ -134,7 +147,20 @@ def _stance_inputs(session, env, opts, created) -> dict:
             kind=kind_if_new,
         )
 
-    party = resolve(opts["by"], "person")
+    party_kind = opts["party_kind"]
+    if party_kind and not opts["create_missing"]:
+        raise UsageError("--party-kind is the kind of a party --create-missing creates: "
+                         "pass --create-missing too")  # fmt: skip
+    party = resolve(opts["by"], party_kind or "person")
+    if party_kind and party not in created and party.kind != party_kind:
+        # Not created, so not of the kind asked: said, not passed over.
+        change = (f" (change its kind with 'claimtrack party edit {party.id} --kind "
+                  f"{party_kind}')" if party_kind != "anonymous" else "")  # fmt: skip
+        raise UsageError(
+            f"{quoted_name(party.name)} exists already (kind: {party.kind}), so --party-kind "
+            f"{party_kind} is not applied: it is the kind of a party --create-missing "
+            f"creates{change}"
+        )
     via = resolve(opts["via"], "media") if opts["via"] else None
     source = new_url = None
     if opts["source"]:
@@ -256,6 +282,8 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
         --by "unnamed senior Iranian official" --via Reuters \\
         --quote "美国已经同意解冻伊朗在卡塔尔的海外资产" --at 2026-04-11 --tz +05:00 \\
         --topic islamabad-talks --create-missing
+      claimtrack claim add "Talks resume on Monday" --by "Pakistan Foreign Office" \\
+        --create-missing --party-kind government
       claimtrack claim add - --by Tasnim < statement.txt
     """
     from claimtrack import record, state
@@ -359,8 +387,10 @@ def _stance_command(verb: str, kind: str, meaning: str):
     command.__doc__ = f"""Record that a party {meaning}.
 
     \b
-    Example:
+    Examples:
       claimtrack claim {verb} 12 --by "unnamed US official" --at 2026-04-11 --tz +05:00
+      claimtrack claim {verb} 12 --by "Qatari Foreign Ministry" --create-missing \\
+        --party-kind government
     """
     return claim.command(verb)(command)
 

@@ -94,8 +94,9 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
 @click.option(
     "--skip-long",
     is_flag=True,
-    help="Leave out the rows with a text over 32,767 characters (an XLSX cell's most), "
-    "naming them, rather than refuse the workbook.",
+    help="Leave empty each cell whose text is over 32,767 characters (an XLSX cell's most), "
+    "with a comment, and name them, rather than refuse the workbook; the rest of the row "
+    "is written.",
 )
 @click.pass_obj
 def xlsx(env, out, skip_long, **options) -> None:
@@ -108,9 +109,11 @@ def xlsx(env, out, skip_long, **options) -> None:
     XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
     naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters: a
     longer text (a claim or quote; 'claim add' warns of one) stops the export, naming
-    its claim, and no file is written; --skip-long leaves its rows out instead (in every
-    sheet: a claim's stances carry its text), with one warning line saying how many
-    rows and whose. Nothing is cut short; CSV has no such limit.
+    its claim, and no file is written; --skip-long leaves only that text out instead:
+    its cell is empty, with a comment saying how long the text is, the rest of its row
+    is written (a claim whose joined quotes overflow keeps its row; the quotes are each
+    on the stances sheet), and one warning line names each such cell by sheet, row,
+    column and claim. Nothing is cut short; CSV has no such limit.
 
     \b
     Examples:

@@ -27,8 +27,8 @@ def import_() -> None:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Check the file and count what it would add (naming new parties); write nothing "
-    "(on PostgreSQL the ids it drew stay drawn: ids have gaps).",
+    help="Check the file and count what it would add (naming new parties); write nothing, "
+    "and leave the next ids as they were.",
 )
 @click.option(
     "--raw",
@@ -47,8 +47,15 @@ def import_() -> None:
     help="Start the file's new topics though a topic close to one exists (else refused as "
     "a likely typo, by its first line).",
 )
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Import rows whose party took the other side of the claim at a time the row's "
+    "overlaps (else refused, by line, as 'claim deny' refuses one without --again).",
+)
 @click.pass_obj
-def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: bool) -> None:
+def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: bool,
+         again: bool) -> None:  # fmt: skip
     """Import a CSV of stances in one transaction: all of it or, on any bad row, none.
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
@@ -63,15 +70,16 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
       claimtrack import csv desk-notes.csv --tz Asia/Karachi
     """
     from claimtrack.bulk import CsvFile, import_csv
-    from claimtrack.db import write_session
+    from claimtrack.db import ids_kept, write_session
 
     with CsvFile(file, raw=raw, tz=tz) as source:  # the file and its header, before the database
         engine = env.engine(write=True)
         with write_session(engine) as session:
-            report, rows = import_csv(
-                session, source, editor=env.editor, label=f"import {file.name}",
-                progress=Progress(), new_topic=new_topic,
-            )  # fmt: skip
+            with ids_kept(session, dry_run=dry_run):
+                report, rows = import_csv(
+                    session, source, editor=env.editor, label=f"import {file.name}",
+                    progress=Progress(), new_topic=new_topic, again=again,
+                )  # fmt: skip
             if not dry_run:
                 session.commit()  # a dry run ends with the session, rolled back
         if dry_run:
@@ -102,8 +110,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Check the file and count what it would add; write nothing (on PostgreSQL the ids "
-    "it drew stay drawn: ids have gaps).",
+    help="Check the file and count what it would add; write nothing, and leave the next "
+    "ids as they were.",
 )
 @click.pass_obj
 def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> None:
@@ -129,11 +137,12 @@ def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> N
       claimtrack import claimreview feed.json --tz UTC --dry-run
     """
     from claimtrack.claimreview import import_reviews
-    from claimtrack.db import write_session
+    from claimtrack.db import ids_kept, write_session
 
     engine = env.engine(write=True)
     with write_session(engine) as session:
-        report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
+        with ids_kept(session, dry_run=dry_run):
+            report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
     if dry_run:
@@ -210,11 +219,13 @@ pheme.help += _DATASET_HELP
 
 def _import_dataset(env, conversion, dry_run: bool) -> None:
     from claimtrack.datasets import import_conversion
-    from claimtrack.db import write_session
+    from claimtrack.db import ids_kept, write_session
 
     engine = env.engine(write=True)
     with write_session(engine) as session:
-        result = import_conversion(session, conversion, editor=env.editor, progress=Progress())
+        with ids_kept(session, dry_run=dry_run):
+            result = import_conversion(session, conversion, editor=env.editor,
+                                       progress=Progress())  # fmt: skip
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
     if dry_run:

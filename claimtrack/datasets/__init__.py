@@ -122,7 +122,12 @@ def import_conversion(
 
     label = f"import {conversion.name} {conversion.folder}"
     report, _ = import_csv(
-        session, RowSource(conversion), editor=editor, label=label, progress=progress
+        session,
+        RowSource(conversion),
+        editor=editor,
+        label=label,
+        progress=progress,
+        again=True,  # a dataset says what each said: a turn in it is the source's, not a slip
     )
     publishers: list[Party] = []
     verdicts = add_verdicts(session, conversion.verdicts, editor=editor, created=publishers)
