@@ -89,7 +89,7 @@ from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
 from claimtrack.spreadsheet import CELL_LIMIT, restore_all
 from claimtrack.times import begun, parse_when, parse_zone
-from claimtrack.vocabulary import BY_VERB, OPPOSE, STANCE_KINDS, SUPPORT
+from claimtrack.vocabulary import BY_VERB, OPPOSE, STANCE_KINDS, SUPPORT, language_problem
 
 # Columns of the hand-typed minimal format, and what they stand for in the full one.
 MINIMAL = {"claim": "claim", "party": "party", "stance": "stance", "source": "source_title",
@@ -478,6 +478,7 @@ class _Reading:
         self.staged_sources = _Stage(connection, _source)
         self.last_ref: str | None = None
         self._text_ref: tuple[tuple[str, str] | None, str] = (None, "")  # the last claim read
+        self._languages: set[str] = set()  # the language codes checked (a file has few)
         self.count = 0
         self._aliases = ("", [])  # the last party_aliases cell read, and its names
         self._times: dict[tuple, tuple] = {}  # said times parsed lately, as staged
@@ -520,6 +521,13 @@ class _Reading:
         party_kind = row.get("party_kind") or "person"
         if party_kind not in PARTY_KINDS:
             raise ValueError(f"unknown party kind {party_kind!r}")
+        for field in ("claim_lang", "quote_lang", "source_lang"):  # as --lang is checked
+            code = row.get(field)
+            if code and code not in self._languages:
+                problem = language_problem(code)
+                if problem is not None:
+                    raise ValueError(f"{field}: {problem}")
+                self._languages.add(code)
         said = row.get("said_at") or ""
         if not said:
             raise ValueError("the date is empty")

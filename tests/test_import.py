@@ -504,3 +504,29 @@ def test_import_refuses_a_row_that_turns_its_party_round_as_the_cli_does(run, en
     )
     done = run("import", "csv", str(path))
     assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
+
+
+def test_import_refuses_a_language_code_the_commands_refuse(run, engine, tmp_path):
+    """The balloon user: `--lang klingonese` was stored, and so was any claim_lang,
+    quote_lang or source_lang of a file. The import checks them as --lang does, each bad
+    row listed with its line, nothing imported."""
+    path = tmp_path / "langs.csv"
+    path.write_text(
+        "topic,claim,claim_lang,party,party_kind,stance,quote,quote_lang,said_at,said_tz\n"
+        "balloon,The craft was a weather airship,en,Mao Ning,person,asserts,是民用的,zh,"
+        "2023-02-03,+08:00\n"
+        "balloon,It flew over Montana,english,Pentagon,organisation,asserts,,,2023-02-02,-05:00\n"
+        "balloon,It flew over Montana,en,Mao Ning,person,denies,不是,zh_CN,2023-02-03,+08:00\n",
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    refused = run("import", "csv", str(path))
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[1:] == [
+        "  line 3: claim_lang: 'english' is not a language code (zh, en, fa, en-GB, zh-Hant...)",
+        "  line 4: quote_lang: 'zh_CN' is not a language code (zh, en, fa, en-GB, zh-Hant...)",
+    ]
+    assert snapshot(engine) == before
+    path.write_text(path.read_text(encoding="utf-8").replace("english", "en-US")
+                    .replace("zh_CN", "zh-Hans-CN"), encoding="utf-8")  # fmt: skip
+    assert run("import", "csv", str(path)).exit_code == 0
