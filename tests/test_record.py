@@ -876,3 +876,21 @@ def test_balloon_editor_mistakes_are_refused_before_anything_is_written(run, eng
         assert taken.exit_code == 0, (code, taken.output)
     same_day = run("report", "contested", "--since", "2023-02-02", "--until", "2023-02-02")
     assert same_day.exit_code == 0
+
+
+def test_claim_add_names_a_bad_time_or_address_before_a_claim_saying_the_same(run, engine):
+    """The balloon user: `claim add` of a text the topic has, with a time in the future
+    (or a bad address), answered only "claim 1 already says this": fixed and run again,
+    it failed on the next mistake. The options that need no database come first."""
+    assert run("claim", "add", "Test claim", "--by", "Pentagon", "--create-missing",
+               "--at", "2023-02-02").exit_code == 0  # fmt: skip
+    before = snapshot(engine)
+    for args, says in (
+        (("--at", "2099-02-03"), "Error: the said time 2099-02-03 (Z) is after now"),
+        (("--url", "notaurl"), "Error: invalid URL 'notaurl'"),
+    ):
+        refused = run("claim", "add", "Test claim", "--by", "Pentagon", *args)
+        assert refused.exit_code == 2 and refused.stderr.startswith(says), refused.output
+        assert snapshot(engine) == before
+    same = run("claim", "add", "Test claim", "--by", "Pentagon", "--at", "2023-02-03")
+    assert same.exit_code == 1 and "already says this" in same.stderr

@@ -113,14 +113,12 @@ def _record_stance(session, env, target, kind, opts, created, *, again=False):
                        again=again)  # fmt: skip
 
 
-def _stance_inputs(session, env, opts, created) -> dict:
-    """The stance options checked and resolved: when, the quote, who, via whom, where.
-    ``claim add`` and ``claim counter`` call it before the claim is inserted, so that a
-    refused option (a bad URL or zone, an unknown party) draws no claim id on PostgreSQL,
-    whose sequences do not go back with a rollback."""
+def _checked_options(opts) -> dict:
+    """The stance options checked that need no database: when, the quote, the address.
+    ``claim add`` checks them before it looks for a claim saying the same, so that a
+    mistyped time or address is named first, not hidden behind that refusal."""
     from claimtrack import record
-    from claimtrack.errors import ClaimtrackError, UsageError
-    from claimtrack.names import quoted_name
+    from claimtrack.errors import UsageError
     from claimtrack.times import begun, parse_when
 
     said = begun(parse_when(opts["at"], opts["tz"], agree=True))
@@ -136,6 +134,24 @@ def _stance_inputs(session, env, opts, created) -> dict:
     if opts["source"] and opts["url"]:
         raise UsageError("give --source or --url, not both")
     url = record.check_url(opts["url"]) if opts["url"] else None
+    if opts["party_kind"] and not opts["create_missing"]:
+        raise UsageError("--party-kind is the kind of a party --create-missing creates: "
+                         "pass --create-missing too")  # fmt: skip
+    return {"said": said, "quote": quote, "url": url}
+
+
+def _stance_inputs(session, env, opts, created, checked: dict | None = None) -> dict:
+    """The stance options checked and resolved: when, the quote, who, via whom, where
+    (``checked``: ``_checked_options`` already run). ``claim add`` and ``claim counter``
+    call it before the claim is inserted, so that a refused option (a bad URL or zone,
+    an unknown party) draws no claim id on PostgreSQL, whose sequences do not go back
+    with a rollback."""
+    from claimtrack import record
+    from claimtrack.errors import ClaimtrackError, UsageError
+    from claimtrack.names import quoted_name
+
+    checked = checked or _checked_options(opts)
+    said, quote, url = checked["said"], checked["quote"], checked["url"]
 
     def resolve(ref, kind_if_new):
         return record.resolve_party(
@@ -148,9 +164,6 @@ def _stance_inputs(session, env, opts, created) -> dict:
         )
 
     party_kind = opts["party_kind"]
-    if party_kind and not opts["create_missing"]:
-        raise UsageError("--party-kind is the kind of a party --create-missing creates: "
-                         "pass --create-missing too")  # fmt: skip
     party = resolve(opts["by"], party_kind or "person")
     if party_kind and party not in created and party.kind != party_kind:
         # Not created, so not of the kind asked: said, not passed over.
@@ -302,9 +315,10 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
         created = []
         # Every refusal before the first write: on PostgreSQL a refused command would
         # otherwise draw ids that are never used (its sequences do not go back).
+        checked = _checked_options(opts)  # a bad time or address named first
         stored = record.check_new_claim(session, text, topic=topic, slug=slug, allow_same=force)
         topic_notes = check_new_topic(session, topic, text, confirmed=new_topic)
-        inputs = _stance_inputs(session, env, opts, created)
+        inputs = _stance_inputs(session, env, opts, created, checked)
         new = _insert_claim(session, env, stored, lang)
         similar = record.similar_claims(session, text, topic, exclude=(new.id,))
         _add_stance(session, env, new, "asserts", inputs, first=True)
