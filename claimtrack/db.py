@@ -273,8 +273,10 @@ def ids_kept(session: Session, *, dry_run: bool) -> Iterator[None]:
     before = _sequences(connection)
     try:
         yield
-    except BaseException:
-        _put_back(connection, before)
+    except Exception:  # refused part way: put back if the transaction still can
+        # (an interrupt, Ctrl-C, leaves them drawn: it ends the command at once)
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            _put_back(connection, before)
         raise
     if dry_run:
         _put_back(connection, before)

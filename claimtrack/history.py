@@ -69,6 +69,19 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
         by_claim = {}
         for s in stances:
             by_claim.setdefault(s.claim_id, []).append(s)
+    changes = _status_changes(session, claim_ids, counters, by_claim, selection)
+    for claim_id, status, said, theirs in changes:
+        _advance(claim_id, found[claim_id], status, said, theirs, names)
+    return found
+
+
+def _status_changes(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
+                    by_claim: dict[int, list], selection: Selection, *,
+                    raw: bool = False):  # fmt: skip
+    """Wherever the stored status of a claim changes, in said order: (claim id, the
+    status, the stances said at that moment that can have moved it, in the timeline's
+    order, and ``theirs``: a stance's party's stances on its claim, in said order).
+    Skipped: a moment with no such stance (one written since the history was kept)."""
     # A stance moves the claim it is on and the claims (asked about) it contradicts:
     # the stances that can move a claim are those on it and on its counter-claims.
     movers: dict[int, list] = {}
@@ -82,7 +95,7 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
             found = ordered[key] = said_order(mine) if len(mine) > 1 else mine
         return found
 
-    for claim_id, moment, status in _stored(session, claim_ids, selection):
+    for claim_id, moment, status in _stored(session, claim_ids, selection, raw=raw):
         near = movers.get(claim_id)
         if near is None:
             others = counters.get(claim_id)
@@ -92,9 +105,7 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
             movers[claim_id] = near
         said = [s for s in near if s.said_until == moment]
         if said:  # always, unless a stance was written since the history was kept
-            said = timeline_order(said) if len(said) > 1 else said
-            _advance(claim_id, found[claim_id], status, said, theirs, names)
-    return found
+            yield claim_id, status, timeline_order(said) if len(said) > 1 else said, theirs
 
 
 def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
@@ -109,36 +120,13 @@ def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set
     Period objects and the who-said texts the cell does not show. ``texts(stance)``:
     its said time's ``str(When)``."""
     found: dict[int, list] = {}  # claim id -> [status, began by, ended by, how] each period
-    movers: dict[int, list] = {}
-    ordered: dict[tuple[int, int], list] = {}
-
-    def theirs(stance) -> list:
-        key = stance.claim_id, stance.party_id
-        found = ordered.get(key)
-        if found is None:
-            mine = [s for s in by_claim[stance.claim_id] if s.party_id == stance.party_id]
-            found = ordered[key] = said_order(mine) if len(mine) > 1 else mine
-        return found
-
-    for claim_id, moment, status in _stored(session, claim_ids, selection, raw=True):
-        near = movers.get(claim_id)
-        if near is None:
-            others = counters.get(claim_id)
-            near = by_claim.get(claim_id, [])
-            if others:
-                near = [s for c in sorted({claim_id, *others}) for s in by_claim.get(c, ())]
-            movers[claim_id] = near
-        said = [s for s in near if s.said_until == moment]
-        if not said:  # as ``periods_of``: a stance written since the history was kept
-            continue
+    changes = _status_changes(session, claim_ids, counters, by_claim, selection, raw=True)
+    for claim_id, status, said, theirs in changes:
         history = found.setdefault(claim_id, [])
         current = history[-1] if history else None
         if current is not None and current[0] == status:
             continue
-        if len(said) == 1:
-            cause = said[0]
-        else:
-            cause = _cause(claim_id, timeline_order(said), theirs)
+        cause = said[0] if len(said) == 1 else _cause(claim_id, said, theirs)
         if current is not None:
             current[2] = cause
             current[3] = _how(claim_id, current[0], cause, theirs(cause))
