@@ -265,7 +265,8 @@ def ids_kept(session: Session, *, dry_run: bool) -> Iterator[None]:
     what its tables hold). Put back before the transaction ends, so without a race:
     every claimtrack writer takes ``WRITE_LOCK`` first, and this one holds it, so no
     other draws an id meanwhile. A transaction a failed statement broke cannot put them
-    back (nor can a lost connection): those ids stay drawn."""
+    back (nor can a lost connection), and an interrupt (Ctrl-C) does not try: those ids
+    stay drawn."""
     connection = session.connection()  # begins the transaction: the write lock is ours
     if connection.dialect.name != "postgresql":
         yield
