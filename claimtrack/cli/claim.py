@@ -616,14 +616,16 @@ def edit(env, claim_ref, slug) -> None:
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         named = find_claim(session, claim_ref, follow=False)
-        found = record.find_claim(session, named.id)
         if named.merged_into_id is not None:  # its slug would move to the claim it went into
             from claimtrack.errors import ClaimtrackError
 
+            end = find_claim(session, named.id).id
             raise ClaimtrackError(
-                f"claim #{named.id} was merged into #{found.id}: name #{found.id} itself "
-                "to change its slug"
+                f"claim #{named.id} was merged into #{end}: name #{end} itself to change its slug"
             )
+        from claimtrack.models import Claim
+
+        found = session.get(Claim, named.id)
         change = record.set_slug(session, found, slug)
         record.log_event(session, env.editor, "claim edit", f"#{found.id}: {change}")
     click.echo(f"#{found.id}: {change}")
