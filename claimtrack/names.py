@@ -26,11 +26,17 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
   "Israel's" and "Ma’ariv" the party "Ma'ariv": a phone or a word processor curls what a
   keyboard types straight, and nobody sees the difference on screen. Revision 0018
   recomputed stored keys when this fold came in;
+- the hyphens and dashes that join words or span a range folded to the keyboard's
+  hyphen-minus (the hyphen, the non-breaking hyphen a word processor puts in "pro‑Russian",
+  the figure dash, the en dash of "21–25 hours", the minus sign), so "pro‑Russian" finds
+  "pro-Russian"; the em dash, which sets a clause apart, is not folded. Revision 0020
+  recomputed stored keys when this fold came in;
 - runs of white space made one space, and trimmed.
 
-A claim's text is matched by one rule more, in ``record.normalised_text_key`` (not
-here: a name's final full stop, "Acme Inc.", is part of it): a text that differs only
-by its final full stops is the same claim.
+A claim's text is matched by two rules more, in ``record.normalised_text_key`` (not
+here: a name's final full stop, "Acme Inc.", is part of it, and so are the quotes of
+the outlet "The 'Independent'"): a text that differs only by its final full stops, or by
+quotation marks around the whole of it (pasted with the quote), is the same claim.
 """
 
 from __future__ import annotations
@@ -39,18 +45,25 @@ import functools
 import re
 import unicodedata
 
+# The hyphens and dashes that join or range words as the keyboard's hyphen-minus does:
+# the hyphen, the non-breaking hyphen (NFKC makes it the hyphen), the figure dash, the
+# en dash and the minus sign. The em dash, which sets a clause apart, stays itself.
+HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
+
 # Arabic yeh and alef maksura -> Farsi yeh; Arabic kaf -> keheh; teh marbuta -> heh;
 # alef with hamza above, below, madda, wasla -> alef; the tatweel (kashida), which only
 # stretches a word, and the Braille blank, which shows nothing, are dropped; typographic
-# single quotes (and the prime) -> ', double quotes (and the double prime) -> ". A change here
-# changes stored keys: it needs a revision that recomputes them (as 0006 and 0017 do).
+# single quotes (and the prime) -> ', double quotes (and the double prime) -> "; the
+# hyphens -> -. A change here changes stored keys: it needs a revision that recomputes
+# them (as 0006, 0017, 0018 and 0020 do).
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
                           "\u0629": "\u0647",
                           "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
                           "\u0671": "\u0627",
                           "\u0640": None, "\u2800": None,
                           **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032", "'"),
-                          **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"')})  # fmt: skip
+                          **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
+                          **dict.fromkeys(HYPHENS, "-")})  # fmt: skip
 # The quotes alone, folded before NFKC too: NFKC makes the double prime two primes (″ to
 # ′′), which would fold to '' rather than ". (No ASCII text holds any of these: the
 # fast path below stays right.)

@@ -493,19 +493,127 @@ def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
         engine.dispose()
 
 
-def test_revision_0018_folds_as_claimtrack_does_now():
+def revision_0020():
+    """Revision 0020's module: its frozen foldings (``_fold``, ``_digest``)."""
+    import importlib.util
+
+    from claimtrack import bundled
+
+    path = bundled.folder("migrations") / "versions" / "0020_hyphens_and_wrapping_quotes.py"
+    spec = importlib.util.spec_from_file_location("revision_0020", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_revision_0020_folds_as_claimtrack_does_now():
     """The frozen folding is the live one (until a later revision changes the live one:
-    then this test moves to compare that revision's)."""
+    then this test moves to compare that revision's); 0018's is it but for the hyphens
+    and the quotes around a whole text."""
     from claimtrack import record
     from claimtrack.names import normalise
 
-    module = revision_0018()
+    module, earlier = revision_0020(), revision_0018()
     texts = ["Israel\u2019s army.", "5\u2033 \u2026", "\u02bcn", "ايـران\u06d4", "Plain text. . ",
-             "\u201cA\u201d\u3002", "x\x1f.", "...", "ﻏﺰﺓ’"]  # fmt: skip
+             "\u201cA\u201d\u3002", "x\x1f.", "...", "ﻏﺰﺓ’", "pro\u2011Russian", "21\u201325",
+             "\u2212 5 \u2014 \u2010", "\u201cNo comment.\u201d", "'Yes' and 'no'",
+             "\u300c不\u300d。", '"."', "\u00bb Nein \u00ab", '"A" B.']  # fmt: skip
     for text in texts:
         assert module._fold(text) == normalise(text), text
         assert module._digest(module._fold(text)) == record.text_key(text), text
-    assert module._before("Israel\u2019s") == "israel\u2019s"
+    for text in texts[:9]:  # no hyphen
+        assert earlier._fold(text) == normalise(text), text
+    for text in texts[:5] + texts[6:9]:  # and no quotes around the whole
+        assert earlier._digest(earlier._fold(text)) == record.text_key(text), text
+    assert earlier._digest(earlier._fold(texts[5])) != record.text_key(texts[5])
+    assert earlier._before("Israel\u2019s") == "israel\u2019s"
+
+
+def test_hyphens_and_wrapping_quotes_rekeys_and_reports_each_clash(db_url, capfd):
+    """0020 folds the hyphens and sets aside quotes around a whole claim (a user's
+    duplicates, the Chinese balloon): names' and texts' keys recomputed, each new clash
+    printed and logged with its merge command, nothing merged; going back restores
+    0018's keys."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import record
+    from claimtrack.names import normalise
+    from claimtrack.similar import sketch_rows
+
+    old = revision_0018()
+    t = "2026-04-11 10:00:00"
+    claims = [
+        (1, "balloon", "The balloon was a civilian airship", None),
+        (2, "balloon", "\u201cThe balloon was a civilian airship.\u201d", None),
+        (3, "balloon", "A pro-Beijing account posted it", None),
+        (4, "balloon", "A pro\u2011Beijing account posted it.", None),
+        (5, "balloon", '"Yes" and "no"', None),
+        (6, "balloon", 'Yes" and "no', None),  # quotes inside: not a wrapped text
+        (7, "other", "\u201cThe balloon was a civilian airship\u201d", None),  # another topic
+    ]
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0019_quote_case")
+        with engine.begin() as c:
+            for pid, name in ((1, "Al-Ahli"), (2, "Al\u2011Ahli Hospital")):
+                c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
+                                  "created_at) VALUES (:i, :n, :k, 'media', false, :t)"),
+                          {"i": pid, "n": name, "k": old._fold(name), "t": t})  # fmt: skip
+                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                          {"i": pid, "k": old._fold(name)})  # fmt: skip
+            c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
+                              "VALUES (2, 'Al\u2011Ahli', :k)"),
+                      {"k": old._fold("Al\u2011Ahli")})  # fmt: skip
+            c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (2, :k)"),
+                      {"k": old._fold("Al\u2011Ahli")})  # fmt: skip
+            for cid, topic, text, into in claims:
+                key = old._fold(text)
+                c.execute(sa.text("INSERT INTO claim (id, topic, text, text_norm, text_key, "
+                                  "merged_into_id, created_at, created_by) "
+                                  "VALUES (:i, :p, :x, :k, :d, :m, :t, 'old')"),
+                          {"i": cid, "p": topic, "x": text, "k": key, "m": into, "t": t,
+                           "d": old._digest(key)})  # fmt: skip
+                for row in sketch_rows(cid, topic, key):
+                    c.execute(sa.text("INSERT INTO claim_sketch VALUES (:topic_key, :gram, "
+                                      ":claim_id)"), row)  # fmt: skip
+        before = snapshot(engine)
+        capfd.readouterr()
+        db.upgrade(engine)
+        printed = capfd.readouterr().err.splitlines()
+        assert [line.split("run: ")[-1] for line in printed if "clash" in line] == [
+            "claimtrack party merge 2 1",
+            "claimtrack claim merge 2 1",
+            "claimtrack claim merge 4 3",
+        ], printed
+        assert "(hyphens and dashes are one name)" in printed[0]
+        with engine.connect() as c:
+            logged = c.execute(sa.text("SELECT action, detail FROM event ORDER BY id")).all()
+            assert [(a, d.rsplit(" ", 2)[-2:]) for a, d in logged] == [
+                ("name clash", ["2", "1"]),
+                ("claim clash", ["2", "1"]),
+                ("claim clash", ["4", "3"]),
+            ]
+            keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
+            # #1 held "al-ahli"; #2's alias keeps its old key, and is found by its id.
+            assert keys == {"al-ahli": 1, "al-ahli hospital": 2, old._fold("Al\u2011Ahli"): 2}
+            stored = c.execute(sa.text(
+                "SELECT id, text, text_norm, text_key FROM claim ORDER BY id")).all()  # fmt: skip
+            for cid, text, norm, digest in stored:
+                assert (norm, digest) == (normalise(text), record.text_key(text)), cid
+            assert len(stored) == len(claims)
+            grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
+            assert sorted(grams) == sorted(
+                tuple(r.values()) for cid, topic, text, _ in claims
+                for r in sketch_rows(cid, topic, normalise(text))
+            )  # fmt: skip
+        with Session(engine) as session:
+            same = record.find_same_claim(session, "The balloon was a civilian airship.", "balloon")
+            assert same.id == 1
+        db.downgrade(engine, "0019_quote_case")
+        _assert_keys_restored(engine, before)
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def _assert_keys_restored(engine, before) -> None:

@@ -315,12 +315,16 @@ ISRAEL = "Israel\u2019s army said it was not involved"
     ["Israel's army said it was not involved.", "ISRAEL\u2019S ARMY SAID IT WAS NOT INVOLVED",
      "Israel\u02bcs army said it was not involved .",
      "Israel's army said it was not involved\u2026",
-     "Israel's army said it was not involved...", "Israel's army said it was not involved\u3002"],
+     "Israel's army said it was not involved...", "Israel's army said it was not involved\u3002",
+     "\u201cIsrael's army said it was not involved.\u201d",
+     '"Israel\u2019s army said it was not involved".',
+     "\u00ab Israel's army said it was not involved \u00bb"],
 )  # fmt: skip
 def test_a_text_with_other_quotes_or_a_final_stop_is_the_same_claim(run, engine, text):
-    """A phone's curly apostrophe and a final full stop do not make a second claim (a
-    user's duplicates): `claim add` refuses, writing nothing; a final "?" is a question,
-    another claim; `--search` with a typed apostrophe finds the curly one."""
+    """A phone's curly apostrophe, a final full stop, and quotation marks around the whole
+    text (pasted with the quote) do not make a second claim (users' duplicates): `claim
+    add` refuses, writing nothing; a final "?" is a question, another claim; `--search`
+    with a typed apostrophe finds the curly one."""
     added = run("claim", "add", ISRAEL, "--by", "IDF", "--create-missing", "--topic", "gaza")
     assert added.exit_code == 0, added.output
     before = snapshot(engine)
@@ -346,7 +350,7 @@ def test_import_csv_puts_a_stance_on_the_claim_with_other_quotes_or_a_final_stop
     path.write_text(
         "topic,claim,party,stance,source,date\n"
         "gaza,Israel's army said it was not involved.,Hamas,denies,,2026-05-04\n"
-        "gaza,\u201cIsrael's army said it was not involved\u201d,Hamas,denies,,2026-05-04\n",
+        "gaza,\u201cIsrael's army said it was not involved\u201d,Fatah,denies,,2026-05-04\n",
         encoding="utf-8",
     )
     result = run("import", "csv", str(path))
@@ -356,11 +360,31 @@ def test_import_csv_puts_a_stance_on_the_claim_with_other_quotes_or_a_final_stop
         stances = c.execute(sa.text(
             "SELECT s.claim_id, p.name, s.kind FROM stance s JOIN party p ON p.id = s.party_id "
             "ORDER BY s.id")).all()  # fmt: skip
-    # The quoted text (with its quotes) is another text: a second claim.
-    assert [tuple(r) for r in claims] == [
-        (1, ISRAEL), (2, "\u201cIsrael's army said it was not involved\u201d")]  # fmt: skip
+    # The quoted text (the quotes around the whole of it) is the text: no second claim.
+    assert [tuple(r) for r in claims] == [(1, ISRAEL)]
     assert [tuple(s) for s in stances] == [
-        (1, "IDF", "asserts"), (1, "Hamas", "denies"), (2, "Hamas", "denies")]  # fmt: skip
+        (1, "IDF", "asserts"), (1, "Hamas", "denies"), (1, "Fatah", "denies")]  # fmt: skip
+
+
+def test_a_text_with_another_hyphen_is_the_same_claim_but_quotes_inside_are_kept(run, engine):
+    """A word processor's non-breaking hyphen, or an en dash for a range, is the keyboard's
+    hyphen (a user's duplicate, the Chinese balloon); quotes that open and close inside
+    the text are part of it."""
+    text = "A pro-Beijing account said talks ran 21-25 hours"
+    added = run("claim", "add", text, "--by", "Reuters", "--create-missing", "--topic", "t")
+    assert added.exit_code == 0, added.output
+    before = snapshot(engine)
+    again = run("claim", "add", "A pro\u2011Beijing account said talks ran 21\u201325 hours.",
+                "--by", "Reuters", "--topic", "t")  # fmt: skip
+    assert again.exit_code == 1, again.output
+    assert "Error: claim 1 already says this in topic 't'" in again.output, again.output
+    assert snapshot(engine) == before
+    found = run("claim", "list", "--search", "pro\u2010beijing", "--format", "json").output
+    assert [r["id"] for r in json.loads(found)] == [1]
+    yes = run("claim", "add", '"Yes" and "no"', "--by", "Reuters", "--topic", "t")
+    assert yes.exit_code == 0, yes.output
+    inside = run("claim", "add", 'Yes" and "no', "--by", "Reuters", "--topic", "t")
+    assert inside.exit_code == 0, inside.output
 
 
 def test_log_since(story):

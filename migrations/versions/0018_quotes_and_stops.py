@@ -72,10 +72,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    connection = op.get_bind()
+    _rekey_back(op.get_bind(), _before, _digest_before)
+
+
+def _rekey_back(connection, before: Callable[[str], str], digest: Callable[[str], str]) -> None:
+    """Every key made again by the folding ``before`` and text digest ``digest`` of the
+    revision below (0020's downgrade uses it too)."""
     # The finer folding only splits keys: rebuild the namespace from the names, first
     # holder (lowest party id, names before aliases) first, as 0006 and 0017 did.
-    _rekey_parties(connection, _before, set())
+    _rekey_parties(connection, before, set())
     connection.execute(names.delete())
     rows, held = [], set()
     entries = connection.execute(
@@ -89,24 +94,30 @@ def downgrade() -> None:
             rows.append({"party_id": party_id, "key": key})
     for start in range(0, len(rows), BATCH):
         connection.execute(names.insert(), rows[start : start + BATCH])
-    _rekey_claims(connection, _before, _digest_before)
+    _rekey_claims(connection, before, digest)
 
 
-def _rekey_namespace(connection, fold: Callable[[str], str]) -> set[tuple[int, str]]:
+def _rekey_namespace(
+    connection,
+    fold: Callable[[str], str],
+    before: Callable[[str], str] | None = None,
+    why: str = "typographic quotes are one name",
+) -> set[tuple[int, str]]:
     """Each ``party_name`` key made anew from the name or alias of its party that it is
-    0017's key of; returns the (party, old key) pairs left as they were because another
-    party holds the new key (the clashes, reported). Made from the name, not by folding
-    the key again as 0017 did: 0017's key of "5″" is "5′′", whose folding ("5''") is not
-    the name's ('5"'). A key that is no name's (one that 0017 kept in a clash, reported
-    then) stays as it is."""
+    the ``before`` key of (0017's folding; 0020 passes 0018's); returns the (party, old
+    key) pairs left as they were because another party holds the new key (the clashes,
+    reported). Made from the name, not by folding the key again as 0017 did: 0017's key
+    of "5″" is "5′′", whose folding ("5''") is not the name's ('5"'). A key that is no
+    name's (one that 0017 kept in a clash, reported then) stays as it is."""
+    before = before or _before
     rows = connection.execute(
         sa.select(names.c.id, names.c.party_id, names.c.key).order_by(names.c.party_id, names.c.id)
     ).all()
     spelled = {}
     for row in connection.execute(sa.select(alias.c.party_id, alias.c.alias)):
-        spelled.setdefault((row.party_id, _before(row.alias)), row.alias)
+        spelled.setdefault((row.party_id, before(row.alias)), row.alias)
     for row in connection.execute(sa.select(party.c.id, party.c.name)):
-        spelled[(row.id, _before(row.name))] = row.name
+        spelled[(row.id, before(row.name))] = row.name
     new = {}
     for row in rows:
         name = spelled.get((row.party_id, row.key))
@@ -136,7 +147,7 @@ def _rekey_namespace(connection, fold: Callable[[str], str]) -> set[tuple[int, s
             moves,
         )
     if clashes:
-        _report_names(connection, clashes, fold)
+        _report_names(connection, clashes, fold, why)
     return kept
 
 
@@ -245,12 +256,18 @@ def _rekey_claims(connection, fold: Callable[[str], str], digest: Callable[[str]
         last = part[-1].id
 
 
-def _report_claims(connection) -> None:
+def _report_claims(
+    connection,
+    before: Callable[[str], str] | None = None,
+    why: str = "typographic quotes and final full stops are one text",
+) -> None:
     """Each claim that now has the digest of an earlier claim of its topic, and did not
     before (a claim added twice with --force is no news), once: on stderr and in the
     log, with the command that merges it into the earliest. Claims merged already are
     left out. The groups are found by ``ix_claim_topic_text_key``; only their claims
-    are read."""
+    are read. ``before`` gives a text's key below this revision, of which the old
+    digest was made (0017's folding; 0020 passes 0018's digest of 0018's folding)."""
+    before = before or _before
     twice = (
         sa.select(claim.c.topic, claim.c.text_key)
         .group_by(claim.c.topic, claim.c.text_key)
@@ -267,14 +284,14 @@ def _report_claims(connection) -> None:
     for _, group in itertools.groupby(rows, key=lambda r: (r.topic, r.text_key)):
         first, *others = group
         for other in others:
-            if _before(other.text) != _before(first.text):
+            if before(other.text) != before(first.text):
                 pairs.append((other, first))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for later, earlier in sorted(pairs, key=lambda pair: pair[0].id):
         detail = (
             f"claim #{later.id} {_short(later.text)!r} now reads as claim #{earlier.id} "
-            f"{_short(earlier.text)!r} in topic {later.topic!r} (typographic quotes and final "
-            f"full stops are one text); both are kept: if they are one claim, run: "
+            f"{_short(earlier.text)!r} in topic {later.topic!r} ({why}); both are kept: "
+            f"if they are one claim, run: "
             f"claimtrack claim merge {later.id} {earlier.id}"
         )
         sys.stderr.write(f"Claim clash: {detail}\n")
@@ -288,7 +305,7 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _report_names(connection, clashes, fold) -> None:
+def _report_names(connection, clashes, fold, why: str) -> None:
     """Each clash on stderr and in the log, with the command that merges the two."""
     shown = dict(connection.execute(sa.select(party.c.id, party.c.name)).all())
     spelled = {}
@@ -301,7 +318,7 @@ def _report_names(connection, clashes, fold) -> None:
         mine, theirs = spelled.get((party_id, key), old), spelled.get((holder, key), key)
         detail = (
             f"party #{party_id} {shown[party_id]!r}: {mine!r} now reads as {theirs!r} of "
-            f"party #{holder} {shown[holder]!r} (typographic quotes are one name); "
+            f"party #{holder} {shown[holder]!r} ({why}); "
             f"#{party_id} is found by its id: if they are one party, run: "
             f"claimtrack party merge {party_id} {holder}"
         )
