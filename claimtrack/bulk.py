@@ -1043,13 +1043,19 @@ class _Load:
         parties = _Parties(self.connection, keys, self.now, self.errors)
         parties.load(entries)
         self.added.update(parties.added)
-        if parties.created:  # each with the close names of parties there before it
+        if parties.created:
+            # Each with the close names of parties there before it, and of the new ones the
+            # file named first ("Asociated Press" after "Associated Press": a new user's
+            # file): at most MAX_NEW_PARTIES_NAMED names, compared with each other.
             alias = PartyAlias.__table__
             names = [*self.connection.scalars(select(table.c.name).where(table.c.id <= known)),
                      *self.connection.scalars(select(alias.c.alias)
                                               .where(alias.c.party_id <= known))]  # fmt: skip
-            close = record.name_matcher(names)
-            self.new_parties = [(n, close(n)) for n in parties.created]
+            close, created = record.name_matcher(names), parties.created
+            self.new_parties = [
+                (n, [*dict.fromkeys([*close(n), *record.close_names(n, created[:i])])][:3])
+                for i, n in enumerate(created)
+            ]
         # The claims of the parties whose side changed are counted on their new sides, as
         # the load re-rates its claims (``state.refresh_pending``).
         self.session.info.setdefault(state.SIDES, set()).update(parties.moved)

@@ -181,19 +181,33 @@ def same_text_in(session, text: str, topics: list[str]) -> list[tuple[int, str]]
 # "crocus-2O24" / "crocus-2024" 0.91, "krokus-2024" 0.82; a new story beside an old one
 # ("crocus-2024-trial" 0.79, "islamabad-aftermath" / "islamabad-talks" 0.65) is noted.
 TYPO = 0.8
+# A short topic one keystroke from one there is (a letter wrong, missing, added, or two
+# swapped: "mh71", "mh18" for "mh17") is a typo too, though the ratio of four letters
+# with one wrong is 0.75: from this length on (below it, "uk" and "us" are two stories).
+SHORT_TYPO_LENGTH = 4
 
 
 def topic_typo(topic: str, close: list[str]) -> str | None:
     """The refusal of a new topic that reads as a typo of one of ``close`` (``new_topic``'s
-    close matches: difflib's ratio without case at least ``TYPO``), or None."""
+    close matches: difflib's ratio without case at least ``TYPO``, or one keystroke
+    away, by the optimal string alignment distance, for topics of at least
+    ``SHORT_TYPO_LENGTH`` characters), or None."""
     import difflib
+
+    from rapidfuzz.distance import OSA
 
     from claimtrack.names import quoted_name
 
-    def alike(other: str) -> float:
-        return difflib.SequenceMatcher(None, topic.casefold(), other.casefold()).ratio()
+    typed = topic.casefold()
 
-    likely = [t for t in close if alike(t) >= TYPO]
+    def alike(other: str) -> bool:
+        other = other.casefold()
+        if difflib.SequenceMatcher(None, typed, other).ratio() >= TYPO:
+            return True
+        short = min(len(typed), len(other)) >= SHORT_TYPO_LENGTH
+        return short and OSA.distance(typed, other, score_cutoff=1) <= 1
+
+    likely = [t for t in close if alike(t)]
     if not likely:
         return None
     return (

@@ -396,12 +396,32 @@ def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path
 
 def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
     path = tmp_path / "many.csv"
-    rows = "".join(f"Q held,Newcomer {n:02},asserts,,2026-05-01\n" for n in range(12))
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
+             "Juliett", "Kilo", "Lima"]  # fmt: skip
+    rows = "".join(f"Q held,{name},asserts,,2026-05-01\n" for name in names)
     path.write_text(MINIMAL + rows, encoding="utf-8")
     result = ready("import", "csv", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    named = "; ".join(f"'Newcomer {n:02}'" for n in range(10))
+    named = "; ".join(f"'{name}'" for name in names[:10])
     assert result.output.endswith(f"New parties: {named} and 2 more\n")
+
+
+def test_an_import_names_a_new_party_close_to_another_new_one(ready, tmp_path, engine):
+    """MH17 (a new user): "Associated Press" and "Asociated Press" in one file made two
+    parties, and the import named both without a word, comparing new names only with
+    the parties there were. A new name close to one the file named before it says so."""
+    path = tmp_path / "typo2.csv"
+    rows = ("Q held,Joint Investigation Team,asserts,,2026-05-01\n"
+            "Q held,Joint Investigaton Team,confirms,,2026-05-02\n")  # fmt: skip
+    path.write_text(MINIMAL + rows, encoding="utf-8")
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.endswith(
+        "New parties: 'Joint Investigation Team'; 'Joint Investigaton Team' (did you mean "
+        "'Joint Investigation Team'?)\n"
+    ), dry.output
+    assert snapshot(engine) == before
 
 
 def test_claims_added_with_force_stay_apart_through_a_round_trip(

@@ -464,6 +464,7 @@ MISTAKES = [
     (("party", "add", "X", "--for", ""), 2, "--for is empty"),
     (("party", "edit", "Iran", "--for", ""), 2, "--for is empty"),
     (("stance", "amend", "1", "--via", "", "--reason", "r"), 2, "--via is empty"),
+    (("stance", "amend", "1", "--quote", " ", "--reason", "r"), 2, "--quote is empty"),
     (("verdict", "set", "1", "--rating", "False", "--summary", " "), 2, "--summary is empty"),
     (("verdict", "set", "1", "--rating", "False", "--by", ""), 2, "--by is empty"),
     (("verdict", "set", "1", "--rating", "False", "--url", ""), 2, "--url is empty"),
@@ -669,6 +670,29 @@ def test_a_claim_that_would_start_a_topic_close_to_one_is_refused(run, engine):
                   "--new-topic", *when)  # fmt: skip
     assert counter.exit_code == 0, counter.output
     assert run("claim", "counter", "1", "It was staged", *when).exit_code == 0  # its topic
+
+
+def test_a_short_topic_one_keystroke_from_one_there_is_is_refused(run, engine):
+    """MH17 (a new user): `--topic mh71` and `--topic mh18` started stories of their own
+    with a note, as four letters with one wrong are only 0.75 alike; one keystroke
+    (a letter wrong, missing, added, two swapped) from a topic there is is a typo from four
+    letters on; two letters ("uk", "us") are two stories."""
+    from conftest import snapshot
+
+    when = ("--by", "A", "--create-missing", "--at", "2014-07-18")
+    assert run("claim", "add", "A Buk shot it down", "--topic", "mh17", *when).exit_code == 0
+    assert run("claim", "add", "Talks", "--topic", "uk", *when).exit_code == 0
+    before = snapshot(engine)
+    for topic in ("mh71", "mh18", "MH1", "mh177"):
+        typo = run("claim", "add", "Something new", "--topic", topic, *when)
+        assert (typo.exit_code, typo.stdout) == (1, ""), typo.output
+        assert typo.stderr == (f"Error: new topic '{topic}' is close to 'mh17': check the "
+                               "spelling, or give --new-topic to start it\n")  # fmt: skip
+    assert snapshot(engine) == before
+    other = run("claim", "add", "Talks", "--topic", "us", *when)
+    assert other.exit_code == 0 and "Note: new topic 'us'" in other.stderr, other.output
+    started = run("claim", "add", "Something new", "--topic", "mh18", "--new-topic", *when)
+    assert started.exit_code == 0, started.output
 
 
 def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):

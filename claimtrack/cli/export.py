@@ -104,8 +104,8 @@ def xlsx(env, out, skip_long, **options) -> None:
     contested claims, every claim, every stance.
 
     Dates and times are date cells on the day and at the hour they were said, in the
-    offset they were said in (shown beside them); ids and texts are text cells, never
-    formulas and never rounded; the header row is frozen and filtered. A control character
+    offset they were said in (shown beside them); ids are number cells and texts are
+    text cells, never formulas and never rounded; the header row is frozen and filtered. A control character
     XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
     naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters: a
     longer text (a claim or quote; 'claim add' warns of one) stops the export, naming

@@ -75,7 +75,11 @@ def _described(stance) -> str:
     metavar="ZONE",
     help="Zone for --at without an offset, and for now (not another offset).",
 )
-@click.option("--quote", help="The words as really said.")
+@click.option(
+    "--quote",
+    help="The words as really said.",
+    callback=not_empty(optional("give the words as said")),
+)
 @click.option(
     "--quote-lang",
     metavar="CODE",
