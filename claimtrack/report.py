@@ -242,6 +242,17 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         return found[2]
 
     none = (None,) if whens else (None, None)
+    said: dict = {}  # instant -> the stance said then (the last recorded), in a batch
+    # An instant (as stored) -> its cells as said (``_when_of``), from the stance said
+    # then: made once per instant in a batch (the first and last times of a claim).
+    at_cells: dict = {}
+
+    def said_cells(at) -> tuple:
+        s = said.get(at)
+        found = at_cells[at] = (cells(at, 0, "second") if s is None
+                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
+        return found
+
     parties: dict[int, tuple[str, str, str]] = {}  # party id -> name, side's name, label
     resolved_too = selection.include_resolved
     for part in result.partitions():
@@ -252,19 +263,11 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         stances = _export_stances(session, scope, selection)
         # By claim (the statement reads them by claim), each claim's in the read order.
         grouped = {claim: list(mine) for claim, mine in groupby(stances, _CLAIM_ID)}
-        # Instant -> the stance said then (the last recorded), whose said time it is.
         ordered = sorted(stances, key=_ID)
-        said = dict(zip(map(_SAID_AT, ordered), ordered))
-        # An instant (as stored) -> its cells as said (``_when_of``), from the stance said
-        # then: made once per instant in a batch (the first and last times of a claim).
-        at_cells: dict = {None: none}
-
-        def said_cells(at) -> tuple:
-            s = said.get(at)
-            found = at_cells[at] = (cells(at, 0, "second") if s is None
-                                    else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
-            return found
-
+        said.clear()
+        said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
+        at_cells.clear()
+        at_cells[None] = none
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties)
@@ -383,7 +386,7 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
     _party_sides(session, parties, {r[2] for r in rows})
     cells = {}
     # The rows come by claim, then side ("oppose" before "support"), each in order.
-    claim = None
+    claim = support = oppose = None
     for claim_id, side, party_id, kind, counter in rows:
         named = parties.get(party_id)
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
