@@ -135,7 +135,10 @@ def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set
     cells = {}
     for claim_id, history in found.items():
         parts = []
+        ever = False  # whether any period is contested
         for status, since, until, how in history:
+            if status == "contested":
+                ever = True
             if until is None:
                 parts.append(f"{status} since {texts(since)}")
             else:
@@ -143,7 +146,6 @@ def period_cells(session: Session, claim_ids: list[int], counters: dict[int, set
                 parts.append(f"{text} ({how})" if how else text)
         last = history[-1] if history else None
         open_contested = last[1] if last and last[0] == "contested" and last[2] is None else None
-        ever = any(period[0] == "contested" for period in history)
         cells[claim_id] = ("; ".join(parts), open_contested, ever)
     return cells
 

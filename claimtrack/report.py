@@ -12,6 +12,8 @@ import datetime as dt
 import functools
 from collections import namedtuple
 from collections.abc import Iterator
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, case, func, null, select, true
@@ -220,46 +222,59 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     # first reported time is often the first period's beginning too).
     made: dict[tuple, tuple] = {}
 
-    def texts(at, offset, precision) -> tuple:
+    def text_cells(at, offset, precision) -> tuple:  # a time as said, and its offset
         key = at, offset, precision
         found = made.get(key)
         if found is None:
             found = made[key] = said_texts(at, offset, precision)
-        return found
-
-    def text_cells(at, offset, precision) -> tuple:  # a time as said, and its offset
-        return texts(at, offset, precision)[:2]
+        return found[:2]
 
     def when_cell(at, offset, precision) -> tuple:  # a time as said: one cell
         return (When(utc_instant(at), offset, precision),)
 
     cells = when_cell if whens else text_cells
 
-    def period_text(s) -> str:
-        return texts(s.said_at, s.said_offset, s.said_precision)[2]
+    def period_text(s) -> str:  # a time as said, as the history cell writes it
+        key = s.said_at, s.said_offset, s.said_precision
+        found = made.get(key)
+        if found is None:
+            found = made[key] = said_texts(*key)
+        return found[2]
 
     none = (None,) if whens else (None, None)
+    said: dict = {}  # instant -> the stance said then (the last recorded), in a batch
+    # An instant (as stored) -> its cells as said (``_when_of``), from the stance said
+    # then: made once per instant in a batch (the first and last times of a claim).
+    at_cells: dict = {}
+
+    def said_cells(at) -> tuple:
+        s = said.get(at)
+        found = at_cells[at] = (cells(at, 0, "second") if s is None
+                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
+        return found
+
     parties: dict[int, tuple[str, str, str]] = {}  # party id -> name, side's name, label
+    resolved_too = selection.include_resolved
     for part in result.partitions():
         made.clear()  # memory flat, whatever the archive
         ids = [r[0] for r in part]
         counters = counter_claims_of(session, ids)
         scope = sorted(set(ids).union(*counters.values()))
         stances = _export_stances(session, scope, selection)
-        grouped = _by_claim(stances)
-        # Instant -> the stance said then (the last recorded), whose said time it is.
-        said: dict = {}
-        for s in stances:
-            other = said.get(s.said_at)
-            if other is None or other.id < s.id:
-                said[s.said_at] = s
+        # By claim (the statement reads them by claim), each claim's in the read order.
+        grouped = {claim: list(mine) for claim, mine in groupby(stances, _CLAIM_ID)}
+        ordered = sorted(stances, key=_ID)
+        said.clear()
+        said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
+        at_cells.clear()
+        at_cells[None] = none
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties)
         verdicts = current_verdicts(session, ids, selection)
         for claim_id, slug, topic, text, state, first, contested, last in part:
             periods, began, ever_contested = history.get(claim_id, _NO_HISTORY)
-            if selection.include_resolved and state != "contested" and not ever_contested:
+            if resolved_too and state != "contested" and not ever_contested:
                 continue
             if left is not None:
                 if left == 0:
@@ -282,11 +297,12 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 s = ended.get(contested)
                 began_cells = (cells(contested, 0, "second") if s is None
                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
+            first_cells = at_cells.get(first) or said_cells(first)
+            last_cells = at_cells.get(last) or said_cells(last)
             # The source and quote cells as the statement made them (``_export_stances``).
             yield [
                 claim_id, topic, slug, text, state, support, oppose, sides,
-                *_said_cells(said, first, cells, none), *began_cells,
-                *_said_cells(said, last, cells, none),
+                *first_cells, *began_cells, *last_cells,
                 "; ".join(dict.fromkeys([s.source_cell for s in mine if s.source_cell])),
                 "; ".join([s.quote_cell for s in mine if s.quote_cell]),
                 str(verdict) if verdict else None,
@@ -298,20 +314,12 @@ _UNPLACED = ("", "", "")  # a claim nobody is on a side of
 _NO_HISTORY = ("", None, False)  # a claim with no stored status
 
 
-def _said_cells(said: dict, at, cells, none: tuple) -> tuple:
-    """An instant (as stored) as it was said (``_when_of``), from the stance said then."""
-    if at is None:
-        return none
-    s = said.get(at)
-    return cells(at, 0, "second") if s is None else cells(s.said_at, s.said_offset,
-                                                          s.said_precision)  # fmt: skip
-
-
 _ExportStance = namedtuple(
     "_ExportStance",
     "id claim_id party_id party_name kind source_cell quote_cell said_at said_offset "
     "said_precision said_until recorded_at",
 )
+_ID, _CLAIM_ID, _SAID_AT = (attrgetter(name) for name in ("id", "claim_id", "said_at"))
 
 
 def _export_stances(session: Session, scope: list[int], selection: Selection) -> list:
@@ -366,50 +374,75 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
     (Iran) [confirms]", "Iran [counter-claim #8]"), in ``position_order``; the sides each
     once, in the order their first party comes.
 
-    One statement reads the sides as the rule places them, in that order; each party's
-    name and the name of its side (``_party_sides``: read once per export, kept in
-    ``parties``) label them here."""
+    One statement reads the sides as the rule places them, in that order
+    (``_side_cells_query``); each party's name and the name of its side (``_party_sides``:
+    read once per export, kept in ``parties``) label them here."""
     from claimtrack.vocabulary import PLAIN
 
-    scoped = selection.views(scoped=True)
-    sides = scoped.claim_sides
-    query = (
-        scoped.select(sides.c.claim_id, schema.as_stored(sides.c.side), sides.c.party_id,
-                      schema.as_stored(sides.c.kind), sides.c.counter_claim_id)
-        .join(schema.party, Party.id == sides.c.party_id)
-        .where(sides.c.claim_id.in_(ids))
-        .order_by(sides.c.claim_id, sides.c.side,
-                  *position_order(sides, by_name(session, Party.name)))
-    )  # fmt: skip
-    params = {**selection.params(), "claims": ids, "scope": scope}
+    query = _side_cells_query(session.get_bind().dialect.name, *selection.shape())
+    params = {**selection.params(), "ids": ids_value(session, ids),
+              "scope": ids_value(session, scope)}  # fmt: skip
     rows = schema.driver_rows(session.execute(query, params))
     _party_sides(session, parties, {r[2] for r in rows})
-    placed: dict[int, dict[str, tuple[list, list]]] = {}
+    cells = {}
+    # The rows come by claim, then side ("oppose" before "support"), each in order.
+    claim = support = oppose = None
     for claim_id, side, party_id, kind, counter in rows:
         named = parties.get(party_id)
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
             continue
-        _, side_name, label = named
+        if claim_id != claim:
+            if claim is not None:
+                cells[claim] = _side_cells(support, oppose)
+            claim, support, oppose = claim_id, None, None
         if counter is not None:
-            label = f"{label} [counter-claim #{counter}]"
-        elif kind not in PLAIN:
-            label = f"{label} [{kind}]"
-        by_side = placed.get(claim_id)
-        if by_side is None:
-            placed[claim_id] = {side: ([label], [side_name])}
-        elif (found := by_side.get(side)) is None:
-            by_side[side] = ([label], [side_name])
+            label = f"{named[2]} [counter-claim #{counter}]"
+        elif kind in PLAIN:
+            label = named[2]
         else:
-            found[0].append(label)
-            found[1].append(side_name)
-    cells = {}
-    for claim_id, by_side in placed.items():
-        support, oppose = by_side.get("support"), by_side.get("oppose")
-        named = [f"{word}: {', '.join(dict.fromkeys(group[1]))}"
-                 for word, group in (("for", support), ("against", oppose)) if group]  # fmt: skip
-        cells[claim_id] = ("; ".join(support[0]) if support else "",
-                           "; ".join(oppose[0]) if oppose else "", "; ".join(named))  # fmt: skip
+            label = f"{named[2]} [{kind}]"
+        if side == "support":
+            if support is None:
+                support = [label], [named[1]]
+            else:
+                support[0].append(label)
+                support[1].append(named[1])
+        elif oppose is None:
+            oppose = [label], [named[1]]
+        else:
+            oppose[0].append(label)
+            oppose[1].append(named[1])
+    if claim is not None:
+        cells[claim] = _side_cells(support, oppose)
     return cells
+
+
+def _side_cells(support, oppose) -> tuple[str, str, str]:
+    """A claim's three side cells from its (labels, side names) for and against."""
+    if oppose is None:
+        return "; ".join(support[0]), "", "for: " + ", ".join(dict.fromkeys(support[1]))
+    if support is None:
+        return "", "; ".join(oppose[0]), "against: " + ", ".join(dict.fromkeys(oppose[1]))
+    return ("; ".join(support[0]), "; ".join(oppose[0]),
+            f"for: {', '.join(dict.fromkeys(support[1]))}; "
+            f"against: {', '.join(dict.fromkeys(oppose[1]))}")  # fmt: skip
+
+
+@functools.cache  # built once per process, its ids bound as one value each: not per batch
+def _side_cells_query(dialect: str, as_of: bool, known_at: bool):
+    """``_position_cells``'s statement: the rule's sides (``rule.CLAIM_SIDES``, scoped to
+    the claims in ``:ids`` and their counter-claims in ``:scope``, ``links.ids_value``'s
+    text each) by claim and side, each side's parties in ``position_order``."""
+    sides = rule.views(as_of, scoped=True, known_at=known_at, ids_bound=dialect).claim_sides
+    name = Party.name.collate("C") if dialect == "postgresql" else Party.name  # by_name
+    return (
+        select(sides.c.claim_id, schema.as_stored(sides.c.side), sides.c.party_id,
+               schema.as_stored(sides.c.kind), sides.c.counter_claim_id)
+        .join(schema.party, Party.id == sides.c.party_id)
+        # A join with the ids (on PostgreSQL ``= ANY`` would cast them again for each row).
+        .where(sides.c.claim_id.in_(select(named_any_of(dialect, "ids").c.value)))
+        .order_by(sides.c.claim_id, sides.c.side, *position_order(sides, name))
+    )  # fmt: skip
 
 
 def _party_sides(session: Session, parties: dict, party_ids: set[int]) -> None:

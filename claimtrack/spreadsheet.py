@@ -25,6 +25,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
 _MARKED = frozenset((*FORMULA_STARTS, TEXT_MARK))
 LONG_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number
+# The first characters of the cells ``neutralise`` may change: marked, or an ASCII digit.
+_MAY_MARK = _MARKED | frozenset("0123456789")
 
 
 def neutralise(value: str) -> str:
@@ -81,10 +83,12 @@ class CsvWriter:
         if self._raw:
             self._writer.writerow([v if type(v) is str else text(v) for v in values])
             return
-        # One pass, ``neutralise`` spelled out for a text cell (most cells are text).
+        # One pass, ``neutralise`` spelled out for a text cell (most cells are text, and
+        # most of those begin with a letter: one look-up, ``_MAY_MARK``).
         self._writer.writerow([
-            (TEXT_MARK + v if v and (v[0] in _MARKED or (len(v) > LONG_DIGITS
-                                                         and v.isdigit() and v.isascii()))
+            (v if v[:1] not in _MAY_MARK
+             else TEXT_MARK + v if v[0] in _MARKED or (len(v) > LONG_DIGITS and v.isdigit()
+                                                       and v.isascii())
              else v) if type(v) is str else "" if v is None else neutralise(text(v))
             for v in values
         ])  # fmt: skip

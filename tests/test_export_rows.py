@@ -195,3 +195,41 @@ def test_said_texts_are_whens_texts(seeded, engine):
             when.zone,
             str(when),
         ), stored_at
+
+
+@pytest.mark.parametrize("as_of, known_at", [(False, False), (True, False), (False, True)])
+def test_scoped_rule_with_ids_bound_as_one_value(seeded, engine, as_of, known_at):
+    """``rule.views(scoped=True, ids_bound=dialect)`` (what the export's sides statement
+    runs once per batch) places the same parties on the same sides as the expanding lists
+    of ``scoped``, for a few claims and for all (their counter-claims in scope)."""
+    from claimtrack import rule
+    from claimtrack.links import counter_claims_of, ids_value
+
+    params = {}
+    if as_of:
+        params["as_of"] = dt.datetime(2026, 4, 12, 12, tzinfo=dt.UTC)
+    if known_at:
+        params["known_at"] = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    dialect = engine.dialect.name
+
+    def sides(views) -> sa.Select:
+        c = views.claim_sides.c
+        return sa.select(c.claim_id, c.party_id, c.side, c.kind, c.counter_claim_id,
+                         c.stance_id).order_by(*c)  # fmt: skip
+
+    with read_session(engine) as session:
+        every = session.execute(sa.text("SELECT id FROM claim ORDER BY id")).scalars().all()
+        for ids in (every[:3], every):
+            counters = counter_claims_of(session, ids)
+            scope = sorted(set(ids).union(*counters.values()))
+            listed = session.execute(
+                sides(rule.views(as_of, scoped=True, known_at=known_at)),
+                {**params, "scope": scope},
+            ).all()
+            bound = session.execute(
+                sides(rule.views(as_of, scoped=True, known_at=known_at, ids_bound=dialect)),
+                {**params, "scope": ids_value(session, scope)},
+            ).all()
+            assert bound == listed
+            assert {r[0] for r in listed} & set(ids)
+            assert any(r[4] is not None for r in listed) or ids != every  # counter-claims
