@@ -769,3 +769,21 @@ def test_create_missing_makes_the_party_of_the_kind_given(run, engine):
     assert snapshot(engine) == before  # no party, claim or stance: Geo News not created
     assert run("claim", "add", "Talks end", "--by", "Pakistan Foreign Office", "--create-missing",
                "--party-kind", "government").exit_code == 0  # fmt: skip
+
+
+def test_the_contested_tables_two_times_read_apart_when_wrapped():
+    """MH17 (a new user): at 80 columns "contested since" and "last activity" wrapped to
+    four lines in one narrow column (2018-05-24 / 17:00+03:00 / 2018-05-25 / (+03:00)),
+    and which line was which time could not be told. A blank line parts the two times
+    when either wraps; when both fit, they are on two lines."""
+    from types import SimpleNamespace
+
+    from claimtrack.render import _times_cell
+    from claimtrack.times import parse_when
+
+    row = SimpleNamespace(resolved=lambda: None,
+                          contested_since=parse_when("2018-05-24T17:00+03:00", None),
+                          last_activity=parse_when("2018-05-25", "+03:00"))  # fmt: skip
+    assert _times_cell(row, 13).splitlines() == [
+        "2018-05-24", "17:00+03:00", "", "2018-05-25", "(+03:00)"]  # fmt: skip
+    assert _times_cell(row, 22).splitlines() == ["2018-05-24 17:00+03:00", "2018-05-25 (+03:00)"]

@@ -103,17 +103,17 @@ def xlsx(env, out, skip_long, **options) -> None:
     """Export a workbook Excel and LibreOffice open as they are: three sheets, the
     contested claims, every claim, every stance.
 
-    Dates and times are date cells on the day and at the hour they were said, in the
-    offset they were said in (shown beside them); ids are number cells and texts are
-    text cells, never formulas and never rounded; the header row is frozen and filtered. A control character
-    XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning line
-    naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters: a
-    longer text (a claim or quote; 'claim add' warns of one) stops the export, naming
-    its claim, and no file is written; --skip-long leaves only that text out instead:
-    its cell is empty, with a comment saying how long the text is, the rest of its row
-    is written (a claim whose joined quotes overflow keeps its row; the quotes are each
-    on the stances sheet), and one warning line names each such cell by sheet, row,
-    column and claim. Nothing is cut short; CSV has no such limit.
+    Dates and times are date cells on the day and at the hour they were said, in the offset
+    they were said in (shown beside them); ids are number cells and texts are text cells,
+    never formulas and never rounded; the header row is frozen and filtered. A control
+    character XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning
+    line naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters:
+    a longer text (a claim or quote; 'claim add' warns of one) stops the export, naming its
+    claim, and no file is written; --skip-long leaves only that text out instead: its cell
+    is empty, with a comment saying how long the text is, the rest of its row is written (a
+    claim whose joined quotes overflow keeps its row; the quotes are each on the stances
+    sheet), and one warning line names each such cell by sheet, row, column and claim.
+    Nothing is cut short; CSV has no such limit.
 
     \b
     Examples:
