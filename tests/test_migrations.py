@@ -366,30 +366,28 @@ def test_arabic_forms_clash_leaves_a_party_that_merge_joins(run, db_url):
         engine.dispose()
 
 
-def importlib_before():
-    """0016's folding, as revision 0017 keeps it for its downgrade."""
+def revision(filename: str):
+    """A revision's module, loaded from its file (names starting with digits cannot be
+    imported): its frozen foldings."""
     import importlib.util
 
     from claimtrack import bundled
 
-    path = bundled.folder("migrations") / "versions" / "0017_arabic_forms.py"
-    spec = importlib.util.spec_from_file_location("revision_0017", path)
+    path = bundled.folder("migrations") / "versions" / filename
+    spec = importlib.util.spec_from_file_location(f"revision_{filename[:4]}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module._before
+    return module
+
+
+def importlib_before():
+    """0016's folding, as revision 0017 keeps it for its downgrade."""
+    return revision("0017_arabic_forms.py")._before
 
 
 def revision_0018():
     """Revision 0018's module: its frozen foldings (``_fold``, ``_before`` = 0017's)."""
-    import importlib.util
-
-    from claimtrack import bundled
-
-    path = bundled.folder("migrations") / "versions" / "0018_quotes_and_stops.py"
-    spec = importlib.util.spec_from_file_location("revision_0018", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return revision("0018_quotes_and_stops.py")
 
 
 def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
@@ -495,15 +493,7 @@ def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
 
 def revision_0020():
     """Revision 0020's module: its frozen foldings (``_fold``, ``_digest``)."""
-    import importlib.util
-
-    from claimtrack import bundled
-
-    path = bundled.folder("migrations") / "versions" / "0020_hyphens_and_wrapping_quotes.py"
-    spec = importlib.util.spec_from_file_location("revision_0020", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return revision("0020_hyphens_and_wrapping_quotes.py")
 
 
 def test_revision_0020_folds_as_claimtrack_does_now():
