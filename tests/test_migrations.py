@@ -390,23 +390,83 @@ def revision_0018():
     return revision("0018_quotes_and_stops.py")
 
 
+def hashlib_digest(key: str) -> str:
+    """``text_key`` of a key before revision 0018: its digest, as it is."""
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def rows_keyed_by(engine, fold, digest, parties, alias, claims) -> None:
+    """Parties (with one alias), their names' namespace, and claims with their keys and
+    sketches, as a revision whose folding is ``fold`` and text digest ``digest`` wrote
+    them: the rows a key revision's upgrade then recomputes."""
+    from claimtrack.similar import sketch_rows
+
+    t = "2026-04-11 10:00:00"
+    with engine.begin() as c:
+        for pid, name in parties:
+            c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
+                              "created_at) VALUES (:i, :n, :k, 'media', false, :t)"),
+                      {"i": pid, "n": name, "k": fold(name), "t": t})  # fmt: skip
+            c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                      {"i": pid, "k": fold(name)})  # fmt: skip
+        pid, name = alias
+        c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
+                          "VALUES (:i, :a, :k)"),
+                  {"i": pid, "a": name, "k": fold(name)})  # fmt: skip
+        c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
+                  {"i": pid, "k": fold(name)})  # fmt: skip
+        for cid, topic, text, into in claims:
+            key = fold(text)
+            c.execute(sa.text("INSERT INTO claim (id, topic, text, text_norm, text_key, "
+                              "merged_into_id, created_at, created_by) "
+                              "VALUES (:i, :p, :x, :k, :d, :m, :t, 'old')"),
+                      {"i": cid, "p": topic, "x": text, "k": key, "m": into, "t": t,
+                       "d": digest(key)})  # fmt: skip
+            for row in sketch_rows(cid, topic, key):
+                c.execute(sa.text("INSERT INTO claim_sketch VALUES (:topic_key, :gram, "
+                                  ":claim_id)"), row)  # fmt: skip
+
+
+def upgraded(engine, capfd) -> list[str]:
+    """The lines a key revision's upgrade to head printed on stderr."""
+    capfd.readouterr()
+    db.upgrade(engine)
+    return capfd.readouterr().err.splitlines()
+
+
+def assert_claims_keyed_as_now(c, claims) -> None:
+    """Every claim kept (nothing merged, nothing lost), its keys and sketch as claimtrack
+    makes them now."""
+    from claimtrack import record
+    from claimtrack.names import normalise
+    from claimtrack.similar import sketch_rows
+
+    stored = c.execute(sa.text(
+        "SELECT id, text, text_norm, text_key FROM claim ORDER BY id")).all()  # fmt: skip
+    for cid, text, norm, digest in stored:
+        assert (norm, digest) == (normalise(text), record.text_key(text)), cid
+    assert len(stored) == len(claims)
+    grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
+    assert sorted(grams) == sorted(
+        tuple(r.values()) for cid, topic, text, _ in claims
+        for r in sketch_rows(cid, topic, normalise(text))
+    )  # fmt: skip
+
+
 def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
     """0018 folds typographic quotes and sets a claim's final full stops aside (a user's
     duplicates): names' and texts' keys are recomputed; two claims of a topic that only
     now read alike are both kept, each such pair printed and logged once with the merge
     command; claims that read alike before (added with --force), in another topic, or
     merged already, are no news; going back restores 0017's keys."""
-    import hashlib
-
     from sqlalchemy.orm import Session
 
     from claimtrack import record
-    from claimtrack.names import normalise
     from claimtrack.search import matching_claims
-    from claimtrack.similar import sketch_rows
 
     old = revision_0018()._before
-    t = "2026-04-11 10:00:00"
     israel = "Israel's army said it was not involved"
     claims = [
         (1, "gaza", "Israel\u2019s army said it was not involved", None),
@@ -423,32 +483,10 @@ def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
     engine = db.create_engine(db_url)
     try:
         db.upgrade(engine, "0017_arabic_forms")
-        with engine.begin() as c:
-            for pid, name in ((1, "Ma'ariv"), (2, "Ma\u2019ariv Online")):
-                c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
-                                  "created_at) VALUES (:i, :n, :k, 'media', false, :t)"),
-                          {"i": pid, "n": name, "k": old(name), "t": t})  # fmt: skip
-                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
-                          {"i": pid, "k": old(name)})  # fmt: skip
-            c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
-                              "VALUES (2, 'Ma\u2019ariv', :k)"),
-                      {"k": old("Ma\u2019ariv")})  # fmt: skip
-            c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (2, :k)"),
-                      {"k": old("Ma\u2019ariv")})  # fmt: skip
-            for cid, topic, text, into in claims:
-                key = old(text)
-                c.execute(sa.text("INSERT INTO claim (id, topic, text, text_norm, text_key, "
-                                  "merged_into_id, created_at, created_by) "
-                                  "VALUES (:i, :p, :x, :k, :d, :m, :t, 'old')"),
-                          {"i": cid, "p": topic, "x": text, "k": key, "m": into, "t": t,
-                           "d": hashlib.sha256(key.encode()).hexdigest()})  # fmt: skip
-                for row in sketch_rows(cid, topic, key):
-                    c.execute(sa.text("INSERT INTO claim_sketch VALUES (:topic_key, :gram, "
-                                      ":claim_id)"), row)  # fmt: skip
+        rows_keyed_by(engine, old, hashlib_digest, ((1, "Ma'ariv"), (2, "Ma\u2019ariv Online")),
+                      (2, "Ma\u2019ariv"), claims)  # fmt: skip
         before = snapshot(engine)
-        capfd.readouterr()
-        db.upgrade(engine)
-        printed = capfd.readouterr().err.splitlines()
+        printed = upgraded(engine, capfd)
         assert [line.split("run: ")[-1] for line in printed if "clash" in line] == [
             "claimtrack party merge 2 1",
             "claimtrack claim merge 2 1",
@@ -471,16 +509,7 @@ def test_quotes_and_stops_rekeys_and_reports_each_claim_clash(db_url, capfd):
             keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
             # #1 held "ma'ariv"; #2's alias keeps its old key, and is found by its id.
             assert keys == {"ma'ariv": 1, "ma'ariv online": 2, old("Ma\u2019ariv"): 2}
-            stored = c.execute(sa.text(
-                "SELECT id, text, text_norm, text_key FROM claim ORDER BY id")).all()  # fmt: skip
-            for cid, text, norm, digest in stored:
-                assert (norm, digest) == (normalise(text), record.text_key(text)), cid
-            assert len(stored) == len(claims)  # nothing merged, nothing lost
-            grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
-            assert sorted(grams) == sorted(
-                tuple(r.values()) for cid, topic, text, _ in claims
-                for r in sketch_rows(cid, topic, normalise(text))
-            )  # fmt: skip
+            assert_claims_keyed_as_now(c, claims)
         with Session(engine) as session:
             assert matching_claims(session, "israel\u2019s army") == [1, 2, 3, 4]
             assert record.find_same_claim(session, israel, "gaza").id == 1
@@ -527,11 +556,8 @@ def test_hyphens_and_wrapping_quotes_rekeys_and_reports_each_clash(db_url, capfd
     from sqlalchemy.orm import Session
 
     from claimtrack import record
-    from claimtrack.names import normalise
-    from claimtrack.similar import sketch_rows
 
     old = revision_0018()
-    t = "2026-04-11 10:00:00"
     claims = [
         (1, "balloon", "The balloon was a civilian airship", None),
         (2, "balloon", "\u201cThe balloon was a civilian airship.\u201d", None),
@@ -544,32 +570,16 @@ def test_hyphens_and_wrapping_quotes_rekeys_and_reports_each_clash(db_url, capfd
     engine = db.create_engine(db_url)
     try:
         db.upgrade(engine, "0019_quote_case")
-        with engine.begin() as c:
-            for pid, name in ((1, "Al-Ahli"), (2, "Al\u2011Ahli Hospital")):
-                c.execute(sa.text("INSERT INTO party (id, name, name_norm, kind, anonymous, "
-                                  "created_at) VALUES (:i, :n, :k, 'media', false, :t)"),
-                          {"i": pid, "n": name, "k": old._fold(name), "t": t})  # fmt: skip
-                c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (:i, :k)"),
-                          {"i": pid, "k": old._fold(name)})  # fmt: skip
-            c.execute(sa.text("INSERT INTO party_alias (party_id, alias, alias_norm) "
-                              "VALUES (2, 'Al\u2011Ahli', :k)"),
-                      {"k": old._fold("Al\u2011Ahli")})  # fmt: skip
-            c.execute(sa.text("INSERT INTO party_name (party_id, key) VALUES (2, :k)"),
-                      {"k": old._fold("Al\u2011Ahli")})  # fmt: skip
-            for cid, topic, text, into in claims:
-                key = old._fold(text)
-                c.execute(sa.text("INSERT INTO claim (id, topic, text, text_norm, text_key, "
-                                  "merged_into_id, created_at, created_by) "
-                                  "VALUES (:i, :p, :x, :k, :d, :m, :t, 'old')"),
-                          {"i": cid, "p": topic, "x": text, "k": key, "m": into, "t": t,
-                           "d": old._digest(key)})  # fmt: skip
-                for row in sketch_rows(cid, topic, key):
-                    c.execute(sa.text("INSERT INTO claim_sketch VALUES (:topic_key, :gram, "
-                                      ":claim_id)"), row)  # fmt: skip
+        rows_keyed_by(
+            engine,
+            old._fold,
+            old._digest,
+            ((1, "Al-Ahli"), (2, "Al\u2011Ahli Hospital")),
+            (2, "Al\u2011Ahli"),
+            claims,
+        )
         before = snapshot(engine)
-        capfd.readouterr()
-        db.upgrade(engine)
-        printed = capfd.readouterr().err.splitlines()
+        printed = upgraded(engine, capfd)
         assert [line.split("run: ")[-1] for line in printed if "clash" in line] == [
             "claimtrack party merge 2 1",
             "claimtrack claim merge 2 1",
@@ -586,16 +596,7 @@ def test_hyphens_and_wrapping_quotes_rekeys_and_reports_each_clash(db_url, capfd
             keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
             # #1 held "al-ahli"; #2's alias keeps its old key, and is found by its id.
             assert keys == {"al-ahli": 1, "al-ahli hospital": 2, old._fold("Al\u2011Ahli"): 2}
-            stored = c.execute(sa.text(
-                "SELECT id, text, text_norm, text_key FROM claim ORDER BY id")).all()  # fmt: skip
-            for cid, text, norm, digest in stored:
-                assert (norm, digest) == (normalise(text), record.text_key(text)), cid
-            assert len(stored) == len(claims)
-            grams = c.execute(sa.text("SELECT topic_key, gram, claim_id FROM claim_sketch"))
-            assert sorted(grams) == sorted(
-                tuple(r.values()) for cid, topic, text, _ in claims
-                for r in sketch_rows(cid, topic, normalise(text))
-            )  # fmt: skip
+            assert_claims_keyed_as_now(c, claims)
         with Session(engine) as session:
             same = record.find_same_claim(session, "The balloon was a civilian airship.", "balloon")
             assert same.id == 1
