@@ -71,14 +71,19 @@ _QUOTES = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"')})
 _QUOTES_FOLDED = frozenset(chr(k) for k in _QUOTES)
 
 
-# Each typewriter's quote and the typographic quotes ``normalise`` folds to it ("'": "'‘’...").
-QUOTE_FORMS = {q: q + "".join(chr(k) for k, v in _QUOTES.items() if v == q) for q in "'\""}
+# The typographic quotes and the hyphens, as ``normalise`` folds them: what a stance's
+# quote, matched without a key, is searched with folded (``fold_marks``).
+_MARKS = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"', "-")})
+# Each typewriter's mark and the typographic ones ``normalise`` folds to it ("'": "'‘’...",
+# "-": "-‐‑‒–−").
+MARK_FORMS = {m: m + "".join(chr(k) for k, v in _MARKS.items() if v == m) for m in "'\"-"}
 
 
-def fold_quotes(text: str) -> str:
-    """``text`` with its typographic quotes made the typewriter's, as ``normalise`` folds
-    them, and nothing else changed: for text matched without a key (a stance's quote)."""
-    return text.translate(_QUOTES)
+def fold_marks(text: str) -> str:
+    """``text`` with its typographic quotes and hyphens made the typewriter's, as
+    ``normalise`` folds them, and nothing else changed: for text matched without a key
+    (a stance's quote)."""
+    return text.translate(_MARKS)
 
 
 def clean(text: str) -> str:

@@ -10,11 +10,12 @@ SQLite's FTS5 trigram tables, PostgreSQL's GIN indexes over ``claimtrack_trigram
 The index only narrows the rows the same condition is then tested on, so it cannot
 change an answer, only how fast it comes.
 
-Typographic quotes are the typewriter's (``names.fold_quotes``): "it's" finds "it’s"
-and “rocket” finds "rocket", in a claim's text (its key folds them, revision 0018) and
-in a quote, which is stored and indexed as given: a search holding a quote or an
-apostrophe asks the index for any of the spellings that fold to it (``_spellings``) and
-tests each candidate with the quote's typographic quotes folded (``quote_contains``).
+Typographic quotes and hyphens are the typewriter's (``names.fold_marks``): "it's" finds
+"it’s", “rocket” finds "rocket" and "non-binding" finds "non‑binding" (U+2011), in a
+claim's text (its key folds them, revisions 0018 and 0020) and in a quote, which is
+stored and indexed as given: a search holding a quote, an apostrophe or a hyphen asks the
+index for any of the spellings that fold to it (``_spellings``) and tests each candidate
+with the quote's marks folded (``quote_contains``).
 
 ``matching_claims`` asks the index for the claims that match. When they are few (at
 most ``CAP``), a listing reads just those; when they are many (a common word: ``MANY``,
@@ -36,39 +37,41 @@ TRIGRAM = 3
 def keys(search: str) -> tuple[str, str]:
     """What a claim's key and what a quote, lower-cased (its typographic quotes folded),
     must contain."""
-    from claimtrack.names import fold_quotes, normalise
+    from claimtrack.names import fold_marks, normalise
 
-    return normalise(search), fold_quotes(search.lower())
+    return normalise(search), fold_marks(search.lower())
 
 
-def _quoted(text: str) -> bool:
-    """Whether ``text`` holds a quote or an apostrophe, typewriter's or typographic."""
-    from claimtrack.names import QUOTE_FORMS
+def _marked(text: str) -> bool:
+    """Whether ``text`` holds a quote, an apostrophe or a hyphen, typewriter's or
+    typographic."""
+    from claimtrack.names import MARK_FORMS
 
-    return any(c in forms for c in text for forms in QUOTE_FORMS.values())
+    return any(c in forms for c in text for forms in MARK_FORMS.values())
 
 
 def _spellings(text: str) -> list[str]:
-    """Every text that folds as ``text`` does (``names.fold_quotes``): each quote in it
-    written each way ("it's", "it’s", "itʼs", ...); a few dozen for a trigram."""
+    """Every text that folds as ``text`` does (``names.fold_marks``): each quote or hyphen
+    in it written each way ("it's", "it’s", "itʼs", ...); a few dozen for a trigram."""
     from itertools import product
 
-    from claimtrack.names import QUOTE_FORMS, fold_quotes
+    from claimtrack.names import MARK_FORMS, fold_marks
 
-    choices = [QUOTE_FORMS.get(c, c) for c in fold_quotes(text)]
+    choices = [MARK_FORMS.get(c, c) for c in fold_marks(text)]
     return sorted("".join(chars) for chars in product(*choices))
 
 
 def quote_contains(quote, quote_key: str):
     """A stance's quote (the column ``quote``), lower-cased, contains ``quote_key``; its
-    typographic quotes folded first when the key holds one (only then can they count)."""
+    typographic quotes and hyphens folded first when the key holds one (only then can
+    they count)."""
     from sqlalchemy import func
 
-    from claimtrack.names import QUOTE_FORMS
+    from claimtrack.names import MARK_FORMS
 
     lowered = func.claimtrack_lower(quote)
-    if _quoted(quote_key):
-        for plain, forms in QUOTE_FORMS.items():
+    if _marked(quote_key):
+        for plain, forms in MARK_FORMS.items():
             for form in forms[1:]:
                 lowered = func.replace(lowered, form, plain)
     return lowered.contains(quote_key, autoescape=True)
@@ -134,16 +137,16 @@ def _phrase(words: str) -> str:
 
 def _quote_match(search: str) -> str:
     """An FTS5 query for the quotes holding ``search`` in any of its ``_spellings``: the
-    search as one phrase; or, where it holds a quote, its stretches between quotes as
-    phrases and each trigram holding a quote as any of its spellings."""
-    from claimtrack.names import QUOTE_FORMS
+    search as one phrase; or, where it holds a quote or a hyphen, its stretches between
+    them as phrases and each trigram holding one as any of its spellings."""
+    from claimtrack.names import MARK_FORMS
 
-    if not _quoted(search):
+    if not _marked(search):
         return _phrase(search)
-    stretches = re.split(f"[{re.escape(''.join(QUOTE_FORMS.values()))}]", search)
+    stretches = re.split(f"[{re.escape(''.join(MARK_FORMS.values()))}]", search)
     terms = [_phrase(stretch) for stretch in stretches if len(stretch) >= TRIGRAM]
     for gram in dict.fromkeys(search[i : i + TRIGRAM] for i in range(len(search) - 2)):
-        if _quoted(gram):
+        if _marked(gram):
             terms.append("(" + " OR ".join(map(_phrase, _spellings(gram))) + ")")
     return " AND ".join(terms)
 
@@ -191,12 +194,13 @@ def _postgresql(text_key: str, quote_key: str):
 
     def holds(expression, words, *, spelled=False):
         """The text's trigrams hold the words'; ``spelled`` (a quote, indexed as given),
-        a trigram holding a quote in any of its spellings (a claim's key folds them)."""
+        a trigram holding a quote or a hyphen in any of its spellings (a claim's key folds
+        them)."""
         indexed, grams = func.claimtrack_trigrams(expression), trigrams(words)
         if not spelled:
             return indexed.op("@>")(array(grams))
-        plain = [g for g in grams if not _quoted(g)]
-        anyhow = [indexed.op("&&")(array(_spellings(g))) for g in grams if _quoted(g)]
+        plain = [g for g in grams if not _marked(g)]
+        anyhow = [indexed.op("&&")(array(_spellings(g))) for g in grams if _marked(g)]
         return and_(*([indexed.op("@>")(array(plain))] if plain else []), *anyhow)
 
     in_text, in_quote = _conditions(text_key, quote_key)
