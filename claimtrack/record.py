@@ -234,17 +234,37 @@ def name_matcher(names: list[str]):
     def close(ref: str) -> list[str]:
         # Closest first; as close, a whole name before a word of one, then in given order.
         best: dict[int, tuple] = {}
-        found = process.extract(normalise(ref), keys, scorer=fuzz.ratio, processor=None,
+        typed = normalise(ref)
+        found = process.extract(typed, keys, scorer=fuzz.ratio, processor=None,
                                 score_cutoff=CLOSE, limit=None)  # fmt: skip
         for _, score, at in found:
             index, word = owners[at]
             if word and score < CLOSE_WORD:
+                continue
+            if not word and _another_party(typed, keys[at]):
                 continue
             best[index] = min((-score, word, index), best.get(index, (0, 1, index)))
         ranked = sorted(best.values())
         return list(dict.fromkeys(names[index] for *_, index in ranked))[:3]
 
     return close
+
+
+def _another_party(typed: str, key: str) -> bool:
+    """Whether two names close as wholes differ only in words that are not close: a first
+    name shared ("igor strelkov", "igor konashenkov": 69) is no sign of a typo, a surname
+    one letter off ("alexander borodaj") is."""
+    from rapidfuzz import fuzz
+
+    mine, theirs = typed.split(" "), key.split(" ")
+    shared = set(mine) & set(theirs)
+    if not shared:
+        return False
+    rest = (
+        " ".join(w for w in mine if w not in shared),
+        " ".join(w for w in theirs if w not in shared),
+    )
+    return all(rest) and fuzz.ratio(*rest) < CLOSE
 
 
 def _all_names(session: Session) -> list[str]:

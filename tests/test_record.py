@@ -858,6 +858,19 @@ def test_a_party_created_close_to_another_says_so(run, engine):
     assert "Created party #6 'Reuter' (media) (did you mean 'Reuters'?)\n" in claim.stderr
     far = run("party", "add", "Organisation for the Prohibition of Chemical Weapons")
     assert (far.exit_code, far.stderr) == (0, "")
+    # MH17: every Igor was "close to" every other (a shared first name); a surname one
+    # letter off still is, and a typed name still finds the whole name it is close to.
+    for name in ("Igor Konashenkov", "Alexander Borodai"):
+        assert run("party", "add", name).exit_code == 0
+    namesake = run("party", "add", "Igor Strelkov")
+    assert (namesake.exit_code, namesake.stderr) == (0, ""), namesake.output
+    typo = run("party", "add", "Alexander Borodaj")
+    assert typo.stderr.startswith("Note: close to 'Alexander Borodai'"), typo.output
+    shown = run("party", "show", "Igor Konashenkow")
+    assert (
+        shown.stderr
+        == "Error: unknown party 'Igor Konashenkow'. Did you mean 'Igor Konashenkov'?\n"
+    )
 
 
 def test_void_and_amend_say_whose_stance_they_touched(story):
