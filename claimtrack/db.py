@@ -463,7 +463,9 @@ def _revision_at_open(connection: Connection) -> str | None:
 
 
 def _is_empty(connection: Connection) -> bool:
-    return not sa.inspect(connection).get_table_names()
+    """No tables, or only Alembic's, empty: a database ``db downgrade base`` left (Alembic
+    keeps its version table) is as empty as a new one."""
+    return not set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
 
 
 def open_database(url: URL, *, create: bool = False, create_schema: bool = False) -> Engine:

@@ -128,3 +128,21 @@ def test_a_copy_into_a_database_with_data_is_refused_and_writes_nothing(
         engine.dispose()
     itself = run("db", "copy", db_url.render_as_string(hide_password=False))
     assert itself.exit_code == 1 and "is the database to copy" in itself.stderr
+
+
+def test_a_copy_into_a_database_downgraded_to_base_creates_the_schema(salisbury, run, other_url):
+    """Navalny (a new user): `db downgrade base` left Alembic's empty version table, and
+    `db copy` into that database then said it "is not a claimtrack database", where the
+    help says base removes every table and the copy creates the schema a database has
+    not. It is as empty as a new one: read commands say to run `db upgrade`, and the
+    copy creates the schema and copies."""
+    there = on(other_url)
+    assert there("db", "upgrade").exit_code == 0
+    assert there("db", "downgrade", "base").exit_code == 0
+    read = there("report", "contested")
+    assert read.exit_code == 1 and "has no claimtrack schema yet: run 'claimtrack db upgrade'" in (
+        read.stderr
+    ), read.output
+    copied = run("db", "copy", other_url.render_as_string(hide_password=False))
+    assert copied.exit_code == 0, copied.output
+    assert there("report", "contested").stdout == run("report", "contested").stdout
