@@ -50,6 +50,17 @@ def find_claim(session, ref: str | int, *, follow: bool = True):
     return _merged_end(session, query, found) if follow else found
 
 
+def merged_note(ref: str | int, found) -> str | None:
+    """What a command says on stderr when ``ref`` named a claim merged into ``found`` (the
+    claim ``find_claim`` followed it to); None when ``ref`` names ``found`` itself."""
+    from claimtrack.record import text_key
+
+    ref = str(ref).strip()
+    if ref in (str(found.id), found.slug or "") or text_key(ref) == text_key(found.text):
+        return None
+    return f"Note: claim {ref} was merged into #{found.id}"
+
+
 def _by_text(session, query, text: str):
     """The claim whose text is this one as ``claim add`` compares texts to refuse a
     duplicate (``record.text_key``: case, spaces, apostrophes and final full stops aside),
@@ -120,6 +131,10 @@ def check_topic(session, topic: str | None) -> None:
     if close is None:
         return
     from claimtrack.names import quoted_name
+
+    if not close:  # "navalny" for "navalny-death-2024": the topics that hold what was typed
+        typed = topic.casefold()
+        close = [t for t in known_topics(session) if typed in t.casefold()][:3]
 
     hint = f" Did you mean {', '.join(map(quoted_name, close))}?" if close else ""
     raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")

@@ -578,6 +578,9 @@ def test_a_topic_no_claim_has_is_refused_with_close_matches(seeded_run, engine, 
         ("Islamabad-Talks-2026", "Did you mean 'islamabad-talks-2026'?"),
         ("islamabad-talks", "Did you mean 'islamabad-talks-2026'?"),
         ("gaza", ""),
+        # Navalny (a new user): a topic's first word typed alone had no suggestion.
+        ("ISLAMABAD", "Did you mean 'islamabad-talks-2026'?"),
+        ("2026", "Did you mean 'islamabad-talks-2026'?"),
     ):
         result = seeded_run(*command, "--topic", typed)
         assert result.exit_code == 1, result.output

@@ -52,6 +52,23 @@ def test_verdicts_keep_their_history(seeded):
     assert 1 not in [r["claim_id"] for r in unrated] and len(unrated) == len(rows) - 1
 
 
+def test_a_verdict_on_a_merged_claim_says_where_it_went(run, engine):
+    """Navalny (a new user): `verdict set 13` on a claim merged into #4 published on #4
+    without a word, where `claim show 13` and the stance commands say so. It says so."""
+    for text in ("The body was withheld", "The body was withheld for weeks"):
+        added = run("claim", "add", text, "--by", "Navalny team", "--create-missing",
+                    "--at", "2024-02-20", "--topic", "navalny", "--force")  # fmt: skip
+        assert added.exit_code == 0, added.output
+    assert run("claim", "merge", "2", "1").exit_code == 0
+    given = run("verdict", "set", "2", "--rating", "Unproven")
+    assert given.exit_code == 0, given.output
+    assert given.stderr == "Note: claim 2 was merged into #1\n"
+    assert given.stdout == "Verdict on claim #1: Unproven (unverified).\n"
+    shown = run("verdict", "show", "2")
+    assert shown.stderr == "Note: claim 2 was merged into #1\n" and "Unproven" in shown.stdout
+    assert run("verdict", "show", "1").stderr == ""
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [

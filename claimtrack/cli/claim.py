@@ -421,12 +421,12 @@ def _find_claim(session, ref, *, row: bool = False):
     else:
         from claimtrack.record import find_claim
 
-    from claimtrack.record import text_key
+    from claimtrack.lookup import merged_note
 
     found = find_claim(session, ref)
-    ref = str(ref).strip()
-    if ref not in (str(found.id), found.slug or "") and text_key(ref) != text_key(found.text):
-        click.echo(f"Note: claim {ref} was merged into #{found.id}", err=True)
+    note = merged_note(ref, found)
+    if note:
+        click.echo(note, err=True)
     return found
 
 

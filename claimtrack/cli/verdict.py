@@ -94,6 +94,7 @@ def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) ->
             editor=editor,
         )
         record.log_event(session, editor, "verdict set", f"#{claim.id}: {new.label} ({new.rating})")
+    _say_merged(claim_ref, claim)
     click.echo(f"Verdict on claim #{claim.id}: {new.label} ({new.rating}).")
 
 
@@ -113,8 +114,18 @@ def show(env, claim_ref, fmt, tablefmt, out) -> None:
 
     with read_session(env.engine()) as session:
         claim = record.find_claim(session, claim_ref)
+        _say_merged(claim_ref, claim)
         rows = report.verdict_rows(session, claim)
     if fmt == "table" and not rows:
         click.echo(f"Claim #{claim.id} has no verdict yet.")
         return
     show_rows(render.VERDICTS, rows, fmt=fmt, tablefmt=tablefmt, out=out)
+
+
+def _say_merged(claim_ref: str, claim) -> None:
+    """A verdict is the claim's a merged one went into: said, as ``claim show`` says it."""
+    from claimtrack.lookup import merged_note
+
+    note = merged_note(claim_ref, claim)
+    if note:
+        click.echo(note, err=True)
