@@ -83,7 +83,7 @@ from claimtrack.models import (
     Stance,
     UTCDateTime,
 )
-from claimtrack.names import normalise
+from claimtrack.names import normalise, stop_variants
 from claimtrack.progress import SILENT
 from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
@@ -787,7 +787,15 @@ class _Parties:
             party = self.by_id(record.as_id(ref))
             if party is not None:
                 return party
-        return self.holders.get(normalise(ref))
+        return self.holder(normalise(ref))
+
+    def holder(self, key: str) -> _Party | None:
+        """The party answering to a key; or, when none does, but for a final full stop
+        (``record._party_candidates``)."""
+        found = self.holders.get(key)
+        for other in stop_variants(key) if found is None else ():
+            found = found or self.holders.get(other)
+        return found
 
     def load(self, entries: list[_PartyEntry]) -> None:
         """Find or create each party, then give them their aliases and sides."""
@@ -824,9 +832,10 @@ class _Parties:
         if entry.if_missing and self.find(entry.name) is not None:
             return
         key = normalise(entry.name)
-        holder = self.holders.get(key)
+        holder = self.holder(key)
         anonymous = entry.kind == "anonymous"
-        named = holder is not None and holder.name_norm == key and holder.anonymous == anonymous
+        own = holder is not None and holder.name_norm.rstrip(".") == key.rstrip(".")
+        named = own and holder.anonymous == anonymous
         party = holder if named else self._add(entry.name, entry.kind)
         for alias, line in entry.aliases.items():
             try:
@@ -838,7 +847,7 @@ class _Parties:
         """``record.add_party``."""
         name = record.required(name, "party name")
         key = normalise(name)
-        holder = self.holders.get(key)
+        holder = self.holder(key)
         if holder is not None:
             raise self._taken(None, holder, name, "party name", new=True)
         party = _Party(self, None, name, key, kind == "anonymous", None)
@@ -1055,6 +1064,7 @@ class _Load:
         entries = self.reading.party_entries()
         keys = {normalise(e.name) for e in entries}
         keys |= {normalise(a) for e in entries for a in e.aliases}
+        keys |= {v for k in list(keys) for v in stop_variants(k)}  # ``holder``
         table = Party.__table__
         known = self.connection.scalar(select(func.max(table.c.id))) or 0
         parties = _Parties(self.connection, keys, self.now, self.errors)
@@ -1068,11 +1078,12 @@ class _Load:
             names = [*self.connection.scalars(select(table.c.name).where(table.c.id <= known)),
                      *self.connection.scalars(select(alias.c.alias)
                                               .where(alias.c.party_id <= known))]  # fmt: skip
-            close, created = record.name_matcher(names), parties.created
-            self.new_parties = [
-                (n, [*dict.fromkeys([*close(n), *record.close_names(n, created[:i])])][:3])
-                for i, n in enumerate(created)
-            ]
+            close = record.name_matcher(names, cutoff=record.CLOSE_NOTE)
+            created = parties.created
+            self.new_parties = []
+            for i, n in enumerate(created):
+                among_new = record.close_names(n, created[:i], cutoff=record.CLOSE_NOTE)
+                self.new_parties.append((n, list(dict.fromkeys([*close(n), *among_new]))[:3]))
         # The claims of the parties whose side changed are counted on their new sides, as
         # the load re-rates its claims (``state.refresh_pending``).
         self.session.info.setdefault(state.SIDES, set()).update(parties.moved)

@@ -86,6 +86,14 @@ def fold_marks(text: str) -> str:
     return text.translate(_MARKS)
 
 
+def stop_variants(key: str) -> tuple[str, ...]:
+    """The other keys a name may be typed with when a name holding this one is meant: with
+    or without a final full stop ("igor strelkov." for "igor strelkov", "u.s" for "u.s.").
+    A reference tries them when nobody answers to its own key (``record.find_party``)."""
+    base = key.rstrip(".")
+    return tuple(k for k in (base, base + ".") if base and k != key)
+
+
 def clean(text: str) -> str:
     """Text as stored: exactly as given, less the white space around it."""
     return text.strip()

@@ -29,7 +29,14 @@ from claimtrack.models import (
     Source,
     Stance,
 )
-from claimtrack.names import clean, normalise, one_line_breaker, quoted_name, visible_name
+from claimtrack.names import (
+    clean,
+    normalise,
+    one_line_breaker,
+    quoted_name,
+    stop_variants,
+    visible_name,
+)
 from claimtrack.times import When, said_when
 from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side_of
 
@@ -119,14 +126,20 @@ def party_side(party: Party) -> Party:
 
 
 def _party_candidates(session: Session, key: str) -> list[Party]:
-    """The party answering to a key (a database upgraded with a name clash may hold two)."""
-    stmt = (
-        select(Party)
-        .join(PartyName, PartyName.party_id == Party.id)
-        .where(PartyName.key == key)
-        .order_by(Party.id)
-    )
-    return list(session.scalars(stmt))
+    """The party answering to a key (a database upgraded with a name clash may hold two);
+    when none does, those answering to it but for a final full stop (``stop_variants``:
+    "Igor Strelkov." is Igor Strelkov, as a claim's final full stop is the claim's)."""
+    for keys in ((key,), stop_variants(key)):
+        stmt = (
+            select(Party)
+            .join(PartyName, PartyName.party_id == Party.id)
+            .where(PartyName.key.in_(keys))
+            .order_by(Party.id)
+        )
+        found = list(session.scalars(stmt))
+        if found or not keys:
+            return found
+    return []
 
 
 def name_holder(session: Session, name: str) -> Party | None:
@@ -154,7 +167,7 @@ def _take_name(session: Session, party: Party, name: str, what: str, *, new: boo
 def name_taken(party, holder, name: str, what: str, *, new: bool) -> ClaimtrackError:
     """The refusal of a name (``what``: "party name" or "alias") that ``holder`` already
     answers to; ``party`` and ``holder`` need only an id, a name and its key."""
-    held = "its name" if holder.name_norm == normalise(name) else "an alias"
+    held = "its name" if holder.name_norm.rstrip(".") == normalise(name).rstrip(".") else "an alias"
     if new:
         fix = "use that party, or give this one another name"
     else:
@@ -204,20 +217,25 @@ def check_named_itself(party: Party, ref: str) -> None:
     )
 
 
-def close_names(ref: str, names: list[str]) -> list[str]:
-    """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
-    message suggests (and an import, for each party it creates: ``name_matcher``)."""
-    return name_matcher(names)(ref)
-
-
 # How alike (rapidfuzz's ratio, 0..100, of the matching keys) a name and what was typed
 # must be to be suggested: difflib's 0.6, as before; a word of a name, more (a surname
 # typed alone, or nearly: "Irna" is not to bring every "Iranian ..." name).
 CLOSE = 60
 CLOSE_WORD = 80
+# A party created is noted as close to another (perhaps a typo of it) from closer still:
+# a refused name's suggestions cost nothing when wrong, a note that cries wolf ("Ukraine"
+# close to "France", 62) teaches editors to skip the ones that matter.
+CLOSE_NOTE = 75
 
 
-def name_matcher(names: list[str]):
+def close_names(ref: str, names: list[str], *, cutoff: int = CLOSE) -> list[str]:
+    """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
+    message suggests (and, from ``CLOSE_NOTE``, the note on a party created: also an
+    import's, for each party it creates, by ``name_matcher``)."""
+    return name_matcher(names, cutoff=cutoff)(ref)
+
+
+def name_matcher(names: list[str], *, cutoff: int = CLOSE):
     """``close_names`` over ``names``, keyed once for as many refs as are asked. Matched
     by ``normalise``'s key, so case and width do not count (``ПУТИН``, ``путин``), against
     the whole name and each of its words: a surname typed alone finds ``Владимир Путин``."""
@@ -236,7 +254,7 @@ def name_matcher(names: list[str]):
         best: dict[int, tuple] = {}
         typed = normalise(ref)
         found = process.extract(typed, keys, scorer=fuzz.ratio, processor=None,
-                                score_cutoff=CLOSE, limit=None)  # fmt: skip
+                                score_cutoff=cutoff, limit=None)  # fmt: skip
         for _, score, at in found:
             index, word = owners[at]
             if word and score < CLOSE_WORD:
@@ -275,8 +293,8 @@ def close_to_others(session: Session, party: Party) -> tuple[str, ...]:
     """The names of other parties close to a new party's name (``close_names``): kept on
     it (``Party.close_to``) for the note that a created party may be a typo of one."""
     mine = {party.name, *(a.alias for a in party.aliases)}
-    party.close_to = tuple(close_names(party.name, [n for n in _all_names(session)
-                                                    if n not in mine]))  # fmt: skip
+    others = [n for n in _all_names(session) if n not in mine]
+    party.close_to = tuple(close_names(party.name, others, cutoff=CLOSE_NOTE))
     return party.close_to
 
 
@@ -340,6 +358,9 @@ def add_party(
         raise UsageError(f"unknown party kind {kind!r}: use one of {', '.join(PARTY_KINDS)}")
     anonymous = kind == "anonymous"
     existing = find_named_party(session, name, anonymous=anonymous)
+    if existing is None and name_holder(session, name) is None:
+        # Igor Strelkov with a final full stop is Igor Strelkov, as --by finds him.
+        existing = next(iter(_party_candidates(session, normalise(name))), None)
     if existing is not None:
         raise ClaimtrackError(
             f"party {quoted_name(name)} exists already: #{existing.id} {quoted_name(existing.name)}"

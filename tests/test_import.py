@@ -338,8 +338,9 @@ def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_pa
     before = snapshot(engine)
     dry = ready("import", "csv", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
-    # Compared without case, Xinhua is as close as Israel (i, n, a in order).
-    named = "New parties: 'Irna' (did you mean 'Iran', 'Israel', 'Xinhua'?); 'Nobody Known'\n"
+    # A new party is named with those close enough to be its typo (``record.CLOSE_NOTE``):
+    # Iran (75), not Israel or Xinhua (60: i, n, a in order), which a refusal suggests.
+    named = "New parties: 'Irna' (did you mean 'Iran'?); 'Nobody Known'\n"
     assert dry.output.endswith(f": 2 parties, 1 claim, 2 stances.\n{named}")
     assert snapshot(engine) == before
     done = ready("import", "csv", str(path))
@@ -550,3 +551,36 @@ def test_import_refuses_a_language_code_the_commands_refuse(run, engine, tmp_pat
     path.write_text(path.read_text(encoding="utf-8").replace("english", "en-US")
                     .replace("zh_CN", "zh-Hans-CN"), encoding="utf-8")  # fmt: skip
     assert run("import", "csv", str(path)).exit_code == 0
+
+
+def test_a_party_named_with_a_final_full_stop_is_the_party_without_it(ready, tmp_path, engine):
+    """MH17 (a new user): `party add "igor strelkov."` made a second Igor Strelkov, where
+    a claim's final full stop is the claim's. A name typed with a final full stop, or
+    without one a party's name has, is that party: here, in `claim add`, in an import,
+    and between two new names of one file."""
+    assert ready("party", "add", "Igor Strelkov").exit_code == 0
+    assert ready("party", "add", "U.S.", "--kind", "government").exit_code == 0
+    before = snapshot(engine)
+    for name, held in (("igor strelkov.", "Igor Strelkov"), ("U.S", "U.S.")):
+        refused = ready("party", "add", name)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr.startswith(f"Error: party '{name}' exists already: ")
+        assert refused.stderr.endswith(f" '{held}'\n"), refused.stderr
+    assert snapshot(engine) == before
+    added = ready("claim", "add", "A Buk shot it down", "--by", "Igor Strelkov.", "--at",
+                  "2014-07-17", "--topic", "mh17", "--new-topic")  # fmt: skip
+    assert added.exit_code == 0 and "Created party" not in added.output, added.output
+    path = tmp_path / "stops.csv"
+    rows = ("A Buk shot it down,U.S,asserts,,2014-07-18,mh17\n"
+            "A Buk shot it down,Joint Team.,confirms,,2016-09-28,mh17\n"
+            "A Buk shot it down,Joint Team,confirms,,2018-05-24,mh17\n")  # fmt: skip
+    path.write_text("claim,party,stance,source,date,topic\n" + rows, encoding="utf-8")
+    imported = ready("import", "csv", str(path))
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.endswith("New parties: 'Joint Team.'\n"), imported.output
+    [shown] = json.loads(ready("claim", "show", "A Buk shot it down", "--format", "json").stdout)
+    assert sorted({s["party"] for s in shown["timeline"]}) == [
+        "Igor Strelkov",
+        "Joint Team.",
+        "U.S.",
+    ]

@@ -864,6 +864,11 @@ def test_a_party_created_close_to_another_says_so(run, engine):
         assert run("party", "add", name).exit_code == 0
     namesake = run("party", "add", "Igor Strelkov")
     assert (namesake.exit_code, namesake.stderr) == (0, ""), namesake.output
+    # Navalny: "Ukraine" was noted as close to "France" (62); a note starts from 75.
+    assert run("party", "add", "France", "--kind", "government").exit_code == 0
+    ukraine = run("party", "add", "Ukraine", "--kind", "government")
+    assert (ukraine.exit_code, ukraine.stderr) == (0, ""), ukraine.output
+    assert "Did you mean 'France'" in run("party", "show", "Fraance").stderr
     typo = run("party", "add", "Alexander Borodaj")
     assert typo.stderr.startswith("Note: close to 'Alexander Borodai'"), typo.output
     shown = run("party", "show", "Igor Konashenkow")
