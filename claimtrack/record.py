@@ -289,13 +289,36 @@ def _all_names(session: Session) -> list[str]:
     return [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
 
 
-def close_to_others(session: Session, party: Party) -> tuple[str, ...]:
+# A name typed for --create-missing one keystroke from a party's (a letter wrong, missing
+# or added, or two swapped: "Dmitry Peskow") reads as a typo of it, from this length of
+# its key: below it "Iran" and "Iraq" are two parties.
+TYPO_LENGTH = 6
+
+
+def likely_typo(session: Session, ref: str) -> str | None:
+    """The name (or alias) of a party ``ref`` is one keystroke from (the optimal string
+    alignment distance of their matching keys), or None."""
+    from rapidfuzz.distance import OSA
+
+    key = normalise(ref)
+    if len(key) < TYPO_LENGTH:
+        return None
+    for name in close_names(ref, _all_names(session)):
+        if OSA.distance(key, normalise(name), score_cutoff=1) <= 1:
+            return name
+    return None
+
+
+def close_to_others(session: Session, party: Party, name: str | None = None) -> tuple[str, ...]:
     """The names of other parties close to a new party's name (``close_names``): kept on
-    it (``Party.close_to``) for the note that a created party may be a typo of one."""
+    it (``Party.close_to``) for the note that a created party may be a typo of one; or
+    close to ``name``, an alias just given to it (another party's, perhaps)."""
     mine = {party.name, *(a.alias for a in party.aliases)}
     others = [n for n in _all_names(session) if n not in mine]
-    party.close_to = tuple(close_names(party.name, others, cutoff=CLOSE_NOTE))
-    return party.close_to
+    close = tuple(close_names(name or party.name, others, cutoff=CLOSE_NOTE))
+    if name is None:
+        party.close_to = close
+    return close
 
 
 def _unknown_party_message(session: Session, ref: str, *, creatable: bool) -> str:
@@ -319,13 +342,23 @@ def resolve_party(
     editor: str,
     created: list[Party] | None = None,
     kind: str = "person",
+    typed: bool = False,
 ) -> Party:
-    """``find_party``, or a new party of ``kind`` when ``create_missing`` says so."""
+    """``find_party``, or a new party of ``kind`` when ``create_missing`` says so; not
+    one ``typed`` (by an editor, on the command line) one keystroke from a party's name
+    (``likely_typo``)."""
     try:
         return find_party(session, ref, creatable=True)
     except ClaimtrackError:
         if not create_missing or as_id(clean(ref)) is not None:
             raise
+    meant = likely_typo(session, ref) if typed else None
+    if meant is not None:
+        raise ClaimtrackError(
+            f"unknown party {quoted_name(ref)}: one letter from {quoted_name(meant)}, so "
+            f"--create-missing did not create it. If it is another party, create it with: "
+            f"claimtrack party add {quoted_name(ref)}"
+        )
     party = add_party(session, ref, kind=kind, editor=editor)
     log_event(session, editor, "party add", f"#{party.id} {party.name} (created as missing)")
     if created is not None:

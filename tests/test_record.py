@@ -849,13 +849,27 @@ def test_a_party_created_close_to_another_says_so(run, engine):
         "Note: close to 'Dmitry Peskov': if it is the same party, "
         "claimtrack party merge 4 'Dmitry Peskov'\n"
     )
-    claim = run("claim", "add", "Novichok was used", "--by", "Yulia Scripal", "--via",
-                "Reuter", "--create-missing", "--at", "2018-05-23")  # fmt: skip
+    # Navalny: `--by "Dmitry Peskow" --create-missing` put the Kremlin's denial on a
+    # party of no side. A name one keystroke from a party's is not created unasked.
+    before = snapshot(engine)
+    for by, via, typed, meant in (("Yulia Scripal", "Reuters", "Yulia Scripal", "Yulia Skripal"),
+                                  ("Yulia Skripal", "Reuter", "Reuter", "Reuters")):  # fmt: skip
+        typo = run("claim", "add", "Novichok was used", "--by", by, "--via", via,
+                   "--create-missing", "--at", "2018-05-23")  # fmt: skip
+        assert typo.exit_code == 1, typo.output
+        assert typo.stderr == (
+            f"Error: unknown party '{typed}': one letter from '{meant}', so --create-missing "
+            f"did not create it. If it is another party, create it with: claimtrack party "
+            f"add '{typed}'\n"
+        )
+    assert snapshot(engine) == before
+    claim = run("claim", "add", "Novichok was used", "--by", "Julia Skrypal", "--via",
+                "Reuters UK", "--create-missing", "--at", "2018-05-23")  # fmt: skip
     assert claim.exit_code == 0, claim.output
-    assert "Created party #5 'Yulia Scripal' (person) (did you mean 'Yulia Skripal'?)\n" in (
+    assert "Created party #5 'Julia Skrypal' (person) (did you mean 'Yulia Skripal'?)\n" in (
         claim.stderr
     )
-    assert "Created party #6 'Reuter' (media) (did you mean 'Reuters'?)\n" in claim.stderr
+    assert "Created party #6 'Reuters UK' (media) (did you mean 'Reuters'?)\n" in claim.stderr
     far = run("party", "add", "Organisation for the Prohibition of Chemical Weapons")
     assert (far.exit_code, far.stderr) == (0, "")
     # MH17: every Igor was "close to" every other (a shared first name); a surname one
@@ -871,6 +885,14 @@ def test_a_party_created_close_to_another_says_so(run, engine):
     assert "Did you mean 'France'" in run("party", "show", "Fraance").stderr
     typo = run("party", "add", "Alexander Borodaj")
     assert typo.stderr.startswith("Note: close to 'Alexander Borodai'"), typo.output
+    # Navalny: `party alias Peskov Путин` gave Peskov a word of Putin's name, without a
+    # word; every --by Путин was Peskov's from then on. It is added, with a note.
+    assert run("party", "add", "Владимир Путин").exit_code == 0
+    aliased = run("party", "alias", "Dmitry Peskov", "Путин", "Дмитрий Песков")
+    assert aliased.exit_code == 0 and aliased.stdout == "Dmitry Peskov: 2 new alias(es)\n"
+    assert aliased.stderr == (
+        "Note: 'Путин' is close to 'Владимир Путин': check that it is this party's name\n"
+    )
     shown = run("party", "show", "Igor Konashenkow")
     assert (
         shown.stderr

@@ -92,7 +92,10 @@ def stance_options(f):
             "(an --at with another offset is refused).",
         ),
         click.option(
-            "--create-missing", is_flag=True, help="Create unknown parties named here (and say so)."
+            "--create-missing",
+            is_flag=True,
+            help="Create unknown parties named here (and say so); not one a keystroke "
+            "from a known one.",
         ),
         click.option(
             "--party-kind",
@@ -161,6 +164,7 @@ def _stance_inputs(session, env, opts, created, checked: dict | None = None) -> 
             editor=env.editor,
             created=created,
             kind=kind_if_new,
+            typed=True,
         )
 
     party_kind = opts["party_kind"]

@@ -78,6 +78,7 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
                 editor=env.editor,
                 created=created,
                 kind="organisation",
+                typed=True,
             )
         new = record.add_party(
             session,
@@ -202,7 +203,16 @@ def alias(env, party_ref, aliases) -> None:
             record.log_event(
                 session, env.editor, "party alias", f"#{found.id} {found.name}: {', '.join(added)}"
             )
-    from claimtrack.names import visible_name
+        close = {a: record.close_to_others(session, found, a) for a in added}
+    from claimtrack.names import quoted_name, visible_name
+
+    # Another party's name, perhaps (a new user's `party alias Peskov Путин` made every
+    # --by Путин Peskov's without a word).
+    for name, others in close.items():
+        if others:
+            listed = ", ".join(map(quoted_name, others))
+            click.echo(f"Note: {quoted_name(name)} is close to {listed}: check that it is "
+                       "this party's name", err=True)  # fmt: skip
 
     click.echo(visible_name(
         f"{found.name}: {len(added)} new alias(es)"

@@ -66,6 +66,7 @@ def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
             editor=env.editor,
             created=created,
             kind="media",
+            typed=True,
         )
         found, new = record.get_or_add_source(
             session, title, outlet=outlet_party, url=url, language=lang, published=when
