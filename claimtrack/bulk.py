@@ -793,8 +793,8 @@ class _Parties:
         """The party answering to a key; or, when none does, but for a final full stop
         (``record._party_candidates``)."""
         found = self.holders.get(key)
-        for other in stop_variants(key) if found is None else ():
-            found = found or self.holders.get(other)
+        if found is None:
+            found = next((self.holders[k] for k in stop_variants(key) if k in self.holders), None)
         return found
 
     def load(self, entries: list[_PartyEntry]) -> None:

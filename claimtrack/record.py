@@ -129,17 +129,17 @@ def _party_candidates(session: Session, key: str) -> list[Party]:
     """The party answering to a key (a database upgraded with a name clash may hold two);
     when none does, those answering to it but for a final full stop (``stop_variants``:
     "Igor Strelkov." is Igor Strelkov, as a claim's final full stop is the claim's)."""
+    found: list[Party] = []
     for keys in ((key,), stop_variants(key)):
-        stmt = (
-            select(Party)
-            .join(PartyName, PartyName.party_id == Party.id)
-            .where(PartyName.key.in_(keys))
-            .order_by(Party.id)
-        )
-        found = list(session.scalars(stmt))
-        if found or not keys:
-            return found
-    return []
+        if keys and not found:
+            stmt = (
+                select(Party)
+                .join(PartyName, PartyName.party_id == Party.id)
+                .where(PartyName.key.in_(keys))
+                .order_by(Party.id)
+            )
+            found = list(session.scalars(stmt))
+    return found
 
 
 def name_holder(session: Session, name: str) -> Party | None:
@@ -355,7 +355,7 @@ def resolve_party(
     meant = likely_typo(session, ref) if typed else None
     if meant is not None:
         raise ClaimtrackError(
-            f"unknown party {quoted_name(ref)}: one letter from {quoted_name(meant)}, so "
+            f"unknown party {quoted_name(ref)}: a keystroke from {quoted_name(meant)}, so "
             f"--create-missing did not create it. If it is another party, create it with: "
             f"claimtrack party add {quoted_name(ref)}"
         )

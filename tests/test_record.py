@@ -858,7 +858,7 @@ def test_a_party_created_close_to_another_says_so(run, engine):
                    "--create-missing", "--at", "2018-05-23")  # fmt: skip
         assert typo.exit_code == 1, typo.output
         assert typo.stderr == (
-            f"Error: unknown party '{typed}': one letter from '{meant}', so --create-missing "
+            f"Error: unknown party '{typed}': a keystroke from '{meant}', so --create-missing "
             f"did not create it. If it is another party, create it with: claimtrack party "
             f"add '{typed}'\n"
         )
