@@ -34,6 +34,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -202,7 +203,8 @@ class CsvFile:
                 errors.add(line, str(exc))
                 return  # the reader cannot find the next row reliably after this
             # Spreadsheets leave rows of empty cells (",,,,") below the data: not rows.
-            if any(cell.strip() for cell in cells):
+            # (One join and strip, not a strip per cell: the same test, a third of the cost.)
+            if "".join(cells).strip():
                 yield line, cells
             line = self.reader.line_num + 1
 
@@ -258,9 +260,9 @@ class Columns:
         cannot be a stance raises ValueError (or ClaimtrackError) saying why."""
         if len(cells) != len(self.names):
             raise ValueError(f"{len(cells)} fields where the header has {len(self.names)}")
-        if not self.raw:
-            cells = restore_all(cells)
-        row = dict(zip(self.names, [c.strip() for c in cells], strict=True))
+        # (A mark taken off and blanks trimmed take no NUL away: checked on the cells read.)
+        trimmed = map(str.strip, cells if self.raw else restore_all(cells))
+        row = dict(zip(self.names, trimmed, strict=True))
         for required in ("claim", "party", "stance"):
             if not row[required]:
                 raise ValueError(f"{required} is empty")
@@ -642,7 +644,11 @@ class _Reading:
             self.staged.add(staged)
             self._stage_source(line, outlet, title, key, url, row, published)
         if len(self.sources) >= BATCH:
-            del self.sources[next(iter(self.sources))]
+            # The oldest tenth forgotten at once: a dict's first key, after deletions
+            # from its front, is found by a scan over the deleted slots (one at a time,
+            # a scan per source: about 1% of the import).
+            for oldest in list(itertools.islice(self.sources, BATCH // 10 or 1)):
+                del self.sources[oldest]
         source = self.sources[(outlet, title)] = (key, url)
         return source
 
@@ -664,9 +670,9 @@ class _Reading:
         return aliases
 
     def _reference(self, name: str, kind: str, line: int) -> None:
-        if name not in self.referenced:
+        if name not in self.referenced:  # then numbered too
             self.referenced[name] = _PartyEntry(name, kind, line, if_missing=True)
-        self.numbers.setdefault(name, len(self.numbers) + 1)
+            self.numbers.setdefault(name, len(self.numbers) + 1)
 
     def party_entries(self) -> list[_PartyEntry]:
         """Speaking parties first, in file order, then those only named."""

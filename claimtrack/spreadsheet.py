@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import IO, Any
 
 from claimtrack.errors import ClaimtrackError
@@ -49,8 +50,9 @@ def restore(value: str) -> str:
 
 
 def restore_all(values: list[str]) -> list[str]:
-    """``restore`` of every cell of a row (the import's hot path: inlined)."""
-    return [v[1:] if v[:1] == TEXT_MARK else v for v in values]
+    """``restore`` of every cell of a row (the import's hot path: a C loop, not a Python
+    one; ``str.removeprefix`` takes off one mark, as ``restore`` does)."""
+    return list(map(str.removeprefix, values, repeat(TEXT_MARK)))
 
 
 def _long_digits(value: str) -> bool:

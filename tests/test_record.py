@@ -982,3 +982,47 @@ def test_claim_add_names_a_bad_time_or_address_before_a_claim_saying_the_same(ru
         assert snapshot(engine) == before
     same = run("claim", "add", "Test claim", "--by", "Pentagon", "--at", "2023-02-03")
     assert same.exit_code == 1 and "already says this" in same.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://example.org/report/84075", True),
+        ("http://a", True),
+        ("https://a.b?x=1#f", True),
+        ("HTTP://A.B/", True),  # the scheme and host in capitals: urlsplit's reading
+        ("http://a.b:80/x", True),
+        ("http://user@a.b/", True),
+        ("http://[::1]/", True),
+        ("  https://a.b/x  ", True),
+        ("http://a.b:99999/", False),  # no such port
+        ("http://a.b:port/", False),
+        ("http://[::1/", False),
+        ("http:///path", False),  # no host
+        ("https://a.b/x y", False),
+        ("ftp://a.b/", False),
+        ("javascript:alert(1)", False),
+        ("https//a.b/", False),
+    ],
+)
+def test_a_url_is_checked_alike_with_or_without_the_plain_address_shortcut(url, accepted):
+    """``check_url`` answers a plain http(s) address without ``urlsplit`` (the import
+    checks one per source): the addresses near that shortcut's edges, accepted or not as
+    ``urlsplit`` reads them."""
+    from claimtrack.errors import UsageError
+    from claimtrack.record import check_url
+
+    if accepted:
+        assert check_url(url) == url.strip()
+    else:
+        with pytest.raises(UsageError, match="invalid URL"):
+            check_url(url)
+
+
+def test_restore_all_restores_each_cell():
+    from claimtrack.spreadsheet import neutralise, restore, restore_all
+
+    cells = ["'=1", "''x", "'", "", "a'b", "=SUM(A1)", "12345678901234567890", " 'x"]
+    marked = [neutralise(c) for c in cells]
+    assert restore_all(marked) == [restore(c) for c in marked] == cells
+    assert restore_all(cells) == [restore(c) for c in cells]
