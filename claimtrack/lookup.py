@@ -132,10 +132,6 @@ def check_topic(session, topic: str | None) -> None:
         return
     from claimtrack.names import quoted_name
 
-    if not close:  # "navalny" for "navalny-death-2024": the topics that hold what was typed
-        typed = topic.casefold()
-        close = [t for t in known_topics(session) if typed in t.casefold()][:3]
-
     hint = f" Did you mean {', '.join(map(quoted_name, close))}?" if close else ""
     raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")
 
@@ -152,10 +148,14 @@ def new_topic(session, topic: str) -> list[str] | None:
         return None
     import difflib
 
-    # Compared without case: a topic typed in capitals is found among its close matches.
+    # Compared without case: a topic typed in capitals is found among its close matches;
+    # when none is close, the topics holding what was typed ("navalny" for
+    # "navalny-death-2024", "kerch" for "kerch-bridge-2022": two new users'), none of
+    # them alike enough to be refused as its typo (``topic_typo``), only named.
+    typed = topic.casefold()
     known = {t.casefold(): t for t in known_topics(session)}
-    return [known[k] for k in difflib.get_close_matches(topic.casefold(), list(known), n=3,
-                                                        cutoff=0.6)]  # fmt: skip
+    close = difflib.get_close_matches(typed, list(known), n=3, cutoff=0.6)
+    return [known[k] for k in close or [k for k in known if typed in k][:3]]
 
 
 def known_topics(session) -> list[str]:

@@ -304,11 +304,11 @@ def likely_typo(session: Session, ref: str) -> str | None:
     alignment distance of their matching keys), or None."""
     from rapidfuzz.distance import OSA
 
-    key = normalise(ref)
+    key = normalise(ref).rstrip(".")  # a final full stop is no keystroke (``stop_variants``)
     if len(key) < TYPO_LENGTH:
         return None
     for name in close_names(ref, _all_names(session)):
-        if OSA.distance(key, normalise(name), score_cutoff=1) <= 1:
+        if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
             return name
     return None
 

@@ -584,3 +584,14 @@ def test_a_party_named_with_a_final_full_stop_is_the_party_without_it(ready, tmp
         "Joint Team.",
         "U.S.",
     ]
+
+
+def test_an_import_names_a_new_topic_that_is_part_of_one_there_is(ready, tmp_path, engine):
+    """Kerch (a new user): a row's topic `kerch` beside `kerch-bridge-2022` started a story
+    of its own without a word, not being close enough by difflib's ratio to be named."""
+    path = tmp_path / "part.csv"
+    path.write_text("claim,party,stance,date,topic\nIt was an inside job,Mykhailo Podolyak,"
+                    "asserts,2022-10-08,islamabad\n", encoding="utf-8")  # fmt: skip
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.endswith("New topics: 'islamabad' (did you mean 'islamabad-talks-2026'?)\n")

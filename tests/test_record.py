@@ -1026,3 +1026,25 @@ def test_restore_all_restores_each_cell():
     marked = [neutralise(c) for c in cells]
     assert restore_all(marked) == [restore(c) for c in marked] == cells
     assert restore_all(cells) == [restore(c) for c in cells]
+
+
+def test_create_missing_refuses_a_keystroke_typo_with_or_without_a_final_full_stop(run, engine):
+    """Navalny and Kerch (two new users): `--by "Dmitry Peskow" --create-missing` put the
+    Kremlin's denial on a new party of no side, and "Sergey Aksyonovv." (a typo and a
+    final full stop) went through where the typo alone was refused."""
+    assert run("party", "add", "Sergey Aksyonov").exit_code == 0
+    before = snapshot(engine)
+    for typed in ("Sergey Aksyonovv", "Sergey Aksyonovv.", "Sergey Askyonov", "sergey aksyonv"):
+        typo = run("claim", "add", "Ukraine did it", "--by", typed, "--create-missing",
+                   "--at", "2022-10-08")  # fmt: skip
+        assert typo.exit_code == 1, typo.output
+        assert typo.stderr.startswith(
+            f"Error: unknown party '{typed}': a keystroke from 'Sergey Aksyonov', so "
+        ), typo.stderr
+    assert snapshot(engine) == before
+    found = run("claim", "add", "Ukraine did it", "--by", "Sergey Aksyonov.", "--create-missing",
+                "--at", "2022-10-08")  # fmt: skip
+    assert found.exit_code == 0 and found.stderr == "", found.output
+    other = run("claim", "confirm", "1", "--by", "Sergei Aksyonov Jr", "--create-missing",
+                "--at", "2022-10-09")  # fmt: skip
+    assert other.exit_code == 0, other.output
