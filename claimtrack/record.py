@@ -568,10 +568,10 @@ def text_key(text: str) -> str:
 # cut short by the source that quoted it is still that text. "?" and "!" stay: a
 # question is not the claim. A change here changes every stored ``text_key``: it needs
 # a revision that recomputes them (as 0018 and 0020 do).
-_FINAL_STOPS = frozenset(".\u3002\u06d4")
+FINAL_STOPS = frozenset(".\u3002\u06d4")
 # Quotation marks around a whole text, as ``normalise`` leaves them (typographic quotes
 # folded to the typewriter's): the text pasted with its quotes is the text.
-_WRAPPERS = frozenset({('"', '"'), ("'", "'"), ("\u00ab", "\u00bb"), ("\u00bb", "\u00ab"),
+WRAPPERS = frozenset({('"', '"'), ("'", "'"), ("\u00ab", "\u00bb"), ("\u00bb", "\u00ab"),
                        ("\u2039", "\u203a"), ("\u300c", "\u300d"),
                        ("\u300e", "\u300f")})  # fmt: skip
 
@@ -585,7 +585,7 @@ def normalised_text_key(key: str) -> str:
     trims: it keeps an information separator (\\x1f) inside a text, and strips it from
     the end."""
     key = _without_final_stops(key)
-    if len(key) > 2 and (key[0], key[-1]) in _WRAPPERS:
+    if len(key) > 2 and (key[0], key[-1]) in WRAPPERS:
         inside = key[1:-1]
         if key[0] not in inside and key[-1] not in inside:
             key = _without_final_stops(inside.strip()) or key
@@ -594,7 +594,7 @@ def normalised_text_key(key: str) -> str:
 
 def _without_final_stops(key: str) -> str:
     end = len(key)
-    while end and (key[end - 1] in _FINAL_STOPS or key[end - 1].isspace()):
+    while end and (key[end - 1] in FINAL_STOPS or key[end - 1].isspace()):
         end -= 1
     return key[:end] if end else key
 

@@ -105,6 +105,29 @@ def matching_claims(session, search: str) -> list[int] | str | None:
     return sorted(found)
 
 
+def loosenings(search: str) -> list[str]:
+    """``search`` with its final full stops, then the quotation marks around the whole of
+    it, set aside, one step at a time (``“misfire”.`` -> ``"misfire"``, ``misfire``), as a
+    claim's key sets them aside (``record.FINAL_STOPS``, ``record.WRAPPERS``; quotes the
+    typewriter's, an ellipsis three stops): what to search for in turn when it finds
+    nothing as typed. Empty when it holds neither."""
+    from claimtrack.names import fold_marks
+    from claimtrack.record import FINAL_STOPS, WRAPPERS
+
+    stops = "".join(FINAL_STOPS) + "\u2026"
+    steps, words = [], fold_marks(search).strip()
+    while True:
+        if words.rstrip(stops).strip() != words:
+            words = words.rstrip(stops).strip()
+        elif len(words) > 2 and (words[0], words[-1]) in WRAPPERS:
+            words = words[1:-1].strip()
+        else:
+            return steps
+        if not words:
+            return steps
+        steps.append(words)
+
+
 def _estimated_rows(session, query) -> float:
     """How many rows PostgreSQL's planner expects ``query`` to return (EXPLAIN, not run).
 

@@ -127,6 +127,31 @@ def test_straight_and_curly_quotes_find_each_other(filled, engine, backend, monk
     assert listed() == found
 
 
+@pytest.mark.parametrize(
+    ("words", "found", "searched"),
+    [('"misfire"', [8], None), ("“Islamic Jihad”.", [8], "Islamic Jihad"),
+     ("«Doha»", [10], "Doha"), ("Kakhovka dam.", [7], "Kakhovka dam"),
+     ('"fifty".', [4], '"fifty"'), ("“nothing like it”.", [], "nothing like it")],
+)  # fmt: skip
+def test_a_search_pasted_with_its_quote_marks_or_stop_finds_the_words(filled, run, words,
+                                                                      found, searched):  # fmt: skip
+    """A new user's story (the Kerch bridge): `--search '"misfire"'` and a sentence's
+    words pasted with its full stop found nothing, the marks being in no claim. Where no
+    claim or quote holds the search as typed, its wrapping marks and final stop are set
+    aside and the user told; a search that matches as typed is taken as typed."""
+    result = run("claim", "list", "--search", words, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert sorted(r["id"] for r in json.loads(result.stdout)) == found
+    if searched is None:
+        assert "Note" not in result.stderr
+    else:
+        assert result.stderr == (
+            f"Note: no claim or quote holds {words!r} as typed; searched for {searched!r}\n"
+        )
+    contested = run("report", "claims", "--search", words, "--format", "json")
+    assert sorted(r["id"] for r in json.loads(contested.stdout)) == found
+
+
 def test_many_matches_walk_in_order_with_the_same_answer(filled, engine, monkeypatch):
     def listed():
         found = json.loads(filled("claim", "list", "--search", "ormuz", "--format", "json"))

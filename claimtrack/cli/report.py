@@ -134,9 +134,22 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
 
         check_topic(session, rest["topic"])
     if rest.get("search"):
-        from claimtrack.search import MANY, matching_claims
+        from claimtrack.search import MANY, loosenings, matching_claims
 
         found = matching_claims(session, rest["search"])
+        typed = rest["search"]
+        for words in loosenings(typed) if found == [] else ():
+            # '"misfire"' or 'the bridge.' pasted from a story: no claim holds the marks,
+            # so the words are searched without them, a step at a time, and the user told.
+            rest["search"], found = words, matching_claims(session, words)
+            if found != []:
+                break
+        if rest["search"] != typed:
+            click.echo(
+                f"Note: no claim or quote holds {typed!r} as typed; "
+                f"searched for {rest['search']!r}",
+                err=True,
+            )
         if found == MANY:
             rest["search_many"] = True
         elif found is not None:
