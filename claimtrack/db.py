@@ -346,7 +346,7 @@ def alembic_config(connection: Connection | None = None):
     return config
 
 
-def _known_revision(revision: str) -> str:
+def known_revision(revision: str) -> str:
     """The revision asked for, refused in one line when the migrations do not have it."""
     from alembic.script import ScriptDirectory
 
@@ -362,7 +362,7 @@ def _known_revision(revision: str) -> str:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    revision = _known_revision(revision)
+    revision = known_revision(revision)
     with engine.connect() as connection:
         at = current_revision(connection)
     if at is not None and at == (SCHEMA_HEAD if revision == "head" else revision):
@@ -438,7 +438,7 @@ def use_wal(engine: Engine) -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    revision = _known_revision(revision)
+    revision = known_revision(revision)
     with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
@@ -460,6 +460,13 @@ def _revision_at_open(connection: Connection) -> str | None:
     except sa.exc.DBAPIError:
         connection.rollback()
     return current_revision(connection)
+
+
+def claims_held(connection: Connection) -> int | None:
+    """How many claims the database holds; None when it has no claim table."""
+    if not sa.inspect(connection).has_table("claim"):
+        return None
+    return connection.execute(sa.text("SELECT count(*) FROM claim")).scalar()
 
 
 def _is_empty(connection: Connection) -> bool:

@@ -58,6 +58,43 @@ def test_upgrade_downgrade_upgrade(db_url):
         engine.dispose()
 
 
+def test_downgrading_a_database_holding_claims_asks_first(run, engine, db_url, tmp_path):
+    """A new user's story (the Kerch bridge): `db downgrade base` deleted a database's
+    every claim without a word. It names the database and its claims and asks; no answer
+    (a script without --yes) or "n" leaves everything as it was; "y" or --yes goes on.
+    A database with no claims is not asked about, and a missing SQLite file is an error,
+    not a new empty file."""
+    for text in ("Ships transited", "Ships were expelled"):
+        add = run("claim", "add", text, "--by", "Navy", "--create-missing", "--at", "2026-04-11")
+        assert add.exit_code == 0, add.output
+    before = snapshot(engine)
+    for answer in (None, "n\n"):
+        refused = run("db", "downgrade", "base", input=answer)
+        assert refused.exit_code == 1
+        assert "holds 2 claims: downgrading to base removes every table" in refused.stderr
+        assert refused.stderr.rstrip().endswith("Aborted!")
+        assert snapshot(engine) == before
+    engine.dispose()
+    stepped = run("db", "downgrade", "0019_quote_case", input="y\n")
+    assert stepped.exit_code == 0, stepped.output
+    assert "removes what the revisions after 0019_quote_case added" in stepped.stderr
+    assert run("db", "upgrade").exit_code == 0
+    assert run("db", "downgrade", "base", "--yes").exit_code == 0
+    after = db.create_engine(db_url)
+    try:
+        with after.connect() as connection:
+            assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
+    finally:
+        after.dispose()
+    emptied = run("db", "downgrade", "base")  # nothing left to lose: not asked
+    assert emptied.exit_code == 0 and "Downgrade?" not in emptied.output
+    missing = tmp_path / "missing.db"
+    gone = run("--db", str(missing), "db", "downgrade", "base", db=False)
+    assert gone.exit_code == 1
+    assert gone.stderr == f"Error: no database at {missing}: nothing to downgrade\n"
+    assert not missing.exists()
+
+
 def test_sqlite_settings(tmp_path):
     url = db.resolve_url(str(tmp_path / "x.db"))
     engine = db.open_database(url, create=True)

@@ -51,25 +51,47 @@ def upgrade(env, revision: str) -> None:
 
 @db.command()
 @click.argument("revision")
+@click.option("--yes", is_flag=True, help="Do not ask first, where claims would go (scripts).")
 @click.pass_obj
-def downgrade(env, revision: str) -> None:
+def downgrade(env, revision: str, yes: bool) -> None:
     """Downgrade the schema to REVISION ('base' removes every table).
+
+    A database holding claims is named, with how many, and the downgrade asked for
+    first: 'base' deletes them all, an earlier revision what later ones added.
 
     \b
     Example:
-      claimtrack --db old.db db downgrade base
+      claimtrack --db old.db db downgrade 0019_quote_case
+      claimtrack --db scratch.db db downgrade base --yes
     """
     from claimtrack import db as database
+    from claimtrack.errors import ClaimtrackError
 
-    engine = database.create_engine(env.url())
+    url = env.url()
+    revision = database.known_revision(revision)
+    if database.sqlite_file_missing(url):
+        raise ClaimtrackError(f"no database at {url.database}: nothing to downgrade")
+    target = database.redact(url)
+    engine = database.create_engine(url)
     try:
+        with engine.connect() as connection:
+            held = database.claims_held(connection)
+        if held and not yes:
+            what = (
+                "removes every table, and every claim with them"
+                if revision == "base"
+                else f"removes what the revisions after {revision} added"
+            )
+            claims = f"{held:,} claim" + ("s" if held != 1 else "")
+            click.echo(f"{target} holds {claims}: downgrading to {revision} {what}.", err=True)
+            click.confirm("Downgrade?", abort=True, err=True)
         database.downgrade(engine, revision)
     finally:
         engine.dispose()
     from claimtrack.cli import interrupt  # committed by Alembic, outside a session
 
     interrupt.mark_written(f"db downgrade to {revision}")
-    click.echo(f"Downgraded {database.redact(env.url())} to {revision}.")
+    click.echo(f"Downgraded {target} to {revision}.")
 
 
 @db.command()
