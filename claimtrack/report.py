@@ -1376,9 +1376,15 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
                                      linked.union(*(counters[c] for c in linked)))  # fmt: skip
     contested = {c for c in ids if history[c] and history[c][-1].status == "contested"}
     stances = _new_stances(session, seen.said, contested, texts)
+    window = {x.id: x for x in seen.said}
+
+    def said_row(stance_id, claim_id: int, text: str) -> ChangeRow | None:
+        said = window.get(stance_id)
+        return _new_stance_row(session, said, text) if said and said.claim_id == claim_id else None
+
     for claim_id in ids:
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within,
-                                     stances))  # fmt: skip
+                                     stances, said_row))  # fmt: skip
         if claim_id in linked:  # (the others have no counter-claim to be new)
             found.extend(_new_counters(claim_id, counters, first, appeared, texts, within))
     found.extend(stances.values())  # less those that made their claim contested
@@ -1447,27 +1453,35 @@ def _first_said_query(dialect: str, known_at: bool, supporting: bool):
     return query.where(condition, named_one_of(dialect, Stance.claim_id, "ids"))
 
 
-def _period_changes(claim_id: int, text: str, history: list, within,
-                    stances: dict[int, ChangeRow]) -> list[ChangeRow]:  # fmt: skip
-    """A claim's contested periods begun or ended in the window. A period begun by a
-    stance on the claim that ``stances`` lists (a new stance on a claim contested at the
-    window's end) is that stance's row, its change "newly contested", and it is taken out
-    of ``stances``: one row for the one stance (a denial listed as "new stance" and again
-    as "newly contested" read as two things that happened)."""
+def _period_changes(claim_id: int, text: str, history: list, within, stances: dict,
+                    said_row) -> list[ChangeRow]:  # fmt: skip
+    """A claim first spoken of in the window ("new claim": its first status began in it,
+    none standing at its start; one first said contested is "newly contested"), and its
+    contested periods begun or ended in it. A period begun by a stance on the claim said
+    in the window (``said_row``: its row, or None) is that stance's row, with its quote,
+    under the period's change; where ``stances`` lists it (a new stance on a claim
+    contested at the window's end) it is taken out: one row for the one stance (a denial
+    listed as "new stance" and again as "newly contested" read as two things)."""
     from dataclasses import replace
 
     from claimtrack.listings import ChangeRow
 
+    def began(period, change: str) -> ChangeRow:
+        said = stances.get(period.began_stance)
+        if said is not None and said.claim_id == claim_id:
+            del stances[period.began_stance]
+        else:
+            said = said_row(period.began_stance, claim_id, text)
+        if said is None:
+            return ChangeRow(period.since, change, claim_id, text, period.began_by)
+        return replace(said, at=period.since, change=change)
+
     rows = []
+    if history and history[0].status != "contested" and within(history[0].since):
+        rows.append(began(history[0], "new claim"))
     for period in history:
         if period.status == "contested" and within(period.since):
-            said = stances.get(period.began_stance)
-            if said is not None and said.claim_id == claim_id:
-                del stances[period.began_stance]
-                rows.append(replace(said, at=period.since, change="newly contested"))
-            else:
-                rows.append(ChangeRow(period.since, "newly contested", claim_id, text,
-                                      period.began_by))  # fmt: skip
+            rows.append(began(period, "newly contested"))
         if period.status == "contested" and period.until and within(period.until):
             rows.append(ChangeRow(period.until, "dispute resolved", claim_id, text,
                                   f"{period.how} ({period.ended_by})"))  # fmt: skip
@@ -1479,18 +1493,20 @@ def _new_stances(session, said: list, contested: set[int], texts) -> dict[int, C
     those ``around`` read (``Around.said``), in the order of the index both backends once
     read them by (``ix_stance_latest``: claim, party, said time, id), as they were listed
     when this was a statement of its own."""
-    from claimtrack.listings import ChangeRow
-
-    instant = schema.UTCDateTime().process_result_value
-    dialect = session.get_bind().dialect
     mine = sorted((x for x in said if x.claim_id in contested),
                   key=lambda x: (x.claim_id, x.party_id, x.said_at, x.id))  # fmt: skip
-    return {
-        x.id: ChangeRow(When(instant(x.said_at, dialect), x.said_offset, x.said_precision),
-                        "new stance", x.claim_id, texts[x.claim_id],
-                        f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""), x.quote)
-        for x in mine
-    }  # fmt: skip
+    return {x.id: _new_stance_row(session, x, texts[x.claim_id]) for x in mine}
+
+
+def _new_stance_row(session, x, text: str) -> ChangeRow:
+    """A stance said in the window (``Around.said``) as a "new stance" row: when it was
+    said, who took it and how, with its quote."""
+    from claimtrack.listings import ChangeRow
+
+    instant = schema.UTCDateTime().process_result_value(x.said_at, session.get_bind().dialect)
+    return ChangeRow(When(instant, x.said_offset, x.said_precision), "new stance", x.claim_id,
+                     text, f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""),
+                     x.quote)  # fmt: skip
 
 
 def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:

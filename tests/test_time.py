@@ -404,6 +404,37 @@ def test_report_changes_lists_the_stance_that_contests_a_claim_once(story):
     assert shown.count("R never held") == 1 and shown.count("B denies") == 1, shown
 
 
+def test_report_changes_lists_a_claim_first_said_in_the_window(story, monkeypatch):
+    """A new user's story (the Kerch bridge): claims first asserted in the window and
+    contested by nobody were in no row of `report changes`, which read as a quiet day.
+    Each is a "new claim", at its first stance as said, with its quote; one asserted
+    and denied in the window is a "new claim" and then "newly contested", its assertion
+    not also a "new stance"; one asserted before the window is not new in it."""
+    from claimtrack import report
+
+    ok = story
+    ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[4]}T09:00+03:30", "--slug", "r")
+    ok("claim", "add", "S holds", "--by", "B", "--at", f"{DAY[5]}T07:30-05:00",
+       "--quote", "S held all day", "--slug", "s")  # fmt: skip
+    ok("claim", "add", "T holds", "--by", "C", "--at", f"{DAY[5]}T08:00+00:00", "--slug", "t")
+    ok("claim", "deny", "t", "--by", "D", "--at", f"{DAY[5]}T09:00+00:00")
+    args = ("report", "changes", "--since", DAY[5], "--tz", "+00:00", "--format", "json")
+    rows = json.loads(ok(*args))
+    mine = [(r["change"], r["claim"], r["detail"], r["at"]) for r in rows
+            if r["claim"] in ("R holds", "S holds", "T holds")]  # fmt: skip
+    assert mine == [
+        ("new claim", "T holds", "C asserts", f"{DAY[5]}T08:00Z"),
+        ("newly contested", "T holds", "D denies", f"{DAY[5]}T09:00Z"),
+        ("new claim", "S holds", "B asserts: “S held all day”", f"{DAY[5]}T07:30-05:00"),
+    ]
+    for size in (1, 2):  # the same rows however the time is cut into windows
+        monkeypatch.setattr(report, "CHANGES_WINDOW", size)
+        assert json.loads(ok(*args)) == rows
+    earlier = json.loads(ok("report", "changes", "--since", DAY[4], "--until", DAY[4],
+                            "--tz", "+03:30", "--format", "json"))  # fmt: skip
+    assert ("new claim", "R holds") in {(r["change"], r["claim"]) for r in earlier}
+
+
 def test_report_changes_dates_a_new_counter_claim_at_its_first_assertion(story, monkeypatch):
     """A counter-claim denied by someone before it was asserted (as said, in another
     offset) is new when it was asserted, in the offset it was asserted in, not at the
@@ -436,9 +467,11 @@ def test_report_changes_streams_window_by_window_with_the_same_rows(story, monke
     ok("verdict", "set", "q", "--rating", "Unproven", "--as", "unverified")
     ok("claim", "add", "R holds", "--by", "A", "--at", f"{DAY[1]}T09:00+03:30", "--slug", "r")
     ok("claim", "deny", "r", "--by", "B", "--at", f"{DAY[5]}T08:00+00:00")  # contested now
+    ok("claim", "deny", "r", "--by", "C", "--at", f"{DAY[5]}T09:00+00:00")  # a new stance
     args = ("report", "changes", "--since", DAY[1], "--format", "json")
     whole = json.loads(ok(*args))
     assert {r["change"] for r in whole} >= {
+        "new claim",
         "newly contested",
         "dispute resolved",
         "new stance",

@@ -344,8 +344,8 @@ Examples:
 @output_options()
 @click.pass_obj
 def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
-    """What changed since the last meeting: claims newly contested, disputes resolved
-    (and how), new stances on contested claims, new verdicts, new counter-claims.
+    """What changed since the last meeting: new claims, claims newly contested, disputes
+    resolved (and how), new stances on contested claims, new verdicts, new counter-claims.
 
     Times are when things were said; a verdict's is when it was published, as its
     publisher said (an imported review's datePublished; the desk's own: when recorded).
