@@ -58,26 +58,40 @@ def test_upgrade_downgrade_upgrade(db_url):
         engine.dispose()
 
 
-def test_downgrading_a_database_holding_claims_asks_first(run, engine, db_url, tmp_path):
+def test_downgrading_a_database_holding_claims_asks_first(run, engine, db_url, tmp_path,
+                                                          monkeypatch):  # fmt: skip
     """A new user's story (the Kerch bridge): `db downgrade base` deleted a database's
-    every claim without a word. It names the database and its claims and asks; no answer
-    (a script without --yes) or "n" leaves everything as it was; "y" or --yes goes on.
-    A database with no claims is not asked about, and a missing SQLite file is an error,
-    not a new empty file."""
+    every claim without a word. It names the database and its claims and asks at a
+    terminal, where "n" or no answer leaves everything as it was and "y" goes on; with
+    nobody at a terminal (a script, input piped: Prigozhin's `< /dev/null`, two lines
+    ending "Aborted!") it is refused in one line unless --yes is given. A database with
+    no claims is not asked about, and a missing SQLite file is an error, not a new
+    empty file."""
+    from claimtrack.cli import db as db_command
+
     for text in ("Ships transited", "Ships were expelled"):
         add = run("claim", "add", text, "--by", "Navy", "--create-missing", "--at", "2026-04-11")
         assert add.exit_code == 0, add.output
     before = snapshot(engine)
-    for answer in (None, "n\n"):
-        refused = run("db", "downgrade", "base", input=answer)
-        assert refused.exit_code == 1
-        assert "holds 2 claims: downgrading to base removes every table" in refused.stderr
-        assert refused.stderr.rstrip().endswith("Aborted!")
+    refused = run("db", "downgrade", "base", input="y\n")  # no terminal: not asked
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: {db.redact(db_url)} holds 2 claims: downgrading to base removes every "
+        "table, and every claim with them; give --yes to go on\n"
+    )
+    assert snapshot(engine) == before
+    monkeypatch.setattr(db_command, "_at_a_terminal", lambda: True)
+    for answer in ("", "n\n"):
+        declined = run("db", "downgrade", "base", input=answer)
+        assert declined.exit_code == 1
+        assert "holds 2 claims: downgrading to base removes every table" in declined.stderr
+        assert declined.stderr.rstrip().endswith("Aborted!")
         assert snapshot(engine) == before
     engine.dispose()
     stepped = run("db", "downgrade", "0019_quote_case", input="y\n")
     assert stepped.exit_code == 0, stepped.output
     assert "removes what the revisions after 0019_quote_case added" in stepped.stderr
+    monkeypatch.undo()
     assert run("db", "upgrade").exit_code == 0
     assert run("db", "downgrade", "base", "--yes").exit_code == 0
     after = db.create_engine(db_url)

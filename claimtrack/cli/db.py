@@ -57,7 +57,8 @@ def downgrade(env, revision: str, yes: bool) -> None:
     """Downgrade the schema to REVISION ('base' removes every table).
 
     A database holding claims is named, with how many, and the downgrade asked for
-    first: 'base' deletes them all, an earlier revision what later ones added.
+    first ('base' deletes them all, an earlier revision what later ones added); without
+    a terminal to ask at, it is refused unless --yes is given.
 
     \b
     Example:
@@ -83,7 +84,10 @@ def downgrade(env, revision: str, yes: bool) -> None:
                 else f"removes what the revisions after {revision} added"
             )
             claims = f"{held:,} claim" + ("s" if held != 1 else "")
-            click.echo(f"{target} holds {claims}: downgrading to {revision} {what}.", err=True)
+            warning = f"{target} holds {claims}: downgrading to {revision} {what}"
+            if not _at_a_terminal():  # a script, or input piped: nobody to ask
+                raise ClaimtrackError(f"{warning}; give --yes to go on")
+            click.echo(warning + ".", err=True)
             click.confirm("Downgrade?", abort=True, err=True)
         database.downgrade(engine, revision)
     finally:
@@ -92,6 +96,13 @@ def downgrade(env, revision: str, yes: bool) -> None:
 
     interrupt.mark_written(f"db downgrade to {revision}")
     click.echo(f"Downgraded {target} to {revision}.")
+
+
+def _at_a_terminal() -> bool:
+    """Whether someone is at a terminal to answer a question (standard input is one)."""
+    import sys
+
+    return sys.stdin.isatty()
 
 
 @db.command()
