@@ -127,6 +127,10 @@ def check_topic(session, topic: str | None) -> None:
     refusal reads the topics, for the close matches it suggests."""
     if topic is None:
         return
+    if not topic.strip():  # an empty shell variable, refused as an empty --party is
+        from claimtrack.errors import UsageError
+
+        raise UsageError("--topic is empty: give a topic's name")
     close = new_topic(session, topic)
     if close is None:
         return

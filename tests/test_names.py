@@ -401,6 +401,12 @@ def test_merge_into_a_party_acting_for_it_through_others_makes_no_loop(ok, run, 
         ("db", "upgrade", "--revision", "99999"),
         ("db", "upgrade", "--revision", ""),
         ("report", "contested", "--party", ""),
+        # Prigozhin (a new user): an empty --search matched every claim, an empty --topic
+        # was an unknown topic; both are empty, as --party "" is.
+        ("claim", "list", "--search", ""),
+        ("export", "csv", "--search", " "),
+        ("report", "changes", "--topic", ""),
+        ("report", "contested", "--topic", ""),
         ("claim", "link", "1", "1", "--contradicts", "--same-as"),
     ],
 )

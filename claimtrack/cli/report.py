@@ -121,6 +121,9 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
 
     if party_ref is not None and not party_ref.strip():
         raise UsageError("--party is empty: give a party's id, name or alias")
+    if rest.get("search") is not None and not rest["search"].strip():
+        # An empty shell variable: refused, as --party is (it matched every claim).
+        raise UsageError("--search is empty: give the words to look for")
     if side and not party_ref:
         raise UsageError("--side goes with --party")
     party = None
