@@ -177,7 +177,7 @@ class CsvFile:
             raise ClaimtrackError(f"{path} is empty: expected a header row") from None
         except csv.Error as exc:
             self.close()
-            raise ClaimtrackError(f"{path}: line 1: {exc}") from None
+            raise ClaimtrackError(f"{path}: line 1: {csv_problem(exc)}") from None
         except ClaimtrackError:
             self.close()
             raise
@@ -200,7 +200,7 @@ class CsvFile:
             except StopIteration:
                 return
             except csv.Error as exc:
-                errors.add(line, str(exc))
+                errors.add(line, csv_problem(exc))
                 return  # the reader cannot find the next row reliably after this
             # Spreadsheets leave rows of empty cells (",,,,") below the data: not rows.
             # (One join and strip, not a strip per cell: the same test, a third of the cost.)
@@ -220,6 +220,16 @@ class CsvFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in an editor's words, where it is about quotes."""
+    text = str(exc)
+    if text == "unexpected end of data":
+        return 'unbalanced quotes: a field opened with " is not closed by the end of the file'
+    if text.startswith("',' expected after '\"'"):
+        return 'unbalanced quotes: a " inside a quoted field is written twice ("")'
+    return text
 
 
 class Columns:
@@ -243,6 +253,13 @@ class Columns:
         other = set(STANCES.headers) if self.minimal else set(MINIMAL)
         if unknown and all(h in other for h in unknown):  # known, but the other format's
             raise ClaimtrackError(_mixed_formats(unknown, names, self.minimal))
+        if len(names) == 1 and (separator := next((c for c in ";\t|" if c in names[0]), None)):
+            shown = {"\t": "tabs", "|": "'|'", ";": "';'"}[separator]
+            raise ClaimtrackError(
+                f"the header is one column, {_listed(names)}: its columns are separated by "
+                f"{shown}, not commas; save the file as CSV with commas (Excel: 'CSV UTF-8 "
+                "(Comma delimited)')"
+            )
         if unknown:
             raise ClaimtrackError(
                 f"unknown column(s) {_listed(unknown)}: the columns are those of "

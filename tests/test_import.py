@@ -159,7 +159,22 @@ BAD_FILES = [
     (MINIMAL + "X,Iran,asserts,,\n", "line 2: the date is empty"),
     (MINIMAL + "X,Iran,asserts\n", "line 2: 3 fields where the header has 5"),
     (MINIMAL + "X,Iran,asserts,,2026-05-01,extra\n", "line 2: 6 fields"),
-    (MINIMAL + '"X,Iran,asserts,,2026-05-01\n', "unexpected end of data"),
+    # Prigozhin (a new user): the csv module's "unexpected end of data", where the docs
+    # say unbalanced quotes; a European Excel file's semicolons an unknown column.
+    (
+        MINIMAL + '"X,Iran,asserts,,2026-05-01\n',
+        'line 2: unbalanced quotes: a field opened with " is not closed by the end of the file',
+    ),
+    (
+        MINIMAL + '"X" said,Iran,asserts,,2026-05-01\n',
+        'line 2: unbalanced quotes: a " inside a quoted field is written twice ("")',
+    ),
+    (
+        "claim;party;stance;source;date\nX;Iran;asserts;;2026-05-01\n",
+        "the header is one column, 'claim;party;stance;source;date': its columns are separated "
+        "by ';', not commas; save the file as CSV with commas (Excel: 'CSV UTF-8 (Comma "
+        "delimited)')",
+    ),
     ("claim,party,stance,when\nX,Iran,asserts,2026-05-01\n", "unknown column(s) 'when'"),
     ("claim,party,date\nX,Iran,2026-05-01\n", "missing column(s): stance"),
     (MINIMAL, "has a header but no rows"),

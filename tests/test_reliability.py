@@ -752,7 +752,7 @@ HOSTILE_FILES = [
     (b"claim,party,stance,source,date\n", "has a header but no rows"),
     (b"claim,party,stance,source,date\nX,Iran\n", "2 fields"),
     (b"claim,party,stance,source,date\nX,Iran,asserts,,2026-05-01,extra\n", "6 fields"),
-    (b'claim,party,stance,source,date\n"X,Iran,asserts,,2026-05-01\n', "unexpected end"),
+    (b'claim,party,stance,source,date\n"X,Iran,asserts,,2026-05-01\n', "unbalanced quotes"),
     (b"claim,party,stance,source,date,colour\nX,Iran,asserts,,2026-05-01,red\n", "unknown column"),
     (b"claim,party,stance,source,date\nX,Iran,supports,,2026-05-01\n", "unknown stance"),
 ]
