@@ -849,8 +849,18 @@ def check_stance_changes_something(
         )
 
 
+def verdicts_on(session: Session, claim: Claim) -> int:
+    """How many verdicts the claim has (its history's length)."""
+    from sqlalchemy import func
+
+    from claimtrack.schema import verdict
+
+    return session.scalar(select(func.count()).where(verdict.c.claim_id == claim.id))
+
+
 def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
-    """Merge a duplicate into its target: stances and links move, nothing is deleted.
+    """Merge a duplicate into its target: stances, links and verdicts move, nothing is
+    deleted.
 
     The duplicate stays, marked as merged, so its id still resolves to the target.
     Returns the number of stances moved.
@@ -888,10 +898,16 @@ def repeated_stances(session: Session, duplicate: Claim, target: Claim) -> list[
 
 
 def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
+    from claimtrack.schema import verdict
+
     moved = 0
     for stance in list(duplicate.stances):
         stance.claim = target
         moved += 1
+    # Its verdicts join the target's history, where the newest recorded stands (left on
+    # the merged claim, one was in no report and still in the ClaimReview export).
+    session.execute(update(verdict).where(verdict.c.claim_id == duplicate.id)
+                    .values(claim_id=target.id))  # fmt: skip
     links = session.scalars(
         select(ClaimLink).where(
             or_(ClaimLink.from_claim_id == duplicate.id, ClaimLink.to_claim_id == duplicate.id)

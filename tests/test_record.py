@@ -780,6 +780,31 @@ def test_source_add_refuses_to_drop_another_address_or_date(story, engine):
         assert (reused.exit_code, reused.stdout) == (0, "1\n"), reused.output
 
 
+def test_a_source_made_from_url_without_via_names_its_outlet(run, engine):
+    """A new user's story (Prigozhin's crash and nu13's Kerch bridge): `--url` of a TASS
+    report, with no --via, filed the new source under the speaker as its outlet without a
+    word, and a source's outlet is not edited later. It is said, with what to do; a --via
+    outlet, or a source there is, says nothing."""
+    when = ("--create-missing", "--at", "2023-08-25T12:00+03:00")
+    url = "https://tass.com/politics/1665853"
+    own = run("claim", "add", "The Kremlin had nothing to do with it", "--by", "Dmitry Peskov",
+              "--url", url, *when)  # fmt: skip
+    assert own.exit_code == 0, own.output
+    assert own.stderr.splitlines()[0] == (
+        "Note: new source #1 has 'Dmitry Peskov' as its outlet (no --via): for an outlet's "
+        "report, give --via OUTLET or add the source first with 'claimtrack source add TITLE "
+        "--outlet OUTLET --url URL'"
+    )
+    again = run("claim", "deny", "1", "--by", "Grey Zone", "--url", url, *when[:1],
+                "--at", "2023-08-25T13:00+03:00")  # fmt: skip
+    assert again.exit_code == 0 and "Note: new source" not in again.stderr, again.output
+    via = run("claim", "add", "An explosion on board", "--by", "US officials", "--via", "WSJ",
+              "--url", "https://www.wsj.com/x", *when)  # fmt: skip
+    assert via.exit_code == 0 and "Note: new source" not in via.stderr, via.output
+    outlets = run("source", "list", "--format", "json")
+    assert [s["outlet"] for s in json.loads(outlets.stdout)] == ["Dmitry Peskov", "WSJ"]
+
+
 def test_a_claim_starting_a_topic_says_so_and_names_the_same_claim_elsewhere(run, engine):
     """Salisbury: the same claim added without --topic (so in "general") was accepted
     without a word beside the story's, and a made-up topic started a story silently. A

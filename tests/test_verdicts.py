@@ -69,6 +69,37 @@ def test_a_verdict_on_a_merged_claim_says_where_it_went(run, engine):
     assert run("verdict", "show", "1").stderr == ""
 
 
+def test_a_merge_moves_the_duplicates_verdicts_and_says_which_stands(run, engine):
+    """Prigozhin (a new user): `claim merge kremlin-behind shot-down` said nothing of
+    #2's verdict "Unproven", which then showed nowhere (`verdict show kremlin-behind`
+    read #1's) but in the ClaimReview export's list of what it left out. Its verdicts
+    move with its stances into #1's history, where the newest recorded stands, and the
+    merge says so; a claim with no verdict merges as before."""
+    for text, slug, by, day in (("The plane was shot down", "shot-down", "Grey Zone", 23),
+                                ("The Kremlin was behind it", "kremlin-behind", "Anon", 24),
+                                ("Air defences fired", "air-defences", "Voenkor", 25)):  # fmt: skip
+        added = run("claim", "add", text, "--by", by, "--create-missing",
+                    "--at", f"2023-08-{day}", "--slug", slug)  # fmt: skip
+        assert added.exit_code == 0, added.output
+    assert run("verdict", "set", "shot-down", "--rating", "No evidence", "--as",
+               "unverified").exit_code == 0  # fmt: skip
+    assert run("verdict", "set", "kremlin-behind", "--rating", "Unproven", "--as",
+               "unverified").exit_code == 0  # fmt: skip
+    merged = run("claim", "merge", "kremlin-behind", "shot-down")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == "Merged claim #2 into #1: 1 stance(s) and 1 verdict(s) moved.\n"
+    assert merged.stderr == (
+        "Note: #2's verdicts are in #1's history now; the newest recorded stands: 'Unproven' "
+        "('claimtrack verdict show 1').\n"
+    )
+    shown = json.loads(run("verdict", "show", "shot-down", "--format", "json").stdout)
+    assert [v["label"] for v in shown] == ["Unproven", "No evidence"]
+    listed = json.loads(run("claim", "list", "--format", "json").stdout)
+    assert {r["id"]: r["verdict"] for r in listed}[1] == "Unproven (unverified)"
+    plain = run("claim", "merge", "air-defences", "shot-down")
+    assert (plain.stdout, plain.stderr) == ("Merged claim #3 into #1: 1 stance(s) moved.\n", "")
+
+
 @pytest.mark.parametrize(
     "args, code, message",
     [

@@ -55,7 +55,8 @@ def stance_options(f):
         ),
         click.option(
             "--url",
-            help="Where it was reported, by address; added as a source if new.",
+            help="Where it was reported, by address; added as a source if new (its outlet: "
+            "--via, or else the party).",
             callback=not_empty(optional("give an address")),
         ),
         click.option(
@@ -202,7 +203,19 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
         record.check_stance_changes_something(session, target, party, kind, said, again=again)
     if inputs["new_url"]:
         url = inputs["new_url"]
-        source, _ = record.get_or_add_source(session, url, outlet=inputs["via"] or party, url=url)
+        source, made = record.get_or_add_source(session, url, outlet=inputs["via"] or party,
+                                                url=url)  # fmt: skip
+        if made and inputs["via"] is None:
+            # A source's outlet is not edited later: said now, while the command can be
+            # run again (a TASS address filed as Peskov's own publication, unsaid).
+            from claimtrack.names import quoted_name
+
+            click.echo(
+                f"Note: new source #{source.id} has {quoted_name(party.name)} as its outlet "
+                "(no --via): for an outlet's report, give --via OUTLET or add the source "
+                "first with 'claimtrack source add TITLE --outlet OUTLET --url URL'",
+                err=True,
+            )
     stance = record.add_stance(
         session,
         target,
@@ -570,14 +583,27 @@ def merge(env, duplicate, into) -> None:
             )
         topics = (dup.topic, target.topic)
         repeated = record.repeated_stances(session, dup, target)
+        verdicts = record.verdicts_on(session, dup)
         moved = record.merge_claims(session, dup, target, editor=env.editor)
+        and_verdicts = f" and {verdicts} verdict(s)" if verdicts else ""
         record.log_event(
             session,
             env.editor,
             "claim merge",
-            f"#{dup.id} into #{target.id} ({moved} stances moved)",
+            f"#{dup.id} into #{target.id} ({moved} stances{and_verdicts} moved)",
         )
-    click.echo(f"Merged claim #{dup.id} into #{target.id}: {moved} stance(s) moved.")
+        standing = None
+        if verdicts:
+            from claimtrack.verdicts import history
+
+            standing = history(session, target)[0].label
+    click.echo(f"Merged claim #{dup.id} into #{target.id}: {moved} stance(s){and_verdicts} moved.")
+    if standing is not None:
+        click.echo(
+            f"Note: #{dup.id}'s verdicts are in #{target.id}'s history now; the newest recorded "
+            f"stands: {standing!r} ('claimtrack verdict show {target.id}').",
+            err=True,
+        )
     if topics[0] != topics[1]:
         click.echo(
             f"Note: #{dup.id} was in topic {topics[0]!r}; its stances are now in #{target.id}'s "
