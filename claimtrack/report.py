@@ -1378,13 +1378,13 @@ def _changes_between(session, selection: Selection, start, end) -> list[ChangeRo
     stances = _new_stances(session, seen.said, contested, texts)
     window = {x.id: x for x in seen.said}
 
-    def said_row(stance_id, claim_id: int, text: str) -> ChangeRow | None:
+    def said_in(stance_id, claim_id: int):
         said = window.get(stance_id)
-        return _new_stance_row(session, said, text) if said and said.claim_id == claim_id else None
+        return said if said is not None and said.claim_id == claim_id else None
 
     for claim_id in ids:
         found.extend(_period_changes(claim_id, texts[claim_id], history[claim_id], within,
-                                     stances, said_row))  # fmt: skip
+                                     stances, said_in))  # fmt: skip
         if claim_id in linked:  # (the others have no counter-claim to be new)
             found.extend(_new_counters(claim_id, counters, first, appeared, texts, within))
     found.extend(stances.values())  # less those that made their claim contested
@@ -1454,11 +1454,11 @@ def _first_said_query(dialect: str, known_at: bool, supporting: bool):
 
 
 def _period_changes(claim_id: int, text: str, history: list, within, stances: dict,
-                    said_row) -> list[ChangeRow]:  # fmt: skip
+                    said_in) -> list[ChangeRow]:  # fmt: skip
     """A claim first spoken of in the window ("new claim": its first status began in it,
     none standing at its start; one first said contested is "newly contested"), and its
     contested periods begun or ended in it. A period begun by a stance on the claim said
-    in the window (``said_row``: its row, or None) is that stance's row, with its quote,
+    in the window (``said_in``: the stance as read, or None) is that stance's row, with its quote,
     under the period's change; where ``stances`` lists it (a new stance on a claim
     contested at the window's end) it is taken out: one row for the one stance (a denial
     listed as "new stance" and again as "newly contested" read as two things)."""
@@ -1467,14 +1467,14 @@ def _period_changes(claim_id: int, text: str, history: list, within, stances: di
     from claimtrack.listings import ChangeRow
 
     def began(period, change: str) -> ChangeRow:
-        said = stances.get(period.began_stance)
-        if said is not None and said.claim_id == claim_id:
+        listed = stances.get(period.began_stance)
+        if listed is not None and listed.claim_id == claim_id:
             del stances[period.began_stance]
-        else:
-            said = said_row(period.began_stance, claim_id, text)
+            return replace(listed, at=period.since, change=change)
+        said = said_in(period.began_stance, claim_id)
         if said is None:
             return ChangeRow(period.since, change, claim_id, text, period.began_by)
-        return replace(said, at=period.since, change=change)
+        return ChangeRow(period.since, change, claim_id, text, _stance_said(said), said.quote)
 
     rows = []
     if history and history[0].status != "contested" and within(history[0].since):
@@ -1505,8 +1505,12 @@ def _new_stance_row(session, x, text: str) -> ChangeRow:
 
     instant = schema.UTCDateTime().process_result_value(x.said_at, session.get_bind().dialect)
     return ChangeRow(When(instant, x.said_offset, x.said_precision), "new stance", x.claim_id,
-                     text, f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else ""),
-                     x.quote)  # fmt: skip
+                     text, _stance_said(x), x.quote)  # fmt: skip
+
+
+def _stance_said(x) -> str:
+    """A stance's ``detail``: who took it and how, with its quote."""
+    return f"{x.name} {x.kind}" + (f": “{x.quote}”" if x.quote else "")
 
 
 def _new_verdicts(session, selection: Selection, start, end) -> list[ChangeRow]:

@@ -219,15 +219,15 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         rows = []
         contested = [c for c in ids if history[c] and history[c][-1].status == "contested"]
         stances = _new_stances_by_statement(session, selection, contested, texts, window)
-        said = _new_stances_by_statement(session, selection, None, texts, window)
+        said = _said_by_statement(session, selection, texts, window)
 
-        def said_row(stance_id, claim_id, text, said=said):
+        def said_in(stance_id, claim_id, said=said):
             row = said.get(stance_id)
             return row if row is not None and row.claim_id == claim_id else None
 
         for claim_id in ids:
             rows += report._period_changes(claim_id, texts[claim_id], history[claim_id], within,
-                                           stances, said_row)  # fmt: skip
+                                           stances, said_in)  # fmt: skip
             rows += report._new_counters(claim_id, counters, first, appeared, texts, within)
         rows += stances.values()
         rows += report._new_verdicts(session, selection, start, end)
@@ -237,11 +237,24 @@ def _changes_from_whole_periods(session, selection, since) -> list:
         start = end
 
 
+def _said_by_statement(session, selection, texts, window) -> dict:
+    """Every stance that counts said in the window on the claims of ``texts``, by id, as
+    ``report changes`` names the one that began a claim's status (who, how, the quote)."""
+    from claimtrack import schema
+
+    s, speaker = schema.stance.c, schema.party.alias("speaker")
+    query = (
+        select(s.id, s.claim_id, s.kind, s.quote, speaker.c.name)
+        .join(speaker, speaker.c.id == s.party_id)
+        .where(*selection.counts(s), *window, s.claim_id.in_(list(texts)))
+    )  # fmt: skip
+    return {r.id: r for r in session.execute(query)}
+
+
 def _new_stances_by_statement(session, selection, contested, texts, window) -> dict:
-    """The stances said in the window on the claims contested at its end (``contested``;
-    None: on any claim of ``texts``), by id, read by a statement of their own, as ``report
-    changes`` read them before it took them from the window's stances ``history.around``
-    reads."""
+    """The stances said in the window on the claims contested at its end, by id, read by
+    a statement of their own, as ``report changes`` read them before it took them from
+    the window's stances ``history.around`` reads."""
     from claimtrack import schema
     from claimtrack.listings import ChangeRow
     from claimtrack.times import said_when
@@ -251,8 +264,7 @@ def _new_stances_by_statement(session, selection, contested, texts, window) -> d
         select(s.id, s.claim_id, s.kind, s.quote, s.said_at, s.said_offset, s.said_precision,
                speaker.c.name.label("speaker"))
         .join(speaker, speaker.c.id == s.party_id)
-        .where(*selection.counts(s), *window, s.claim_id.in_(list(texts) if contested is None
-                                                            else contested))  # fmt: skip
+        .where(*selection.counts(s), *window, s.claim_id.in_(contested))
         .order_by(s.claim_id, s.party_id, s.said_at, s.id)
     )  # fmt: skip
     return {
