@@ -849,21 +849,13 @@ def check_stance_changes_something(
         )
 
 
-def verdicts_on(session: Session, claim: Claim) -> int:
-    """How many verdicts the claim has (its history's length)."""
-    from sqlalchemy import func
-
-    from claimtrack.schema import verdict
-
-    return session.scalar(select(func.count()).where(verdict.c.claim_id == claim.id))
-
-
-def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
+def merge_claims(session: Session, duplicate: Claim, target: Claim, *,
+                 editor: str) -> tuple[int, int]:  # fmt: skip
     """Merge a duplicate into its target: stances, links and verdicts move, nothing is
     deleted.
 
     The duplicate stays, marked as merged, so its id still resolves to the target.
-    Returns the number of stances moved.
+    Returns the numbers of stances and of verdicts moved.
     """
     if duplicate.id == target.id:
         # Bad usage, as ``party merge X X`` (exit 2): the two names are one claim.
@@ -897,7 +889,8 @@ def repeated_stances(session: Session, duplicate: Claim, target: Claim) -> list[
     return list(session.scalars(query.where(same).order_by(mine.c.id)))
 
 
-def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str) -> int:
+def _merge_claims(session: Session, duplicate: Claim, target: Claim, *,
+                  editor: str) -> tuple[int, int]:  # fmt: skip
     from claimtrack.schema import verdict
 
     moved = 0
@@ -906,8 +899,8 @@ def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: 
         moved += 1
     # Its verdicts join the target's history, where the newest recorded stands (left on
     # the merged claim, one was in no report and still in the ClaimReview export).
-    session.execute(update(verdict).where(verdict.c.claim_id == duplicate.id)
-                    .values(claim_id=target.id))  # fmt: skip
+    verdicts = session.execute(update(verdict).where(verdict.c.claim_id == duplicate.id)
+                               .values(claim_id=target.id)).rowcount  # fmt: skip
     links = session.scalars(
         select(ClaimLink).where(
             or_(ClaimLink.from_claim_id == duplicate.id, ClaimLink.to_claim_id == duplicate.id)
@@ -936,7 +929,7 @@ def _merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: 
         link_claims(session, duplicate, target, "same_as", editor=editor)
     duplicate.merged_into_id = target.id
     session.flush()
-    return moved
+    return moved, verdicts
 
 
 def set_slug(session: Session, claim: Claim, slug: str) -> str:

@@ -583,8 +583,7 @@ def merge(env, duplicate, into) -> None:
             )
         topics = (dup.topic, target.topic)
         repeated = record.repeated_stances(session, dup, target)
-        verdicts = record.verdicts_on(session, dup)
-        moved = record.merge_claims(session, dup, target, editor=env.editor)
+        moved, verdicts = record.merge_claims(session, dup, target, editor=env.editor)
         and_verdicts = f" and {verdicts} verdict(s)" if verdicts else ""
         record.log_event(
             session,
