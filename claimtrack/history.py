@@ -325,6 +325,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     # Each statement is built once per process (``_around_statements``), for the backend
     # and which of the as-of, known-at, window end and topic are given.
     dialect = session.get_bind().dialect
+    instant = schema.stored_instants(dialect)
     shape = (dialect.name, *selection.shape(), end is not None, selection.topic is not None)
     statements = _around_statements(*shape)
     params = {**selection.bound_params(), "start": start, "end": end, "topic": selection.topic}
@@ -382,7 +383,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
             continue
         if later:  # after the window: only the status counts, and, for a claim's first
             # period, that it began after the window
-            began = When(_instant(moment, dialect) - _SECOND, 0, "second")
+            began = When(instant(moment) - _SECOND, 0, "second")
             history.append(Period(status, began, None, ""))
             continue
         causes = said.get((claim_id, moment), [])
@@ -426,7 +427,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     for claim_id, ended, began, causes in changes:
         history = found[claim_id]
         cause = _cause(claim_id, causes, of)
-        when = When(_instant(cause.said_at, dialect), cause.said_offset, cause.said_precision)
+        when = When(instant(cause.said_at), cause.said_offset, cause.said_precision)
         by = _by(claim_id, cause, names[cause.party_id])
         if ended is not None:
             period = history[ended]
@@ -497,4 +498,3 @@ def _around_statements(dialect: str, as_of: bool, known_at: bool, end: bool,
 
 
 _raw = schema.as_stored  # a column as stored: instants compared and keyed on, not parsed
-_instant = schema.UTCDateTime().process_result_value

@@ -8,6 +8,7 @@ queries of at most ``BATCH`` bound ids, whatever the size of the archive.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import namedtuple
@@ -1462,15 +1463,13 @@ def _period_changes(claim_id: int, text: str, history: list, within, stances: di
     under the period's change; where ``stances`` lists it (a new stance on a claim
     contested at the window's end) it is taken out: one row for the one stance (a denial
     listed as "new stance" and again as "newly contested" read as two things)."""
-    from dataclasses import replace
-
     from claimtrack.listings import ChangeRow
 
     def began(period, change: str) -> ChangeRow:
         listed = stances.get(period.began_stance)
         if listed is not None and listed.claim_id == claim_id:
             del stances[period.began_stance]
-            return replace(listed, at=period.since, change=change)
+            return dataclasses.replace(listed, at=period.since, change=change)
         said = said_in(period.began_stance, claim_id)
         if said is None:
             return ChangeRow(period.since, change, claim_id, text, period.began_by)
@@ -1495,17 +1494,17 @@ def _new_stances(session, said: list, contested: set[int], texts) -> dict[int, C
     when this was a statement of its own."""
     mine = sorted((x for x in said if x.claim_id in contested),
                   key=lambda x: (x.claim_id, x.party_id, x.said_at, x.id))  # fmt: skip
-    return {x.id: _new_stance_row(session, x, texts[x.claim_id]) for x in mine}
+    instant = schema.stored_instants(session.get_bind().dialect)
+    return {x.id: _new_stance_row(instant, x, texts[x.claim_id]) for x in mine}
 
 
-def _new_stance_row(session, x, text: str) -> ChangeRow:
+def _new_stance_row(instant, x, text: str) -> ChangeRow:
     """A stance said in the window (``Around.said``) as a "new stance" row: when it was
-    said, who took it and how, with its quote."""
+    said (``instant``: ``schema.stored_instants``), who took it and how, with its quote."""
     from claimtrack.listings import ChangeRow
 
-    instant = schema.UTCDateTime().process_result_value(x.said_at, session.get_bind().dialect)
-    return ChangeRow(When(instant, x.said_offset, x.said_precision), "new stance", x.claim_id,
-                     text, _stance_said(x), x.quote)  # fmt: skip
+    return ChangeRow(When(instant(x.said_at), x.said_offset, x.said_precision), "new stance",
+                     x.claim_id, text, _stance_said(x), x.quote)  # fmt: skip
 
 
 def _stance_said(x) -> str:

@@ -111,6 +111,13 @@ def as_stored(column):
     return type_coerce(column, NullType()).label(column.name)
 
 
+def stored_instants(dialect):
+    """A function making an instant read ``as_stored`` (SQLite's text, PostgreSQL's naive
+    datetime) the aware UTC datetime ``UTCDateTime`` reads: its result processor, the
+    fast way (``process_result_value`` costs SQLite's text ten times the parse)."""
+    return UTCDateTime().result_processor(dialect, None)
+
+
 def driver_rows(result) -> list[tuple]:
     """A Core statement's whole result as the driver hands it back: plain tuples, no
     ``Row`` made and no type's processing (read what needs none, or ``as_stored``). An
