@@ -165,6 +165,15 @@ def _patterns():
 # (ESC starts a colour or a cursor move, BEL rings), DEL and the C1 controls. Bidi marks
 # are left alone: Persian and Arabic need them.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The bidi embeddings, overrides and isolates, and what closes them (PDF, PDI): one left
+# open reorders the rest of its line, a table's next cells included.
+_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+            "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}  # fmt: skip
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The overrides (LRO, RLO): they show the text after them in the order they force, so
+# "‮sdrawkcab" reads "backwards". Mixed text needs embeddings and isolates, hardly these.
+OVERRIDES = {"\u202d": "left-to-right override", "\u202e": "right-to-left override"}
+_UNSAFE = re.compile(f"{_CONTROLS.pattern[:-1]}{BIDI.pattern[1:-1]}]")
 
 
 def control_picture(match: re.Match) -> str:
@@ -181,9 +190,45 @@ def visible(text: str) -> str:
     a command prints; JSON and CSV keep the text. Here rather than in ``render``, so a
     command that prints one line (``claim add``'s near-duplicate note) does not import
     the tables' machinery (9 ms)."""
-    if not _CONTROLS.search(text):
+    if not _UNSAFE.search(text):
         return text
-    return _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
+    text = _CONTROLS.sub(control_picture, text.replace("\r\n", "\n"))
+    if not BIDI.search(text):
+        return text
+    return "\n".join(bidi_closed(line) for line in text.split("\n"))
+
+
+def bidi_closed(line: str) -> str:
+    """A line with every bidi embedding, override and isolate it leaves open closed at its
+    end (UAX #9: a PDF closes the last embedding or override, a PDI the last isolate and
+    whatever was opened inside it), so what follows it on the terminal's line, the
+    table's next cells, keeps its own direction. The text itself is shown as it is."""
+    if not BIDI.search(line):
+        return line
+    open_: list[str] = []
+    for match in BIDI.finditer(line):
+        char = match.group()
+        if char in _OPENERS:
+            open_.append(_OPENERS[char])
+        elif char == "\u202c":
+            if open_ and open_[-1] == "\u202c":
+                open_.pop()
+        elif "\u2069" in open_:  # a PDI closes its isolate and what was opened inside it
+            while open_.pop() != "\u2069":
+                pass
+    return line + "".join(reversed(open_))
+
+
+def override_note(what: str, text: str | None, remedy: str) -> str | None:
+    """A note for a text just recorded that holds a bidi override, which makes what
+    follows it show in the order it forces (a pasted post can hide one): the text is
+    recorded as given, and this says so, with ``remedy`` should it be a paste's."""
+    found = sorted({c for c in text or "" if c in OVERRIDES})
+    if not found:
+        return None
+    named = " and ".join(f"a {OVERRIDES[c]} (U+{ord(c):04X})" for c in found)
+    return (f"Note: the {what} holds {named}, which shows the text after it in an "
+            f"order not its own: recorded as given; if it came with a paste, {remedy}")  # fmt: skip
 
 
 # In a name, which is one line, a line break (Unicode's line and paragraph separators

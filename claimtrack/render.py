@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from claimtrack.names import control_picture, visible, visible_name  # noqa: F401 - also imported from here
+from claimtrack.names import BIDI, bidi_closed, control_picture, visible, visible_name  # noqa: F401 - also imported from here
 from claimtrack.rows import ClaimRow, Position, TimelineEntry
 from claimtrack.times import When
 from claimtrack.vocabulary import PLAIN
@@ -594,7 +594,10 @@ def heading(text: str, indent: int = 0, hang: int = 4) -> str:
     if len(text) <= SHORT * 10 and "\n" not in text and "\r" not in text:
         from wcwidth import wrap
 
-        return "\n".join(wrap(visible(text), width, initial_indent=pad, subsequent_indent=more))
+        lines = wrap(visible(text), width, initial_indent=pad, subsequent_indent=more)
+        if BIDI.search(text):  # an override wrapped onto two lines: each closed at its end
+            lines = [bidi_closed(line) for line in lines]
+        return "\n".join(lines)
     # A long text (wcwidth's wrap is slow on a long word: ``_wrap``), or one of many lines.
     first, *rest = fit(text, width - indent - hang).split("\n")
     return "\n".join([pad + first, *(more + line for line in rest)])
@@ -664,6 +667,8 @@ def _fit(text: str, width: int, lines: int | None) -> str:
         out = out[: lines - 1] + last
     elif cut:  # only zero-width characters past the cut: still say the text goes on
         out[-1] += "…"
+    if BIDI.search(text):  # an override wrapped onto two lines: each closed at its end
+        out = [bidi_closed(line) for line in out]
     return "\n".join(out)
 
 

@@ -824,10 +824,60 @@ def test_a_name_with_a_line_break_or_a_bidi_override_shows_them_in_tables(run, e
 def test_visible_leaves_persian_bidi_marks_and_line_breaks_alone():
     from claimtrack.render import visible
 
-    persian = "می\u200cخواهد \u200f(ایران)\u202b"
+    persian = "می\u200cخواهد \u200f(ایران)"
     assert visible(persian) == persian
+    # an embedding left open is closed at the end of its line, the text kept as given
+    assert visible(persian + "\u202b") == persian + "\u202b\u202c"
     assert visible("one\ntwo\tthree\r\nfour") == "one\ntwo\tthree\nfour"
     assert visible("\x00\x1b\x1f\x7f\x85") == "␀␛␟␡\\x85"
+
+
+@pytest.mark.parametrize(("line", "closed"), [
+    ("a\u202eb", "a\u202eb\u202c"),  # an override left open
+    ("a\u202eb\u202cc", "a\u202eb\u202cc"),  # closed by its own PDF: as it is
+    ("\u2067a\u202eb", "\u2067a\u202eb\u202c\u2069"),  # closed inside out
+    ("\u2067a\u202eb\u2069c", "\u2067a\u202eb\u2069c"),  # a PDI closes what is inside
+    ("a\u202cb\u2069c", "a\u202cb\u2069c"),  # closers of nothing: nothing added
+    ("\u202d\u202e\u2068x", "\u202d\u202e\u2068x\u2069\u202c\u202c"),
+    ("\u2066a\u202c", "\u2066a\u202c\u2069"),  # a PDF does not close an isolate
+])  # fmt: skip
+def test_bidi_closed_closes_what_a_line_leaves_open(line, closed):
+    from claimtrack.names import bidi_closed
+
+    assert bidi_closed(line) == closed
+
+
+def test_a_claim_or_quote_with_a_bidi_override_is_noted_and_closed_in_tables(
+    run, engine, monkeypatch
+):
+    """A claim text holding a right-to-left override (pasted from a post) was recorded
+    unsaid and printed raw: on a terminal that reorders, it turned the rest of the table's
+    line, the next cells, around (nu14, Prigozhin). Recording it says so on stderr, with
+    what to do; texts keep it (JSON as given), and every line of a table cell that
+    leaves one open closes it (U+202C) where the cell ends."""
+    monkeypatch.setenv("COLUMNS", "60")  # the claim's cell wraps
+    text = "Wagner \u202edenied the crash of the jet over Tver region on 23 August"
+    added = run("claim", "add", text, "--by", "Kremlin", "--create-missing", "--slug", "c",
+                "--at", "2023-08-24")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "right-to-left override (U+202E)" in added.stderr
+    assert "claimtrack claim merge 1 NEW" in added.stderr
+    denied = run("claim", "deny", "c", "--by", "Wagner", "--create-missing",
+                 "--quote", "we \u202ed\u202did not", "--at", "2023-08-25")  # fmt: skip
+    assert denied.exit_code == 0, denied.output
+    assert "left-to-right override (U+202D) and a right-to-left override" in denied.stderr
+    assert "claimtrack stance amend 2" in denied.stderr
+    plain = run("claim", "confirm", "c", "--by", "Kremlin", "--at", "2023-08-26")
+    assert "override" not in plain.stderr
+    for args in (("claim", "list"), ("report", "contested"), ("claim", "show", "c")):
+        out = run(*args).stdout
+        assert "\u202e" in out, args
+        for shown in out.splitlines():
+            from claimtrack.names import bidi_closed
+
+            assert bidi_closed(shown) == shown, (args, shown)  # nothing left open
+    listed = json.loads(run("claim", "list", "--format", "json").stdout)
+    assert [c["claim"] for c in listed] == [text]  # as given, nothing added
 
 
 def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):

@@ -229,6 +229,8 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
         editor=env.editor,
     )
     _warn_too_long("quote", stance.quote)  # as recorded: nothing after it refuses the stance
+    amend = f"record it again with 'claimtrack stance amend {stance.id}'"
+    _note_override("quote", stance.quote, amend)
     return stance
 
 
@@ -247,6 +249,15 @@ def _warn_too_long(what: str, text: str | None) -> None:
     warning = too_long_for_xlsx(what, text)
     if warning:
         click.echo(warning, err=True)
+
+
+def _note_override(what: str, text: str | None, remedy: str) -> None:
+    """Say on stderr when a text just recorded holds a bidi override (``names.OVERRIDES``)."""
+    from claimtrack.names import override_note
+
+    note = override_note(what, text, remedy)
+    if note:
+        click.echo(note, err=True)
 
 
 def _glimpse(text: str, limit: int = 200) -> str:
@@ -349,6 +360,8 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {_glimpse(visible(other.text))}", err=True)
     _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
+    _note_override("claim text", new.text, "record the claim again without it and merge this "
+                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
     click.echo(new.id)
 
 
@@ -501,6 +514,8 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
     for note in topic_notes:
         click.echo(note, err=True)
     _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
+    _note_override("claim text", new.text, "record the claim again without it and merge this "
+                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
     click.echo(new.id)
 
 
