@@ -44,10 +44,41 @@ def find_claim(session, ref: str | int, *, follow: bool = True):
 
         if not text:  # bad usage, as an empty option is
             raise UsageError("CLAIM is empty: give a claim's id, slug or text")
+        close = _close_slugs(session, text)
+        hint = f". Did you mean {', '.join(map(quoted_name, close))}?" if close else ""
         raise ClaimtrackError(
-            f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids"
+            f"unknown claim {quoted_name(text)}: see 'claimtrack claim list' for ids{hint}"
         )
     return _merged_end(session, query, found) if follow else found
+
+
+SLUGS_READ = 2000  # slugs read on each side of a mistyped one, by the slug's index
+
+
+def _close_slugs(session, typed: str) -> list[str]:
+    """Up to three slugs close to a reference that names no claim ("prigozhin-ded",
+    "Prigozhin_Dead"), closest first (rapidfuzz): of the slugs that begin as it does
+    (its first two characters), the ``SLUGS_READ`` on either side of where it would
+    sort, read by the slug's index, however many claims there are. A slip in the first
+    two characters is not found; a reference with a space is a claim's text, not a slug."""
+    import re
+
+    typed = re.sub(r"_+", "-", typed.lower())
+    if len(typed) < 3 or not re.fullmatch(r"[a-z][a-z0-9-]*", typed):
+        return []
+    from rapidfuzz import fuzz, process
+    from sqlalchemy import select
+
+    from claimtrack.schema import claim as table
+
+    slug = table.c.slug
+    prefix = typed[:2] if typed[1] != "-" else typed[:1]
+    within = (slug >= prefix, slug < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    after = select(slug).where(*within, slug >= typed).order_by(slug).limit(SLUGS_READ)
+    before = select(slug).where(*within, slug < typed).order_by(slug.desc()).limit(SLUGS_READ)
+    slugs = [*session.scalars(before), *session.scalars(after)]
+    found = process.extract(typed, slugs, scorer=fuzz.ratio, limit=3, score_cutoff=75)
+    return [s for s, _, _ in found]
 
 
 def merged_note(ref: str | int, found) -> str | None:
@@ -56,8 +87,8 @@ def merged_note(ref: str | int, found) -> str | None:
     from claimtrack.record import text_key
 
     ref = str(ref).strip()
-    if ref in (str(found.id), found.slug or "") or text_key(ref) == text_key(found.text):
-        return None
+    if as_id(ref) == found.id or ref.lower() == found.slug or text_key(ref) == text_key(found.text):
+        return None  # the claim itself, however its id or slug was typed ("01", "Slug")
     return f"Note: claim {ref} was merged into #{found.id}"
 
 

@@ -586,6 +586,36 @@ def test_ids_are_checked_as_numbers(story, engine):
         assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 1
 
 
+def test_a_mistyped_slug_suggests_the_slugs_close_to_it(run, engine):
+    """A slug typed with a slip ("prigozhin-ded", "prigozhin_dead") said only "unknown
+    claim" (nu14, Prigozhin): the slugs close to it are suggested, as parties are, and
+    nothing is written; a slug typed in another case, or an id with a leading zero, is the
+    claim itself, with no note that it was merged."""
+    for slug, text in (("prigozhin-dead", "Prigozhin died in the crash"),
+                       ("prigozhin-alive", "Prigozhin is alive in Africa"),
+                       ("utkin-dead", "Utkin died in the crash")):  # fmt: skip
+        added = run("claim", "add", text, "--by", "Rosaviatsia", "--create-missing",
+                    "--slug", slug)  # fmt: skip
+        assert added.exit_code == 0, added.output
+    before = snapshot(engine)
+    for typed, meant in (("prigozhin-ded", "'prigozhin-dead'"),
+                         ("Prigozhin_Dead", "'prigozhin-dead'"),
+                         ("prigozhin-aliv", "'prigozhin-alive'"),
+                         ("utkin-deda", "'utkin-dead'")):  # fmt: skip
+        result = run("claim", "deny", typed, "--by", "Wagner", "--create-missing")
+        assert result.exit_code == 1, result.output
+        assert f"Did you mean {meant}" in result.output, result.output  # closest first
+        assert len(result.output.strip().splitlines()) == 1
+    for typed in ("wagner-lies", "p", "Prigozhin died in a crash"):
+        result = run("claim", "show", typed)
+        assert result.exit_code == 1 and "Did you mean" not in result.output, result.output
+    assert snapshot(engine) == before
+    for typed in ("Prigozhin-Dead", "01"):
+        shown = run("claim", "show", typed)
+        assert shown.exit_code == 0 and shown.stderr == "", (typed, shown.output)
+        assert shown.stdout.startswith("Claim #1 (prigozhin-dead)")
+
+
 def test_force_records_a_second_claim_with_the_same_words(story):
     result = story(
         "claim",
