@@ -716,6 +716,21 @@ def add_stance(
     return stance
 
 
+def first_said(session: Session, claim: Claim) -> tuple[When, str, str] | None:
+    """(when, by whom, how) of the first counting stance said on the claim, in said
+    order; None when none counts (read by the claim's stances, a few per claim)."""
+    row = session.execute(
+        select(Stance.said_at, Stance.said_offset, Stance.said_precision, Party.name, Stance.kind)
+        .join(Party, Party.id == Stance.party_id)
+        .where(Stance.claim_id == claim.id, Stance.void_at.is_(None))
+        .order_by(Stance.said_at, Stance.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return When(row.said_at, row.said_offset, row.said_precision), row.name, row.kind
+
+
 def find_same_stance(
     session: Session,
     claim: Claim,

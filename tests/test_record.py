@@ -616,6 +616,42 @@ def test_a_mistyped_slug_suggests_the_slugs_close_to_it(run, engine):
         assert shown.stdout.startswith("Claim #1 (prigozhin-dead)")
 
 
+def test_a_stance_dated_before_anything_said_of_its_claim_is_noted(run, engine):
+    """A denial dated the day before the claim it denies was first made (a date typed
+    wrong, the Kerch bridge's story) was recorded unsaid (nu13): it is recorded, and a note
+    names the first stance and how to amend it. A stance whose time overlaps the first's
+    (the same day, said as a day) or follows it is not noted."""
+    added = run(
+        "claim",
+        "add",
+        "Saboteurs blew up Nord Stream",
+        "--by",
+        "Kremlin",
+        "--create-missing",
+        "--slug",
+        "ns",
+        "--at",
+        "2022-09-27T12:00",
+        "--tz",
+        "+03:00",
+    )
+    assert added.exit_code == 0, added.output
+    early = run("claim", "deny", "ns", "--by", "White House", "--create-missing",
+                "--at", "2022-09-25", "--tz", "-04:00")  # fmt: skip
+    assert early.exit_code == 0, early.output
+    assert ("Note: stance #2 is dated 2022-09-25 (-04:00), before anything else said of claim "
+            "#1 (the first: Kremlin asserts, 2022-09-27 12:00+03:00); if its date is wrong: "
+            "'claimtrack stance amend 2 --at TIME --reason \"...\"'") in early.stderr  # fmt: skip
+    for args in (("--at", "2022-09-25", "--tz", "+03:00"),  # overlaps the first's day
+                 ("--at", "2022-09-28", "--tz", "+02:00")):  # fmt: skip
+        later = run("claim", "dispute", "ns", "--by", "Sikorski", "--create-missing", *args,
+                    "--again")  # fmt: skip
+        assert later.exit_code == 0, later.output
+        assert "before anything" not in later.stderr, later.stderr
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM stance")).scalar() == 4
+
+
 def test_force_records_a_second_claim_with_the_same_words(story):
     result = story(
         "claim",

@@ -199,8 +199,10 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
     from claimtrack import record
 
     party, said, source = inputs["party"], inputs["said"], inputs["source"]
+    earliest = None
     if not first:
         record.check_stance_changes_something(session, target, party, kind, said, again=again)
+        earliest = record.first_said(session, target)
     if inputs["new_url"]:
         url = inputs["new_url"]
         source, made = record.get_or_add_source(session, url, outlet=inputs["via"] or party,
@@ -231,6 +233,16 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
     _warn_too_long("quote", stance.quote)  # as recorded: nothing after it refuses the stance
     amend = f"record it again with 'claimtrack stance amend {stance.id}'"
     _note_override("quote", stance.quote, amend)
+    if earliest is not None and said.until <= earliest[0].at:
+        # Wholly before anything said of the claim: a denial can come first, a date typed
+        # wrong more often does (a stance dated the day before the attack it denies).
+        from claimtrack.names import visible_name
+
+        when, name, was = earliest
+        click.echo(f"Note: stance #{stance.id} is dated {said}, before anything else said of "
+                   f"claim #{target.id} (the first: {visible_name(name)} {was}, {when}); if its "
+                   f"date is wrong: 'claimtrack stance amend {stance.id} --at TIME --reason "
+                   "\"...\"'", err=True)  # fmt: skip
     return stance
 
 
