@@ -149,13 +149,20 @@ def create_engine(url: URL) -> Engine:
         engine = sa.create_engine(_readable_sqlite_url(url), connect_args=connect_args)
         _configure_sqlite(engine)
         return engine
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
-        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
-    # No table of ours has an HSTORE column: without this, psycopg's dialect looks up the
-    # hstore type on the server at every first connect (a query, and psycopg's type
-    # registry loaded for it), which every PostgreSQL command paid for.
-    options = {"use_native_hstore": False} if url.get_driver_name() == "psycopg" else {}
+    if url.get_backend_name() in ("postgres", "postgis", "pgsql"):  # Heroku's, and others'
+        raise UsageError(
+            f"cannot open database {redact(url)}: a PostgreSQL URL begins postgresql+psycopg:// "
+            f"(not {url.get_backend_name()}://)"
+        )
     try:
+        # (The driver's name, when the URL gives none, is the dialect's: loading it may
+        # find no such dialect.)
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+            url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is what we install
+        # No table of ours has an HSTORE column: without this, psycopg's dialect looks up
+        # the hstore type on the server at every first connect (a query, and psycopg's type
+        # registry loaded for it), which every PostgreSQL command paid for.
+        options = {"use_native_hstore": False} if url.get_driver_name() == "psycopg" else {}
         engine = sa.create_engine(url, **options)
     except sa.exc.NoSuchModuleError:
         raise UsageError(

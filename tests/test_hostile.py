@@ -72,6 +72,29 @@ def test_a_url_whose_driver_is_not_installed(command):
     assert "driver (MySQLdb) is not installed" in line and "secret" not in line
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgres://u:secret@h/x", "a PostgreSQL URL begins postgresql+psycopg:// (not postgres://)"),
+        ("postgres+psycopg://u:secret@h/x", "begins postgresql+psycopg:// (not postgres://)"),
+        ("foo://u:secret@h/x", "unknown kind of database 'foo'; give a SQLite file path or"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("command", [("report", "contested"), ("db", "copy", "DB")])
+def test_a_url_of_no_dialect_is_one_line(url, said, command, tmp_path):
+    """`--db postgres://...` (Heroku's way of writing it, which SQLAlchemy does not read)
+    and `foo://` were a traceback (NoSuchModuleError: the dialect's driver was looked up
+    before the engine was made; nu15): one line, exit 2, and `db copy` to such a URL too."""
+    if command[0] == "db":
+        source = tmp_path / "from.db"
+        assert invoke("--db", str(source), "demo").exit_code == 0
+        result = invoke("--db", str(source), "db", "copy", url)
+    else:
+        result = invoke("--db", url, *command)
+    line = error_line(result, 2)
+    assert said in line and "secret" not in result.output
+
+
 @pytest.mark.parametrize("query", ["?mode=ro&uri=true", "?mode=ro"])
 def test_a_sqlite_url_with_mode_ro_reads_and_refuses_writes_creating_nothing(tmp_path, query):
     """SQLite URI options as a user types them: a plain path with ?mode=ro&uri=true (which
