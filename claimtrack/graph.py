@@ -293,8 +293,11 @@ class Item:
 # Every attribute a node or an edge can carry, and its GraphML type.
 NODE_ATTRIBUTES = {"kind": "string", "label": "string", "text": "string", "slug": "string",
                    "topic": "string", "status": "string", "supporters": "int",
-                   "opponents": "int", "first_reported": "string", "contested_since": "string",
-                   "last_activity": "string", "verdict": "string", "side": "string"}  # fmt: skip
+                   "opponents": "int", "first_reported": "string",
+                   "first_reported_tz": "string", "contested_since": "string",
+                   "contested_since_tz": "string", "last_activity": "string",
+                   "last_activity_tz": "string", "verdict": "string",
+                   "side": "string"}  # fmt: skip
 EDGE_ATTRIBUTES = {"relation": "string", "stance": "string", "counter_claim": "int"}
 
 
@@ -400,7 +403,8 @@ def _claim_attributes(row: ClaimRow) -> dict:
     }
     for name in ("first_reported", "contested_since", "last_activity"):
         when = getattr(row, name)
-        found[name] = when.isoformat() if when else None
+        # with its zone, as JSON gives it: a day said in Washington is not the UTC day
+        found[name], found[f"{name}_tz"] = (when.isoformat(), when.zone) if when else (None, None)
     return {name: value for name, value in found.items() if value is not None}
 
 
