@@ -23,7 +23,7 @@ from claimtrack.errors import ClaimtrackError, UsageError
 ENV_DB = "CLAIMTRACK_DB"
 # The newest revision in migrations/versions; tests/test_migrations.py keeps it honest.
 # Knowing it here spares every command the import of Alembic.
-SCHEMA_HEAD = "0020_hyphens_and_wrapping_quotes"
+SCHEMA_HEAD = "0021_cyrillic_yo"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 ENV_BUSY_TIMEOUT = "CLAIMTRACK_BUSY_TIMEOUT_MS"  # how long a writer waits for another
 

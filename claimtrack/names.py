@@ -31,6 +31,11 @@ line break in a quote are spelling, not noise. Matching and duplicate detection 
   the figure dash, the en dash of "21–25 hours", the minus sign), so "pro‑Russian" finds
   "pro-Russian"; the em dash, which sets a clause apart, is not folded. Revision 0020
   recomputed stored keys when this fold came in;
+- the Cyrillic yo folded to ye (ё → е, and Ё, which case folding makes ё): Russian
+  writes е for ё freely, so "Семен Пегов" is the party "Семён Пегов" and "Пригожин
+  погиб" with either letter one claim. A ё typed as е and a combining diaeresis (U+0308,
+  decomposed text) is ё after NFKC, and folds too. Revision 0021 recomputed stored keys
+  when this fold came in;
 - runs of white space made one space, and trimmed.
 
 A claim's text is matched by two rules more, in ``record.normalised_text_key`` (not
@@ -54,8 +59,10 @@ HYPHENS = "\u2010\u2011\u2012\u2013\u2212"
 # alef with hamza above, below, madda, wasla -> alef; the tatweel (kashida), which only
 # stretches a word, and the Braille blank, which shows nothing, are dropped; typographic
 # single quotes (and the prime) -> ', double quotes (and the double prime) -> "; the
-# hyphens -> -. A change here changes stored keys: it needs a revision that recomputes
-# them (as 0006, 0017, 0018 and 0020 do).
+# hyphens -> -; the Cyrillic yo -> ye (ё Ё -> е Е: case folding makes Ё ё before this
+# table is applied, but ``fold_marks`` applies it to text of either case). A change here
+# changes stored keys: it needs a revision that recomputes them (as 0006, 0017, 0018,
+# 0020 and 0021 do).
 _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
                           "\u0629": "\u0647",
                           "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
@@ -63,7 +70,8 @@ _LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u0
                           "\u0640": None, "\u2800": None,
                           **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032", "'"),
                           **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
-                          **dict.fromkeys(HYPHENS, "-")})  # fmt: skip
+                          **dict.fromkeys(HYPHENS, "-"),
+                          "\u0451": "\u0435", "\u0401": "\u0415"})  # fmt: skip
 # The quotes alone, folded before NFKC too: NFKC makes the double prime two primes (″ to
 # ′′), which would fold to '' rather than ". (No ASCII text holds any of these: the
 # fast path below stays right.)
@@ -71,18 +79,31 @@ _QUOTES = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"')})
 _QUOTES_FOLDED = frozenset(chr(k) for k in _QUOTES)
 
 
-# The typographic quotes and the hyphens, as ``normalise`` folds them: what a stance's
-# quote, matched without a key, is searched with folded (``fold_marks``).
-_MARKS = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"', "-")})
-# Each typewriter's mark and the typographic ones ``normalise`` folds to it ("'": "'‘’...",
-# "-": "-‐‑‒–−").
-MARK_FORMS = {m: m + "".join(chr(k) for k, v in _MARKS.items() if v == m) for m in "'\"-"}
+# The typographic quotes, the hyphens and the yo, as ``normalise`` folds them: what a
+# stance's quote, matched without a key, is searched with folded (``fold_marks``).
+_MARKS = str.maketrans(
+    {k: v for k, v in _LETTERS.items() if v in ("'", '"', "-", "\u0435", "\u0415")}
+)
+# Each plain character and the ones ``normalise`` folds to it ("'": "'‘’...",
+# "-": "-‐‑‒–−", "е": "её", "Е": "ЕЁ").
+MARK_FORMS = {
+    m: m + "".join(chr(k) for k, v in _MARKS.items() if v == m) for m in "'\"-\u0435\u0415"
+}
+# The quotes and hyphens alone (``fold_marks(text, yo=False)``).
+_MARKS_ONLY = str.maketrans({k: v for k, v in _LETTERS.items() if v in ("'", '"', "-")})
+# A yo typed decomposed (ye and a combining diaeresis), which NFKC makes ё.
+_DECOMPOSED_YO = re.compile("([\u0435\u0415])\u0308")
 
 
-def fold_marks(text: str) -> str:
-    """``text`` with its typographic quotes and hyphens made the typewriter's, as
-    ``normalise`` folds them, and nothing else changed: for text matched without a key
-    (a stance's quote)."""
+def fold_marks(text: str, *, yo: bool = True) -> str:
+    """``text`` with its typographic quotes and hyphens made the typewriter's and its
+    yo ye (ё, or е and a combining diaeresis, made е; Ё, Е), as ``normalise`` folds
+    them, and nothing else changed: for text matched without a key (a stance's quote).
+    ``yo=False``: the quotes and hyphens only (a search's words shown back to the user)."""
+    if not yo:
+        return text.translate(_MARKS_ONLY)
+    if "\u0308" in text:
+        text = _DECOMPOSED_YO.sub(r"\1", text)
     return text.translate(_MARKS)
 
 

@@ -10,12 +10,14 @@ SQLite's FTS5 trigram tables, PostgreSQL's GIN indexes over ``claimtrack_trigram
 The index only narrows the rows the same condition is then tested on, so it cannot
 change an answer, only how fast it comes.
 
-Typographic quotes and hyphens are the typewriter's (``names.fold_marks``): "it's" finds
-"it’s", “rocket” finds "rocket" and "non-binding" finds "non‑binding" (U+2011), in a
-claim's text (its key folds them, revisions 0018 and 0020) and in a quote, which is
-stored and indexed as given: a search holding a quote, an apostrophe or a hyphen asks the
-index for any of the spellings that fold to it (``_spellings``) and tests each candidate
-with the quote's marks folded (``quote_contains``).
+Typographic quotes and hyphens are the typewriter's, and the Cyrillic ё is е
+(``names.fold_marks``): "it's" finds "it’s", “rocket” finds "rocket", "non-binding" finds
+"non‑binding" (U+2011) and "Семен" finds "Семён" and the other way round, in a claim's
+text (its key folds them, revisions 0018, 0020 and 0021; the index holds the key) and in
+a quote, which is stored and indexed as given: a search holding a quote, an apostrophe, a
+hyphen, an е or an ё asks the index for any of the spellings that fold to it
+(``_spellings``: "сем" as "сем" or "сём") and tests each candidate with the quote's marks
+folded (``quote_contains``).
 
 ``matching_claims`` asks the index for the claims that match. When they are few (at
 most ``CAP``), a listing reads just those; when they are many (a common word: ``MANY``,
@@ -44,15 +46,16 @@ def keys(search: str) -> tuple[str, str]:
 
 def _marked(text: str) -> bool:
     """Whether ``text`` holds a quote, an apostrophe or a hyphen, typewriter's or
-    typographic."""
+    typographic, or an е or ё (either case)."""
     from claimtrack.names import MARK_FORMS
 
     return any(c in forms for c in text for forms in MARK_FORMS.values())
 
 
 def _spellings(text: str) -> list[str]:
-    """Every text that folds as ``text`` does (``names.fold_marks``): each quote or hyphen
-    in it written each way ("it's", "it’s", "itʼs", ...); a few dozen for a trigram."""
+    """Every text that folds as ``text`` does (``names.fold_marks``): each quote, hyphen
+    or е in it written each way ("it's", "it’s", "itʼs", ...; "сем", "сём"); a few dozen
+    for a trigram."""
     from itertools import product
 
     from claimtrack.names import MARK_FORMS, fold_marks
@@ -63,8 +66,8 @@ def _spellings(text: str) -> list[str]:
 
 def quote_contains(quote, quote_key: str):
     """A stance's quote (the column ``quote``), lower-cased, contains ``quote_key``; its
-    typographic quotes and hyphens folded first when the key holds one (only then can
-    they count)."""
+    typographic quotes and hyphens, and its ё, folded first when the key holds one (only
+    then can they count)."""
     from sqlalchemy import func
 
     from claimtrack.names import MARK_FORMS
@@ -72,6 +75,8 @@ def quote_contains(quote, quote_key: str):
     lowered = func.claimtrack_lower(quote)
     if _marked(quote_key):
         for plain, forms in MARK_FORMS.items():
+            if plain != plain.lower():  # Е, Ё: the quote is lower-cased already
+                continue
             for form in forms[1:]:
                 lowered = func.replace(lowered, form, plain)
     return lowered.contains(quote_key, autoescape=True)
@@ -115,7 +120,7 @@ def loosenings(search: str) -> list[str]:
     from claimtrack.record import FINAL_STOPS, WRAPPERS
 
     stops = "".join(FINAL_STOPS) + "\u2026"
-    steps, words = [], fold_marks(search).strip()
+    steps, words = [], fold_marks(search, yo=False).strip()
     while True:
         if words.rstrip(stops).strip() != words:
             words = words.rstrip(stops).strip()
@@ -160,10 +165,13 @@ def _phrase(words: str) -> str:
 
 def _quote_match(search: str) -> str:
     """An FTS5 query for the quotes holding ``search`` in any of its ``_spellings``: the
-    search as one phrase; or, where it holds a quote or a hyphen, its stretches between
-    them as phrases and each trigram holding one as any of its spellings."""
-    from claimtrack.names import MARK_FORMS
+    search as one phrase; or, where it holds a quote, a hyphen, an е or an ё, its
+    stretches between them as phrases and each trigram holding one as any of its
+    spellings. The search folded first (a decomposed ё made е: its trigrams are then the
+    key's)."""
+    from claimtrack.names import MARK_FORMS, fold_marks
 
+    search = fold_marks(search)
     if not _marked(search):
         return _phrase(search)
     stretches = re.split(f"[{re.escape(''.join(MARK_FORMS.values()))}]", search)

@@ -632,6 +632,99 @@ def test_hyphens_and_wrapping_quotes_rekeys_and_reports_each_clash(db_url, capfd
         engine.dispose()
 
 
+def revision_0021():
+    """Revision 0021's module: its frozen folding (``_fold``, ``_digest``)."""
+    return revision("0021_cyrillic_yo.py")
+
+
+def test_revision_0021_folds_as_claimtrack_does_now():
+    """The frozen folding is the live one (until a later revision changes the live one:
+    then this test moves to compare that revision's); 0020's is it but for ё."""
+    from claimtrack import record
+    from claimtrack.names import normalise
+
+    module, earlier = revision_0021(), revision_0020()
+    texts = ["Israel\u2019s army.", "5\u2033 \u2026", "ايـران\u06d4", "pro\u2011Russian",
+             "\u201cNo comment.\u201d", "\u300c不\u300d。", "Семен Пегов", "Plain text. . ",
+             "Семён Пегов", "СЕМЁН", "Се\u0308мен", "«Всё, Пригожин погиб».", "ёЁ\u0415\u0308",
+             "\uff25\u0308"]  # fmt: skip
+    for text in texts:
+        assert module._fold(text) == normalise(text), text
+        assert module._digest(module._fold(text)) == record.text_key(text), text
+    for text in texts[:8]:  # no ё
+        assert earlier._fold(text) == normalise(text), text
+        assert earlier._digest(earlier._fold(text)) == record.text_key(text), text
+    for text in texts[8:13]:
+        assert earlier._fold(text) != normalise(text), text
+
+
+def test_cyrillic_yo_rekeys_and_reports_each_clash(db_url, capfd):
+    """0021 folds ё to е (a new user's duplicates, Prigozhin's jet): names' and texts'
+    keys recomputed, each new clash printed and logged with its merge command, nothing
+    merged, the search index following the new keys; going back restores 0020's keys."""
+    from sqlalchemy.orm import Session
+
+    from claimtrack import record
+    from claimtrack.search import matching_claims
+
+    old = revision_0020()
+    claims = [
+        (1, "wagner", "Самолёт Пригожина разбился", None),
+        (2, "wagner", "Самолет Пригожина разбился.", None),
+        (3, "wagner", "Все на борту погибли", None),
+        (4, "wagner", "Всё на борту погибли", None),
+        (5, "other", "Самолет Пригожина разбился", None),  # another topic
+        (6, "wagner", "Самолёт Пригожина разбился.", None),  # one with #1 already: no news
+    ]
+    engine = db.create_engine(db_url)
+    try:
+        db.upgrade(engine, "0020_hyphens_and_wrapping_quotes")
+        rows_keyed_by(
+            engine,
+            old._fold,
+            old._digest,
+            ((1, "Семён Пегов"), (2, "Семен Пегов"), (3, "WarGonzo")),
+            [(3, "Вольнёнок"), (3, "ВОЕНКОР ПЕГОВ")],
+            claims,
+        )
+        before = snapshot(engine)
+        printed = upgraded(engine, capfd)
+        assert [line.split("run: ")[-1] for line in printed if "clash" in line] == [
+            "claimtrack party merge 1 2",
+            "claimtrack claim merge 2 1",
+            "claimtrack claim merge 4 3",
+        ], printed
+        assert "(ё and е are one name)" in printed[0]
+        assert "(ё and е are one text)" in printed[1]
+        with engine.connect() as c:
+            logged = c.execute(sa.text("SELECT action, detail FROM event ORDER BY id")).all()
+            assert [(a, d.rsplit(" ", 2)[-2:]) for a, d in logged] == [
+                ("name clash", ["1", "2"]),
+                ("claim clash", ["2", "1"]),
+                ("claim clash", ["4", "3"]),
+            ]
+            keys = dict(c.execute(sa.text("SELECT key, party_id FROM party_name")).all())
+            # #2 held "семен пегов"; #1 keeps its old key, and is found by its id.
+            assert keys == {"семен пегов": 2, "семён пегов": 1, "wargonzo": 3,
+                            "вольненок": 3, "военкор пегов": 3}  # fmt: skip
+            norms = dict(c.execute(sa.text("SELECT id, name_norm FROM party")).all())
+            assert norms == {1: "семён пегов", 2: "семен пегов", 3: "wargonzo"}
+            assert_claims_keyed_as_now(c, claims)
+        with Session(engine) as session:
+            same = record.find_same_claim(session, "Самолет Пригожина разбился", "wagner")
+            assert same.id == 1
+            # The search index holds the new keys (SQLite's triggers, PostgreSQL's index).
+            assert matching_claims(session, "самолёт пригожина") == [1, 2, 5, 6]
+            assert matching_claims(session, "всё на борту") == [3, 4]
+        db.downgrade(engine, "0020_hyphens_and_wrapping_quotes")
+        _assert_keys_restored(engine, before)
+        with Session(engine) as session:
+            assert matching_claims(session, "самолет пригожина") == [2, 5]  # 0020's keys
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _assert_keys_restored(engine, before) -> None:
     """After a key revision's downgrade: the names, texts and sketches as ``before``, and
     the one namespace of names holding the same keys (its ids may differ)."""

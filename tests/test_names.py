@@ -123,6 +123,38 @@ def test_typographic_quotes_are_the_keyboards(ok, run, engine):
     assert len({normalise(f"a{q}b") for q in "'`\u00b4\u00ab"}) == 4
 
 
+def test_cyrillic_yo_is_ye(ok, run, engine):
+    """A new user's story (Prigozhin's jet, August 2023): Russian writes е for ё freely,
+    and "Семен Пегов" beside the party "Семён Пегов" made a second party, only "close
+    to" it. Now it is that party, refused as a second one, and so is a ё typed
+    decomposed (е and a combining diaeresis) or in capitals; the name is kept as given."""
+    ok("party", "add", "Семён Пегов", "--kind", "media")
+    for spelling in ("Семен Пегов", "СЕМЕН ПЕГОВ", "СЕМЁН ПЕГОВ", "Се\u0308мен Пегов",
+                     "СЕ\u0308МЕН ПЕГОВ"):  # fmt: skip
+        assert ok("party", "show", spelling).startswith("#1 Семён Пегов"), spelling
+    error = refused(run, engine, "party", "add", "Семен Пегов")
+    assert "#1 'Семён Пегов'" in error, error
+    ok("party", "add", "Пегов", "--alias", "Вольнёнок")
+    assert ok("party", "show", "вольненок").startswith("#2 Пегов")
+    error = refused(run, engine, "party", "add", "Вольненок")
+    assert "#2 'Пегов'" in error, error
+    assert normalise("ёЁ\u0435\u0308\u0415\u0308") == "ееее"
+    # Cyrillic keeps its fast path (no regex tables); the decomposed ё takes the full way.
+    from claimtrack.names import _plain_key
+
+    assert _plain_key("Семён ПЕГОВ") == "семен пегов" == full("Семён ПЕГОВ")
+    assert _plain_key("Се\u0308мен") is None
+    # The Ukrainian and Belarusian letters of their own stay: є, і, ї, ў.
+    assert len({normalise(c) for c in "еєэіиїуў"}) == 8
+
+
+@given(st.text(max_size=40))
+def test_cyrillic_yo_folds_whatever_surrounds_it(text):
+    """ё, Ё and е with a combining diaeresis key as е does, whatever the text round them."""
+    for yo in ("\u0451", "\u0401", "\u0435\u0308"):
+        assert normalise(text.replace("е", yo)) == normalise(text)
+
+
 @given(st.text(max_size=40))
 def test_typographic_quotes_fold_whatever_surrounds_them(text):
     curly = text.replace("'", "\u2019").replace('"', "\u201d")
@@ -461,13 +493,15 @@ def test_no_plain_character_is_one_the_full_way_removes_or_spaces():
 PLAIN_AND_NOT = (
     "台湾伊朗گزارشایرانايـرانغزةالإسلاميمُحَمَّد ＶＡＮＣＥStraßeÉcoleМосква한국\u1160\u3164ﱞ"
     "\u200c\u200b\u00ad\ufe0f\u202e  \u00a0\u3000\t\n\x1f‘’“”″′ʼ.…。۔!?0١۲"
+    "ЁёЕе\u0308Семён"
 )
 
 
 @given(st.text(alphabet=PLAIN_AND_NOT, max_size=40))
 def test_unicode_keys_are_the_full_keys(text):
-    """Chinese, Persian, Arabic, Cyrillic, accented and wide Latin, with and without
-    ignorable characters, marks, odd spaces and curly quotes: the same key either way."""
+    """Chinese, Persian, Arabic, Cyrillic (ё, Ё and a combining diaeresis among it),
+    accented and wide Latin, with and without ignorable characters, marks, odd spaces and
+    curly quotes: the same key either way."""
     assert normalise(text) == full(text)
 
 

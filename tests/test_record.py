@@ -387,6 +387,46 @@ def test_a_text_with_another_hyphen_is_the_same_claim_but_quotes_inside_are_kept
     assert inside.exit_code == 0, inside.output
 
 
+def test_a_text_with_e_for_yo_is_the_same_claim(run, engine):
+    """A new user's story (Prigozhin's jet, August 2023): Russian writes е for ё freely,
+    and "Самолет Пригожина разбился" was a second claim beside "Самолёт Пригожина
+    разбился", and a search typed with one letter missed the claim or quote written with
+    the other. Now it is the claim there, refused as a duplicate (or found by --by's
+    party, "Семен Пегов" for "Семён Пегов"), and either letter finds either, in a claim's
+    text and in a quote, on both backends, by the index and by a short search's scan."""
+    text = "Самолёт Пригожина разбился в Тверской области"
+    added = run("claim", "add", text, "--by", "Семён Пегов", "--create-missing",
+                "--topic", "wagner", "--quote", "Пригожин погиб, ЕГО самолёт сбит")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    before = snapshot(engine)
+    for spelling in ("Самолет Пригожина разбился в Тверской области.",
+                     "САМОЛЁТ ПРИГОЖИНА РАЗБИЛСЯ В ТВЕРСКОЙ ОБЛАСТИ",
+                     "Самоле\u0308т Пригожина разбился в Тверской области"):  # fmt: skip
+        again = run("claim", "add", spelling, "--by", "Семен Пегов", "--topic", "wagner")
+        assert again.exit_code == 1, again.output
+        assert "Error: claim 1 already says this in topic 'wagner'" in again.output, again.output
+        assert snapshot(engine) == before
+    other = run("claim", "add", "Все пассажиры погибли", "--by", "Семен Пегов",
+                "--topic", "wagner", "--quote", "Все десять человек на борту погибли")  # fmt: skip
+    assert other.exit_code == 0, other.output
+    assert "Created" not in other.output, other.output  # the party there, not a new one
+
+    def found(words):
+        listed = run("claim", "list", "--search", words, "--format", "json")
+        assert listed.exit_code == 0, listed.output
+        return sorted(r["id"] for r in json.loads(listed.stdout))
+
+    # The claim's text: a search with е finds ё, with ё finds е.
+    assert found("самолет пригожина") == found("САМОЛЁТ") == [1]
+    assert found("Все пассажиры") == found("Всё пассажиры") == found("ВСЁ") == [2]
+    # A quote: its ё found by е, its е by ё.
+    assert found("его самолет сбит") == found("ЕГО САМОЛЕТ") == found("его самолёт") == [1]
+    assert found("всё десять") == found("Все десять") == found("все десять") == [2]
+    assert found("Се\u0308мен") == []  # no claim or quote holds the name
+    assert found("самоле\u0308т сбит") == [1]  # decomposed, as typed on some systems
+    assert found("ё") == found("е") == [1, 2]  # under three letters: scanned
+
+
 def test_log_since(story):
     run = story
     assert json.loads(run("log", "--since", "2999-01-01", "--format", "json").stdout) == []

@@ -25,12 +25,14 @@ TEXTS = [
     ("Israel’s army said it’s not involved", "It’s a “misfire” by Islamic Jihad"),
     ('The "rocket" was Hamas\'s', "it's a 'misfire', said the IDF"),
     ("Ceasefire talks in Doha", "a non\u2011binding, short\u2013term truce"),
+    ("Самолёт Пригожина разбился", "Семен Пегов: «Всё, ПРИГОЖИН ПОГИБ»"),
 ]
 SEARCHES = ["hormuz", "HORMUZ", "霍尔木兹", "军舰通过", "توافق با", "میخواهد", "می\u200cخواهد",
             "50%_off\\", '"fifty"', "strasse", "İstanbul", "çağrı", "nothing like it", "ur",
             "伊朗", "a", "Каховської", "каховської", "КАХОВСЬКОЇ", "підрив каховської",
             "it's", "it’s", "“misfire”", '"misfire"', "'misfire'", "’s", "“rocket”",
-            "It‘s A ″MISFIRE″", "Hamas’s"]  # fmt: skip
+            "It‘s A ″MISFIRE″", "Hamas’s", "самолет", "САМОЛЁТ", "всё, пригожин",
+            "Все, пригожин", "семён пегов", "Се\u0308мен", "погиб"]  # fmt: skip
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def test_a_quote_is_found_whatever_the_case_of_its_letters(filled, words):
     [("it's", [8, 9]), ("it’s a", [8, 9]), ('"misfire"', [8]), ("“misfire”", [8]),
      ("'misfire'", [9]), ("‘misfire’", [9]), ('the "rocket"', [9]), ("hamas’s", [9]),
      ("’s", [8, 9]), ("non-binding", [10]), ("non\u2011binding", [10]),
-     ("short-term", [10]), ("short\u2212term truce", [10]), ("n-b", [10]), ("-", [10])],
+     ("short-term", [10]), ("short\u2212term truce", [10]), ("n-b", [10]), ("-", [10]),
+     ("самолет", [11]), ("САМОЛЁТ пригожина", [11]), ("семён пегов", [11]),
+     ("СЕМЕН", [11]), ("все, пригожин", [11]), ("Всё", [11]), ("ё", [7, 11])],
 )  # fmt: skip
 def test_straight_and_curly_quotes_find_each_other(filled, engine, backend, monkeypatch,
                                                    words, found):  # fmt: skip
@@ -107,7 +111,8 @@ def test_straight_and_curly_quotes_find_each_other(filled, engine, backend, monk
     every path: the index (on PostgreSQL by its trigram index, a spelling of each trigram
     that holds a quote), the walk of a common word's listing, the scan of a short one.
     Hyphens too (another new user's, MH17: a quote typed with a non-breaking hyphen
-    was found by no search typed with a keyboard's)."""
+    was found by no search typed with a keyboard's), and the Cyrillic ё and е (another's,
+    Prigozhin's jet: a search typed with е missed the ё of a claim or a quote)."""
 
     def listed():
         out = filled("claim", "list", "--search", words, "--format", "json")
