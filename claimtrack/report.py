@@ -32,7 +32,7 @@ from claimtrack.order import timeline_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_texts, said_when, utc_instant
-from claimtrack.vocabulary import SUPPORT, WITHDRAWAL
+from claimtrack.vocabulary import WITHDRAWAL
 
 if TYPE_CHECKING:
     from claimtrack.listings import (
@@ -497,7 +497,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     if book is not None:
         book.load({s.party_id for s in stances})
     whens = {s.id: said_when(s) for s in stances}  # each stance's said time, made once
-    said = _said_at(stances, whens)
+    said = {s.said_at: whens[s.id] for s in stances}
     ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
@@ -508,9 +508,9 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
         rows.append(ClaimRow(
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
-            first_reported=_activity_when(said, r.id, counters, r.first_reported),
+            first_reported=_when_of(said, r.first_reported),
             contested_since=_when_of(ended, r.period_began or r.contested_since),
-            last_activity=_activity_when(said, r.id, counters, r.last_activity),
+            last_activity=_when_of(said, r.last_activity),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=_timeline(r.id, counters, grouped, book, whens=whens) if book else (),
         ))  # fmt: skip
@@ -540,9 +540,9 @@ def _stances_query(full: bool, as_of: bool, known_at: bool):
     """``_stances``'s statement: the stances on the claims in ``:scope`` that count as of
     ``:as_of``, known at ``:known_at`` (``Selection.bound_params``), by id."""
     if not full:
-        query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.kind,
-                       Stance.said_at, Stance.said_offset, Stance.said_precision,
-                       Stance.said_until, Stance.recorded_at)  # fmt: skip
+        query = select(Stance.id, Stance.claim_id, Stance.party_id, Stance.said_at,
+                       Stance.said_offset, Stance.said_precision, Stance.said_until,
+                       Stance.recorded_at)  # fmt: skip
     else:
         query = _shown_stances()
     query = query.where(*Selection.of_shape(as_of, known_at).counts(Stance, bound=True))
@@ -722,36 +722,6 @@ def _ended_stances(stances) -> dict:
     return {until: s for until, (_, s) in found.items()}
 
 
-def _said_at(stances, whens: dict[int, When]) -> tuple[dict, dict, dict]:
-    """The said times of the stances read, to tell an instant as it was said: (claim id,
-    instant) -> each claim's own stances' times, the same of its supporting stances only,
-    and instant -> any stance's (``_activity_when``)."""
-    own, supporting, any_ = {}, {}, {}
-    for s in stances:
-        when = whens[s.id]
-        own[s.claim_id, s.said_at] = any_[s.said_at] = when
-        if s.kind in SUPPORT:
-            supporting[s.claim_id, s.said_at] = when
-    return own, supporting, any_
-
-
-def _activity_when(said: tuple[dict, dict, dict], claim_id: int, counters: dict,
-                   at: dt.datetime | None) -> When | None:  # fmt: skip
-    """A claim's first-reported or last-activity instant as it was said: by a stance of
-    its own at that instant, or else by one asserting or confirming a counter-claim of
-    it (what counts as its activity, docs/model.md), not by whatever other stance was
-    said at the same instant (a denial of the counter-claim, in another zone: nu15)."""
-    if at is None:
-        return None
-    own, supporting, any_ = said
-    found = own.get((claim_id, at))
-    for other in sorted(counters.get(claim_id, ())) if found is None else ():
-        found = supporting.get((other, at))
-        if found is not None:
-            break
-    return found or _when_of(any_, at)
-
-
 def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
     """An instant as it was said: with the offset and precision of a stance said then."""
     if at is None:
@@ -905,16 +875,16 @@ def claim_detail(
     voided = _voided(session, scope, selection)
     book = PartyBook(session, lazy=True)
     book.load({s.party_id for s in (*stances, *voided)})
-    said = _said_at(stances, {s.id: said_when(s) for s in stances})
+    said = {s.said_at: said_when(s) for s in stances}
     ended = _ended(stances)
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
         status=s.status if s else None, supporters=s.supporters if s else 0,
         opponents=s.opponents if s else 0,
-        first_reported=_activity_when(said, claim.id, counters, s.first_reported) if s else None,
+        first_reported=_when_of(said, s.first_reported) if s else None,
         contested_since=_when_of(ended, s.contested_since) if s else None,
-        last_activity=_activity_when(said, claim.id, counters, s.last_activity) if s else None,
+        last_activity=_when_of(said, s.last_activity) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),

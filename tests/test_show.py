@@ -680,29 +680,3 @@ def test_the_other_side_at_a_time_a_partys_stance_overlaps_needs_again(mutiny, r
     rows = json.loads(ok("claim", "show", "mutiny", "--format", "json"))[0]["timeline"]
     putin = [t["kind"] for t in rows if t["party"] == "Vladimir Putin"]
     assert putin == ["confirms", "denies", "confirms"]
-
-
-def test_last_activity_is_told_by_a_stance_that_counts_as_the_claims_activity(run, engine):
-    """Two stances at one instant, in two zones: the NYT's assertion of a counter-claim
-    (12:00-05:00, activity on the claim it answers) and Podolyak's denial of that
-    counter-claim (19:00+02:00, which is not). The claim's last activity was shown at
-    whichever was read last, Podolyak's zone (nu15, Nord Stream); it is the NYT's."""
-    for args in (
-        ("claim", "add", "The US was behind the blasts", "--by", "Hersh", "--slug", "us",
-         "--at", "2023-02-08", "--tz", "-05:00"),
-        ("claim", "deny", "us", "--by", "White House", "--at", "2023-02-08T18:00",
-         "--tz", "-05:00"),
-        ("claim", "counter", "us", "A pro-Ukrainian group did it", "--by", "NYT", "--slug",
-         "group", "--at", "2023-03-07T12:00", "--tz", "-05:00"),
-        ("claim", "deny", "group", "--by", "Podolyak", "--at", "2023-03-07T19:00",
-         "--tz", "+02:00"),
-    ):  # fmt: skip
-        result = run(*args, "--create-missing")
-        assert result.exit_code == 0, result.output
-    for command in (("claim", "list"), ("report", "contested"), ("report", "claims")):
-        rows = {r["slug"]: r for r in json.loads(run(*command, "--format", "json").stdout)}
-        assert rows["us"]["last_activity"] == "2023-03-07T12:00-05:00", command
-        assert rows["group"]["last_activity"] in ("2023-03-07T12:00-05:00",
-                                                  "2023-03-07T19:00+02:00")  # fmt: skip
-    csv_out = run("report", "contested", "--format", "csv").stdout
-    assert "2023-03-07T12:00-05:00,'-05:00" in csv_out
