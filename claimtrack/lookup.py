@@ -61,10 +61,10 @@ def _close_slugs(session, typed: str) -> list[str]:
     (its first two characters), the ``SLUGS_READ`` on either side of where it would
     sort, read by the slug's index, however many claims there are. A slip in the first
     two characters is not found; a reference with a space is a claim's text, not a slug."""
-    import re
+    from claimtrack.record import SLUG
 
-    typed = re.sub(r"_+", "-", typed.lower())
-    if len(typed) < 3 or not re.fullmatch(r"[a-z][a-z0-9-]*", typed):
+    typed = typed.lower().replace("_", "-")
+    if len(typed) < 3 or not SLUG.match(typed):
         return []
     from rapidfuzz import fuzz, process
     from sqlalchemy import select

@@ -42,7 +42,7 @@ from claimtrack.vocabulary import POSITION_KINDS, STANCE_KINDS, WITHDRAWAL, side
 
 DEFAULT_TOPIC = "general"
 ENV_EDITOR = "CLAIMTRACK_EDITOR"
-_SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+SLUG = re.compile(r"^[a-z][a-z0-9-]*$")  # what a slug is (check_slug)
 # An address ``check_url`` accepts without asking ``urlsplit``: http(s), a host of letters,
 # digits, dots and dashes (so no user, port or brackets), then nothing or a path, query
 # or fragment without blanks. An import checks one per source (63,223 in 100,000 rows).
@@ -548,7 +548,7 @@ def check_slug(slug: str | None) -> str | None:
     if slug is None:
         return None
     slug = slug.strip().lower()
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         raise UsageError(
             f"invalid slug {slug!r}: use lower-case letters, digits and dashes, "
             "starting with a letter"
@@ -726,9 +726,7 @@ def first_said(session: Session, claim: Claim) -> tuple[When, str, str] | None:
         .order_by(Stance.said_at, Stance.id)
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return When(row.said_at, row.said_offset, row.said_precision), row.name, row.kind
+    return None if row is None else (said_when(row), row.name, row.kind)
 
 
 def find_same_stance(

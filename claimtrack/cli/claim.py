@@ -263,6 +263,14 @@ def _warn_too_long(what: str, text: str | None) -> None:
         click.echo(warning, err=True)
 
 
+def _note_claim_text(new) -> None:
+    """What a new claim's text, as stored (the blanks around it trimmed), is noted for:
+    too long for an XLSX cell, a bidi override."""
+    _warn_too_long("claim text", new.text)
+    _note_override("claim text", new.text, "record the claim again without it and merge this "
+                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
+
+
 def _note_override(what: str, text: str | None, remedy: str) -> None:
     """Say on stderr when a text just recorded holds a bidi override (``names.OVERRIDES``)."""
     from claimtrack.names import override_note
@@ -371,9 +379,7 @@ def add(env, text, text_file, topic, slug, lang, force, new_topic, **opts) -> No
 
     for other in similar:
         click.echo(f"Note: similar claim #{other.id}: {_glimpse(visible(other.text))}", err=True)
-    _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
-    _note_override("claim text", new.text, "record the claim again without it and merge this "
-                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
+    _note_claim_text(new)
     click.echo(new.id)
 
 
@@ -525,9 +531,7 @@ def counter(env, claim_ref, text, topic, slug, lang, new_topic, **opts) -> None:
         note_created(created)
     for note in topic_notes:
         click.echo(note, err=True)
-    _warn_too_long("claim text", new.text)  # as stored: the blanks around it trimmed
-    _note_override("claim text", new.text, "record the claim again without it and merge this "
-                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
+    _note_claim_text(new)
     click.echo(new.id)
 
 
