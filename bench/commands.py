@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import CLAIMTRACK  # the installed command, as a user runs it
+
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = [PY, "-c", "import click, sqlalchemy.orm"]
@@ -199,7 +201,7 @@ def run(db: str, *, slow: bool, repeats: int, skip: tuple[str, ...] = ()) -> lis
                 print(f"  {name:<22} not run: {why}", flush=True)
                 continue
             argv = argv() if callable(argv) else argv
-            prefix = [PY, "-m", "claimtrack", "--editor", "bench"]
+            prefix = [*CLAIMTRACK, "--editor", "bench"]
             if not options.get("own_db"):
                 prefix += ["--db", db]
             floor = measure(FLOOR)  # just before the command: the same load

@@ -29,16 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import FLOOR_CLICK, FLOOR_ORM  # noqa: E402
+from run import CLAIMTRACK, FLOOR_CLICK, FLOOR_ORM  # noqa: E402
 
 GC_FLOOR = {  # the floors with the collector as claimtrack sets it
     tuple(FLOOR_CLICK): [sys.executable, "-c", "import gc; import click; gc.disable()"],
     tuple(FLOOR_ORM): [sys.executable, "-c", "import gc; import click; gc.disable(); "
                        "import sqlalchemy.orm; gc.freeze(); gc.enable()"],
 }  # fmt: skip
-
-SCRIPT = Path(sys.executable).with_name("claimtrack")
-CLAIMTRACK = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "claimtrack"]
 
 
 def timed(argv: list[str]) -> tuple[float, float]:
@@ -114,12 +111,8 @@ def main() -> None:
         queries(args.db, max(args.repeats, 9), show=args.show, search=args.search,
                 topic=args.topic)  # fmt: skip
         return
-    # An installed claimtrack runs from bytecode (pip compiles it), as the floor's click
-    # and SQLAlchemy do. In a fresh checkout with PYTHONDONTWRITEBYTECODE set, no
-    # __pycache__ is ever written, and every run compiles claimtrack's modules again
-    # (report contested: 16% more instructions than the floor's whole run) and measures
-    # that too. The warm-up run writes the bytecode.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    # (run.py lets the children write bytecode: the warm-up run writes it where an
+    # editable install has none.)
     os.environ["CLAIMTRACK_EDITOR"] = "bench"
     db = ["--db", args.db]
     counter = iter(range(10**9))
