@@ -327,4 +327,4 @@ def utf8_stdout():
     import io
 
     sys.stdout.flush()
-    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
