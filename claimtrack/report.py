@@ -243,16 +243,17 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         return found[2]
 
     none = (None,) if whens else (None, None)
-    said: dict = {}  # instant -> the stance said then (the last recorded), in a batch
-    # An instant (as stored) -> its cells as said (``_when_of``), from the stance said
-    # then: made once per instant in a batch (the first and last times of a claim).
-    at_cells: dict = {}
+    # An instant (as stored), and (claim id, instant), -> the stance said then (the last
+    # recorded), in a batch: a claim's first and last times as said (``_when_of``).
+    said: dict = {}
 
-    def said_cells(at) -> tuple:
-        s = said.get(at)
-        found = at_cells[at] = (cells(at, 0, "second") if s is None
-                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
-        return found
+    def said_cells(claim_id, at) -> tuple:
+        if at is None:
+            return none
+        s = said.get((claim_id, at)) or said.get(at)
+        if s is None:
+            return cells(at, 0, "second")
+        return cells(s.said_at, s.said_offset, s.said_precision)
 
     parties: dict[int, tuple[str, str, str]] = {}  # party id -> name, side's name, label
     resolved_too = selection.include_resolved
@@ -267,8 +268,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         ordered = sorted(stances, key=_ID)
         said.clear()
         said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
-        at_cells.clear()
-        at_cells[None] = none
+        said.update(((s.claim_id, s.said_at), s) for s in ordered)
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties)
@@ -298,8 +298,8 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 s = ended.get(contested)
                 began_cells = (cells(contested, 0, "second") if s is None
                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
-            first_cells = at_cells.get(first) or said_cells(first)
-            last_cells = at_cells.get(last) or said_cells(last)
+            first_cells = said_cells(claim_id, first)
+            last_cells = said_cells(claim_id, last)
             # The source and quote cells as the statement made them (``_export_stances``).
             yield [
                 claim_id, topic, slug, text, state, support, oppose, sides,
@@ -497,7 +497,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     if book is not None:
         book.load({s.party_id for s in stances})
     whens = {s.id: said_when(s) for s in stances}  # each stance's said time, made once
-    said = {s.said_at: whens[s.id] for s in stances}
+    said = _said_map(stances, lambda s: whens[s.id])
     ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
@@ -508,9 +508,9 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
         rows.append(ClaimRow(
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
-            first_reported=_when_of(said, r.first_reported),
+            first_reported=_when_of(said, r.first_reported, r.id),
             contested_since=_when_of(ended, r.period_began or r.contested_since),
-            last_activity=_when_of(said, r.last_activity),
+            last_activity=_when_of(said, r.last_activity, r.id),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=_timeline(r.id, counters, grouped, book, whens=whens) if book else (),
         ))  # fmt: skip
@@ -722,11 +722,22 @@ def _ended_stances(stances) -> dict:
     return {until: s for until, (_, s) in found.items()}
 
 
-def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
-    """An instant as it was said: with the offset and precision of a stance said then."""
+def _said_map(stances, when) -> dict:
+    """What ``_when_of`` looks an instant up in: each stance's said instant, and (claim id,
+    instant), -> ``when(stance)``; of several said at one instant, the last recorded (the
+    stances come by id)."""
+    said = {s.said_at: s for s in stances}
+    said.update(((s.claim_id, s.said_at), s) for s in stances)
+    return {key: when(s) for key, s in said.items()}
+
+
+def _when_of(said: dict, at: dt.datetime | None, claim_id: int | None = None) -> When | None:
+    """An instant as it was said: with the offset and precision of a stance said then,
+    one on ``claim_id`` itself if there is one (``_said_map``), else any in scope (a
+    stance on one of its counter-claims). The export picks the same (``export_rows``)."""
     if at is None:
         return None
-    return said.get(at) or When(at, 0, "second")
+    return said.get((claim_id, at)) or said.get(at) or When(at, 0, "second")
 
 
 def current_verdicts(
@@ -875,16 +886,16 @@ def claim_detail(
     voided = _voided(session, scope, selection)
     book = PartyBook(session, lazy=True)
     book.load({s.party_id for s in (*stances, *voided)})
-    said = {s.said_at: said_when(s) for s in stances}
+    said = _said_map(stances, said_when)
     ended = _ended(stances)
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
         status=s.status if s else None, supporters=s.supporters if s else 0,
         opponents=s.opponents if s else 0,
-        first_reported=_when_of(said, s.first_reported) if s else None,
+        first_reported=_when_of(said, s.first_reported, claim.id) if s else None,
         contested_since=_when_of(ended, s.contested_since) if s else None,
-        last_activity=_when_of(said, s.last_activity) if s else None,
+        last_activity=_when_of(said, s.last_activity, claim.id) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),

@@ -233,3 +233,34 @@ def test_scoped_rule_with_ids_bound_as_one_value(seeded, engine, as_of, known_at
             assert bound == listed
             assert {r[0] for r in listed} & set(ids)
             assert any(r[4] is not None for r in listed) or ids != every  # counter-claims
+
+
+def test_a_claims_times_keep_the_offset_of_its_own_stance(run, engine):
+    """nu15 #2: the New York Times' report and Podolyak's counter-claim said at one
+    instant, each in its own offset. Each claim's first report and last activity are shown
+    as said on that claim, not in the zone of the stance on its counter-claim (recorded
+    later); the report and the export agree."""
+    import csv
+    import json
+
+    def ok(*args: str) -> str:
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip()
+
+    claim = ok("claim", "add", "A pro-Ukrainian group sabotaged Nord Stream", "--topic", "ns",
+               "--by", "The New York Times", "--at", "2023-03-07T12:00-05:00",
+               "--create-missing")  # fmt: skip
+    counter = ok("claim", "counter", claim, "Ukraine had nothing to do with the attack",
+                 "--by", "Mykhailo Podolyak", "--at", "2023-03-07T19:00+02:00",
+                 "--create-missing")  # fmt: skip
+    expected = {int(claim): "-05:00", int(counter): "+02:00"}
+    rows = json.loads(ok("report", "claims", "--format", "json"))
+    assert {r["id"]: r["last_activity_tz"] for r in rows} == expected
+    exported = run("export", "csv", "--no-bom")
+    assert exported.stdout_bytes == _old_bytes(engine, ["--no-bom"]).encode()
+    cells = list(csv.DictReader(io.StringIO(exported.stdout)))
+    for key in ("first_reported_tz", "last_activity_tz"):
+        assert {int(r["claim_id"]): r[key].lstrip("'") for r in cells} == expected, key
+    # The contested period began with the counter-claim: said in Kyiv, on both.
+    assert {r["contested_since_tz"].lstrip("'") for r in cells} == {"+02:00"}
