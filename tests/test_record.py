@@ -485,7 +485,8 @@ MISTAKES = [
         "pass --again to record it",
     ),
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
-    (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
+    # Bad usage, as `claim merge X X` (nu15 #10: a new user got 1 here and 2 there).
+    (("claim", "link", "1", "transit", "--contradicts"), 2, "claim 1 is #1: a claim cannot be"),
     (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
     # Bad usage, as `party merge X X`: a new user got 1 here and 2 there.
     (("claim", "merge", "1", "transit"), 2, "claim 1 is #1: nothing to merge"),
@@ -820,6 +821,27 @@ def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):
         ), again.output  # fmt: skip
     same = run("claim", "merge", "1", "ukraine-behind")
     assert same.exit_code == 2 and "claim 1 is #1: nothing to merge" in same.stderr
+
+
+def test_naming_one_claim_twice_to_link_is_bad_usage_as_to_merge(run, engine):
+    """nu15 #10: `claim merge X X` exited 2 and `claim link X X` 1. Naming one claim
+    twice is bad usage for both (exit 2); an id merged away that makes the two one is
+    refused by the data (exit 1), as `claim merge` refuses it. Nothing is written."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Ukraine was behind it", "--slug", "behind", *when).exit_code == 0
+    assert run("claim", "add", "Kyiv organised the attack", *when).exit_code == 0
+    assert run("claim", "merge", "2", "behind").exit_code == 0
+    before = snapshot(engine)
+    for kind in ("--contradicts", "--same-as"):
+        for args in (("1", "1"), ("1", "behind")):
+            merge, link = run("claim", "merge", *args), run("claim", "link", *args, kind)
+            assert (merge.exit_code, link.exit_code) == (2, 2), link.output
+            assert link.stderr == "Error: claim 1 is #1: a claim cannot be linked to itself\n"
+        merged = run("claim", "link", "2", "1", kind)
+        assert (merged.exit_code, merged.stderr) == (
+            1, "Error: claim #2 was merged into #1: a claim cannot be linked to itself\n"
+        )  # fmt: skip
+    assert snapshot(engine) == before
 
 
 def test_a_merged_id_given_to_merge_again_is_refused(run, engine):

@@ -550,14 +550,28 @@ def link(env, a, b, contradicts, same_as) -> None:
     """
     from claimtrack import record
     from claimtrack.db import write_session
-    from claimtrack.errors import UsageError
+    from claimtrack.errors import ClaimtrackError, UsageError
+    from claimtrack.lookup import find_claim, merged_note
 
     if contradicts == same_as:
         raise UsageError("say how they are linked: --contradicts or --same-as (one of them)")
     kind = "contradicts" if contradicts else "same_as"
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
-        first, second = _find_claim(session, a), _find_claim(session, b)
+        first, second = record.find_claim(session, a), record.find_claim(session, b)
+        if first.id == second.id:  # one claim: bad usage (exit 2), as `claim merge X X`,
+            named = [find_claim(session, ref, follow=False) for ref in (a, b)]
+            merged = [row.id for row in named if row.merged_into_id is not None]
+            if merged:  # unless an old id made it one (refused by the data, exit 1)
+                raise ClaimtrackError(f"claim #{merged[0]} was merged into #{first.id}: "
+                                      "a claim cannot be linked to itself")  # fmt: skip
+            raise UsageError(
+                f"claim {first.id} is #{second.id}: a claim cannot be linked to itself"
+            )
+        for ref, found in ((a, first), (b, second)):  # said once not refused: one line
+            note = merged_note(ref, found)
+            if note:
+                click.echo(note, err=True)
         if record.find_link(session, first, second, kind) is not None:
             click.echo(f"Claims #{first.id} and #{second.id} are linked already.")
             return
