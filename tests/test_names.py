@@ -58,6 +58,34 @@ def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run,
     assert "#2 'United States'" in line
 
 
+def test_a_merged_partys_old_id_says_where_it_went(ok, run, engine):
+    """nu15 #6: after `party merge`, the merged party's id said "unknown party '1': no
+    party has that id" (its row is gone; a merged claim's id says where it went). It
+    names the party it went into, in the end, exit 1, nothing written; its old name
+    is an alias of that party, and finds it."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok("party", "add", "Tasnim", "--kind", "media")
+    ok("claim", "add", "Ships expelled", "--by", "1", "--at", "2026-04-12", "--slug", "ships")
+    ok("party", "merge", "1", "2")
+    into_2 = "Error: party 1 was merged into party 2 (Tasnim News Agency); use 2"
+    for args in (("party", "show", "1"), ("party", "edit", "1", "--kind", "agency"),
+                 ("party", "alias", "1", "TNA"), ("party", "merge", "1", "3"),
+                 ("party", "merge", "3", "1"), ("claim", "deny", "ships", "--by", "1"),
+                 ("claim", "deny", "ships", "--by", "Iran", "--via", "1", "--create-missing"),
+                 ("claim", "list", "--party", "1"),
+                 ("report", "contested", "--party", "1")):  # fmt: skip
+        assert refused(run, engine, *args) == into_2, args
+    assert ok("party", "show", "Tasnim agency").startswith("#2 Tasnim News Agency")
+    ok("party", "merge", "2", "3")  # and on: the party it went into, in the end
+    assert refused(run, engine, "party", "show", "1") == (
+        "Error: party 1 was merged into party 3 (Tasnim); use 3"
+    )
+    assert refused(run, engine, "party", "show", "4") == (
+        "Error: unknown party '4': no party has that id."
+    )
+
+
 @pytest.mark.parametrize("name", ["5", "５", "٥", "\u200b", "\u2060\u034f", "12 34"])
 def test_names_that_no_one_could_reach_are_refused(run, engine, name):
     refused(run, engine, "party", "add", name)
