@@ -175,19 +175,12 @@ def name_taken(party, holder, name: str, what: str, *, new: bool) -> ClaimtrackE
     if new:
         fix = "use that party, or give this one another name"
     else:
-        fix = f"if they are one party, run: claimtrack party merge {_word(party)} {_word(holder)}"
+        # By id: a name may need quoting, or be an alias the merge refuses (nu15 #9).
+        fix = f"if they are one party, run: claimtrack party merge {party.id} {holder.id}"
     return ClaimtrackError(
         f"{what} {quoted_name(name)} belongs to party #{holder.id} {quoted_name(holder.name)} "
         f"({held}): {fix}"
     )
-
-
-def _word(party) -> str:
-    """A party in a command to copy: its name, or its id where the name could not be
-    shown as typed (a line break, a bidi override)."""
-    import shlex
-
-    return shlex.quote(party.name) if visible_name(party.name) == party.name else str(party.id)
 
 
 def find_party(session: Session, ref: str, *, creatable: bool = False) -> Party:

@@ -53,9 +53,23 @@ def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run,
     ok("party", "add", "Iran", "--kind", "government")
     ok("party", "add", "United States", "--kind", "government")
     line = refused(run, engine, "party", "alias", "Iran", "United States")
-    assert "#2 'United States'" in line and "claimtrack party merge Iran 'United States'" in line
-    line = refused(run, engine, "party", "edit", "Iran", "--name", "UNITED STATES")
-    assert "#2 'United States'" in line
+    assert "#2 'United States'" in line and "claimtrack party merge 1 2" in line
+
+
+def test_a_name_taken_suggests_the_merge_by_both_ids(ok, run, engine):
+    """nu15 #9: `party alias` and `party edit --name` with another party's name or alias
+    are refused, with the merge to run if the two are one, by the two ids: a name to copy
+    may need quoting, and an alias (a name merged away) is refused by `party merge`."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media", "--alias", "Tasnim")
+    for args in (("alias", "Tasnim agency", "Tasnim"),
+                 ("alias", "1", "tasnim news agency"),
+                 ("edit", "Tasnim agency", "--name", "Tasnim"),
+                 ("edit", "1", "--name", "TASNIM NEWS AGENCY")):  # fmt: skip
+        line = refused(run, engine, "party", *args)
+        assert line.startswith("Error: ") and "belongs to party #2 'Tasnim News Agency'" in line
+        assert line.endswith("if they are one party, run: claimtrack party merge 1 2"), line
+    assert "Merged #1 Tasnim agency" in ok("party", "merge", "1", "2")  # as suggested
 
 
 def test_a_merged_partys_old_id_says_where_it_went(ok, run, engine):
