@@ -153,6 +153,32 @@ def test_claim_show_prints_the_timeline_with_the_counter_claim(story, monkeypatc
     assert early["status"] == "asserted" and len(early["timeline"]) == 1
 
 
+def test_a_contradiction_reads_its_direction_from_both_ends(story, monkeypatch):
+    """nu15 #8: on the counter-claim, the stance on the claim it answers read "asserts
+    counter-claim #1", as on the original. Each end says which way the link goes: the
+    original is contradicted by the counter-claim, whose stances are a counter-claim's;
+    the counter-claim contradicts the original, whose stances are the countered claim's.
+    In the table's timeline and heading, in JSON's links, and in the page's timeline."""
+    run = story
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough that no label wraps
+    counter = run("claim", "counter", "transit", "Iran expelled the ships", "--by", "Iran",
+                  "--at", "2026-04-11T18:00+05:00")  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    counter_id = int(counter.stdout)
+    original = run("claim", "show", "transit").stdout
+    assert f"contradicted by #{counter_id}: Iran expelled the ships" in original
+    assert f"asserts counter-claim #{counter_id}" in original and "countered" not in original
+    answering = run("claim", "show", str(counter_id)).stdout
+    assert "contradicts #1: Two destroyers transited Hormuz" in answering
+    assert "asserts countered claim #1" in answering and "counter-claim" not in answering
+    for claim, other, relation in (("1", counter_id, "contradicted by"),
+                                   (str(counter_id), 1, "contradicts")):  # fmt: skip
+        [detail] = json.loads(run("claim", "show", claim, "--format", "json").stdout)
+        assert [(x["claim_id"], x["relation"]) for x in detail["links"]] == [(other, relation)]
+    page = run("report", "contested", "--format", "html").stdout
+    assert f"asserts counter-claim #{counter_id}" in page and "asserts countered claim #1" in page
+
+
 def test_times_are_shown_back_as_given(story):
     run = story
     run("claim", "confirm", "transit", "--by", "JD Vance", "--at", "2026-04-12")

@@ -719,9 +719,10 @@ def edit(env, claim_ref, slug) -> None:
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     """Show a claim: its status, its verdict, its linked claims and the timeline of every stance.
 
-    The timeline includes the stances on its counter-claims, marked with their claim id,
-    and ends with the stances the desk voided (they do not count), each marked with when,
-    by whom and why; a stance recorded by `stance amend` is marked with the one it amends.
+    The timeline includes the stances on its counter-claims ("counter-claim #8") and, on
+    a counter-claim, those on the claim it contradicts ("countered claim #7"); it ends
+    with the stances the desk voided (they do not count), each marked with when, by whom
+    and why; a stance recorded by `stance amend` is marked with the one it amends.
 
     \b
     Examples:
@@ -774,10 +775,7 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     if note is not None:
         click.echo(render.heading(note, indent=2))
     for linked in detail.links:
-        relation = {
-            ("contradicts", "from"): "contradicts",
-            ("contradicts", "to"): "contradicted by",
-        }.get((linked.kind, linked.direction), "same as")
+        relation = render.link_relation(linked)
         click.echo(render.heading(f"{relation} #{linked.claim_id}: {linked.text}", indent=2))
     if row.verdict:
         click.echo(render.heading(f"Verdict: {row.verdict}"))
