@@ -108,8 +108,12 @@ def _counter_links(dialect: str):
     return query.where(link.kind == "contradicts", either)
 
 
-def counter_claims_of(session: Session, claim_ids: list[int]) -> dict[int, set[int]]:
-    """claim id -> the claims linked to it as contradicting it, in either direction."""
+def counter_claims_of(
+    session: Session, claim_ids: list[int], answers: dict[int, set[int]] | None = None
+) -> dict[int, set[int]]:
+    """claim id -> the claims linked to it as contradicting it, in either direction.
+    ``answers``, when given, is filled with the direction, from the same rows: claim id ->
+    the claims it contradicts (those it is the counter-claim of)."""
     found: dict[int, set[int]] = {}
     query = _counter_links(session.get_bind().dialect.name)
     for part in chunks(sorted(claim_ids)):
@@ -117,6 +121,8 @@ def counter_claims_of(session: Session, claim_ids: list[int]) -> dict[int, set[i
         for a, b in session.execute(query, {"ids": ids_value(session, part)}):
             if a in wanted:
                 found.setdefault(a, set()).add(b)
+                if answers is not None:
+                    answers.setdefault(a, set()).add(b)
             if b in wanted:
                 found.setdefault(b, set()).add(a)
     return found

@@ -175,19 +175,12 @@ def name_taken(party, holder, name: str, what: str, *, new: bool) -> ClaimtrackE
     if new:
         fix = "use that party, or give this one another name"
     else:
-        fix = f"if they are one party, run: claimtrack party merge {_word(party)} {_word(holder)}"
+        # By id: a name may need quoting, or be an alias the merge refuses (nu15 #9).
+        fix = f"if they are one party, run: claimtrack party merge {party.id} {holder.id}"
     return ClaimtrackError(
         f"{what} {quoted_name(name)} belongs to party #{holder.id} {quoted_name(holder.name)} "
         f"({held}): {fix}"
     )
-
-
-def _word(party) -> str:
-    """A party in a command to copy: its name, or its id where the name could not be
-    shown as typed (a line break, a bidi override)."""
-    import shlex
-
-    return shlex.quote(party.name) if visible_name(party.name) == party.name else str(party.id)
 
 
 def find_party(session: Session, ref: str, *, creatable: bool = False) -> Party:
@@ -205,7 +198,37 @@ def find_party(session: Session, ref: str, *, creatable: bool = False) -> Party:
     if found:
         names = "; ".join(f"{p.id}: {visible_name(party_label(p))}" for p in found)
         raise ClaimtrackError(f"party {quoted_name(ref)} is ambiguous: {names}. Use the id instead")
+    merged = merged_party(session, as_id(ref)) if as_id(ref) is not None else None
+    if merged is not None:
+        raise ClaimtrackError(
+            f"party {as_id(ref)} was merged into party {merged.id} "
+            f"({visible_name(merged.name)}); use {merged.id}"
+        )
     raise ClaimtrackError(_unknown_party_message(session, ref, creatable=creatable))
+
+
+def merged_party(session: Session, party_id: int) -> Party | None:
+    """The party a party merged away (and so deleted) went into, in the end, or None.
+    Read from the log, where ``party merge`` records "#12 Name [kind] into #7 Name": a
+    merged claim keeps its row, a merged party does not. Only an id nobody has reads it
+    (the log has no index but its time's)."""
+    pattern = re.compile(rf" \[(?:{'|'.join(PARTY_KINDS)})\] into #(\d+) ")
+    seen = set()
+    while party_id not in seen:
+        seen.add(party_id)
+        detail = session.scalars(
+            select(Event.detail)
+            .where(Event.action == "party merge", Event.detail.startswith(f"#{party_id} "))
+            .order_by(Event.id.desc())
+        ).first()
+        into = pattern.search(detail) if detail is not None else None
+        if into is None:
+            return None
+        party_id = int(into.group(1))
+        party = session.get(Party, party_id)
+        if party is not None:
+            return party
+    return None
 
 
 def check_named_itself(party: Party, ref: str) -> None:

@@ -46,8 +46,11 @@ def position_mark(p: Position) -> str | None:
 
 
 def timeline_label(t: TimelineEntry, claim_id: int) -> str:
-    """What a stance did: "denies", or "asserts counter-claim #8" when on another claim."""
-    return t.kind if t.claim_id == claim_id else f"{t.kind} counter-claim #{t.claim_id}"
+    """What a stance did: "denies", or "asserts counter-claim #8" when on a claim that
+    contradicts this one, "asserts countered claim #7" on one this one contradicts."""
+    if t.claim_id == claim_id:
+        return t.kind
+    return f"{t.kind} {'countered claim' if t.answered else 'counter-claim'} #{t.claim_id}"
 
 
 def stance_cell(t: TimelineEntry, claim_id: int) -> str:
@@ -1234,6 +1237,13 @@ def _first_reported_record(row: ClaimRow) -> dict | None:
             "stance_id": earlier.stance_id, "note": first_reported_note(row)}  # fmt: skip
 
 
+def link_relation(x) -> str:
+    """How a linked claim stands to this one, as ``claim show`` heads it: "contradicts"
+    (this one is its counter-claim), "contradicted by" (it is this one's), "same as"."""
+    relations = {("contradicts", "from"): "contradicts", ("contradicts", "to"): "contradicted by"}
+    return relations.get((x.kind, x.direction), "same as")
+
+
 def detail_record(d) -> dict:
     """``claim show --format json``: the claim, its sides, its links and its timeline."""
     r = d.row
@@ -1243,8 +1253,9 @@ def detail_record(d) -> dict:
         # with their zones, as every said time: "2023-06-23" alone could be anyone's day
         "as_of": iso(d.as_of), "as_of_tz": d.as_of.zone if d.as_of else None,
         "known_at": iso(d.known_at), "known_at_tz": d.known_at.zone if d.known_at else None,
-        "links": [{"kind": x.kind, "direction": x.direction, "claim_id": x.claim_id,
-                   "claim": x.text, "merged_into": x.merged_into} for x in d.links],
+        "links": [{"kind": x.kind, "direction": x.direction, "relation": link_relation(x),
+                   "claim_id": x.claim_id, "claim": x.text, "merged_into": x.merged_into}
+                  for x in d.links],
         "asserted_by": [_position_record(p) for p in r.support],
         "denied_or_countered_by": [_position_record(p) for p in r.oppose],
         "verdict": verdict_record(r),

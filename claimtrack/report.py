@@ -491,7 +491,8 @@ def _with_periods(session: Session, selection: Selection, rows: list[ClaimRow]) 
 
 def _claim_rows(session: Session, selection: Selection, part, book) -> list[ClaimRow]:
     ids = [r.id for r in part]
-    counters = counter_claims_of(session, ids)
+    answers: dict[int, set[int]] = {}
+    counters = counter_claims_of(session, ids, answers)
     scope = sorted(set(ids).union(*counters.values()))
     stances = _stances(session, scope, selection, full=book is not None)
     if book is not None:
@@ -512,7 +513,8 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             contested_since=_when_of(ended, r.period_began or r.contested_since),
             last_activity=_when_of(said, r.last_activity, r.id),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
-            timeline=_timeline(r.id, counters, grouped, book, whens=whens) if book else (),
+            timeline=(_timeline(r.id, counters, grouped, book, whens=whens, answers=answers)
+                      if book else ()),
         ))  # fmt: skip
     return rows
 
@@ -614,13 +616,18 @@ def _sides_query(dialect: str, as_of: bool, known_at: bool):
 
 
 def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
-              voided: bool = False, whens: dict | None = None) -> tuple:  # fmt: skip
+              voided: bool = False, whens: dict | None = None,
+              answers: dict | None = None) -> tuple:  # fmt: skip
     """Stances on the claim and on the claims linked to it as contradicting it, in order.
 
     ``stances``: claim id -> its stances (``_by_claim``); ``voided``: rows of ``_voided``,
     which say who voided each and what amended it (other rows have no such columns);
-    ``whens``: stance id -> its said time, where the caller has made them."""
+    ``whens``: stance id -> its said time, where the caller has made them; ``answers``:
+    claim id -> the claims it contradicts (``counter_claims_of``), which mark a stance
+    on one of those as on the claim this one counters, not on a counter-claim of it."""
     mine = [s for c in (claim_id, *counters.get(claim_id, ())) for s in stances.get(c, ())]
+    answers = answers or {}
+    answered = {c for c in answers.get(claim_id, ()) if claim_id not in answers.get(c, ())}
 
     def gone(s) -> dict:
         if not voided:
@@ -646,6 +653,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
             side=book.side(s.party_id),
             amends=s.amends_id,
             **gone(s),
+            answered=s.claim_id in answered,
         )  # fmt: skip
         for s in timeline_order(mine)
     )
@@ -878,7 +886,8 @@ def claim_detail(
     )
     scoped = selection.views(scoped=True)
     status = scoped.claim_status
-    counters = counter_claims_of(session, [claim.id])
+    answers: dict[int, set[int]] = {}
+    counters = counter_claims_of(session, [claim.id], answers)
     scope = sorted({claim.id}.union(*counters.values()))
     query = scoped.select(*status.c).where(status.c.claim_id == claim.id)
     state = session.execute(query, {**selection.params(), "claims": [claim.id], "scope": scope})
@@ -897,7 +906,7 @@ def claim_detail(
         contested_since=_when_of(ended, s.contested_since) if s else None,
         last_activity=_when_of(said, s.last_activity, claim.id) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
-        timeline=_timeline(claim.id, counters, _by_claim(stances), book),
+        timeline=_timeline(claim.id, counters, _by_claim(stances), book, answers=answers),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),
     )  # fmt: skip
     if s is not None and s.contested_since is not None:  # as the history says, as reports do
@@ -905,7 +914,8 @@ def claim_detail(
     positions = _positions(session, selection, [claim.id], scope, stances, book)
     support, oppose = positions[claim.id]
     links = _links(session, claim, selection)
-    voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book, voided=True)
+    voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book, voided=True,
+                                answers=answers)  # fmt: skip
     return ClaimDetail(replace(row, support=support, oppose=oppose), links, as_of, known_at,
                        voided_timeline)  # fmt: skip
 

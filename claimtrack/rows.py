@@ -75,6 +75,9 @@ class TimelineEntry:
     void_by: str | None = None
     void_reason: str | None = None
     amended_by: int | None = None
+    # On a stance on another claim: that claim is one this claim contradicts (this is its
+    # counter-claim), not a counter-claim of this one.
+    answered: bool = False
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,7 @@ def test_timeline_labels_own_stances_by_kind_and_others_by_counter_claim(seeded,
     for row in rows:
         claim_id = row["claim_id"]
         [detail] = json.loads(seeded("claim", "show", str(claim_id), "--format", "json").stdout)
-        linked = {link["claim_id"] for link in detail["links"]}
+        linked = {link["claim_id"]: link["relation"] for link in detail["links"]}
         entries = page.timelines[claim_id]
         assert len(entries) == len(row["timeline"]), (claim_id, entries)
         for text, stance in zip(entries, row["timeline"], strict=True):
@@ -302,7 +302,10 @@ def test_timeline_labels_own_stances_by_kind_and_others_by_counter_claim(seeded,
                 assert "counter-claim" not in said, text
             else:
                 counter += 1
-                label = f"{stance['kind']} counter-claim #{stance['claim_id']}"
+                # a claim this one contradicts is the claim it counters (nu15 #8)
+                other = linked.get(stance["claim_id"])
+                named = "countered claim" if other == "contradicts" else "counter-claim"
+                label = f"{stance['kind']} {named} #{stance['claim_id']}"
                 assert said.endswith(f" {party} {label}"), text
                 assert stance["claim_id"] in linked, (claim_id, stance, linked)
     assert own and counter  # both kinds of entry were seen

@@ -53,9 +53,51 @@ def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run,
     ok("party", "add", "Iran", "--kind", "government")
     ok("party", "add", "United States", "--kind", "government")
     line = refused(run, engine, "party", "alias", "Iran", "United States")
-    assert "#2 'United States'" in line and "claimtrack party merge Iran 'United States'" in line
-    line = refused(run, engine, "party", "edit", "Iran", "--name", "UNITED STATES")
-    assert "#2 'United States'" in line
+    assert "#2 'United States'" in line and "claimtrack party merge 1 2" in line
+
+
+def test_a_name_taken_suggests_the_merge_by_both_ids(ok, run, engine):
+    """nu15 #9: `party alias` and `party edit --name` with another party's name or alias
+    are refused, with the merge to run if the two are one, by the two ids: a name to copy
+    may need quoting, and an alias (a name merged away) is refused by `party merge`."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media", "--alias", "Tasnim")
+    for args in (("alias", "Tasnim agency", "Tasnim"),
+                 ("alias", "1", "tasnim news agency"),
+                 ("edit", "Tasnim agency", "--name", "Tasnim"),
+                 ("edit", "1", "--name", "TASNIM NEWS AGENCY")):  # fmt: skip
+        line = refused(run, engine, "party", *args)
+        assert line.startswith("Error: ") and "belongs to party #2 'Tasnim News Agency'" in line
+        assert line.endswith("if they are one party, run: claimtrack party merge 1 2"), line
+    assert "Merged #1 Tasnim agency" in ok("party", "merge", "1", "2")  # as suggested
+
+
+def test_a_merged_partys_old_id_says_where_it_went(ok, run, engine):
+    """nu15 #6: after `party merge`, the merged party's id said "unknown party '1': no
+    party has that id" (its row is gone; a merged claim's id says where it went). It
+    names the party it went into, in the end, exit 1, nothing written; its old name
+    is an alias of that party, and finds it."""
+    ok("party", "add", "Tasnim agency", "--kind", "media")
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")
+    ok("party", "add", "Tasnim", "--kind", "media")
+    ok("claim", "add", "Ships expelled", "--by", "1", "--at", "2026-04-12", "--slug", "ships")
+    ok("party", "merge", "1", "2")
+    into_2 = "Error: party 1 was merged into party 2 (Tasnim News Agency); use 2"
+    for args in (("party", "show", "1"), ("party", "edit", "1", "--kind", "agency"),
+                 ("party", "alias", "1", "TNA"), ("party", "merge", "1", "3"),
+                 ("party", "merge", "3", "1"), ("claim", "deny", "ships", "--by", "1"),
+                 ("claim", "deny", "ships", "--by", "Iran", "--via", "1", "--create-missing"),
+                 ("claim", "list", "--party", "1"),
+                 ("report", "contested", "--party", "1")):  # fmt: skip
+        assert refused(run, engine, *args) == into_2, args
+    assert ok("party", "show", "Tasnim agency").startswith("#2 Tasnim News Agency")
+    ok("party", "merge", "2", "3")  # and on: the party it went into, in the end
+    assert refused(run, engine, "party", "show", "1") == (
+        "Error: party 1 was merged into party 3 (Tasnim); use 3"
+    )
+    assert refused(run, engine, "party", "show", "4") == (
+        "Error: unknown party '4': no party has that id."
+    )
 
 
 @pytest.mark.parametrize("name", ["5", "５", "٥", "\u200b", "\u2060\u034f", "12 34"])

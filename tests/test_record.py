@@ -153,6 +153,32 @@ def test_claim_show_prints_the_timeline_with_the_counter_claim(story, monkeypatc
     assert early["status"] == "asserted" and len(early["timeline"]) == 1
 
 
+def test_a_contradiction_reads_its_direction_from_both_ends(story, monkeypatch):
+    """nu15 #8: on the counter-claim, the stance on the claim it answers read "asserts
+    counter-claim #1", as on the original. Each end says which way the link goes: the
+    original is contradicted by the counter-claim, whose stances are a counter-claim's;
+    the counter-claim contradicts the original, whose stances are the countered claim's.
+    In the table's timeline and heading, in JSON's links, and in the page's timeline."""
+    run = story
+    monkeypatch.setenv("COLUMNS", "160")  # wide enough that no label wraps
+    counter = run("claim", "counter", "transit", "Iran expelled the ships", "--by", "Iran",
+                  "--at", "2026-04-11T18:00+05:00")  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    counter_id = int(counter.stdout)
+    original = run("claim", "show", "transit").stdout
+    assert f"contradicted by #{counter_id}: Iran expelled the ships" in original
+    assert f"asserts counter-claim #{counter_id}" in original and "countered" not in original
+    answering = run("claim", "show", str(counter_id)).stdout
+    assert "contradicts #1: Two destroyers transited Hormuz" in answering
+    assert "asserts countered claim #1" in answering and "counter-claim" not in answering
+    for claim, other, relation in (("1", counter_id, "contradicted by"),
+                                   (str(counter_id), 1, "contradicts")):  # fmt: skip
+        [detail] = json.loads(run("claim", "show", claim, "--format", "json").stdout)
+        assert [(x["claim_id"], x["relation"]) for x in detail["links"]] == [(other, relation)]
+    page = run("report", "contested", "--format", "html").stdout
+    assert f"asserts counter-claim #{counter_id}" in page and "asserts countered claim #1" in page
+
+
 def test_times_are_shown_back_as_given(story):
     run = story
     run("claim", "confirm", "transit", "--by", "JD Vance", "--at", "2026-04-12")
@@ -485,7 +511,8 @@ MISTAKES = [
         "pass --again to record it",
     ),
     (("claim", "retract", "1", "--by", "Iran"), 1, "no standing stance on claim 1"),
-    (("claim", "link", "1", "transit", "--contradicts"), 1, "cannot be linked to itself"),
+    # Bad usage, as `claim merge X X` (nu15 #10: a new user got 1 here and 2 there).
+    (("claim", "link", "1", "transit", "--contradicts"), 2, "claim 1 is #1: a claim cannot be"),
     (("claim", "link", "1", "1"), 2, "--contradicts or --same-as"),
     # Bad usage, as `party merge X X`: a new user got 1 here and 2 there.
     (("claim", "merge", "1", "transit"), 2, "claim 1 is #1: nothing to merge"),
@@ -820,6 +847,27 @@ def test_a_merge_run_twice_says_it_was_done_exit_1(run, engine):
         ), again.output  # fmt: skip
     same = run("claim", "merge", "1", "ukraine-behind")
     assert same.exit_code == 2 and "claim 1 is #1: nothing to merge" in same.stderr
+
+
+def test_naming_one_claim_twice_to_link_is_bad_usage_as_to_merge(run, engine):
+    """nu15 #10: `claim merge X X` exited 2 and `claim link X X` 1. Naming one claim
+    twice is bad usage for both (exit 2); an id merged away that makes the two one is
+    refused by the data (exit 1), as `claim merge` refuses it. Nothing is written."""
+    when = ("--by", "A", "--create-missing", "--at", "2024-03-22")
+    assert run("claim", "add", "Ukraine was behind it", "--slug", "behind", *when).exit_code == 0
+    assert run("claim", "add", "Kyiv organised the attack", *when).exit_code == 0
+    assert run("claim", "merge", "2", "behind").exit_code == 0
+    before = snapshot(engine)
+    for kind in ("--contradicts", "--same-as"):
+        for args in (("1", "1"), ("1", "behind")):
+            merge, link = run("claim", "merge", *args), run("claim", "link", *args, kind)
+            assert (merge.exit_code, link.exit_code) == (2, 2), link.output
+            assert link.stderr == "Error: claim 1 is #1: a claim cannot be linked to itself\n"
+        merged = run("claim", "link", "2", "1", kind)
+        assert (merged.exit_code, merged.stderr) == (
+            1, "Error: claim #2 was merged into #1: a claim cannot be linked to itself\n"
+        )  # fmt: skip
+    assert snapshot(engine) == before
 
 
 def test_a_merged_id_given_to_merge_again_is_refused(run, engine):

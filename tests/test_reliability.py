@@ -730,7 +730,7 @@ HOSTILE = [
     (("report", "contested", "--known-at", "2026-04-12T08:30-04:61"), 2, "00 to 59"),
     (("claim", "refutes", "1", "--by", "Iran"), 2, "No such command"),
     (("report",), 2, "report' needs a command: changes, claims, contested, parties"),
-    (("claim", "link", "1", "1", "--same-as"), 1, "itself"),
+    (("claim", "link", "1", "1", "--same-as"), 2, "itself"),  # as claim merge X X
     (("claim", "merge", "1", "1"), 2, "nothing to merge"),  # bad usage, as party merge X X
     (("claim", "deny", "1", "--by", "Iran", "--url", "file:///etc/passwd"), 2, "invalid URL"),
     (("party", "add", "Ｉｒａｎ"), 1, "exists already"),  # full-width look-alike

@@ -550,14 +550,28 @@ def link(env, a, b, contradicts, same_as) -> None:
     """
     from claimtrack import record
     from claimtrack.db import write_session
-    from claimtrack.errors import UsageError
+    from claimtrack.errors import ClaimtrackError, UsageError
+    from claimtrack.lookup import find_claim, merged_note
 
     if contradicts == same_as:
         raise UsageError("say how they are linked: --contradicts or --same-as (one of them)")
     kind = "contradicts" if contradicts else "same_as"
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
-        first, second = _find_claim(session, a), _find_claim(session, b)
+        first, second = record.find_claim(session, a), record.find_claim(session, b)
+        if first.id == second.id:  # one claim: bad usage (exit 2), as `claim merge X X`,
+            named = [find_claim(session, ref, follow=False) for ref in (a, b)]
+            merged = [row.id for row in named if row.merged_into_id is not None]
+            if merged:  # unless an old id made it one (refused by the data, exit 1)
+                raise ClaimtrackError(f"claim #{merged[0]} was merged into #{first.id}: "
+                                      "a claim cannot be linked to itself")  # fmt: skip
+            raise UsageError(
+                f"claim {first.id} is #{second.id}: a claim cannot be linked to itself"
+            )
+        for ref, found in ((a, first), (b, second)):  # said once not refused: one line
+            note = merged_note(ref, found)
+            if note:
+                click.echo(note, err=True)
         if record.find_link(session, first, second, kind) is not None:
             click.echo(f"Claims #{first.id} and #{second.id} are linked already.")
             return
@@ -705,9 +719,10 @@ def edit(env, claim_ref, slug) -> None:
 def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     """Show a claim: its status, its verdict, its linked claims and the timeline of every stance.
 
-    The timeline includes the stances on its counter-claims, marked with their claim id,
-    and ends with the stances the desk voided (they do not count), each marked with when,
-    by whom and why; a stance recorded by `stance amend` is marked with the one it amends.
+    The timeline includes the stances on its counter-claims ("counter-claim #8") and, on
+    a counter-claim, those on the claim it contradicts ("countered claim #7"); it ends
+    with the stances the desk voided (they do not count), each marked with when, by whom
+    and why; a stance recorded by `stance amend` is marked with the one it amends.
 
     \b
     Examples:
@@ -760,10 +775,7 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     if note is not None:
         click.echo(render.heading(note, indent=2))
     for linked in detail.links:
-        relation = {
-            ("contradicts", "from"): "contradicts",
-            ("contradicts", "to"): "contradicted by",
-        }.get((linked.kind, linked.direction), "same as")
+        relation = render.link_relation(linked)
         click.echo(render.heading(f"{relation} #{linked.claim_id}: {linked.text}", indent=2))
     if row.verdict:
         click.echo(render.heading(f"Verdict: {row.verdict}"))
