@@ -790,3 +790,19 @@ def test_the_contested_tables_two_times_read_apart_when_wrapped():
     assert _times_cell(row, 13).splitlines() == [
         "2018-05-24", "17:00+03:00", "", "2018-05-25", "(+03:00)"]  # fmt: skip
     assert _times_cell(row, 22).splitlines() == ["2018-05-24 17:00+03:00", "2018-05-25 (+03:00)"]
+
+
+@pytest.mark.parametrize("db", ["", "  "])
+def test_an_empty_db_option_is_refused_not_the_default_database(tmp_path, monkeypatch, db):
+    """nu16: ``--db ""`` (an empty shell variable) fell back to $CLAIMTRACK_DB or the
+    default file, and a write created it. Refused in one line, exit 2, nothing made."""
+    from claimtrack.cli import cli
+
+    monkeypatch.delenv("CLAIMTRACK_DB")
+    for args in (["party", "add", "Somebody"], ["report", "claims"]):
+        result = CliRunner().invoke(cli, ["--db", db, *args])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines() == [
+            "Error: --db is empty: give a SQLite file or a database URL, or leave it out"
+        ]
+    assert not any((tmp_path / "config").rglob("*.db")) and not any(tmp_path.rglob("*.db"))

@@ -714,6 +714,13 @@ HOSTILE = [
     (("claim", "add", " \t ", "--by", "Iran"), 2, "claim text is empty"),
     (("claim", "add", "a\x00b", "--by", "Iran"), 2, "NUL"),
     (("claim", "add", "X", "--by", ""), 2, "--by is empty"),  # refused by name, as usage
+    # An empty time (an unset shell variable) is refused, not taken for "now" (nu16).
+    (("report", "contested", "--as-of", ""), 2, "--as-of is empty"),
+    (("report", "claims", "--known-at", " "), 2, "--known-at is empty"),
+    (("report", "changes", "--since", ""), 2, "--since is empty"),
+    (("report", "changes", "--until", ""), 2, "--until is empty"),
+    (("claim", "show", "1", "--as-of", ""), 2, "--as-of is empty"),
+    (("log", "--since", ""), 2, "--since is empty"),
     (("claim", "add", "X", "--by", "Ir\u200ban"), 0, None),  # zero-width: the same party
     (("claim", "deny", "0", "--by", "Iran"), 1, "unknown claim"),
     (("claim", "deny", "-1", "--by", "Iran"), 2, "No such option"),

@@ -304,6 +304,8 @@ class Env:
     def url(self):
         from claimtrack.db import resolve_url
 
+        if self.db is not None and not self.db.strip():  # an empty shell variable
+            raise UsageError("--db is empty: give a SQLite file or a database URL, or leave it out")
         return resolve_url(self.db)
 
     def engine(self, *, write: bool = False, create_schema: bool = False, url=None):

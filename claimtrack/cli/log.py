@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import click
 
+from claimtrack.cli.options import WHEN, not_empty, optional
 from claimtrack.cli.output import output_options, show
 
 
 @click.command()
-@click.option("--since", metavar="WHEN", help="Only writes at or after WHEN (2026-04-12, now).")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    callback=not_empty(optional(WHEN)),
+    help="Only writes at or after WHEN (2026-04-12, now).",
+)
 @click.option(
     "--tz",
     metavar="ZONE",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 PARTY = "give a party's id, name or alias"
+WHEN = "give a date or a time (2026-04-12, 2026-04-12T08:30+05:00, now)"
 
 
 def not_empty(hint: str) -> Callable:

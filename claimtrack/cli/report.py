@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.options import WHEN, not_empty, optional
 from claimtrack.cli.output import FLAT, output_options, show
 
 # models.CLAIM_STATUSES, spelled out so that --help need not import SQLAlchemy (a test
@@ -49,22 +50,26 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
         click.option(
             "--since",
             metavar="WHEN",
+            callback=not_empty(optional(WHEN)),
             help="Only claims active at or after WHEN (a stance said on a day: all that day).",
         ),
         click.option(
             "--until",
             metavar="WHEN",
+            callback=not_empty(optional(WHEN)),
             help="Only claims last active at or before WHEN (a bare date: that day too).",
         ),
         click.option(
             "--as-of",
             metavar="WHEN",
+            callback=not_empty(optional(WHEN)),
             help="The state as it stood then: only what was said by WHEN (a bare date: "
             "by the end of that day).",
         ),
         click.option(
             "--known-at",
             metavar="WHEN",
+            callback=not_empty(optional(WHEN)),
             help="The report as the desk could have printed it then: only what had been "
             "recorded (and not voided) by WHEN.",
         ),
@@ -334,11 +339,22 @@ Examples:
 @click.option(
     "--since",
     metavar="WHEN",
+    callback=not_empty(optional(WHEN)),
     help="From when (the last meeting; default: one day before --until, or before now).",
 )
-@click.option("--until", metavar="WHEN", help="Until when (default: now; a date: its end).")
+@click.option(
+    "--until",
+    metavar="WHEN",
+    callback=not_empty(optional(WHEN)),
+    help="Until when (default: now; a date: its end).",
+)
 @click.option("--topic", help="Only this story.", shell_complete=complete.topics)
-@click.option("--known-at", metavar="WHEN", help="As the desk had it recorded then.")
+@click.option(
+    "--known-at",
+    metavar="WHEN",
+    callback=not_empty(optional(WHEN)),
+    help="As the desk had it recorded then.",
+)
 @click.option(
     "--tz",
     metavar="ZONE",
