@@ -103,8 +103,10 @@ def xlsx(env, out, skip_long, **options) -> None:
     """Export a workbook Excel and LibreOffice open as they are: three sheets, the
     contested claims, every claim, every stance.
 
-    Dates and times are date cells on the day and at the hour they were said, in the offset
-    they were said in (shown beside them); ids are number cells and texts are text cells,
+    The claims' dates and times are date cells on the day and at the hour they were said,
+    in the offset they were said in (shown beside them); the stances sheet has the columns
+    of 'export csv --per stance', its said and published times as that text (recorded_at a
+    date cell, in UTC); ids are number cells and texts are text cells,
     never formulas and never rounded; the header row is frozen and filtered. A control
     character XLSX cannot hold (BEL, ESC) is written as its picture (␇, ␛), with one warning
     line naming the claims; CSV keeps it as stored. A cell holds at most 32,767 characters:
