@@ -243,16 +243,16 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         return found[2]
 
     none = (None,) if whens else (None, None)
-    # An instant (as stored), and (claim id, instant), -> the stance said then (the last
-    # recorded), in a batch: a claim's first and last times as said (``_when_of``).
-    said: dict = {}
+    said: dict = {}  # instant -> the stance said then (the last recorded), in a batch
 
-    def said_cells(claim_id, at) -> tuple:
+    def said_cells(claim_id, at) -> tuple:  # a claim's first or last time as said
         if at is None:
             return none
-        s = said.get((claim_id, at)) or said.get(at)
+        s = said.get(at)
         if s is None:
             return cells(at, 0, "second")
+        if s.claim_id != claim_id:  # said then on a counter-claim: its own first (_when_of)
+            s = _said_on(grouped.get(claim_id, ()), at) or s
         return cells(s.said_at, s.said_offset, s.said_precision)
 
     parties: dict[int, tuple[str, str, str]] = {}  # party id -> name, side's name, label
@@ -268,7 +268,6 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         ordered = sorted(stances, key=_ID)
         said.clear()
         said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
-        said.update(((s.claim_id, s.said_at), s) for s in ordered)
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties)
@@ -309,6 +308,15 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
                 str(verdict) if verdict else None,
                 periods,
             ]  # fmt: skip
+
+
+def _said_on(stances, at):
+    """Of ``stances`` (a claim's own), the last recorded said at ``at``, or None."""
+    found = None
+    for s in stances:
+        if s.said_at == at and (found is None or s.id > found.id):
+            found = s
+    return found
 
 
 _UNPLACED = ("", "", "")  # a claim nobody is on a side of
@@ -498,7 +506,7 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     if book is not None:
         book.load({s.party_id for s in stances})
     whens = {s.id: said_when(s) for s in stances}  # each stance's said time, made once
-    said = _said_map(stances, lambda s: whens[s.id])
+    said = {s.said_at: s for s in stances}  # the last recorded said at each instant
     ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
     positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
@@ -509,9 +517,9 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
         rows.append(ClaimRow(
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
-            first_reported=_when_of(said, r.first_reported, r.id),
+            first_reported=_said_when(said, r.first_reported, r.id, grouped.get(r.id, ()), whens),
             contested_since=_when_of(ended, r.period_began or r.contested_since),
-            last_activity=_when_of(said, r.last_activity, r.id),
+            last_activity=_said_when(said, r.last_activity, r.id, grouped.get(r.id, ()), whens),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=(_timeline(r.id, counters, grouped, book, whens=whens, answers=answers)
                       if book else ()),
@@ -730,22 +738,28 @@ def _ended_stances(stances) -> dict:
     return {until: s for until, (_, s) in found.items()}
 
 
-def _said_map(stances, when) -> dict:
-    """What ``_when_of`` looks an instant up in: each stance's said instant, and (claim id,
-    instant), -> ``when(stance)``; of several said at one instant, the last recorded (the
-    stances come by id)."""
-    said = {s.said_at: s for s in stances}
-    said.update(((s.claim_id, s.said_at), s) for s in stances)
-    return {key: when(s) for key, s in said.items()}
-
-
-def _when_of(said: dict, at: dt.datetime | None, claim_id: int | None = None) -> When | None:
-    """An instant as it was said: with the offset and precision of a stance said then,
-    one on ``claim_id`` itself if there is one (``_said_map``), else any in scope (a
-    stance on one of its counter-claims). The export picks the same (``export_rows``)."""
+def _said_when(said: dict, at: dt.datetime | None, claim_id: int, own,
+               whens: dict | None = None) -> When | None:  # fmt: skip
+    """A claim's instant (first reported, last activity) as it was said: with the offset
+    and precision of a stance said then (``said``: instant -> the last recorded then), one
+    of the claim's ``own`` if there is one, else one on a counter-claim (its last activity
+    may be there). The export picks the same (``export_rows``). ``whens``: stance id -> its
+    said time, where the caller has made them."""
     if at is None:
         return None
-    return said.get((claim_id, at)) or said.get(at) or When(at, 0, "second")
+    s = said.get(at)
+    if s is None:
+        return When(at, 0, "second")
+    if s.claim_id != claim_id:  # said then on a counter-claim: one of its own first
+        s = _said_on(own, at) or s
+    return whens[s.id] if whens is not None else said_when(s)
+
+
+def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
+    """An instant as it was said: with the offset and precision of a stance said then."""
+    if at is None:
+        return None
+    return said.get(at) or When(at, 0, "second")
 
 
 def current_verdicts(
@@ -895,16 +909,17 @@ def claim_detail(
     voided = _voided(session, scope, selection)
     book = PartyBook(session, lazy=True)
     book.load({s.party_id for s in (*stances, *voided)})
-    said = _said_map(stances, said_when)
+    said = {s.said_at: s for s in stances}  # the last recorded said at each instant
     ended = _ended(stances)
+    own = _by_claim(stances).get(claim.id, ())
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
         status=s.status if s else None, supporters=s.supporters if s else 0,
         opponents=s.opponents if s else 0,
-        first_reported=_when_of(said, s.first_reported, claim.id) if s else None,
+        first_reported=_said_when(said, s.first_reported, claim.id, own) if s else None,
         contested_since=_when_of(ended, s.contested_since) if s else None,
-        last_activity=_when_of(said, s.last_activity, claim.id) if s else None,
+        last_activity=_said_when(said, s.last_activity, claim.id, own) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, _by_claim(stances), book, answers=answers),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),
