@@ -251,7 +251,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         s = said.get(at)
         if s is None:
             return cells(at, 0, "second")
-        if s.claim_id != claim_id:  # said then on a counter-claim: its own first (_when_of)
+        if s.claim_id != claim_id:  # said then on a counter-claim: its own first (_said_when)
             s = _said_on(grouped.get(claim_id, ()), at) or s
         return cells(s.said_at, s.said_offset, s.said_precision)
 
