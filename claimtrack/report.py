@@ -911,7 +911,8 @@ def claim_detail(
     book.load({s.party_id for s in (*stances, *voided)})
     said = {s.said_at: s for s in stances}  # the last recorded said at each instant
     ended = _ended(stances)
-    own = _by_claim(stances).get(claim.id, ())
+    grouped = _by_claim(stances)
+    own = grouped.get(claim.id, ())
     s = state.first()
     row = ClaimRow(
         claim_id=claim.id, slug=claim.slug, topic=claim.topic, text=claim.text,
@@ -921,7 +922,7 @@ def claim_detail(
         contested_since=_when_of(ended, s.contested_since) if s else None,
         last_activity=_said_when(said, s.last_activity, claim.id, own) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
-        timeline=_timeline(claim.id, counters, _by_claim(stances), book, answers=answers),
+        timeline=_timeline(claim.id, counters, grouped, book, answers=answers),
         periods=tuple(periods(session, [claim.id], selection)[claim.id]),
     )  # fmt: skip
     if s is not None and s.contested_since is not None:  # as the history says, as reports do

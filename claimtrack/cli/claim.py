@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, WHEN, language_code, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
@@ -707,18 +707,8 @@ def edit(env, claim_ref, slug) -> None:
 
 @claim.command("show")
 @click.argument("claim_ref", metavar="CLAIM", shell_complete=complete.claims)
-@click.option(
-    "--as-of",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="Show the claim as it stood then.",
-)
-@click.option(
-    "--known-at",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="Show it as the desk had it recorded then.",
-)
+@when_option("--as-of", help="Show the claim as it stood then.")
+@when_option("--known-at", help="Show it as the desk had it recorded then.")
 @click.option(
     "--tz",
     metavar="ZONE",

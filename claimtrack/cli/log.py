@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import click
 
-from claimtrack.cli.options import WHEN, not_empty, optional
+from claimtrack.cli.options import when_option
 from claimtrack.cli.output import output_options, show
 
 
 @click.command()
-@click.option(
-    "--since",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="Only writes at or after WHEN (2026-04-12, now).",
-)
+@when_option("--since", help="Only writes at or after WHEN (2026-04-12, now).")
 @click.option(
     "--tz",
     metavar="ZONE",

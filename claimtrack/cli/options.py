@@ -40,3 +40,11 @@ def language_code(ctx, param, value):
 
 def optional(hint: str) -> str:
     return f"{hint}, or leave it out"
+
+
+def when_option(name: str, help: str) -> Callable:
+    """A ``WHEN`` option (an as-of, a known-at, a since...): a date or a time, refused
+    when given empty (an unset shell variable would otherwise mean "now")."""
+    import click
+
+    return click.option(name, metavar="WHEN", callback=not_empty(optional(WHEN)), help=help)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import WHEN, not_empty, optional
+from claimtrack.cli.options import when_option
 from claimtrack.cli.output import FLAT, output_options, show
 
 # models.CLAIM_STATUSES, spelled out so that --help need not import SQLAlchemy (a test
@@ -47,29 +47,20 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             else []
         ),
         click.option("--search", metavar="TEXT", help="Words in the claim or a quote, any script."),
-        click.option(
+        when_option(
             "--since",
-            metavar="WHEN",
-            callback=not_empty(optional(WHEN)),
             help="Only claims active at or after WHEN (a stance said on a day: all that day).",
         ),
-        click.option(
-            "--until",
-            metavar="WHEN",
-            callback=not_empty(optional(WHEN)),
-            help="Only claims last active at or before WHEN (a bare date: that day too).",
+        when_option(
+            "--until", help="Only claims last active at or before WHEN (a bare date: that day too)."
         ),
-        click.option(
+        when_option(
             "--as-of",
-            metavar="WHEN",
-            callback=not_empty(optional(WHEN)),
             help="The state as it stood then: only what was said by WHEN (a bare date: "
             "by the end of that day).",
         ),
-        click.option(
+        when_option(
             "--known-at",
-            metavar="WHEN",
-            callback=not_empty(optional(WHEN)),
             help="The report as the desk could have printed it then: only what had been "
             "recorded (and not voided) by WHEN.",
         ),
@@ -336,25 +327,12 @@ Examples:
   claimtrack report changes --since 2026-04-11 --until 2026-04-12 --format json
 """
 )
-@click.option(
-    "--since",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="From when (the last meeting; default: one day before --until, or before now).",
+@when_option(
+    "--since", help="From when (the last meeting; default: one day before --until, or before now)."
 )
-@click.option(
-    "--until",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="Until when (default: now; a date: its end).",
-)
+@when_option("--until", help="Until when (default: now; a date: its end).")
 @click.option("--topic", help="Only this story.", shell_complete=complete.topics)
-@click.option(
-    "--known-at",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="As the desk had it recorded then.",
-)
+@when_option("--known-at", help="As the desk had it recorded then.")
 @click.option(
     "--tz",
     metavar="ZONE",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, WHEN, language_code, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
 from claimtrack.cli.output import output_options, show
 
 
@@ -33,12 +33,7 @@ def source() -> None:
 @click.option(
     "--url", help="Its address (http or https).", callback=not_empty(optional("give an address"))
 )
-@click.option(
-    "--published",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="When it was published (2026-04-12).",
-)
+@when_option("--published", help="When it was published (2026-04-12).")
 @click.option("--tz", metavar="ZONE", help="Zone for --published without an offset.")
 @click.option(
     "--lang",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, WHEN, language_code, not_empty, optional
+from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
 from claimtrack.vocabulary import STANCE_KINDS
 
 
@@ -69,12 +69,7 @@ def _described(stance) -> str:
 @click.argument("stance_ref", metavar="STANCE")
 @click.option("--reason", required=True, help="Why: it goes into the record and the log.")
 @click.option("--kind", type=click.Choice(STANCE_KINDS), help="What the party really did.")
-@click.option(
-    "--at",
-    metavar="WHEN",
-    callback=not_empty(optional(WHEN)),
-    help="When it was really said.",
-)
+@when_option("--at", help="When it was really said.")
 @click.option(
     "--tz",
     metavar="ZONE",
