@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import CLAIMTRACK, FLOOR_CLICK, FLOOR_ORM  # noqa: E402
+from run import CLAIMTRACK, FLOOR_CLICK, FLOOR_ORM, collecting_as_the_command  # noqa: E402
 
 GC_FLOOR = {  # the floors with the collector as claimtrack sets it
     tuple(FLOOR_CLICK): [sys.executable, "-c", "import gc; import click; gc.disable()"],
@@ -82,10 +82,11 @@ def queries(db: str, repeats: int, *, show: str, search: str, topic: str) -> Non
             for label, run in work.items():
                 run(session)
                 times = []
-                for _ in range(repeats):
-                    started = time.perf_counter()
-                    run(session)
-                    times.append(time.perf_counter() - started)
+                with collecting_as_the_command():
+                    for _ in range(repeats):
+                        started = time.perf_counter()
+                        run(session)
+                        times.append(time.perf_counter() - started)
                 print(f"  queries of {label:<44} {statistics.median(times) * 1000:6.2f} ms")
     finally:
         engine.dispose()

@@ -46,7 +46,8 @@ def test_smoke_run_prints_every_target(tmp_path):
     out = tmp_path / "results.json"
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--claims", "10000", "--repeats", "1",
-         "--import-claims", "500", "--workdir", str(tmp_path), "--json", str(out)],
+         "--command-repeats", "1", "--import-claims", "500", "--workdir", str(tmp_path),
+         "--json", str(out)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
