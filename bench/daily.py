@@ -29,7 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import CLAIMTRACK, FLOOR_CLICK, FLOOR_ORM, collecting_as_the_command  # noqa: E402
+from run import (  # noqa: E402
+    CLAIMTRACK,
+    FLOOR_CLICK,
+    FLOOR_DRIVER,
+    FLOOR_ORM,
+    collecting_as_the_command,
+)
 
 GC_FLOOR = {  # the floors with the collector as claimtrack sets it
     tuple(FLOOR_CLICK): [sys.executable, "-c", "import gc; import click; gc.disable()"],
@@ -116,6 +122,7 @@ def main() -> None:
     # editable install has none.)
     os.environ["CLAIMTRACK_EDITOR"] = "bench"
     db = ["--db", args.db]
+    postgres = args.db.startswith("postgresql")
     counter = iter(range(10**9))
 
     def add():
@@ -139,23 +146,27 @@ def main() -> None:
     for key in only:
         label, argv, floor, target = cases[key]
         timed(argv())  # warm the page cache
-        ours, base, strict = [], [], []
+        ours, base, strict, driver = [], [], [], []
+        with_driver = postgres and floor is FLOOR_ORM
         for _ in range(args.repeats):  # alternately, so drift hits both alike
             ours.append(timed(argv()))
             base.append(timed(floor))
             if args.strict:
                 strict.append(timed(GC_FLOOR[tuple(floor)]))
+            if with_driver:
+                driver.append(timed(FLOOR_DRIVER))
         wall, wall_floor = (statistics.median(t[0] for t in runs) for runs in (ours, base))
         cpu, cpu_floor = (statistics.median(t[1] for t in runs) for runs in (ours, base))
         verdict = "met" if wall / wall_floor <= target else "NOT met"
         print(f"{label:<44} {wall:6.3f}s / {wall_floor:6.3f}s = {wall / wall_floor:5.2f}x   "
               f"{cpu:6.3f}s / {cpu_floor:6.3f}s = {cpu / cpu_floor:5.2f}x   "
               f"(target {target}x: {verdict})", flush=True)  # fmt: skip
-        if strict:
-            wall_gc, cpu_gc = (statistics.median(t[i] for t in strict) for i in (0, 1))
-            print(f"{'  v. gc_floor':<44} {wall:6.3f}s / {wall_gc:6.3f}s = "
-                  f"{wall / wall_gc:5.2f}x   {cpu:6.3f}s / {cpu_gc:6.3f}s = "
-                  f"{cpu / cpu_gc:5.2f}x", flush=True)  # fmt: skip
+        for name, runs in (("v. gc_floor", strict), ("v. floor + psycopg, dialect", driver)):
+            if runs:
+                wall_2, cpu_2 = (statistics.median(t[i] for t in runs) for i in (0, 1))
+                print(f"{'  ' + name:<44} {wall:6.3f}s / {wall_2:6.3f}s = "
+                      f"{wall / wall_2:5.2f}x   {cpu:6.3f}s / {cpu_2:6.3f}s = "
+                      f"{cpu / cpu_2:5.2f}x", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
