@@ -983,7 +983,14 @@ def _sqlite_heap_bounded(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.execute(f"PRAGMA soft_heap_limit = {before:d}")
+        import sqlite3
+
+        try:
+            raw.execute(f"PRAGMA soft_heap_limit = {before:d}")
+        except sqlite3.ProgrammingError:  # closed: SQLAlchemy drops a connection Ctrl-C
+            # went through. The limit is the process's: any connection puts it back.
+            with contextlib.closing(sqlite3.connect(":memory:")) as other:
+                other.execute(f"PRAGMA soft_heap_limit = {before:d}")
 
 
 class _Load:

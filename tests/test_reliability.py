@@ -247,6 +247,60 @@ def test_ctrl_c_during_an_import_writes_nothing_and_says_so(engine, db_url, tmp_
     assert result.exit_code == 0, result.output  # and it can simply be run again
 
 
+# Ctrl-C in the middle of an import's work, where it is hardest to take: on SQLite as a
+# statement of the write phase runs (SQLAlchemy closes a connection an interrupt goes
+# through), on PostgreSQL in the middle of a COPY into the staging table (the connection
+# is left mid-COPY, and the rollback fails in turn). The signal is sent by the process to
+# itself at that point, so it lands there every time.
+_INTERRUPTING = """
+import os, signal, sys
+import sqlalchemy as sa
+from sqlalchemy import event
+
+def kick():
+    os.kill(os.getpid(), signal.SIGINT)
+
+if sys.argv[1] == "sqlite":
+    def before(conn, cursor, statement, *rest):
+        if statement.lstrip().startswith("INSERT INTO stance"):
+            kick()
+    event.listen(sa.engine.Engine, "before_cursor_execute", before)
+else:
+    import psycopg
+    write_row, rows = psycopg.Copy.write_row, [0]
+    def counted(self, row):
+        rows[0] += 1
+        if rows[0] == 1000:
+            kick()
+        return write_row(self, row)
+    psycopg.Copy.write_row = counted
+from claimtrack.cli import cli
+cli.main(sys.argv[2:], prog_name="claimtrack")
+"""
+
+
+def test_ctrl_c_in_the_midst_of_an_import_writes_nothing_and_says_so(engine, db_url, tmp_path):
+    """nu17: at 5-12 s into a 300,000-row import, Ctrl-C gave a traceback on SQLite
+    ("Cannot operate on a closed database", from putting SQLite's memory limit back on the
+    connection SQLAlchemy had closed) and, once in eleven, "database error: ... another
+    command is already in progress" on PostgreSQL, exit 1. Now one line, exit 130."""
+    url = db_url.render_as_string(hide_password=False)
+    csv_path = _big_csv(tmp_path, claims=5000)
+    before = snapshot(engine)
+    process = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTING, engine.dialect.name, "--db", url, "import", "csv",
+         str(csv_path)],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert (process.returncode, process.stderr.decode().splitlines()) == (
+        130, ["Interrupted: nothing was written"]), process.stderr.decode()[-3000:]  # fmt: skip
+    assert process.stdout == b""
+    engine.dispose()
+    assert snapshot(engine) == before
+    result = CliRunner().invoke(cli, ["--db", url, "import", "csv", str(csv_path)])
+    assert result.exit_code == 0, result.output  # and it can simply be run again
+
+
 def test_ctrl_c_after_the_import_committed_says_it_is_written(engine, db_url, tmp_path):
     """SIGINT once the import has committed, while it writes its summary: exit 130 and
     one line that says the rows are written, not that it failed; the rows are there.

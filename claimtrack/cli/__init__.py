@@ -197,8 +197,11 @@ class ClaimtrackGroup(LazyGroup):
                     raise stdout.standard_output_failure()
                 interrupt.finished()
             except (Exception, KeyboardInterrupt) as exc:
+                # Whatever failed once Ctrl-C was pressed is the interrupt's (its clean-up
+                # failing in turn: a COPY cut off mid-row, a connection SQLAlchemy closed).
+                interrupted = isinstance(exc, KeyboardInterrupt) or interrupt.received()
                 failed = not (isinstance(exc, click.exceptions.Exit) and exc.exit_code == 0)
-                if isinstance(exc, KeyboardInterrupt) and interrupt.written():
+                if interrupted and interrupt.written():
                     failed = False  # what it created holds what was committed: it stays
                 if stdout.standard_output_failure() is not None and interrupt.written():
                     failed = False  # written, only not confirmed: it stays, and is told
@@ -207,6 +210,8 @@ class ClaimtrackGroup(LazyGroup):
                         ctx.obj.discard_new_database()
                     elif stdout.standard_output_failure() is None:
                         ctx.obj.announce_new_database()
+                if interrupted and not isinstance(exc, KeyboardInterrupt):
+                    raise KeyboardInterrupt from exc
                 raise
             if isinstance(ctx.obj, Env):
                 ctx.obj.announce_new_database()

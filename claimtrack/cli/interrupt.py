@@ -23,7 +23,8 @@ import click
 
 EXIT_CODE = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
 
-_state = {"installed": False, "committing": False, "committed": False, "pending": [], "written": []}
+_state = {"installed": False, "interrupted": False, "committing": False, "committed": False,
+          "pending": [], "written": []}  # fmt: skip
 
 
 class Interrupted(click.ClickException):
@@ -49,6 +50,13 @@ def message() -> str:
     return "Interrupted: nothing was written"
 
 
+def received() -> bool:
+    """Whether Ctrl-C interrupted the command: an error raised after it (the clean-up of
+    what it interrupted failing in turn: a COPY cut off mid-row, a connection SQLAlchemy
+    closed as the interrupt went through it) is the interrupt's, told as it is."""
+    return _state["interrupted"]
+
+
 def written() -> bool:
     """Whether a commit may have landed (so a database the command created stays)."""
     return _state["committing"] or _state["committed"]
@@ -58,7 +66,7 @@ def install():
     """Take Ctrl-C for the command; returns what puts the previous handler back. Only in
     the main thread, and only where Python's own handler is in place (a host program's
     handler is left alone)."""
-    _state.update(committing=False, committed=False, pending=[], written=[])
+    _state.update(interrupted=False, committing=False, committed=False, pending=[], written=[])
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.default_int_handler:
         return lambda: None
@@ -83,6 +91,7 @@ def finished() -> None:
 
 def _interrupted(signum, frame) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: not mid-rollback
+    _state["interrupted"] = True
     _quiet()
     raise KeyboardInterrupt
 
