@@ -1114,7 +1114,9 @@ def party_counts(
             distinct_claims(sides.c.side == "support").label("asserted"),
             distinct_claims((sides.c.side == "oppose") & sides.c.counter_claim_id.is_(None))
             .label("denied"),
-            func.count(func.distinct(sides.c.counter_claim_id)).label("counter_claims"),
+            func.count(func.distinct(case(
+                (_answering(sides.c.claim_id, sides.c.counter_claim_id), sides.c.counter_claim_id)
+            ))).label("counter_claims"),
             distinct_claims(status.c.status == "contested").label("contested"),
         )
         .join(status, status.c.claim_id == sides.c.claim_id)
@@ -1153,11 +1155,26 @@ def party_counts(
     return sorted(rows, key=lambda r: (-r.stances, r.name))
 
 
+def _answering(claim_id, counter_claim_id):
+    """That ``counter_claim_id`` answers ``claim_id`` (its link runs from it: ``claim
+    counter``, ``claim link A B --contradicts``): the counter-claims a party stands behind,
+    not the claim a counter-claim answers, which the rule places against it just the same
+    (nu17: the party asserting a claim showed one counter-claim for it)."""
+    link = schema.claim_link.c
+    return (
+        select(link.from_claim_id)
+        .where(link.from_claim_id == counter_claim_id, link.to_claim_id == claim_id,
+               link.kind == "contradicts")
+        .exists()
+    )  # fmt: skip
+
+
 def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]:
     from claimtrack.listings import PartyCounts
 
     k = schema.party_counter
     counters = select(k.c.party_id, func.count(func.distinct(k.c.counter_claim_id)))
+    counters = counters.where(_answering(k.c.claim_id, k.c.counter_claim_id))
     if topic:  # the topic's rows of party_tally, summed
         t = schema.party_tally
         names = ("asserted", "denied", "contested", "retracted", "stances")
@@ -1234,6 +1251,7 @@ def side_counts(session: Session, *, topic: str | None = None,
     k = schema.party_counter
     joined, side = by_side(k)
     counters = select(side, func.count(func.distinct(k.c.counter_claim_id))).select_from(joined)
+    counters = counters.where(_answering(k.c.claim_id, k.c.counter_claim_id))
     if topic:
         counters = counters.where(k.c.topic == topic)
     counter_claims = {book.by_id[i].name: n for i, n in session.execute(counters.group_by(side))}

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.orm import Session
 
-from claimtrack import record
+from claimtrack import record, report
 from claimtrack.cli import cli
 from claimtrack.db import open_database, write_session
 from claimtrack.names import clean, one_line_breaker
@@ -697,6 +698,20 @@ def test_parties_by_side_count_each_claim_once(run, engine):
     assert hamas["stances"] == 6  # a sum: every stance of every party of the side
     assert (israel["parties"], israel["denied"], israel["counter_claims"]) == (2, 1, 1)
     assert israel["asserted"] == 1 and israel["stances"] == 4  # "low"
+    # "toll" is what "low" answers, not a counter-claim of it: Hamas's side stands behind
+    # none (nu17: the rule places it against "low" all the same, and it was counted).
+    assert hamas["counter_claims"] == 0
+    counters = {name: p["counter_claims"] for name, p in parties.items()}
+    assert counters == {"Hamas": 0, "Health Ministry": 0, "Israel": 1, "IDF": 1}
+    for topic in ("general", None):  # the topic's kept rows, the totals, and the rule
+        with Session(engine) as session:
+            for counted in (
+                report.party_counts(session, topic=topic),
+                report.party_counts(session, topic=topic, from_rule=True),
+            ):
+                assert {r.name: r.counter_claims for r in counted} == counters
+            by_side = report.side_counts(session, topic=topic, recount=True)
+            assert {r.name: r.counter_claims for r in by_side} == {"Hamas": 0, "Israel": 1}
     # Contested: the contested claims a party of the side is on a side of, each once.
     assert hamas["contested"] == len(contested & {"toll", "low"})
     assert israel["contested"] == len(contested & {"toll", "low"})
