@@ -1215,17 +1215,29 @@ class _Load:
         self._sketches()
 
     def _new_topics(self) -> None:
-        """The topics the new claims start (before they are written) that are close to a
-        topic there is, with those topics, as ``claim add`` notes them
-        (``lookup.new_topic``): a typo in a topic starts a story of its own. The first
-        ``MAX_TOPICS_CHECKED`` new topics are compared (a big import starts many)."""
-        close = self._close_topics(new=True)
-        self.topics_started = len(close)
-        self.new_topics = [(t, found) for t, _, found in close[:MAX_NEW_PARTIES_NAMED]]
+        """The topics the new claims start (before they are written) beside the topics
+        there are, each with those close to it, as ``claim add`` notes them ("Note: new
+        topic 'x'", ``lookup.new_topic``): a typo in a topic, or a file without a topic
+        column filing its rows in "general", starts a story of its own (nu17: a denial
+        meant for a claim of the story became a new claim in "general", unsaid). The
+        first ``MAX_TOPICS_CHECKED`` new topics are named and compared (a big import
+        starts many); none for the first topics of all."""
+        from claimtrack.lookup import known_topics
 
-    def _close_topics(self, *, new: bool) -> list[tuple[str, int, list[str]]]:
+        if not known_topics(self.session):
+            return
+        started = self._close_topics(new=True, close_only=False)
+        self.new_topics = [(t, found) for t, _, found in started[:MAX_NEW_PARTIES_NAMED]]
+        c, claim = _claim.c, Claim.__table__
+        there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
+        count = select(func.count(func.distinct(c.topic))).where(~there, c.new)
+        self.topics_started = self.connection.scalar(count)
+
+    def _close_topics(self, *, new: bool,
+                      close_only: bool = True) -> list[tuple[str, int, list[str]]]:  # fmt: skip
         """(topic, its first line, the topics there are close to it) of the file's topics
-        no claim has (``new``: of its new claims only, once they are told apart)."""
+        no claim has (``new``: of its new claims only, once they are told apart), those
+        close to one there is only unless ``close_only`` is false."""
         from claimtrack.lookup import new_topic
 
         c, claim = _claim.c, Claim.__table__
@@ -1233,7 +1245,7 @@ class _Load:
         query = select(c.topic, func.min(c.line)).where(~there, c.new if new else true())
         query = query.group_by(c.topic).order_by(c.topic).limit(MAX_TOPICS_CHECKED)
         return [(t, line, found) for t, line in self.connection.execute(query)
-                if (found := new_topic(self.session, t))]  # fmt: skip
+                if (found := new_topic(self.session, t)) or not close_only]  # fmt: skip
 
     def _topic_typos(self) -> None:
         """A file's topic that reads as a typo of one there is (``lookup.topic_typo``) is a

@@ -355,7 +355,7 @@ def test_an_import_names_the_parties_it_creates_with_close_matches(ready, tmp_pa
     assert dry.exit_code == 0, dry.output
     # A new party is named with those close enough to be its typo (``record.CLOSE_NOTE``):
     # Iran (75), not Israel or Xinhua (60: i, n, a in order), which a refusal suggests.
-    named = "New parties: 'Irna' (did you mean 'Iran'?); 'Nobody Known'\n"
+    named = "New parties: 'Irna' (did you mean 'Iran'?); 'Nobody Known'. New topics: 'general'\n"
     assert dry.output.endswith(f": 2 parties, 1 claim, 2 stances.\n{named}")
     assert snapshot(engine) == before
     done = ready("import", "csv", str(path))
@@ -372,7 +372,8 @@ def test_an_import_suggests_parties_without_case_and_by_a_word_of_a_name(ready, 
     dry = ready("import", "csv", str(path), "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert dry.output.endswith(
-        "New parties: 'BAGHAEE' (did you mean 'Baghaei', 'Esmaeil Baghaei'?)\n"
+        "New parties: 'BAGHAEE' (did you mean 'Baghaei', 'Esmaeil Baghaei'?). "
+        "New topics: 'general'\n"
     ), dry.output
 
 
@@ -389,7 +390,6 @@ def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path
                     f"The gunmen fled,Nobody Known,asserts,,2026-05-01,{typo}\n",
                     encoding="utf-8")  # fmt: skip
     line = f"New parties: 'Nobody Known'. New topics: '{typo}' (did you mean '{topic}'?)\n"
-    # A topic far from any there is (the default 'general') is no typo: not named.
     before = snapshot(engine)
     # Salisbury: an import started 'salisbury-2O18' beside 'salisbury-2018', which claim
     # add refuses: a topic that reads as a typo of one there is is a bad row, by its line.
@@ -410,6 +410,32 @@ def test_an_import_names_the_topics_it_starts_beside_new_parties(ready, tmp_path
     assert "New topics" not in ready("import", "csv", str(path)).output  # nothing started
 
 
+def test_an_import_names_every_topic_it_starts_beside_others(ready, tmp_path, engine):
+    """nu17: a file without a topic column filed its rows in "general", and a denial meant
+    for a claim of the story became a new claim there, unsaid ("Imported 1 row(s)"). Every
+    topic an import starts beside those there are is named, as claim add notes it; the
+    count is of all of them."""
+    path = tmp_path / "untopical.csv"
+    path.write_text("claim,party,stance,source,date\n"
+                    "The talks failed,Iran,denies,,2026-04-12\n", encoding="utf-8")  # fmt: skip
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.endswith(": 1 claim, 1 stance.\nNew topics: 'general'\n"), dry.output
+    assert snapshot(engine) == before
+    assert ready("import", "csv", str(path)).output.endswith("New topics: 'general'\n")
+    path.write_text("claim,party,stance,source,date\n"
+                    "The talks resumed,Iran,asserts,,2026-04-13\n", encoding="utf-8")  # fmt: skip
+    assert "New topics" not in ready("import", "csv", str(path)).output  # 'general' is there
+    many = tmp_path / "many-topics.csv"
+    lines = [f"Claim {n},Iran,asserts,,2026-04-13,story-{n:03d}" for n in range(120)]
+    many.write_text("claim,party,stance,source,date,topic\n" + "\n".join(lines) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    done = ready("import", "csv", str(many), "--new-topic")
+    assert done.exit_code == 0, done.output
+    assert done.output.endswith("'story-009' and 110 more\n"), done.output
+
+
 def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
     path = tmp_path / "many.csv"
     names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
@@ -419,7 +445,7 @@ def test_an_import_names_at_most_ten_new_parties(ready, tmp_path):
     result = ready("import", "csv", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
     named = "; ".join(f"'{name}'" for name in names[:10])
-    assert result.output.endswith(f"New parties: {named} and 2 more\n")
+    assert result.output.endswith(f"New parties: {named} and 2 more. New topics: 'general'\n")
 
 
 def test_an_import_names_a_new_party_close_to_another_new_one(ready, tmp_path, engine):
@@ -435,7 +461,7 @@ def test_an_import_names_a_new_party_close_to_another_new_one(ready, tmp_path, e
     assert dry.exit_code == 0, dry.output
     assert dry.output.endswith(
         "New parties: 'Joint Investigation Team'; 'Joint Investigaton Team' (did you mean "
-        "'Joint Investigation Team'?)\n"
+        "'Joint Investigation Team'?). New topics: 'general'\n"
     ), dry.output
     assert snapshot(engine) == before
 
