@@ -292,10 +292,23 @@ def visible_name(text: str) -> str:
     return visible(text)
 
 
+# A name quoted in a message is shown whole up to the longest name one can record
+# (``record.MAX_LENGTH``); a longer one (a paste gone wrong: nu17's 100,000-character
+# --by, echoed twice on one 200 KB line) by its start and its length.
+QUOTED_WHOLE = 300
+QUOTED_START = 80
+
+
 def quoted_name(text: str) -> str:
     """A user-given name (a party, an alias, a source, a claim's reference) in a one-line
     message: ``visible_name`` between quotes, as Python's repr would quote it
     (``'Two␊Lines'``, ``'\\u202eevil'``, ``"O'Brien"``), so a confirmation line or an error
-    shows it the way tables do and stays one line."""
+    shows it the way tables do and stays one line; past ``QUOTED_WHOLE`` characters, its
+    first ``QUOTED_START`` and how many there are (``'Yevgeny Prig…' (100,000
+    characters)``)."""
     shown = visible_name(text)
-    return f'"{shown}"' if "'" in shown and '"' not in shown else f"'{shown}'"
+    length = ""
+    if len(shown) > QUOTED_WHOLE:
+        shown, length = shown[:QUOTED_START] + "…", f" ({len(text):,} characters)"
+    quoted = f'"{shown}"' if "'" in shown and '"' not in shown else f"'{shown}'"
+    return quoted + length

@@ -289,6 +289,19 @@ def name_matcher(names: list[str], *, cutoff: int = CLOSE):
             if not word and _another_party(typed, keys[at]):
                 continue
             best[index] = min((-score, word, index), best.get(index, (0, 1, index)))
+        # A whole name within what was typed: "Lukashenko" in "Alexander Lukashenko" (nu17:
+        # created with no note). Only a word as long as a typo is told by (``TYPO_LENGTH``):
+        # "Iran International" is not Iran, nor "US State Department" the US.
+        words = typed.split(" ")
+        for typed_word in words if len(words) > 1 else ():
+            if len(typed_word) < TYPO_LENGTH:
+                continue
+            found = process.extract(typed_word, keys, scorer=fuzz.ratio, processor=None,
+                                    score_cutoff=CLOSE_WORD, limit=None)  # fmt: skip
+            for _, score, at in found:
+                index, word = owners[at]
+                if not word:
+                    best[index] = min((-score, 1, index), best.get(index, (0, 1, index)))
         ranked = sorted(best.values())
         return list(dict.fromkeys(names[index] for *_, index in ranked))[:3]
 
@@ -355,6 +368,9 @@ def _unknown_party_message(session: Session, ref: str, *, creatable: bool) -> st
         return f"unknown party {quoted_name(ref)}: no party has that id.{hint}"
     if not creatable:  # a command that reads, or changes a party there is
         return f"unknown party {quoted_name(ref)}.{hint}"
+    if len(ref) > MAX_LENGTH["party name"]:  # no party can be given this name
+        return (f"unknown party {quoted_name(ref)}.{hint} A party's name is at most "
+                f"{MAX_LENGTH['party name']} characters")  # fmt: skip
     return (
         f"unknown party {quoted_name(ref)}.{hint} Create it with: claimtrack party add "
         f"{quoted_name(ref)} (or pass --create-missing)"
@@ -472,7 +488,8 @@ def check_url(url: str | None) -> str | None:
     except ValueError:
         host_ok = False
     if not host_ok or parts.scheme not in ("http", "https") or " " in url:
-        raise UsageError(f"invalid URL {url!r}: give a full http:// or https:// address")
+        raise UsageError(f"invalid URL {quoted_name(url)}: give a full http:// or https:// "
+                         "address")  # fmt: skip
     return url
 
 

@@ -938,3 +938,26 @@ def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
     line("party", "merge", two, two, code=2, shows=[two])
     shown = json.loads(run("party", "show", two, "--format", "json").stdout)
     assert evil in json.dumps(shown, ensure_ascii=False)  # JSON keeps the names as given
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (("claim", "add", "Q held", "--by", "{long}"), 1,
+         "'Prigozhin Prigozhin Prigozhin Prigozhin Prigozhin Prigozhin Prigozhin Prigozhin "
+         "…' (99,999 characters). A party's name is at most 300 characters"),
+        (("claim", "show", "{long}"), 1, "' (99,999 characters): see 'claimtrack claim list'"),
+        (("claim", "deny", "1", "--by", "US", "--url", "http://a b{long}"), 2,
+         "invalid URL 'http://a bPrigozhin Prigozhin Prigozhin Prigozhin Prigozhin Prigozhin "
+         "Prigozhin …' (100,009 characters): give a full http:// or https:// address"),
+    ],
+)  # fmt: skip
+def test_a_pasted_page_is_echoed_by_its_start_and_length(story, engine, args, code, says):
+    """nu17: a 100,000-character --by came back whole, twice, on one 200 KB line, with
+    "Create it with: claimtrack party add '<all of it>'", a name party add refuses."""
+    long = ("Prigozhin " * 10_000).strip()
+    before = snapshot(engine)
+    result = story(*(a.replace("{long}", long) for a in args))
+    line = error_line(result, code)
+    assert says in line and len(line) < 300, line[:500]
+    assert snapshot(engine) == before

@@ -1077,6 +1077,15 @@ def test_a_party_created_close_to_another_says_so(run, engine):
         shown.stderr
         == "Error: unknown party 'Igor Konashenkow'. Did you mean 'Igor Konashenkov'?\n"
     )
+    # nu17: "Alexander Lukashenko" beside "Lukashenko" was created with no note. A whole
+    # name within a new one is noted; a short one ("Oman" in "Oman Observer") is not.
+    assert run("party", "add", "Lukashenko").exit_code == 0
+    whole = run("party", "add", "Alexander Lukashenko")
+    assert whole.stderr.startswith("Note: close to 'Lukashenko':"), whole.output
+    assert "Did you mean 'Lukashenko'" in run("party", "show", "Aleksandr Lukashenko").stderr
+    assert run("party", "add", "Oman", "--kind", "government").exit_code == 0
+    observer = run("party", "add", "Oman Observer", "--kind", "media")
+    assert (observer.exit_code, observer.stderr) == (0, ""), observer.output
 
 
 def test_void_and_amend_say_whose_stance_they_touched(story):
