@@ -903,6 +903,24 @@ def test_a_claim_or_quote_with_a_bidi_override_is_noted_and_closed_in_tables(
     assert [c["claim"] for c in listed] == [text]  # as given, nothing added
 
 
+def test_the_remedy_a_bidi_override_note_gives_works_as_told(run, engine):
+    """nu17: the note said "record the claim again without it and merge", and recording
+    it again was refused as the same claim ("already says this"): the note names --force."""
+    text = "Wagner \u202edenied the crash of the jet over Tver region on 23 August"
+    added = run("claim", "add", text, "--by", "Kremlin", "--create-missing", "--at",
+                "2023-08-24")  # fmt: skip
+    assert "record the claim again without it, with --force" in added.stderr, added.output
+    clean = text.replace("\u202e", "")
+    assert run("claim", "add", clean, "--by", "Kremlin", "--at", "2023-08-24").exit_code == 1
+    again = run("claim", "add", clean, "--by", "Kremlin", "--at", "2023-08-24", "--force")
+    assert again.exit_code == 0 and again.stdout == "2\n", again.output
+    merged = run("claim", "merge", "1", "2")
+    assert merged.exit_code == 0, merged.output
+    assert [c["claim"] for c in json.loads(run("claim", "list", "--format", "json").stdout)] == [
+        clean
+    ]
+
+
 def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
     """`party merge`, `party edit`, `party alias`, a stance's confirmation, --create-missing's
     note and the errors that echo a name printed a name with a line break or a bidi override

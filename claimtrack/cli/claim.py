@@ -267,8 +267,11 @@ def _note_claim_text(new) -> None:
     """What a new claim's text, as stored (the blanks around it trimmed), is noted for:
     too long for an XLSX cell, a bidi override."""
     _warn_too_long("claim text", new.text)
-    _note_override("claim text", new.text, "record the claim again without it and merge this "
-                   f"one into it ('claimtrack claim merge {new.id} NEW')")  # fmt: skip
+    # Without it the text reads as this claim's (the same key): recording it again needs
+    # --force (nu17: the note's remedy was refused as a duplicate, the note silent on it).
+    _note_override("claim text", new.text, "record the claim again without it, with --force "
+                   "(the two read alike), and merge this one into it ('claimtrack claim merge "
+                   f"{new.id} NEW')")  # fmt: skip
 
 
 def _note_override(what: str, text: str | None, remedy: str) -> None:
