@@ -1107,6 +1107,12 @@ def test_void_and_amend_say_whose_stance_they_touched(story):
         "(United States confirms, said 2026-04-11 15:00+05:00) in its place "
         "(claim #1 now asserted).\n"
     )
+    # The verb the import takes names the kind too (nu17: "--kind deny" was refused).
+    verb = run("stance", "amend", "3", "--kind", "assert", "--reason", "it was the first")
+    assert verb.stdout.startswith("Stance #3 (United States confirms, "), verb.output
+    assert "recorded #4 (United States asserts, said" in verb.stdout
+    wrong = run("stance", "amend", "4", "--kind", "denied", "--reason", "r")
+    assert wrong.exit_code == 2 and "'asserts', 'confirms', 'denies'" in wrong.stderr
 
 
 def test_balloon_editor_mistakes_are_refused_before_anything_is_written(run, engine, tmp_path):

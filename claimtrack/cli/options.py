@@ -48,3 +48,19 @@ def when_option(name: str, help: str) -> Callable:
     import click
 
     return click.option(name, metavar="WHEN", callback=not_empty(optional(WHEN)), help=help)
+
+
+def stance_kind():
+    """A stance's kind for an option: its name as stored (``denies``) or the verb the
+    commands and the CSV import take (``deny``: nu17's ``stance amend --kind deny`` was
+    refused, where the import takes it), shown and returned as the name."""
+    import click
+
+    from claimtrack.vocabulary import BY_VERB, STANCE_KINDS
+
+    class StanceKind(click.Choice):
+        def convert(self, value, param, ctx):
+            verb = BY_VERB.get(value) if isinstance(value, str) else None
+            return super().convert(verb.name if verb else value, param, ctx)
+
+    return StanceKind(STANCE_KINDS)

@@ -10,8 +10,14 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
-from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
-from claimtrack.vocabulary import STANCE_KINDS
+from claimtrack.cli.options import (
+    PARTY,
+    language_code,
+    not_empty,
+    optional,
+    stance_kind,
+    when_option,
+)
 
 
 @click.group()
@@ -68,7 +74,7 @@ def _described(stance) -> str:
 @stance.command("amend")
 @click.argument("stance_ref", metavar="STANCE")
 @click.option("--reason", required=True, help="Why: it goes into the record and the log.")
-@click.option("--kind", type=click.Choice(STANCE_KINDS), help="What the party really did.")
+@click.option("--kind", type=stance_kind(), help="What the party really did.")
 @when_option("--at", help="When it was really said.")
 @click.option(
     "--tz",
