@@ -492,6 +492,10 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
     change unasked.
     """
     if sqlite_file_missing(url):
+        folder = Path(url.database).parent
+        if not create and not folder.is_dir() and folder != default_db_path().parent:
+            # nu17: "record something" where recording would fail in turn
+            raise ClaimtrackError(f"no database at {url.database}: folder {folder} does not exist")
         if not create:
             raise ClaimtrackError(
                 f"no database at {url.database} yet: record something, run "

@@ -327,6 +327,20 @@ def test_bad_seed_file_writes_nothing(seeded_run, tmp_path, db_url):
     engine.dispose()
 
 
+def test_a_database_in_a_folder_that_does_not_exist_says_so(tmp_path):
+    """nu17: "no database at nodir/x.db yet: record something" pointed to a folder that
+    does not exist, where recording fails in turn: the folder is named."""
+    path = tmp_path / "nodir" / "x.db"
+    for args in (["claim", "list"], ["report", "contested"]):
+        result = CliRunner().invoke(cli, ["--db", str(path), *args])
+        assert (result.exit_code, result.output) == (
+            1, f"Error: no database at {path}: folder {path.parent} does not exist\n")  # fmt: skip
+    result = CliRunner().invoke(cli, ["--db", str(path), "party", "add", "Iran"])
+    created = f"Error: cannot create database {path}: folder {path.parent} does not exist\n"
+    assert (result.exit_code, result.output) == (1, created)
+    assert not path.parent.exists()
+
+
 def test_default_database_lives_in_the_app_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("CLAIMTRACK_DB")
     result = CliRunner().invoke(cli, ["db", "current"], catch_exceptions=False)
