@@ -205,6 +205,15 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
         earliest = record.first_said(session, target)
     if inputs["new_url"]:
         url = inputs["new_url"]
+        limit = record.MAX_LENGTH["source title"]
+        if len(url) > limit:  # its title would be the address (nu17: "source title is ...")
+            from claimtrack.errors import UsageError
+
+            raise UsageError(
+                f"--url is {len(url):,} characters long, and a source added by address takes "
+                f"it as its title, which is at most {limit:,}: add the source first, with "
+                "'claimtrack source add TITLE --outlet OUTLET --url URL', and give --source ID"
+            )
         source, made = record.get_or_add_source(session, url, outlet=inputs["via"] or party,
                                                 url=url)  # fmt: skip
         if made and inputs["via"] is None:
