@@ -1169,12 +1169,29 @@ def _answering(claim_id, counter_claim_id):
     )  # fmt: skip
 
 
+def _answered(table):
+    """``party_counter`` (``table``) joined to the contradicts link running from its
+    counter-claim to its claim: ``_answering`` as a join, the links read first (a few
+    tens of thousands at a million claims), each probing the table's key by its claim."""
+    from sqlalchemy import and_
+
+    link = schema.claim_link
+    on = and_(table.c.claim_id == link.c.to_claim_id,
+              table.c.counter_claim_id == link.c.from_claim_id)  # fmt: skip
+    return link.join(table, on), link.c.kind == "contradicts"
+
+
 def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]:
     from claimtrack.listings import PartyCounts
 
     k = schema.party_counter
-    counters = select(k.c.party_id, func.count(func.distinct(k.c.counter_claim_id)))
-    counters = counters.where(_answering(k.c.claim_id, k.c.counter_claim_id))
+    answered, contradicts = _answered(k)
+    # Grouped by party_id + 0: an expression no index orders, so SQLite reads the links
+    # first (0.08 s at a million claims) rather than the table in party order for its
+    # grouping, a row lookup and a probe of the links for each row (0.45 s).
+    party = (k.c.party_id + 0).label("party_id")
+    counters = select(party, func.count(func.distinct(k.c.counter_claim_id)))
+    counters = counters.select_from(answered).where(contradicts)
     if topic:  # the topic's rows of party_tally, summed
         t = schema.party_tally
         names = ("asserted", "denied", "contested", "retracted", "stances")
@@ -1183,7 +1200,7 @@ def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]
         counters = counters.where(k.c.topic == topic)
     else:  # every topic's, summed by every write
         counts = select(schema.party_total)
-    counter_claims = dict(session.execute(counters.group_by(k.c.party_id)).all())
+    counter_claims = dict(session.execute(counters.group_by(party)).all())
     book = PartyBook(session)
     rows = []
     for r in session.execute(counts):
@@ -1220,9 +1237,12 @@ def side_counts(session: Session, *, topic: str | None = None,
     depth = max((book.depth(p) for p in book.by_id), default=0)
     chain = [schema.party.alias(f"up{n}") for n in range(depth + 1)]
 
-    def by_side(table):
-        """The table joined up each party's chain, and its side's id (the last party found)."""
-        joined = table.join(chain[0], chain[0].c.id == table.c.party_id)
+    def by_side(table, joined=None):
+        """The table (or ``joined``, a join holding it) joined up each party's chain, and
+        its side's id (the last party found)."""
+        joined = (table if joined is None else joined).join(
+            chain[0], chain[0].c.id == table.c.party_id
+        )
         for lower, upper in zip(chain, chain[1:], strict=False):
             joined = joined.outerjoin(upper, upper.c.id == lower.c.acts_for_id)
         ids = [p.c.id for p in reversed(chain)]
@@ -1249,9 +1269,10 @@ def side_counts(session: Session, *, topic: str | None = None,
     else:
         claims = select(schema.side_total)
     k = schema.party_counter
-    joined, side = by_side(k)
+    answered, contradicts = _answered(k)
+    joined, side = by_side(k, answered)
     counters = select(side, func.count(func.distinct(k.c.counter_claim_id))).select_from(joined)
-    counters = counters.where(_answering(k.c.claim_id, k.c.counter_claim_id))
+    counters = counters.where(contradicts)
     if topic:
         counters = counters.where(k.c.topic == topic)
     counter_claims = {book.by_id[i].name: n for i, n in session.execute(counters.group_by(side))}
