@@ -278,7 +278,8 @@ def _cause(claim_id: int, said: list, theirs) -> object:
     moved a side.)"""
     if len(said) == 1:
         return said[0]
-    moved = [s for s in said if _moves(claim_id, s, theirs(s))]
+    # (A remark moves no side: its party's stances need not be read.)
+    moved = [s for s in said if s.kind in POSITION_KINDS and _moves(claim_id, s, theirs(s))]
     return (moved or said)[-1]
 
 
@@ -411,16 +412,19 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         # stances are read (where more than one could have, and for how a dispute ended).
         ended = len(history) - 1 if current is not None else None
         history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
-        if len(causes) > 1:  # a remark moves no side: only a position can have caused it
+        if len(causes) > 1:
             causes = timeline_order(causes)
-            causes = [x for x in causes if x.kind in POSITION_KINDS] or causes
         changes.append((claim_id, ended, len(history) - 1, causes))
     # The stances of the parties that may have caused a change, on the claims they were
-    # said on: which moved a side, and how a contested period ended.
-    keys = {(x.claim_id, x.party_id) for claim_id, ended, _, causes in changes
-            if len(causes) > 1 or (ended is not None
-                                   and found[claim_id][ended].status == "contested")
-            for x in causes}  # fmt: skip
+    # said on: which moved a side (a remark moves none: its party's are not read, as
+    # ``_cause`` reads none for it; but where nothing moved a side, the last said is the
+    # cause, a remark too, as ``periods`` finds it), and how a contested period ended.
+    keys: set[tuple[int, int]] = set()
+    for claim_id, ended, _, causes in changes:
+        if ended is not None and found[claim_id][ended].status == "contested":
+            keys.update((x.claim_id, x.party_id) for x in causes)
+        elif len(causes) > 1:
+            keys.update((x.claim_id, x.party_id) for x in causes if x.kind in POSITION_KINDS)
     theirs: dict[tuple[int, int], list] = {key: [] for key in keys}
     if keys:
         on = sorted({claim_id for claim_id, _ in keys})
