@@ -69,7 +69,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, record, schema, state
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
 from claimtrack.importer import too_large as too_large_error
 from claimtrack.links import chunks
@@ -161,8 +161,8 @@ class CsvFile:
         self.size = check_file(path, MAX_CSV_BYTES)
         try:
             binary = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
-        except OSError as exc:
-            raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except OSError as exc:  # gone or changed since check_file: a bad path still
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         self.limited = _Limited(binary, path, MAX_CSV_BYTES)
         buffered = io.BufferedReader(self.limited, 1024 * 1024)
         self.text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")

@@ -152,7 +152,7 @@ def _reviews(
     session: Session, verdicts: list[Verdict], *, publisher: str, publisher_url: str | None
 ) -> list[dict]:
     """The reviews of these verdicts, their claims' records read together."""
-    from claimtrack.links import counter_claims_of, one_of
+    from claimtrack.links import answered, counter_claims_of, one_of
     from claimtrack.order import timeline_order
 
     ids = sorted({v.claim_id for v in verdicts})  # each list bound as one parameter
@@ -168,7 +168,8 @@ def _reviews(
     # earliest asserter is the one whose statement was over first, whatever the precision
     # or offset of each statement.
     ordered = {i: timeline_order(found) for i, found in stances.items()}
-    counters = counter_claims_of(session, ids)
+    answers: dict[int, set[int]] = {}
+    counters = counter_claims_of(session, ids, answers)
     others = sorted({o for found in counters.values() for o in found})
     texts: dict[int, str] = {}
     if others:
@@ -176,9 +177,10 @@ def _reviews(
         texts = {claim_id: text for claim_id, text in session.execute(query)}
     return [
         _review(verdict, claims[verdict.claim_id], ordered[verdict.claim_id],
-                [texts[o] for o in sorted(counters.get(verdict.claim_id, ()))],
+                [(o in answering, texts[o]) for o in sorted(counters.get(verdict.claim_id, ()))],
                 publisher=publisher, publisher_url=publisher_url)
         for verdict in verdicts
+        for answering in (answered(answers, verdict.claim_id),)
     ]  # fmt: skip
 
 
@@ -211,7 +213,7 @@ def _review(
     verdict: Verdict,
     claim: Claim,
     stances: list[Stance],
-    counter_texts: list[str],
+    linked: list[tuple[bool, str]],
     *,
     publisher: str,
     publisher_url: str | None,
@@ -239,7 +241,7 @@ def _review(
         "reviewRating": rating,
         "itemReviewed": _item_reviewed(claim, stances),
     }
-    body = _review_body(verdict, stances, counter_texts)
+    body = _review_body(verdict, stances, linked)
     if body:
         review["reviewBody"] = body
     return review
@@ -297,8 +299,10 @@ def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
     return item
 
 
-def _review_body(verdict: Verdict, stances: list[Stance], counter_texts: list[str]) -> str:
-    """The summary, then what ClaimReview has no field for: denials and counter-claims."""
+def _review_body(verdict: Verdict, stances: list[Stance], linked: list[tuple[bool, str]]) -> str:
+    """The summary, then what ClaimReview has no field for: denials, and the claims linked
+    as contradicting it (``linked``: whether it answers each, and its text), each from
+    this claim's end: its counter-claims, and the claim it counters."""
     from claimtrack.record import party_label
 
     body = []
@@ -313,8 +317,9 @@ def _review_body(verdict: Verdict, stances: list[Stance], counter_texts: list[st
             body.append(_sentence(f"{party_label(s.party)} {what}{quote}"))
         if s.kind in (*SUPPORT, *OPPOSE, *WITHDRAW):
             standing[s.party_id] = s.kind
-    for text in counter_texts:
-        body.append(_sentence(f"Countered by the claim: {text.rstrip()}"))
+    for answers, text in linked:
+        how = "Counters the claim" if answers else "Countered by the claim"
+        body.append(_sentence(f"{how}: {text.rstrip()}"))
     summary = (verdict.summary or "").rstrip()
     if summary:
         # A full stop before what follows; a summary alone stays as written, so that an

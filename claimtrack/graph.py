@@ -233,7 +233,7 @@ def label_lines(text: str) -> tuple[str, ...]:
 
 
 def _node(row: ClaimRow, x: float, y: float, colours: dict[str, str]) -> Node:
-    from claimtrack.vocabulary import SIDE_NAMES
+    from claimtrack.vocabulary import SIDE_NAMES, counter_relation
 
     groups = [(row.support[:MARKS], len(row.support)), (row.oppose[:MARKS], len(row.oppose))]
     step, gap = 11, 8
@@ -244,7 +244,8 @@ def _node(row: ClaimRow, x: float, y: float, colours: dict[str, str]) -> Node:
     for n, (shown, total) in enumerate(groups):
         for p in shown:
             how = SIDE_NAMES[p.side] + ("" if p.counter_claim_id is None else
-                                       f", by counter-claim #{p.counter_claim_id}")  # fmt: skip
+                                       f", by {counter_relation(p.answered)} "
+                                       f"#{p.counter_claim_id}")  # fmt: skip
             marks.append(Mark(round(left, 1), y - RADIUS - 10, colours[p.side_name], p.side,
                               f"{p.party}: {how}, {p.kind}"))  # fmt: skip
             left += step
@@ -298,7 +299,8 @@ NODE_ATTRIBUTES = {"kind": "string", "label": "string", "text": "string", "slug"
                    "contested_since_tz": "string", "last_activity": "string",
                    "last_activity_tz": "string", "verdict": "string",
                    "side": "string"}  # fmt: skip
-EDGE_ATTRIBUTES = {"relation": "string", "stance": "string", "counter_claim": "int"}
+EDGE_ATTRIBUTES = {"relation": "string", "stance": "string", "counter_claim": "int",
+                   "counter_claim_relation": "string"}  # fmt: skip
 
 
 @dataclass
@@ -349,7 +351,7 @@ def graph_items(session, selection, counts: GraphCounts | None = None) -> Iterat
     """
     from claimtrack import report
     from claimtrack.links import contradiction_pairs
-    from claimtrack.vocabulary import SIDE_NAMES
+    from claimtrack.vocabulary import SIDE_NAMES, counter_relation
 
     counts = counts if counts is not None else GraphCounts()
     claims_seen = IdBits()
@@ -382,6 +384,7 @@ def graph_items(session, selection, counts: GraphCounts | None = None) -> Iterat
             attributes = {"relation": SIDE_NAMES[p.side], "stance": p.kind}
             if p.counter_claim_id is not None:
                 attributes["counter_claim"] = p.counter_claim_id
+                attributes["counter_claim_relation"] = counter_relation(p.answered)
             yield Item(f"p{p.party_id}", f"c{row.claim_id}", attributes)
         batch.append(row)
         if len(batch) >= report.BATCH:

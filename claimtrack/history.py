@@ -19,11 +19,11 @@ from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
 
 from claimtrack import schema
-from claimtrack.links import chunks, counter_claims_of, ids_value, named_one_of
+from claimtrack.links import answered, chunks, counter_claims_of, ids_value, named_one_of
 from claimtrack.order import said_order, timeline_order
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_when
-from claimtrack.vocabulary import POSITION_KINDS, WITHDRAWAL, side_of
+from claimtrack.vocabulary import POSITION_KINDS, WITHDRAWAL, counter_relation, side_of
 
 _SECOND = dt.timedelta(seconds=1)
 
@@ -50,20 +50,25 @@ def periods(
     ids = sorted(set(claim_ids))
     found: dict[int, list[Period]] = {i: [] for i in ids}
     for part in chunks(ids):
-        counters = counter_claims_of(session, part)
+        answers: dict[int, set[int]] = {}
+        counters = counter_claims_of(session, part, answers)
         stances = _stances(session, sorted(set(part).union(*counters.values())), selection)
         names = _names(session, {s.party_id for s in stances})
-        found.update(periods_of(session, part, counters, stances, names, selection))
+        found.update(periods_of(session, part, counters, stances, names, selection,
+                                answers=answers))  # fmt: skip
     return found
 
 
 def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[int]],
                stances: list, names: dict[int, str], selection: Selection, *,
-               by_claim: dict[int, list] | None = None) -> dict[int, list[Period]]:  # fmt: skip
+               by_claim: dict[int, list] | None = None,
+               answers: dict[int, set[int]] | None = None) -> dict[int, list[Period]]:  # fmt: skip
     """``periods`` of at most ``links.BATCH`` claims, from what the caller has read:
     the claims' counter-claims, the stances (with the columns of ``_stances``, or more)
     that count on them and on their counter-claims, and their parties' names; and, if
-    the caller has them, those stances by claim, in the order of ``stances``."""
+    the caller has them, those stances by claim, in the order of ``stances``, and the
+    links' direction (``answers``, as ``counter_claims_of`` fills it), which names a
+    stance on the claim a counter-claim answers as such ("asserts countered claim #1")."""
     found: dict[int, list[Period]] = {i: [] for i in claim_ids}
     if by_claim is None:
         by_claim = {}
@@ -71,7 +76,8 @@ def periods_of(session: Session, claim_ids: list[int], counters: dict[int, set[i
             by_claim.setdefault(s.claim_id, []).append(s)
     changes = _status_changes(session, claim_ids, counters, by_claim, selection)
     for claim_id, status, said, theirs in changes:
-        _advance(claim_id, found[claim_id], status, said, theirs, names)
+        _advance(claim_id, found[claim_id], status, said, theirs, names,
+                 answered(answers or {}, claim_id))  # fmt: skip
     return found
 
 
@@ -200,16 +206,17 @@ def _names(session: Session, party_ids: set[int]) -> dict[int, str]:
 
 
 def _advance(claim_id: int, history: list, status: str | None, said: list, theirs,
-             names) -> None:  # fmt: skip
+             names, answering: set[int]) -> None:  # fmt: skip
     """Close the open period and open another when the status changed at this moment
-    (``theirs(stance)``: its party's stances on its claim, in said order)."""
+    (``theirs(stance)``: its party's stances on its claim, in said order; ``answering``:
+    the claims this one answers, ``links.answered``)."""
     current = history[-1] if history else None
     if current is not None and current.status == status:
         return
 
     cause = _cause(claim_id, said, theirs)
     when = said_when(cause)
-    by = _by(claim_id, cause, names[cause.party_id])
+    by = _by(claim_id, cause, names[cause.party_id], answering)
     if current is not None:
         how = _how(claim_id, current.status, cause, theirs(cause))
         history[-1] = replace(current, until=when, ended_by=by, how=how)
@@ -271,16 +278,20 @@ def _cause(claim_id: int, said: list, theirs) -> object:
     moved a side.)"""
     if len(said) == 1:
         return said[0]
-    moved = [s for s in said if _moves(claim_id, s, theirs(s))]
+    # (A remark moves no side: its party's stances need not be read.)
+    moved = [s for s in said if s.kind in POSITION_KINDS and _moves(claim_id, s, theirs(s))]
     return (moved or said)[-1]
 
 
-def _by(claim_id: int, cause, name: str) -> str:
+def _by(claim_id: int, cause, name: str, answering: set[int]) -> str:
     """Who began or ended a period, and how: "Hamas denies", or, for a stance on a
-    counter-claim, "Gaza Health Ministry asserts counter-claim #5" (as ``claim show``
-    lists it), so it does not read as a stance on this claim."""
+    counter-claim, "Gaza Health Ministry asserts counter-claim #5", and on the claim this
+    one answers (``answering``), "IDF asserts countered claim #4" (as ``claim show``
+    lists them), so it does not read as a stance on this claim."""
     said = f"{name} {cause.kind}"
-    return said if cause.claim_id == claim_id else f"{said} counter-claim #{cause.claim_id}"
+    if cause.claim_id == claim_id:
+        return said
+    return f"{said} {counter_relation(cause.claim_id in answering)} #{cause.claim_id}"
 
 
 # -- the periods around a window of said time (``report changes``) ---------------------
@@ -339,6 +350,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
     # counter-claims (a counter-claim is moved by a stance on a claim contradicting it
     # too), each claim's read once.
     counters: dict[int, set[int]] = {}
+    answers: dict[int, set[int]] = {}  # the links' direction, as ``counter_claims_of``'s
     read: set[int] = set()
 
     def links_of(ids) -> None:
@@ -349,6 +361,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         for a, b in session.execute(statements.links, {"ids": ids_value(session, wanted)}):
             counters.setdefault(a, set()).add(b)
             counters.setdefault(b, set()).add(a)
+            answers.setdefault(a, set()).add(b)
 
     spoken = {claim_id for claim_id, _ in said}
     if not spoken:
@@ -399,16 +412,19 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         # stances are read (where more than one could have, and for how a dispute ended).
         ended = len(history) - 1 if current is not None else None
         history.append(Period(status, None, None, ""))  # type: ignore[arg-type]
-        if len(causes) > 1:  # a remark moves no side: only a position can have caused it
+        if len(causes) > 1:
             causes = timeline_order(causes)
-            causes = [x for x in causes if x.kind in POSITION_KINDS] or causes
         changes.append((claim_id, ended, len(history) - 1, causes))
     # The stances of the parties that may have caused a change, on the claims they were
-    # said on: which moved a side, and how a contested period ended.
-    keys = {(x.claim_id, x.party_id) for claim_id, ended, _, causes in changes
-            if len(causes) > 1 or (ended is not None
-                                   and found[claim_id][ended].status == "contested")
-            for x in causes}  # fmt: skip
+    # said on: which moved a side (a remark moves none: its party's are not read, as
+    # ``_cause`` reads none for it; but where nothing moved a side, the last said is the
+    # cause, a remark too, as ``periods`` finds it), and how a contested period ended.
+    keys: set[tuple[int, int]] = set()
+    for claim_id, ended, _, causes in changes:
+        if ended is not None and found[claim_id][ended].status == "contested":
+            keys.update((x.claim_id, x.party_id) for x in causes)
+        elif len(causes) > 1:
+            keys.update((x.claim_id, x.party_id) for x in causes if x.kind in POSITION_KINDS)
     theirs: dict[tuple[int, int], list] = {key: [] for key in keys}
     if keys:
         on = sorted({claim_id for claim_id, _ in keys})
@@ -428,7 +444,7 @@ def around(session: Session, selection: Selection, start: dt.datetime,
         history = found[claim_id]
         cause = _cause(claim_id, causes, of)
         when = When(instant(cause.said_at), cause.said_offset, cause.said_precision)
-        by = _by(claim_id, cause, names[cause.party_id])
+        by = _by(claim_id, cause, names[cause.party_id], answered(answers, claim_id))
         if ended is not None:
             period = history[ended]
             how = (_how(claim_id, period.status, cause, of(cause))

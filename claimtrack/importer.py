@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import itertools
-import stat
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -25,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimtrack import record
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import Claim, Party, Source
 from claimtrack.progress import SILENT
 from claimtrack.times import begun, parse_when
@@ -343,14 +342,15 @@ def check_file(path: Path, limit: int, option: str | None = None) -> int:
     size the system does not report (``/proc``) is still read no further than the limit
     (``too_large``).
     """
+    from claimtrack.files import file_problem
+
+    problem = file_problem(path)  # a bad path, as the command line refuses one (exit 2)
+    if problem is not None:
+        raise UsageError(problem)
     try:
         status = path.stat()
-    except FileNotFoundError:
-        raise ClaimtrackError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise ClaimtrackError(f"{path} is not a regular file: save the data to a file first")
+    except OSError as exc:  # gone since
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if status.st_size > limit:
         raise too_large(path, limit, option)
     return status.st_size
@@ -378,7 +378,7 @@ def read_text(path: Path, option: str | None = None) -> str:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
     except OSError as exc:
-        raise ClaimtrackError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise too_large(path, MAX_FILE_BYTES, option)
     try:

@@ -113,7 +113,8 @@ def counter_claims_of(
 ) -> dict[int, set[int]]:
     """claim id -> the claims linked to it as contradicting it, in either direction.
     ``answers``, when given, is filled with the direction, from the same rows: claim id ->
-    the claims it contradicts (those it is the counter-claim of)."""
+    the claims it contradicts (those it is the counter-claim of), for every link read,
+    so that ``answered`` sees both ends of each."""
     found: dict[int, set[int]] = {}
     query = _counter_links(session.get_bind().dialect.name)
     for part in chunks(sorted(claim_ids)):
@@ -121,11 +122,19 @@ def counter_claims_of(
         for a, b in session.execute(query, {"ids": ids_value(session, part)}):
             if a in wanted:
                 found.setdefault(a, set()).add(b)
-                if answers is not None:
-                    answers.setdefault(a, set()).add(b)
             if b in wanted:
                 found.setdefault(b, set()).add(a)
+            if answers is not None:
+                answers.setdefault(a, set()).add(b)
     return found
+
+
+def answered(answers: dict[int, set[int]], claim_id: int) -> set[int]:
+    """The claims ``claim_id`` answers (it is their counter-claim), from the direction
+    ``counter_claims_of`` fills in ``answers``: those it contradicts, less any that
+    contradict it too (a link each way, which ``claim link`` refuses, leaves each the
+    other's counter-claim, as the rule counts them)."""
+    return {c for c in answers.get(claim_id, ()) if claim_id not in answers.get(c, ())}
 
 
 def with_contradicting(session: Session, claim_ids: set[int]) -> set[int]:

@@ -207,28 +207,48 @@ def find_party(session: Session, ref: str, *, creatable: bool = False) -> Party:
     raise ClaimtrackError(_unknown_party_message(session, ref, creatable=creatable))
 
 
-def merged_party(session: Session, party_id: int) -> Party | None:
+def merged_party(session: Session, party_id: int, _seen: set[int] | None = None) -> Party | None:
     """The party a party merged away (and so deleted) went into, in the end, or None.
     Read from the log, where ``party merge`` records "#12 Name [kind] into #7 Name": a
     merged claim keeps its row, a merged party does not. Only an id nobody has reads it
-    (the log has no index but its time's)."""
-    pattern = re.compile(rf" \[(?:{'|'.join(PARTY_KINDS)})\] into #(\d+) ")
-    seen = set()
-    while party_id not in seen:
-        seen.add(party_id)
-        detail = session.scalars(
-            select(Event.detail)
-            .where(Event.action == "party merge", Event.detail.startswith(f"#{party_id} "))
-            .order_by(Event.id.desc())
-        ).first()
-        into = pattern.search(detail) if detail is not None else None
-        if into is None:
-            return None
-        party_id = int(into.group(1))
-        party = session.get(Party, party_id)
-        if party is not None:
+    (the log has no index but its time's).
+
+    A name may itself hold " [person] into #5 ", so the text is not parsed for the first
+    such mark: each place the merged party's name could end is tried, and the split is
+    the one whose name the merge kept as an alias of the party it went into (or of the
+    party that one went into since: aliases move with a merge and are never removed)."""
+    seen = _seen if _seen is not None else set()
+    if party_id in seen:
+        return None
+    seen.add(party_id)
+    head = f"#{party_id} "
+    detail = session.scalars(
+        select(Event.detail)
+        .where(Event.action == "party merge", Event.detail.startswith(head))
+        .order_by(Event.id.desc())
+    ).first()
+    if detail is None:
+        return None
+    # Every place a name can end, the longest name first (lookahead: they may overlap).
+    splits = [(detail[len(head) : m.start()], int(m.group(1)))
+              for m in _MERGED_INTO.finditer(detail, len(head))][::-1]  # fmt: skip
+    holders = dict(session.execute(
+        select(PartyAlias.alias, PartyAlias.party_id)
+        .where(PartyAlias.alias.in_(sorted({name for name, _ in splits})))
+    ).all()) if splits else {}  # fmt: skip
+    for name, into in splits:
+        holder = holders.get(name)
+        if holder is None:
+            continue
+        party = session.get(Party, into)
+        if party is None:  # merged away since: where it went, if that holds the name
+            party = merged_party(session, into, set(seen))
+        if party is not None and party.id == holder:
             return party
     return None
+
+
+_MERGED_INTO = re.compile(rf"(?= \[(?:{'|'.join(PARTY_KINDS)})\] into #(\d+) )")
 
 
 def check_named_itself(party: Party, ref: str) -> None:

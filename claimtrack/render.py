@@ -21,7 +21,7 @@ from typing import IO, Any
 from claimtrack.names import BIDI, bidi_closed, control_picture, visible, visible_name  # noqa: F401 - also imported from here
 from claimtrack.rows import ClaimRow, Position, TimelineEntry
 from claimtrack.times import When
-from claimtrack.vocabulary import PLAIN
+from claimtrack.vocabulary import PLAIN, counter_relation
 
 FORMATS = ("table", "json", "csv", "xlsx", "html")
 PARTIES_SHOWN = 4  # per side, in tables and HTML
@@ -38,11 +38,18 @@ def position_label(p: Position) -> str:
 
 
 def position_mark(p: Position) -> str | None:
-    """What tells a party's place on a side from its others: "[counter-claim #8]" (which
-    claim), "[confirms]" (how); None for a plain assertion or denial."""
+    """What tells a party's place on a side from its others: "[counter-claim #8]" or, on
+    a counter-claim, "[countered claim #1]" (which claim, and which way it is linked),
+    "[confirms]" (how); None for a plain assertion or denial."""
     if p.counter_claim_id is not None:
-        return f"[counter-claim #{p.counter_claim_id}]"
+        return counter_mark(p)
     return None if p.kind in PLAIN else f"[{p.kind}]"
+
+
+def counter_mark(p: Position) -> str:
+    """ "[counter-claim #8]": the claim that puts the party against this one, from this
+    one's end ("[countered claim #1]": the claim this one answers)."""
+    return f"[{counter_relation(p.answered)} #{p.counter_claim_id}]"
 
 
 def timeline_label(t: TimelineEntry, claim_id: int) -> str:
@@ -50,7 +57,7 @@ def timeline_label(t: TimelineEntry, claim_id: int) -> str:
     contradicts this one, "asserts countered claim #7" on one this one contradicts."""
     if t.claim_id == claim_id:
         return t.kind
-    return f"{t.kind} {'countered claim' if t.answered else 'counter-claim'} #{t.claim_id}"
+    return f"{t.kind} {counter_relation(t.answered)} #{t.claim_id}"
 
 
 def stance_cell(t: TimelineEntry, claim_id: int) -> str:
@@ -199,7 +206,10 @@ def _position_record(p: Position) -> dict:
     return {
         "party": p.party_name, "side": p.side_name, "kind": p.kind, "said_at": iso(p.said),
         "said_tz": p.said.zone, "quote": p.quote, "via": p.via, "source": p.source,
-        "counter_claim_id": p.counter_claim_id, "anonymous": p.anonymous,
+        "counter_claim_id": p.counter_claim_id,
+        "counter_claim_relation": (None if p.counter_claim_id is None
+                                   else counter_relation(p.answered)),
+        "anonymous": p.anonymous,
     }  # fmt: skip
 
 
@@ -1207,6 +1217,7 @@ def html_page(rows: list[ClaimRow], *, title: str, made: str, pictures: tuple = 
         version=__version__,
         plain=PLAIN,
         timeline_label=timeline_label,
+        counter_mark=counter_mark,
         period_text=period_text,
         pictures=pictures,
         strips=strips or {},

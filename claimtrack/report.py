@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack import rule, schema
 from claimtrack.links import (
+    answered,
     chunks,
     counter_claims_of,
     ids_value,
@@ -32,7 +33,7 @@ from claimtrack.order import timeline_order
 from claimtrack.rows import ClaimDetail, ClaimRow, LinkedClaim, Position, TimelineEntry, VerdictInfo
 from claimtrack.selection import Selection
 from claimtrack.times import When, said_texts, said_when, utc_instant
-from claimtrack.vocabulary import WITHDRAWAL
+from claimtrack.vocabulary import WITHDRAWAL, counter_relation
 
 if TYPE_CHECKING:
     from claimtrack.listings import (
@@ -260,7 +261,8 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     for part in result.partitions():
         made.clear()  # memory flat, whatever the archive
         ids = [r[0] for r in part]
-        counters = counter_claims_of(session, ids)
+        answers: dict[int, set[int]] = {}
+        counters = counter_claims_of(session, ids, answers)
         scope = sorted(set(ids).union(*counters.values()))
         stances = _export_stances(session, scope, selection)
         # By claim (the statement reads them by claim), each claim's in the read order.
@@ -270,7 +272,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
         ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
-        positions = _position_cells(session, selection, ids, scope, parties)
+        positions = _position_cells(session, selection, ids, scope, parties, answers)
         verdicts = current_verdicts(session, ids, selection)
         for claim_id, slug, topic, text, state, first, contested, last in part:
             periods, began, ever_contested = history.get(claim_id, _NO_HISTORY)
@@ -382,11 +384,13 @@ def _export_stances_query(dialect: str, as_of: bool, known_at: bool):
     )  # fmt: skip
 
 
-def _position_cells(session: Session, selection: Selection, ids, scope, parties: dict) -> dict:
+def _position_cells(session: Session, selection: Selection, ids, scope, parties: dict,
+                    answers: dict) -> dict:  # fmt: skip
     """claim id -> (asserted_by, denied_or_countered_by, sides): the cells of the rule's
     sides scoped to these claims, each party as ``position_label`` names it ("Tasnim
-    (Iran) [confirms]", "Iran [counter-claim #8]"), in ``position_order``; the sides each
-    once, in the order their first party comes.
+    (Iran) [confirms]", "Iran [counter-claim #8]", "United States [countered claim #1]"
+    on a claim that answers #1: ``answers`` as ``counter_claims_of`` fills it), in
+    ``position_order``; the sides each once, in the order their first party comes.
 
     One statement reads the sides as the rule places them, in that order
     (``_side_cells_query``); each party's name and the name of its side (``_party_sides``:
@@ -401,6 +405,7 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
     cells = {}
     # The rows come by claim, then side ("oppose" before "support"), each in order.
     claim = support = oppose = None
+    answering: set[int] = set()  # the claims the claim in hand answers
     for claim_id, side, party_id, kind, counter in rows:
         named = parties.get(party_id)
         if named is None:  # no side found (an affiliation loop): not placed, as in SQL
@@ -409,8 +414,9 @@ def _position_cells(session: Session, selection: Selection, ids, scope, parties:
             if claim is not None:
                 cells[claim] = _side_cells(support, oppose)
             claim, support, oppose = claim_id, None, None
+            answering = answered(answers, claim_id)
         if counter is not None:
-            label = f"{named[2]} [counter-claim #{counter}]"
+            label = f"{named[2]} [{counter_relation(counter in answering)} #{counter}]"
         elif kind in PLAIN:
             label = named[2]
         else:
@@ -509,7 +515,8 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
     said = {s.said_at: s for s in stances}  # the last recorded said at each instant
     ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
-    positions = _positions(session, selection, ids, scope, stances, book, whens) if book else {}
+    positions = (_positions(session, selection, ids, scope, stances, book, answers, whens)
+                 if book else {})  # fmt: skip
     grouped = _by_claim(stances)
     rows = []
     for r in part:
@@ -583,14 +590,17 @@ def position_order(sides, name) -> tuple:
 
 
 def _positions(
-    session, selection: Selection, ids, scope, stances, book: PartyBook, whens=None
+    session, selection: Selection, ids, scope, stances, book: PartyBook, answers: dict, whens=None
 ) -> dict:
     """claim id -> (support, oppose): each party on each side, by the rule scoped to them
-    (``whens``: stance id -> its said time, where the caller has made them)."""
+    (``answers``: the links' direction, as ``counter_claims_of`` fills it, which marks a
+    party against a claim through the claim it answers; ``whens``: stance id -> its said
+    time, where the caller has made them)."""
     query = _sides_query(session.get_bind().dialect.name, *selection.shape())
     params = {**selection.params(), "claims": ids, "scope": scope, "rows": ids}
     by_id = {s.id: s for s in stances}
     found: dict[int, tuple[list, list]] = {i: ([], []) for i in ids}
+    answering = {i: answered(answers, i) for i in ids}
     for s in session.execute(query, params):
         stance = by_id[s.stance_id]
         party = book.by_id[s.party_id]
@@ -599,6 +609,7 @@ def _positions(
             kind=s.kind, said=whens[stance.id] if whens else said_when(stance),
             party_id=s.party_id, party_name=party.name,
             counter_claim_id=s.counter_claim_id,
+            answered=s.counter_claim_id in answering[s.claim_id],
             quote=stance.quote, quote_lang=stance.quote_lang, via=stance.via,
             source=stance.source, anonymous=party.anonymous,
         ))  # fmt: skip
@@ -634,8 +645,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
     claim id -> the claims it contradicts (``counter_claims_of``), which mark a stance
     on one of those as on the claim this one counters, not on a counter-claim of it."""
     mine = [s for c in (claim_id, *counters.get(claim_id, ())) for s in stances.get(c, ())]
-    answers = answers or {}
-    answered = {c for c in answers.get(claim_id, ()) if claim_id not in answers.get(c, ())}
+    answering = answered(answers or {}, claim_id)
 
     def gone(s) -> dict:
         if not voided:
@@ -661,7 +671,7 @@ def _timeline(claim_id: int, counters: dict, stances: dict, book: PartyBook, *,
             side=book.side(s.party_id),
             amends=s.amends_id,
             **gone(s),
-            answered=s.claim_id in answered,
+            answered=s.claim_id in answering,
         )  # fmt: skip
         for s in timeline_order(mine)
     )
@@ -927,7 +937,7 @@ def claim_detail(
     )  # fmt: skip
     if s is not None and s.contested_since is not None:  # as the history says, as reports do
         row = replace(row, contested_since=_contested_period(row.periods) or row.contested_since)
-    positions = _positions(session, selection, [claim.id], scope, stances, book)
+    positions = _positions(session, selection, [claim.id], scope, stances, book, answers)
     support, oppose = positions[claim.id]
     links = _links(session, claim, selection)
     voided_timeline = _timeline(claim.id, counters, _by_claim(voided), book, voided=True,

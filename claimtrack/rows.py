@@ -42,7 +42,11 @@ class Position:
     said: When
     party_id: int
     party_name: str  # its name alone: "JD Vance"
+    # The claim linked as contradicting this one whose supporters the party is among, and
+    # which way: ``answered``, it is the claim this one answers (this is its counter-claim,
+    # "countered claim #1"), else a counter-claim of this one ("counter-claim #8").
     counter_claim_id: int | None = None
+    answered: bool = False
     quote: str | None = None
     quote_lang: str | None = None
     via: str | None = None

@@ -45,6 +45,17 @@ PLAIN = (SUPPORT[0], OPPOSE[0])
 
 SIDE_NAMES = {"support": "for", "oppose": "against"}
 
+# A claim linked as contradicting another, named from the other's end: a claim that
+# contradicts it is its counter-claim; one it contradicts (the claim it answers), its
+# countered claim. Marks, timelines and histories say "counter-claim #8" or "countered
+# claim #1" with these words; JSON beside ``counter_claim_id`` too.
+COUNTER_CLAIM, COUNTERED_CLAIM = "counter-claim", "countered claim"
+
+
+def counter_relation(answered: bool) -> str:
+    """ "countered claim" for a claim this one answers (contradicts), else "counter-claim"."""
+    return COUNTERED_CLAIM if answered else COUNTER_CLAIM
+
 
 def side_of(kind: str) -> str | None:
     """ "support" or "oppose" for a positional kind; None for withdrawals and remarks."""

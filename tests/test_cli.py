@@ -820,3 +820,20 @@ def test_an_empty_db_option_is_refused_not_the_default_database(tmp_path, monkey
             "Error: --db is empty: give a SQLite file or a database URL, or leave it out"
         ]
     assert not any((tmp_path / "config").rglob("*.db")) and not any(tmp_path.rglob("*.db"))
+
+
+def test_demo_refuses_an_empty_db_option_as_every_command_does(tmp_path, monkeypatch, engine,
+                                                               db_url):  # fmt: skip
+    """``demo --db ""`` loaded the demo into ./claimtrack-demo.db without a word, where
+    every other command refuses an empty --db (acf6248): one line, exit 2, no demo file,
+    and the database CLAIMTRACK_DB names untouched."""
+    monkeypatch.setenv("CLAIMTRACK_DB", db_url.render_as_string(hide_password=False))
+    before = snapshot(engine)
+    for empty in ("", "  "):
+        result = CliRunner().invoke(cli, ["--db", empty, "demo"])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines() == [
+            "Error: --db is empty: give a SQLite file or a database URL, or leave it out"
+        ]
+    assert not (tmp_path / "claimtrack-demo.db").exists()
+    assert snapshot(engine) == before

@@ -176,7 +176,13 @@ def test_liar_speakers_rows_disagreeing_keep_the_most_frequent(run, engine, tmp_
 
 def test_liar_bad_folder_says_why_and_writes_nothing(run, engine, tmp_path):
     before = snapshot(engine)
+    # A folder that is not there is a bad path (exit 2, as a file given for DIR is); one
+    # without LIAR's files is refused by what it holds (exit 1).
     result = run("import", "liar", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert f"no such folder: {tmp_path / 'nowhere'}" in result.output.strip().splitlines()[-1]
+    (tmp_path / "empty").mkdir()
+    result = run("import", "liar", str(tmp_path / "empty"))
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith("Error: ")
     assert "has no train.tsv" in result.output

@@ -384,3 +384,29 @@ def test_statements_built_once_bind_each_reports_times(session):
         fresh.append(reports(selection))
     assert warm == fresh
     assert len({repr(found) for found in warm}) >= 4  # the times do change the reports
+
+
+def test_report_changes_names_the_cause_the_history_names_when_no_side_moved(run, engine):
+    """Found by the test above: a claim first spoken of by a question, said the same day
+    as its party's dispute of a counter-claim it never asserted (which takes no side on
+    this claim). Neither moved a side, so the cause is the last said, the question, as
+    claim show's history says; report changes skipped the remark and named the dispute."""
+    import json
+
+    day = ("--at", "2026-05-02", "--tz", "+00:00")
+    steps = [("party", "add", "A"), ("party", "add", "P0"),
+             ("claim", "add", "C2 holds", "--by", "A", "--at", "2026-05-01T10:00Z"),
+             ("claim", "counter", "1", "K holds", "--by", "A", "--at", "2026-05-01T10:00Z"),
+             ("stance", "void", "1", "--reason", "recorded by mistake"),
+             ("claim", "dispute", "2", "--by", "P0", *day),
+             ("claim", "question", "1", "--by", "P0", *day)]  # fmt: skip
+    for step in steps:
+        result = run(*step)
+        assert result.exit_code == 0, (step, result.output)
+    [shown] = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert [(p["status"], p["began_by"]) for p in shown["periods"]] == [("denied", "P0 questions")]
+    changes = json.loads(run("report", "changes", "--since", "2026-05-01T12:00Z", "--format",
+                             "json").stdout)  # fmt: skip
+    assert [(c["change"], c["detail"]) for c in changes if c["claim_id"] == 1] == [
+        ("new claim", "P0 questions")
+    ]

@@ -494,9 +494,105 @@ def test_import_refuses_a_device_or_a_fifo_at_once(
     started = time.monotonic()
     done = _claimtrack(db_url.render_as_string(hide_password=False), *command, source)
     assert time.monotonic() - started < 30
-    assert done.returncode == 1, done.stderr
-    assert done.stderr == f"Error: {source} is not a regular file: save the data to a file first\n"
+    assert done.returncode == 2, done.stderr  # a bad path, as a missing file or a folder
+    assert done.stderr == (
+        f"Error: Invalid value for '{'FILE' if command != ('seed',) else '[FILE]'}': {source} "
+        f"is not a regular file: save the data to a file first (see 'claimtrack "
+        f"{' '.join(command)} --help')\n"
+    )
     assert snapshot(engine) == before
+
+
+# Every file a command reads, by the option or argument that names it.
+FILE_INPUTS = {
+    "claim add --quote-file": ("claim", "add", "New", "--by", "Iran", "--quote-file"),
+    "claim add --text-file": ("claim", "add", "--by", "Iran", "--text-file"),
+    "claim deny --quote-file": ("claim", "deny", "1", "--by", "Iran", "--quote-file"),
+    "claim counter --quote-file": ("claim", "counter", "1", "No", "--by", "US", "--quote-file"),
+    "import csv": ("import", "csv"),
+    "import claimreview": ("import", "claimreview"),
+    "seed": ("seed",),
+}
+FOLDER_INPUTS = {"import liar": ("import", "liar"), "import pheme": ("import", "pheme")}
+
+
+def _refused_path(result, parameter: str, reason: str) -> None:
+    """One line naming the parameter, the path and why; exit 2, as click's bad values."""
+    line = error_line(result, 2)
+    assert line.startswith(f"Error: Invalid value for '{parameter}': {reason}"), line
+
+
+def _parameter(command: tuple[str, ...]) -> str:
+    return {"seed": "[FILE]", "csv": "FILE", "claimreview": "FILE"}.get(command[-1], command[-1])
+
+
+@pytest.mark.parametrize("command", FILE_INPUTS.values(), ids=FILE_INPUTS)
+def test_a_file_that_cannot_be_read_is_refused_alike_whatever_the_reason(
+    story, engine, tmp_path, command
+):
+    """A folder given for a file exited 2 ("Invalid value"), a missing file 1 ("no such
+    file"): one mistake, two statuses. Each is a bad value now: exit 2, one line naming
+    the path and why, nothing written."""
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    before = snapshot(engine)
+    for name, reason in (("folder", "{} is a folder, not a file"), ("nope.txt", "no such file: {}"),
+                         ("fifo", "{} is not a regular file")):  # fmt: skip
+        path = str(tmp_path / name)
+        _refused_path(story(*command, path), _parameter(command), reason.format(path))
+    _refused_path(story(*command, ""), _parameter(command), "give a file name")
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("command", [*FILE_INPUTS.values(), *FOLDER_INPUTS.values()],
+                         ids=[*FILE_INPUTS, *FOLDER_INPUTS])  # fmt: skip
+def test_an_unreadable_file_or_folder_is_refused_as_a_missing_one_is(
+    story, engine, db_url, tmp_path, command
+):
+    folder = command in FOLDER_INPUTS.values()
+    path = tmp_path / ("secret" if folder else "secret.txt")
+    if folder:
+        path.mkdir()
+    else:
+        path.write_text("words\n", encoding="utf-8")
+    path.chmod(0)
+    before = snapshot(engine)
+    argv = [sys.executable, "-m", "claimtrack", "--db", db_url.render_as_string(False),
+            *command, str(path)]  # fmt: skip
+    try:
+        done = subprocess.run(_as_unprivileged(argv), capture_output=True, text=True, timeout=60)
+    finally:
+        path.chmod(0o755)
+    assert done.returncode == 2, done.stderr
+    parameter = "DIR" if folder else _parameter(command)
+    assert done.stderr.startswith(
+        f"Error: Invalid value for '{parameter}': cannot read {path}: Permission denied (see "
+    ), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("command", FOLDER_INPUTS.values(), ids=FOLDER_INPUTS)
+def test_a_dataset_folder_that_is_missing_or_a_file_is_refused_alike(story, engine, tmp_path,
+                                                                      command):  # fmt: skip
+    """A file given for DIR exited 2, a folder that is not there 1 ("has no train.tsv")."""
+    (tmp_path / "data.tsv").write_text("x\n", encoding="utf-8")
+    before = snapshot(engine)
+    for name, reason in (("data.tsv", "{} is a file, not a folder"),
+                         ("nope", "no such folder: {}")):  # fmt: skip
+        path = str(tmp_path / name)
+        _refused_path(story(*command, path), "DIR", reason.format(path))
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("command", [("import", "csv"), ("seed",)], ids=" ".join)
+def test_a_bad_input_path_creates_no_database(tmp_path, command):
+    path = tmp_path / "new.db"
+    result = invoke("--db", str(path), *command, str(tmp_path))
+    _refused_path(result, _parameter(command), f"{tmp_path} is a folder, not a file")
+    result = invoke("--db", str(path), *command, str(tmp_path / "nope"))
+    _refused_path(result, _parameter(command), f"no such file: {tmp_path / 'nope'}")
+    assert not path.exists()
 
 
 # What each command that reads a file reads of it at most: a seed file is read whole, a

@@ -296,8 +296,9 @@ def test_other_encodings_are_refused_with_advice(ready, tmp_path, engine, encodi
 
 
 def test_missing_file(ready, tmp_path):
+    # A bad path, as a folder given for the file is: exit 2 (tests/test_hostile.py).
     result = ready("import", "csv", str(tmp_path / "nope.csv"))
-    assert result.exit_code == 1 and "no such file" in result.output
+    assert result.exit_code == 2 and f"no such file: {tmp_path / 'nope.csv'}" in result.output
 
 
 def test_unknown_names_in_a_minimal_file_become_parties(ready, tmp_path):

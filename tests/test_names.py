@@ -100,6 +100,29 @@ def test_a_merged_partys_old_id_says_where_it_went(ok, run, engine):
     )
 
 
+def test_a_merged_name_that_reads_like_a_merge_does_not_misdirect_its_old_id(ok, run, engine):
+    """The merged party's target was read from the log's "#3 Name [kind] into #4 Name" by
+    the first " [kind] into #N ": a name holding " [person] into #1 " sent the note to
+    #1. The target is the split whose name the merge kept as an alias; the name of the
+    party merged into may read like a merge too, and the note follows later merges."""
+    ok("party", "add", "Eve")  # 1: where a hostile name would send the note
+    ok("party", "add", "Tasnim News Agency", "--kind", "media")  # 2
+    ok("party", "add", "Bob [person] into #1 Eve", "--kind", "government")  # 3
+    ok("party", "add", "Pat [media] into #1 Eve", "--kind", "media")  # 4
+    ok("party", "add", "Tasnim", "--kind", "media")  # 5
+    ok("party", "merge", "3", "2")
+    ok("party", "merge", "5", "4")  # the party merged into reads like a merge
+    for old, into in (("3", "2 (Tasnim News Agency); use 2"),
+                      ("5", "4 (Pat [media] into #1 Eve); use 4")):  # fmt: skip
+        for args in (("party", "show", old), ("claim", "list", "--party", old)):
+            assert refused(run, engine, *args) == f"Error: party {old} was merged into party {into}"
+    ok("party", "merge", "2", "4")  # and on, through the log of each merge
+    assert refused(run, engine, "party", "show", "3") == (
+        "Error: party 3 was merged into party 4 (Pat [media] into #1 Eve); use 4"
+    )
+    assert ok("party", "show", "Bob [person] into #1 Eve").startswith("#4 Pat [media]")
+
+
 @pytest.mark.parametrize("name", ["5", "５", "٥", "\u200b", "\u2060\u034f", "12 34"])
 def test_names_that_no_one_could_reach_are_refused(run, engine, name):
     refused(run, engine, "party", "add", name)

@@ -179,6 +179,72 @@ def test_a_contradiction_reads_its_direction_from_both_ends(story, monkeypatch):
     assert f"asserts counter-claim #{counter_id}" in page and "asserts countered claim #1" in page
 
 
+def test_a_counter_claims_sides_mark_the_claim_it_answers_as_countered(story, tmp_path,
+                                                                       monkeypatch):  # fmt: skip
+    """On the counter-claim, the parties for the claim it answers were marked
+    "[counter-claim #1]", as if #1 answered it. Each end marks the other as the timeline
+    names it ("counter-claim #2" on #1, "countered claim #1" on #2), in every format
+    (table, JSON beside counter_claim_id, CSV, per-claim export, XLSX, HTML, the graph),
+    and the history names a stance on #1 that moved #2 the same way."""
+    import csv
+    import io
+
+    import openpyxl
+
+    run = story
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no mark wraps
+    counter = run("claim", "counter", "transit", "Iran expelled the ships", "--by", "Iran",
+                  "--at", "2026-04-11T18:00+05:00")  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    n = int(counter.stdout)
+    us, iran = "United States [countered claim #1]", f"Iran [counter-claim #{n}]"
+    table = run("report", "contested").stdout
+    assert us in table and iran in table and "[counter-claim #1]" not in table
+    rows = {r["claim_id"]: r for r in json.loads(run("report", "contested", "--format",
+                                                     "json").stdout)}  # fmt: skip
+    marks = {c: [(p["party"], p["counter_claim_id"], p["counter_claim_relation"])
+                 for p in r["denied_or_countered_by"]] for c, r in rows.items()}  # fmt: skip
+    assert marks == {1: [("Iran", n, "counter-claim")],
+                     n: [("United States", 1, "countered claim")]}  # fmt: skip
+    [shown] = json.loads(run("claim", "show", str(n), "--format", "json").stdout)
+    assert [p["counter_claim_relation"] for p in shown["asserted_by"]] == [None]
+    for args in (("report", "contested", "--format", "csv"), ("export", "csv")):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        read = csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")))
+        cells = {int(r["claim_id"]): r["denied_or_countered_by"] for r in read}
+        assert cells == {1: iran, n: us}, args
+    assert run("export", "xlsx", "--out", str(tmp_path / "c.xlsx")).exit_code == 0
+    book = openpyxl.load_workbook(tmp_path / "c.xlsx", read_only=True)
+    for sheet in ("contested", "claims"):
+        found = list(book[sheet].values)
+        column = found[0].index("denied_or_countered_by")
+        assert {row[0]: row[column] for row in found[1:]} == {1: iran, n: us}, sheet
+    page = run("report", "contested", "--format", "html").stdout
+    assert "[countered claim #1]" in page and f"[counter-claim #{n}]" in page
+    assert "against, by countered claim #1" in page  # the picture's mark, its tooltip
+    assert "[counter-claim #1]" not in page and "counter-claim #1," not in page
+    dot = run("export", "graph", "--format", "dot").stdout
+    assert 'counter_claim="1" counter_claim_relation="countered claim"' in dot
+    assert f'counter_claim="{n}" counter_claim_relation="counter-claim"' in dot
+    # The United States retracts #1: #2 is no longer contested, by a stance on #1.
+    retracted = run("claim", "retract", "transit", "--by", "United States", "--at",
+                    "2026-04-12T09:00+05:00")  # fmt: skip
+    assert retracted.exit_code == 0, retracted.output
+    [shown] = json.loads(run("claim", "show", str(n), "--format", "json").stdout)
+    ended = [p["ended_by"] for p in shown["periods"] if p["status"] == "contested"]
+    assert ended == ["United States retracts countered claim #1"]
+    changes = json.loads(run("report", "changes", "--since", "2026-04-12", "--tz", "+05:00",
+                             "--format", "json").stdout)  # fmt: skip
+    resolved = {c["claim_id"]: c["detail"] for c in changes if c["change"] == "dispute resolved"}
+    assert resolved == {
+        1: "supporters retracted (United States retracts)",
+        n: "denials withdrawn (United States retracts countered claim #1)",
+    }
+    table = run("report", "changes", "--since", "2026-04-12", "--tz", "+05:00").stdout
+    assert "countered claim #1" in table and "counter-claim #1" not in table
+
+
 def test_times_are_shown_back_as_given(story):
     run = story
     run("claim", "confirm", "transit", "--by", "JD Vance", "--at", "2026-04-12")

@@ -561,7 +561,9 @@ def test_one_claims_history_sees_the_stances_on_its_counter_claim(story):
     detail = json.loads(ok("claim", "show", "q", "--format", "json"))[0]  # q alone
     contested = [p for p in detail["periods"] if p["status"] == "contested"]
     assert [(p["until"], p["ended_by"], p["how"]) for p in contested] == [
-        (f"{DAY[4]}T12:00+03:30", "A retracts counter-claim #1", "denials withdrawn")
+        # P is the claim Q answers: its stances are the countered claim's, not a
+        # counter-claim's (as claim show's timeline names them).
+        (f"{DAY[4]}T12:00+03:30", "A retracts countered claim #1", "denials withdrawn")
     ]
 
 

@@ -387,3 +387,24 @@ def test_review_body_ends_each_sentence_once(run, engine):
         "Evidence points to a rocket. Army denies it: “Lies”. Paper retracted it: “The claim "
         "could not immediately be verified.” Countered by the claim: A rocket misfired."
     )
+
+
+def test_a_verdict_on_a_counter_claim_says_it_counters_the_claim_it_answers(run, engine):
+    """The ClaimReview body of a counter-claim said "Countered by the claim" of the
+    claim it answers, as the original's says of it: each end says which way it goes."""
+    for step in (("party", "add", "Iran"), ("party", "add", "United States"),
+                 ("claim", "add", "Two destroyers transited Hormuz", "--by", "United States",
+                  "--at", "2026-04-11T15:00+05:00"),
+                 ("claim", "counter", "1", "Iran expelled the ships", "--by", "Iran",
+                  "--at", "2026-04-11T18:00+05:00")):  # fmt: skip
+        result = run(*step)
+        assert result.exit_code == 0, (step, result.output)
+    for claim in ("1", "2"):
+        result = run("verdict", "set", claim, "--rating", "False", "--url",
+                     f"https://desk.example/{claim}")  # fmt: skip
+        assert result.exit_code == 0, result.output
+    bodies = {r["url"]: r["reviewBody"] for r in _reviews(run)}
+    assert bodies == {
+        "https://desk.example/1": "Countered by the claim: Iran expelled the ships.",
+        "https://desk.example/2": "Counters the claim: Two destroyers transited Hormuz.",
+    }

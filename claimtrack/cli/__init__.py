@@ -78,7 +78,8 @@ EXIT_STATUSES = {
     0: "done",
     1: "refused by the data or the system (an unknown party, a locked database, "
     "a full disk, an incomplete export), or a reader that closed the pipe",
-    2: "the command was used wrongly (an unknown option, a bad value, a missing argument)",
+    2: "the command was used wrongly (an unknown option, a bad value, a missing argument, "
+    "a file to read that is missing, unreadable or a folder)",
     3: "written, but its output could not be (a closed pipe, a full disk): "
     "one line says what was written; do not run it again",
     130: "interrupted (Ctrl-C), in one line that says whether anything was written",

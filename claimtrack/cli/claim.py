@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.inputs import InputFile
 from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
@@ -69,7 +70,7 @@ def stance_options(f):
         click.option("--quote", help="The words as said, in their original language."),
         click.option(
             "--quote-file",
-            type=click.Path(dir_okay=False, allow_dash=True),
+            type=InputFile(allow_dash=True),
             metavar="FILE",
             help="Read the quote from FILE (- for standard input): for a long statement.",
         ),
@@ -320,7 +321,7 @@ def _status(session, claim_id: int) -> str:
 @click.argument("text", required=False)
 @click.option(
     "--text-file",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=InputFile(allow_dash=True),
     metavar="FILE",
     help="Read TEXT from FILE (- for standard input): for a text too long to type.",
 )

@@ -31,7 +31,9 @@ def demo(env) -> None:
     from claimtrack.db import read_session, redact, resolve_url
     from claimtrack.selection import Selection
 
-    url = resolve_url(env.db or str(Path.cwd() / DEMO_DB))
+    # An empty --db (an unset shell variable) is refused as every command refuses it, not
+    # taken for the demo's own file.
+    url = env.url() if env.db is not None else resolve_url(str(Path.cwd() / DEMO_DB))
     loaded = load_seed(env, None, create_schema=True, url=url)
     added = ", ".join(f"{n} {what}" for what, n in loaded.added.items() if n)
     there = f"; {loaded.present} stance(s) already there" if loaded.present else ""

@@ -270,11 +270,13 @@ def graph(env, fmt, out, **options) -> None:
 
     Claim nodes carry their text, short label, slug, topic, status, counts, times and
     verdict; party nodes their name and the side they act for; stance edges go from the
-    party to the claim ("for" or "against", the stance kind, and the counter-claim that
-    put the party against it, if any); a contradiction goes from the counter-claim to
-    the claim it answers. Contradictions with claims outside the selection are left
-    out, and counted on standard error. The file is written as the claims are read: a
-    whole archive needs memory only for which ids were written so far (a bit each).
+    party to the claim ("for" or "against", the stance kind, and the linked claim that
+    put the party against it, if any, with which way it is linked: "counter-claim", or
+    "countered claim" for the claim a counter-claim answers); a contradiction goes from
+    the counter-claim to the claim it answers. Contradictions with claims outside the
+    selection are left out, and counted on standard error. The file is written as the
+    claims are read: a whole archive needs memory only for which ids were written so far
+    (a bit each).
 
     \b
     Examples:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from claimtrack.cli import complete
+from claimtrack.cli.inputs import InputFile, InputFolder
 from claimtrack.cli.output import Progress
 
 
@@ -23,7 +24,7 @@ def import_() -> None:
 
 
 @import_.command("csv")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile(path_type=Path))
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -93,7 +94,7 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
 
 
 @import_.command("claimreview")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile(path_type=Path))
 @click.option(
     "--topic",
     default="general",
@@ -159,7 +160,7 @@ _DATASET_HELP = """
 
 
 @import_.command("liar")
-@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", metavar="DIR", type=InputFolder())
 @click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
 @click.pass_obj
 def liar(env, folder: Path, dry_run: bool) -> None:
@@ -189,7 +190,7 @@ liar.help += _DATASET_HELP
 
 
 @import_.command("pheme")
-@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", metavar="DIR", type=InputFolder())
 @click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
 @click.pass_obj
 def pheme(env, folder: Path, dry_run: bool) -> None:

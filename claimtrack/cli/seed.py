@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from claimtrack.cli.inputs import InputFile
+
 
 @click.command(
     epilog="""
@@ -16,7 +18,7 @@ Examples:
   claimtrack seed fixtures/mini-story.toml   a small example file, from a checkout
 """
 )
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=InputFile(path_type=Path))
 @click.pass_obj
 def seed(env, file: Path | None) -> None:
     """Load a seed dataset; loading the same file again adds nothing."""
