@@ -720,6 +720,12 @@ def _refs(cell: str | None) -> list[str]:
     return [r.strip() for r in (cell or "").split(";") if r.strip()]
 
 
+def _topic_unused():
+    """That no claim in the database has the staged claim's topic (``_claim``'s row)."""
+    claim = Claim.__table__
+    return ~select(claim.c.id).where(claim.c.topic == _claim.c.topic).exists()
+
+
 def _instant(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
@@ -1228,9 +1234,8 @@ class _Load:
             return
         started = self._close_topics(new=True, close_only=False)
         self.new_topics = [(t, found) for t, _, found in started[:MAX_NEW_PARTIES_NAMED]]
-        c, claim = _claim.c, Claim.__table__
-        there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
-        count = select(func.count(func.distinct(c.topic))).where(~there, c.new)
+        c = _claim.c
+        count = select(func.count(func.distinct(c.topic))).where(_topic_unused(), c.new)
         self.topics_started = self.connection.scalar(count)
 
     def _close_topics(self, *, new: bool,
@@ -1240,9 +1245,8 @@ class _Load:
         close to one there is only unless ``close_only`` is false."""
         from claimtrack.lookup import new_topic
 
-        c, claim = _claim.c, Claim.__table__
-        there = select(claim.c.id).where(claim.c.topic == c.topic).exists()
-        query = select(c.topic, func.min(c.line)).where(~there, c.new if new else true())
+        c = _claim.c
+        query = select(c.topic, func.min(c.line)).where(_topic_unused(), c.new if new else true())
         query = query.group_by(c.topic).order_by(c.topic).limit(MAX_TOPICS_CHECKED)
         return [(t, line, found) for t, line in self.connection.execute(query)
                 if (found := new_topic(self.session, t)) or not close_only]  # fmt: skip

@@ -1165,43 +1165,44 @@ def party_counts(
     return sorted(rows, key=lambda r: (-r.stances, r.name))
 
 
-def _answering(claim_id, counter_claim_id):
-    """That ``counter_claim_id`` answers ``claim_id`` (its link runs from it: ``claim
-    counter``, ``claim link A B --contradicts``): the counter-claims a party stands behind,
-    not the claim a counter-claim answers, which the rule places against it just the same
-    (nu17: the party asserting a claim showed one counter-claim for it)."""
+def _answers(claim_id, counter_claim_id):
+    """That ``counter_claim_id`` answers ``claim_id``: a contradicts link runs from it to
+    the claim (``claim counter``, ``claim link A B --contradicts``). The counter-claims a
+    party stands behind are those, not the claim a counter-claim answers, which the rule
+    places against it just the same (nu17: the party asserting a claim showed one
+    counter-claim for it)."""
+    from sqlalchemy import and_
+
     link = schema.claim_link.c
-    return (
-        select(link.from_claim_id)
-        .where(link.from_claim_id == counter_claim_id, link.to_claim_id == claim_id,
-               link.kind == "contradicts")
-        .exists()
-    )  # fmt: skip
+    return and_(link.from_claim_id == counter_claim_id, link.to_claim_id == claim_id,
+                link.kind == "contradicts")  # fmt: skip
+
+
+def _answering(claim_id, counter_claim_id):
+    """``_answers`` as an EXISTS, for the rule's own count (a join would drop the rows
+    the other counts need)."""
+    return select(schema.claim_link.c.from_claim_id).where(
+        _answers(claim_id, counter_claim_id)).exists()  # fmt: skip
 
 
 def _answered(table):
-    """``party_counter`` (``table``) joined to the contradicts link running from its
-    counter-claim to its claim: ``_answering`` as a join, the links read first (a few
-    tens of thousands at a million claims), each probing the table's key by its claim."""
-    from sqlalchemy import and_
-
-    link = schema.claim_link
-    on = and_(table.c.claim_id == link.c.to_claim_id,
-              table.c.counter_claim_id == link.c.from_claim_id)  # fmt: skip
-    return link.join(table, on), link.c.kind == "contradicts"
+    """``party_counter`` (``table``) joined to the links ``_answers`` names: the links read
+    first (a few tens of thousands at a million claims), each probing the table's key by
+    its claim."""
+    return schema.claim_link.join(table, _answers(table.c.claim_id, table.c.counter_claim_id))
 
 
 def _kept_party_counts(session: Session, topic: str | None) -> list[PartyCounts]:
     from claimtrack.listings import PartyCounts
 
     k = schema.party_counter
-    answered, contradicts = _answered(k)
+    answered = _answered(k)
     # Grouped by party_id + 0: an expression no index orders, so SQLite reads the links
     # first (0.08 s at a million claims) rather than the table in party order for its
     # grouping, a row lookup and a probe of the links for each row (0.45 s).
     party = (k.c.party_id + 0).label("party_id")
     counters = select(party, func.count(func.distinct(k.c.counter_claim_id)))
-    counters = counters.select_from(answered).where(contradicts)
+    counters = counters.select_from(answered)
     if topic:  # the topic's rows of party_tally, summed
         t = schema.party_tally
         names = ("asserted", "denied", "contested", "retracted", "stances")
@@ -1279,10 +1280,8 @@ def side_counts(session: Session, *, topic: str | None = None,
     else:
         claims = select(schema.side_total)
     k = schema.party_counter
-    answered, contradicts = _answered(k)
-    joined, side = by_side(k, answered)
+    joined, side = by_side(k, _answered(k))
     counters = select(side, func.count(func.distinct(k.c.counter_claim_id))).select_from(joined)
-    counters = counters.where(contradicts)
     if topic:
         counters = counters.where(k.c.topic == topic)
     counter_claims = {book.by_id[i].name: n for i, n in session.execute(counters.group_by(side))}
