@@ -54,6 +54,12 @@ class OutputFile(click.Path):
                     param,
                     ctx,
                 )
+        # Refused here, as a folder given for the file is, not once the export has run
+        # (nu17: a missing folder exited 1 after the work, a folder 2 before it).
+        folder = path.parent
+        if not folder.is_dir():
+            why = f"{folder} is not a folder" if folder.exists() else f"no folder {folder}"
+            self.fail(f"cannot write {path}: {why}", param, ctx)
         return path
 
 
@@ -183,7 +189,8 @@ def _tables(view, rows: Iterable, tablefmt: str, stream) -> int:
 def destination(out: Path | None, *, binary: bool) -> Iterator:
     """Standard output, or a file written under a temporary name and renamed when whole:
     a failed export never leaves half a file under the real name. A write that fails
-    (no such folder, a full disk) is one line, exit status 1."""
+    (a full disk, no permission) is one line, exit status 1 (a missing folder is refused
+    earlier, as ``OutputFile`` reads the option)."""
     if out is None:
         with _standard_output() as stream:
             yield stream

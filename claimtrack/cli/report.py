@@ -39,7 +39,8 @@ def selection_options(*, status: bool = True, party_help: str | None = None):
             "--side",
             type=click.Choice(["for", "against"]),
             help="With --party: only where it (or anyone acting for it) is on this side "
-            "of the claim: its latest stance for or against, or a counter-claim it backs.",
+            "of the claim: for by its latest stance, against by its latest stance or by "
+            "asserting a counter-claim of it.",
         ),
         *(
             [click.option("--status", type=click.Choice(STATUSES), help="Only this status.")]
