@@ -280,11 +280,24 @@ def _work(source) -> dict:
 
 
 def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
-    """The Claim: its first asserting party as author, the first source it appeared in as
-    firstAppearance, and every source with an address as an appearance."""
+    """The Claim: its first asserting party as author, when it first asserted it as
+    datePublished, the source of that assertion as firstAppearance, and the sources with
+    an address of the author's assertions at that time as appearances. Only those: a
+    reader (``import claimreview`` too) takes each appearance for the author making the
+    claim there, then, and a source where another party denied or confirmed it would make
+    the author say it where it did not (nu18: the round trip recorded the claim's author
+    asserting it in the UN's meeting record, where only Peskov spoke, denying it). The
+    denials are in reviewBody. A claim nobody asserted has every source of its stances,
+    as ever."""
     asserted = [s for s in stances if s.kind in SUPPORT]
+    if asserted:
+        first = asserted[0]
+        appeared = [s for s in asserted
+                    if (s.party_id, s.said_at) == (first.party_id, first.said_at)]  # fmt: skip
+    else:
+        appeared = stances
     sources = []
-    for s in stances:
+    for s in appeared:
         if s.source is not None and s.source not in sources:
             sources.append(s.source)
     item: dict = {"@type": "Claim", "text": claim.text}
@@ -742,9 +755,13 @@ class _Writer:
         for author in review.authors:
             party = self.party(author)
             for source in sources or [None]:
+                # The review quotes nothing: a stance of the party's at that time and
+                # source is the same whatever its quote (nu18: the per-stance CSV's quoted
+                # assertion, imported first, was recorded again without its quote).
                 same = record.find_same_stance(
-                    session, claim, party, "asserts", review.said, source=source, quote=None
-                )
+                    session, claim, party, "asserts", review.said, source=source, quote=None,
+                    any_quote=True,
+                )  # fmt: skip
                 if same is None:
                     record.add_stance(
                         session, claim, party, "asserts", said=review.said, source=source,

@@ -798,8 +798,11 @@ def find_same_stance(
     *,
     source: Source | None,
     quote: str | None,
+    any_quote: bool = False,
 ) -> Stance | None:
-    """An existing stance with the same claim, party, kind, time, source and quote."""
+    """An existing stance with the same claim, party, kind, time, source and quote (any
+    quote, with ``any_quote``: for a record that carries none)."""
+    quoted = (Stance.quote == quote if quote else Stance.quote.is_(None),)
     return session.scalars(
         select(Stance).where(
             Stance.claim_id == claim.id,
@@ -807,7 +810,7 @@ def find_same_stance(
             Stance.kind == kind,
             Stance.said_at == said.at,
             Stance.source_id == source.id if source else Stance.source_id.is_(None),
-            Stance.quote == quote if quote else Stance.quote.is_(None),
+            *(() if any_quote else quoted),
         )
     ).first()
 

@@ -248,13 +248,11 @@ def test_the_seed_export_passes_the_vocabulary_and_google(seeded):
     unfreeze = next(r for r in reviews if r["url"].endswith("asset-unfreeze"))
     item = unfreeze["itemReviewed"]
     assert item["author"] == {"@type": "Person", "name": "unnamed senior Iranian official"}
-    # Every source with an address is an appearance, with its address, outlet and date.
-    assert item["appearance"] == [{
-        "@type": "CreativeWork", "name": "Talks end without deal",
-        "url": "https://reuters.example/talks-end", "datePublished": "2026-04-12T09:00+05:00",
-        "publisher": {"@type": "Organization", "name": "Reuters"},
-    }]  # fmt: skip
+    # Where the author made the claim, and nowhere else: Reuters carried Tasnim's
+    # confirmation, not the official's claim (the report's article has no address, so
+    # no appearance).
     assert item["firstAppearance"]["name"] == "美伊谈判在“不信任和猜疑”中无果而终"
+    assert "appearance" not in item
     assert unfreeze["reviewRating"]["ratingValue"] == 1
     assert unfreeze["reviewBody"].startswith("No deal. unnamed US official")
 
@@ -601,6 +599,47 @@ def test_round_trip_export_import_export_gives_the_same_document(seeded, empty_d
     finally:
         engine.dispose()
     assert count == len(first) and copy.deepcopy(first) == first
+
+
+def test_a_review_puts_the_author_only_where_it_made_the_claim(run, engine, empty_db, tmp_path):
+    """nu18: every source of every stance was an appearance, and the import makes the
+    author assert the claim in each: the round trip had the claim's author asserting it
+    in the UN's record, where only Peskov had spoken, denying it. Imported beside the
+    per-stance CSV, the author's quoted assertion was recorded a second time, unquoted."""
+    for args in (
+        ("party", "add", "OC South", "--kind", "agency"),
+        ("party", "add", "Dmitry Peskov"),
+        ("party", "add", "Ukrainska Pravda", "--kind", "media"),
+        ("party", "add", "United Nations", "--kind", "organisation"),
+        ("source", "add", "ZSU: dam blown", "--outlet", "Ukrainska Pravda", "--url",
+         "https://pravda.example/a", "--published", "2023-06-06T07:12+03:00"),
+        ("source", "add", "UNSC 9339th meeting", "--outlet", "United Nations", "--url",
+         "https://press.un.example/x", "--published", "2023-06-06T15:00-04:00"),
+        ("claim", "add", "Russian forces blew up the dam from inside", "--by", "OC South",
+         "--source", "1", "--at", "2023-06-06T07:00+03:00", "--slug", "inside", "--quote",
+         "blown up from inside"),
+        ("claim", "deny", "inside", "--by", "Dmitry Peskov", "--source", "2", "--at",
+         "2023-06-06T12:35+03:00"),
+        ("verdict", "set", "inside", "--rating", "Likely", "--as", "mostly-true", "--url",
+         "https://desk.example/1"),
+    ):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    reviews, _ = _export(run)
+    item = reviews[0]["itemReviewed"]
+    assert [w["url"] for w in item["appearance"]] == ["https://pravda.example/a"]
+    assert item["firstAppearance"]["url"] == "https://pravda.example/a"
+    stances, reviewed = tmp_path / "s.csv", tmp_path / "r.json"
+    assert run("export", "csv", "--per", "stance", "--out", str(stances)).exit_code == 0
+    reviewed.write_text(json.dumps(reviews), encoding="utf-8")
+    for args in (("import", "csv", str(stances)), ("import", "claimreview", str(reviewed))):
+        result = _invoke(empty_db, *args)
+        assert result.exit_code == 0, result.output
+    assert "0 new stance(s)" in result.output
+    shown = json.loads(_invoke(empty_db, "claim", "show", "inside", "--format", "json").stdout)
+    said = sorted((s["party"], s["kind"], s["source"], s["quote"]) for s in shown[0]["timeline"])
+    assert said == [("Dmitry Peskov", "denies", "UNSC 9339th meeting", None),
+                    ("OC South", "asserts", "ZSU: dam blown", "blown up from inside")]  # fmt: skip
 
 
 def test_an_imported_verdict_is_dated_when_its_publisher_published_it(run, engine):

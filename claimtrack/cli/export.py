@@ -182,9 +182,11 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
     One ClaimReview per claim and publisher with a verdict: its newest verdict as
     reviewRating (alternateName and name: the label; ratingValue, bestRating and
     worstRating when given), the first asserting party as the claim's author, the
-    earliest source as firstAppearance and every source with an address as an
-    appearance, and the denials and counter-claims, which ClaimReview has no field
-    for, in reviewBody. Verdicts imported from other publishers keep their author.
+    source it first asserted it in as firstAppearance and the sources of its
+    assertions then with an address as appearances (where the author made the claim:
+    not where others denied or confirmed it), and the denials and counter-claims,
+    which ClaimReview has no field for, in reviewBody. Verdicts imported from other
+    publishers keep their author.
 
     A review lacking a field Google requires (claimReviewed, url, author.name,
     reviewRating.alternateName: most often a verdict set without --url) is not
