@@ -12,6 +12,7 @@ Unicode control picture (U+2400 + its code: ␇, ␛, ␁) and the workbook note
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -170,7 +171,36 @@ class XlsxBook:
 
         A sheet holds 1,048,576 rows; past that the rows go on in "<title> (2)", and so
         on, each with the header: nothing is cut off.
+
+        openpyxl writes each sheet to a temporary file first: one it cannot write (a full
+        temporary folder) is one line naming the folder, not lxml's traceback.
         """
+        with self._temporary_files(OSError):
+            return self._sheet(title, headers, times, rows)
+
+    @contextlib.contextmanager
+    def _temporary_files(self, *also: type[Exception]):
+        """lxml's failure to write a sheet's temporary file (and ``also``) told as one
+        line; in ``save`` an OSError is the output's, told by its caller."""
+        from lxml.etree import SerialisationError
+
+        try:
+            yield
+        except (SerialisationError, *also) as exc:
+            import errno
+            import os
+            import tempfile
+
+            self._discard()
+            # lxml names the system's error ("IO_ENOSPC"); said as the system says it
+            code = getattr(errno, str(exc).removeprefix("IO_"), None)
+            reason = os.strerror(code) if code else getattr(exc, "strerror", None) or str(exc)
+            raise ClaimtrackError(
+                f"cannot write the workbook's sheets in {tempfile.gettempdir()}: {reason} "
+                "(set TMPDIR to a folder with room)"
+            ) from None
+
+    def _sheet(self, title: str, headers: Sequence[str], times: frozenset[str], rows) -> int:
         columns = [h for name in headers for h in ((name, f"{name}_tz") if name in times
                                                     else (name,))]  # fmt: skip
         # What each column holds: a time (two cells), a wrapped text, or a plain value.
@@ -256,12 +286,23 @@ class XlsxBook:
         return sheet
 
     def _discard(self) -> None:
-        """Close every sheet's XML stream before an error leaves the export: openpyxl's
-        half-written sheets would otherwise complain (a traceback) when collected."""
+        """Close every sheet's XML stream and remove its temporary file before an error
+        leaves the export: openpyxl's half-written sheets would otherwise complain (a
+        traceback) when collected. What fails here is the error's own doing (the full
+        disk the export met): the error is told, not this."""
         for sheet in self.book.worksheets:
             if not sheet.closed:
-                sheet.close()
-                sheet._writer.cleanup()
+                with contextlib.suppress(Exception):
+                    sheet.close()
+            writer = sheet._writer
+            if writer is None:
+                continue
+            for stream in (sheet._rows, writer.xf):  # their generators, finished now
+                with contextlib.suppress(Exception):
+                    if stream is not None:
+                        stream.close()
+            with contextlib.suppress(Exception):  # gone once the sheet is in the archive
+                writer.cleanup()
 
     @staticmethod
     def _finish(sheet, columns: list[str], rows: int) -> None:
@@ -323,7 +364,25 @@ class XlsxBook:
         return cell, when.zone
 
     def save(self, out: IO[bytes] | str) -> None:
-        self.book.save(out)
+        """The workbook written to ``out``, as ``Workbook.save`` writes it; a write that
+        fails (a full disk) closes the sheets, the archive and their temporary files
+        before the error goes on (nu18: openpyxl left them to the collector, whose
+        complaints were six tracebacks under the one-line error)."""
+        from zipfile import ZIP_DEFLATED, ZipFile
+
+        from openpyxl.writer.excel import ExcelWriter
+
+        archive = ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True)
+        # as openpyxl's save_workbook: the time it was written, in UTC, naive
+        self.book.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            with self._temporary_files():  # the last sheet's end is written as it closes
+                ExcelWriter(self.book, archive).save()
+        except BaseException:
+            self._discard()
+            with contextlib.suppress(Exception):  # writes its directory, if it can
+                archive.close()
+            raise
 
     def pictured_note(self) -> str | None:
         """One line naming the rows whose control characters were written as pictures."""

@@ -554,3 +554,85 @@ def test_claim_add_warns_from_one_character_over_what_a_cell_holds(run, engine):
         f"holds ({CELL_LIMIT:,}): it is stored whole, but 'export xlsx' needs --skip-long, "
         "which leaves its cells empty (CSV and JSON carry it)"
     ], over.output
+
+
+# -- a full disk (nu18): one line, nothing left behind -----------------------------------
+
+WRITE_SHEETS = """
+import resource, signal, sys
+from claimtrack.errors import ClaimtrackError
+from claimtrack.spreadsheet import XlsxBook
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+unraisable = []
+sys.unraisablehook = unraisable.append
+book = XlsxBook()
+try:
+    book.sheet("claims", ["claim"], frozenset(), ([f"claim {n} " * 10] for n in range(5_000)))
+except ClaimtrackError as exc:
+    print(exc)
+import gc
+gc.collect()
+print(len(unraisable), "unraisable")
+"""
+
+
+def test_a_sheet_that_cannot_be_written_is_one_line(tmp_path):
+    """openpyxl writes each sheet to a temporary file through lxml: a full temporary
+    folder raised lxml's SerialisationError (a traceback), and the half-written sheets
+    complained again when collected. A child process, whose file size limit stands in
+    for the full disk."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-c", WRITE_SHEETS], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(folder)}, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"cannot write the workbook's sheets in {folder}: File too large (set TMPDIR to a "
+        "folder with room)",
+        "0 unraisable",
+    ]
+    assert done.stderr == "" and list(folder.iterdir()) == []
+
+
+class _FullDisk(io.RawIOBase):
+    """A file on a disk with room for ``room`` bytes."""
+
+    def __init__(self, room: int) -> None:
+        self.room, self.data = room, bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def write(self, b) -> int:
+        if len(self.data) + len(b) > self.room:
+            raise OSError(28, "No space left on device")
+        self.data += b
+        return len(b)
+
+
+def test_a_workbook_that_cannot_be_saved_leaves_nothing_to_complain(tmp_path, monkeypatch):
+    """The archive failed as it was written (a full disk): openpyxl left the archive and
+    the sheets not yet in it to the collector, whose complaints were six tracebacks
+    under the one-line error. Now the error alone goes on, and the temporary files go."""
+    import gc
+    import tempfile
+
+    from claimtrack.spreadsheet import XlsxBook
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    book = XlsxBook()
+    for title in ("contested", "claims", "stances"):
+        book.sheet(title, ["claim"], frozenset(), ([f"{title} {n}"] for n in range(2_000)))
+    with pytest.raises(OSError, match="No space left on device"):
+        book.save(_FullDisk(4_000))
+    gc.collect()
+    assert unraisable == [] and list(folder.iterdir()) == []
