@@ -964,3 +964,31 @@ def test_ctrl_c_while_committing_says_it_may_or_may_not_be_written(engine, db_ur
     after = snapshot(engine)
     claims = [row for row in after["claim"] if "Doha" in str(row)]
     assert after == before or len(claims) == 1  # all of the change or none of it
+
+
+CTRL_C_WHILE_LOADING = """
+import sys
+
+class CtrlC:  # the interrupt as it lands while Python imports click for the command
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["claimtrack", "--db", sys.argv[1], "party", "add", "Nobody"]
+from claimtrack.__main__ import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line(tmp_path):
+    """nu18: Ctrl-C in the command's first tenth of a second (Python importing click,
+    SQLAlchemy and the command) printed Python's KeyboardInterrupt traceback: the
+    console script's entry point takes it, one line, exit 130, and nothing is created.
+    (The interrupt is raised where the signal would land, at the import of click.)"""
+    path = tmp_path / "never.db"
+    done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_LOADING, str(path)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stderr, done.stdout) == (
+        130, "Interrupted: nothing was written\n", "")
+    assert not path.exists()
