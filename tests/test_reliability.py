@@ -990,5 +990,8 @@ def test_ctrl_c_while_the_command_loads_is_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_LOADING, str(path)],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (done.returncode, done.stderr, done.stdout) == (
-        130, "Interrupted: nothing was written\n", "")
+        130,
+        "Interrupted: nothing was written\n",
+        "",
+    )
     assert not path.exists()
