@@ -1084,3 +1084,25 @@ def test_a_pasted_page_is_echoed_by_its_start_and_length(story, engine, args, co
     line = error_line(result, code)
     assert says in line and len(line) < 300, line[:500]
     assert snapshot(engine) == before
+
+
+CREATE_UNDER_A_SIZE_LIMIT = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))
+sys.argv = ["claimtrack", "--db", sys.argv[1], "party", "add", "Nobody"]
+from claimtrack.__main__ import main
+main()
+"""
+
+
+def test_a_database_whose_creation_fails_is_not_left_behind(tmp_path):
+    """nu18: the first write of a new SQLite file onto a full disk failed ("nothing was
+    written") and left an empty file, which every read after called a database without
+    claimtrack's schema. A file-size limit stands in for the disk (SQLite only)."""
+    path = tmp_path / "new.db"
+    done = subprocess.run([sys.executable, "-c", CREATE_UNDER_A_SIZE_LIMIT, str(path)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

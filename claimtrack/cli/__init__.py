@@ -325,7 +325,13 @@ class Env:
         _resume_collection()  # the command has what it imports
 
         url = url if url is not None else self.url()
-        missing = sqlite_file_missing(url)
+        if write and sqlite_file_missing(url):
+            from pathlib import Path
+
+            # Known before it is created: a creation that fails (a full disk) removes
+            # what it began (nu18: an empty file, which later reads called "no
+            # claimtrack schema yet" where "no database yet" was meant).
+            self.new_file = Path(url.database)
         engine = open_database(url, create=write, create_schema=create_schema)
         from claimtrack.cli import interrupt
 
@@ -336,10 +342,6 @@ class Env:
             stdout.keep_going()  # a closed standard output no longer decides the write
         self.engines.append(engine)
         click.get_current_context().call_on_close(engine.dispose)
-        if missing:
-            from pathlib import Path
-
-            self.new_file = Path(url.database)
         return engine
 
     def announce_new_database(self) -> None:
