@@ -706,3 +706,14 @@ def test_claim_reviewed_is_cut_after_a_word(run, engine, tmp_path):
     assert text.startswith(kept) and text[len(kept)] == " ", reviewed  # a whole word
     assert kept.split() == text.split()[: len(kept.split())]
     assert len(kept) > 75 // 2  # the cut is near the limit, not at the first blank
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "notaurl", "", "https://"])
+def test_the_publisher_url_is_an_address(seeded, engine, url):
+    """nu18: --publisher-url took anything, and wrote it into every review's author."""
+    _rate_all(seeded)
+    before = snapshot(engine)
+    result = seeded("export", "claimreview", "--publisher-url", url)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: invalid URL ") and len(result.stderr.splitlines()) == 1
+    assert snapshot(engine) == before

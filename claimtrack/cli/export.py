@@ -212,6 +212,9 @@ def claimreview(env, claims, topic, out, publisher, publisher_url, skip_incomple
         from claimtrack.errors import UsageError
 
         raise UsageError("--publisher is empty: give the organisation publishing the verdicts")
+    # An address as every other URL option takes one (nu18: "javascript:alert(1)" was
+    # written into the JSON-LD as the publisher's url).
+    publisher_url = record.check_url(publisher_url) if publisher_url is not None else None
     with read_session(env.engine()) as session:
         snapshot(session)  # the check and the export read the same verdicts
         from claimtrack.lookup import check_topic
