@@ -1106,3 +1106,15 @@ def test_a_database_whose_creation_fails_is_not_left_behind(tmp_path):
     assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith("Error: ") and "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["media", "person"])
+def test_anonymous_with_a_kind_is_refused_not_passed_over(run, engine, kind):
+    """nu18: `party add X --anonymous --kind media` stored an anonymous party without a
+    word of the --kind it passed over (person, the default, included when given)."""
+    before = snapshot(engine)
+    result = run("party", "add", "unnamed official", "--anonymous", "--kind", kind)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --anonymous is a kind of its own: leave out --kind {kind}\n"
+    assert snapshot(engine) == before
+    assert run("party", "add", "unnamed official", "--anonymous").exit_code == 0

@@ -66,6 +66,12 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
     from claimtrack import record
     from claimtrack.db import write_session
 
+    if anonymous and click.get_current_context().get_parameter_source("kind") not in (
+        click.core.ParameterSource.DEFAULT, None):  # fmt: skip
+        # nu18: "--anonymous --kind media" stored an anonymous party, --kind passed over
+        from claimtrack.errors import UsageError
+
+        raise UsageError(f"--anonymous is a kind of its own: leave out --kind {kind}")
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         created = []
