@@ -275,6 +275,11 @@ CLOSE_WORD = 80
 CLOSE_NOTE = 75
 
 
+# The most words of a name typed in which a whole party's name is noted (``name_matcher``):
+# a person's names ("Alexander Grigoryevich Lukashenko"), not an institution's.
+NAME_WORDS = 3
+
+
 def close_names(ref: str, names: list[str], *, cutoff: int = CLOSE) -> list[str]:
     """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
     message suggests (and, from ``CLOSE_NOTE``, the note on a party created: also an
@@ -289,8 +294,10 @@ def name_matcher(names: list[str], *, cutoff: int = CLOSE):
     from rapidfuzz import fuzz, process
 
     keys, owners = [], []  # owners: (the name's index, 0 for the whole name, 1 a word)
+    whole: dict[str, list[int]] = {}  # a whole name's key -> the names with it
     for index, name in enumerate(names):
         key = normalise(name)
+        whole.setdefault(key, []).append(index)
         words = key.split(" ")
         for word, part in enumerate((key, *words) if len(words) > 1 else (key,)):
             keys.append(part)
@@ -309,19 +316,18 @@ def name_matcher(names: list[str], *, cutoff: int = CLOSE):
             if not word and _another_party(typed, keys[at]):
                 continue
             best[index] = min((-score, word, index), best.get(index, (0, 1, index)))
-        # A whole name within what was typed: "Lukashenko" in "Alexander Lukashenko" (nu17:
-        # created with no note). Only a word as long as a typo is told by (``TYPO_LENGTH``):
-        # "Iran International" is not Iran, nor "US State Department" the US.
+        # A whole name, as it is, a word of a short name typed: "Lukashenko" in "Alexander
+        # Lukashenko" (nu17: created with no note). Only a word as long as a typo is told
+        # by (``TYPO_LENGTH``): "Iran International" is not Iran, nor "US State
+        # Department" the US; and only in a name of a few words, a person's: "State
+        # Emergency Service of Ukraine" is not Ukraine, nor, being no word of it, is
+        # "Russian Ministry of Defence" Russia (nu18: both were noted).
         words = typed.split(" ")
-        for typed_word in words if len(words) > 1 else ():
+        for typed_word in words if 1 < len(words) <= NAME_WORDS else ():
             if len(typed_word) < TYPO_LENGTH:
                 continue
-            found = process.extract(typed_word, keys, scorer=fuzz.ratio, processor=None,
-                                    score_cutoff=CLOSE_WORD, limit=None)  # fmt: skip
-            for _, score, at in found:
-                index, word = owners[at]
-                if not word:
-                    best[index] = min((-score, 1, index), best.get(index, (0, 1, index)))
+            for index in whole.get(typed_word, ()):
+                best[index] = min((-100, 1, index), best.get(index, (0, 1, index)))
         ranked = sorted(best.values())
         return list(dict.fromkeys(names[index] for *_, index in ranked))[:3]
 
@@ -345,8 +351,24 @@ def _another_party(typed: str, key: str) -> bool:
     return all(rest) and fuzz.ratio(*rest) < CLOSE
 
 
-def _all_names(session: Session) -> list[str]:
-    return [*session.scalars(select(Party.name)), *session.scalars(select(PartyAlias.alias))]
+def _all_names(session: Session) -> dict[str, int]:
+    """Every party's name and alias, each with its party's id."""
+    owners = dict(session.execute(select(Party.name, Party.id)).all())
+    for alias, party_id in session.execute(select(PartyAlias.alias, PartyAlias.party_id)):
+        owners.setdefault(alias, party_id)
+    return owners
+
+
+def _one_per_party(close: list[str], owners: dict[str, int]) -> list[str]:
+    """The names of ``close`` less those of a party named already (its name and an alias
+    of it are one party: nu18 was offered "'Dmitry Peskov', 'Peskov'")."""
+    seen: set[int] = set()
+    kept = []
+    for name in close:
+        if owners[name] not in seen:
+            seen.add(owners[name])
+            kept.append(name)
+    return kept
 
 
 # A name typed for --create-missing one keystroke from a party's (a letter wrong, missing
@@ -363,7 +385,7 @@ def likely_typo(session: Session, ref: str) -> str | None:
     key = normalise(ref).rstrip(".")  # a final full stop is no keystroke (``stop_variants``)
     if len(key) < TYPO_LENGTH:
         return None
-    for name in close_names(ref, _all_names(session)):
+    for name in close_names(ref, list(_all_names(session))):
         if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
             return name
     return None
@@ -374,15 +396,18 @@ def close_to_others(session: Session, party: Party, name: str | None = None) -> 
     it (``Party.close_to``) for the note that a created party may be a typo of one; or
     close to ``name``, an alias just given to it (another party's, perhaps)."""
     mine = {party.name, *(a.alias for a in party.aliases)}
-    others = [n for n in _all_names(session) if n not in mine]
-    close = tuple(close_names(name or party.name, others, cutoff=CLOSE_NOTE))
+    owners = _all_names(session)
+    others = [n for n in owners if n not in mine]
+    close = tuple(_one_per_party(close_names(name or party.name, others, cutoff=CLOSE_NOTE),
+                                 owners))  # fmt: skip
     if name is None:
         party.close_to = close
     return close
 
 
 def _unknown_party_message(session: Session, ref: str, *, creatable: bool) -> str:
-    close = close_names(ref, _all_names(session))
+    owners = _all_names(session)
+    close = _one_per_party(close_names(ref, list(owners)), owners)
     hint = f" Did you mean {', '.join(quoted_name(c) for c in close)}?" if close else ""
     if as_id(ref) is not None:  # an id nobody has: no name to create a party by
         return f"unknown party {quoted_name(ref)}: no party has that id.{hint}"
@@ -1013,7 +1038,7 @@ def set_slug(session: Session, claim: Claim, slug: str) -> str:
     for the log. The same slug again, or one another claim has, is refused."""
     slug = check_slug(slug)
     if slug == claim.slug:
-        raise ClaimtrackError(f"claim {claim.id} has the slug {slug!r} already: nothing to change")
+        raise UsageError(f"claim {claim.id} has the slug {slug!r} already: nothing to change")
     taken = session.scalars(select(Claim.id).where(Claim.slug == slug)).first()
     if taken is not None:
         raise ClaimtrackError(f"slug {slug!r} is taken by claim {taken}")
@@ -1157,8 +1182,8 @@ def edit_party(
             old, new = party.description or "none", new_description or "none"
             changed.append(f"description: {old} -> {new}")
             party.description = new_description
-    if not changed:
-        raise ClaimtrackError(
+    if not changed:  # a usage error, as stance amend's "recorded again as it is" (nu18)
+        raise UsageError(
             f"nothing to change for {party.name}: give --name, --kind, --for or --description"
         )
     session.flush()

@@ -281,7 +281,7 @@ def test_party_description_set_shown_edited_and_removed(story, engine):
     assert "-> none" in run("party", "edit", "John Kasich", "--description", "").stdout
     before = snapshot(engine)
     again = run("party", "edit", "John Kasich", "--description", "  ")
-    assert again.exit_code == 1 and "nothing to change for John Kasich" in again.output
+    assert again.exit_code == 2 and "nothing to change for John Kasich" in again.output
     assert snapshot(engine) == before
     assert "Ohio" not in run("party", "show", "John Kasich").stdout
 
@@ -1066,7 +1066,7 @@ def test_claim_edit_gives_an_imported_claim_a_slug(run, engine, tmp_path):
     assert log[0]["action"] == "claim edit" and log[0]["detail"] == "#1: slug: none -> gru-officers"
     before = snapshot(engine)
     for args, code, says in (
-        (("1", "--slug", "gru-officers"), 1, "claim 1 has the slug 'gru-officers' already"),
+        (("1", "--slug", "gru-officers"), 2, "claim 1 has the slug 'gru-officers' already"),
         (("2", "--slug", "gru-officers"), 1, "slug 'gru-officers' is taken by claim 1"),
         (("2", "--slug", "Two Men"), 2, "invalid slug 'two men'"),
         (("2", "--slug", ""), 2, "invalid slug ''"),
@@ -1152,6 +1152,17 @@ def test_a_party_created_close_to_another_says_so(run, engine):
     assert run("party", "add", "Oman", "--kind", "government").exit_code == 0
     observer = run("party", "add", "Oman Observer", "--kind", "media")
     assert (observer.exit_code, observer.stderr) == (0, ""), observer.output
+    # nu18: a party's name and its alias are one party, offered once.
+    assert run("party", "add", "Volodymyr Zelensky", "--alias", "Zelensky").exit_code == 0
+    for typed in ("Zelenskyy", "Volodymyr Zelenskiy"):
+        shown = run("party", "show", typed).stderr
+        assert shown.split("Did you mean ")[1].count("Zelensky") == 1, shown
+    # nu18: an institution named after its country is not the country.
+    for country, institution in (("Russia", "Russian Ministry of Defence"),
+                                 ("Moldova", "State Emergency Service of Moldova")):  # fmt: skip
+        assert run("party", "add", country, "--kind", "government").exit_code == 0
+        added = run("party", "add", institution, "--kind", "agency")
+        assert (added.exit_code, added.stderr) == (0, ""), added.output
 
 
 def test_void_and_amend_say_whose_stance_they_touched(story):
