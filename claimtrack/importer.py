@@ -403,15 +403,22 @@ def not_utf8(
         return ClaimtrackError(
             f"{option} {path} is not UTF-8 text (byte {position} cannot be read): {advice}"
         )
+    # A spreadsheet's advice for a CSV file only (nu18: a seed's TOML and a ClaimReview's
+    # JSON were told of "a spreadsheet's 'CSV UTF-8'").
+    suffix = path.suffix.lower()
+    if not (suffix[1:].isascii() and suffix[1:].isalnum() and len(suffix) <= 9):
+        suffix = ""  # none, or one not to repeat in a command line
+    spreadsheet = " (a spreadsheet's 'CSV UTF-8')" if suffix in (".csv", "") else ""
+    converted = f"converted{suffix or '.csv'}"
     if encoding is None:
         return ClaimtrackError(
             f"{path} is not UTF-8 (byte {position} cannot be read) and its encoding "
-            "is unknown: save it again as UTF-8 (a spreadsheet's 'CSV UTF-8'), or, if "
-            f"you know its encoding, iconv -f ENCODING -t UTF-8 {path} > converted.csv"
+            f"is unknown: save it again as UTF-8{spreadsheet}, or, if you know its "
+            f"encoding, iconv -f ENCODING -t UTF-8 {path} > {converted}"
         )
     return ClaimtrackError(
         f"{path} is not UTF-8; it reads as {encoding}: convert it first, "
-        f"e.g. iconv -f {encoding} -t UTF-8 {path} > converted.csv"
+        f"e.g. iconv -f {encoding} -t UTF-8 {path} > {converted}"
     )
 
 

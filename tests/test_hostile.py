@@ -686,6 +686,23 @@ def test_a_latin_1_file_is_not_guessed_as_utf_16(story, engine, tmp_path):
 
 
 @pytest.mark.parametrize(
+    "command, name",
+    [(("seed",), "story.toml"), (("import", "claimreview"), "reviews.json")],
+)
+def test_a_file_not_a_spreadsheet_is_not_told_to_save_as_csv(run, engine, tmp_path, command,
+                                                             name):  # fmt: skip
+    """nu18: a seed's TOML and a ClaimReview's JSON in Latin-1 were told to be saved
+    again as "a spreadsheet's 'CSV UTF-8'", and converted into converted.csv."""
+    path = tmp_path / name
+    path.write_bytes("title = 'Café crème à Genève'\n".encode("latin-1"))
+    before = snapshot(engine)
+    line = error_line(run(*command, str(path)), 1)
+    assert "is not UTF-8" in line and "CSV" not in line
+    assert line.endswith(f"> converted{path.suffix}")
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
     "text, encoding, named",
     [
         (MINIMAL + "伊朗否认,Iran,denies,,2026-05-01\n", "gb18030", "GB18030"),
