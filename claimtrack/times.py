@@ -31,6 +31,7 @@ _TIME = re.compile(
 _HOUR_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?:[Zz]|[+-]\d|$)")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 _TIME_OFFSET = re.compile(r"[+-]\d{2}:?(\d{2})")  # in the time part of an ISO time
+_OFFSET_HOURS = re.compile(r"[+-](\d{2}):?\d{2}$")  # the offset ending an ISO time: its hours
 _OFFSET_SECONDS = re.compile(r"[Tt ]\d{2}:\d{2}(?::\d{2})?[+-]\d{2}:\d{2}:\d{2}")  # +05:30:15
 
 
@@ -206,14 +207,18 @@ def parse_when(
     if not _TIME.match(raw):
         raise UsageError(f"not a time: {text!r}: {FORMS}")
     raw = raw[:10] + "T" + raw[11:].upper()  # RFC 3339's t and z are T and Z
-    try:
-        parsed = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise UsageError(f"not a time: {text!r}: {FORMS}") from None
     # Python reads +03:99 as 4 h 39 min: a mistyped offset would move the time unseen.
     offset = _TIME_OFFSET.search(raw.partition("T")[2])
     if offset and int(offset.group(1)) > 59:
         raise UsageError(f"time {text!r}: an offset's minutes are 00 to 59 (+05:30)")
+    try:
+        parsed = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        hours = _OFFSET_HOURS.search(raw.partition("T")[2])
+        if hours and int(hours.group(1)) >= 24:  # nu18: +24:00 was "not a time"
+            raise UsageError(f"time {text!r}: an offset must be under 24 hours (+05:30, "
+                             "-04:00)") from None  # fmt: skip
+        raise UsageError(f"not a time: {text!r}: {FORMS}") from None
     if parsed.tzinfo is None:
         if zone is None:
             raise UsageError(
@@ -231,6 +236,8 @@ def parse_when(
             )
     if parsed.microsecond:  # kept to the second: a fraction would be lost without a word
         whole = parsed.replace(microsecond=0).isoformat()
+        if raw.endswith("Z"):  # as given (nu18: its Z was shown as +00:00)
+            whole = whole.removesuffix("+00:00") + "Z"
         raise UsageError(
             f"time {text!r} has a fraction of a second: times are kept to the second (give {whole})"
         )

@@ -568,6 +568,17 @@ MISTAKES = [
         2,
         "hours and minutes",
     ),
+    # nu18: the suggestion kept the Z as given; +24:00 is said as such, not "not a time".
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30:30.123Z"),
+        2,
+        "(give 2026-04-12T08:30:30Z)",
+    ),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30+24:00"),
+        2,
+        "an offset must be under 24 hours",
+    ),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
     (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
     # The other side at the very minute of the party's stance: a wrong --by, most often.
