@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, exists, insert, or_, select, update
@@ -358,15 +359,37 @@ TYPO_LENGTH = 6
 def likely_typo(session: Session, ref: str) -> str | None:
     """The name (or alias) of a party ``ref`` is one keystroke from (the optimal string
     alignment distance of their matching keys), or None."""
+    return typo_matcher(_all_names(session))(ref)
+
+
+def typo_matcher(names: list[str]) -> Callable[[str], str | None]:
+    """``likely_typo`` over ``names``, keyed once for as many refs as are asked (an
+    import's new parties). A ref no name is a keystroke from, most of them, costs one
+    pass of rapidfuzz's C loop over the keys; ``close_names`` (``name_matcher``), which
+    decides among those that are, only runs for a ref that has one."""
+    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    key = normalise(ref).rstrip(".")  # a final full stop is no keystroke (``stop_variants``)
-    if len(key) < TYPO_LENGTH:
+    keys = [normalise(name).rstrip(".") for name in names]
+    close = None
+
+    def typo(ref: str) -> str | None:
+        nonlocal close
+        # A final full stop is no keystroke (``stop_variants``).
+        key = normalise(ref).rstrip(".")
+        if len(key) < TYPO_LENGTH:
+            return None
+        if process.extractOne(key, keys, scorer=OSA.distance, processor=None,
+                              score_cutoff=1) is None:  # fmt: skip
+            return None
+        if close is None:
+            close = name_matcher(names)
+        for name in close(ref):
+            if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
+                return name
         return None
-    for name in close_names(ref, _all_names(session)):
-        if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
-            return name
-    return None
+
+    return typo
 
 
 def close_to_others(session: Session, party: Party, name: str | None = None) -> tuple[str, ...]:
