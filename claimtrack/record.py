@@ -364,23 +364,27 @@ def likely_typo(session: Session, ref: str) -> str | None:
 
 def typo_matcher(names: list[str]) -> Callable[[str], str | None]:
     """``likely_typo`` over ``names``, keyed once for as many refs as are asked (an
-    import's new parties). A ref no name is a keystroke from, most of them, costs one
-    pass of rapidfuzz's C loop over the keys; ``close_names`` (``name_matcher``), which
-    decides among those that are, only runs for a ref that has one."""
-    from rapidfuzz import process
+    import's new parties: thousands, against the thousands of parties of a large
+    database). Two keys one keystroke apart (a letter wrong, missing or added, or two
+    swapped) share a key with one letter deleted, or one is the other with a letter
+    deleted: each name's key and its deletions are indexed, so a ref is a few look-ups,
+    and ``close_names`` (``name_matcher``), which decides, runs only for a ref within a
+    keystroke of a name."""
     from rapidfuzz.distance import OSA
 
-    keys = [normalise(name).rstrip(".") for name in names]
+    index: set[str] = set()  # the names' keys, and each with a letter deleted
+    for name in names:
+        key = normalise(name).rstrip(".")
+        if len(key) + 1 >= TYPO_LENGTH:  # a ref's key is from TYPO_LENGTH letters
+            index.add(key)
+            index.update(_deletions(key))
     close = None
 
     def typo(ref: str) -> str | None:
         nonlocal close
         # A final full stop is no keystroke (``stop_variants``).
         key = normalise(ref).rstrip(".")
-        if len(key) < TYPO_LENGTH:
-            return None
-        if process.extractOne(key, keys, scorer=OSA.distance, processor=None,
-                              score_cutoff=1) is None:  # fmt: skip
+        if len(key) < TYPO_LENGTH or (key not in index and index.isdisjoint(_deletions(key))):
             return None
         if close is None:
             close = name_matcher(names)
@@ -390,6 +394,11 @@ def typo_matcher(names: list[str]) -> Callable[[str], str | None]:
         return None
 
     return typo
+
+
+def _deletions(key: str) -> set[str]:
+    """``key`` with one of its letters deleted, each way."""
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 def close_to_others(session: Session, party: Party, name: str | None = None) -> tuple[str, ...]:
