@@ -70,7 +70,14 @@ from sqlalchemy.orm import Session
 
 from claimtrack import insert_many, record, schema, state
 from claimtrack.errors import ClaimtrackError, UsageError
-from claimtrack.importer import LoadReport, check_file, file_chunks, first_bad_byte, not_utf8
+from claimtrack.importer import (
+    LoadReport,
+    Overrides,
+    check_file,
+    file_chunks,
+    first_bad_byte,
+    not_utf8,
+)
 from claimtrack.importer import too_large as too_large_error
 from claimtrack.links import chunks
 from claimtrack.models import (
@@ -84,7 +91,7 @@ from claimtrack.models import (
     Stance,
     UTCDateTime,
 )
-from claimtrack.names import normalise, stop_variants
+from claimtrack.names import normalise, overrides_in, quoted_name, stop_variants
 from claimtrack.progress import SILENT
 from claimtrack.similar import sketch as sketch_of
 from claimtrack.similar import topic_key
@@ -271,6 +278,11 @@ class Columns:
                    if c not in self.names]  # fmt: skip
         if missing:
             raise ClaimtrackError(f"missing column(s): {', '.join(missing)}")
+        # The offset columns, whose every cell begins with + or - and so is marked by an
+        # export without --raw: how a --raw export is told (``row``).
+        self._offsets = [i for i, c in enumerate(self.names) if c in ("said_tz", "source_tz")]
+        # Decided by the first offset cell read; no question with --raw or no offsets.
+        self.looks_raw: bool | None = None if self._offsets and not raw else False
 
     def row(self, cells: list[str]) -> dict[str, str]:
         """The row's cells by column, apostrophes taken off and blanks trimmed; a row that
@@ -278,7 +290,10 @@ class Columns:
         if len(cells) != len(self.names):
             raise ValueError(f"{len(cells)} fields where the header has {len(self.names)}")
         # (A mark taken off and blanks trimmed take no NUL away: checked on the cells read.)
-        trimmed = map(str.strip, cells if self.raw else restore_all(cells))
+        restored = cells if self.raw else restore_all(cells)
+        if self.looks_raw is not False:
+            self._check_not_raw(cells, restored)
+        trimmed = map(str.strip, restored)
         row = dict(zip(self.names, trimmed, strict=True))
         for required in ("claim", "party", "stance"):
             if not row[required]:
@@ -286,6 +301,38 @@ class Columns:
         if "\x00" in "".join(cells):
             raise ValueError("contains a NUL byte")
         return row
+
+    def _check_not_raw(self, cells: list[str], restored: list[str]) -> None:
+        """Refuse a --raw export read without --raw where a cell would lose a leading
+        apostrophe ("'Nothing serious' was a lie"). An export without --raw marks every
+        offset (``'+03:00``), a --raw one none: the first offset cell read tells which the
+        file is (a cell edited by hand further down does not). Cheap: a look at one cell
+        until that is known, and only a raw-looking file's rows compared after."""
+        if self.looks_raw is None:
+            first = next((cells[i] for i in self._offsets if cells[i]), None)
+            if first is None:
+                return
+            self.looks_raw = first[:1] in ("+", "-")
+        if not self.looks_raw or restored == cells:
+            return
+        at = next(i for i, (a, b) in enumerate(zip(cells, restored, strict=True)) if a != b)
+        column, offset = next((self.names[i], cells[i]) for i in self._offsets if cells[i])
+        raise RawExport(
+            f"the {self.names[at]} cell begins with an apostrophe ({_glimpse(cells[at])}) that "
+            f"the import would take off, and the file reads as a --raw export ({column} "
+            f"{offset!r} has no apostrophe before it, as 'export csv' without --raw writes "
+            "each offset): import it with --raw"
+        )
+
+
+class RawExport(ClaimtrackError):
+    """A file that reads as a --raw export, imported without --raw, in which a cell would
+    lose a leading apostrophe of its own: the whole file is refused (``_Reading.read``)."""
+
+
+def _glimpse(text: str, limit: int = 40) -> str:
+    """A text quoted in a bad row's line: its start when long."""
+    return repr(text if len(text) <= limit else text[:limit].rstrip() + "…")
 
 
 def _mixed_formats(columns: list[str], header: list[str], minimal: bool) -> str:
@@ -470,10 +517,12 @@ class _PartyEntry:
     """A party as the file gives it: speaking (its kind, aliases and side from the full
     format) or only named (``if_missing``: found by any name, else created)."""
 
-    __slots__ = ("name", "kind", "line", "aliases", "acts_for", "if_missing")
+    __slots__ = ("name", "kind", "line", "aliases", "acts_for", "if_missing", "kind_given")
 
-    def __init__(self, name: str, kind: str, line: int, *, acts_for=None, if_missing=False):
+    def __init__(self, name: str, kind: str, line: int, *, acts_for=None, if_missing=False,
+                 kind_given=False):  # fmt: skip
         self.name, self.kind, self.line = name, kind, line
+        self.kind_given = kind_given  # a party_kind cell, not the default
         self.aliases: dict[str, int] = {}  # alias -> the line first giving it
         self.acts_for = acts_for or None
         self.if_missing = if_missing
@@ -499,6 +548,8 @@ class _Reading:
         self.claims = _Stage(connection, _claim)
         self.staged_sources = _Stage(connection, _source)
         self.last_ref: str | None = None
+        self.last_text: str | None = None
+        self.overrides = Overrides()  # lines with a bidi override in a claim or quote
         self._text_ref: tuple[tuple[str, str] | None, str] = (None, "")  # the last claim read
         self._languages: set[str] = set()  # the language codes checked (a file has few)
         self.count = 0
@@ -516,6 +567,8 @@ class _Reading:
             self.count += 1
             try:
                 self.take(line, self.columns.row(cells))
+            except RawExport as exc:  # the file, not the row: in one line
+                raise ClaimtrackError(f"{source.path}: line {line}: {exc}") from None
             except (ValueError, ClaimtrackError) as exc:
                 self.errors.add(line, str(exc))
             if self.count % SHOW_EVERY == 0:
@@ -553,14 +606,12 @@ class _Reading:
         said = row.get("said_at") or ""
         if not said:
             raise ValueError("the date is empty")
-        said = self._said(said, row.get("said_tz") or self.columns.tz)
+        said = self._said(said, row.get("said_tz"))
         published = None
         if row.get("source_published"):
             published = begun(
-                parse_when(
-                    row["source_published"],
-                    row.get("source_tz") or self.columns.tz,
-                    zone_from="the source_tz column or --tz",
+                _parse_given(
+                    row["source_published"], row.get("source_tz"), "source_tz", self.columns.tz
                 ),
                 "published",
             )
@@ -584,7 +635,9 @@ class _Reading:
             entry = self.parties.get(name)
             if entry is None:
                 acts_for = row.get("party_for")
-                entry = self.parties[name] = _PartyEntry(name, party_kind, line, acts_for=acts_for)
+                given = bool(row.get("party_kind"))
+                entry = _PartyEntry(name, party_kind, line, acts_for=acts_for, kind_given=given)
+                self.parties[name] = entry
                 self.numbers.setdefault(name, len(self.numbers) + 1)
             for alias in aliases:
                 entry.aliases.setdefault(alias, line)
@@ -596,12 +649,19 @@ class _Reading:
             if source is None:
                 source = self._source(line, outlet, title, url, row, published)
         topic = row.get("topic") or record.DEFAULT_TOPIC
-        if max(len(row["claim"]), len(row.get("quote") or "")) > CELL_LIMIT:
+        text, quote = row["claim"], row.get("quote")
+        if max(len(text), len(quote or "")) > CELL_LIMIT:
             self.long.append(line)
-        ref = self._claim_ref(row.get("claim_ref"), topic, row["claim"])
-        if ref != self.last_ref:
-            self.last_ref = ref
+        ref = self._claim_ref(row.get("claim_ref"), topic, text)
+        # A claim is staged by the first row of its run, and again by a row giving another
+        # text for it: the texts are compared with the claim's (``_Load._claim_texts``).
+        if ref != self.last_ref or text != self.last_text:
+            self.last_ref, self.last_text = ref, text
             self.claims.add(_claim_row(line, ref, row, topic))
+            if overrides_in(text):
+                self.overrides.add(line, "claim text", text)
+        if quote and overrides_in(quote):
+            self.overrides.add(line, "quote", quote)
         self.rows.add((
             line, ref, self.numbers[name], self.numbers[via] if via else None,
             self.numbers[outlet] if title else None, source[0] if title else None,
@@ -626,14 +686,17 @@ class _Reading:
         return self._text_ref[1]
 
     def _said(self, text: str, tz: str | None) -> tuple:
-        """A said time as staged: (at, offset, precision, until). A file gives the same
-        times again and again: each is parsed once (of the last ``BATCH`` kept)."""
+        """A said time as staged: (at, offset, precision, until), ``tz`` the row's said_tz.
+        A file gives the same times again and again: each is parsed once (of the last
+        ``BATCH`` kept)."""
         key = (text, tz)
         staged = self._times.get(key)
         if staged is None:
-            zone_from = "--tz" if self.columns.minimal else "the said_tz column or --tz"
-            # Refused when it begins after now; a time kept here stays past.
-            said = begun(parse_when(text, tz, zone_from=zone_from))
+            if self.columns.minimal:
+                said = parse_when(text, self.columns.tz, zone_from="--tz")
+            else:
+                said = _parse_given(text, tz, "said_tz", self.columns.tz)
+            said = begun(said)  # refused when it begins after now; a time kept stays past
             staged = (_stored(said.at), said.offset_minutes, said.precision, _stored(said.until))
             if text.strip().lower() != "now":  # "now" is each row's own instant
                 self._keep(self._times, key, staged)
@@ -680,9 +743,15 @@ class _Reading:
     def _alias_list(self, cell: str) -> list[str]:
         if cell == self._aliases[0]:
             return self._aliases[1]
-        aliases = json.loads(cell) if cell else []
+        try:
+            aliases = json.loads(cell) if cell else []
+        except ValueError:
+            aliases = None
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ValueError("party_aliases must be a JSON list of names")
+            raise ValueError(
+                f"party_aliases {_glimpse(cell)} is not a JSON list of names: give the names "
+                'as the export writes them, ["Vance", "万斯"], or leave the cell empty'
+            )
         self._aliases = (cell, aliases)
         return aliases
 
@@ -727,10 +796,24 @@ def _topic_unused():
 
 
 def _instant(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text)
+    form = "a time with its UTC offset, as the export writes it (2026-04-11T11:00:00+00:00)"
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"recorded_at {_glimpse(text)} is not a time: give {form}") from None
     if value.tzinfo is None:
-        raise ValueError(f"recorded_at {text!r} has no UTC offset")
+        raise ValueError(f"recorded_at {text!r} has no UTC offset: give {form}")
     return value
+
+
+def _parse_given(text: str, tz: str | None, column: str, file_tz: str | None):
+    """A time of the per-stance format and its zone column: a zone given in the row must
+    agree with an offset written in the time, as ``claim add`` refuses ``--at
+    ...+05:00 --tz Europe/Moscow``; without one, the file's --tz reads a time without an
+    offset (a time's own offset comes before --tz)."""
+    if tz:
+        return parse_when(text, tz, zone_from=column, agree=True)
+    return parse_when(text, file_tz, zone_from=f"the {column} column or --tz")
 
 
 # -- parties ----------------------------------------------------------------------------
@@ -741,9 +824,9 @@ class _Party:
 
     __slots__ = ("id", "name", "name_norm", "anonymous", "acts_for_id", "aliases", "book", "kind")
 
-    def __init__(self, book, id, name, name_norm, anonymous, acts_for_id) -> None:
+    def __init__(self, book, id, name, name_norm, anonymous, acts_for_id, kind=None) -> None:
         self.book, self.id, self.name, self.name_norm = book, id, name, name_norm
-        self.anonymous, self.acts_for_id = anonymous, acts_for_id
+        self.anonymous, self.acts_for_id, self.kind = anonymous, acts_for_id, kind
         self.aliases: set[str] = set()  # alias keys
 
     @property
@@ -754,10 +837,21 @@ class _Party:
 class _Parties:
     """The parties a load names, looked up once (by every name key the file uses) and
     created as ``record.add_party`` and ``record.add_alias`` would; new ones are written
-    together, and before any message needs their id."""
+    together, and before any message needs their id.
 
-    def __init__(self, connection: Connection, keys: set[str], now, errors: Errors) -> None:
+    ``strict`` (a file of the desk's, not a converted dataset): a party there is keeps the
+    kind and side it has (a row giving another is a bad row: ``party edit`` changes them,
+    said), and a new name a keystroke from a party's is not created, as ``claim add
+    --create-missing`` refuses it (``record.typo_matcher``), against the parties there
+    were before the load (``known``: the largest id then)."""
+
+    def __init__(self, connection: Connection, keys: set[str], now, errors: Errors, *,
+                 strict: bool = False, known: int = 0) -> None:  # fmt: skip
         self.connection, self.now, self.errors = connection, now, errors
+        self.strict, self.known = strict, known
+        self.existing: set[int] = set()  # the ids of the parties found in the database
+        self.names_before: list[str] | None = None  # their names and aliases, when asked
+        self._typo = None
         self.moved: list[int] = []  # parties whose side ``load`` changed
         self.holders: dict[str, _Party] = {}  # name key -> the party answering to it
         self.ids: dict[int, _Party] = {}
@@ -781,14 +875,26 @@ class _Parties:
     def _select():
         party = Party.__table__
         return select(party.c.id, party.c.name, party.c.name_norm, party.c.anonymous,
-                      party.c.acts_for_id)  # fmt: skip
+                      party.c.acts_for_id, party.c.kind)  # fmt: skip
 
     def _known(self, row) -> _Party:
         party = self.ids.get(row.id)
         if party is None:
             party = self.ids[row.id] = _Party(self, row.id, row.name, row.name_norm,
-                                              row.anonymous, row.acts_for_id)  # fmt: skip
+                                              row.anonymous, row.acts_for_id, row.kind)  # fmt: skip
+            self.existing.add(row.id)
         return party
+
+    def before(self) -> list[str]:
+        """The names and aliases of the parties there were before the load: one query."""
+        if self.names_before is None:
+            party, alias = Party.__table__, PartyAlias.__table__
+            run = self.connection.scalars
+            self.names_before = [
+                *run(select(party.c.name).where(party.c.id <= self.known)),
+                *run(select(alias.c.alias).where(alias.c.party_id <= self.known)),
+            ]
+        return self.names_before
 
     def _load_aliases(self, ids: list[int]) -> None:
         alias = PartyAlias.__table__
@@ -865,6 +971,14 @@ class _Parties:
         anonymous = entry.kind == "anonymous"
         own = holder is not None and holder.name_norm.rstrip(".") == key.rstrip(".")
         named = own and holder.anonymous == anonymous
+        if named and self.strict and entry.kind_given and holder.id in self.existing:
+            if holder.kind != entry.kind:  # as claim add refuses a conflicting --party-kind
+                name = quoted_name(holder.name)
+                raise ClaimtrackError(
+                    f"party_kind {entry.kind}: {name} is of kind {holder.kind} in the "
+                    f"database: give {holder.kind}, or change it first with: claimtrack party "
+                    f"edit {name} --kind {entry.kind}"
+                )
         party = holder if named else self._add(entry.name, entry.kind)
         for alias, line in entry.aliases.items():
             try:
@@ -879,8 +993,17 @@ class _Parties:
         holder = self.holder(key)
         if holder is not None:
             raise self._taken(None, holder, name, "party name", new=True)
-        party = _Party(self, None, name, key, kind == "anonymous", None)
-        party.kind = kind
+        if self.strict and self.known:
+            if self._typo is None:
+                self._typo = record.typo_matcher(self.before())
+            meant = self._typo(name)
+            if meant is not None:
+                raise ClaimtrackError(
+                    f"unknown party {quoted_name(name)}: a keystroke from {quoted_name(meant)}, "
+                    "so the import does not create it (as --create-missing does not). If it is "
+                    f"another party, create it first with: claimtrack party add {quoted_name(name)}"
+                )
+        party = _Party(self, None, name, key, kind == "anonymous", None, kind)
         self.new.append(party)
         self.holders[key] = party
         self.names.append((party, key))
@@ -927,6 +1050,13 @@ class _Parties:
         party, acts_for = self.find(entry.name), self.find(entry.acts_for)
         if party.acts_for_id == acts_for.id:
             return []
+        if self.strict and party.acts_for_id is not None:  # moved by a cell, unsaid: no
+            name, now = quoted_name(party.name), quoted_name(party.acts_for.name)
+            raise ClaimtrackError(
+                f"party_for {quoted_name(acts_for.name)}: {name} acts for {now} in the "
+                f"database: give {now}, or change it first with: claimtrack party edit {name} "
+                f"--for {quoted_name(acts_for.name)}"
+            )
         record.check_not_circular(party, acts_for)
         party.acts_for_id = acts_for.id
         return [{"party": party.id, "acts_for": acts_for.id}]
@@ -955,14 +1085,19 @@ def import_csv(
     progress=SILENT,
     new_topic: bool = False,
     again: bool = False,
+    dataset: bool = False,
 ) -> tuple[LoadReport, int]:
     """Import a CSV file into the session's transaction and log it; the caller commits.
     Returns what was added and the number of rows read. ``progress``: three phases
     (``claimtrack.progress``), reading the rows, writing them, re-rating the claims.
     ``new_topic``: start topics that read as typos of one there is (else refused).
     ``again``: record a row whose party took the other side at an overlapping time
-    (else refused, as ``claim deny`` refuses it without --again)."""
-    load = _Load(session, source.path, editor, typos=not new_topic, again=again)
+    (else refused, as ``claim deny`` refuses it without --again). ``dataset``: the rows
+    are a converted dataset's, whose parties' kinds and sides are the converter's guesses
+    and whose names are its source's: a party there is keeps its own, and no name is
+    refused as a typo (``_Parties``'s ``strict``, for a desk's file)."""
+    load = _Load(session, source.path, editor, typos=not new_topic, again=again,
+                 strict=not dataset)  # fmt: skip
     with _sqlite_heap_bounded(load.connection):
         with progress.phase(f"Reading {source.path.name}", source.size, unit=source.unit) as a:
             rows = load.read(source, a)
@@ -1004,12 +1139,13 @@ class _Load:
     through its staging tables."""
 
     def __init__(self, session: Session, path: Path, editor: str, *, typos: bool = False,
-                 again: bool = False) -> None:  # fmt: skip
+                 again: bool = False, strict: bool = False) -> None:  # fmt: skip
         self.session = session
         self.path = path
         self.editor = editor
         self.typos = typos  # refuse a new topic that reads as a typo of one there is
         self.again = again  # record a row that turns its party round (``_turned``)
+        self.strict = strict  # parties' kinds, sides and typos as the commands (``_Parties``)
         self.connection = session.connection()
         self.now = record.utcnow(session)
         self.errors = Errors(path)
@@ -1019,6 +1155,7 @@ class _Load:
         self.topics_started = 0
         self.reading: _Reading | None = None
         self.long: list[int] = []
+        self.overrides = Overrides()
         _staging.drop_all(self.connection, checkfirst=True)
         _staging.create_all(self.connection)
         # The staging tables' indexes are built once the file is staged, each in one
@@ -1035,6 +1172,7 @@ class _Load:
             self.errors.where = source.where
         count = self.reading.read(source, advance)
         self.long = self.reading.long
+        self.overrides = self.reading.overrides
         self.reading.forget()
         if self.typos:  # a topic's typo is a bad row too: listed with the others
             self._topic_typos()
@@ -1092,7 +1230,7 @@ class _Load:
             self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
                           new_topics=self.new_topics, topics_started=self.topics_started,
-                          long=self.long)  # fmt: skip
+                          long=self.long, overrides=self.overrides)  # fmt: skip
 
     # parties: few, resolved in Python with record's rules
 
@@ -1103,18 +1241,15 @@ class _Load:
         keys |= {v for k in list(keys) for v in stop_variants(k)}  # ``holder``
         table = Party.__table__
         known = self.connection.scalar(select(func.max(table.c.id))) or 0
-        parties = _Parties(self.connection, keys, self.now, self.errors)
+        parties = _Parties(self.connection, keys, self.now, self.errors, strict=self.strict,
+                           known=known)  # fmt: skip
         parties.load(entries)
         self.added.update(parties.added)
         if parties.created:
             # Each with the close names of parties there before it, and of the new ones the
             # file named first ("Asociated Press" after "Associated Press": a new user's
             # file): at most MAX_NEW_PARTIES_NAMED names, compared with each other.
-            alias = PartyAlias.__table__
-            names = [*self.connection.scalars(select(table.c.name).where(table.c.id <= known)),
-                     *self.connection.scalars(select(alias.c.alias)
-                                              .where(alias.c.party_id <= known))]  # fmt: skip
-            close = record.name_matcher(names, cutoff=record.CLOSE_NOTE)
+            close = record.name_matcher(parties.before(), cutoff=record.CLOSE_NOTE)
             created = parties.created
             self.new_parties = []
             for i, n in enumerate(created):
@@ -1169,6 +1304,7 @@ class _Load:
         c, claim = _claim.c, Claim.__table__
         other = _claim.alias("other")
         run = self.connection.execute
+        self._claim_texts()
         # A claim named again further down the file is the one it first named.
         run(_claim.delete().where(
             exists().where(other.c.ref == c.ref, other.c.line < c.line)))  # fmt: skip
@@ -1219,6 +1355,45 @@ class _Load:
         with insert_many.indexes_set_aside(self.connection, claim, first):
             self.added["claims"] += self._written(statement)
         self._sketches()
+
+    def _claim_texts(self) -> None:
+        """A claim_ref that names a claim by its slug names its text too: a row whose claim
+        reads otherwise (``normalise``'s key: not a curly apostrophe or a final full stop)
+        than the claim of that slug in the database, or than the row that first gives the
+        claim_ref in the file, is a bad row, as its text would be dropped unsaid. (An id
+        is the exporting database's: the claim of that id here may be another, and a
+        claim that says something else is matched by its words, ``_claims``.) Two
+        statements, each over the claims staged (a claim's rows staged once unless one
+        gives another text)."""
+        c, claim = _claim.c, Claim.__table__
+        first, earlier = _claim.alias("first"), _claim.alias("earlier")
+        held = (
+            select(c.line, c.slug_given, c.text, claim.c.id, claim.c.text)
+            .join(claim, claim.c.slug == c.slug_given)
+            .where(c.slug_given.is_not(None), claim.c.text_key != c.text_key)
+        )
+        for line, slug, text, claim_id, says in self.connection.execute(held):
+            self.errors.add(
+                line,
+                f"claim_ref {slug!r} is claim {claim_id}, which says {_glimpse(says)}, not "
+                f"{_glimpse(text)}: give its text, or no claim_ref (or another) for another "
+                "claim",
+            )
+        in_file = (
+            select(c.line, c.slug_given, c.id_given, c.text, first.c.line, first.c.text)
+            .join(first, and_(first.c.ref == c.ref, first.c.line < c.line))
+            .where(first.c.text_key != c.text_key,
+                   ~exists().where(earlier.c.ref == first.c.ref, earlier.c.line < first.c.line),
+                   # A slug's claim in the database: each row compared with it, above.
+                   ~exists().where(claim.c.slug == c.slug_given))
+        )  # fmt: skip
+        for line, slug, claim_id, text, other, says in self.connection.execute(in_file):
+            self.errors.add(
+                line,
+                f"claim_ref {slug or str(claim_id)!r} says {_glimpse(says)} on line {other}, "
+                f"and {_glimpse(text)} here: give one text for each claim_ref",
+            )
+        self.errors.check()
 
     def _new_topics(self) -> None:
         """The topics the new claims start (before they are written) beside the topics

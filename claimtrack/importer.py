@@ -30,6 +30,44 @@ from claimtrack.progress import SILENT
 from claimtrack.times import begun, parse_when
 
 BUNDLED_SEED = "islamabad-2026.toml"
+MAX_LINES_NAMED = 5  # the lines a note names; the others it counts
+
+
+class Overrides:
+    """The rows of an import whose claim text or quote holds a bidi override
+    (``names.overrides_in``): the first lines kept, all counted, for one note."""
+
+    def __init__(self) -> None:
+        self.lines: list[int] = []
+        self.count = 0
+        self.what: dict[str, None] = {}  # "claim text", "quote": in the order found
+        self.found: set[str] = set()  # the overrides themselves
+
+    def add(self, line: int, what: str, text: str) -> None:
+        from claimtrack.names import overrides_in
+
+        if not self.lines or self.lines[-1] != line:  # a row's claim and quote: one row
+            self.count += 1
+            if len(self.lines) < MAX_LINES_NAMED:
+                self.lines.append(line)
+        self.what.setdefault(what, None)
+        self.found.update(overrides_in(text))
+
+    def note(self) -> str | None:
+        """``claim add``'s note (``names.override_note``), for the rows named by line."""
+        if not self.count:
+            return None
+        from claimtrack.names import override_note
+
+        shown = ", ".join(map(str, self.lines))
+        more = f" and {self.count - len(self.lines):,} more" if self.count > len(self.lines) else ""
+        what = " or ".join(self.what)
+        return override_note(
+            f"{what} on {self.count:,} row(s) (line(s) {shown}{more})",
+            "".join(sorted(self.found)),
+            "take it out of those rows ('import csv --dry-run' notes them before anything "
+            "is written)",
+        )
 
 
 @dataclass
@@ -48,6 +86,8 @@ class LoadReport:
     # The lines whose claim text or quote is longer than an XLSX cell holds: stored whole,
     # but ``export xlsx`` needs --skip-long for them.
     long: list[int] = field(default_factory=list)
+    # The rows whose claim text or quote holds a bidi override: noted, as ``claim add``.
+    overrides: Overrides = field(default_factory=Overrides)
 
     def summary(self) -> str:
         """ "1 party, 2 sources, 1 claim, 3 stances": what it added, each in its number."""

@@ -240,11 +240,17 @@ def bidi_closed(line: str) -> str:
     return line + "".join(reversed(open_))
 
 
+def overrides_in(text: str | None) -> list[str]:
+    """The bidi overrides (``OVERRIDES``) a text holds, in code order: a search of the
+    text for each (two, in C), cheap enough for every row of an import."""
+    return [c for c in sorted(OVERRIDES) if c in (text or "")]
+
+
 def override_note(what: str, text: str | None, remedy: str) -> str | None:
     """A note for a text just recorded that holds a bidi override, which makes what
     follows it show in the order it forces (a pasted post can hide one): the text is
     recorded as given, and this says so, with ``remedy`` should it be a paste's."""
-    found = sorted({c for c in text or "" if c in OVERRIDES})
+    found = overrides_in(text)
     if not found:
         return None
     named = " and ".join(f"a {OVERRIDES[c]} (U+{ord(c):04X})" for c in found)

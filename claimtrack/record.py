@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, exists, insert, or_, select, update
@@ -380,15 +381,46 @@ TYPO_LENGTH = 6
 def likely_typo(session: Session, ref: str) -> str | None:
     """The name (or alias) of a party ``ref`` is one keystroke from (the optimal string
     alignment distance of their matching keys), or None."""
+    return typo_matcher(list(_all_names(session)))(ref)
+
+
+def typo_matcher(names: list[str]) -> Callable[[str], str | None]:
+    """``likely_typo`` over ``names``, keyed once for as many refs as are asked (an
+    import's new parties: thousands, against the thousands of parties of a large
+    database). Two keys one keystroke apart (a letter wrong, missing or added, or two
+    swapped) share a key with one letter deleted, or one is the other with a letter
+    deleted: each name's key and its deletions are indexed, so a ref is a few look-ups,
+    and ``close_names`` (``name_matcher``), which decides, runs only for a ref within a
+    keystroke of a name."""
     from rapidfuzz.distance import OSA
 
-    key = normalise(ref).rstrip(".")  # a final full stop is no keystroke (``stop_variants``)
-    if len(key) < TYPO_LENGTH:
+    index: set[str] = set()  # the names' keys, and each with a letter deleted
+    for name in names:
+        key = normalise(name).rstrip(".")
+        if len(key) + 1 >= TYPO_LENGTH:  # a ref's key is from TYPO_LENGTH letters
+            index.add(key)
+            index.update(_deletions(key))
+    close = None
+
+    def typo(ref: str) -> str | None:
+        nonlocal close
+        # A final full stop is no keystroke (``stop_variants``).
+        key = normalise(ref).rstrip(".")
+        if len(key) < TYPO_LENGTH or (key not in index and index.isdisjoint(_deletions(key))):
+            return None
+        if close is None:
+            close = name_matcher(names)
+        for name in close(ref):
+            if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
+                return name
         return None
-    for name in close_names(ref, list(_all_names(session))):
-        if OSA.distance(key, normalise(name).rstrip("."), score_cutoff=1) <= 1:
-            return name
-    return None
+
+    return typo
+
+
+def _deletions(key: str) -> set[str]:
+    """``key`` with one of its letters deleted, each way."""
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 def close_to_others(session: Session, party: Party, name: str | None = None) -> tuple[str, ...]:

@@ -91,6 +91,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
         click.echo(report.parties_created())
     if report.too_long():
         click.echo(report.too_long(), err=True)
+    if report.overrides.note():
+        click.echo(report.overrides.note(), err=True)
 
 
 @import_.command("claimreview")

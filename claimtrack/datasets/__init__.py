@@ -128,6 +128,7 @@ def import_conversion(
         label=label,
         progress=progress,
         again=True,  # a dataset says what each said: a turn in it is the source's, not a slip
+        dataset=True,  # its parties' kinds and sides are its converter's, not a desk's
     )
     publishers: list[Party] = []
     verdicts = add_verdicts(session, conversion.verdicts, editor=editor, created=publishers)
