@@ -171,9 +171,10 @@ def check_topic(session, topic: str | None) -> None:
     raise ClaimtrackError(f"unknown topic {quoted_name(topic)}.{hint}")
 
 
-def new_topic(session, topic: str) -> list[str] | None:
+def new_topic(session, topic: str, known: list[str] | None = None) -> list[str] | None:
     """None when a claim has this topic (one index probe); else the topics close to it,
-    perhaps none (read only then)."""
+    perhaps none, among ``known`` (``known_topics``: read here, only then, unless given:
+    an import compares its new topics with the topics read once)."""
     from sqlalchemy import select
 
     from claimtrack.schema import claim as table
@@ -188,9 +189,11 @@ def new_topic(session, topic: str) -> list[str] | None:
     # "navalny-death-2024", "kerch" for "kerch-bridge-2022": two new users'), none of
     # them alike enough to be refused as its typo (``topic_typo``), only named.
     typed = topic.casefold()
-    known = {t.casefold(): t for t in known_topics(session)}
-    close = difflib.get_close_matches(typed, list(known), n=3, cutoff=0.6)
-    return [known[k] for k in close or [k for k in known if typed in k][:3]]
+    if known is None:
+        known = known_topics(session)
+    folded = {t.casefold(): t for t in known}
+    close = difflib.get_close_matches(typed, list(folded), n=3, cutoff=0.6)
+    return [folded[k] for k in close or [k for k in folded if typed in k][:3]]
 
 
 def known_topics(session) -> list[str]:
