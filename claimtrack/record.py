@@ -1193,9 +1193,16 @@ def edit_party(
     acts_for: Party | None = None,
     no_side: bool = False,
     description: str | None = None,
+    anonymous: bool = False,
 ) -> list[str]:
     """Change a party's name, kind, side or description (``""`` removes it); returns what
-    changed, as "field: old -> new"."""
+    changed, as "field: old -> new". ``anonymous``: it becomes an anonymous source (the
+    kind 'anonymous'); a named kind makes an anonymous source a named party again. Nothing
+    kept depends on it (counts, sides and names do not; reports read it as they run)."""
+    if anonymous:
+        if kind not in (None, "anonymous"):
+            raise UsageError(f"--anonymous is a kind of its own: leave out --kind {kind}")
+        kind = "anonymous"
     changed = []
     if name is not None:
         name = required(name, "party name")
@@ -1211,10 +1218,9 @@ def edit_party(
     if kind is not None and kind != party.kind:
         if kind not in PARTY_KINDS:
             raise UsageError(f"unknown party kind {kind!r}: use one of {', '.join(PARTY_KINDS)}")
-        if (kind == "anonymous") != party.anonymous:
-            raise UsageError("a named party and an anonymous source are different parties")
         changed.append(f"kind: {party.kind} -> {kind}")
-        party.kind = kind
+        # One UPDATE of both: the anonymous_matches_kind CHECK holds them equal.
+        party.kind, party.anonymous = kind, kind == "anonymous"
     if acts_for is not None or no_side:
         check_not_circular(party, acts_for)
         old = party.acts_for.name if party.acts_for else "no one"
@@ -1230,7 +1236,8 @@ def edit_party(
             party.description = new_description
     if not changed:  # a usage error, as stance amend's "recorded again as it is" (nu18)
         raise UsageError(
-            f"nothing to change for {party.name}: give --name, --kind, --for or --description"
+            f"nothing to change for {party.name}: give --name, --kind, --anonymous, --for or "
+            "--description"
         )
     session.flush()
     return changed

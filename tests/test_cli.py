@@ -787,6 +787,29 @@ def test_create_missing_makes_the_party_of_the_kind_given(run, engine):
     assert run("claim", "add", "Talks end", "--by", "Pakistan Foreign Office", "--create-missing",
                "--party-kind", "government").exit_code == 0  # fmt: skip
 
+    # A person there is, with --party-kind anonymous: the message said nothing of what to
+    # do, where no command made a party anonymous. It names the one that does now, and
+    # following it records the stance; the other way, --kind names it again (refused before).
+    moved = ("claim", "add", "Talks move to Doha", "--by", "Ishaq Dar", "--create-missing",
+             "--at", "2026-04-12", "--party-kind")  # fmt: skip
+    before = snapshot(engine)
+    anonymous = run(*moved, "anonymous")
+    assert anonymous.exit_code == 2 and anonymous.stderr.splitlines() == [
+        "Error: 'Ishaq Dar' exists already (kind: person), so --party-kind anonymous is not "
+        "applied: it is the kind of a party --create-missing creates (make it an anonymous "
+        "source with 'claimtrack party edit 4 --anonymous')"
+    ], anonymous.output
+    assert snapshot(engine) == before
+    assert run("party", "edit", "4", "--anonymous").exit_code == 0
+    assert run(*moved, "anonymous").exit_code == 0 and kind("Ishaq Dar") == "anonymous"
+    named = run("claim", "confirm", "Talks move to Doha", "--by", "a senior official",
+                "--create-missing", "--party-kind", "person", "--at", "2026-04-12")  # fmt: skip
+    assert named.exit_code == 2 and named.stderr.endswith(
+        "(change its kind with 'claimtrack party edit 3 --kind person')\n"
+    ), named.output
+    assert run("party", "edit", "3", "--kind", "person").exit_code == 0
+    assert kind("a senior official") == "person"
+
 
 def test_the_contested_tables_two_times_read_apart_when_wrapped():
     """MH17 (a new user): at 80 columns "contested since" and "last activity" wrapped to

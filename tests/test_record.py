@@ -286,6 +286,80 @@ def test_party_description_set_shown_edited_and_removed(story, engine):
     assert "Ohio" not in run("party", "show", "John Kasich").stdout
 
 
+def test_party_edit_anonymous_makes_a_party_an_anonymous_source_and_back(story, engine):
+    """A user found no command that makes a party there is an anonymous source: `party
+    edit` took only the named kinds, and refused an anonymous source a named kind. Now
+    --anonymous makes it one (kind and flag in one write, in the log), every report and
+    export reads it so, a named --kind makes it named again; with --kind, or when it is
+    one already, it is bad usage and nothing is written."""
+    import csv
+    import io
+
+    run = story
+
+    def stored(name: str) -> tuple[str, bool]:
+        with engine.connect() as c:
+            row = c.execute(sa.text("SELECT kind, anonymous FROM party WHERE name = :n"),
+                            {"n": name}).one()  # fmt: skip
+        return row.kind, bool(row.anonymous)
+
+    def contested_anonymous() -> list[dict]:
+        shown = run("report", "contested", "--anonymous", "--format", "json")
+        assert shown.exit_code == 0, shown.output
+        return json.loads(shown.stdout)
+
+    def kinds_exported() -> dict[str, str]:
+        done = run("export", "csv", "--per", "stance")
+        assert done.exit_code == 0, done.output
+        rows = csv.DictReader(io.StringIO(done.stdout.lstrip("\ufeff")))
+        return {r["party"]: r["party_kind"] for r in rows}
+
+    denied = run("claim", "deny", "transit", "--by", "Iran", "--at", "2026-04-12")
+    assert denied.exit_code == 0, denied.output
+    assert contested_anonymous() == []
+
+    edited = run("party", "edit", "伊方", "--anonymous")
+    assert edited.exit_code == 0, edited.output
+    assert edited.stdout == "#1 Iran: kind: government -> anonymous\n"
+    assert stored("Iran") == ("anonymous", True)
+    (entry,) = json.loads(run("log", "--format", "json", "--limit", "1").stdout)
+    assert (entry["action"], entry["detail"]) == ("party edit", "#1: kind: government -> anonymous")
+    (shown,) = json.loads(run("party", "show", "Iran", "--format", "json").stdout)
+    assert shown["kind"] == "anonymous" and shown["aliases"] == ["伊朗", "伊方"]
+    (row,) = contested_anonymous()
+    assert row["claim_id"] == 1 and row["anonymous_only"] == ["against"]
+    assert [p["anonymous"] for p in row["denied_or_countered_by"]] == [True]
+    assert "(anonymous sources" in run("report", "contested").stdout  # the table flags it
+    assert "anonymous source" in run("report", "contested", "--format", "html").stdout
+    assert kinds_exported() == {"United States": "government", "Iran": "anonymous"}
+
+    before = snapshot(engine)
+    again = run("party", "edit", "Iran", "--anonymous")
+    assert again.exit_code == 2 and again.stderr.splitlines() == [
+        "Error: nothing to change for Iran: give --name, --kind, --anonymous, --for or "
+        "--description"
+    ], again.output
+    both = run("party", "edit", "JD Vance", "--anonymous", "--kind", "media")
+    assert both.exit_code == 2 and both.stderr.splitlines() == [
+        "Error: --anonymous is a kind of its own: leave out --kind media"
+    ], both.output
+    assert snapshot(engine) == before
+
+    back = run("party", "edit", "Iran", "--kind", "government")
+    assert back.exit_code == 0 and back.stdout == "#1 Iran: kind: anonymous -> government\n"
+    assert stored("Iran") == ("government", False)
+    (entry,) = json.loads(run("log", "--format", "json", "--limit", "1").stdout)
+    assert entry["detail"] == "#1: kind: anonymous -> government"
+    assert contested_anonymous() == []
+    assert "(anonymous sources" not in run("report", "contested").stdout
+    assert "anonymous source" not in run("report", "contested", "--format", "html").stdout
+    assert kinds_exported() == {"United States": "government", "Iran": "government"}
+    # one added as an anonymous source is named by a --kind as well
+    named = run("party", "edit", "unnamed US official", "--kind", "person")
+    assert named.exit_code == 0 and named.stdout.endswith("kind: anonymous -> person\n")
+    assert stored("unnamed US official") == ("person", False)
+
+
 def test_claim_list_filters(story):
     run = story
     run(

@@ -104,7 +104,7 @@ def stance_options(f):
             type=click.Choice(CREATED_KINDS),
             help="The kind of the --by party that --create-missing creates (default person; "
             "a --via party is created as media). A known party of another kind is refused: "
-            "change it with 'party edit --kind'.",
+            "change it with 'party edit --kind' (or --anonymous).",
         ),
     ]
     for option in reversed(options):
@@ -174,7 +174,9 @@ def _stance_inputs(session, env, opts, created, checked: dict | None = None) -> 
     if party_kind and party not in created and party.kind != party_kind:
         # Not created, so not of the kind asked: said, not passed over.
         change = (f" (change its kind with 'claimtrack party edit {party.id} --kind "
-                  f"{party_kind}')" if party_kind != "anonymous" else "")  # fmt: skip
+                  f"{party_kind}')" if party_kind != "anonymous" else
+                  f" (make it an anonymous source with 'claimtrack party edit {party.id} "
+                  "--anonymous')")  # fmt: skip
         raise UsageError(
             f"{quoted_name(party.name)} exists already (kind: {party.kind}), so --party-kind "
             f"{party_kind} is not applied: it is the kind of a party --create-missing "

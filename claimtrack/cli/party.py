@@ -112,7 +112,16 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
 @party.command("edit")
 @click.argument("party_ref", metavar="PARTY", shell_complete=complete.parties)
 @click.option("--name", help="Its new name (the old one stays an alias).")
-@click.option("--kind", type=click.Choice(KINDS), help="Its new kind.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="Its new kind (an anonymous source given one is a named party again).",
+)
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    help="It is an anonymous source: its name is the descriptor an editor would print.",
+)
 @click.option(
     "--for",
     "acts_for",
@@ -128,7 +137,7 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
     help='Who it is ("Governor, Ohio"); an empty TEXT ("") removes it.',
 )
 @click.pass_obj
-def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
+def edit(env, party_ref, name, kind, anonymous, acts_for, for_no_one, description) -> None:
     """Correct a party's name, kind, side or description; every change is in the log.
 
     \b
@@ -136,6 +145,7 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
       claimtrack party edit "Tasnim" --name "Tasnim News Agency"
       claimtrack party edit 7 --for Iran
       claimtrack party edit "John Kasich" --description "Governor, Ohio"
+      claimtrack party edit "a senior official" --anonymous
     """
     from claimtrack import record
     from claimtrack.db import write_session
@@ -144,13 +154,16 @@ def edit(env, party_ref, name, kind, acts_for, for_no_one, description) -> None:
 
     if acts_for and for_no_one:
         raise UsageError("give --for or --for-no-one, not both")
+    if anonymous and kind is not None:  # as party add refuses them together
+        raise UsageError(f"--anonymous is a kind of its own: leave out --kind {kind}")
     engine = env.engine(write=True)
     with write_session(engine) as session, session.begin():
         found = record.find_party(session, party_ref)
         old_name = found.name
         side = record.find_party(session, acts_for) if acts_for else None
         changes = record.edit_party(session, found, name=name, kind=kind, acts_for=side,
-                                    no_side=for_no_one, description=description)  # fmt: skip
+                                    no_side=for_no_one, description=description,
+                                    anonymous=anonymous)  # fmt: skip
         if name is not None and name != old_name:
             record.add_alias(session, found, old_name)  # the old name still finds it
         record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
