@@ -970,7 +970,11 @@ class _Parties:
         holder = self.holder(key)
         anonymous = entry.kind == "anonymous"
         own = holder is not None and holder.name_norm.rstrip(".") == key.rstrip(".")
-        named = own and holder.anonymous == anonymous
+        # A blank party_kind is the party's own kind, an anonymous source's too (a row
+        # naming one without its kind was refused as another party's name).
+        named = own and (holder.anonymous == anonymous or not entry.kind_given)
+        if own and not named and holder.id in self.existing:
+            raise self._other_kind(holder, entry.kind)
         if named and self.strict and entry.kind_given and holder.id in self.existing:
             if holder.kind != entry.kind:  # as claim add refuses a conflicting --party-kind
                 name = quoted_name(holder.name)
@@ -985,6 +989,23 @@ class _Parties:
                 self._alias(party, alias, new=not named)
             except ClaimtrackError as exc:
                 self.errors.add(line, str(exc))
+
+    @staticmethod
+    def _other_kind(holder: _Party, kind: str) -> ClaimtrackError:
+        """A row giving a party of the database as an anonymous source when it is a named
+        party, or the other way round: one party, told how to change it."""
+        name = quoted_name(holder.name)
+        if holder.anonymous:
+            return ClaimtrackError(
+                f"party_kind {kind}: {name} is an anonymous source in the database: give "
+                f"anonymous, or make it a named party first with: claimtrack party edit "
+                f"{name} --kind {kind}"
+            )
+        return ClaimtrackError(
+            f"party_kind anonymous: {name} is a named party (kind {holder.kind}) in the "
+            f"database: give {holder.kind}, or make it an anonymous source first with: "
+            f"claimtrack party edit {name} --anonymous"
+        )
 
     def _add(self, name: str, kind: str) -> _Party:
         """``record.add_party``."""

@@ -69,8 +69,9 @@ def test_a_clash_with_the_database_deep_in_a_file_names_its_line(run, engine, tm
     before = snapshot(engine)
     result = run("import", "csv", str(path))
     assert result.exit_code == 1, result.output
-    # A party of the file that another party's name belongs to: found while resolving.
-    assert "line 2802: party name 'Iran' belongs to party #1 'Iran' (its name)" in result.output
+    # A party of the file that is another party's kind: found while resolving.
+    assert ("line 2802: party_kind anonymous: 'Iran' is a named party (kind person) in the "
+            "database" in result.output)  # fmt: skip
     assert snapshot(engine) == before
     rows[2800] = "t,c1,claim 1,Party 1,person,,asserts,2026-04-11,+00:00,"
     path.write_text(FULL + "\n".join(rows) + "\n")

@@ -836,6 +836,40 @@ def test_a_row_giving_a_party_another_kind_is_a_bad_row(run, engine, tmp_path):
     assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
 
 
+def test_a_row_turning_a_party_anonymous_or_named_points_at_party_edit(run, engine, tmp_path):
+    """A row naming an anonymous source of the database with a blank party_kind was refused
+    as "party name 'a Kremlin source' belongs to party #4 'a Kremlin source'", as was a row
+    giving a named party as anonymous (or the reverse), unsaid why. A blank kind is the
+    party's own; another anonymity is a bad row that names the command changing it."""
+    path, header, rows = _desk(run, tmp_path)
+    assert run("party", "add", "--anonymous", "a Kremlin source", "--for", "Kremlin").exit_code == 0
+    source = {"party": "a Kremlin source", "party_for": "Kremlin", "said_at": "2023-06-09"}
+    before = snapshot(engine)
+    edited = _edited(path, header, rows, line2={**source, "party_kind": "person"},
+                     line3={"party_kind": "anonymous", "said_at": "2023-06-09"})  # fmt: skip
+    done = run("import", "csv", str(edited))
+    assert done.exit_code == 1
+    assert done.stderr.splitlines()[1:] == [
+        "  line 2: party_kind person: 'a Kremlin source' is an anonymous source in the "
+        "database: give anonymous, or make it a named party first with: claimtrack party "
+        "edit 'a Kremlin source' --kind person",
+        "  line 3: party_kind anonymous: 'Kyiv' is a named party (kind government) in the "
+        "database: give government, or make it an anonymous source first with: claimtrack "
+        "party edit 'Kyiv' --anonymous",
+    ], done.output
+    assert snapshot(engine) == before
+    blank = _edited(path, header, rows, line2={**source, "party_kind": ""})
+    done = run("import", "csv", str(blank))
+    assert done.exit_code == 0, done.output
+    assert done.stdout.endswith(": 1 stance (2 stance(s) already present).\n")  # no party
+    [shown] = json.loads(run("party", "show", "a Kremlin source", "--format", "json").stdout)
+    assert shown["kind"] == "anonymous" and len(shown["stances"]) == 1, shown
+    assert run("party", "edit", "Kyiv", "--anonymous").exit_code == 0  # as the line says
+    again = _edited(path, header, rows, line3={"party_kind": "anonymous", "said_at": "2023-06-10"})
+    done = run("import", "csv", str(again))
+    assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
+
+
 def test_a_said_tz_that_contradicts_the_said_at_offset_is_a_bad_row(run, engine, tmp_path):
     """Item 7: said_tz +05:00 beside said_at ...+03:00 was stored at +03:00 unsaid; the
     export's said_tz is the offset of said_at, so a zone that agrees is taken (a name too)
