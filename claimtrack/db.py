@@ -52,7 +52,15 @@ def default_db_path() -> Path:
 
 
 def resolve_url(value: str | None) -> URL:
-    """A SQLAlchemy URL from ``--db``, ``CLAIMTRACK_DB`` or the default file."""
+    """A SQLAlchemy URL from ``--db``, ``CLAIMTRACK_DB`` or the default file. An empty
+    ``CLAIMTRACK_DB`` (a shell variable set to nothing) is refused, as ``--db ""`` is:
+    passed over, it wrote to the default file unsaid (nu19)."""
+    if not value:
+        given = os.environ.get(ENV_DB)
+        if given is not None and not given.strip():
+            raise UsageError(
+                f"{ENV_DB} is empty: give a SQLite file or a database URL, or unset it"
+            )
     value = value or os.environ.get(ENV_DB) or str(default_db_path())
     if "://" in value:
         try:
@@ -510,6 +518,10 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
     except sa.exc.DBAPIError as exc:
         engine.dispose()
         reason = _without_secrets(describe_db_error(exc), url)
+        if reason == "disk I/O error" and is_sqlite(url) and _no_room_beside(url.database):
+            # nu19: a full disk, which even a read needs room on (its -wal and -shm files)
+            reason = ("the disk it is on is full, and SQLite needs room beside the file even "
+                      "to read it: free some space")  # fmt: skip
         raise ClaimtrackError(f"cannot open database {redact(url)}: {reason}") from None
     if revision == SCHEMA_HEAD:
         use_wal(engine)
@@ -569,6 +581,17 @@ def prepare_sqlite_file(url: URL) -> None:
     os.close(fd)
 
 
+def _no_room_beside(path: str) -> bool:
+    """Whether the disk holding ``path`` has no room for SQLite's side files (a page or
+    two of its -shm file)."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def describe_db_error(exc: sa.exc.DBAPIError) -> str:
     """One line from a driver error, without the SQL, the parameters or a password."""
     original = exc.orig if exc.orig is not None else exc
@@ -576,7 +599,7 @@ def describe_db_error(exc: sa.exc.DBAPIError) -> str:
     line = text[0] if text else type(original).__name__
     if line == "database is locked":
         return (
-            f"the database is locked by another writer (waited {busy_timeout_ms() // 1000} s): "
+            f"the database is locked by another writer (waited {busy_timeout_ms() / 1000:g} s): "
             "try again when it is done"
         )
     if line == "database or disk is full":

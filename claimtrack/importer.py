@@ -239,7 +239,9 @@ class _Loader:
 
     def when(self, item: dict, key: str):
         """A said or published time, refused when it begins after now (a typo)."""
-        said = parse_when(str(item[key]), item.get("tz", self.tz))
+        # The zone is the entry's tz key, else the file's (nu19: the message named --tz,
+        # which seed does not take).
+        said = parse_when(str(item[key]), item.get("tz", self.tz), zone_from="a tz key")
         return begun(said, "published" if key == "published" else "said")
 
     def source(self, item: dict) -> None:

@@ -281,17 +281,21 @@ CLOSE_NOTE = 75
 NAME_WORDS = 3
 
 
-def close_names(ref: str, names: list[str], *, cutoff: int = CLOSE) -> list[str]:
+def close_names(ref: str, names: list[str], *, cutoff: int = CLOSE,
+                persons: set[str] | None = None) -> list[str]:  # fmt: skip
     """Up to three of ``names`` close to ``ref``, closest first: what an unknown party's
     message suggests (and, from ``CLOSE_NOTE``, the note on a party created: also an
     import's, for each party it creates, by ``name_matcher``)."""
-    return name_matcher(names, cutoff=cutoff)(ref)
+    return name_matcher(names, cutoff=cutoff, persons=persons)(ref)
 
 
-def name_matcher(names: list[str], *, cutoff: int = CLOSE):
+def name_matcher(names: list[str], *, cutoff: int = CLOSE, persons: set[str] | None = None):
     """``close_names`` over ``names``, keyed once for as many refs as are asked. Matched
     by ``normalise``'s key, so case and width do not count (``ПУТИН``, ``путин``), against
-    the whole name and each of its words: a surname typed alone finds ``Владимир Путин``."""
+    the whole name and each of its words: a surname typed alone finds ``Владимир Путин``.
+    ``persons``: the names that are people's, when known; only such a name is found as a
+    whole word of the name typed ("Lukashenko" in "Alexander Lukashenko", not "Israel" in
+    "Israel Defense Forces": nu19 was told to merge the two)."""
     from rapidfuzz import fuzz, process
 
     keys, owners = [], []  # owners: (the name's index, 0 for the whole name, 1 a word)
@@ -328,7 +332,8 @@ def name_matcher(names: list[str], *, cutoff: int = CLOSE):
             if len(typed_word) < TYPO_LENGTH:
                 continue
             for index in whole.get(typed_word, ()):
-                best[index] = min((-100, 1, index), best.get(index, (0, 1, index)))
+                if persons is None or names[index] in persons:
+                    best[index] = min((-100, 1, index), best.get(index, (0, 1, index)))
         ranked = sorted(best.values())
         return list(dict.fromkeys(names[index] for *_, index in ranked))[:3]
 
@@ -358,6 +363,15 @@ def _all_names(session: Session) -> dict[str, int]:
     for alias, party_id in session.execute(select(PartyAlias.alias, PartyAlias.party_id)):
         owners.setdefault(alias, party_id)
     return owners
+
+
+def _person_names(session: Session) -> set[str]:
+    """The names and aliases of the parties that are people (``name_matcher``'s
+    ``persons``)."""
+    people = select(Party.id).where(Party.kind == "person")
+    names = set(session.scalars(select(Party.name).where(Party.id.in_(people))))
+    names.update(session.scalars(select(PartyAlias.alias).where(PartyAlias.party_id.in_(people))))
+    return names
 
 
 def _one_per_party(close: list[str], owners: dict[str, int]) -> list[str]:
@@ -444,7 +458,8 @@ def close_to_others(session: Session, party: Party, name: str | None = None) -> 
     mine = {party.name, *(a.alias for a in party.aliases)}
     owners = _all_names(session)
     others = [n for n in owners if n not in mine]
-    close = tuple(_one_per_party(close_names(name or party.name, others, cutoff=CLOSE_NOTE),
+    close = tuple(_one_per_party(close_names(name or party.name, others, cutoff=CLOSE_NOTE,
+                                             persons=_person_names(session)),
                                  owners))  # fmt: skip
     if name is None:
         party.close_to = close

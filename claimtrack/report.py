@@ -1542,12 +1542,14 @@ def _first_said_query(dialect: str, known_at: bool, supporting: bool):
 def _period_changes(claim_id: int, text: str, history: list, within, stances: dict,
                     said_in) -> list[ChangeRow]:  # fmt: skip
     """A claim first spoken of in the window ("new claim": its first status began in it,
-    none standing at its start; one first said contested is "newly contested"), and its
-    contested periods begun or ended in it. A period begun by a stance on the claim said
-    in the window (``said_in``: the stance as read, or None) is that stance's row, with its quote,
-    under the period's change; where ``stances`` lists it (a new stance on a claim
-    contested at the window's end) it is taken out: one row for the one stance (a denial
-    listed as "new stance" and again as "newly contested" read as two things)."""
+    none standing at its start; one first said contested is "newly contested"), its
+    contested periods begun or ended in it, and its retraction in it ("retracted": its
+    supporters withdrew it, and it was not contested then). A period begun by a stance on
+    the claim said in the window (``said_in``: the stance as read, or None) is that
+    stance's row, with its quote, under the period's change; where ``stances`` lists it (a
+    new stance on a claim contested at the window's end) it is taken out: one row for the
+    one stance (a denial listed as "new stance" and again as "newly contested" read as
+    two things)."""
     from claimtrack.listings import ChangeRow
 
     def began(period, change: str) -> ChangeRow:
@@ -1563,9 +1565,14 @@ def _period_changes(claim_id: int, text: str, history: list, within, stances: di
     rows = []
     if history and history[0].status != "contested" and within(history[0].since):
         rows.append(began(history[0], "new claim"))
-    for period in history:
+    for before, period in zip([None, *history], history, strict=False):
         if period.status == "contested" and within(period.since):
             rows.append(began(period, "newly contested"))
+        # nu19: a claim its own supporters withdrew, never contested (a ministry taking
+        # back its toll), was no change at all; once contested it is "dispute resolved".
+        withdrawn = period.status == "retracted" and within(period.since)
+        if withdrawn and before is not None and before.status != "contested":
+            rows.append(began(period, "retracted"))
         if period.status == "contested" and period.until and within(period.until):
             rows.append(ChangeRow(period.until, "dispute resolved", claim_id, text,
                                   f"{period.how} ({period.ended_by})"))  # fmt: skip

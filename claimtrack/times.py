@@ -174,9 +174,8 @@ def begun(when: When, what: str = "said", now_at: dt.datetime | None = None) -> 
     return when
 
 
-def parse_when(
-    text: str, tz: str | None = None, *, zone_from: str = "--tz", agree: bool = False
-) -> When:
+def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz", agree: bool = False,
+               option: str | None = None) -> When:  # fmt: skip
     """Parse a time given by a user; raise UsageError saying what is accepted.
     ``zone_from`` says where a zone can be given (an option, a file's column).
 
@@ -184,6 +183,7 @@ def parse_when(
     ``agree`` (one time and one ``--tz`` on a command line), a time that carries its own
     offset must have the zone's offset at that time, or it is refused: the editor said two
     different things. Without it (a file's rows and its ``--tz``), a row's own offset wins.
+    ``option``: the option the time was given with, named in that refusal.
     """
     raw = text.strip()
     zone = parse_zone(tz)
@@ -230,8 +230,9 @@ def parse_when(
     elif agree and zone is not None:
         own, zones = parsed.utcoffset(), parsed.astimezone(zone).utcoffset()
         if own != zones:
+            given = f"{option} {text!r}" if option else f"time {text!r}"  # nu19: which one
             raise UsageError(
-                f"time {text!r} is at {_offset(own)}, but {zone_from} {tz.strip()} is at "
+                f"{given} is at {_offset(own)}, but {zone_from} {tz.strip()} is at "
                 f"{_offset(zones)} then: give the offset or {zone_from}, not both"
             )
     if parsed.microsecond:  # kept to the second: a fraction would be lost without a word

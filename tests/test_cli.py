@@ -419,6 +419,16 @@ def test_readme_since_example_keeps_the_claims_active_that_day(run):
     assert {c["last_activity_tz"] for c in json.loads(after.output)} == {"-04:00", "+03:00"}
     after = run("claim", "list", "--since", "2026-04-13", "--tz", "-04:00", "--format", "json")
     assert json.loads(after.output) == []
+    # nu19: a --known-at copied from the log (in Z) beside a --tz meant for a bare --as-of
+    # is refused, and the refusal names the option whose offset differs.
+    for args in (("report", "contested", "--known-at", "2026-04-13T09:00Z", "--as-of",
+                  "2026-04-12"), ("claim", "show", "1", "--known-at", "2026-04-13T09:00Z"),
+                 ("log", "--since", "2026-04-13T09:00Z")):  # fmt: skip
+        refused = run(*args, "--tz", "+03:00")
+        option = args[args.index("--since") if "--since" in args else args.index("--known-at")]
+        assert (refused.exit_code, refused.stderr) == (2, (
+            f"Error: {option} '2026-04-13T09:00Z' is at +00:00, but --tz +03:00 is at +03:00 "
+            "then: give the offset or --tz, not both\n")), refused.output  # fmt: skip
 
 
 def test_contested_since_is_the_start_of_the_dispute_when_its_opponents_change(run, engine):
@@ -739,6 +749,17 @@ def test_an_empty_editor_is_refused_not_replaced_by_the_os_user(run, engine, mon
     assert {e["editor"] for e in log} >= {"desk-2"} and "" not in {e["editor"] for e in log}
 
 
+@pytest.mark.parametrize("editor", ["bad\nname", "tab\tname", "esc\x1bname"])
+def test_an_editor_name_on_two_lines_is_refused(run, engine, monkeypatch, editor):
+    """nu19: CLAIMTRACK_EDITOR=$'bad\\nname' was stored as the log's editor, a name on two
+    lines in every listing; refused as a party's name on two lines is."""
+    monkeypatch.setenv("CLAIMTRACK_EDITOR", editor)
+    out = _refused_in_one_line(run, engine, "party", "add", "Someone Newer")
+    assert "the editor name" in out and "give it on one line" in out, out
+    out = _refused_in_one_line(run, engine, "--editor", editor, "party", "add", "Someone Newer")
+    assert "the editor name" in out, out
+
+
 def test_create_missing_makes_the_party_of_the_kind_given(run, engine):
     """A new user could not say what a party --create-missing made was: every one was a
     person (a ministry, an anonymous official). --party-kind sets the --by party's kind
@@ -841,6 +862,22 @@ def test_an_empty_db_option_is_refused_not_the_default_database(tmp_path, monkey
         assert result.exit_code == 2, result.output
         assert result.output.strip().splitlines() == [
             "Error: --db is empty: give a SQLite file or a database URL, or leave it out"
+        ]
+    assert not any((tmp_path / "config").rglob("*.db")) and not any(tmp_path.rglob("*.db"))
+
+
+@pytest.mark.parametrize("db", ["", "  "])
+def test_an_empty_db_variable_is_refused_not_the_default_database(tmp_path, monkeypatch, db):
+    """nu19: ``CLAIMTRACK_DB=`` (set, to nothing) was passed over: `party add` printed its
+    id into the default file, unsaid. Refused as ``--db ""`` is; one line, exit 2."""
+    from claimtrack.cli import cli
+
+    monkeypatch.setenv("CLAIMTRACK_DB", db)
+    for args in (["party", "add", "Somebody"], ["report", "claims"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines() == [
+            "Error: CLAIMTRACK_DB is empty: give a SQLite file or a database URL, or unset it"
         ]
     assert not any((tmp_path / "config").rglob("*.db")) and not any(tmp_path.rglob("*.db"))
 

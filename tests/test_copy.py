@@ -10,6 +10,8 @@ each backend, copied to the other, and every report is compared."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -128,6 +130,15 @@ def test_a_copy_into_a_database_with_data_is_refused_and_writes_nothing(
         engine.dispose()
     itself = run("db", "copy", db_url.render_as_string(hide_password=False))
     assert itself.exit_code == 1 and "is the database to copy" in itself.stderr
+    # nu19: an empty TARGET (a shell variable set to nothing) copied into the default
+    # database, and "  " into a file named so: refused, as --db "" is.
+    for empty in ("", "  "):
+        refused = run("db", "copy", empty)
+        assert (refused.exit_code, refused.stderr) == (2, "Error: TARGET is empty: give a "
+                                                       "SQLite file or a database URL to copy "
+                                                       "into\n"), refused.output  # fmt: skip
+    config = Path(os.environ["XDG_CONFIG_HOME"])
+    assert not any(config.rglob("*.db")) and not Path("  ").exists()
 
 
 def test_a_copy_into_a_database_downgraded_to_base_creates_the_schema(salisbury, run, other_url):

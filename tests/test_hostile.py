@@ -1038,6 +1038,29 @@ def test_the_remedy_a_bidi_override_note_gives_works_as_told(run, engine):
     ]
 
 
+def test_a_name_or_alias_with_a_bidi_override_is_noted_as_a_claim_is(run, engine):
+    """nu19: `party add $'\\u202eevil'` said nothing, where a claim's text or a quote with
+    the same character is noted; names are matched without it, so it went unseen until
+    a CSV's sides cell and the HTML timeline showed the rest of their text reversed."""
+    added = run("party", "add", "\u202eevil", "--alias", "plain", "--alias", "x\u202dy")
+    assert added.exit_code == 0 and added.stdout == "1\n", added.output
+    notes = added.stderr.splitlines()
+    assert notes == [
+        "Note: the party name holds a right-to-left override (U+202E), which shows the text "
+        "after it in an order not its own: recorded as given; if it came with a paste, "
+        "correct it with: claimtrack party edit 1 --name NAME",
+        "Note: the alias holds a left-to-right override (U+202D), which shows the text after "
+        "it in an order not its own: recorded as given; if it came with a paste, the party "
+        "is found by the alias without it too",
+    ], added.stderr
+    assert "override" in run("party", "alias", "1", "z\u202ez").stderr
+    assert "override" not in run("party", "alias", "1", "plain two").stderr
+    fixed = run("party", "edit", "1", "--name", "evil")  # as the note says
+    assert fixed.exit_code == 0 and "override" not in fixed.stderr, fixed.output
+    assert "override" in run("party", "edit", "1", "--name", "ev\u202eil").stderr
+    assert "override" not in run("party", "add", "Someone plain").stderr
+
+
 def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
     """`party merge`, `party edit`, `party alias`, a stance's confirmation, --create-missing's
     note and the errors that echo a name printed a name with a line break or a bidi override
@@ -1064,7 +1087,7 @@ def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
     assert run("party", "add", "NATO").exit_code == 0
     line("claim", "deny", "s", "--by", two, "--at", "2022-09-28", shows=[two])
     line("party", "edit", evil, "--for", two)
-    line("party", "alias", evil, "Al\u202eias", shows=[evil])
+    line("party", "alias", evil, "Al\u202eias", shows=[evil], lines=2)  # and the override's note
     line("party", "add", two, code=2, shows=[two])  # on two lines: refused, shown on one
     line("party", "add", "Al\u202eias", code=1, shows=[evil])
     line("claim", "deny", "s", "--by", "Two\nLinez", code=1, shows=[two])

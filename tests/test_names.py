@@ -389,6 +389,15 @@ def test_a_quote_file_that_is_not_text_is_refused_in_words_for_a_text_file(ok, r
             f.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read
         error = refused(run, engine, *args, option, str(huge))
         assert error.endswith(f"MiB, the most {option} reads"), error  # not "one import"
+    # nu19: the same text on standard input was a usage error (exit 2), in a file exit 1.
+    for args in (("claim", "comment", "1", "--by", "NATO", "--quote-file", "-"),
+                 ("claim", "add", "-", "--by", "NATO")):  # fmt: skip
+        before = snapshot(engine)
+        result = run(*args, input="café au lait".encode("latin-1"))
+        assert (result.exit_code, result.stderr) == (1, (
+            "Error: standard input is not UTF-8 text (byte 3 cannot be read): give text saved "
+            "as UTF-8\n")), result.output  # fmt: skip
+        assert snapshot(engine) == before
 
 
 @pytest.mark.parametrize(

@@ -354,6 +354,45 @@ def test_ctrl_c_after_the_import_committed_says_it_is_written(engine, db_url, tm
         assert connection.execute(sa.text("SELECT count(*) FROM claim")).scalar() == 50
 
 
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 600 KB tmpfs (root only: SQLite's own "disk I/O error" needs a disk that is
+    really full), unmounted after."""
+    import os
+
+    mount = tmp_path / "full"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem needs root")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+                          capture_output=True)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_read_on_a_full_disk_says_the_disk_is_full(full_disk):
+    """nu19: with no byte free, `report contested` said "cannot open database ...: disk
+    I/O error": SQLite makes its -shm file beside the database even to read it."""
+    path = full_disk / "s.db"
+    assert CliRunner().invoke(cli, ["--db", str(path), "party", "add", "Iran"]).exit_code == 0
+    with (full_disk / "fill").open("wb", buffering=0) as f:
+        try:
+            while f.write(b"\0" * 4096):
+                pass
+        except OSError:  # no space left: the disk is full
+            pass
+    result = CliRunner().invoke(cli, ["--db", str(path), "party", "list"])
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: cannot open database {path}: the disk it is on is full, and SQLite needs "
+        "room beside the file even to read it: free some space\n")), result.output  # fmt: skip
+    (full_disk / "fill").unlink()
+    assert CliRunner().invoke(cli, ["--db", str(path), "party", "list"]).exit_code == 0
+
+
 def test_a_database_locked_past_the_busy_timeout(tmp_path, monkeypatch):
     path = tmp_path / "locked.db"
     assert CliRunner().invoke(cli, ["--db", str(path), "seed"]).exit_code == 0
@@ -367,7 +406,8 @@ def test_a_database_locked_past_the_busy_timeout(tmp_path, monkeypatch):
         )
         holder.rollback()
     assert result.exit_code == 1
-    assert "locked by another writer" in result.output
+    # nu19: 300 ms was told as "waited 0 s"
+    assert "locked by another writer (waited 0.3 s): try again" in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
     assert snapshot(engine) == before
     engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -169,3 +171,25 @@ text = "X holds"
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert snapshot(engine) == before
     assert seed({"at": "2026-04-12", "published": "2026-04-12"}).exit_code == 0  # the typo only
+
+
+def test_a_seed_time_without_an_offset_or_a_tz_names_the_tz_key(run, engine, tmp_path):
+    """nu19: the refusal said "say which zone with --tz", an option seed does not take,
+    and docs/seed-format.md said such a time was UTC. The file's (or entry's) tz key."""
+    from conftest import snapshot
+
+    path = tmp_path / "bare.toml"
+    body = ('[[parties]]\nname = "Iran"\n[[claims]]\ntext = "X holds"\ntopic = "t"\n'
+            '  [[claims.stances]]\n  by = "Iran"\n  kind = "asserts"\n'
+            '  at = "2026-04-12T10:00"\n')  # fmt: skip
+    path.write_text(body, encoding="utf-8")
+    before = snapshot(engine)
+    result = run("seed", str(path))
+    assert (result.exit_code, result.stderr) == (1, (
+        "Error: claims 1: stance 1: time '2026-04-12T10:00' has no UTC offset: add one "
+        "(2026-04-12T08:30+05:00) or say which zone with a tz key\n")), result.output  # fmt: skip
+    assert snapshot(engine) == before
+    path.write_text('tz = "+03:30"\n' + body, encoding="utf-8")
+    assert run("seed", str(path)).exit_code == 0
+    [claim] = json.loads(run("report", "claims", "--format", "json").stdout)
+    assert claim["last_activity"] == "2026-04-12T10:00+03:30", claim

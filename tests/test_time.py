@@ -435,6 +435,37 @@ def test_report_changes_lists_a_claim_first_said_in_the_window(story, monkeypatc
     assert ("new claim", "R holds") in {(r["change"], r["claim"]) for r in earlier}
 
 
+def test_report_changes_lists_a_retraction_of_a_claim_never_contested(story, monkeypatch):
+    """nu19 (Al-Ahli): the health ministry withdrawing its own toll of 500, a claim nobody
+    had contested, was no row of `report changes`: "Nothing changed" for the window. A
+    claim its supporters withdraw is "retracted", by the stance that did; a contested
+    one's retraction stays its "dispute resolved" row, not two rows for one stance."""
+    from claimtrack import report
+
+    ok = story
+    ok("claim", "add", "U holds", "--by", "A", "--at", f"{DAY[4]}T09:00+03:00", "--slug", "u")
+    ok("claim", "retract", "u", "--by", "A", "--at", f"{DAY[5]}T10:00+03:00",
+       "--quote", "we withdraw the figure")  # fmt: skip
+    ok("claim", "add", "V holds", "--by", "B", "--at", f"{DAY[4]}T09:00+03:00", "--slug", "v")
+    ok("claim", "deny", "v", "--by", "D", "--at", f"{DAY[4]}T10:00+03:00")
+    ok("claim", "retract", "v", "--by", "B", "--at", f"{DAY[5]}T11:00+03:00")
+    args = ("report", "changes", "--since", DAY[5], "--tz", "+03:00", "--format", "json")
+    rows = json.loads(ok(*args))
+    mine = [(r["change"], r["claim"], r["detail"], r["at"]) for r in rows
+            if r["claim"] in ("U holds", "V holds")]  # fmt: skip
+    assert mine == [
+        ("retracted", "U holds", "A retracts: “we withdraw the figure”", f"{DAY[5]}T10:00+03:00"),
+        ("dispute resolved", "V holds", "supporters retracted (B retracts)",
+         f"{DAY[5]}T11:00+03:00"),
+    ], mine  # fmt: skip
+    for size in (1, 2):  # the same rows however the time is cut into windows
+        monkeypatch.setattr(report, "CHANGES_WINDOW", size)
+        assert json.loads(ok(*args)) == rows
+    earlier = json.loads(ok("report", "changes", "--since", DAY[4], "--until", DAY[4],
+                            "--tz", "+03:00", "--format", "json"))  # fmt: skip
+    assert "retracted" not in {r["change"] for r in earlier}
+
+
 def test_report_changes_dates_a_new_counter_claim_at_its_first_assertion(story, monkeypatch):
     """A counter-claim denied by someone before it was asserted (as said, in another
     offset) is new when it was asserted, in the offset it was asserted in, not at the

@@ -362,7 +362,7 @@ class Env:
 
     @property
     def editor(self) -> str:
-        from claimtrack.names import normalise
+        from claimtrack.names import normalise, one_line_breaker, quoted_name
         from claimtrack.record import current_editor
 
         editor = current_editor(self.editor_name)
@@ -370,6 +370,11 @@ class Env:
             raise UsageError(
                 "the editor name is empty once invisible characters are removed: "
                 "give a visible name with --editor or CLAIMTRACK_EDITOR"
+            )
+        if one_line_breaker(editor):  # as a party's name: every line of the log is one
+            raise UsageError(
+                f"the editor name {quoted_name(editor)} contains a line break or a control "
+                "character: give it on one line with --editor or CLAIMTRACK_EDITOR"
             )
         return editor
 

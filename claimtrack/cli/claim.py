@@ -402,7 +402,7 @@ def text_argument(text: str | None, path: str | None, option: str = "--text-file
     """TEXT as given, or read from a file or standard input ("-"), UTF-8."""
     if text is not None and path is None and text != "-":
         return text
-    from claimtrack.errors import UsageError
+    from claimtrack.errors import ClaimtrackError, UsageError
     from claimtrack.importer import MAX_FILE_BYTES, read_text
 
     if text is not None and path is not None:
@@ -412,12 +412,20 @@ def text_argument(text: str | None, path: str | None, option: str = "--text-file
     if path in (None, "-"):
         with click.open_file("-", "rb") as stdin:
             data = stdin.read(MAX_FILE_BYTES + 1)
+        # Refused by what it holds, as a --text-file or --quote-file is (exit 1; nu19:
+        # the same latin-1 text was exit 2 on standard input and 1 in a file).
         if len(data) > MAX_FILE_BYTES:
-            raise UsageError(f"standard input is larger than {MAX_FILE_BYTES // 1024**2} MiB")
+            raise ClaimtrackError(
+                f"standard input is larger than {MAX_FILE_BYTES // 1024**2} MiB, the most a "
+                "text read from it may be"
+            )
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise UsageError(f"standard input is not UTF-8 (byte {exc.start})") from None
+            raise ClaimtrackError(
+                f"standard input is not UTF-8 text (byte {exc.start} cannot be read): give "
+                "text saved as UTF-8"
+            ) from None
     from pathlib import Path
 
     return read_text(Path(path), option)
@@ -752,8 +760,8 @@ def show(env, claim_ref, as_of, known_at, tz, fmt, tablefmt, out) -> None:
     from claimtrack.report import claim_detail
     from claimtrack.times import parse_when
 
-    when = parse_when(as_of, tz, agree=True) if as_of else None
-    known = parse_when(known_at, tz, agree=True) if known_at else None
+    when = parse_when(as_of, tz, agree=True, option="--as-of") if as_of else None
+    known = parse_when(known_at, tz, agree=True, option="--known-at") if known_at else None
     with read_session(env.engine()) as session:
         found = _find_claim(session, claim_ref, row=True)
         # Before the desk recorded anything of it, as before anyone stated it (--as-of):

@@ -176,8 +176,10 @@ def copy(env, target: str) -> None:
     from claimtrack import db as database
     from claimtrack.cli.output import Progress
     from claimtrack.copy import copy_database
-    from claimtrack.errors import ClaimtrackError
+    from claimtrack.errors import ClaimtrackError, UsageError
 
+    if not target.strip():  # an empty shell variable: resolve_url would take the default
+        raise UsageError("TARGET is empty: give a SQLite file or a database URL to copy into")
     source = env.engine()
     to = database.resolve_url(target)
     if database.redact(to) == database.redact(env.url()):

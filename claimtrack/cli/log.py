@@ -30,7 +30,7 @@ def log(env, since, tz, limit, fmt, tablefmt, out) -> None:
     from claimtrack.db import read_session
     from claimtrack.times import parse_when
 
-    when = parse_when(since, tz, agree=True).at if since else None
+    when = parse_when(since, tz, agree=True, option="--since").at if since else None
     with read_session(env.engine()) as session:
         rows = report.event_rows(session, since=when, limit=limit)
         show(render.EVENTS, rows, fmt=fmt, tablefmt=tablefmt, out=out)

@@ -98,6 +98,7 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
         record.log_event(session, env.editor, "party add", f"#{new.id} {record.party_label(new)}")
         note_created(created)
         close = record.close_to_others(session, new)
+    _note_overrides(new.id, name, aliases)
     if close:  # a typo of a party there is, perhaps: say how to make them one
         import shlex
 
@@ -168,6 +169,30 @@ def edit(env, party_ref, name, kind, anonymous, acts_for, for_no_one, descriptio
             record.add_alias(session, found, old_name)  # the old name still finds it
         record.log_event(session, env.editor, "party edit", f"#{found.id}: {'; '.join(changes)}")
     click.echo(visible_name(f"#{found.id} {found.name}: " + "; ".join(changes)))
+    if name is not None:
+        _note_overrides(found.id, name, ())
+
+
+def _note_overrides(party_id: int, name: str, aliases) -> None:
+    """Say on stderr when a name or alias just recorded holds a bidi override, as for a
+    claim's text (nu19: "\u202eevil" showed the rest of a CSV's sides cell, and HTML's
+    timeline, reversed; names are matched without it, so it went unseen)."""
+    from claimtrack.names import override_note
+
+    note = override_note("party name", name, f"correct it with: claimtrack party edit "
+                         f"{party_id} --name NAME")  # fmt: skip
+    if note:
+        click.echo(note, err=True)
+    for alias in aliases:
+        _note_overrides_in_alias(alias)
+
+
+def _note_overrides_in_alias(alias: str) -> None:
+    from claimtrack.names import override_note
+
+    note = override_note("alias", alias, "the party is found by the alias without it too")
+    if note:
+        click.echo(note, err=True)
 
 
 @party.command("merge")
@@ -233,6 +258,8 @@ def alias(env, party_ref, aliases) -> None:
             click.echo(f"Note: {quoted_name(name)} is close to {listed}: check that it is "
                        "this party's name", err=True)  # fmt: skip
 
+    for name in added:
+        _note_overrides_in_alias(name)
     click.echo(visible_name(
         f"{found.name}: {len(added)} new alias(es)"
         if added

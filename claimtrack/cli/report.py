@@ -155,10 +155,10 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
         elif found is not None:
             rest["search_ids"] = tuple(found)
     # No --as-of is now: as every write keeps it, unless a stance is dated after now.
-    when = parse_when(as_of, tz, agree=True) if as_of else as_of_now(session, tz)
-    known = parse_when(known_at, tz, agree=True) if known_at else None
-    since_at = parse_when(since, tz, agree=True).at if since else None
-    until_at = parse_when(until, tz, agree=True).until if until else None
+    when = parse_when(as_of, tz, agree=True, option="--as-of") if as_of else as_of_now(session, tz)
+    known = parse_when(known_at, tz, agree=True, option="--known-at") if known_at else None
+    since_at = parse_when(since, tz, agree=True, option="--since").at if since else None
+    until_at = parse_when(until, tz, agree=True, option="--until").until if until else None
     if since_at is not None and until_at is not None and until_at <= since_at:
         raise UsageError(f"--until {until} is not after --since {since}: nothing can be in it")
     selection = Selection(
@@ -343,7 +343,8 @@ Examples:
 @click.pass_obj
 def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
     """What changed since the last meeting: new claims, claims newly contested, disputes
-    resolved (and how), new stances on contested claims, new verdicts, new counter-claims.
+    resolved (and how), claims retracted, new stances on contested claims, new verdicts,
+    new counter-claims.
 
     Times are when things were said; a verdict's is when it was published, as its
     publisher said (an imported review's datePublished; the desk's own: when recorded).
@@ -358,11 +359,12 @@ def changes(env, since, until, topic, known_at, tz, fmt, tablefmt, out) -> None:
     # times were refused) is not a change yet.
     selection = Selection(
         topic=topic,
-        as_of=parse_when(until or "now", tz, agree=True).until,
-        known_at=parse_when(known_at, tz, agree=True).until if known_at else None,
-    )
+        as_of=parse_when(until or "now", tz, agree=True, option="--until").until,
+        known_at=(parse_when(known_at, tz, agree=True, option="--known-at").until
+                  if known_at else None),
+    )  # fmt: skip
     if since:
-        start = parse_when(since, tz, agree=True).at
+        start = parse_when(since, tz, agree=True, option="--since").at
     else:  # the last day: what changed since this time yesterday
         import datetime as dt
 
