@@ -61,8 +61,9 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
     editor can type, with the columns claim, party, stance, source, date (and
-    optionally topic, quote, via). UTF-8, with or without BOM. Importing the same
-    file again adds nothing. The formats are described in docs/csv.md.
+    optionally topic, quote, via); its source is a source's title, as --source TITLE
+    names one. UTF-8, with or without BOM. Importing the same file again adds nothing.
+    The formats are described in docs/csv.md.
 
     \b
     Examples:
