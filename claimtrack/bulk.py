@@ -11,9 +11,10 @@ The file is read once, streamed, and what is kept in memory does not grow with i
    few, are collected in a dictionary. Any bad row, and nothing is written.
 2. **Resolve.** Parties are looked up once (one query for every name key the file uses)
    and the missing ones created, as ``record`` would, in the one namespace of names.
-   Sources (by outlet and title) and claims (by slug, or by topic and text) are matched
-   in SQL, and the new ones written in one statement each, in the order the file first
-   names them (new claims with their near-duplicate sketches, as ``claim add``).
+   Sources (by outlet and title; a minimal file's by title alone, as ``--source``) and
+   claims (by slug, or by topic and text) are matched in SQL, and the new ones written
+   in one statement each, in the order the file first names them (new claims with their
+   near-duplicate sketches, as ``claim add``).
 3. **Write.** Stances go from the staging table into ``stance`` in one INSERT ... SELECT,
    leaving out those the database or the file already holds (same claim, party, kind,
    time, source and quote; rows apart in ``recorded_at`` are kept apart, as many present
@@ -122,6 +123,9 @@ SQLITE_HEAP = 8 * 1024**2
 # A claim_ref (or, in the minimal format, topic and text) is staged as itself when short,
 # else as a digest: a claim's text may be longer than an index entry may hold.
 MAX_REF = 64
+# The outlet number of a minimal file's sources, named by their titles alone (``_source``):
+# parties are numbered from 1.
+BY_TITLE = 0
 
 
 # -- the file ---------------------------------------------------------------------------
@@ -430,10 +434,14 @@ _claim = Table(
 # The rows not written: those repeating an earlier row's stance, or one the database holds.
 _repeat = Table("imp_repeat", _staging, Column("line", Integer, primary_key=True),
                 prefixes=["TEMPORARY"])  # fmt: skip
-# One row per source (outlet number and title key), as the file first gives it.
+# One row per source (outlet number and title key), as the file first gives it. A minimal
+# file names a source by its title alone, as ``--source TITLE`` does: its sources are
+# staged, and its rows name them, with the outlet number ``BY_TITLE``; ``creator`` is the
+# outlet a new source is given (the row's via, or its party).
 _source = Table(
     "imp_source", _staging,
     Column("line", Integer, primary_key=True), Column("outlet", Integer),
+    Column("creator", Integer),
     Column("title", Text), Column("title_key", String), Column("url", Text),
     Column("language", String), Column("published_at", DateTime),
     Column("published_offset", Integer), Column("published_precision", String),
@@ -443,6 +451,11 @@ _source = Table(
     Index("ix_imp_source_found", "outlet_id", "title_key"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
+# A minimal file's sources found by title (``_Load._sources_by_title``): the first id of
+# each title, and how many sources have it.
+_titled = Table("imp_titled", _staging, Column("line", Integer, primary_key=True),
+                Column("source_id", Integer), Column("found", Integer),
+                prefixes=["TEMPORARY"])  # fmt: skip
 # The new claims' sketches, before they go into ``claim_sketch`` in its key's order.
 _sketch = Table("imp_sketch", _staging, Column("topic_key", Integer), Column("gram", Integer),
                 Column("claim_id", Integer), prefixes=["TEMPORARY"])  # fmt: skip
@@ -621,7 +634,10 @@ class _Reading:
         name, via = row["party"], row.get("via") or None
         title = row.get("source_title")
         outlet = (row.get("source_outlet") or via or name) if title else None
-        source = self.sources.get((outlet, title)) if title else None
+        # A minimal file names a source by its title alone (``BY_TITLE``); the outlet is
+        # a new one's.
+        named = None if self.columns.minimal else outlet
+        source = self.sources.get((named, title)) if title else None
         url = row.get("source_url") or None
         if source is None or url != source[1]:  # a source's own address is checked once
             url = record.check_url(url)
@@ -664,7 +680,7 @@ class _Reading:
             self.overrides.add(line, "quote", quote)
         self.rows.add((
             line, ref, self.numbers[name], self.numbers[via] if via else None,
-            self.numbers[outlet] if title else None, source[0] if title else None,
+            self._outlet_number(outlet) if title else None, source[0] if title else None,
             kind, row.get("quote") or None, row.get("quote_lang") or None, *said,
             recorded_at, row.get("recorded_by") or None,
         ))  # fmt: skip
@@ -719,7 +735,7 @@ class _Reading:
         """Stage a source not seen lately, unless staged before; it is remembered for the
         next ``BATCH``."""
         key = record.title_key(title)
-        staged = _digest(f"{self.numbers[outlet]}\x1f{key}")
+        staged = _digest(f"{self._outlet_number(outlet)}\x1f{key}")
         if staged not in self.staged:
             self.staged.add(staged)
             self._stage_source(line, outlet, title, key, url, row, published)
@@ -729,13 +745,20 @@ class _Reading:
             # a scan per source: about 1% of the import).
             for oldest in list(itertools.islice(self.sources, BATCH // 10 or 1)):
                 del self.sources[oldest]
-        source = self.sources[(outlet, title)] = (key, url)
+        named = None if self.columns.minimal else outlet
+        source = self.sources[(named, title)] = (key, url)
         return source
+
+    def _outlet_number(self, outlet: str) -> int:
+        """How the rows and the staged sources name a source's outlet: its number in the
+        file, or ``BY_TITLE`` in a minimal file."""
+        return BY_TITLE if self.columns.minimal else self.numbers[outlet]
 
     def _stage_source(self, line, outlet, title, key, url, row, published) -> None:
         p = published
         self.staged_sources.add((
-            line, self.numbers[outlet], title, key, url, row.get("source_lang") or None,
+            line, self._outlet_number(outlet), self.numbers[outlet], title, key, url,
+            row.get("source_lang") or None,
             _stored(p.at) if p else None, p.offset_minutes if p else None,
             p.precision if p else None, False,
         ))  # fmt: skip
@@ -1176,6 +1199,7 @@ class _Load:
         self.new_topics: list[tuple[str, list[str]]] = []  # LoadReport.new_topics
         self.topics_started = 0
         self.reading: _Reading | None = None
+        self.by_title = False
         self.long: list[int] = []
         self.overrides = Overrides()
         _staging.drop_all(self.connection, checkfirst=True)
@@ -1190,6 +1214,7 @@ class _Load:
 
     def read(self, source: CsvFile, advance) -> int:
         self.reading = _Reading(self.connection, source.columns, self.errors)
+        self.by_title = source.columns.minimal  # its sources named by title (``BY_TITLE``)
         if hasattr(source, "where"):
             self.errors.where = source.where
         count = self.reading.read(source, advance)
@@ -1289,15 +1314,19 @@ class _Load:
 
     def _sources(self) -> None:
         """``record.get_or_add_source`` for each source the file names, by its outlet and
-        title: the first row naming a new one gives its address, language and date."""
+        title (a minimal file's, by title alone: ``_sources_by_title``): the first row
+        naming a new one gives its address, language and date."""
         s, source = _source.c, Source.__table__
         other = _source.alias("other")
         run = self.connection.execute
-        outlet_id = select(_party.c.id).where(_party.c.n == s.outlet).scalar_subquery()
+        outlet_id = select(_party.c.id).where(_party.c.n == s.creator).scalar_subquery()
         run(update(_source).values(outlet_id=outlet_id))
-        same = source.c.outlet_id == s.outlet_id, source.c.title_key == s.title_key
-        found = select(source.c.id).where(*same)
-        run(update(_source).where(exists(found)).values(source_id=found.scalar_subquery()))
+        if self.by_title:
+            self._sources_by_title()
+        else:
+            same = source.c.outlet_id == s.outlet_id, source.c.title_key == s.title_key
+            found = select(source.c.id).where(*same)
+            run(update(_source).where(exists(found)).values(source_id=found.scalar_subquery()))
         # Two names of one outlet are one source: the first creates it.
         first = ~exists().where(
             other.c.outlet_id == s.outlet_id, other.c.title_key == s.title_key,
@@ -1318,6 +1347,51 @@ class _Load:
             .scalar_subquery()
         )
         run(update(_source).where(s.source_id.is_(None)).values(source_id=creator))
+
+    def _sources_by_title(self) -> None:
+        """A minimal file's sources, each named by its title alone, as ``--source TITLE``
+        finds one (``record.find_source``): the source of that title, whatever its
+        outlet, else a new one (new user: a row citing the IDF's briefing by its title,
+        spoken by Daniel Hagari, made a second source of that title, his, and every
+        ``--source`` naming it ambiguous after). A title several sources have is a bad
+        row, by the first line naming it, as the commands refuse it. One join of the
+        file's titles with the sources (``source`` has no index on the title alone)."""
+        s, source = _source.c, Source.__table__
+        run = self.connection.execute
+        matched = (
+            select(s.line, func.min(source.c.id), func.count(source.c.id))
+            .select_from(_source)
+            .join(source, source.c.title_key == s.title_key)
+            .where(s.outlet == BY_TITLE)
+            .group_by(s.line)
+        )
+        run(insert(_titled).from_select(["line", "source_id", "found"], matched))
+        t = _titled.c
+        ambiguous = select(t.line).where(t.found > 1)
+        count = self.connection.scalar(select(func.count()).select_from(ambiguous.subquery()))
+        if count:
+            listed = ambiguous.order_by(t.line).limit(MAX_LISTED_ERRORS).subquery()
+            holders = (
+                select(s.line, s.title, source.c.id, Party.name)
+                .join(listed, listed.c.line == s.line)
+                .join(source, source.c.title_key == s.title_key)
+                .join(Party, Party.id == source.c.outlet_id)
+                .order_by(s.line, source.c.id)
+            )
+            found: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+            for line, title, source_id, outlet in self.connection.execute(holders):
+                found.setdefault(line, (title, []))[1].append((source_id, outlet))
+            for line, (title, sources) in found.items():
+                ids = ", ".join(f"{i} of {quoted_name(outlet)}" for i, outlet in sources)
+                self.errors.add(line, (
+                    f"source {quoted_name(title)} is ambiguous (ids {ids}): a minimal file "
+                    "names a source by its title alone; to choose one, give its outlet in "
+                    "the per-stance format's source_outlet column"
+                ))  # fmt: skip
+            self.errors.count += count - len(found)
+            self.errors.check()
+        by_line = select(t.source_id).where(t.line == s.line).scalar_subquery()
+        run(update(_source).where(s.outlet == BY_TITLE).values(source_id=by_line))
 
     def _claims(self) -> None:
         """``record.find_claim`` by slug, else ``record.find_same_claim`` by topic and text

@@ -23,6 +23,7 @@ appearance and firstAppearance.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -36,7 +37,7 @@ from claimtrack import record
 from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.models import Claim, Party, Source, Stance
 from claimtrack.report import verdict_published
-from claimtrack.times import When, begun, parse_when, said_when
+from claimtrack.times import When, begun, parse_when, said_when, without_fraction
 from claimtrack.verdicts import SYNONYMS, Verdict, set_verdict
 from claimtrack.vocabulary import OPPOSE, SUPPORT, WITHDRAW
 
@@ -486,13 +487,37 @@ class Review:
     summary: str | None
     publisher: Agent
     published: When | None
+    # What the import changed of what the review gave, said in a note (``_Changes``):
+    # (the field, as given) of the names, titles and labels joined into one line, and of
+    # the times with a fraction of a second, kept to the second.
+    joined: list[tuple[str, str]] = field(default_factory=list)
+    cut: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Bad(Exception):
     """What is wrong with one review, said without its number."""
 
 
-def _text(node: dict, key: str, what: str | None = None, *, required: bool = False) -> str | None:
+@dataclass
+class _Changes:
+    """What the checking of one review changed of what it gave (``Review.joined``, ``cut``)."""
+
+    joined: list[tuple[str, str]] = field(default_factory=list)
+    cut: list[tuple[str, str]] = field(default_factory=list)
+
+
+# The texts of a review that are a claim's or a summary's, which keep their line breaks
+# and tabs as given (as ``claim add`` keeps them in a claim's text); every other is a
+# name, a title or a label, one line.
+_TEXTS = ("claimReviewed", "text", "reviewBody")
+# What ends a line of a one-line field, or is a tab, with the blanks around it: made one
+# space (a feed's author "FC\nTwo" is "FC Two"), said in a note (``_Changes.joined``).
+# Other control characters are left to be refused, as a party name's are.
+_LINE_BREAK = re.compile(r"\s*[\t\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]\s*")
+
+
+def _text(node: dict, key: str, what: str | None = None, *, required: bool = False,
+          changes: _Changes | None = None) -> str | None:  # fmt: skip
     value = node.get(key)
     if value is None or value == "":
         if required:
@@ -502,8 +527,12 @@ def _text(node: dict, key: str, what: str | None = None, *, required: bool = Fal
         raise _Bad(f"{what or key} is {_shape(value)}, not text")
     if "\x00" in value:
         raise _Bad(f"{what or key} contains a NUL byte")
-    # A body keeps its paragraphs; a name or label is one line.
-    return value.strip() if key == "reviewBody" else " ".join(value.split())
+    value = value.strip()
+    if key in _TEXTS or not _LINE_BREAK.search(value):
+        return value  # as given: a claim keeps its lines, a name its spaces
+    if changes is not None:
+        changes.joined.append((what or key, value))
+    return _LINE_BREAK.sub(" ", value)
 
 
 def _shape(value) -> str:
@@ -520,16 +549,27 @@ def _node(value, what: str) -> dict | None:
     return value
 
 
-def _when(value, what: str, tz: str | None) -> When | None:
+def _when(value, what: str, tz: str | None, changes: _Changes) -> When | None:
     """A date of the file; refused when it begins after now (a typo: nothing said or
-    published then)."""
+    published then). A time with a fraction of a second, as feeds write them
+    ("2023-10-18T14:05:33.123Z"), is kept to the second, as every time is
+    (``times.without_fraction``), and said in a note (``_Changes.cut``)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
         raise _Bad(f"{what} is {_shape(value)}, not a date")
     try:
         said = what == "itemReviewed.datePublished"  # when the claim was made
-        return begun(parse_when(value, tz), "said" if said else "published")
+        whole, fraction = without_fraction(value)
+        try:
+            parsed = parse_when(whole, tz)
+        except UsageError:
+            parse_when(value, tz)  # refused for the time as given
+            raise
+        when = begun(parsed, "said" if said else "published")
+        if fraction:
+            changes.cut.append((what, value.strip()))
+        return when
     except UsageError as exc:
         raise _Bad(f"{what}: {exc}") from None
 
@@ -545,7 +585,7 @@ def _url(value, what: str) -> str | None:
         raise _Bad(f"{what}: {exc}") from None
 
 
-def _agents(value, what: str) -> list[Agent]:
+def _agents(value, what: str, changes: _Changes) -> list[Agent]:
     """People or organisations: an object, a name, or a list of them."""
     agents = []
     for part in _listed(value):
@@ -553,31 +593,36 @@ def _agents(value, what: str) -> list[Agent]:
             node = {"name": part}
         else:
             node = _node(part, what)
-        name = _checked(_text(node, "name", f"{what}.name", required=True), "party name", what)
+        name = _text(node, "name", f"{what}.name", required=True, changes=changes)
+        name = _checked(name, "party name", what)
         kind = PARTY_KINDS.get(type_name(node) or "", "organisation")
         agents.append(Agent(name, kind, _url(node.get("url"), f"{what}.url")))
     return agents
 
 
-def _works(value, what: str, tz: str | None) -> list[Work]:
+def _works(value, what: str, tz: str | None, changes: _Changes) -> list[Work]:
     """CreativeWorks (or bare addresses) the claim appeared in."""
     works = []
     for part in _listed(value):
         node = {"url": part} if isinstance(part, str) else _node(part, what)
         url = _url(node.get("url"), f"{what}.url")
-        outlets = _agents(node.get("publisher"), f"{what}.publisher") or _agents(
-            node.get("author"), f"{what}.author"
+        outlets = _agents(node.get("publisher"), f"{what}.publisher", changes) or _agents(
+            node.get("author"), f"{what}.author", changes
         )
         if not outlets:
             if url is None:
                 raise _Bad(f"{what} has neither url nor publisher: say where it appeared")
             outlets = [Agent(urlsplit(url).hostname, "media")]  # the site it is on
-        title = _text(node, "name", f"{what}.name") or _text(node, "headline") or url
+        title = (
+            _text(node, "name", f"{what}.name", changes=changes)
+            or _text(node, "headline", f"{what}.headline", changes=changes)
+            or url
+        )
         if title is None:
             raise _Bad(f"{what} has neither name nor url")
         title = _checked(title, "source title", what)
-        language = _text(node, "inLanguage", f"{what}.inLanguage")
-        published = _when(node.get("datePublished"), f"{what}.datePublished", tz)
+        language = _text(node, "inLanguage", f"{what}.inLanguage", changes=changes)
+        published = _when(node.get("datePublished"), f"{what}.datePublished", tz, changes)
         works.append(Work(title, outlets[0], url, language, published))
     return works
 
@@ -613,6 +658,7 @@ def shared_rating(label: str) -> str | None:
 
 def check_review(number: int, node: dict, tz: str | None) -> Review:
     """One ClaimReview read and checked; ``_Bad`` says what is wrong with it."""
+    changes = _Changes()
     url = _url(node.get("url"), "url")
     if url is None:
         raise _Bad("no url: a review's address is what identifies it")
@@ -622,9 +668,8 @@ def check_review(number: int, node: dict, tz: str | None) -> Review:
     rating = _node(node.get("reviewRating"), "reviewRating")
     if rating is None:
         raise _Bad("no reviewRating")
-    label = _text(rating, "alternateName", "reviewRating.alternateName") or _text(
-        rating, "name", "reviewRating.name"
-    )
+    label = _text(rating, "alternateName", "reviewRating.alternateName", changes=changes)
+    label = label or _text(rating, "name", "reviewRating.name", changes=changes)
     if label is None:
         raise _Bad("reviewRating has no alternateName or name: the publisher's verdict")
     value, best, worst = (_integer(rating, k) for k in ("ratingValue", "bestRating", "worstRating"))
@@ -636,25 +681,25 @@ def check_review(number: int, node: dict, tz: str | None) -> Review:
             raise _Bad(f"reviewRating.ratingValue {value} is not between {worst} and {best}")
     else:
         best = worst = None
-    publishers = _agents(node.get("author"), "author")
-    publishers = publishers or _agents(node.get("publisher"), "publisher")
+    publishers = _agents(node.get("author"), "author", changes)
+    publishers = publishers or _agents(node.get("publisher"), "publisher", changes)
     if not publishers:
         raise _Bad("no author: who published the review")
-    published = _when(node.get("datePublished"), "datePublished", tz)
-    works = _works(item.get("firstAppearance"), "itemReviewed.firstAppearance", tz)
+    published = _when(node.get("datePublished"), "datePublished", tz, changes)
+    works = _works(item.get("firstAppearance"), "itemReviewed.firstAppearance", tz, changes)
     firsts = {(w.url, w.title) for w in works}
     works += [
         w
-        for w in _works(item.get("appearance"), "itemReviewed.appearance", tz)
+        for w in _works(item.get("appearance"), "itemReviewed.appearance", tz, changes)
         if (w.url, w.title) not in firsts
     ]
-    authors = _agents(item.get("author"), "itemReviewed.author")
+    authors = _agents(item.get("author"), "itemReviewed.author", changes)
     if not authors:
         if not works:
             raise _Bad("no itemReviewed.author, and no appearance to say who made the claim")
         authors = [works[0].outlet]  # the claim as carried by where it appeared
     said = (
-        _when(item.get("datePublished"), "itemReviewed.datePublished", tz)
+        _when(item.get("datePublished"), "itemReviewed.datePublished", tz, changes)
         or next((w.published for w in works if w.published), None)
         or published
     )
@@ -664,6 +709,7 @@ def check_review(number: int, node: dict, tz: str | None) -> Review:
         number=number, url=url, text=text, authors=authors, said=said, works=works,
         label=label, rating=shared_rating(label), value=value, best=best, worst=worst,
         summary=_text(node, "reviewBody"), publisher=publishers[0], published=published,
+        joined=changes.joined, cut=changes.cut,
     )  # fmt: skip
 
 
@@ -702,6 +748,13 @@ class ImportReport:
     sources: int = 0
     stances: int = 0
     others: list[str] = field(default_factory=list)
+    # The topic, when the import started it beside topics there were, and those close to
+    # it (``lookup.new_topic``), as ``import csv`` names the topics it starts.
+    new_topic: tuple[str, list[str]] | None = None
+    # Of the reviews added: (item, field, as given) of a name, title or label joined into
+    # one line, and of a time kept to the second (``Review.joined``, ``Review.cut``).
+    joined: list[tuple[int, str, str]] = field(default_factory=list)
+    cut: list[tuple[int, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [
@@ -717,6 +770,43 @@ class ImportReport:
             kinds = ", ".join(f"{n} {k}" for k, n in counts.items())
             parts.append(f"{len(self.others)} node(s) that are not ClaimReview skipped ({kinds})")
         return "; ".join(parts)
+
+    def topic_started(self) -> str | None:
+        """ "New topics: 'x' (did you mean 'y'?)", as ``import csv`` says it, or None."""
+        if self.new_topic is None:
+            return None
+        from claimtrack.names import quoted_name
+
+        topic, close = self.new_topic
+        hint = f" (did you mean {', '.join(map(quoted_name, close))}?)" if close else ""
+        return f"New topics: {quoted_name(topic)}{hint}"
+
+    def notes(self) -> list[str]:
+        """What the import changed of what the file gave, one line each: nothing is
+        changed unsaid (new user: an author "FC\nTwo" became "FC Two" without a word)."""
+        notes = []
+        if self.joined:
+            notes.append(
+                f"Note: {len(self.joined)} name(s), title(s) or label(s) held a line break or "
+                f"a tab, each made a space: a name is one line ({_examples(self.joined)})"
+            )
+        if self.cut:
+            notes.append(
+                f"Note: {len(self.cut)} time(s) had a fraction of a second, dropped: times "
+                f"are kept to the second ({_examples(self.cut)})"
+            )
+        return notes
+
+
+MAX_EXAMPLES = 3  # the changes a note names; the others it counts
+
+
+def _examples(changes: list[tuple[int, str, str]]) -> str:
+    from claimtrack.names import quoted_name
+
+    shown = [f"item {n} {what} {quoted_name(value)}" for n, what, value in changes[:MAX_EXAMPLES]]
+    more = len(changes) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 class _Writer:
@@ -781,6 +871,8 @@ class _Writer:
             f"#{claim.id}: {verdict.label} by {publisher.name} ({review.url})",
         )  # fmt: skip
         self.report.reviews += 1
+        self.report.joined += [(review.number, *change) for change in review.joined]
+        self.report.cut += [(review.number, *change) for change in review.cut]
 
 
 def import_reviews(
@@ -790,13 +882,27 @@ def import_reviews(
     topic: str = record.DEFAULT_TOPIC,
     tz: str | None = None,
     editor: str,
+    new_topic: bool = False,
 ) -> ImportReport:
     """Read every ClaimReview in the file, then write them in the caller's transaction.
 
     Any bad review raises ClaimtrackError naming it (``item N``) before anything is
-    written; one the database refuses names it too, and the caller rolls back."""
+    written; one the database refuses names it too, and the caller rolls back. A new
+    topic that reads as a typo of one there is is refused, unless ``new_topic``, as
+    ``claim add`` and ``import csv`` refuse it (``lookup.topic_typo``)."""
+    from claimtrack import lookup
+
     topic = record.required(topic, "topic")
     reviews, others = read_reviews(path, tz=tz)
+    # A typo of the story's topic started a story of its own, unsaid (new user:
+    # --topic al-ahli-2O23 beside al-ahli-2023, "1 review(s) added").
+    close = lookup.new_topic(session, topic)
+    if close and not new_topic:
+        typo = lookup.topic_typo(topic, close)
+        if typo:
+            raise ClaimtrackError(typo)
+    # A new topic beside others is named (not the first of all), as ``import csv`` does.
+    beside = close is not None and session.scalar(select(Claim.id).limit(1)) is not None
     writer = _Writer(session, topic, editor)
     writer.report.others = others
     with session.no_autoflush:
@@ -806,4 +912,7 @@ def import_reviews(
                 session.flush()
             except ClaimtrackError as exc:
                 raise ClaimtrackError(f"{path}: item {review.number}: {exc}") from None
-    return writer.report
+    report = writer.report
+    if beside and report.claims:
+        report.new_topic = (topic, close)
+    return report

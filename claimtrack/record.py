@@ -619,6 +619,13 @@ def find_source(session: Session, ref: str) -> Source:
     )
 
 
+def sources_titled(session: Session, title: str) -> list[Source]:
+    """The sources of this exact title, whatever their outlet (as ``find_source`` finds
+    them by title), in id order."""
+    query = select(Source).where(Source.title_key == title_key(clean(title)))
+    return list(session.scalars(query.order_by(Source.id)))
+
+
 def get_or_add_source(
     session: Session,
     title: str,

@@ -32,6 +32,8 @@ _HOUR_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?:[Zz]|[+-]\d|$)")
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 _TIME_OFFSET = re.compile(r"[+-]\d{2}:?(\d{2})")  # in the time part of an ISO time
 _OFFSET_HOURS = re.compile(r"[+-](\d{2}):?\d{2}$")  # the offset ending an ISO time: its hours
+# Seconds and their fraction, in a time: ``without_fraction``.
+_FRACTION = re.compile(r"^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})[.,](\d+)")
 _OFFSET_SECONDS = re.compile(r"[Tt ]\d{2}:\d{2}(?::\d{2})?[+-]\d{2}:\d{2}:\d{2}")  # +05:30:15
 
 
@@ -246,6 +248,19 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz", agr
         raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"
     return _when(parsed, precision)
+
+
+def without_fraction(text: str) -> tuple[str, bool]:
+    """The time with its fraction of a second taken off (``...T14:05:33.123Z`` is
+    ``...T14:05:33Z``: the second it falls in), and whether the fraction was not zero:
+    for times a file gives as its publisher wrote them (ClaimReview's datePublished),
+    which are kept to the second, as every time is, where ``parse_when`` refuses a
+    fraction typed by an editor. Anything else is returned as it is."""
+    stripped = text.strip()
+    found = _FRACTION.match(stripped)
+    if found is None:
+        return text, False
+    return found.group(1) + stripped[found.end() :], bool(found.group(2).strip("0"))
 
 
 def _check_wall_time(local: dt.datetime, text: str, tz: str | None, zone_from: str) -> None:

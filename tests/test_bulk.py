@@ -19,10 +19,10 @@ FULL = "topic,claim_ref,claim,party,party_kind,party_aliases,stance,said_at,said
 
 
 def _minimal(rows: int, *, bad: dict[int, str] | None = None) -> str:
-    """``rows`` stances on rows // 2 claims by 40 parties, line n + 2 for row n; ``bad``
-    replaces whole lines (by line number)."""
+    """``rows`` stances on rows // 2 claims by 40 parties in 280 sources, line n + 2 for
+    row n; ``bad`` replaces whole lines (by line number)."""
     lines = [f"claim {n // 2},Party {n % 40},{'asserts' if n % 2 else 'denies'},"
-             f"Report {n % 7},2026-04-{10 + n % 5}" for n in range(rows)]  # fmt: skip
+             f"Report {n % 280},2026-04-{10 + n % 5}" for n in range(rows)]  # fmt: skip
     for line, text in (bad or {}).items():
         lines[line - 2] = text
     return MINIMAL + "\n".join(lines) + "\n"
@@ -128,9 +128,9 @@ def test_reading_holds_the_same_memory_for_four_times_the_rows(session, tmp_path
 
 
 def _cycling_sources(rows: int) -> str:
-    """``rows`` stances naming 20 sources (4 outlets, 5 titles) in turns, each source
-    again 20 rows after it was last named."""
-    lines = [f"claim {n},Party {n % 4},asserts,Report {n % 5},2026-04-11" for n in range(rows)]
+    """``rows`` stances naming 20 sources (20 titles, of 4 outlets) in turns, each source
+    again 20 rows after it was last named, by the party that first named it (its outlet)."""
+    lines = [f"claim {n},Party {n % 4},asserts,Report {n % 20},2026-04-11" for n in range(rows)]
     return MINIMAL + "\n".join(lines) + "\n"
 
 
@@ -166,7 +166,7 @@ def test_sources_named_in_turns_are_each_one_source(run, engine, tmp_path, monke
     )
     with engine.connect() as connection:
         rows = connection.execute(sa.text(said)).all()
-    assert rows == [(f"claim {n}", f"Party {n % 4}", f"Report {n % 5}") for n in range(100)]
+    assert rows == [(f"claim {n}", f"Party {n % 4}", f"Report {n % 20}") for n in range(100)]
 
 
 def test_every_row_is_one_stance_in_claim_order_and_a_second_import_adds_none(

@@ -508,6 +508,9 @@ HOSTILE = [
      "item 1: datePublished: not a time"),
     ("naive-time", _broken(lambda r: r[0].update(datePublished="2026-04-13T09:30")),
      "item 1: datePublished: time '2026-04-13T09:30' has no UTC offset"),
+    # A fraction of a second is kept to the second, but the time as given is what is refused.
+    ("naive-fraction", _broken(lambda r: r[0].update(datePublished="2026-04-13T09:30:00.5")),
+     "item 1: datePublished: time '2026-04-13T09:30:00.5' has no UTC offset"),
     ("impossible-date", _broken(lambda r: r[0]["itemReviewed"].update(datePublished="2026-02-30")),
      "item 1: itemReviewed.datePublished: not a date"),
     ("rating-out-of-scale", _broken(lambda r: r[0]["reviewRating"].update(ratingValue=9)),
@@ -717,3 +720,132 @@ def test_the_publisher_url_is_an_address(seeded, engine, url):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("Error: invalid URL ") and len(result.stderr.splitlines()) == 1
     assert snapshot(engine) == before
+
+
+# -- a new user's feeds: a mistyped topic, milliseconds, line breaks ------------------------
+
+
+def _review(number: int, **changes) -> dict:
+    """One review of a claim about Al-Ahli, with ``changes`` made to it."""
+    review = {
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": f"https://fc-two.example/al-ahli/{number}",
+        "datePublished": "2023-10-19T09:00+03:00",
+        "claimReviewed": f"The car park was hit by a misfired rocket ({number})",
+        "author": {"@type": "Organization", "name": "FC Two"},
+        "reviewRating": {"@type": "Rating", "alternateName": "Unproven"},
+        "itemReviewed": {"@type": "Claim", "datePublished": "2023-10-18",
+                         "author": {"@type": "Person", "name": "Daniel Hagari"}},
+    }  # fmt: skip
+    review.update(changes)
+    return review
+
+
+def _reviews_file(tmp_path: Path, name: str, *reviews: dict) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(list(reviews)), encoding="utf-8")
+    return path
+
+
+def test_a_mistyped_topic_is_refused_unless_new_topic(run, engine, tmp_path):
+    """Al-Ahli: `--topic al-ahli-2O23` (for al-ahli-2023) said "1 review(s) added" and
+    started a story of its own, where `claim add` and `import csv` refuse such a topic.
+    Refused in one line, nothing written, unless --new-topic; a topic started beside
+    others is named, as `import csv` names it; the first topic of all, or one there is,
+    is not."""
+    first = _import(run, _reviews_file(tmp_path, "one.json", _review(1)), "--topic",
+                    "al-ahli-2023")  # fmt: skip
+    assert first.exit_code == 0 and "New topics" not in first.output, first.output
+    path = _reviews_file(tmp_path, "two.json", _review(2))
+    before = snapshot(engine)
+    for args in ((), ("--dry-run",)):
+        refused = _import(run, path, "--topic", "al-ahli-2O23", *args)
+        assert (refused.exit_code, refused.stdout) == (1, ""), refused.output
+        assert refused.stderr == (
+            "Error: new topic 'al-ahli-2O23' is close to 'al-ahli-2023': check the spelling, "
+            "or give --new-topic to start it\n"
+        )
+        assert snapshot(engine) == before
+    named = "New topics: 'al-ahli-2O23' (did you mean 'al-ahli-2023'?)\n"
+    dry = _import(run, path, "--topic", "al-ahli-2O23", "--new-topic", "--dry-run")
+    assert dry.exit_code == 0 and dry.stdout.endswith(named), dry.output
+    assert snapshot(engine) == before
+    done = _import(run, path, "--topic", "al-ahli-2O23", "--new-topic")
+    assert done.exit_code == 0 and done.stdout.endswith(named), done.output
+    topics = json.loads(run("report", "claims", "--format", "json").stdout)
+    assert sorted(c["topic"] for c in topics) == ["al-ahli-2023", "al-ahli-2O23"]
+    # A new story beside others: named, not refused; one there is: not named.
+    other = _import(run, _reviews_file(tmp_path, "three.json", _review(3)), "--topic",
+                    "gaza-hospitals")  # fmt: skip
+    assert other.exit_code == 0 and other.stdout.endswith("New topics: 'gaza-hospitals'\n")
+    same = _import(run, _reviews_file(tmp_path, "four.json", _review(4)), "--topic",
+                   "al-ahli-2023")  # fmt: skip
+    assert same.exit_code == 0 and "New topics" not in same.output, same.output
+
+
+def test_a_date_with_a_fraction_of_a_second_is_kept_to_the_second_and_said(run, engine, tmp_path):
+    """Al-Ahli: a feed's datePublished "2023-10-18T14:05:33.123Z" refused the whole file.
+    Times are kept to the second (`--at` with a fraction is refused, naming the time to
+    give): a publisher's time is kept at the second it falls in, with a note naming it."""
+    first = _review(1, datePublished="2023-10-18T14:05:33.123Z")
+    first["itemReviewed"]["datePublished"] = "2023-10-18T10:00:00,5+03:00"
+    path = _reviews_file(
+        tmp_path, "ms.json", first,
+        _review(2, datePublished="2023-10-18T17:05:33.999+03:00"),
+        _review(3, datePublished="2023-10-18T14:05:33.000Z"),  # no fraction to drop
+    )  # fmt: skip
+    before = snapshot(engine)
+    dry = _import(run, path, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    note = (
+        "Note: 3 time(s) had a fraction of a second, dropped: times are kept to the second "
+        "(item 1 datePublished '2023-10-18T14:05:33.123Z', item 1 itemReviewed.datePublished "
+        "'2023-10-18T10:00:00,5+03:00', item 2 datePublished '2023-10-18T17:05:33.999+03:00')\n"
+    )
+    assert dry.stderr == note
+    assert snapshot(engine) == before
+    done = _import(run, path)
+    assert done.exit_code == 0 and "3 review(s) added" in done.stdout and done.stderr == note
+    shown = [json.loads(run("verdict", "show", str(n), "--format", "json").stdout)[0]["at"]
+             for n in (1, 2, 3)]  # fmt: skip
+    assert shown == ["2023-10-18T14:05:33Z", "2023-10-18T17:05:33+03:00",
+                     "2023-10-18T14:05:33Z"]  # fmt: skip
+    (claim,) = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert claim["timeline"][0]["said_at"] == "2023-10-18T10:00:00+03:00"
+    # Imported again, nothing is added, and nothing dropped is said.
+    again = _import(run, path)
+    assert again.exit_code == 0 and "3 already there" in again.stdout and again.stderr == ""
+
+
+def test_line_breaks_stay_in_a_claim_and_are_said_when_a_name_loses_them(run, engine, tmp_path):
+    """Al-Ahli: "FC\\nTwo" became "FC Two", a claim's line break a space, without a word.
+    A claim keeps its line breaks and tabs, as `claim add` keeps them; a name, a title or
+    a label is one line (`party add` refuses a line break in one): each made a space and
+    named in a note. Other blanks in a name are kept as given, as `party add` keeps them."""
+    text = "The car park was hit\nby a misfired rocket,\tnot an airstrike"
+    review = _review(
+        1, claimReviewed=text, author={"@type": "Organization", "name": "FC\nTwo"},
+        reviewRating={"@type": "Rating", "alternateName": "Mostly\tfalse"},
+    )  # fmt: skip
+    review["itemReviewed"]["author"]["name"] = "Daniel  Hagari"
+    review["itemReviewed"]["firstAppearance"] = {
+        "@type": "CreativeWork", "name": "Briefing,\r\n18 October",
+        "url": "https://idf.example/briefing",
+        "publisher": {"@type": "GovernmentOrganization", "name": "Israel Defense Forces"},
+    }  # fmt: skip
+    path = _reviews_file(tmp_path, "breaks.json", review)
+    done = _import(run, path)
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (
+        "Note: 3 name(s), title(s) or label(s) held a line break or a tab, each made a space: "
+        "a name is one line (item 1 reviewRating.alternateName 'Mostly␉false', item 1 "
+        "author.name 'FC␊Two', item 1 itemReviewed.firstAppearance.name "
+        "'Briefing,␍␊18 October')\n"
+    )
+    (claim,) = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert claim["claim"] == text
+    assert claim["verdict"]["label"] == "Mostly false"
+    assert claim["verdict"]["rating"] == "mostly-false"
+    assert claim["timeline"][0]["source"] == "Briefing, 18 October"
+    parties = {p["name"] for p in json.loads(run("party", "list", "--format", "json").stdout)}
+    assert {"FC Two", "Daniel  Hagari", "Israel Defense Forces"} <= parties

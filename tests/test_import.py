@@ -972,3 +972,117 @@ def test_an_import_refuses_a_new_party_a_keystroke_from_one_as_create_missing_do
                     "X,Dmitry Peskow,denies,,2023-06-09\n")  # fmt: skip
     done = CliRunner().invoke(cli, ["--db", str(empty), "import", "csv", str(both)])
     assert done.exit_code == 0 and "2 parties" in done.stdout, done.output
+
+
+BRIEFING = "IDF press briefing on the Al-Ahli hospital explosion"
+
+
+def _sources(run) -> list[tuple[int, str, str]]:
+    listed = json.loads(run("source", "list", "--format", "json").stdout)
+    return [(s["id"], s["title"], s["outlet"]) for s in listed]
+
+
+def test_a_minimal_row_names_a_source_there_is_by_its_title(ready, tmp_path, engine):
+    """Al-Ahli: a row whose source cell was the title of the IDF's briefing, spoken by
+    Daniel Hagari, made a second source of that title with Hagari as its outlet (the dry
+    run said "1 source"), and `--source TITLE` was ambiguous after. The cell names the
+    source as `--source TITLE` does, whatever its outlet; only a title no source has is a
+    new source, once, the outlet of the first row naming it its outlet."""
+    added = ready("source", "add", BRIEFING, "--outlet", "Israel Defense Forces",
+                  "--create-missing")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    briefing = int(added.stdout)
+    path = tmp_path / "al-ahli.csv"
+    path.write_text(
+        "claim,party,stance,source,date,topic\n"
+        f"The car park was hit by a misfired rocket,Daniel Hagari,asserts,{BRIEFING},"
+        "2023-10-18,al-ahli-2023\n"
+        "The car park was hit by a misfired rocket,Omar Nazzal,denies,Gaza desk notes,"
+        "2023-10-18,al-ahli-2023\n"
+        "The car park was hit by a misfired rocket,Sami Abu Zuhri,denies,Gaza desk notes,"
+        "2023-10-18,al-ahli-2023\n",
+        encoding="utf-8",
+    )
+    sources = _sources(ready)
+    before = snapshot(engine)
+    dry = ready("import", "csv", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    # One new source: the desk notes, named twice; the briefing is the one there is.
+    assert ": 3 parties, 1 source, 1 claim, 3 stances." in dry.output, dry.output
+    assert snapshot(engine) == before
+    done = ready("import", "csv", str(path))
+    assert done.exit_code == 0 and ": 3 parties, 1 source, 1 claim, 3 stances." in done.output
+    notes = (briefing + 1, "Gaza desk notes", "Omar Nazzal")
+    assert _sources(ready) == [*sources, notes]
+    (claim,) = json.loads(ready("claim", "list", "--topic", "al-ahli-2023", "--format",
+                                "json").stdout)  # fmt: skip
+    shown = json.loads(ready("claim", "show", str(claim["id"]), "--format", "json").stdout)
+    said = sorted((s["party"], s["source"]) for s in shown[0]["timeline"])
+    assert said == [("Daniel Hagari", BRIEFING), ("Omar Nazzal", "Gaza desk notes"),
+                    ("Sami Abu Zuhri", "Gaza desk notes")]  # fmt: skip
+    # The title names one source still.
+    comment = ready("claim", "comment", str(claim["id"]), "--by", "Reuters", "--source",
+                    BRIEFING, "--at", "2023-10-19")  # fmt: skip
+    assert comment.exit_code == 0, comment.output
+    again = ready("import", "csv", str(path))
+    assert again.output.endswith(": nothing new (3 stance(s) already present).\n"), again.output
+
+
+def test_a_minimal_row_naming_a_title_several_sources_have_is_a_bad_row(ready, tmp_path, engine):
+    """As `--source TITLE` refuses a title two sources have, a row naming it is a bad row,
+    by its first line, with their ids and outlets; nothing is written."""
+    first = ready("source", "add", BRIEFING, "--outlet", "Israel Defense Forces",
+                  "--create-missing")  # fmt: skip
+    second = ready("source", "add", BRIEFING, "--outlet", "Israel")
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    ids = int(first.stdout), int(second.stdout)
+    path = tmp_path / "ambiguous.csv"
+    path.write_text(
+        MINIMAL
+        + "The talks failed,Iran,denies,,2026-04-12\n"
+        + f"The car park was hit,Daniel Hagari,asserts,{BRIEFING},2023-10-18\n" * 2,
+        encoding="utf-8",
+    )
+    before = snapshot(engine)
+    for args in ((), ("--dry-run",)):
+        refused = ready("import", "csv", str(path), *args)
+        assert (refused.exit_code, refused.stdout) == (1, ""), refused.output
+        assert refused.stderr == (
+            f"Error: {path}: 1 bad row(s), nothing imported:\n  line 3: source '{BRIEFING}' is "
+            f"ambiguous (ids {ids[0]} of 'Israel Defense Forces', {ids[1]} of 'Israel'): a "
+            "minimal file names a source by its title alone; to choose one, give its outlet in "
+            "the per-stance format's source_outlet column\n"
+        )
+        assert "Traceback" not in refused.output
+        assert snapshot(engine) == before
+    # The per-stance format names it by its outlet too.
+    full = tmp_path / "full.csv"
+    full.write_text(
+        "claim,party,party_kind,stance,source_title,source_outlet,said_at\n"
+        f"The car park was hit,Daniel Hagari,,asserts,{BRIEFING},Israel,2023-10-18\n",
+        encoding="utf-8",
+    )
+    done = ready("import", "csv", str(full))
+    assert done.exit_code == 0 and ": 1 party, 1 claim, 1 stance." in done.output, done.output
+
+
+def test_source_add_notes_another_outlets_source_of_the_title(ready):
+    """Al-Ahli: `source add` of a title another outlet's source has added a second one
+    without a word, and `--source TITLE` was ambiguous after. It is still added (two
+    outlets may carry one title), with a note naming the other and what to give."""
+    first = ready("source", "add", BRIEFING, "--outlet", "Israel Defense Forces",
+                  "--create-missing")  # fmt: skip
+    assert first.exit_code == 0 and "Note: source" not in first.stderr, first.output
+    second = ready("source", "add", BRIEFING, "--outlet", "Israel")
+    assert second.exit_code == 0, second.output
+    assert second.stderr == (
+        f"Note: source #{int(first.stdout)} (outlet 'Israel Defense Forces') has this title "
+        f"too: a --source naming it by its title is ambiguous now; give the id (this one's: "
+        f"{int(second.stdout)})\n"
+    )
+    # Reusing the outlet's own says what it said before, and no note.
+    again = ready("source", "add", BRIEFING, "--outlet", "Israel")
+    assert again.stderr == f"Source #{int(second.stdout)} exists already; using it.\n"
+    ambiguous = ready("claim", "comment", "1", "--by", "Reuters", "--source", BRIEFING,
+                      "--at", "2026-04-12")  # fmt: skip
+    assert ambiguous.exit_code == 1 and "is ambiguous" in ambiguous.stderr

@@ -61,8 +61,9 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
 
     FILE is the per-stance export ('export csv --per stance') or a minimal file an
     editor can type, with the columns claim, party, stance, source, date (and
-    optionally topic, quote, via). UTF-8, with or without BOM. Importing the same
-    file again adds nothing. The formats are described in docs/csv.md.
+    optionally topic, quote, via); its source is a source's title, as --source TITLE
+    names one. UTF-8, with or without BOM. Importing the same file again adds nothing.
+    The formats are described in docs/csv.md.
 
     \b
     Examples:
@@ -116,8 +117,14 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
     help="Check the file and count what it would add; write nothing, and leave the next "
     "ids as they were.",
 )
+@click.option(
+    "--new-topic",
+    is_flag=True,
+    help="Start --topic though a topic close to it exists (else refused as a likely typo).",
+)
 @click.pass_obj
-def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> None:
+def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool,
+                new_topic: bool) -> None:  # fmt: skip
     """Import other fact-checkers' ClaimReview (schema.org JSON-LD) as their verdicts.
 
     FILE is ClaimReview as publishers emit it: one object, a list, an @graph, an HTML
@@ -127,7 +134,11 @@ def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> N
     each source it appeared in (firstAppearance, appearance), and the publisher's
     verdict: its own label and scale (reviewRating), placed on the shared scale when
     the label says where, with who published it (author) and when (datePublished, with
-    the offset and precision given). Nodes of other types are skipped and counted.
+    the offset and precision given; a fraction of a second is dropped, and said). Nodes
+    of other types are skipped and counted. A claim's text keeps its line breaks; a
+    name, title or label is one line (a line break or tab in one is made a space, and
+    said). A new --topic close to one there is is refused as a likely typo, unless
+    --new-topic; one started beside others is named.
 
     One transaction: a bad review stops the import with its item number (or the line of
     a JSON syntax error) and nothing is written. The review's url is its identity:
@@ -145,13 +156,18 @@ def claimreview(env, file: Path, topic: str, tz: str | None, dry_run: bool) -> N
     engine = env.engine(write=True)
     with write_session(engine) as session:
         with ids_kept(session, dry_run=dry_run):
-            report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor)
+            report = import_reviews(session, file, topic=topic, tz=tz, editor=env.editor,
+                                    new_topic=new_topic)  # fmt: skip
         if not dry_run:
             session.commit()  # a dry run ends with the session, rolled back
     if dry_run:
         env.discard_new_database()  # a dry run leaves no database behind
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb} ClaimReview from {file}: {report.summary()}.")
+    if report.topic_started():
+        click.echo(report.topic_started())
+    for note in report.notes():
+        click.echo(note, err=True)
 
 
 _DATASET_HELP = """

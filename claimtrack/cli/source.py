@@ -44,7 +44,10 @@ def source() -> None:
 @click.option("--create-missing", is_flag=True, help="Create the outlet if it is unknown.")
 @click.pass_obj
 def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
-    """Add a source and print its id (an existing one with this title is reused).
+    """Add a source and print its id (the outlet's source of this title is reused).
+
+    A source of this title from another outlet is named in a note: --source by the
+    title then finds both, and needs the id.
 
     \b
     Example:
@@ -71,11 +74,24 @@ def add(env, title, outlet, url, published, tz, lang, create_missing) -> None:
         found, new = record.get_or_add_source(
             session, title, outlet=outlet_party, url=url, language=lang, published=when
         )
+        others = []
         if new:
             record.log_event(session, env.editor, "source add", f"#{found.id} {title}")
+            others = [(s.id, s.outlet.name) for s in record.sources_titled(session, found.title)
+                      if s.id != found.id]  # fmt: skip
         note_created(created)
     if not new:
         click.echo(f"Source #{found.id} exists already; using it.", err=True)
+    if others:
+        # Another outlet's source of this title (new user: a second "IDF press briefing"
+        # made every --source naming the first ambiguous, unsaid).
+        from claimtrack.names import quoted_name
+
+        which = ", ".join(f"#{i} (outlet {quoted_name(name)})" for i, name in others)
+        click.echo(f"Note: source{'s' if len(others) > 1 else ''} {which} "
+                   f"{'have' if len(others) > 1 else 'has'} this title too: a --source naming "
+                   f"it by its title is ambiguous now; give the id (this one's: {found.id})",
+                   err=True)  # fmt: skip
     click.echo(found.id)
 
 
