@@ -289,8 +289,11 @@ def _item_reviewed(claim: Claim, stances: list[Stance]) -> dict:
     the author say it where it did not (nu18: the round trip recorded the claim's author
     asserting it in the UN's meeting record, where only Peskov spoke, denying it). The
     denials are in reviewBody. A claim nobody asserted has every source of its stances,
-    as ever."""
-    asserted = [s for s in stances if s.kind in SUPPORT]
+    as ever. The author is who asserted it, not who confirmed it (nu20: Zakharova,
+    confirming Hersh's story at a minute of a day he asserted it on, was its author); a
+    claim only confirmed has its first confirmer."""
+    asserted = [s for s in stances if s.kind == "asserts"] or [
+        s for s in stances if s.kind in SUPPORT]  # fmt: skip
     if asserted:
         first = asserted[0]
         appeared = [s for s in asserted

@@ -484,7 +484,7 @@ def claims_held(connection: Connection) -> int | None:
     return connection.execute(sa.text("SELECT count(*) FROM claim")).scalar()
 
 
-def _is_empty(connection: Connection) -> bool:
+def is_empty(connection: Connection) -> bool:
     """No tables, or only Alembic's, empty: a database ``db downgrade base`` left (Alembic
     keeps its version table) is as empty as a new one."""
     return not set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
@@ -514,7 +514,7 @@ def open_database(url: URL, *, create: bool = False, create_schema: bool = False
     try:
         with engine.connect() as connection:
             revision = _revision_at_open(connection)
-            empty = revision is None and _is_empty(connection)
+            empty = revision is None and is_empty(connection)
     except sa.exc.DBAPIError as exc:
         engine.dispose()
         reason = _without_secrets(describe_db_error(exc), url)

@@ -645,6 +645,30 @@ def test_a_review_puts_the_author_only_where_it_made_the_claim(run, engine, empt
                     ("OC South", "asserts", "ZSU: dam blown", "blown up from inside")]  # fmt: skip
 
 
+def test_a_review_names_who_asserted_the_claim_not_who_confirmed_it(run, engine):
+    """nu20 (Nord Stream): Zakharova, confirming Hersh's story at 15:00 on the day he
+    asserted it (a day, so over later), was exported as its author, with her time; a
+    reader, our import too, then recorded her asserting it."""
+    for args in (
+        ("party", "add", "Seymour Hersh"),
+        ("party", "add", "Maria Zakharova"),
+        ("source", "add", "How America Took Out the Nord Stream Pipeline", "--outlet",
+         "Seymour Hersh", "--url", "https://hersh.example/p", "--published", "2023-02-08"),
+        ("claim", "add", "US Navy divers planted the explosives", "--by", "Seymour Hersh",
+         "--source", "1", "--at", "2023-02-08", "--slug", "hersh"),
+        ("claim", "confirm", "hersh", "--by", "Maria Zakharova", "--at",
+         "2023-02-08T15:00+03:00"),
+        ("verdict", "set", "hersh", "--rating", "Unproven", "--as", "unverified", "--url",
+         "https://desk.example/2"),
+    ):  # fmt: skip
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+    reviews, _ = _export(run)
+    item = reviews[0]["itemReviewed"]
+    assert (item["author"]["name"], item["datePublished"]) == ("Seymour Hersh", "2023-02-08")
+    assert item["firstAppearance"]["url"] == "https://hersh.example/p"
+
+
 def test_an_imported_verdict_is_dated_when_its_publisher_published_it(run, engine):
     imported = _import(run, TWO_PUBLISHERS)
     assert imported.exit_code == 0, imported.output

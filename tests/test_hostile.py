@@ -327,6 +327,65 @@ def test_a_write_whose_output_is_full_is_kept_and_says_so(story, engine, db_url,
     assert _written(engine, name)
 
 
+def _closing(*fds: int):
+    """A child's ``preexec_fn`` that closes these descriptors (``>&-``, ``<&-``) and
+    limits its memory."""
+    import os
+
+    def close() -> None:
+        _limit_memory()
+        for fd in fds:
+            os.close(fd)
+
+    return close
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_write_with_standard_output_closed_is_kept_and_says_so(
+    story, engine, db_url, tmp_path, name
+):
+    """nu20: `party add X >&-` wrote and exited 0, its id lost unsaid, and `report
+    contested >&-` ended in a traceback (Python leaves sys.stdout None). Now as a closed
+    pipe: the write kept, one line naming it, exit 3; a read exit 1, one line; and the
+    database, opened while descriptor 1 was free, is never written through it."""
+    args, entry = _write_args(name, tmp_path)
+    url = db_url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-m", "claimtrack", "--db", url, *args],
+                          stderr=subprocess.PIPE, text=True, timeout=60,
+                          preexec_fn=_closing(1))  # fmt: skip
+    assert (done.returncode, done.stderr) == (3, (
+        "Error: cannot write to standard output: standard output is closed "
+        f"(the change was written: {entry})\n")), done.stderr  # fmt: skip
+    assert _written(engine, name)
+    before = snapshot(engine)
+    for command in (("report", "contested"), ("export", "csv")):
+        read = subprocess.run([sys.executable, "-m", "claimtrack", "--db", url, *command],
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              preexec_fn=_closing(1))  # fmt: skip
+        assert (read.returncode, read.stderr) == (
+            1,
+            "Error: cannot write to standard output: standard output is closed\n",
+        ), read.stderr
+    assert snapshot(engine) == before
+
+
+def test_a_text_from_a_closed_standard_input_is_refused(story, engine, db_url):
+    """nu20: `claim add - --by Norway <&-` ended in click's RuntimeError traceback."""
+    url = db_url.render_as_string(hide_password=False)
+    before = snapshot(engine)
+    for args, option in ((("claim", "add", "-", "--by", "Iran"), "--text-file"),
+                         (("claim", "comment", "1", "--by", "Iran", "--quote-file", "-"),
+                          "--quote-file")):  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "claimtrack", "--db", url, *args],
+                              capture_output=True, text=True, timeout=60,
+                              preexec_fn=_closing(0))  # fmt: skip
+        assert (done.returncode, done.stderr) == (
+            2,
+            f"Error: standard input is closed: give the text, or a file with {option}\n",
+        )
+    assert snapshot(engine) == before
+
+
 @pytest.mark.parametrize("name", WRITES)
 def test_a_write_whose_reader_closed_the_pipe_is_kept_and_says_so(
     story, engine, db_url, tmp_path, name
@@ -794,9 +853,10 @@ def test_a_read_only_database_in_a_read_only_folder_is_read(read_only_db):
 @pytest.mark.parametrize(
     "command",
     [("claim", "list"), ("report", "contested"), ("claim", "add", "X", "--by", "Iran"),
-     ("seed",), ("import", "csv", "in.csv")],
+     ("seed",), ("import", "csv", "in.csv"), ("db", "upgrade")],
 )  # fmt: skip
 def test_a_foreign_sqlite_file_is_refused_unchanged(tmp_path, command):
+    """nu20: `db upgrade` added claimtrack's tables beside another program's, and WAL."""
     path = tmp_path / "notes.db"
     connection = sqlite3.connect(path)
     connection.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
@@ -806,7 +866,9 @@ def test_a_foreign_sqlite_file_is_refused_unchanged(tmp_path, command):
     (tmp_path / "in.csv").write_text(MINIMAL + "X,Iran,asserts,,2026-05-01\n", encoding="utf-8")
     digest = sha256(path)
     line = error_line(invoke("--db", str(path), *command), 1)
-    assert line == f"Error: database {path} is not a claimtrack database"
+    own = ": it holds other tables, and db upgrade does not add claimtrack's beside them"
+    assert line == f"Error: database {path} is not a claimtrack database" + (
+        own if command == ("db", "upgrade") else "")  # fmt: skip
     assert sha256(path) == digest  # byte for byte: its journal mode was not switched to WAL
     assert not list(tmp_path.glob("notes.db-*"))  # no -wal, -shm or -journal either
 

@@ -410,6 +410,11 @@ def text_argument(text: str | None, path: str | None, option: str = "--text-file
     if text is None and path is None:
         raise UsageError("give TEXT (or - to read it from standard input, or --text-file)")
     if path in (None, "-"):
+        import sys
+
+        if sys.stdin is None:  # closed when the command started (``<&-``)
+            raise UsageError("standard input is closed: give the text, or a file with "
+                             f"{option}")  # fmt: skip
         with click.open_file("-", "rb") as stdin:
             data = stdin.read(MAX_FILE_BYTES + 1)
         # Refused by what it holds, as a --text-file or --quote-file is (exit 1; nu19:

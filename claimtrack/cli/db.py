@@ -34,6 +34,15 @@ def upgrade(env, revision: str) -> None:
     try:
         with engine.connect() as connection:
             before = database.current_revision(connection)
+            if before is None and not database.is_empty(connection):
+                # nu20: another program's SQLite file gained claimtrack's thirty tables
+                # (and WAL) beside its own, where every other command refuses it.
+                from claimtrack.errors import ClaimtrackError
+
+                raise ClaimtrackError(
+                    f"database {database.redact(url)} is not a claimtrack database: it holds "
+                    "other tables, and db upgrade does not add claimtrack's beside them"
+                )
         database.upgrade(engine, revision)
         with engine.connect() as connection:
             after = database.current_revision(connection)

@@ -212,7 +212,7 @@ liar.help += _DATASET_HELP
 @click.option("--dry-run", is_flag=True, help="Convert and check; write nothing.")
 @click.pass_obj
 def pheme(env, folder: Path, dry_run: bool) -> None:
-    """Import PHEME's rumour threads (Zubiaga et al. 2016), flattened.
+    """Import PHEME's rumour threads (Zubiaga and others, 2016), flattened.
 
     DIR holds pheme_tweets.csv and pheme_links.csv. Each thread's source tweet becomes
     a claim (slug pheme-EVENT-THREAD, topic pheme-EVENT) asserted by its author; each

@@ -71,8 +71,16 @@ def guard_standard_output() -> Callable[[], None]:
     """Put standard output behind ``_GuardedBuffer`` for a command; returns what puts it
     back (``ClaimtrackGroup.main``)."""
     original = sys.stdout
-    buffer = getattr(original, "buffer", None)
     _stdout.update(failure=None, keep_going=False)
+    if original is None:  # closed when the command started (``>&-``): every write fails
+        sys.stdout = io.TextIOWrapper(_GuardedBuffer(_Closed()), encoding="utf-8",
+                                      write_through=True)  # fmt: skip
+
+        def reopen() -> None:
+            sys.stdout = None
+
+        return reopen
+    buffer = getattr(original, "buffer", None)
     if buffer is None:  # an odd stream a host program gave: left alone
         return lambda: None
     with contextlib.suppress(OSError, ValueError):
@@ -89,6 +97,19 @@ def guard_standard_output() -> Callable[[], None]:
             guarded.detach()
 
     return restore
+
+
+class _Closed(io.RawIOBase):
+    """Standard output closed before the command started: a write fails as a closed
+    descriptor does."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def keep_going() -> None:
