@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from claimtrack.errors import ClaimtrackError, UsageError
 from claimtrack.lookup import MAX_ID, as_id, label_with_side  # noqa: F401 - used here and by callers
+from claimtrack.merges import Effects
 from claimtrack.models import (
     LINK_KINDS,
     PARTY_KINDS,
@@ -1018,13 +1019,15 @@ def check_stance_changes_something(
         )
 
 
-def merge_claims(session: Session, duplicate: Claim, target: Claim, *,
-                 editor: str) -> tuple[int, int]:  # fmt: skip
+def merge_claims(session: Session, duplicate: Claim, target: Claim, *, editor: str,
+                 again: bool = False) -> tuple[int, int, Effects]:  # fmt: skip
     """Merge a duplicate into its target: stances, links and verdicts move, nothing is
     deleted.
 
     The duplicate stays, marked as merged, so its id still resolves to the target.
-    Returns the numbers of stances and of verdicts moved.
+    Returns the numbers of stances and of verdicts moved, and what else the merge did
+    (``claimtrack.merges``): a party's stances on the two said at overlapping times that
+    take other positions are refused, as ``claim deny`` refuses one, unless ``again``.
     """
     if duplicate.id == target.id:
         # Bad usage, as ``party merge X X`` (exit 2): the two names are one claim.
@@ -1034,12 +1037,17 @@ def merge_claims(session: Session, duplicate: Claim, target: Claim, *,
             f"claim {duplicate.id} cannot be merged into #{target.id}: they are linked "
             f"{LINKED_AS['contradicts']}"
         )
-    from claimtrack import state
+    from claimtrack import merges, state
 
+    count, found = merges.overlaps(session, claim_ids=(duplicate.id, target.id))
+    if count and not again:
+        raise ClaimtrackError(merges.claim_refusal(duplicate.id, target.id, count, found))
+    before = merges.claim_statuses(session, duplicate.id, target.id)
     # Re-rated once, as the merge ends: each flush below would otherwise replay the
     # target's whole contradiction group again (three replays, not one).
     with state.once(session):
-        return _merge_claims(session, duplicate, target, editor=editor)
+        moved, verdicts = _merge_claims(session, duplicate, target, editor=editor)
+    return moved, verdicts, Effects(count, found, merges.changes(session, before))
 
 
 def repeated_stances(session: Session, duplicate: Claim, target: Claim) -> list[int]:
@@ -1288,16 +1296,24 @@ def _one(what: str) -> str:
     return " ".join([word[:-1], rest]).strip() if word in ("stances", "sources") else what
 
 
-def merge_parties(session: Session, party: Party, into: Party) -> str:
+def merge_parties(session: Session, party: Party, into: Party, *,
+                  again: bool = False) -> tuple[str, Effects]:  # fmt: skip
     """Make ``party`` one with ``into``: its stances, sources, aliases and the parties
     acting for it move to ``into``, its name becomes an alias of ``into`` (so it still
-    finds the party), and it is removed. Returns what moved, for the log."""
-    from claimtrack import state, tally
+    finds the party), and it is removed. Returns what moved, for the log, and what else
+    the merge did (``claimtrack.merges``): stances of the two on a claim said at
+    overlapping times that take other positions are refused, as ``claim deny`` refuses
+    one, unless ``again``."""
+    from claimtrack import merges, state, tally
 
     if party.id == into.id:
         raise UsageError(
             f"{visible_name(party.name)} is {visible_name(into.name)}: nothing to merge"
         )
+    count, found = merges.overlaps(session, party_ids=(party.id, into.id))
+    if count and not again:
+        raise ClaimtrackError(merges.party_refusal(party.name, into.name, count, found))
+    before = merges.party_statuses(session, party.id, into.id)
     # INTO acting for PARTY, directly or through others: merged, it takes PARTY's side
     # (below), or the parties between would act for it and it for them, a loop.
     up = into.acts_for
@@ -1359,6 +1375,7 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     session.expire_all()
     if claims:  # before the party goes: its kept counts (``tally``) are re-counted away
         state.refresh(session, claims, replay=claims)
+    effects = Effects(count, found, merges.changes(session, before))
     # Those that acted for it act for ``into`` now, or ``into`` took its side: their claims
     # are counted on their new sides. Else no party's side changed, and the claims whose
     # stances moved were re-counted above (re-counting every claim of ``into`` and of the
@@ -1366,4 +1383,4 @@ def merge_parties(session: Session, party: Party, into: Party) -> str:
     if moved["acting for it"] or absorbs_its_side:
         tally.resides(session, [into.id])
     connection.execute(delete(members).where(members.c.id == party.id))
-    return detail
+    return detail, effects

@@ -1154,7 +1154,7 @@ def test_confirmations_and_errors_show_a_hostile_name_as_tables_do(run, engine):
     line("party", "add", "Al\u202eias", code=1, shows=[evil])
     line("claim", "deny", "s", "--by", "Two\nLinez", code=1, shows=[two])
     line("claim", "show", evil, code=1, shows=[evil])
-    line("party", "merge", evil, two)
+    line("party", "merge", evil, two, lines=2)  # and the note of the status it changed
     line("party", "merge", two, two, code=2, shows=[two])
     shown = json.loads(run("party", "show", two, "--format", "json").stdout)
     assert evil in json.dumps(shown, ensure_ascii=False)  # JSON keeps the names as given

@@ -1059,6 +1059,228 @@ def test_party_merge_refuses_a_party_named_by_an_alias(run, engine):
     assert run("party", "merge", "dmitry peskov", "Симоньян").exit_code == 0
 
 
+# -- a merge that would leave one party two stances said at overlapping times -----------
+
+AT_TEN = ("--at", "2026-05-04T10:00Z", "--create-missing")
+REMEDY = ("void or amend the wrong one first ('claimtrack stance void ID --reason \"...\"'), "
+          "or pass --again to merge them as they are\n")  # fmt: skip
+
+
+def logged(engine, action: str) -> str | None:
+    """The detail of the newest log entry of this action."""
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.text("SELECT detail FROM event WHERE action = :action ORDER BY id DESC"),
+            {"action": action},
+        ).scalars().first()  # fmt: skip
+
+
+def status(run, claim: str) -> str:
+    return json.loads(run("claim", "show", claim, "--format", "json").stdout)[0]["status"]
+
+
+def test_a_party_merge_that_would_turn_a_position_by_recording_order_is_refused(run, engine):
+    """A new user (34acd39): P asserted a claim at 10:00 and Q denied it at 10:00; `party
+    merge Q P` said only "1 stance", and the claim went from contested to denied: merged,
+    P held both, and the one recorded later counted as its latest. `claim deny` refuses
+    such a stance without --again; so does the merge, naming the claim and both stances,
+    nothing written. --again merges, and says so, with the status it changed, in its
+    output and in its log entry."""
+    assert run("claim", "add", "The bridge was closed", "--by", "P", *AT_TEN).exit_code == 0
+    assert run("claim", "deny", "1", "--by", "Q", *AT_TEN).exit_code == 0
+    before = snapshot(engine)
+    refused = run("party", "merge", "Q", "P")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        "Error: Q cannot be merged into P without --again: they took other positions on claim "
+        "1 at overlapping times, and merged, one would count as the later only for being "
+        "recorded later: Q denies at 2026-05-04 10:00Z (stance 2), P asserts at 2026-05-04 "
+        "10:00Z (stance 1); " + REMEDY
+    )
+    assert snapshot(engine) == before
+    merged = run("party", "merge", "Q", "P", "--again")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == ("Merged #2 Q [person] into #1 P: 1 stance, 0 reported via, "
+                             "0 sources, 0 acting for it, 0 sources joined\n")  # fmt: skip
+    assert merged.stderr == (
+        "Note: claim #1: Q's stance #2 (denies, 2026-05-04 10:00Z) is P's now, said at the "
+        "same time as its stance #1 (asserts, 2026-05-04 10:00Z): the one recorded later "
+        "counts as the later; status contested -> denied\n"
+    )
+    assert logged(engine, "party merge") == (
+        "#2 Q [person] into #1 P: 1 stance, 0 reported via, 0 sources, 0 acting for it, "
+        "0 sources joined; status: #1 contested -> denied; --again: stances said at "
+        "overlapping times, 1 claim: #1 (stances 2, 1)"
+    )
+    # claim show and report changes tell the same story: P's two stances, denied since.
+    (shown,) = json.loads(run("claim", "show", "1", "--format", "json").stdout)
+    assert shown["status"] == "denied"
+    assert [(s["party"], s["kind"]) for s in shown["timeline"]] == [("P", "asserts"),
+                                                                   ("P", "denies")]  # fmt: skip
+    changes = json.loads(run("report", "changes", "--since", "2026-05-04", "--format",
+                             "json").stdout)  # fmt: skip
+    assert [(c["claim_id"], c["change"]) for c in changes] == [(1, "new claim")]
+
+
+def test_a_party_merge_refuses_a_day_or_a_retraction_its_other_stance_overlaps(run, engine):
+    """A date-only denial overlaps an assertion at 10:00 that day, and so does a retraction
+    at that minute: merged, the order recorded would say which stands, as for two stances
+    at one minute. A retraction of the same party's own position and an assertion of the
+    day after do not overlap it."""
+    assert run("claim", "add", "The bridge was closed", "--by", "P", *AT_TEN).exit_code == 0
+    assert run("claim", "add", "The port was shut", "--by", "R", *AT_TEN).exit_code == 0
+    assert run("claim", "deny", "1", "--by", "Q", "--at", "2026-05-04", "--create-missing"
+               ).exit_code == 0  # fmt: skip
+    assert run("claim", "deny", "2", "--by", "Q", "--at", "2026-05-04T09:00Z").exit_code == 0
+    assert run("claim", "retract", "2", "--by", "Q", "--at", "2026-05-04T10:00Z").exit_code == 0
+    assert run("claim", "confirm", "2", "--by", "P", "--at", "2026-05-04T10:00Z").exit_code == 0
+    before = snapshot(engine)
+    refused = run("party", "merge", "Q", "P")
+    assert refused.exit_code == 1 and refused.stderr == (
+        "Error: Q cannot be merged into P without --again: they took other positions on 2 "
+        "claims at overlapping times, and merged, one of each would count as the later only "
+        "for being recorded later: claim 1: Q denies at 2026-05-04 (Z) (stance 3), P asserts "
+        "at 2026-05-04 10:00Z (stance 1); claim 2: Q retracts at 2026-05-04 10:00Z (stance 5), "
+        "P confirms at 2026-05-04 10:00Z (stance 6); " + REMEDY
+    ), refused.output
+    assert snapshot(engine) == before
+
+
+def test_a_claim_merge_that_would_turn_a_position_by_recording_order_is_refused(run, engine):
+    """`claim merge A B` made the same pair without a word: Iran asserted claim 1 at 10:00
+    and denied claim 2, the same story, at 10:00. Refused as `party merge` refuses it,
+    naming the party and both stances, nothing written; --again merges, and says so, with
+    the target's status change, in its output and in its log entry."""
+    assert run("claim", "add", "The bridge was closed", "--by", "Iran", *AT_TEN).exit_code == 0
+    assert run("claim", "add", "The bridge is shut", "--by", "US", "--force", "--at",
+               "2026-05-04T09:00Z", "--create-missing").exit_code == 0  # fmt: skip
+    assert run("claim", "deny", "2", "--by", "Iran", *AT_TEN).exit_code == 0
+    assert (status(run, "1"), status(run, "2")) == ("asserted", "contested")
+    before = snapshot(engine)
+    refused = run("claim", "merge", "2", "1")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        "Error: claim 2 cannot be merged into #1 without --again: a party took other "
+        "positions on the two at overlapping times, and merged, one would count as the later "
+        "only for being recorded later: Iran denies #2 at 2026-05-04 10:00Z (stance 3), "
+        "asserts #1 at 2026-05-04 10:00Z (stance 1); " + REMEDY
+    )
+    assert snapshot(engine) == before
+    merged = run("claim", "merge", "2", "1", "--again")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == "Merged claim #2 into #1: 2 stance(s) moved.\n"
+    assert merged.stderr == (
+        "Note: claim #1: Iran's stance #3 (denies, 2026-05-04 10:00Z), moved from #2, was "
+        "said at the same time as its stance #1 (asserts, 2026-05-04 10:00Z): the one "
+        "recorded later counts as the later\n"
+        "Note: the merge changed claim #1's status: asserted -> contested\n"
+    )
+    assert logged(engine, "claim merge") == (
+        "#2 into #1 (2 stances moved); status: #1 asserted -> contested; --again: stances "
+        "said at overlapping times, 1 party: Iran (stances 3, 1)"
+    )
+    assert status(run, "1") == "contested"
+
+
+def test_a_merge_without_overlaps_is_done_as_before_and_names_each_status(run, engine):
+    """Stances said one after the other are merged without --again, as before: a merge
+    that changes no status says nothing more; one that does (P asserted at 09:00, Q denied
+    at 10:00: merged, the denial is P's latest) names each status it changed, on stderr
+    and in the log, and so through the claims a counter-claim sets against."""
+    at_nine = ("--at", "2026-05-04T09:00Z", "--create-missing")
+    assert run("claim", "add", "The bridge was closed", "--by", "P", *at_nine).exit_code == 0
+    assert run("claim", "deny", "1", "--by", "Q", *AT_TEN).exit_code == 0
+    assert run("claim", "add", "The port was shut", "--by", "R", *at_nine).exit_code == 0
+    assert run("claim", "deny", "2", "--by", "S", *AT_TEN).exit_code == 0
+    quiet = run("party", "merge", "S", "Q")  # Q did not speak on claim 2: nothing changes
+    assert (quiet.exit_code, quiet.stderr) == (0, ""), quiet.output
+    assert logged(engine, "party merge").endswith("0 sources joined")
+    merged = run("party", "merge", "Q", "P")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout.startswith("Merged #2 Q [person] into #1 P: 2 stances,")
+    assert merged.stderr == "Note: the merge changed claim #1's status: contested -> denied\n"
+    assert logged(engine, "party merge").endswith("; status: #1 contested -> denied")
+    # Through a counter-claim: Y asserted claim 3, X the counter-claim 4 that contradicts
+    # it; merged, one party is on both sides of each.
+    assert run("claim", "add", "Talks went on", "--by", "Y", *at_nine).exit_code == 0
+    assert run("claim", "counter", "3", "Talks broke down", "--by", "X", *AT_TEN).exit_code == 0
+    merged = run("party", "merge", "Y", "X")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stderr == ("Note: the merge changed the status of 2 claims: "
+                             "#3 contested -> self-contradicted, "
+                             "#4 contested -> self-contradicted\n")  # fmt: skip
+    assert (status(run, "3"), status(run, "4")) == ("self-contradicted",) * 2
+    assert run("claim", "add", "The road was open", "--by", "M", *at_nine).exit_code == 0
+    assert run("claim", "add", "The road is open", "--by", "N", "--force", *AT_TEN).exit_code == 0
+    plain = run("claim", "merge", "6", "5")  # no party on both: no overlap, no new status
+    assert (plain.exit_code, plain.stderr) == (0, ""), plain.output
+    assert logged(engine, "claim merge") == "#6 into #5 (1 stances moved)"
+
+
+def test_a_merged_pair_at_one_time_that_changes_no_status(run, engine):
+    """The same party at the same minute, where the order recorded changes no status:
+    an assertion and a confirmation take one position, and merge without a word; a
+    confirmation and a denial of a claim that others keep contested are still refused
+    (which stands is the party's position, as `claim deny` refuses it), and with --again
+    the note says the status is unchanged, and the log names no status."""
+    assert run("claim", "add", "The bridge was closed", "--by", "P", *AT_TEN).exit_code == 0
+    assert run("claim", "confirm", "1", "--by", "Q", *AT_TEN).exit_code == 0
+    same_side = run("party", "merge", "Q", "P")
+    assert (same_side.exit_code, same_side.stderr) == (0, ""), same_side.output
+    assert not logged(engine, "party merge").count("status")
+    assert status(run, "1") == "asserted"
+    at_nine = ("--at", "2026-05-04T09:00Z", "--create-missing")
+    assert run("claim", "add", "The port was shut", "--by", "R", *at_nine).exit_code == 0
+    assert run("claim", "deny", "2", "--by", "S", *at_nine).exit_code == 0
+    assert run("claim", "confirm", "2", "--by", "A", *AT_TEN).exit_code == 0
+    assert run("claim", "deny", "2", "--by", "B", *AT_TEN).exit_code == 0
+    before = snapshot(engine)
+    refused = run("party", "merge", "B", "A")
+    assert refused.exit_code == 1 and "on claim 2 at overlapping times" in refused.stderr
+    assert snapshot(engine) == before
+    merged = run("party", "merge", "B", "A", "--again")
+    assert merged.exit_code == 0, merged.output
+    assert merged.stderr == (
+        "Note: claim #2: B's stance #6 (denies, 2026-05-04 10:00Z) is A's now, said at the "
+        "same time as its stance #5 (confirms, 2026-05-04 10:00Z): the one recorded later "
+        "counts as the later; status unchanged\n"
+    )
+    assert "status:" not in logged(engine, "party merge")
+    assert status(run, "2") == "contested"
+
+
+def test_a_merge_names_ten_overlapping_claims_and_counts_the_rest(run, engine, tmp_path):
+    """Twelve claims P asserted and Q denied at the same minute: the refusal names ten
+    and counts the rest; with --again the notes do the same, the other claims' status
+    changes are named after them, and the log names every status change."""
+    rows = ["claim,party,stance,date"]
+    for n in range(1, 13):
+        rows += [f"Claim number {n},P,asserts,2026-05-04T10:00Z",
+                 f"Claim number {n},Q,denies,2026-05-04T10:00Z"]  # fmt: skip
+    given = tmp_path / "pairs.csv"
+    given.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run("import", "csv", str(given)).exit_code == 0
+    before = snapshot(engine)
+    refused = run("party", "merge", "Q", "P")
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1
+    assert "on 12 claims at overlapping times, and merged, one of each" in refused.stderr
+    assert "; claim 10: Q denies" in refused.stderr and "claim 11:" not in refused.stderr
+    assert "(stance 19); and 2 more claims; void or amend" in refused.stderr, refused.stderr
+    assert snapshot(engine) == before
+    merged = run("party", "merge", "Q", "P", "--again")
+    assert merged.exit_code == 0, merged.output
+    notes = merged.stderr.splitlines()
+    assert len(notes) == 12 and all(n.endswith("status contested -> denied") for n in notes[:10])
+    assert notes[10:] == [
+        "Note: and 2 more claims with stances said at overlapping times",
+        "Note: the merge changed the status of 2 other claims: #11 contested -> denied, "
+        "#12 contested -> denied",
+    ]
+    changes = ", ".join(f"#{n} contested -> denied" for n in range(1, 13))
+    assert f"; status: {changes}; --again: " in logged(engine, "party merge")
+    assert logged(engine, "party merge").endswith("#10 (stances 20, 19) and 2 more")
+
+
 def test_source_add_refuses_to_drop_another_address_or_date(story, engine):
     """Salisbury: `source add` of an existing title with another --url and --published
     said "Source #3 exists already; using it.", exit 0, and the new address and date were

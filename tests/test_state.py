@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 
 import pytest
@@ -33,6 +34,20 @@ def _stored(session):
 def _from_scratch(session):
     view = rule.view_table("claim_status")
     return sorted(tuple(row) for row in session.execute(sa.select(*(view.c[c] for c in COLUMNS))))
+
+
+def _statuses(session) -> dict[int, str]:
+    return dict(session.execute(sa.select(claim_state.c.claim_id, claim_state.c.status)).all())
+
+
+def _changed(before: dict[int, str], after: dict[int, str], *, merged=None) -> list[tuple]:
+    """Every claim whose status differs (a claim with none is "unstated"), but the claim
+    merged away, whose status goes with it."""
+    return [
+        (c, before.get(c, "unstated"), after.get(c, "unstated"))
+        for c in sorted(set(before) | set(after))
+        if c != merged and before.get(c, "unstated") != after.get(c, "unstated")
+    ]
 
 
 def _counts_equal_the_rule(session) -> bool:
@@ -118,13 +133,13 @@ def test_every_write_keeps_the_side_counts_equal_to_a_recount(session):
         elif action < 0.94 and len(parties) > 5:
             party, into = rng.sample(parties, 2)  # into may act for party, through others
             parties.remove(party)
-            record.merge_parties(session, party, into)
+            record.merge_parties(session, party, into, again=True)
             stances = [s for s in stances if s.party_id != party.id]
             seen.add("party merge")
         elif len(live) > 3:
             dup, into = rng.sample(live, 2)
             try:
-                record.merge_claims(session, dup, into, editor=ED)
+                record.merge_claims(session, dup, into, editor=ED, again=True)
                 seen.add("claim merge")
             except ClaimtrackError:  # the two contradict each other: refused
                 pass
@@ -166,6 +181,7 @@ def test_every_write_keeps_the_state_equal_to_the_rule(session):
     rng = random.Random(20260412)
     parties = [record.add_party(session, f"P{n}", editor=ED) for n in range(8)]
     claims, stances = [], []
+    merges = 0
     for step in range(140):
         action = rng.random()
         if action < 0.15 or len(claims) < 3:
@@ -178,8 +194,12 @@ def test_every_write_keeps_the_state_equal_to_the_rule(session):
         elif action < 0.2 and len(parties) > 4:
             party, into = rng.sample(parties, 2)  # into may act for party, through others
             parties.remove(party)
-            record.merge_parties(session, party, into)
+            before = _statuses(session)
+            _, effects = record.merge_parties(session, party, into, again=True)
             stances = [s for s in stances if s.party_id != party.id]
+            # The merge names every status it changed, and only those.
+            assert effects.changes == _changed(before, _statuses(session)), f"step {step}"
+            merges += 1
         elif action < 0.8:
             stances.append(record.add_stance(
                 session,
@@ -200,16 +220,96 @@ def test_every_write_keeps_the_state_equal_to_the_rule(session):
             live = [c for c in claims if c.merged_into_id is None]
             if len(live) > 3:
                 dup, into = rng.sample(live, 2)
+                before = _statuses(session)
                 try:
-                    record.merge_claims(session, dup, into, editor=ED)
+                    *_, effects = record.merge_claims(session, dup, into, editor=ED, again=True)
                 except ClaimtrackError:  # the two contradict each other: refused
                     pass
+                else:
+                    after = _statuses(session)
+                    assert effects.changes == _changed(before, after, merged=dup.id), step
+                    merges += 1
         session.flush()
         assert _stored(session) == _from_scratch(session), f"after step {step}"
         assert _counts_equal_the_rule(session), f"party counts after step {step}"
     statuses = {row[2] for row in _stored(session)}
     assert {"contested", "asserted"} <= statuses  # the walk reached the interesting cases
+    assert merges >= 4, merges
     session.commit()
+
+
+def _overlapping(stances, *, apart: str, moved: int, kept: int, by: str) -> int:
+    """How many claims (``by="claim_id"``) or parties a merge would leave with two stances
+    said at overlapping times that take other positions, counted pair by pair in Python:
+    one stance of ``moved`` and one of ``kept`` (in the column ``apart``), with ``by``
+    the same."""
+    from claimtrack.vocabulary import BY_NAME, POSITION_KINDS
+
+    live = [s for s in stances if s.void_at is None and s.kind in POSITION_KINDS]
+    ours = [s for s in live if getattr(s, apart) == moved]
+    theirs = [s for s in live if getattr(s, apart) == kept]
+    return len({
+        getattr(a, by)
+        for a in ours for b in theirs
+        if getattr(a, by) == getattr(b, by)
+        and BY_NAME[a.kind].effect != BY_NAME[b.kind].effect
+        and a.said_at < b.said_until and b.said_at < a.said_until
+    })  # fmt: skip
+
+
+def test_a_merge_refuses_exactly_the_overlaps_and_names_every_status_it_changes(session):
+    """Random stances, a day or a minute of a few days, few to a claim and many claims
+    contradicting others (a party's status changes through a counter-claim), then
+    party and claim merges one after another: each is refused (nothing changed) exactly
+    when a pair counted one by one says so, and, with --again, names every status that
+    differs from before, and only those."""
+    from claimtrack.models import Stance
+
+    rng = random.Random(20261129)
+    parties = [record.add_party(session, f"P{n}", editor=ED) for n in range(8)]
+    claims = [record.add_claim(session, f"claim {n}", topic="t", editor=ED) for n in range(20)]
+    for a, b in rng.sample([(a, b) for a in claims for b in claims if a.id < b.id], 12):
+        record.link_claims(session, a, b, "contradicts", editor=ED)
+    kinds = ["asserts", "confirms", "denies", "disputes", "retracts", "comments"]
+    for _ in range(40):
+        day = f"2026-04-0{rng.randint(1, 3)}"
+        said = day if rng.random() < 0.3 else f"{day}T{rng.choice(['09', '10'])}:00Z"
+        record.add_stance(session, rng.choice(claims), rng.choice(parties), rng.choice(kinds),
+                          editor=ED, said=parse_when(said))  # fmt: skip
+    session.flush()
+    refused = changed = 0
+    for step in range(12):
+        stances = session.scalars(sa.select(Stance)).all()
+        before = _statuses(session)
+        if step % 2:
+            party, into = rng.sample(parties, 2)
+            count = _overlapping(stances, apart="party_id", moved=party.id, kept=into.id,
+                                 by="claim_id")  # fmt: skip
+            merge = functools.partial(record.merge_parties, session, party, into)
+            gone = None
+        else:
+            dup, into = rng.sample([c for c in claims if c.merged_into_id is None], 2)
+            count = _overlapping(stances, apart="claim_id", moved=dup.id, kept=into.id,
+                                 by="party_id")  # fmt: skip
+            merge = functools.partial(record.merge_claims, session, dup, into, editor=ED)
+            gone = dup.id
+        try:
+            effects = merge()[-1]
+            assert not count, step
+        except ClaimtrackError as refusal:
+            if "without --again" not in str(refusal):
+                continue  # claims that contradict each other: refused, whatever else
+            assert count and _statuses(session) == before, step
+            refused += 1
+            effects = merge(again=True)[-1]
+        if gone is None:
+            parties.remove(party)
+        assert effects.overlapping == count, step
+        assert effects.changes == _changed(before, _statuses(session), merged=gone), step
+        changed += bool(effects.changes)
+        session.flush()
+        assert _stored(session) == _from_scratch(session), step
+    assert refused >= 3 and changed >= 3, (refused, changed)  # the walk met both
 
 
 def test_a_bulk_load_rates_once_at_the_end(session):

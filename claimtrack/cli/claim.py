@@ -623,17 +623,27 @@ def _recorded_by(session, claim, known) -> bool:
 @claim.command("merge")
 @click.argument("duplicate", metavar="DUP", shell_complete=complete.claims)
 @click.argument("into", metavar="INTO", shell_complete=complete.claims)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Merge even where a party took other positions on the two at overlapping times "
+    "(then the one recorded later counts as the later).",
+)
 @click.pass_obj
-def merge(env, duplicate, into) -> None:
+def merge(env, duplicate, into, again) -> None:
     """Merge claim DUP into INTO: its stances and links move, nothing is deleted.
 
-    DUP's id keeps working and says where it went.
+    DUP's id keeps working and says where it went. Each status the merge changes is
+    named, and in the log. Where a party took other positions on the two at overlapping
+    times (asserted one at 10:00, denied the other at 10:00), merged, only the order they
+    were recorded would say which stands: refused, as 'claim deny' refuses it, unless
+    --again.
 
     \b
     Example:
       claimtrack claim merge 14 3
     """
-    from claimtrack import record
+    from claimtrack import merges, record
     from claimtrack.db import write_session
     from claimtrack.errors import ClaimtrackError
     from claimtrack.lookup import find_claim
@@ -656,13 +666,15 @@ def merge(env, duplicate, into) -> None:
             )
         topics = (dup.topic, target.topic)
         repeated = record.repeated_stances(session, dup, target)
-        moved, verdicts = record.merge_claims(session, dup, target, editor=env.editor)
+        moved, verdicts, effects = record.merge_claims(session, dup, target, editor=env.editor,
+                                                       again=again)  # fmt: skip
         and_verdicts = f" and {verdicts} verdict(s)" if verdicts else ""
         record.log_event(
             session,
             env.editor,
             "claim merge",
-            f"#{dup.id} into #{target.id} ({moved} stances{and_verdicts} moved)",
+            f"#{dup.id} into #{target.id} ({moved} stances{and_verdicts} moved)"
+            + merges.log_text(effects, by_party=False),
         )
         standing = None
         if verdicts:
@@ -682,6 +694,8 @@ def merge(env, duplicate, into) -> None:
             f"topic {topics[1]!r}.",
             err=True,
         )
+    for line in merges.notes(effects, duplicate=dup.id, target=target.id):
+        click.echo(line, err=True)
     if repeated:
         ids = ", ".join(f"#{i}" for i in repeated[:MAX_LISTED])
         more = f" and {len(repeated) - MAX_LISTED} more" if len(repeated) > MAX_LISTED else ""

@@ -198,20 +198,30 @@ def _note_overrides_in_alias(alias: str) -> None:
 @party.command("merge")
 @click.argument("party_ref", metavar="PARTY", shell_complete=complete.party_names)
 @click.argument("into_ref", metavar="INTO", shell_complete=complete.parties)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Merge even where the two took other positions on a claim at overlapping times "
+    "(then the one recorded later counts as the later).",
+)
 @click.pass_obj
-def merge(env, party_ref, into_ref) -> None:
+def merge(env, party_ref, into_ref, again) -> None:
     """Make PARTY one with INTO: the same speaker recorded twice.
 
     PARTY's stances, the sources it published, its aliases and the parties acting for it
     move to INTO; PARTY's name becomes an alias of INTO, so it still finds it. The claims
-    it spoke on are re-rated, and the merge is in the log. There is no undo: PARTY is
-    named by its own name or id (an alias, such as a name merged away, is refused).
+    it spoke on are re-rated: each status the merge changes is named, and in the log.
+    There is no undo: PARTY is named by its own name or id (an alias, such as a name
+    merged away, is refused). Where the two took other positions on a claim at
+    overlapping times (one asserted it at 10:00, the other denied it at 10:00), merged,
+    only the order they were recorded would say which stands: refused, as 'claim deny'
+    refuses it, unless --again.
 
     \b
     Example:
       claimtrack party merge "Tasnim" "Tasnim News Agency"
     """
-    from claimtrack import record
+    from claimtrack import merges, record
     from claimtrack.db import write_session
     from claimtrack.names import visible_name
 
@@ -220,9 +230,13 @@ def merge(env, party_ref, into_ref) -> None:
         found = record.find_party(session, party_ref)
         into = record.find_party(session, into_ref)
         record.check_named_itself(found, party_ref)
-        detail = record.merge_parties(session, found, into)
-        record.log_event(session, env.editor, "party merge", detail)
+        merged, kept = found.name, into.name
+        detail, effects = record.merge_parties(session, found, into, again=again)
+        logged = detail + merges.log_text(effects, by_party=True)
+        record.log_event(session, env.editor, "party merge", logged)
     click.echo(visible_name(f"Merged {detail}"))
+    for line in merges.notes(effects, merged=merged, into=kept):
+        click.echo(line, err=True)
 
 
 @party.command("alias")
