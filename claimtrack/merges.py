@@ -275,13 +275,15 @@ def claim_statuses(session: Session, duplicate: int, target: int) -> dict[int, s
     """The status now of every claim a merge of claim ``duplicate`` into ``target`` may
     change: the target, and the claims either contradicts or is contradicted by (whose
     opponents are their supporters). A claim with no status is ``UNSTATED``."""
-    from claimtrack.links import counter_claims_of
+    from claimtrack.links import counter_claims_of, one_of
 
     linked = counter_claims_of(session, [duplicate, target])
     ids = sorted({target}.union(*linked.values()) - {duplicate})
     state = claim_state.c
-    found = dict(
-        session.execute(select(state.claim_id, state.status).where(state.claim_id.in_(ids))).all()
+    found = dict(  # the ids bound as one value, however many counter-claims there are
+        session.execute(
+            select(state.claim_id, state.status).where(one_of(session, state.claim_id, ids))
+        ).all()
     )
     return {claim_id: found.get(claim_id, UNSTATED) for claim_id in ids}
 
