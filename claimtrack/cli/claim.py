@@ -7,7 +7,7 @@ import click
 from claimtrack.cli import complete
 from claimtrack.cli.inputs import InputFile
 from claimtrack.cli.options import PARTY, language_code, not_empty, optional, when_option
-from claimtrack.cli.output import output_options
+from claimtrack.cli.output import note_override, output_options
 from claimtrack.cli.output import show as show_rows
 from claimtrack.cli.report import build_selection, selection_options
 from claimtrack.vocabulary import KINDS, SUPPORT
@@ -244,7 +244,7 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
     )
     _warn_too_long("quote", stance.quote)  # as recorded: nothing after it refuses the stance
     amend = f"record it again with 'claimtrack stance amend {stance.id}'"
-    _note_override("quote", stance.quote, amend)
+    note_override("quote", stance.quote, amend)
     if earliest is not None and said.until <= earliest[0].at:
         # Wholly before anything said of the claim: a denial can come first, a date typed
         # wrong more often does (a stance dated the day before the attack it denies).
@@ -281,18 +281,9 @@ def _note_claim_text(new) -> None:
     _warn_too_long("claim text", new.text)
     # Without it the text reads as this claim's (the same key): recording it again needs
     # --force (nu17: the note's remedy was refused as a duplicate, the note silent on it).
-    _note_override("claim text", new.text, "record the claim again without it, with --force "
+    note_override("claim text", new.text, "record the claim again without it, with --force "
                    "(the two read alike), and merge this one into it ('claimtrack claim merge "
                    f"{new.id} NEW')")  # fmt: skip
-
-
-def _note_override(what: str, text: str | None, remedy: str) -> None:
-    """Say on stderr when a text just recorded holds a bidi override (``names.OVERRIDES``)."""
-    from claimtrack.names import override_note
-
-    note = override_note(what, text, remedy)
-    if note:
-        click.echo(note, err=True)
 
 
 def _glimpse(text: str, limit: int = 200) -> str:

@@ -335,3 +335,13 @@ def utf8_stdout():
 
     sys.stdout.flush()
     return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+
+
+def note_override(what: str, text: str | None, remedy: str) -> None:
+    """Say on stderr when a text just recorded (a claim's, a quote, a party's name or
+    alias) holds a bidi override (``names.OVERRIDES``)."""
+    from claimtrack.names import override_note
+
+    note = override_note(what, text, remedy)
+    if note:
+        click.echo(note, err=True)

@@ -6,7 +6,7 @@ import click
 
 from claimtrack.cli import complete
 from claimtrack.cli.options import PARTY, not_empty, optional
-from claimtrack.cli.output import output_options
+from claimtrack.cli.output import note_override, output_options
 from claimtrack.cli.output import show as show_rows
 
 KINDS = ("person", "government", "agency", "organisation", "media")
@@ -177,22 +177,14 @@ def _note_overrides(party_id: int, name: str, aliases) -> None:
     """Say on stderr when a name or alias just recorded holds a bidi override, as for a
     claim's text (nu19: "\u202eevil" showed the rest of a CSV's sides cell, and HTML's
     timeline, reversed; names are matched without it, so it went unseen)."""
-    from claimtrack.names import override_note
-
-    note = override_note("party name", name, f"correct it with: claimtrack party edit "
-                         f"{party_id} --name NAME")  # fmt: skip
-    if note:
-        click.echo(note, err=True)
+    note_override("party name", name, f"correct it with: claimtrack party edit {party_id} "
+                  "--name NAME")  # fmt: skip
     for alias in aliases:
         _note_overrides_in_alias(alias)
 
 
 def _note_overrides_in_alias(alias: str) -> None:
-    from claimtrack.names import override_note
-
-    note = override_note("alias", alias, "the party is found by the alias without it too")
-    if note:
-        click.echo(note, err=True)
+    note_override("alias", alias, "the party is found by the alias without it too")
 
 
 @party.command("merge")
