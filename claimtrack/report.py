@@ -172,7 +172,7 @@ def claims(
         query = query.execution_options(yield_per=BATCH)
     # else a top N (the contested top 50) comes in one fetch: streamed, on PostgreSQL
     # through a server-side cursor, it cost three more round trips (declare, fetch, close).
-    result = session.execute(query, selection.params())
+    result = selection.execute(session, query)
     history = history or selection.include_resolved
     left = selection.limit if selection.include_resolved else None
     for part in result.partitions(BATCH):
@@ -218,7 +218,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
     ).join(schema.claim, Claim.id == status.c.claim_id)  # fmt: skip
     query = selection.where(query, views, status.c.claim_id)
     query = selection.order(query, views, status.c.claim_id)
-    result = session.execute(query.execution_options(yield_per=BATCH), selection.params())
+    result = selection.execute(session, query.execution_options(yield_per=BATCH))
     left = selection.limit if selection.include_resolved else None
     # A said time's cells, made once per (instant, offset, precision) in a batch (the
     # first reported time is often the first period's beginning too).
@@ -1008,7 +1008,7 @@ def stances(session: Session, selection: Selection) -> Iterator[StanceRow]:
         chosen = selection.order(chosen, views, status.c.claim_id).subquery()
         query = query.where(Claim.id.in_(select(chosen.c.claim_id)))
     book = PartyBook(session)
-    result = session.execute(query.execution_options(yield_per=BATCH * 4), selection.params())
+    result = selection.execute(session, query.execution_options(yield_per=BATCH * 4))
     pending: list = []  # the last claim's stances read so far: more may be in the next part
     for part in result.partitions():
         rows = [*pending, *part]
