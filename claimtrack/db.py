@@ -236,6 +236,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # SQLite's lower() knows only A to Z: a quote is searched by Unicode's lower case
         # (claimtrack.search; PostgreSQL's claimtrack_lower, revision 0019).
         dbapi_connection.create_function("claimtrack_lower", 1, _lower, deterministic=True)
+        # Python runs a signal's handler only between its own steps, never within one
+        # statement: without this, Ctrl-C during a long statement waited for its end
+        # (ten minutes, in a user's trial). The handler is Python, so Ctrl-C is acted on
+        # here, and raising in it stops the statement (``cli.interrupt``).
+        dbapi_connection.set_progress_handler(_between_steps, PROGRESS_STEPS)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection):
@@ -245,6 +250,15 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
+
+
+# SQLite's virtual machine steps between calls of the progress handler: some hundreds of
+# calls a second, each far under a microsecond's work.
+PROGRESS_STEPS = 100_000
+
+
+def _between_steps() -> int:
+    return 0  # go on: a pending Ctrl-C raises here, before this line runs
 
 
 def _lower(text):
