@@ -308,7 +308,7 @@ class Columns:
 
     def _check_not_raw(self, cells: list[str], restored: list[str]) -> None:
         """Refuse a --raw export read without --raw where a cell would lose a leading
-        apostrophe ("'Nothing serious' was a lie"). An export without --raw marks every
+        apostrophe ("'-5%' was never the figure"). An export without --raw marks every
         offset (``'+03:00``), a --raw one none: the first offset cell read tells which the
         file is (a cell edited by hand further down does not). Cheap: a look at one cell
         until that is known, and only a raw-looking file's rows compared after."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from typing import IO, Any
@@ -27,6 +28,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
 _MARKED = frozenset((*FORMULA_STARTS, TEXT_MARK))
 LONG_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number
+# A cell (after a NUL) whose text mark ``neutralise`` would not have put: before
+# anything but what it marks, or alone.
+_KEPT_MARK = re.compile("\x00'(?:[^=+\\-@\t\r']|\\Z)")
 # The first characters of the cells ``neutralise`` may change: marked, or an ASCII digit.
 _MAY_MARK = _MARKED | frozenset("0123456789")
 
@@ -46,14 +50,26 @@ def neutralise(value: str) -> str:
 
 
 def restore(value: str) -> str:
-    """The inverse of ``neutralise``."""
-    return value[1:] if value.startswith(TEXT_MARK) else value
+    """The inverse of ``neutralise``: the text mark taken off only where ``neutralise``
+    would have put it, before a formula character, another mark or a long run of digits.
+    An apostrophe typed by hand before anything else stays ("'Anglo-Saxons' did it")."""
+    if value[:1] == TEXT_MARK and (value[1:2] in _MARKED or _long_digits(value[1:])):
+        return value[1:]
+    return value
 
 
 def restore_all(values: list[str]) -> list[str]:
-    """``restore`` of every cell of a row (the import's hot path: a C loop, not a Python
-    one; ``str.removeprefix`` takes off one mark, as ``restore`` does)."""
-    return list(map(str.removeprefix, values, repeat(TEXT_MARK)))
+    """``restore`` of every cell of a row: the import's hot path, so C loops, not Python
+    ones. Most rows' marks stand only before what ``neutralise`` marks (every offset:
+    ``'+03:00``), and each comes off; a row with a mark before anything else (typed by
+    hand, or before long digits) is restored cell by cell. (A NUL, which no cell may
+    hold, parts the cells here.)"""
+    joined = "\x00" + "\x00".join(values)
+    if "\x00'" not in joined:
+        return values
+    if _KEPT_MARK.search(joined) is None:
+        return list(map(str.removeprefix, values, repeat(TEXT_MARK)))
+    return [restore(value) for value in values]
 
 
 def _long_digits(value: str) -> bool:

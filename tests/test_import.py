@@ -39,6 +39,27 @@ def test_minimal_file_typed_by_hand(ready, tmp_path):
     assert rows[0]["denied_or_countered_by"][0]["party"] == "Beta Agency"
 
 
+def test_an_apostrophe_typed_by_hand_is_kept(ready, tmp_path):
+    """nu20 #4: "'Anglo-Saxons' did it" typed into a file lost its apostrophe, unsaid: the
+    import took off any leading apostrophe as an export's text mark. Only a mark the
+    export would have put (before = + - @, a mark, long digits) comes off now."""
+    path = tmp_path / "typed.csv"
+    path.write_text(
+        "claim,party,stance,source,date,quote\n"
+        "'Anglo-Saxons' did it,Iran,asserts,,2026-05-01,'It was them'\n"
+        "'=1 is a formula,Iran,asserts,,2026-05-01,\n",
+        encoding="utf-8",
+    )
+    result = ready("import", "csv", str(path))
+    assert result.exit_code == 0, result.output
+    listed = ready("claim", "list", "--search", "Anglo-Saxons", "--format", "json").stdout
+    assert [row["claim"] for row in json.loads(listed)] == ["'Anglo-Saxons' did it"]
+    [shown] = json.loads(ready("claim", "show", "'Anglo-Saxons' did it", "--format", "json").stdout)
+    assert [s["quote"] for s in shown["asserted_by"]] == ["'It was them'"]
+    assert json.loads(ready("claim", "list", "--search", "is a formula", "--format",
+                            "json").stdout)[0]["claim"] == "=1 is a formula"  # fmt: skip
+
+
 def test_bom_and_crlf_are_read(ready, tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(
@@ -710,7 +731,7 @@ def _desk(run, tmp_path, *, raw: bool = False) -> tuple[Path, list[str], list[li
         ("claim", "add", "The drone came from inside", "--by", "Dmitry Peskov", "--at",
          "2023-06-07T10:00+03:00", "--slug", "inside", "--topic", "drones"),
         ("claim", "deny", "inside", "--by", "Kyiv", "--at", "2023-06-07T12:00+03:00"),
-        ("claim", "add", "'Nothing serious' was a lie", "--by", "Kyiv", "--at", "2023-06-08",
+        ("claim", "add", "'-5%' was never the figure", "--by", "Kyiv", "--at", "2023-06-08",
          "--topic", "drones"),
     ):  # fmt: skip
         done = run(*args)
@@ -894,15 +915,17 @@ def test_a_raw_export_imported_without_raw_is_refused_where_it_would_lose_an_apo
     run, engine, tmp_path
 ):
     """Item 8: a --raw export imported without --raw lost the apostrophe of "'Nothing
-    serious' was a lie", exit 0. Its offsets have no apostrophe, which an export without
-    --raw gives each: such a file, with a cell that would lose one, is refused in one
-    line; --raw imports it exactly. A --raw export without such a cell imports as before."""
+    serious' was a lie", exit 0 (now kept: only a mark before what an export marks is
+    taken off). Its offsets have no apostrophe, which an export without --raw gives
+    each: such a file, with a cell that would lose one ("'-5%' was never the figure"),
+    is refused in one line; --raw imports it exactly. A --raw export without such a
+    cell imports as before."""
     path, header, rows = _desk(run, tmp_path, raw=True)
     done = run("import", "csv", str(path))
     assert done.exit_code == 1
     assert done.stderr.splitlines() == [
-        f"Error: {path}: line 4: the claim cell begins with an apostrophe (\"'Nothing serious' "
-        'was a lie") that the import would take off, and the file reads as a --raw export '
+        f"Error: {path}: line 4: the claim cell begins with an apostrophe (\"'-5%' was never "
+        'the figure") that the import would take off, and the file reads as a --raw export '
         "(said_tz '+00:00' has no apostrophe before it, as 'export csv' without --raw writes "
         "each offset): import it with --raw"
     ]

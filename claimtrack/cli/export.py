@@ -50,8 +50,8 @@ def csv_(env, out, per, no_bom, raw, **options) -> None:
     UTF-8 with a byte-order mark and CRLF line ends, so Excel shows Chinese; a cell
     that begins with = + - @ or a tab (or is a run of over 15 digits) gets a leading
     apostrophe so no spreadsheet runs it as a formula or rounds it. 'import csv' takes
-    the apostrophe off again. Times keep the offset they were said in. The columns are
-    described in docs/csv.md.
+    that apostrophe off again (one typed before anything else stays). Times keep the
+    offset they were said in. The columns are described in docs/csv.md.
 
     \b
     Examples:
