@@ -727,6 +727,8 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
         for name, get in view.flat
     )
     columns = tuple(replace(c, cell=_shown(c.cell)) for c in columns)
+    if tablefmt not in tabulate_module.multiline_formats:
+        return _one_line_table(tabulate_module, columns, rows, tablefmt)
     widths = _widths(columns, rows)
     if widths is None:
         return records_text(columns, rows)
@@ -744,6 +746,27 @@ def table_text(view: View, rows: list, *, tablefmt: str = "simple_grid") -> str:
         return tabulate_module.tabulate(cells, headers=headers, tablefmt=tablefmt)
     finally:
         tabulate_module.MIN_PADDING = padding
+
+
+# In a table whose rows are one line each (tsv, html, latex, ...: tabulate's formats
+# without multi-line cells), a cell's line breaks and tabs are shown, not obeyed.
+_CELL_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+WHOLE = 10**9  # a width no cell reaches: nothing wrapped
+
+
+def _one_line_table(tabulate_module, columns: tuple[Column, ...], rows: list, tablefmt) -> str:
+    """Rows as a table of a format whose rows are one line each (``--tablefmt tsv``, for a
+    script): no cell wrapped to the terminal, none cut, a line break within one shown
+    (``␊``), as a party's name shows it."""
+
+    def one_line(value):
+        if isinstance(value, str) and _CELL_BREAKS.search(value):
+            return _CELL_BREAKS.sub(control_picture, value.replace("\r\n", "\n"))
+        return value
+
+    cells = [[one_line(c.cell(r, WHOLE)) for c in columns] for r in rows]
+    headers = [" ".join(c.header.split()) for c in columns]
+    return tabulate_module.tabulate(cells, headers=headers, tablefmt=tablefmt)
 
 
 def records_text(columns: tuple[Column, ...], rows: list) -> str:

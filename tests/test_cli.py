@@ -200,6 +200,30 @@ def test_unknown_tablefmt_is_a_usage_error(seeded_run):
     assert "unknown table format" in result.output
 
 
+def test_a_one_line_table_format_keeps_each_row_on_one_line(seeded_run):
+    """nu20 #7: `--tablefmt tsv` wrapped cells to the terminal, a row over several lines
+    a script cannot read; `unsafehtml` (cells unescaped) was offered. A format without
+    multi-line cells gets each row on one line, every cell whole, line breaks shown."""
+    run = seeded_run
+    assert run("claim", "add", "Two lines\nin one claim, " + "long " * 60, "--by", "Iran",
+               "--at", "2026-04-12T10:00+03:30", "--topic", "t").exit_code == 0  # fmt: skip
+    listed = json.loads(run("claim", "list", "--format", "json").output)
+    for args in (("claim", "list"), ("report", "contested"), ("report", "parties")):
+        result = run(*args, "--tablefmt", "tsv")
+        assert result.exit_code == 0, result.output
+        header, *lines = result.output.splitlines()
+        assert all(line.count("\t") == header.count("\t") for line in lines), args
+        if args == ("claim", "list"):
+            assert len(lines) == len(listed)
+            assert any("Two lines␊in one claim, " + "long " * 59 + "long" in line
+                       for line in lines)  # fmt: skip
+    result = run("report", "contested", "--tablefmt", "unsafehtml")
+    assert result.exit_code == 2 and "without escaping" in result.output
+    html = run("report", "contested", "--tablefmt", "html").output
+    assert html.count("<tr>") == len(json.loads(run("report", "contested", "--format",
+                                                    "json").output)) + 1  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("args", "imported"),
     [

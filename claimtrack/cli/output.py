@@ -80,7 +80,8 @@ def output_options(*, formats: tuple[str, ...] = FLAT) -> Callable:
             default="simple_grid",
             show_default=True,
             metavar="NAME",
-            help="Table style, any of tabulate's formats (plain, github, grid, ...).",
+            help="Table style, any of tabulate's formats (plain, github, grid, ...); those "
+            "without multi-line cells (tsv, html, latex) put each row on one line, uncut.",
         )
         @click.option(
             "--out",
@@ -121,10 +122,16 @@ def check_output(fmt: str, tablefmt: str, out: Path | None) -> None:
     if fmt == "table":  # JSON, CSV, XLSX and HTML need not import tabulate and wcwidth
         from tabulate import tabulate_formats
 
+        if tablefmt == "unsafehtml":  # tabulate's HTML without escaping: a claim's <script>
+            raise click.BadParameter(
+                "'unsafehtml' writes cells without escaping them: use --tablefmt html, or "
+                "--format html for a page",
+                param_hint="--tablefmt",
+            )
         if tablefmt not in tabulate_formats:
             raise click.BadParameter(
                 f"unknown table format {tablefmt!r}; "
-                f"try one of: {', '.join(sorted(tabulate_formats))}",
+                f"try one of: {', '.join(sorted(set(tabulate_formats) - {'unsafehtml'}))}",
                 param_hint="--tablefmt",
             )
     if fmt == "xlsx" and out is None:
