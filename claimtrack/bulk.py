@@ -78,6 +78,7 @@ from claimtrack.importer import (
     file_chunks,
     first_bad_byte,
     not_utf8,
+    nul_bytes,
 )
 from claimtrack.importer import too_large as too_large_error
 from claimtrack.links import chunks
@@ -192,6 +193,10 @@ class CsvFile:
         except ClaimtrackError:
             self.close()
             raise
+        if "\x00" in "".join(header):  # UTF-16 without a mark decodes as UTF-8, NULs and all
+            self.close()
+            with open(path, "rb") as f:
+                raise nul_bytes(path, f.read(64))
         self.columns = Columns(header, raw, tz=self.tz)
 
     def _next(self) -> list[str]:

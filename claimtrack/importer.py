@@ -424,9 +424,12 @@ def read_text(path: Path, option: str | None = None) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise too_large(path, MAX_FILE_BYTES, option)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc.start, [data], option) from None
+    if "\x00" in text[:200]:  # UTF-16 without a mark decodes as UTF-8, NULs and all
+        raise nul_bytes(path, data, option)
+    return text
 
 
 def not_utf8(
@@ -462,6 +465,34 @@ def not_utf8(
         f"{path} is not UTF-8; it reads as {encoding}: convert it first, "
         f"e.g. iconv -f {encoding} -t UTF-8 {path} > {converted}"
     )
+
+
+def nul_bytes(path: Path, head: bytes, option: str | None = None) -> ClaimtrackError:
+    """The refusal of a file that decodes as UTF-8 but holds NUL bytes where its text
+    begins (``head``: its first bytes): UTF-16 without a byte-order mark (ASCII in it is
+    every other byte NUL, as a header's first 16 letters are), named with the
+    conversion, or not text at all."""
+    encoding = _utf16_without_bom(head.removeprefix(codecs.BOM_UTF8))
+    what = f"{option} {path}" if option else str(path)
+    if encoding is None:
+        return ClaimtrackError(f"{what} holds NUL bytes: it is not a text file")
+    converted = "text.txt" if option else f"converted{path.suffix or '.csv'}"
+    return ClaimtrackError(
+        f"{what} reads as {encoding} without a byte-order mark (a NUL byte beside each "
+        f"letter): convert it first, e.g. iconv -f {encoding} -t UTF-8 {path} > {converted}"
+    )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16LE or UTF-16BE when a file's first bytes are ASCII letters each beside a
+    NUL (a header's first 16 letters are ASCII), else None."""
+    head = head[:32]
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and not any(odd) and all(even):
+        return "UTF-16LE"
+    if len(head) >= 4 and not any(even) and all(odd):
+        return "UTF-16BE"
+    return None
 
 
 def first_bad_byte(path: Path, limit: int) -> int:
@@ -500,7 +531,8 @@ def _encoding_by_signature(chunks: Iterable[bytes]) -> str | None:
     """The file's encoding where its bytes leave little doubt, else None.
 
     UTF-16 and UTF-32 are known by their byte-order mark (without one, almost any bytes
-    decode as UTF-16, a Latin-1 file too). Chinese in GB18030 is named only when every
+    decode as UTF-16, a Latin-1 file too), UTF-16 also by ASCII letters each beside a
+    NUL where the file begins. Chinese in GB18030 is named only when every
     byte outside ASCII pairs up as GB2312 (EUC-CN) requires, both bytes 0xA1-0xFE: text
     in Latin-1 or Windows-1252 puts accented letters next to ASCII ones, which no GB2312
     pair can hold. (A Latin-1 file whose only accented letters come in pairs, "créé",
@@ -510,8 +542,9 @@ def _encoding_by_signature(chunks: Iterable[bytes]) -> str | None:
     first = next(chunks, b"")
     boms = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
             (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]  # fmt: skip
+    unmarked = _utf16_without_bom(first)  # its ASCII every other byte NUL
     encoding, check = next(((name, name) for bom, name in boms if first.startswith(bom)),
-                           ("GB18030", "GB2312"))  # fmt: skip
+                           (unmarked, unmarked) if unmarked else ("GB18030", "GB2312"))  # fmt: skip
     decoder = codecs.getincrementaldecoder(check)()
     try:
         for chunk in itertools.chain([first], chunks):

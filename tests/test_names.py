@@ -384,6 +384,12 @@ def test_a_quote_file_that_is_not_text_is_refused_in_words_for_a_text_file(ok, r
             assert error.startswith(f"Error: {option} {path} is not UTF-8 text"), error
             assert advice in error, error
             assert "CSV" not in error and "converted.csv" not in error, error
+        unmarked = tmp_path / "unmarked.txt"  # UTF-16 without a mark "is" UTF-8, NULs and all
+        unmarked.write_bytes("Ships sailed at dawn".encode("utf-16-le"))
+        error = refused(run, engine, *args, option, str(unmarked))
+        assert error == (f"Error: {option} {unmarked} reads as UTF-16LE without a byte-order "
+                         "mark (a NUL byte beside each letter): convert it first, e.g. iconv "
+                         f"-f UTF-16LE -t UTF-8 {unmarked} > text.txt"), error  # fmt: skip
         huge = tmp_path / "huge.txt"
         with huge.open("wb") as f:
             f.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing to read
