@@ -148,6 +148,8 @@ def _zone(name: str) -> dt.tzinfo:
         delta = dt.timedelta(hours=int(hours), minutes=int(mins))
         if delta >= dt.timedelta(hours=24):
             raise UsageError(f"time zone {name!r}: an offset must be under 24 hours")
+        _check_offset(-delta if sign == "-" else delta, f"time zone {name!r}",
+                      unknown=sign == "-" and not delta)  # fmt: skip
         return dt.timezone(-delta if sign == "-" else delta)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -237,7 +239,10 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz", agr
                 f"{given} is at {_offset(own)}, but {zone_from} {tz.strip()} is at "
                 f"{_offset(zones)} then: give the offset or {zone_from}, not both"
             )
-    if parsed.microsecond:  # kept to the second: a fraction would be lost without a word
+    if parsed.tzinfo is not None and not raw.endswith("Z"):  # its own offset, given
+        _check_offset(parsed.utcoffset(), f"time {text!r}",
+                      unknown=raw.endswith(("-00:00", "-0000", "-00")))  # fmt: skip
+    if _FRACTION.match(raw):  # kept to the second: a fraction (.000 too) would be lost unsaid
         whole = parsed.replace(microsecond=0).isoformat()
         if raw.endswith("Z"):  # as given (nu18: its Z was shown as +00:00)
             whole = whole.removesuffix("+00:00") + "Z"
@@ -248,6 +253,25 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz", agr
         raise UsageError(f"time {text!r}: a UTC offset is hours and minutes (+05:30)")
     precision = "second" if _WITH_SECONDS.match(raw) else "minute"
     return _when(parsed, precision)
+
+
+# The offsets clocks show somewhere: from -12:00 (Baker Island) to +14:00 (Kiribati).
+EARLIEST_OFFSET, LATEST_OFFSET = dt.timedelta(hours=-12), dt.timedelta(hours=14)
+
+
+def _check_offset(offset: dt.timedelta | None, what: str, *, unknown: bool = False) -> None:
+    """Refuse an offset no clock shows (+15:00: a typo), and -00:00, which RFC 3339 gives
+    for "UTC, the local offset unknown": stored as UTC, the offset it was said in would be
+    taken to be known."""
+    if unknown:
+        raise UsageError(
+            f"{what}: -00:00 says the local offset is unknown; give the offset it was said "
+            "in, or Z (+00:00) for UTC"
+        )
+    if offset is not None and not EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
+        raise UsageError(
+            f"{what}: no clock is at {_offset(offset)} (offsets run from -12:00 to +14:00)"
+        )
 
 
 def without_fraction(text: str) -> tuple[str, bool]:

@@ -653,6 +653,28 @@ MISTAKES = [
         2,
         "an offset must be under 24 hours",
     ),
+    # nu20 #9: a zero fraction was taken (said to the millisecond, kept to the second
+    # unsaid), -00:00 ("offset unknown", RFC 3339) stored as UTC, +15:00 taken.
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30:41.000+03:00"),
+        2,
+        "(give 2026-04-12T08:30:41+03:00)",
+    ),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30-00:00"),
+        2,
+        "-00:00 says the local offset is unknown",
+    ),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30+15:00"),
+        2,
+        "no clock is at +15:00 (offsets run from -12:00 to +14:00)",
+    ),
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "2026-04-12T08:30", "--tz", "-12:30"),
+        2,
+        "time zone '-12:30': no clock is at -12:30",
+    ),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
     (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
     # The other side at the very minute of the party's stance: a wrong --by, most often.
