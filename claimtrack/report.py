@@ -270,7 +270,6 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
         ordered = sorted(stances, key=_ID)
         said.clear()
         said.update(zip(map(_SAID_AT, ordered), ordered, strict=True))
-        ended = None  # ``_ended``, read only where a contested period has no beginning
         history = period_cells(session, ids, counters, grouped, selection, period_text)
         positions = _position_cells(session, selection, ids, scope, parties, answers)
         verdicts = current_verdicts(session, ids, selection)
@@ -294,9 +293,7 @@ def export_rows(session: Session, selection: Selection, *, whens: bool = False) 
             elif began is not None:  # "contested since" as the history cell names it
                 began_cells = cells(began.said_at, began.said_offset, began.said_precision)
             else:
-                if ended is None:
-                    ended = _ended_stances(stances)
-                s = ended.get(contested)
+                s = _began_stance(grouped, counters, claim_id, contested)
                 began_cells = (cells(contested, 0, "second") if s is None
                                else cells(s.said_at, s.said_offset, s.said_precision))  # fmt: skip
             first_cells = said_cells(claim_id, first)
@@ -513,7 +510,6 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
         book.load({s.party_id for s in stances})
     whens = {s.id: said_when(s) for s in stances}  # each stance's said time, made once
     said = {s.said_at: s for s in stances}  # the last recorded said at each instant
-    ended = _ended(stances, whens)
     verdicts = current_verdicts(session, ids, selection)
     positions = (_positions(session, selection, ids, scope, stances, book, answers, whens)
                  if book else {})  # fmt: skip
@@ -525,7 +521,8 @@ def _claim_rows(session: Session, selection: Selection, part, book) -> list[Clai
             claim_id=r.id, slug=r.slug, topic=r.topic, text=r.text, status=r.status,
             supporters=r.supporters, opponents=r.opponents,
             first_reported=_said_when(said, r.first_reported, r.id, grouped.get(r.id, ()), whens),
-            contested_since=_when_of(ended, r.period_began or r.contested_since),
+            contested_since=_began(grouped, counters, r.id, r.period_began or r.contested_since,
+                                   whens),
             last_activity=_said_when(said, r.last_activity, r.id, grouped.get(r.id, ()), whens),
             verdict=verdicts.get(r.id), support=support, oppose=oppose,
             timeline=(_timeline(r.id, counters, grouped, book, whens=whens, answers=answers)
@@ -726,26 +723,41 @@ def _by_claim(stances: list) -> dict[int, list]:
     return found
 
 
-def _ended(stances, whens: dict | None = None) -> dict[dt.datetime, When]:
-    """The end of each said interval -> the said time of the stance said over it (of
-    several ending together, the one recorded last: the history's order), for
-    ``contested_since``, which the rule keeps as the instant that stance's interval ended
-    (when it came to count, as of any time). ``whens``: stance id -> its said time, where
-    the caller has made them."""
-    found = _ended_stances(stances)
-    if whens:
-        return {until: whens[s.id] for until, s in found.items()}
-    return {until: said_when(s) for until, s in found.items()}
-
-
 def _ended_stances(stances) -> dict:
-    """``_ended``'s stances: the end of each said interval -> the stance said over it."""
+    """The end of each said interval -> the stance said over it (of several, the one
+    recorded last)."""
     found: dict = {}
     for s in stances:
         key = (s.recorded_at, s.id)
         if s.said_until not in found or found[s.said_until][0] < key:
             found[s.said_until] = (key, s)
     return {until: s for until, (_, s) in found.items()}
+
+
+def _began(grouped: dict, counters: dict, claim_id: int, at: dt.datetime | None,
+           whens: dict | None = None) -> When | None:  # fmt: skip
+    """When a claim's contested period began, as said: ``at`` is the end of the said
+    interval that made it contested (the rule's ``contested_since``); the stance said over
+    it is the claim's own, else one on a counter-claim (whose supporters oppose it), never
+    another claim's that ended at the same instant (nu21: Claim A "contested since
+    14:00+02:00", the offset of a claim beside it in the report, for 15:00+03:00)."""
+    if at is None:
+        return None
+    s = _began_stance(grouped, counters, claim_id, at)
+    if s is None:
+        return When(at, 0, "second")
+    return whens[s.id] if whens is not None else said_when(s)
+
+
+def _began_stance(grouped: dict, counters: dict, claim_id: int, at: dt.datetime):
+    """``_began``'s stance: ``grouped``, claim id -> its stances; ``counters``, claim id ->
+    its counter-claims (``counter_claims_of``). Of several said over the same interval,
+    the one recorded last (the history's order)."""
+    own = [s for s in grouped.get(claim_id, ()) if s.said_until == at]
+    if not own:
+        own = [s for other in counters.get(claim_id, ()) for s in grouped.get(other, ())
+               if s.said_until == at]  # fmt: skip
+    return _ended_stances(own).get(at)
 
 
 def _said_when(said: dict, at: dt.datetime | None, claim_id: int, own,
@@ -763,13 +775,6 @@ def _said_when(said: dict, at: dt.datetime | None, claim_id: int, own,
     if s.claim_id != claim_id:  # said then on a counter-claim: one of its own first
         s = _said_on(own, at) or s
     return whens[s.id] if whens is not None else said_when(s)
-
-
-def _when_of(said: dict[dt.datetime, When], at: dt.datetime | None) -> When | None:
-    """An instant as it was said: with the offset and precision of a stance said then."""
-    if at is None:
-        return None
-    return said.get(at) or When(at, 0, "second")
 
 
 def current_verdicts(
@@ -920,7 +925,6 @@ def claim_detail(
     book = PartyBook(session, lazy=True)
     book.load({s.party_id for s in (*stances, *voided)})
     said = {s.said_at: s for s in stances}  # the last recorded said at each instant
-    ended = _ended(stances)
     grouped = _by_claim(stances)
     own = grouped.get(claim.id, ())
     s = state.first()
@@ -929,7 +933,7 @@ def claim_detail(
         status=s.status if s else None, supporters=s.supporters if s else 0,
         opponents=s.opponents if s else 0,
         first_reported=_said_when(said, s.first_reported, claim.id, own) if s else None,
-        contested_since=_when_of(ended, s.contested_since) if s else None,
+        contested_since=_began(grouped, counters, claim.id, s.contested_since) if s else None,
         last_activity=_said_when(said, s.last_activity, claim.id, own) if s else None,
         verdict=current_verdicts(session, [claim.id], selection).get(claim.id),
         timeline=_timeline(claim.id, counters, grouped, book, answers=answers),

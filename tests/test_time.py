@@ -961,3 +961,33 @@ def test_a_clock_time_a_zone_skipped_or_showed_twice_is_refused(run, engine, at,
     shown = json.loads(run("claim", "show", "1", "--format", "json").stdout)[0]
     said = shown["timeline"][0]
     assert (said["said_at"], said["said_tz"]) == (f"{at}+02:00", "+02:00")
+
+
+def test_contested_since_is_said_as_the_claims_own_stance_was(run, engine):
+    """nu21: two claims in one report, Claim A made contested by a denial at 15:00+03:00
+    and Claim B first said at 14:00+02:00, the same instant: the table showed A "contested
+    since 14:00+02:00", B's offset (the lookup was by instant over the whole batch). Each
+    claim's own stance (or its counter-claim's) says it, in every output."""
+
+    def ok(*args):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        return result.stdout
+
+    ok("claim", "add", "Claim A", "--by", "Alpha", "--create-missing", "--at",
+       "2023-06-09T10:00+03:00", "--topic", "t1")  # fmt: skip
+    ok("claim", "deny", "1", "--by", "Beta", "--create-missing", "--at", "2023-06-09T15:00+03:00")
+    ok("claim", "add", "Claim B", "--by", "Gamma", "--create-missing", "--at",
+       "2023-06-09T14:00+02:00", "--topic", "t1")  # fmt: skip
+    ok("claim", "deny", "2", "--by", "Beta", "--at", "2023-06-10T09:00+03:00")
+    ok("claim", "confirm", "1", "--by", "Delta", "--create-missing", "--at",
+       "2023-06-10T08:00+02:00")  # fmt: skip
+    table = ok("report", "contested", "--tablefmt", "plain")
+    a, b = table.index("Claim A"), table.index("Claim B")
+    assert "2023-06-09 15:00+03:00" in table[a:] and "14:00+02:00" not in table
+    assert "2023-06-10 09:00+03:00" in table[b:a] and "08:00+02:00" not in table[b:a]
+    rows = {r["claim"]: r for r in json.loads(ok("report", "contested", "--format", "json"))}
+    assert (rows["Claim A"]["contested_since"], rows["Claim A"]["contested_since_tz"]) == (
+        "2023-06-09T15:00+03:00", "+03:00")  # fmt: skip
+    assert rows["Claim B"]["contested_since"] == "2023-06-10T09:00+03:00"
+    assert "contested since 2023-06-09 15:00+03:00" in ok("claim", "show", "1")
