@@ -49,6 +49,19 @@ def test_a_new_party_may_not_take_another_partys_alias(ok, run, engine, name):
     assert "#1 'Tasnim News Agency'" in line and "alias" in line
 
 
+def test_an_alias_that_is_the_name_itself_is_noted_not_dropped_unsaid(run, engine):
+    """nu21 #8: `party add Norsar --alias NORSAR` exited 0 with no alias kept and no word."""
+    result = run("party", "add", "Norsar", "--kind", "organisation", "--alias", "NORSAR",
+                 "--alias", "Norwegian Seismic Array")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Note: alias 'NORSAR' is the name itself as names are found (case and accents "
+        "aside): not kept as an alias"
+    ]
+    listed = json.loads(run("party", "list", "--format", "json").stdout)
+    assert listed[0]["aliases"] == ["Norwegian Seismic Array"]
+
+
 def test_an_alias_may_not_take_another_partys_name_and_merge_is_offered(ok, run, engine):
     ok("party", "add", "Iran", "--kind", "government")
     ok("party", "add", "United States", "--kind", "government")

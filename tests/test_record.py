@@ -706,6 +706,19 @@ MISTAKES = [
     (("stance", "amend", "1", "--via", "", "--reason", "r"), 2, "--via is empty"),
     (("stance", "amend", "1", "--quote", " ", "--reason", "r"), 2, "--quote is empty"),
     (("verdict", "set", "1", "--rating", "False", "--summary", " "), 2, "--summary is empty"),
+    # nu21 #7: a label on two lines was made one unsaid, one of 5,000 characters taken.
+    (
+        ("verdict", "set", "1", "--rating", "two\nlines", "--as", "false"),
+        2,
+        "the rating label 'two␊lines' contains a line break",
+    ),
+    (
+        ("verdict", "set", "1", "--rating", "x" * 301, "--as", "false"),
+        2,
+        "the rating label is 301 characters, over the 300",
+    ),
+    # nu21 #9: a search of a zero-width space alone listed every claim.
+    (("claim", "list", "--search", "\u200b"), 2, "--search has only invisible characters"),
     (("verdict", "set", "1", "--rating", "False", "--by", ""), 2, "--by is empty"),
     (("verdict", "set", "1", "--rating", "False", "--url", ""), 2, "--url is empty"),
     (("claim", "deny", "1", "--by", "Iran", "--url", "not a url"), 2, "invalid URL"),

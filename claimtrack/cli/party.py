@@ -99,10 +99,16 @@ def add(env, name, aliases, kind, anonymous, acts_for, create_missing, descripti
         note_created(created)
         close = record.close_to_others(session, new)
     _note_overrides(new.id, name, aliases)
+    from claimtrack.names import normalise, quoted_name
+
+    # nu21: `party add Norsar --alias NORSAR` kept no alias, unsaid.
+    for alias in dict.fromkeys(a.strip() for a in aliases):
+        if normalise(alias) == normalise(name):
+            click.echo(f"Note: alias {quoted_name(alias)} is the name itself as names are "
+                       "found (case and accents aside): not kept as an alias",
+                       err=True)  # fmt: skip
     if close:  # a typo of a party there is, perhaps: say how to make them one
         import shlex
-
-        from claimtrack.names import quoted_name
 
         click.echo(f"Note: close to {', '.join(map(quoted_name, close))}: if it is the same "
                    f"party, claimtrack party merge {new.id} {shlex.quote(close[0])}",

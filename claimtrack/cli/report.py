@@ -121,6 +121,11 @@ def build_selection(session, *, party_ref=None, side=None, since=None, until=Non
     if rest.get("search") is not None and not rest["search"].strip():
         # An empty shell variable: refused, as --party is (it matched every claim).
         raise UsageError("--search is empty: give the words to look for")
+    if rest.get("search") is not None:
+        from claimtrack.names import normalise
+
+        if not normalise(rest["search"]):  # nu21: a zero-width space matched every claim
+            raise UsageError("--search has only invisible characters: give the words to look for")
     if side and not party_ref:
         raise UsageError("--side goes with --party")
     party = None

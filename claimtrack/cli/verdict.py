@@ -9,6 +9,8 @@ from claimtrack.cli.options import not_empty, optional
 from claimtrack.cli.output import output_options
 from claimtrack.cli.output import show as show_rows
 
+MAX_LABEL = 300  # characters of a rating label, as of a party's name
+
 # models.RATINGS, spelled out so that --help need not import SQLAlchemy (a test keeps
 # the two equal).
 RATINGS = ("true", "mostly-true", "mixture", "mostly-false", "false", "unverified")
@@ -75,8 +77,20 @@ def set_(env, claim_ref, label, rating, value, best, worst, summary, url, by) ->
     """
     from claimtrack import record
     from claimtrack.db import write_session
+    from claimtrack.names import one_line_breaker, quoted_name
     from claimtrack.verdicts import set_verdict
 
+    # nu21: a label on two lines was made one unsaid, and one of 5,000 characters taken:
+    # a label is a few words on one line, as a name is (a summary says the rest).
+    given = label.strip()
+    if one_line_breaker(given):
+        raise click.UsageError(f"the rating label {quoted_name(given)} contains a line break or "
+                               "a control character: give it on one line")  # fmt: skip
+    if len(given) > MAX_LABEL:
+        raise click.UsageError(
+            f"the rating label is {len(given):,} characters, over the "
+            f"{MAX_LABEL} a label may have: say the rest in --summary"
+        )
     engine = env.engine(write=True)
     editor = by or env.editor
     with write_session(engine) as session, session.begin():
