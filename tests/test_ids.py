@@ -68,9 +68,15 @@ def test_a_refused_claim_add_draws_no_id(run, engine):
             1,
         ),  # fmt: skip
         (("Other claim", "--by", "Kyiv", "--slug", "Bad Slug"), 2),
+        # nu21 #6: an unknown --source, refused after --create-missing had made the party.
+        (("Other claim", "--by", "Brand New Person", "--create-missing", "--source", "9999"), 1),
     ]:
         refused = run("claim", "add", *args, "--topic", "general")
         assert refused.exit_code == code, (args, refused.output)
+    for command in ("deny", "confirm"):  # the same, recording a stance on a claim there is
+        refused = run("claim", command, "1", "--by", "Brand New Person", "--create-missing",
+                      "--source", "9999")  # fmt: skip
+        assert refused.exit_code == 1, refused.output
     counter = run("claim", "counter", "1", "The dam was destroyed", "--by", "Moscow",
                   "--create-missing", "--url", "https://example.org/c")  # fmt: skip
     assert counter.exit_code == 1, counter.output  # a duplicate, in the same topic

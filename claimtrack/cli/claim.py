@@ -169,6 +169,16 @@ def _stance_inputs(session, env, opts, created, checked: dict | None = None) -> 
             typed=True,
         )
 
+    # The source first: a look-up, refused before --create-missing draws a party's id
+    # (nu21: an unknown --source left the party sequence one further on PostgreSQL).
+    source = new_url = None
+    if opts["source"]:
+        source = record.find_source(session, opts["source"])
+    elif url:
+        try:
+            source = record.find_source(session, url)
+        except ClaimtrackError:
+            new_url = url  # added with the stance (``_add_stance``), the last write
     party_kind = opts["party_kind"]
     party = resolve(opts["by"], party_kind or "person")
     if party_kind and party not in created and party.kind != party_kind:
@@ -183,14 +193,6 @@ def _stance_inputs(session, env, opts, created, checked: dict | None = None) -> 
             f"creates{change}"
         )
     via = resolve(opts["via"], "media") if opts["via"] else None
-    source = new_url = None
-    if opts["source"]:
-        source = record.find_source(session, opts["source"])
-    elif url:
-        try:
-            source = record.find_source(session, url)
-        except ClaimtrackError:
-            new_url = url  # added with the stance (``_add_stance``), the last write
     return {"said": said, "quote": quote, "quote_lang": opts["quote_lang"], "party": party,
             "via": via, "source": source, "new_url": new_url}  # fmt: skip
 
