@@ -982,16 +982,21 @@ def position_before(session: Session, claim: Claim, party: Party, said: When) ->
 
 
 def check_stance_changes_something(
-    session: Session, claim: Claim, party: Party, kind: str, said: When, *, again: bool
-) -> None:
+    session: Session, claim: Claim, party: Party, kind: str, said: When, *, again: bool,
+    quote: str | None = None,
+) -> None:  # fmt: skip
     """Refuse a stance that repeats the party's position at the time it was said, or
     retracts nothing. The position is read in said order, so a back-dated repeat is
-    caught as surely as one recorded in sequence.
+    caught as surely as one recorded in sequence. A question or comment that takes no
+    position is refused when the party's same one (``quote``) said at the same time is
+    recorded already: run twice, as an import finds it "already present".
 
     A repeated denial is news only when someone means it ("Iran denied it again"):
     ``again`` records it anyway.
     """
     if kind not in POSITION_KINDS:
+        if not again:
+            _check_not_recorded(session, claim, party, kind, said, quote)
         return
     before = position_before(session, claim, party, said)
     if kind == WITHDRAWAL and (before is None or before.kind == WITHDRAWAL):
@@ -1016,6 +1021,25 @@ def check_stance_changes_something(
             f"{before.id}); said {'at the same time' if same else f'at {said}, overlapping it'}, "
             "this stance would count as the later only for being recorded later: check --by "
             "and --at, or pass --again to record it"
+        )
+
+
+def _check_not_recorded(session: Session, claim: Claim, party: Party, kind: str, said: When,
+                        quote: str | None) -> None:  # fmt: skip
+    """nu21: `claim question` run twice recorded the question twice, unsaid."""
+    S = Stance
+    same = session.scalar(
+        select(S.id).where(
+            S.claim_id == claim.id, S.party_id == party.id, S.kind == kind,
+            S.said_at == said.at, S.said_precision == said.precision,
+            S.said_offset == said.offset_minutes, S.void_at.is_(None),
+            S.quote.is_(None) if quote is None else S.quote == quote,
+        ).limit(1)
+    )  # fmt: skip
+    if same is not None:
+        raise ClaimtrackError(
+            f"{party.name} {kind} claim {claim.id} at {said} already (stance {same}); pass "
+            "--again to record it again"
         )
 
 

@@ -193,6 +193,13 @@ def parse_when(text: str, tz: str | None = None, *, zone_from: str = "--tz", agr
     zone = parse_zone(tz)
     if raw.lower() == "now":
         return now(zone)
+    if not raw.isascii() and any(c.isdigit() and not c.isascii() for c in raw):
+        # nu21: ２０２３-06-06 (full-width digits) leaked Python's "Invalid isoformat string"
+        import unicodedata
+
+        typed = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in raw)
+        typed = unicodedata.normalize("NFKC", typed)
+        raise UsageError(f"time {text!r} has digits other than 0-9: type it as {typed!r}")
     if _DATE.match(raw):
         try:
             day = dt.date.fromisoformat(raw)

@@ -676,6 +676,12 @@ MISTAKES = [
         "time zone '-12:30': no clock is at -12:30",
     ),
     (("claim", "deny", "1", "--by", "Iran", "--tz", "Mars/Base"), 2, "unknown time zone"),
+    # nu21 #13: Python's "Invalid isoformat string" for full-width digits.
+    (
+        ("claim", "deny", "1", "--by", "Iran", "--at", "２０２３-06-06"),
+        2,
+        "has digits other than 0-9: type it as '2023-06-06'",
+    ),
     (("claim", "confirm", "1", "--by", "美国"), 1, "already asserts"),
     # The other side at the very minute of the party's stance: a wrong --by, most often.
     (
@@ -1674,3 +1680,25 @@ def test_create_missing_refuses_a_keystroke_typo_with_or_without_a_final_full_st
     other = run("claim", "confirm", "1", "--by", "Sergei Aksyonov Jr", "--create-missing",
                 "--at", "2022-10-09")  # fmt: skip
     assert other.exit_code == 0, other.output
+
+
+def test_the_same_question_or_comment_twice_needs_again(run, engine):
+    """nu21 #5: `claim question` (or `comment`) run twice recorded it twice, unsaid, where
+    an import finds the same row "already present" and `--help` offers --again."""
+
+    def code(*args):
+        return run(*args).exit_code
+
+    assert code("claim", "add", "The dam held", "--by", "Kyiv", "--create-missing", "--at",
+                "2023-06-06T05:00+03:00") == 0  # fmt: skip
+    at = ("--at", "2023-06-06T11:00+03:00")
+    for kind in ("question", "comment"):
+        assert code("claim", kind, "1", "--by", "UN", "--create-missing", *at) == 0
+        before = snapshot(engine)
+        result = run("claim", kind, "1", "--by", "UN", *at)
+        assert result.exit_code == 1 and "pass --again" in result.output, result.output
+        assert snapshot(engine) == before
+        assert code("claim", kind, "1", "--by", "UN", *at, "--again") == 0
+        # Another quote, or another time, is another remark.
+        assert code("claim", kind, "1", "--by", "UN", *at, "--quote", "Who?") == 0
+        assert code("claim", kind, "1", "--by", "UN", "--at", "2023-06-06T11:01+03:00") == 0

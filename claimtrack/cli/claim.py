@@ -206,7 +206,8 @@ def _add_stance(session, env, target, kind, inputs: dict, *, again=False, first=
     party, said, source = inputs["party"], inputs["said"], inputs["source"]
     earliest = None
     if not first:
-        record.check_stance_changes_something(session, target, party, kind, said, again=again)
+        record.check_stance_changes_something(session, target, party, kind, said, again=again,
+                                              quote=inputs["quote"])  # fmt: skip
         earliest = record.first_said(session, target)
     if inputs["new_url"]:
         url = inputs["new_url"]
