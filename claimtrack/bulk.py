@@ -555,6 +555,7 @@ class _Reading:
         self.errors = errors
         self.parties: dict[str, _PartyEntry] = {}
         self.referenced: dict[str, _PartyEntry] = {}
+        self.sides_named: set[str] = set()  # the names given as a party_for
         self.numbers: dict[str, int] = {}  # every party name -> its number in the file
         # The sources staged lately: (outlet, title) -> (title key, address).
         self.sources: dict[tuple[str, str], tuple[str, str | None]] = {}
@@ -665,6 +666,8 @@ class _Reading:
         for ref, ref_kind in ((via, "media"), (row.get("party_for"), "organisation")):
             if ref:
                 self._reference(ref, ref_kind, line)
+        if row.get("party_for"):
+            self.sides_named.add(row["party_for"])
         if title:
             self._reference(outlet, "media", line)
             if source is None:
@@ -1201,6 +1204,7 @@ class _Load:
         self.errors = Errors(path)
         self.added: Counter = Counter()
         self.new_parties: list[tuple[str, list[str]]] = []  # LoadReport.new_parties
+        self.sideless: list[str] = []  # LoadReport.sideless
         self.new_topics: list[tuple[str, list[str]]] = []  # LoadReport.new_topics
         self.topics_started = 0
         self.reading: _Reading | None = None
@@ -1281,6 +1285,7 @@ class _Load:
         with progress.phase("Re-rating claims", unit=None, estimate=False):
             self._refresh(*last.values())
         return LoadReport(added=self.added, present=rows - stances, new_parties=self.new_parties,
+                          sideless=self.sideless,
                           new_topics=self.new_topics, topics_started=self.topics_started,
                           long=self.long, overrides=self.overrides)  # fmt: skip
 
@@ -1297,6 +1302,11 @@ class _Load:
                            known=known)  # fmt: skip
         parties.load(entries)
         self.added.update(parties.added)
+        # nu21 #4: a party the file names only as another's party_for, new here, acts for
+        # no one: the chain above it (the ministry's government) is not in the file.
+        reading = self.reading
+        self.sideless = [n for n in parties.created
+                         if n in reading.sides_named and n not in reading.parties]  # fmt: skip
         if parties.created:
             # Each with the close names of parties there before it, and of the new ones the
             # file named first ("Asociated Press" after "Associated Press": a new user's

@@ -83,6 +83,8 @@ class LoadReport:
     # (``lookup.new_topic``), and how many: a typo in a topic starts a story of its own.
     new_topics: list[tuple[str, list[str]]] = field(default_factory=list)
     topics_started: int = 0
+    # The new parties the file names only as another's party_for: they act for no one.
+    sideless: list[str] = field(default_factory=list)
     # The lines whose claim text or quote is longer than an XLSX cell holds: stored whole,
     # but ``export xlsx`` needs --skip-long for them.
     long: list[int] = field(default_factory=list)
@@ -109,6 +111,24 @@ class LoadReport:
             f"characters, more than an XLSX cell holds (line(s) {shown}{more}): stored whole, "
             "but 'export xlsx' needs --skip-long, which leaves their cells empty (CSV and JSON "
             "carry them)"
+        )
+
+    def without_sides(self) -> str | None:
+        """A note naming the new parties the file gave no side (``sideless``), or None."""
+        if not self.sideless:
+            return None
+        import shlex
+
+        from claimtrack.names import quoted_name
+
+        one = len(self.sideless) == 1
+        names = ", ".join(map(quoted_name, self.sideless[:3]))
+        more = f" and {len(self.sideless) - 3:,} more" if len(self.sideless) > 3 else ""
+        return (
+            f"Note: new part{'y' if one else 'ies'} {names}{more}, named only as another's "
+            f"party_for, act{'s' if one else ''} for no one here (a file gives the side of each "
+            "party that speaks in it): give one with claimtrack party edit "
+            f"{shlex.quote(self.sideless[0])} --for SIDE"
         )
 
     def parties_created(self) -> str | None:

@@ -60,6 +60,28 @@ def test_an_apostrophe_typed_by_hand_is_kept(ready, tmp_path):
                             "json").stdout)[0]["claim"] == "=1 is a formula"  # fmt: skip
 
 
+def test_a_new_party_named_only_as_a_party_for_is_noted_sideless(run, engine, tmp_path):
+    """nu21 #4: Klymenko acts for the Interior Ministry, which acts for Ukraine; a per-stance
+    export carries Klymenko's party_for, not the ministry's, so imported elsewhere the
+    ministry acted for no one and Klymenko's side became the ministry, unsaid. Said now."""
+    for args in (("party", "add", "Ukraine", "--kind", "government"),
+                 ("party", "add", "Interior Ministry", "--kind", "organisation", "--for",
+                  "Ukraine"),
+                 ("party", "add", "Ihor Klymenko", "--for", "Interior Ministry"),
+                 ("claim", "add", "The dam was blown up", "--by", "Ihor Klymenko", "--at",
+                  "2023-06-06")):  # fmt: skip
+        assert run(*args).exit_code == 0
+    path = tmp_path / "s.csv"
+    assert run("export", "csv", "--per", "stance", "--out", str(path)).exit_code == 0
+    other = f"sqlite+pysqlite:///{tmp_path / 'other.db'}"
+    result = CliRunner().invoke(cli, ["--db", other, "import", "csv", str(path)])
+    assert result.exit_code == 0, result.output
+    assert ("Note: new party 'Interior Ministry', named only as another's party_for, acts "
+            "for no one here") in result.stderr  # fmt: skip
+    again = run("import", "csv", str(path))  # into the database it came from: all there
+    assert again.exit_code == 0 and "party_for" not in again.output, again.output
+
+
 def test_bom_and_crlf_are_read(ready, tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(

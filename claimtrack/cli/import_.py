@@ -90,6 +90,8 @@ def csv_(env, file: Path, dry_run: bool, raw: bool, tz: str | None, new_topic: b
     click.echo(f"{verb} {rows} row(s) from {file}: {report.summary()}.")
     if report.parties_created():
         click.echo(report.parties_created())
+    if report.without_sides():
+        click.echo(report.without_sides(), err=True)
     if report.too_long():
         click.echo(report.too_long(), err=True)
     if report.overrides.note():
