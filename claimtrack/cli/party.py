@@ -303,7 +303,8 @@ def list_(env, fmt, tablefmt, out) -> None:
 @output_options(formats=("table", "json"))
 @click.pass_obj
 def show(env, party_ref, fmt, tablefmt, out) -> None:
-    """Show a party: its names, side and description, and every stance it took or relayed.
+    """Show a party: its names, side and description, and every stance it took or relayed
+    (given as --via it; a stance that only cites an article of its, --source, is not listed).
 
     \b
     Example:
