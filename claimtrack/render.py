@@ -91,8 +91,12 @@ def verdict_text(row: ClaimRow) -> str | None:
 
 
 def shown(positions: tuple[Position, ...]) -> tuple[list[Position], int]:
-    """The positions a table or page lists, and how many more there are."""
-    return list(positions[:PARTIES_SHOWN]), max(0, len(positions) - PARTIES_SHOWN)
+    """The positions a table or page lists, and how many more parties there are: a party
+    against a claim for two of its counter-claims is one of those the claim's "against"
+    counts (nu20: "+7 more" beside 4 listed, where 8 were against)."""
+    listed = list(positions[:PARTIES_SHOWN])
+    named = {p.party_id for p in listed}
+    return listed, len({p.party_id for p in positions[PARTIES_SHOWN:]} - named)
 
 
 # -- views -------------------------------------------------------------------------------

@@ -441,6 +441,26 @@ def test_contested_json_and_csv_carry_the_status_periods_as_export_does(seeded):
     assert report.items() <= export.items()
 
 
+def test_more_counts_parties_as_against_counts_them(run, engine, tmp_path):
+    """nu20 #9: a party confirming two counter-claims of a claim is one of those against
+    it, but "+N more" counted it twice: "+7 more" beside 4 listed, where 8 were against."""
+    when = ("--create-missing", "--at", "2026-04-12")
+    _ok(run("claim", "add", "The ship sank", "--by", "Navy", *when), "add")
+    _ok(run("claim", "counter", "1", "The ship was towed", "--by", "O1", *when), "c2")
+    _ok(run("claim", "counter", "1", "The ship is afloat", "--by", "O1", *when), "c3")
+    for n in range(2, 7):
+        _ok(run("claim", "deny", "1", "--by", f"O{n}", *when), f"O{n}")
+    [row] = [r for r in json.loads(_ok(run("report", "contested", "--format", "json"),
+                                       "json").stdout) if r["claim_id"] == 1]  # fmt: skip
+    against = {p["party"] for p in row["denied_or_countered_by"]}
+    assert len(row["denied_or_countered_by"]) == 7 and len(against) == 6
+    table = _ok(run("report", "contested", "--search", "sank"), "table").stdout
+    listed = {f"O{n}" for n in range(1, 7) if re.search(rf"\bO{n}\b", table)}
+    assert f"+{6 - len(listed)} more" in table, table
+    page = _html(run, tmp_path)
+    assert f"+{6 - len(listed)} more" in page
+
+
 def test_a_direct_denial_comes_before_counter_claim_supporters(run, engine):
     """Kakhovka: the only direct denier of claim 1 spoke last, after five parties who
     confirmed its counter-claim; the table's "+N more" hid it. Direct stances now come
