@@ -535,7 +535,8 @@ class _PartyEntry:
     """A party as the file gives it: speaking (its kind, aliases and side from the full
     format) or only named (``if_missing``: found by any name, else created)."""
 
-    __slots__ = ("name", "kind", "line", "aliases", "acts_for", "if_missing", "kind_given")
+    __slots__ = ("name", "kind", "line", "aliases", "acts_for", "if_missing", "kind_given",
+                 "kind_line", "for_line", "other_kinds", "other_sides", "later")  # fmt: skip
 
     def __init__(self, name: str, kind: str, line: int, *, acts_for=None, if_missing=False,
                  kind_given=False):  # fmt: skip
@@ -544,6 +545,31 @@ class _PartyEntry:
         self.aliases: dict[str, int] = {}  # alias -> the line first giving it
         self.acts_for = acts_for or None
         self.if_missing = if_missing
+        self.kind_line = self.for_line = line  # the lines that gave its kind and side
+        # Another kind, or another party_for, a later row gives: kind or name -> its line.
+        self.other_kinds: dict[str, int] = {}
+        self.other_sides: dict[str, int] = {}
+        self.later: list[tuple[str | None, str | None, int]] = []  # (kind, party_for, line)
+
+    def also(self, kind: str | None, acts_for: str | None, line: int) -> None:
+        """A later row of the same party giving a kind or a side (``settle``)."""
+        if kind or acts_for:
+            self.later.append((kind, acts_for, line))
+
+    def settle(self) -> None:
+        """A desk's file (``_Parties.strict``): a kind or side the first row did not give
+        is a later row's; another than the one given is kept to be told (nu21: a later
+        row's party_for was passed over, unsaid). A converted dataset's parties are as its
+        first row gives them."""
+        for kind, acts_for, line in self.later:
+            if kind and not self.kind_given:
+                self.kind, self.kind_given, self.kind_line = kind, True, line
+            elif kind and kind != self.kind:
+                self.other_kinds.setdefault(kind, line)
+            if acts_for and self.acts_for is None:
+                self.acts_for, self.for_line = acts_for, line
+            elif acts_for and acts_for != self.acts_for:
+                self.other_sides.setdefault(acts_for, line)
 
 
 class _Reading:
@@ -661,6 +687,8 @@ class _Reading:
                 entry = _PartyEntry(name, party_kind, line, acts_for=acts_for, kind_given=given)
                 self.parties[name] = entry
                 self.numbers.setdefault(name, len(self.numbers) + 1)
+            else:
+                entry.also(row.get("party_kind"), row.get("party_for"), line)
             for alias in aliases:
                 entry.aliases.setdefault(alias, line)
         for ref, ref_kind in ((via, "media"), (row.get("party_for"), "organisation")):
@@ -965,12 +993,18 @@ class _Parties:
 
     def load(self, entries: list[_PartyEntry]) -> None:
         """Find or create each party, then give them their aliases and sides."""
+        if self.strict:
+            for entry in entries:
+                entry.settle()
         for entry in entries:
             try:
                 self._entry(entry)
             except ClaimtrackError as exc:
                 self.errors.add(entry.line, str(exc))
-        self.errors.check()
+        # The sides are checked too before the stage's bad rows are told, so a file with a
+        # bad kind and a bad side names both at once (nu21); the parties written meanwhile
+        # go with the transaction the errors end. (A party whose row was bad and that is
+        # not in the database has no side to check: ``_side``.)
         self._write_new()
         sides = []
         for entry in entries:
@@ -978,7 +1012,8 @@ class _Parties:
                 try:
                     sides += self._side(entry)
                 except ClaimtrackError as exc:
-                    self.errors.add(entry.line, str(exc))
+                    self.errors.add(entry.for_line, str(exc))
+            self._one_kind_and_side(entry)
         self.errors.check()
         party, name, alias = Party.__table__, PartyName.__table__, PartyAlias.__table__
         if sides:
@@ -1097,9 +1132,38 @@ class _Parties:
                 self.ids[party_id] = party
         self.new = []
 
+    def _one_kind_and_side(self, entry: _PartyEntry) -> None:
+        """A party's rows give it one kind and one side: another on a later row is a bad
+        row (a name the same party has is the same side)."""
+        if not (entry.other_kinds or entry.other_sides):
+            return
+        name = quoted_name(entry.name)
+        # A party there was before: a later row agreeing with the database is not told
+        # (the first row's disagreement is, by ``_entry`` or ``_side``).
+        party = self.find(entry.name)
+        before = party is not None and party.id in self.existing
+        for kind, line in entry.other_kinds.items():
+            if before and kind == party.kind:
+                continue
+            self.errors.add(line, f"party_kind {kind}: {name} is {entry.kind} on line "
+                                  f"{entry.kind_line}: give one kind for each party")  # fmt: skip
+        side = self.find(entry.acts_for) if entry.other_sides else None
+        for other, line in entry.other_sides.items():
+            found = self.find(other)
+            if found is not None and before and found.id == party.acts_for_id:
+                continue
+            if side is None or found is None or found.id != side.id:
+                self.errors.add(line, (
+                    f"party_for {quoted_name(other)}: {name} acts for "
+                    f"{quoted_name(entry.acts_for)} on line {entry.for_line}: give one side "
+                    "for each party"
+                ))  # fmt: skip
+
     def _side(self, entry: _PartyEntry) -> list[dict]:
         """The party's side, as ``record.check_not_circular`` allows it."""
         party, acts_for = self.find(entry.name), self.find(entry.acts_for)
+        if party is None or acts_for is None:  # its row was bad: told already
+            return []
         if party.acts_for_id == acts_for.id:
             return []
         if self.strict and party.acts_for_id is not None:  # moved by a cell, unsaid: no

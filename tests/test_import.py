@@ -861,6 +861,46 @@ def test_a_row_moving_a_party_to_another_side_is_a_bad_row(run, engine, tmp_path
     assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
 
 
+def test_a_later_row_giving_a_party_another_kind_or_side_is_a_bad_row(run, engine, tmp_path):
+    """nu21 #2: a party's kind and side were read from its first row only: a later row's
+    party_for (Peskov for Ukraine, where the database has him for Russia) was passed over,
+    unsaid, and a file's bad kind and bad side came out one import at a time. Each later
+    row giving another kind or side is a bad row, named with the first, all at once."""
+    import csv
+
+    path, header, rows = _desk(run, tmp_path)
+    before = snapshot(engine)
+    peskov = dict(zip(header, rows[0], strict=True))
+    later = [
+        {**peskov, "recorded_at": "", "recorded_by": "", "said_at": day, **cells}
+        for day, cells in (
+            ("2023-06-09", {"party_kind": "government"}),
+            ("2023-06-10", {"party_kind": "", "party_for": "Kyiv"}),
+            ("2023-06-11", {"party_kind": "", "party_for": ""}),
+        )  # fmt: skip
+    ]
+    edited = path.with_name("later.csv")
+    with edited.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, lineterminator="\r\n")
+        out.writerows([header, *rows, *([r[h] for h in header] for r in later)])
+    done = run("import", "csv", str(edited))
+    assert done.exit_code == 1
+    first = len(rows) + 2  # the line of the first row added
+    assert done.stderr.splitlines()[1:] == [
+        f"  line {first}: party_kind government: 'Dmitry Peskov' is person on line 2: give "
+        "one kind for each party",
+        f"  line {first + 1}: party_for 'Kyiv': 'Dmitry Peskov' acts for 'Kremlin' on line 2: "
+        "give one side for each party",
+    ], done.output
+    assert snapshot(engine) == before
+    del later[:2]  # a blank kind and side on a later row are the party's own
+    with edited.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, lineterminator="\r\n")
+        out.writerows([header, *rows, *([r[h] for h in header] for r in later)])
+    done = run("import", "csv", str(edited))
+    assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
+
+
 def test_a_row_giving_a_party_another_kind_is_a_bad_row(run, engine, tmp_path):
     """Item 6: a party_kind other than the party's was passed over unsaid, where claim add
     refuses a conflicting --party-kind. Now a bad row; a blank party_kind is the party's."""
@@ -909,6 +949,11 @@ def test_a_row_turning_a_party_anonymous_or_named_points_at_party_edit(run, engi
     assert shown["kind"] == "anonymous" and len(shown["stances"]) == 1, shown
     assert run("party", "edit", "Kyiv", "--anonymous").exit_code == 0  # as the line says
     again = _edited(path, header, rows, line3={"party_kind": "anonymous", "said_at": "2023-06-10"})
+    done = run("import", "csv", str(again))  # its line 4, exported before, has Kyiv named
+    assert done.exit_code == 1 and "line 4: party_kind government: 'Kyiv' is anonymous on " \
+        "line 3" in done.output, done.output  # fmt: skip
+    again = _edited(path, header, rows, line3={"party_kind": "anonymous", "said_at": "2023-06-10"},
+                    line4={"party_kind": ""})  # fmt: skip
     done = run("import", "csv", str(again))
     assert done.exit_code == 0 and "1 stance" in done.stdout, done.output
 
