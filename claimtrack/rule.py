@@ -396,6 +396,21 @@ def _activity_aliases() -> tuple:
     return stance.alias("own"), claim_link.alias("l"), stance.alias("other"), stance.alias("later")
 
 
+def superseded(stance, later, counts):
+    """A condition: a later position of ``stance``'s party on its claim counts (``later``:
+    another alias of the stance table; ``counts(stance.c)``: the conditions for a stance
+    that counts, ``Selection.counts``), in ``STANCE_LATEST``'s order: said later, or said
+    at the same rank and recorded later. Its negation: ``stance`` is the party's latest."""
+    from sqlalchemy import exists
+
+    return exists().where(
+        later.c.claim_id == stance.c.claim_id, later.c.party_id == stance.c.party_id,
+        later.c.kind.in_(POSITION_KINDS), *counts(later.c),
+        (later.c.said_rank > stance.c.said_rank)
+        | ((later.c.said_rank == stance.c.said_rank) & (later.c.id > stance.c.id)),
+    )  # fmt: skip
+
+
 def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known_at=None):
     """A condition: the claim's activity (what ``claim_status.last_activity`` is the latest
     of) was still being said at or after ``since``: a stance whose said interval ends after
@@ -414,12 +429,6 @@ def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known
 
     own, link, other, later = _activity_aliases()
     on_it = exists().where(own.c.claim_id == claim_id, own.c.said_until > since, *counts(own.c))
-    superseded = exists().where(
-        later.c.claim_id == other.c.claim_id, later.c.party_id == other.c.party_id,
-        later.c.kind.in_(POSITION_KINDS), *counts(later.c),
-        (later.c.said_rank > other.c.said_rank)
-        | ((later.c.said_rank == other.c.said_rank) & (later.c.id > other.c.id)),
-    )  # fmt: skip
     linked = or_(
         and_(link.c.from_claim_id == claim_id, other.c.claim_id == link.c.to_claim_id),
         and_(link.c.to_claim_id == claim_id, other.c.claim_id == link.c.from_claim_id),
@@ -429,7 +438,7 @@ def active_since(status: FromClause, claim_id, since: dt.datetime, counts, known
         exists()
         .select_from(link.join(other, linked))
         .where(link.c.kind == "contradicts", *known, other.c.kind.in_(SUPPORT),
-               other.c.said_until > since, *counts(other.c), ~superseded)
+               other.c.said_until > since, *counts(other.c), ~superseded(other, later, counts))
     )  # fmt: skip
     last = status.c.last_activity
     return (last >= since - LONGEST_SAID) & ((last >= since) | on_it | countered)

@@ -262,19 +262,14 @@ def across_sides(claim_id, counts, known_at=None):
     holds this to) it took minutes at 20,000 claims."""
     from sqlalchemy import and_, exists, or_
 
-    from claimtrack.vocabulary import OPPOSE, POSITION_KINDS, SUPPORT
+    from claimtrack.vocabulary import OPPOSE, SUPPORT
 
     own, own_later, against, against_later, link, other, other_later = _sides_aliases()
     top = top_sides()
     own_top, against_top, other_top = (top.alias(f"{n}_top") for n in ("own", "against", "other"))
 
     def latest(s, later):  # s is its party's latest position on its claim
-        return ~exists().where(
-            later.c.claim_id == s.c.claim_id, later.c.party_id == s.c.party_id,
-            later.c.kind.in_(POSITION_KINDS), *counts(later.c),
-            (later.c.said_rank > s.c.said_rank)
-            | ((later.c.said_rank == s.c.said_rank) & (later.c.id > s.c.id)),
-        )  # fmt: skip
+        return ~rule.superseded(s, later, counts)
 
     # Within the supporter's test, its claim is the claim (an outer column two levels up
     # would be taken for a table of the inner query's own).
